@@ -1,0 +1,1 @@
+"""Customers: the customer master every other service keeps its own copy of."""

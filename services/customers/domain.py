@@ -1,0 +1,128 @@
+"""Customer master rules, in plain Python: what a valid customer is and what others see of it."""
+
+from enum import StrEnum
+
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.us import ein
+
+from shared.api.problems import BusinessRuleViolation
+from shared.db import utcnow
+from shared.events.customers import (
+    Address,
+    AddressKind,
+    BillingProfile,
+    Contact,
+    CustomerSnapshot,
+    CustomerStatus,
+    ExemptionCertificate,
+    OnboardingItem,
+    PaymentTerms,
+    TermsKind,
+)
+from services.customers.models import Customer
+
+
+class OnboardingStatus(StrEnum):
+    PENDING = "pending"
+    RECEIVED = "received"
+    WAIVED = "waived"
+
+
+class DocumentKind(StrEnum):
+    CREDIT_APPLICATION = "credit_application"
+    W9 = "w9"
+    EXEMPTION_CERTIFICATE = "exemption_certificate"
+    SIGNED_TERMS = "signed_terms"
+    OTHER = "other"
+
+
+# What every new customer's onboarding checklist asks for, in order. Receiving a document of the
+# same kind ticks the item.
+ONBOARDING_CHECKLIST = (
+    DocumentKind.CREDIT_APPLICATION,
+    DocumentKind.W9,
+    DocumentKind.EXEMPTION_CERTIFICATE,
+    DocumentKind.SIGNED_TERMS,
+)
+
+# Allowed files, recognised by their first bytes rather than by what the client claims.
+FILE_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
+                   b"\xff\xd8\xff": "image/jpeg"}
+
+
+class CustomerRuleBroken(BusinessRuleViolation):
+    """A change that would leave the customer invalid; the message says why."""
+
+
+def touch(customer: Customer) -> None:
+    """Every change makes a new revision, which consumers use to keep only the newest copy."""
+    customer.revision += 1
+    customer.updated_at = utcnow()
+
+
+def normalise_ein(tax_id: str) -> str:
+    """An EIN as NN-NNNNNNN, after checking its IRS campus prefix."""
+    try:
+        return ein.format(ein.validate(tax_id))
+    except StdnumError as exc:
+        raise ValueError(f"{tax_id!r} is not a valid EIN: {exc}") from exc
+
+
+def check_terms(terms: PaymentTerms) -> None:
+    has_percent, has_days = terms.discount_percent is not None, terms.discount_days is not None
+    if has_percent != has_days:
+        raise CustomerRuleBroken("an early-payment discount needs both discount_percent and discount_days")
+    if terms.kind == TermsKind.DUE_ON_RECEIPT and (terms.days or has_percent):
+        raise CustomerRuleBroken("due-on-receipt terms take no days and no discount")
+    if terms.kind == TermsKind.NET and has_days and terms.discount_days >= terms.days:  # type: ignore[operator]
+        raise CustomerRuleBroken("the discount window must end before the net due date")
+
+
+def check_can_hold_status(customer: Customer, status: CustomerStatus) -> None:
+    if status == CustomerStatus.ACTIVE and not any(
+        a.kind == AddressKind.BILL_TO for a in customer.addresses
+    ):
+        raise CustomerRuleBroken("an active customer needs a bill-to address to send invoices to")
+
+
+def sniff_content_type(content: bytes) -> str:
+    for signature, content_type in FILE_SIGNATURES.items():
+        if content.startswith(signature):
+            return content_type
+    raise CustomerRuleBroken("only PDF, PNG and JPEG files are accepted")
+
+
+def snapshot(customer: Customer) -> CustomerSnapshot:
+    """The customer as published in events and answered by the API."""
+    return CustomerSnapshot(
+        id=customer.id,
+        account_number=customer.account_number,
+        revision=customer.revision,
+        legal_name=customer.legal_name,
+        dba=customer.dba,
+        tax_id=customer.tax_id,
+        status=CustomerStatus(customer.status),
+        credit_hold=customer.credit_hold,
+        currency=customer.currency,
+        business_district=customer.business_district,
+        sales_rep=customer.sales_rep,
+        payment_terms=PaymentTerms.model_validate(customer.payment_terms),
+        billing_profile=BillingProfile.model_validate(customer.billing_profile),
+        addresses=[Address.model_validate(a, from_attributes=True) for a in customer.addresses],
+        contacts=[Contact.model_validate(c, from_attributes=True) for c in customer.contacts],
+        exemption_certificates=[
+            ExemptionCertificate(
+                id=c.id,
+                jurisdiction=c.jurisdiction,
+                certificate_number=c.certificate_number,
+                issued_on=c.issued_on,
+                expires_on=c.expires_on,
+                has_document=c.document_id is not None,
+            )
+            for c in customer.certificates
+        ],
+        onboarding=[
+            OnboardingItem(item=i.item, status=i.status, updated_at=i.updated_at)
+            for i in customer.onboarding
+        ],
+    )

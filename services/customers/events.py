@@ -1,0 +1,63 @@
+"""Events the customers service publishes, and its consumer of credit holds."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.audit import record_change
+from shared.events.credit import CreditHoldPlaced, CreditHoldReleased
+from shared.events.customers import CustomerRegistered, CustomerUpdated
+from shared.events.envelope import EventEnvelope
+from shared.outbox import Outbox
+from services.customers.domain import snapshot, touch
+from services.customers.models import Customer
+
+outbox = Outbox("customers")
+
+
+def publish_registered(session: AsyncSession, customer: Customer) -> None:
+    outbox.add(
+        session,
+        CustomerRegistered(customer=snapshot(customer)),
+        customer_id=str(customer.id),
+        aggregate_id=str(customer.id),
+    )
+
+
+def publish_updated(session: AsyncSession, customer: Customer, changed: list[str]) -> None:
+    outbox.add(
+        session,
+        CustomerUpdated(customer=snapshot(customer), changed=sorted(set(changed))),
+        customer_id=str(customer.id),
+        aggregate_id=str(customer.id),
+    )
+
+
+async def _set_credit_hold(session: AsyncSession, customer_id: object, on_hold: bool, why: str) -> None:
+    customer = await session.get(Customer, customer_id)
+    if customer is None or customer.credit_hold == on_hold:
+        return  # unknown here, or already showing it
+    customer.credit_hold = on_hold
+    touch(customer)
+    record_change(
+        session, actor=None, action="credit_hold_placed" if on_hold else "credit_hold_released",
+        entity_type="customer", entity_id=str(customer.id),
+        changes={"credit_hold": {"from": not on_hold, "to": on_hold}}, reason=why,
+    )
+    publish_updated(session, customer, ["credit_hold"])
+
+
+async def on_credit_hold_placed(
+    session: AsyncSession, envelope: EventEnvelope, event: CreditHoldPlaced
+) -> None:
+    await _set_credit_hold(session, event.customer_id, True, "; ".join(event.reasons))
+
+
+async def on_credit_hold_released(
+    session: AsyncSession, envelope: EventEnvelope, event: CreditHoldReleased
+) -> None:
+    await _set_credit_hold(session, event.customer_id, False, event.reason)
+
+
+HANDLERS = {
+    CreditHoldPlaced: on_credit_hold_placed,
+    CreditHoldReleased: on_credit_hold_released,
+}

@@ -1,0 +1,126 @@
+"""The customers service's tables."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, LargeBinary, Text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, Relationship, SQLModel
+
+from shared.db import JSONColumn, UTCDateTime, new_id, utcnow
+
+
+class CustomersTable(SQLModel, registry=registry()):
+    pass
+
+
+class Customer(CustomersTable, table=True):
+    __tablename__ = "customers"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    account_number: str = Field(unique=True, max_length=20)
+    external_ref: str | None = Field(default=None, unique=True, max_length=100)
+    revision: int = 1
+    legal_name: str = Field(index=True, max_length=200)
+    dba: str | None = Field(default=None, max_length=200)
+    tax_id: str | None = Field(default=None, index=True, max_length=20)
+    status: str = Field(index=True, max_length=20)
+    credit_hold: bool = Field(default=False, index=True)
+    currency: str = Field(max_length=3)
+    business_district: str = Field(index=True, max_length=50)
+    sales_rep: str | None = Field(default=None, index=True, max_length=100)
+    payment_terms: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
+    billing_profile: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    addresses: list["CustomerAddress"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
+                                "order_by": "CustomerAddress.created_at"}
+    )
+    contacts: list["CustomerContact"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
+                                "order_by": "CustomerContact.created_at"}
+    )
+    certificates: list["ExemptionCertificateRecord"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
+                                "order_by": "ExemptionCertificateRecord.created_at"}
+    )
+    onboarding: list["OnboardingItemRecord"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
+                                "order_by": "OnboardingItemRecord.position"}
+    )
+
+
+class CustomerAddress(CustomersTable, table=True):
+    __tablename__ = "customer_addresses"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customers.id", index=True)
+    kind: str = Field(max_length=20)
+    label: str | None = Field(default=None, max_length=200)
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(max_length=100)
+    county: str | None = Field(default=None, max_length=100)
+    region: str = Field(max_length=50)
+    postal_code: str = Field(max_length=20)
+    country: str = Field(max_length=2)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerContact(CustomersTable, table=True):
+    __tablename__ = "customer_contacts"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customers.id", index=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    role: str | None = Field(default=None, max_length=100)
+    receives_invoices: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ExemptionCertificateRecord(CustomersTable, table=True):
+    __tablename__ = "exemption_certificates"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customers.id", index=True)
+    jurisdiction: str = Field(max_length=50)
+    certificate_number: str = Field(max_length=100)
+    issued_on: date | None = None
+    expires_on: date | None = None
+    document_id: uuid.UUID | None = Field(default=None, foreign_key="customer_documents.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OnboardingItemRecord(CustomersTable, table=True):
+    __tablename__ = "onboarding_items"
+
+    customer_id: uuid.UUID = Field(foreign_key="customers.id", primary_key=True)
+    item: str = Field(primary_key=True, max_length=50)
+    position: int
+    status: str = Field(max_length=20)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    document_id: uuid.UUID | None = Field(default=None, foreign_key="customer_documents.id")
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CustomerDocument(CustomersTable, table=True):
+    """A file on a customer (W-9, credit application, exemption certificate...), kept in the database
+    so it commits or rolls back with the record that refers to it."""
+
+    __tablename__ = "customer_documents"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customers.id", index=True)
+    kind: str = Field(max_length=50)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str = Field(max_length=200)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,22 @@
+"""The customers service as the platform runs it: its routes, migrations and event handlers."""
+
+from pathlib import Path
+
+from shared.service import ServiceDefinition
+from services.customers.api import router
+from services.customers.events import HANDLERS
+from services.customers.settings import CustomersSettings
+
+definition = ServiceDefinition(
+    name="customers",
+    title="Customers",
+    description=(
+        "The customer master: legal name, tax id, addresses, billing contacts, terms, billing "
+        "profile, tax-exemption certificates and onboarding. Publishes `CustomerRegistered` and "
+        "`CustomerUpdated` with the customer's full snapshot on `ar.customers.v1`."
+    ),
+    settings_class=CustomersSettings,
+    routers=[router],
+    migrations=Path(__file__).parent / "migrations",
+    handlers=HANDLERS,
+)

@@ -1,0 +1,80 @@
+"""The embedded mode: all five services in one process, each with its own SQLite file, on one
+in-process bus, through the same outbox, relay and consumers as the distributed mode."""
+
+import contextlib
+import importlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from shared.auth import Role, TokenAuthority
+from shared.bus import InProcessBus
+from shared.service import Service, ServiceDefinition
+from shared.settings import PlatformSettings, embedded_secret
+
+SERVICE_NAMES = ("customers", "invoicing", "payments", "collections", "credit")
+
+
+def definitions() -> list[ServiceDefinition]:
+    return [importlib.import_module(f"services.{name}.service").definition for name in SERVICE_NAMES]
+
+
+def token_authority(platform: PlatformSettings) -> TokenAuthority:
+    secret = platform.require_auth_secret() if platform.auth_secret else embedded_secret(platform)
+    return TokenAuthority(secret, platform.token_issuer)
+
+
+def build_services(platform: PlatformSettings, bus: InProcessBus, tokens: TokenAuthority) -> list[Service]:
+    return [
+        Service(d, settings=d.settings_class(), platform=platform, bus=bus, tokens=tokens, owns_bus=False)  # type: ignore[call-arg]
+        for d in definitions()
+    ]
+
+
+def create_app(platform: PlatformSettings | None = None) -> FastAPI:
+    """The one-process host: each service mounted under its name, a page at / linking their docs."""
+    platform = platform or PlatformSettings()
+    bus = InProcessBus()
+    tokens = token_authority(platform)
+    services = build_services(platform, bus, tokens)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for service in services:
+            await service.prepare()
+        await bus.start()
+        for service in services:
+            await service.run()
+        yield
+        for service in reversed(services):
+            await service.stop()
+        await bus.stop()
+
+    host = FastAPI(title="AR platform (embedded)", lifespan=lifespan, docs_url=None, redoc_url=None)
+    host.state.services = {service.definition.name: service for service in services}
+    host.state.tokens = tokens
+
+    @host.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index() -> str:
+        rows = "".join(
+            f"<li><b>{s.definition.title}</b>: <a href='/{s.definition.name}/docs'>API docs</a>, "
+            f"<a href='/{s.definition.name}/asyncapi.json'>events</a>, "
+            f"<a href='/{s.definition.name}/readyz'>ready?</a></li>"
+            for s in services
+        )
+        return f"<!doctype html><title>AR platform</title><h1>AR platform</h1><ul>{rows}</ul>"
+
+    for service in services:
+        host.mount(f"/{service.definition.name}", service.app)
+    return host
+
+
+def local_token(tokens: TokenAuthority) -> str:
+    """A token for trying the product: the AR team's working roles, valid for 12 hours."""
+    return tokens.mint(
+        "local-admin",
+        [Role.AR_COORDINATOR, Role.AR_SUPERVISOR, Role.CREDIT_MANAGER],
+        ttl=timedelta(hours=12),
+    )

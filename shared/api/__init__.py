@@ -1,0 +1,1 @@
+"""The API kit every service uses: problems, pagination, transactions and idempotency, auth."""

@@ -1,0 +1,136 @@
+"""One transaction per request, committed or rolled back in exactly one place, with idempotent POSTs.
+
+Every service router uses `TransactionalRoute`. It opens the request's session before the
+endpoint runs and commits it only when the response is a success, before the response leaves.
+A POST with an `Idempotency-Key` stores its response in that same transaction, so a retry with
+the same key and body gets the first answer, and a retry with another body is refused.
+"""
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.api.problems import Problem
+from shared.db import Database, utcnow
+from shared.tables import IdempotencyRecord
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+REPLAYED_HEADER = "Idempotent-Replayed"
+_KEPT_HEADERS = ("content-type", "location")
+
+
+class IdempotencyKeyReused(Problem):
+    status, slug = 422, "idempotency-key-reused"
+    title = "Idempotency-Key already used for a different request"
+
+
+class TransactionalRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        endpoint = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            db: Database = request.app.state.db
+            async with db.sessionmaker() as session:
+                request.state.session = session
+                key = _idempotency_key(request)
+                fingerprint = ""
+                if key:
+                    fingerprint = await _fingerprint(request)
+                    replay = await _replay(session, request, key, fingerprint)
+                    if replay is not None:
+                        return replay
+                response = await endpoint(request)
+                if response.status_code >= 400:
+                    await session.rollback()
+                    return response
+                if key:
+                    _remember(session, request, key, fingerprint, response)
+                await session.commit()
+                return response
+
+        return handle
+
+
+def _session(request: Request) -> AsyncSession:
+    return request.state.session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if request.method != "POST" or key is None:
+        return None
+    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise Problem(
+            f"{IDEMPOTENCY_HEADER} must be 1 to {MAX_KEY_LENGTH} characters",
+            slug="invalid-idempotency-key",
+            title="Invalid Idempotency-Key",
+        )
+    return key
+
+
+def _principal(request: Request) -> str:
+    # Keys are scoped to the caller's token so two clients cannot collide; the route's auth
+    # dependency has not run yet, so read the raw credentials.
+    return hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
+
+
+async def _fingerprint(request: Request) -> str:
+    body = await request.body()
+    try:  # the same JSON written with other spacing or key order is the same request
+        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        pass
+    return hashlib.sha256(request.method.encode() + request.url.path.encode() + body).hexdigest()
+
+
+async def _replay(
+    session: AsyncSession, request: Request, key: str, fingerprint: str
+) -> Response | None:
+    record = (
+        await session.exec(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.principal == _principal(request),
+                IdempotencyRecord.key == key,
+            )
+        )
+    ).first()
+    if record is None:
+        return None
+    if record.expires_at <= utcnow():
+        await session.delete(record)  # past retention the key is free again
+        await session.flush()
+        return None
+    if record.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            f"the key {key!r} was first used with another request; use a new key for a new request"
+        )
+    headers = dict(record.response_headers) | {REPLAYED_HEADER: "true"}
+    return Response(record.response_body, status_code=record.status_code, headers=headers)
+
+
+def _remember(
+    session: AsyncSession, request: Request, key: str, fingerprint: str, response: Response
+) -> None:
+    retention = timedelta(hours=request.app.state.idempotency_retention_hours)
+    session.add(
+        IdempotencyRecord(
+            principal=_principal(request),
+            key=key,
+            request_fingerprint=fingerprint,
+            status_code=response.status_code,
+            response_body=bytes(response.body),
+            response_headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
+            expires_at=utcnow() + retention,
+        )
+    )

@@ -1,0 +1,46 @@
+"""What the outbox relay and the consumers need from a bus, and nothing more."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BusMessage:
+    topic: str
+    key: str
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode()
+        return None
+
+
+# A handler returns once the message's effect is committed; raising means "not processed,
+# deliver again".
+MessageHandler = Callable[[BusMessage], Awaitable[None]]
+
+
+class Bus(ABC):
+    """Ordered per key, at least once; consumers make it exactly once in effect."""
+
+    @abstractmethod
+    def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
+        """Register a consumer group before `start`; each group sees every message once."""
+
+    @abstractmethod
+    async def start(self) -> None: ...
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    @abstractmethod
+    async def publish(self, messages: Sequence[BusMessage]) -> None:
+        """Return only when every message is durably accepted, in order."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise if the bus cannot be reached."""

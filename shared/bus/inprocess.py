@@ -1,0 +1,54 @@
+"""The embedded mode's bus: delivery is a function call, inside the relay's publish.
+
+`publish` returns only after every subscribed group has handled the message, so the relay marks
+an outbox row sent only once its consumers have committed their effect. A crash before that
+leaves the row unsent and it is delivered again, where the inbox makes the repeat harmless:
+the same guarantees as Kafka with committed offsets, with nothing but Python.
+"""
+
+import asyncio
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shared.bus.base import Bus, BusMessage, MessageHandler
+
+RETAINED_PER_TOPIC = 1000
+
+
+@dataclass
+class _Group:
+    handler: MessageHandler
+    # One message at a time per group keeps each customer's events in order.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class InProcessBus(Bus):
+    def __init__(self) -> None:
+        self._groups: dict[str, dict[str, _Group]] = defaultdict(dict)
+        # The last messages of each topic, for inspection (e.g. a dead-letter topic).
+        self.retained: dict[str, deque[BusMessage]] = defaultdict(
+            lambda: deque(maxlen=RETAINED_PER_TOPIC)
+        )
+
+    def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
+        for topic in topics:
+            if group in self._groups[topic]:
+                raise ValueError(f"group {group!r} already subscribes to {topic!r}")
+            self._groups[topic][group] = _Group(handler)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def ping(self) -> None:
+        return None
+
+    async def publish(self, messages: Sequence[BusMessage]) -> None:
+        for message in messages:
+            self.retained[message.topic].append(message)
+            for group in list(self._groups.get(message.topic, {}).values()):
+                async with group.lock:
+                    await group.handler(message)

@@ -1,0 +1,143 @@
+"""The distributed mode's bus on aiokafka.
+
+Producer: idempotent, acks=all, keyed by customer id so one customer's events share a partition.
+Consumers: one group per service; a batch of messages is handled in order and its offsets are
+committed only after every handler has committed its database transaction (handlers are
+idempotent, so a crash between the two only causes a harmless redelivery).
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from shared.bus.base import Bus, BusMessage, MessageHandler
+from shared.events.catalog import dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+FETCH_TIMEOUT_MS = 200
+MAX_BATCH = 500
+REDELIVERY_PAUSE_SECONDS = 1.0
+
+
+class KafkaBus(Bus):
+    def __init__(self, bootstrap_servers: str, *, client_id: str, partitions: int = 3) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+        self.partitions = partitions
+        self._subscriptions: list[tuple[str, tuple[str, ...], MessageHandler]] = []
+        self._producer: AIOKafkaProducer | None = None
+        self._consumers: list[AIOKafkaConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
+        self._subscriptions.append((group, tuple(topics), handler))
+
+    async def start(self) -> None:
+        topics = {topic for _, subscribed, _ in self._subscriptions for topic in subscribed}
+        await self.ensure_topics(topics | {dead_letter_topic(topic) for topic in topics})
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+        )
+        await self._producer.start()
+        for group, subscribed, handler in self._subscriptions:
+            consumer = AIOKafkaConsumer(
+                *subscribed,
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=self.client_id,
+                group_id=group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+            await consumer.start()
+            self._consumers.append(consumer)
+            self._tasks.append(asyncio.create_task(self._consume(consumer, handler)))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for consumer in self._consumers:
+            await consumer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+        self._tasks, self._consumers, self._producer = [], [], None
+
+    async def ping(self) -> None:
+        if self._producer is None:
+            raise RuntimeError("Kafka producer is not started")
+        await self._producer.client.fetch_all_metadata()
+
+    async def ensure_topics(self, topics: set[str]) -> None:
+        """Create topics (and nothing else) that do not exist yet, with our partition count."""
+        if not topics:
+            return
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(name=topic, num_partitions=self.partitions, replication_factor=1)
+                for topic in sorted(topics - existing)
+            ]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass  # another instance created it first
+        finally:
+            await admin.close()
+
+    async def publish(self, messages: Sequence[BusMessage]) -> None:
+        if self._producer is None:
+            raise RuntimeError("Kafka producer is not started")
+        pending = [
+            await self._producer.send(
+                message.topic,
+                message.value,
+                key=message.key.encode(),
+                headers=list(message.headers),
+            )
+            for message in messages
+        ]
+        await asyncio.gather(*pending)
+
+    async def _consume(self, consumer: AIOKafkaConsumer, handler: MessageHandler) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=MAX_BATCH)
+            done: dict[TopicPartition, int] = {}
+            try:
+                for partition, records in batches.items():
+                    for record in records:
+                        await handler(
+                            BusMessage(
+                                topic=record.topic,
+                                key=(record.key or b"").decode(),
+                                value=record.value or b"",
+                                headers=tuple(record.headers or ()),
+                            )
+                        )
+                        done[partition] = record.offset + 1
+            except Exception:
+                # The handler could not commit (e.g. its database is down): go back to the first
+                # unprocessed message of each partition and try again shortly.
+                log.exception("consumer handler failed; redelivering")
+                for partition, records in batches.items():
+                    if records:
+                        consumer.seek(partition, done.get(partition, records[0].offset))
+                await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
+            if done:
+                try:
+                    await consumer.commit(done)
+                except KafkaError:
+                    # A rebalance moved the partitions; their new owner redelivers from the last
+                    # committed offset and the inbox drops what was already applied.
+                    log.warning("offset commit failed; messages will be redelivered", exc_info=True)

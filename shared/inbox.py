@@ -1,0 +1,132 @@
+"""Idempotent consumers: each event's effect and its inbox row commit in one transaction.
+
+A repeat of an event already in the inbox is acknowledged and ignored. A handler that keeps
+failing is retried a bounded number of times, then the message goes to the topic's dead-letter
+topic with the error and the consumer moves on.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared import context
+from shared.bus import Bus, BusMessage
+from shared.db import Database
+from shared.events.catalog import EventPayload, dead_letter_topic, entry_for, topic_for
+from shared.events.envelope import EventEnvelope
+from shared.tables import InboxRecord
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+
+
+class PoisonMessage(Exception):
+    """A message no retry can fix (unreadable, or a payload that fails its schema)."""
+
+
+class EventConsumer:
+    """One service's consumer group: routes each event type to its handler, exactly once in effect."""
+
+    def __init__(
+        self,
+        name: str,
+        db: Database,
+        bus: Bus,
+        handlers: Mapping[type[EventPayload], EventHandler],
+        *,
+        max_attempts: int = 5,
+        retry_backoff: float = 0.2,
+    ) -> None:
+        self.name, self.db, self.bus = name, db, bus
+        self.max_attempts, self.retry_backoff = max_attempts, retry_backoff
+        self.handlers = {(m.event_type, m.event_version): h for m, h in handlers.items()}
+        self.topics = sorted({topic_for(model.producer) for model in handlers})
+
+    def subscribe(self) -> None:
+        self.bus.subscribe(self.name, self.topics, self.handle)
+
+    async def handle(self, message: BusMessage) -> None:
+        try:
+            envelope, payload, handler = self._decode(message)
+        except PoisonMessage as exc:
+            await self._dead_letter(message, exc)
+            return
+        if handler is None:
+            return  # an event this service does not need
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self._apply(envelope, payload, handler)
+                return
+            except Exception as exc:
+                if attempt == self.max_attempts:
+                    await self._dead_letter(message, exc)
+                    return
+                log.warning(
+                    "consumer %s failed on %s (attempt %d/%d): %s",
+                    self.name, envelope.id, attempt, self.max_attempts, exc,
+                )
+                await asyncio.sleep(self.retry_backoff * attempt)
+
+    def _decode(
+        self, message: BusMessage
+    ) -> tuple[EventEnvelope, EventPayload | None, EventHandler | None]:
+        try:
+            envelope = EventEnvelope.from_bytes(message.value)
+        except ValidationError as exc:
+            raise PoisonMessage(f"unreadable envelope: {exc}") from exc
+        handler = self.handlers.get((envelope.type, envelope.version))
+        if handler is None:
+            return envelope, None, None
+        entry = entry_for(envelope.type, envelope.version)
+        assert entry is not None  # handlers are only registered for catalog entries
+        try:
+            return envelope, entry.model.model_validate(envelope.payload), handler
+        except ValidationError as exc:
+            raise PoisonMessage(f"{envelope.type} v{envelope.version} payload invalid: {exc}") from exc
+
+    async def _apply(
+        self, envelope: EventEnvelope, payload: EventPayload | None, handler: EventHandler
+    ) -> None:
+        with context.work_context(
+            correlation=envelope.correlation_id or str(envelope.id), causation=str(envelope.id)
+        ):
+            try:
+                async with self.db.transaction() as session:
+                    if await session.get(InboxRecord, (self.name, envelope.id)) is not None:
+                        return  # applied before: acknowledge and ignore
+                    session.add(
+                        InboxRecord(consumer=self.name, event_id=envelope.id, event_type=envelope.type)
+                    )
+                    await session.flush()
+                    await handler(session, envelope, payload)
+            except IntegrityError:
+                # Another delivery of the same event won the race and committed first.
+                async with self.db.transaction() as session:
+                    if await session.get(InboxRecord, (self.name, envelope.id)) is not None:
+                        return
+                raise
+
+    async def _dead_letter(self, message: BusMessage, error: Exception) -> None:
+        log.error("consumer %s dead-letters a message from %s: %s", self.name, message.topic, error)
+        headers = message.headers + (
+            ("dlq.error", str(error)[:4000].encode()),
+            ("dlq.error_type", type(error).__name__.encode()),
+            ("dlq.consumer", self.name.encode()),
+            ("dlq.original_topic", message.topic.encode()),
+        )
+        await self.bus.publish(
+            [
+                BusMessage(
+                    topic=dead_letter_topic(message.topic),
+                    key=message.key,
+                    value=message.value,
+                    headers=headers,
+                )
+            ]
+        )

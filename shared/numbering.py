@@ -1,0 +1,30 @@
+"""Gapless numbering: the next number of a series, taken inside the caller's transaction.
+
+The increment locks the series row until the transaction ends, so concurrent transactions
+queue for it and a rolled-back transaction gives its number back: no gaps, no duplicates.
+"""
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.tables import NumberSeries
+
+
+async def next_in_series(session: AsyncSession, series: str) -> int:
+    bumped = await session.exec(
+        update(NumberSeries)
+        .where(NumberSeries.series == series)
+        .values(last_value=NumberSeries.last_value + 1)
+        .returning(NumberSeries.last_value)
+    )
+    value = bumped.scalar_one_or_none()
+    if value is not None:
+        return value
+    try:
+        async with session.begin_nested():
+            session.add(NumberSeries(series=series, last_value=1))
+        return 1
+    except IntegrityError:
+        # A concurrent transaction opened the series first; take the next number after it.
+        return await next_in_series(session, series)

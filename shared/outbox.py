@@ -1,0 +1,143 @@
+"""The transactional outbox: events are rows written with the change, sent later by the relay.
+
+Nothing is sent to the bus inside a request. The relay sends unsent rows in order and then marks
+them sent; after a crash between the two it sends them again, which consumers' inboxes absorb.
+"""
+
+import asyncio
+import logging
+import zlib
+
+from sqlalchemy import text, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared import context
+from shared.bus import Bus, BusMessage
+from shared.db import Database, utcnow
+from shared.events.catalog import EventPayload, topic_for
+from shared.events.envelope import EventEnvelope
+from shared.tables import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+class Outbox:
+    """Writes one service's events; a service may publish only the events the catalog gives it."""
+
+    def __init__(self, producer: str) -> None:
+        self.producer = producer
+        self.topic = topic_for(producer)
+
+    def add(
+        self, session: AsyncSession, payload: EventPayload, *, customer_id: str, aggregate_id: str
+    ) -> EventEnvelope:
+        if payload.producer != self.producer:
+            raise ValueError(f"{self.producer} may not publish {payload.event_type}")
+        envelope = EventEnvelope(
+            type=payload.event_type,
+            version=payload.event_version,
+            producer=self.producer,
+            customer_id=customer_id,
+            aggregate_id=aggregate_id,
+            correlation_id=context.correlation_id.get() or context.request_id.get(),
+            causation_id=context.causation_id.get(),
+            payload=payload.model_dump(mode="json"),
+        )
+        session.add(
+            OutboxMessage(
+                event_id=envelope.id,
+                topic=self.topic,
+                key=customer_id,
+                event_type=envelope.type,
+                envelope=envelope.to_bytes(),
+            )
+        )
+        return envelope
+
+
+class OutboxRelay:
+    """Sends a service's unsent outbox rows to the bus, oldest first."""
+
+    def __init__(
+        self, db: Database, bus: Bus, *, name: str, interval: float = 0.1, batch_size: int = 500
+    ) -> None:
+        self.db, self.bus, self.name = db, bus, name
+        self.interval, self.batch_size = interval, batch_size
+
+    async def relay_once(self) -> int:
+        """Send one batch; return how many rows it sent."""
+        # Read, send and mark in separate steps so no database connection is held while the bus
+        # works: in embedded mode the bus runs other services' consumers inside `publish`.
+        async with self.db.transaction() as session:
+            rows = (
+                await session.exec(
+                    select(OutboxMessage)
+                    .where(col(OutboxMessage.sent_at).is_(None))
+                    .order_by(col(OutboxMessage.seq))
+                    .limit(self.batch_size)
+                )
+            ).all()
+        if not rows:
+            return 0
+        await self.bus.publish(
+            [
+                BusMessage(
+                    topic=row.topic,
+                    key=row.key,
+                    value=row.envelope,
+                    headers=(("event_type", row.event_type.encode()),),
+                )
+                for row in rows
+            ]
+        )
+        await self.mark_sent([row.seq for row in rows if row.seq is not None])
+        return len(rows)
+
+    async def mark_sent(self, seqs: list[int]) -> None:
+        async with self.db.transaction() as session:
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.seq).in_(seqs))
+                .values(sent_at=utcnow())
+            )
+
+    async def run(self) -> None:
+        """Relay until cancelled; errors are logged and retried, never fatal."""
+        if not self.db.is_sqlite:
+            await self._run_as_leader()
+            return
+        await self._loop()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay of %s failed; retrying", self.name)
+                sent = 0
+                await asyncio.sleep(self.interval * 10)
+            if sent < self.batch_size:
+                await asyncio.sleep(self.interval)
+
+    async def _run_as_leader(self) -> None:
+        # Several instances of a service share one database: only the holder of this
+        # PostgreSQL advisory lock relays, so each customer's events leave in order.
+        lock_key = zlib.crc32(f"outbox-relay:{self.name}".encode())
+        while True:
+            try:
+                async with self.db.engine.connect() as conn:
+                    while not await conn.scalar(
+                        text("SELECT pg_try_advisory_lock(:key)"), {"key": lock_key}
+                    ):
+                        await conn.rollback()
+                        await asyncio.sleep(self.interval * 20)
+                    await conn.commit()  # the lock outlives the transaction; don't idle in one
+                    await self._loop()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay of %s lost its database; retrying", self.name)
+                await asyncio.sleep(1)

@@ -1,0 +1,220 @@
+"""What turns a service's routers, migrations and event handlers into a running service.
+
+Each service declares a `ServiceDefinition`. `Service` builds its FastAPI app, database, outbox
+relay and consumer from it; `start`/`stop` run them. The embedded host starts five of them on one
+in-process bus; `run_standalone` starts one on the bus its settings name.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import delete
+
+from shared import migrations
+from shared.api.problems import install_problem_handlers, problem_response
+from shared.auth import TokenAuthority
+from shared.bus import Bus, InProcessBus
+from shared.db import Database, utcnow
+from shared.events.asyncapi import asyncapi_document
+from shared.events.catalog import EventPayload, entry_for
+from shared.inbox import EventConsumer, EventHandler
+from shared.observability import RequestContextMiddleware, configure_logging
+from shared.outbox import OutboxRelay
+from shared.settings import PlatformSettings, ServiceSettings
+from shared.tables import IdempotencyRecord
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_INTERVAL_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    settings_class: type[ServiceSettings]
+    routers: list[APIRouter]
+    migrations: Path
+    handlers: Mapping[type[EventPayload], EventHandler] = field(default_factory=dict)
+    version: str = "1.0.0"
+
+    @property
+    def version_table(self) -> str:
+        return f"alembic_version_{self.name}"
+
+
+class Service:
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        *,
+        settings: ServiceSettings,
+        platform: PlatformSettings,
+        bus: Bus,
+        tokens: TokenAuthority,
+        owns_bus: bool,
+    ) -> None:
+        self.definition, self.settings, self.platform = definition, settings, platform
+        self.bus, self.owns_bus = bus, owns_bus
+        self.db = Database(settings.database_url)
+        self.relay = OutboxRelay(
+            self.db, bus, name=definition.name, interval=platform.relay_interval_seconds
+        )
+        self.consumer = EventConsumer(
+            definition.name,
+            self.db,
+            bus,
+            definition.handlers,
+            max_attempts=platform.consumer_max_attempts,
+            retry_backoff=platform.consumer_retry_backoff_seconds,
+        )
+        self.tokens = tokens
+        self._tasks: list[asyncio.Task[None]] = []
+        self.app = self._build_app()
+
+    async def prepare(self) -> None:
+        """Migrate and subscribe. On a shared bus every service prepares before any relay runs,
+        so no event is relayed before all its consumers listen."""
+        if self.settings.migrate_on_start:
+            await migrations.upgrade(
+                self.db, self.definition.migrations, self.definition.version_table
+            )
+        if self.definition.handlers:
+            self.consumer.subscribe()
+
+    async def run(self) -> None:
+        """Start the bus (if this service owns it), the outbox relay and housekeeping."""
+        if self.owns_bus:
+            await self.bus.start()
+        self._tasks = [
+            asyncio.create_task(self.relay.run(), name=f"{self.definition.name}-relay"),
+            asyncio.create_task(self._housekeeping(), name=f"{self.definition.name}-housekeeping"),
+        ]
+
+    async def start(self) -> None:
+        await self.prepare()
+        await self.run()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.owns_bus:
+            await self.bus.stop()
+        await self.db.dispose()
+
+    async def _housekeeping(self) -> None:
+        while True:
+            try:
+                async with self.db.transaction() as session:
+                    await session.exec(
+                        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
+                    )
+            except Exception:
+                log.exception("housekeeping of %s failed", self.definition.name)
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
+
+    def _build_app(self) -> FastAPI:
+        definition = self.definition
+        app = FastAPI(
+            title=definition.title,
+            description=definition.description,
+            version=definition.version,
+        )
+        app.state.db = self.db
+        app.state.service = self
+        app.state.token_authority = self.tokens
+        app.state.idempotency_retention_hours = self.platform.idempotency_retention_hours
+        app.add_middleware(RequestContextMiddleware, service=definition.name)
+        install_problem_handlers(app)
+        for router in definition.routers:
+            app.include_router(router)
+        app.include_router(self._operations_router())
+        return app
+
+    def _operations_router(self) -> APIRouter:
+        router = APIRouter(tags=["operations"])
+        service = self
+
+        @router.get("/healthz", summary="The process is up")
+        async def healthz() -> dict[str, str]:
+            return {"status": "ok", "service": service.definition.name}
+
+        @router.get("/readyz", summary="The database and the bus are reachable")
+        async def readyz(request: Request) -> Any:
+            checks: dict[str, str] = {}
+            for name, ping in (("database", service.db.ping), ("bus", service.bus.ping)):
+                try:
+                    await ping()
+                    checks[name] = "ok"
+                except Exception as exc:
+                    checks[name] = f"unreachable: {exc}"
+            if all(value == "ok" for value in checks.values()):
+                return {"status": "ready", "checks": checks}
+            return problem_response(
+                503, "not-ready", "Not ready", "a dependency is unreachable",
+                request=request, checks=checks,
+            )
+
+        @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+        async def metrics() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+        @router.get("/asyncapi.json", summary="AsyncAPI document of the events published and consumed")
+        async def asyncapi() -> dict[str, Any]:
+            consumed = [
+                entry
+                for model in service.definition.handlers
+                if (entry := entry_for(model.event_type, model.event_version)) is not None
+            ]
+            return asyncapi_document(
+                service.definition.name, service.definition.title, service.definition.version,
+                consumed,
+            )
+
+        return router
+
+
+def run_standalone(definition: ServiceDefinition) -> None:
+    """Run one service in its own process on its own port (`python -m services.<name>`)."""
+    import uvicorn
+
+    platform = PlatformSettings()
+    settings = definition.settings_class()  # type: ignore[call-arg]
+    configure_logging(platform.log_level)
+    bus: Bus
+    if platform.bus == "kafka":
+        from shared.bus.kafka import KafkaBus
+
+        bus = KafkaBus(
+            platform.kafka_bootstrap_servers,
+            client_id=definition.name,
+            partitions=platform.kafka_partitions,
+        )
+    else:
+        bus = InProcessBus()
+    service = Service(
+        definition,
+        settings=settings,
+        platform=platform,
+        bus=bus,
+        tokens=TokenAuthority(platform.require_auth_secret(), platform.token_issuer),
+        owns_bus=True,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await service.start()
+        yield
+        await service.stop()
+
+    service.app.router.lifespan_context = lifespan
+    uvicorn.run(service.app, host="127.0.0.1", port=settings.port, log_config=None)

@@ -1,0 +1,105 @@
+"""Tables every service database has: outbox, inbox, idempotency keys and audit trail.
+
+They live in their own SQLModel registry so that each service's metadata holds only its own
+tables plus these. Each service's first migration creates them with `create_mechanism_tables`.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from alembic import op
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.db import BigIntKey, JSONColumn, UTCDateTime, new_id, utcnow
+
+
+class MechanismTable(SQLModel, registry=registry()):
+    pass
+
+
+class OutboxMessage(MechanismTable, table=True):
+    """An event written in the same transaction as the change it reports, waiting for the relay."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "seq"),)
+
+    seq: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True))
+    event_id: uuid.UUID = Field(unique=True)
+    topic: str = Field(max_length=200)
+    key: str = Field(max_length=100)
+    event_type: str = Field(max_length=100)
+    envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InboxRecord(MechanismTable, table=True):
+    """An event a consumer has applied; inserted in the same transaction as the effect."""
+
+    __tablename__ = "inbox"
+
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: uuid.UUID = Field(primary_key=True)
+    event_type: str = Field(max_length=100)
+    processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class IdempotencyRecord(MechanismTable, table=True):
+    """The first response to a POST made with an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("principal", "key"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    principal: str = Field(max_length=200)
+    key: str = Field(max_length=200)
+    request_fingerprint: str = Field(max_length=64)
+    status_code: int
+    response_body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    response_headers: dict[str, str] = Field(sa_column=Column(JSONColumn, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class AuditEntry(MechanismTable, table=True):
+    """Who changed what, when and why, for every change to money or master data."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id", "at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=200)
+    actor_roles: list[str] = Field(sa_column=Column(JSONColumn, nullable=False))
+    action: str = Field(max_length=100)
+    entity_type: str = Field(max_length=100)
+    entity_id: str = Field(max_length=100)
+    changes: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    request_id: str | None = Field(default=None, sa_column=Column(String(100)))
+
+
+class NumberSeries(MechanismTable, table=True):
+    """The last number handed out in a series (e.g. customer accounts, INV-2026): gapless."""
+
+    __tablename__ = "number_series"
+
+    series: str = Field(primary_key=True, max_length=100)
+    last_value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+def create_mechanism_tables() -> None:
+    """Create the shared tables inside a service's first Alembic migration."""
+    bind = op.get_bind()
+    for table in MechanismTable.metadata.sorted_tables:
+        table.create(bind)
+    # Later changes to these tables ship as shared migration steps called from every service.
+
+
+def drop_mechanism_tables() -> None:
+    bind = op.get_bind()
+    for table in reversed(MechanismTable.metadata.sorted_tables):
+        table.drop(bind)
