@@ -1,0 +1,83 @@
+"""Helpers for building services, customers and events in tests."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from shared.auth import TokenAuthority
+from shared.bus import Bus
+from shared.service import Service, ServiceDefinition
+from shared.settings import PlatformSettings
+
+SECRET = "test-secret-" + "x" * 40
+
+
+def sqlite_url(folder: Path, name: str) -> str:
+    return f"sqlite+aiosqlite:///{folder}/{name}.db"
+
+
+@asynccontextmanager
+async def running_service(
+    definition: ServiceDefinition,
+    folder: Path,
+    platform: PlatformSettings,
+    tokens: TokenAuthority,
+    bus: Bus,
+    *,
+    database_url: str | None = None,
+    owns_bus: bool = True,
+) -> AsyncIterator[Service]:
+    settings = definition.settings_class(  # type: ignore[call-arg]
+        database_url=database_url or sqlite_url(folder, definition.name)
+    )
+    service = Service(
+        definition, settings=settings, platform=platform, bus=bus, tokens=tokens, owns_bus=owns_bus
+    )
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 10.0) -> Any:
+    """Wait until `check()` returns something truthy (events travel asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {check.__name__}")
+        await asyncio.sleep(0.02)
+
+
+def new_customer(**overrides: Any) -> dict[str, Any]:
+    """A valid customer registration body, as the AR coordinator would send it."""
+    body: dict[str, Any] = {
+        "legal_name": "Permian Basin Services LLC",
+        "dba": "PBS",
+        "tax_id": "12-3456789",
+        "business_district": "permian",
+        "sales_rep": "rep-jones",
+        "status": "active",
+        "payment_terms": {"kind": "net", "days": 30, "discount_percent": "2", "discount_days": 10},
+        "billing_profile": {
+            "grouping": "per_po",
+            "po_required": True,
+            "required_documents": ["time_sheet", "customer_signoff"],
+            "delivery_method": "email",
+        },
+        "addresses": [
+            {"kind": "bill_to", "line1": "100 Main St", "city": "Midland", "county": "Midland",
+             "region": "TX", "postal_code": "79701"},
+            {"kind": "job_site", "label": "Yard 4", "line1": "FM 1788", "city": "Odessa",
+             "county": "Ector", "region": "TX", "postal_code": "79766"},
+        ],
+        "contacts": [{"name": "Dana AP", "email": "ap@pbs.example", "receives_invoices": True}],
+    }
+    body.update(overrides)
+    return body

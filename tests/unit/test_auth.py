@@ -1,0 +1,39 @@
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from shared.api.problems import Unauthorized
+from shared.auth import Role, TokenAuthority
+from tests.support import SECRET
+
+
+def test_a_minted_token_verifies_to_its_roles() -> None:
+    authority = TokenAuthority(SECRET)
+    caller = authority.verify(authority.mint("alice", [Role.AR_COORDINATOR, Role.AUDITOR]))
+    assert caller.subject == "alice"
+    assert caller.has(Role.AUDITOR) and not caller.has(Role.AR_SUPERVISOR)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        TokenAuthority("another-secret-" + "y" * 40).mint("mallory", [Role.AR_SUPERVISOR]),
+        TokenAuthority(SECRET).mint("bob", [Role.SALES], ttl=timedelta(seconds=-1)),
+        TokenAuthority(SECRET, issuer="someone-else").mint("eve", [Role.SALES]),
+        jwt.encode({"sub": "x", "roles": ["ar_supervisor"]}, SECRET, algorithm="HS256"),
+        "not-a-token",
+    ],
+    ids=["wrong-secret", "expired", "wrong-issuer", "no-expiry", "garbage"],
+)
+def test_bad_tokens_are_refused(token: str) -> None:
+    with pytest.raises(Unauthorized):
+        TokenAuthority(SECRET).verify(token)
+
+
+def test_an_unknown_role_is_refused() -> None:
+    token = jwt.encode(
+        {"sub": "x", "roles": ["god"], "iss": "ar-platform", "exp": 9999999999}, SECRET, "HS256"
+    )
+    with pytest.raises(Unauthorized):
+        TokenAuthority(SECRET).verify(token)
