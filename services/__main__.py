@@ -1,7 +1,5 @@
 """`python -m services`: the whole product in one process on http://127.0.0.1:8000 (embedded mode)."""
 
-import os
-
 import uvicorn
 
 from shared.observability import configure_logging
@@ -11,12 +9,12 @@ from services.embedded import create_app, local_token
 platform = PlatformSettings()
 configure_logging(platform.log_level)
 app = create_app(platform)
-port = int(os.environ.get("AR_PORT", "8000"))
+port = platform.embedded_port
 print(
-    f"\nAR platform (embedded) on http://127.0.0.1:{port}/  - every service's docs are linked there.\n"
+    f"\nAR platform (embedded) on http://{platform.bind_host}:{port}/  - every service's docs are linked there.\n"
     f"Bearer token for local use (12 h; roles ar_coordinator, ar_supervisor, credit_manager):\n\n"
     f"  {local_token(app.state.tokens)}\n\n"
     "Mint others with: .venv/bin/python -m shared.auth --role auditor --subject someone\n",
     flush=True,
 )
-uvicorn.run(app, host="127.0.0.1", port=port, log_config=None)
+uvicorn.run(app, host=platform.bind_host, port=port, log_config=None)

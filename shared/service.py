@@ -217,4 +217,4 @@ def run_standalone(definition: ServiceDefinition) -> None:
         await service.stop()
 
     service.app.router.lifespan_context = lifespan
-    uvicorn.run(service.app, host="127.0.0.1", port=settings.port, log_config=None)
+    uvicorn.run(service.app, host=platform.bind_host, port=settings.port, log_config=None)

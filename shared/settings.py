@@ -26,6 +26,9 @@ class PlatformSettings(BaseSettings):
     auth_secret: SecretStr | None = None
     token_issuer: str = "ar-platform"
     var_dir: Path = Path("var")
+    # Loopback unless told otherwise (a container sets 0.0.0.0).
+    bind_host: str = "127.0.0.1"
+    embedded_port: int = 8000
     log_level: str = "INFO"
     relay_interval_seconds: float = Field(default=0.1, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
