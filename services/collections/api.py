@@ -1,0 +1,50 @@
+"""The collections API: routes only. For now, reading collections' copy of its customers."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
+from services.collections.repository import ACCOUNT_ORDER, get_account, search_accounts
+from services.collections.schemas import CollectionAccountOut
+
+router = APIRouter(
+    prefix="/v1/collection-accounts", tags=["collection accounts"],
+    route_class=TransactionalRoute, responses=PROBLEM_RESPONSES,
+)
+
+Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+
+
+@router.get("", summary="List collection accounts")
+async def list_collection_accounts(
+    session: SessionDep,
+    _: Reader,
+    business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
+    sales_rep: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[CollectionAccountOut]:
+    """Customers collections knows, matching every filter, in account-number order, a page at
+    a time. Kept from the customers service's events, so a new customer shows up moments after
+    it is registered."""
+    statement = search_accounts(business_district=business_district, sales_rep=sales_rep)
+    rows, next_cursor = await paginate(
+        session, statement, order_by=ACCOUNT_ORDER, cursor=cursor, limit=limit
+    )
+    return Page[CollectionAccountOut](
+        items=[CollectionAccountOut.model_validate(row) for row in rows], next_cursor=next_cursor
+    )
+
+
+@router.get("/{customer_id}", summary="Read a collection account")
+async def read_collection_account(
+    customer_id: uuid.UUID, session: SessionDep, _: Reader
+) -> CollectionAccountOut:
+    """One customer as collections sees it: terms, currency, district, sales rep and contacts.
+    A 404 problem when collections has not heard of the customer."""
+    return CollectionAccountOut.model_validate(await get_account(session, customer_id))
