@@ -1,0 +1,51 @@
+"""The credit API: routes only. For now, reading credit's copy of its customers."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.events.customers import CustomerStatus
+from services.credit.repository import ACCOUNT_ORDER, get_account, search_accounts
+from services.credit.schemas import CreditAccountOut
+
+router = APIRouter(
+    prefix="/v1/credit-accounts", tags=["credit accounts"],
+    route_class=TransactionalRoute, responses=PROBLEM_RESPONSES,
+)
+
+Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+
+
+@router.get("", summary="List credit accounts")
+async def list_credit_accounts(
+    session: SessionDep,
+    _: Reader,
+    status: CustomerStatus | None = None,
+    business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[CreditAccountOut]:
+    """Customers credit knows, matching every filter, in account-number order, a page at a
+    time. Kept from the customers service's events, so a new customer shows up moments after
+    it is registered."""
+    statement = search_accounts(status=status, business_district=business_district)
+    rows, next_cursor = await paginate(
+        session, statement, order_by=ACCOUNT_ORDER, cursor=cursor, limit=limit
+    )
+    return Page[CreditAccountOut](
+        items=[CreditAccountOut.model_validate(row) for row in rows], next_cursor=next_cursor
+    )
+
+
+@router.get("/{customer_id}", summary="Read a credit account")
+async def read_credit_account(
+    customer_id: uuid.UUID, session: SessionDep, _: Reader
+) -> CreditAccountOut:
+    """One customer as credit sees it: status, hold, currency, district and onboarding checklist.
+    A 404 problem when credit has not heard of the customer."""
+    return CreditAccountOut.model_validate(await get_account(session, customer_id))
