@@ -1,0 +1,72 @@
+"""The embedded mode (`make run`): five services in one process on one in-process bus."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.settings import PlatformSettings
+from services.embedded import SERVICE_NAMES, create_app
+from tests.conftest import AuthHeaders
+from tests.support import SECRET, eventually, new_customer, sqlite_url
+
+COPIES = {
+    "invoicing": "/invoicing/v1/billing-accounts/{id}",
+    "payments": "/payments/v1/payers/{id}",
+    "collections": "/collections/v1/collection-accounts/{id}",
+    "credit": "/credit/v1/credit-accounts/{id}",
+}
+
+
+@pytest.fixture
+def embedded_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PlatformSettings:
+    for name in SERVICE_NAMES:
+        monkeypatch.setenv(f"AR_{name.upper()}_DATABASE_URL", sqlite_url(tmp_path, name))
+    return PlatformSettings(auth_secret=SECRET, var_dir=tmp_path, relay_interval_seconds=0.02)
+
+
+@asynccontextmanager
+async def embedded(platform: PlatformSettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(platform)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+
+
+async def test_every_service_serves_docs_health_and_events(embedded_env: PlatformSettings) -> None:
+    async with embedded(embedded_env) as http:
+        index = (await http.get("/")).text
+        for name in SERVICE_NAMES:
+            assert f"/{name}/docs" in index
+            assert (await http.get(f"/{name}/docs")).status_code == 200
+            assert (await http.get(f"/{name}/openapi.json")).json()["info"]["title"]
+            assert (await http.get(f"/{name}/healthz")).json()["status"] == "ok"
+            assert (await http.get(f"/{name}/readyz")).json()["status"] == "ready"
+            assert (await http.get(f"/{name}/asyncapi.json")).json()["asyncapi"] == "3.0.0"
+            assert "ar_http_requests_total" in (await http.get(f"/{name}/metrics")).text
+
+
+async def test_a_customer_created_reaches_the_other_four_services_and_survives_a_restart(
+    embedded_env: PlatformSettings, auth: AuthHeaders
+) -> None:
+    async with embedded(embedded_env) as http:
+        created = await http.post(
+            "/customers/v1/customers", json=new_customer(), headers=auth(Role.AR_COORDINATOR)
+        )
+        assert created.status_code == 201
+        customer_id = created.json()["id"]
+        for path in COPIES.values():
+            async def arrived(path: str = path) -> Any:
+                response = await http.get(path.format(id=customer_id), headers=auth(Role.AUDITOR))
+                return response.status_code == 200
+
+            await eventually(arrived, timeout=1.0)
+    async with embedded(embedded_env) as http:
+        for path in ["/customers/v1/customers/{id}", *COPIES.values()]:
+            response = await http.get(path.format(id=customer_id), headers=auth(Role.AUDITOR))
+            assert response.status_code == 200, path
