@@ -72,4 +72,4 @@ def entries_produced_by(producer: str) -> list[CatalogEntry]:
 
 
 # Importing the payload modules fills the catalog.
-from shared.events import credit, customers  # noqa: E402,F401
+from shared.events import credit, customers, invoicing, payments  # noqa: E402,F401

@@ -61,3 +61,34 @@ def test_asyncapi_document_lists_published_and_consumed_messages() -> None:
     actions = {op["action"] for op in document["operations"].values()}
     assert actions == {"send", "receive"}
     assert "CustomerSnapshot" in document["components"]["schemas"]
+
+
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+
+from shared.events.journal import JournalEntry, Posting  # noqa: E402
+
+
+def _entry(postings: list[Posting]) -> JournalEntry:
+    return JournalEntry(
+        entry_id=uuid.uuid4(), posted_on=date(2026, 11, 1), currency="USD", source="invoice",
+        document_id=uuid.uuid4(), postings=postings,
+    )
+
+
+@given(st.lists(st.decimals(min_value="0.01", max_value="100000", places=2), min_size=1, max_size=8))
+def test_an_entry_whose_credits_sum_to_its_debit_is_accepted(credits: list[Decimal]) -> None:
+    debit = Posting(account="1200", debit=sum(credits, Decimal(0)))
+    entry = _entry([debit] + [Posting(account="4000", credit=c) for c in credits])
+    assert sum(p.debit for p in entry.postings) == sum(p.credit for p in entry.postings)
+
+
+def test_an_unbalanced_entry_or_a_two_sided_posting_is_refused() -> None:
+    with pytest.raises(ValidationError, match="unbalanced"):
+        _entry([Posting(account="1200", debit=Decimal("100.00")), Posting(account="4000", credit=Decimal("99.99"))])
+    with pytest.raises(ValidationError):
+        Posting(account="1200", debit=Decimal(1), credit=Decimal(1))

@@ -1,0 +1,135 @@
+"""Events the invoicing service publishes on `ar.invoicing.v1`."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from shared.events.catalog import EventPayload, event
+from shared.events.customers import PaymentTerms
+from shared.events.journal import JournalEntry
+
+
+class TicketLineFacts(BaseModel):
+    kind: str = Field(examples=["labor", "equipment", "parts", "delivery", "disposal", "misc"])
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal = Field(description="quantity × unit_price, rounded to the currency")
+    taxability: str = Field(examples=["labor", "rental", "goods", "delivery", "exempt"])
+    service_line: str
+
+
+@event("ticket.closed", version=1, producer="invoicing")
+class TicketClosed(EventPayload):
+    """A service ticket closed in the sales system and received for billing."""
+
+    ticket_id: uuid.UUID
+    source_system: str
+    ticket_number: str
+    customer_id: uuid.UUID
+    currency: str
+    business_district: str
+    sales_rep: str | None = None
+    job_site: str | None = None
+    po_number: str | None = None
+    service_start: date | None = None
+    service_end: date | None = None
+    closed_at: datetime
+    lines: list[TicketLineFacts]
+    amount: Decimal = Field(description="Sum of line amounts before tax: the unbilled amount at risk")
+
+
+@event("ticket.held", version=1, producer="invoicing")
+class TicketHeld(EventPayload):
+    ticket_id: uuid.UUID
+    ticket_number: str
+    customer_id: uuid.UUID
+    reasons: list[str]
+
+
+class InvoiceLineFacts(BaseModel):
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+    taxability: str
+    service_line: str
+    ticket_id: uuid.UUID | None = None
+    ticket_number: str | None = None
+
+
+class TaxLineFacts(BaseModel):
+    jurisdiction: str = Field(examples=["TX", "TX-MIDLAND-CO"])
+    name: str
+    rate: Decimal
+    taxable_amount: Decimal
+    amount: Decimal
+
+
+@event("invoice.issued", version=1, producer="invoicing")
+class InvoiceIssued(EventPayload):
+    """An issued invoice with everything payments, collections and credit need."""
+
+    invoice_id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    currency: str
+    invoice_date: date
+    due_date: date
+    terms: PaymentTerms
+    discount_due_date: date | None = None
+    discount_amount: Decimal | None = Field(default=None, description="Early-payment discount if paid by discount_due_date")
+    business_district: str
+    sales_rep: str | None = None
+    po_number: str | None = None
+    job_site: str | None = None
+    ticket_ids: list[uuid.UUID] = Field(default_factory=list)
+    lines: list[InvoiceLineFacts]
+    taxes: list[TaxLineFacts] = Field(default_factory=list)
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    imported: bool = Field(default=False, description="Brought over from a legacy system at go-live")
+    rebill_of: uuid.UUID | None = Field(default=None, description="The invoice this one corrects")
+    journal: JournalEntry | None = Field(default=None, description="None only for imported invoices already in the GL")
+
+
+@event("invoice.voided", version=1, producer="invoicing")
+class InvoiceVoided(EventPayload):
+    invoice_id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    currency: str
+    voided_on: date
+    reason: str
+    total: Decimal
+    ticket_ids: list[uuid.UUID] = Field(default_factory=list, description="Tickets ready to bill again")
+    journal: JournalEntry
+
+
+@event("credit_memo.issued", version=1, producer="invoicing")
+class CreditMemoIssued(EventPayload):
+    """A credit memo against an invoice: it reduces what the customer owes on that invoice."""
+
+    credit_memo_id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    currency: str
+    issued_on: date
+    invoice_id: uuid.UUID | None = Field(description="The invoice it credits; None for an on-account credit")
+    invoice_number: str | None = None
+    reason_code: str
+    reason: str | None = None
+    rebill: bool = Field(default=False, description="Part of a rebill: a corrected invoice follows")
+    lines: list[InvoiceLineFacts]
+    taxes: list[TaxLineFacts] = Field(default_factory=list)
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal = Field(description="Positive: the amount credited")
+    business_district: str
+    sales_rep: str | None = None
+    journal: JournalEntry
