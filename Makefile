@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKA_JARS := .cache/kafka/lib
 
-.PHONY: run test unit up down install prereqs kafka-jars token clean
+.PHONY: run test unit bench up down install prereqs kafka-jars token clean
 
 run: $(STAMP)  ## the whole product in one process on http://127.0.0.1:8000 (SQLite, in-process bus)
 	$(PY) -m services
@@ -17,6 +17,9 @@ test: $(STAMP) prereqs kafka-jars  ## every test, against a throwaway PostgreSQL
 
 unit: $(STAMP)  ## the tests that need neither PostgreSQL nor Kafka
 	$(PY) -m pytest -m "not postgres and not kafka"
+
+bench: $(STAMP) prereqs kafka-jars  ## speed and memory figures (BENCH="billing_run ..." to pick some)
+	$(PY) -m tests.bench $(BENCH)
 
 up: $(STAMP) prereqs kafka-jars  ## distributed on this machine: PostgreSQL, Kafka, five service processes
 	deploy/distributed.sh up

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from deploy.local_infra import KafkaBroker, PostgresServer
 from shared.auth import TokenAuthority
@@ -73,16 +73,23 @@ async def client(service: Service) -> AsyncIterator[httpx.AsyncClient]:
 
 async def read_topic(bootstrap_servers: str, topic: str) -> list[Any]:
     """Every record on a topic so far, from the beginning of each partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    # Without a group the consumer assigns itself every partition of the topic.
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, group_id=None,
+        auto_offset_reset="earliest", enable_auto_commit=False,
+    )
     await consumer.start()
     try:
-        await consumer.topics()  # refreshes metadata, so a topic created a moment ago is known
-        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or [])]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
         records: list[Any] = []
-        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+        while not consumer.assignment():
+            for batch in (await consumer.getmany(timeout_ms=100)).values():
+                records.extend(batch)
+        partitions = list(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < ends[tp] for tp in partitions])
+
+        while await behind():
             for batch in (await consumer.getmany(timeout_ms=500)).values():
                 records.extend(batch)
         return records

@@ -1,0 +1,7 @@
+"""Benchmarks (`make bench`): speed and memory targets measured, not asserted in timed tests.
+
+Each module `bench_<name>.py` here defines `async def run(infra: BenchInfra) -> list[str]`,
+returning the lines of its report. `python -m tests.bench [name ...]` runs them all (or those
+named) against one throwaway PostgreSQL and Kafka, prints the reports and writes them to
+var/bench/<name>.txt.
+"""
