@@ -5,3 +5,15 @@ returning the lines of its report. `python -m tests.bench [name ...]` runs them 
 named) against one throwaway PostgreSQL and Kafka, prints the reports and writes them to
 var/bench/<name>.txt.
 """
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.local_infra import KafkaBroker, PostgresServer
+
+
+@dataclass
+class BenchInfra:
+    postgres: PostgresServer
+    kafka: KafkaBroker
+    workdir: Path

@@ -5,19 +5,11 @@ import pkgutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local_infra import KafkaBroker, PostgresServer, start_kafka, start_postgres
-
 import tests.bench
-
-
-@dataclass
-class BenchInfra:
-    postgres: PostgresServer
-    kafka: KafkaBroker
-    workdir: Path
+from deploy.local_infra import start_kafka, start_postgres
+from tests.bench import BenchInfra
 
 
 def _modules(names: list[str]) -> list[str]:
