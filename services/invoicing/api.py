@@ -1,0 +1,55 @@
+"""The invoicing API: routes only. So far, the billing accounts it keeps from customer events."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlmodel import col
+
+from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.events.customers import CustomerStatus
+from services.invoicing.models import BillingAccount
+from services.invoicing.repository import get_billing_account, search_billing_accounts
+from services.invoicing.schemas import BillingAccountOut
+
+router = APIRouter(
+    prefix="/v1/billing-accounts", tags=["billing accounts"], route_class=TransactionalRoute,
+    responses=PROBLEM_RESPONSES,
+)
+
+Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+
+
+@router.get("", summary="List billing accounts")
+async def list_billing_accounts(
+    session: SessionDep,
+    _: Reader,
+    business_district: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    status_: Annotated[CustomerStatus | None, Query(alias="status")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[BillingAccountOut]:
+    """Customers as invoicing bills them, matching every filter, in account-number order, a page
+    at a time."""
+    statement = search_billing_accounts(business_district=business_district, status=status_)
+    rows, next_cursor = await paginate(
+        session, statement,
+        # The id breaks ties: the copy does not enforce the master's unique account numbers.
+        order_by=[col(BillingAccount.account_number), col(BillingAccount.id)],
+        cursor=cursor, limit=limit,
+    )
+    return Page[BillingAccountOut](
+        items=[BillingAccountOut.model_validate(row) for row in rows], next_cursor=next_cursor
+    )
+
+
+@router.get("/{customer_id}", summary="Read a billing account")
+async def read_billing_account(
+    customer_id: uuid.UUID, session: SessionDep, _: Reader
+) -> BillingAccountOut:
+    """The customer's terms, billing profile, addresses and exemption certificates as invoicing
+    holds them. 404 if invoicing has not (yet) received this customer."""
+    return BillingAccountOut.model_validate(await get_billing_account(session, customer_id))
