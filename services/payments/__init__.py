@@ -1,0 +1,1 @@
+"""Payments: payments and bank files in, cash applied to open items, deposits, refunds."""
