@@ -23,7 +23,7 @@ from shared.auth import TokenAuthority
 from shared.bus import Bus, InProcessBus
 from shared.db import Database, utcnow
 from shared.events.asyncapi import asyncapi_document
-from shared.events.catalog import EventPayload, entry_for
+from shared.events.catalog import CatalogEntry, EventPayload, entry_for
 from shared.inbox import EventConsumer, EventHandler
 from shared.observability import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay
@@ -44,6 +44,8 @@ class ServiceDefinition:
     routers: list[APIRouter]
     migrations: Path
     handlers: Mapping[type[EventPayload], EventHandler] = field(default_factory=dict)
+    # What the service actually publishes (a subset of the catalog entries it owns).
+    publishes: list[type[EventPayload]] = field(default_factory=list)
     version: str = "1.0.0"
 
     @property
@@ -170,17 +172,21 @@ class Service:
 
         @router.get("/asyncapi.json", summary="AsyncAPI document of the events published and consumed")
         async def asyncapi() -> dict[str, Any]:
-            consumed = [
-                entry
-                for model in service.definition.handlers
-                if (entry := entry_for(model.event_type, model.event_version)) is not None
-            ]
+            definition = service.definition
             return asyncapi_document(
-                service.definition.name, service.definition.title, service.definition.version,
-                consumed,
+                definition.title, definition.version,
+                published=[_entry(model) for model in definition.publishes],
+                consumed=[_entry(model) for model in definition.handlers],
             )
 
         return router
+
+
+def _entry(model: type[EventPayload]) -> CatalogEntry:
+    entry = entry_for(model.event_type, model.event_version)
+    if entry is None:
+        raise LookupError(f"{model.__name__} is not in the event catalog")
+    return entry
 
 
 def run_standalone(definition: ServiceDefinition) -> None:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from shared.events.customers import CustomerRegistered, CustomerUpdated
 from shared.service import ServiceDefinition
 from services.customers.api import router
 from services.customers.events import HANDLERS
@@ -19,4 +20,5 @@ definition = ServiceDefinition(
     routers=[router],
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    publishes=[CustomerRegistered, CustomerUpdated],
 )

@@ -162,7 +162,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
-def _problem_doc(description: str) -> dict[str, Any]:
+def problem_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI `responses` entry for a problem answer, e.g. `{404: problem_doc("No such invoice")}`."""
     return {
         "description": description,
         "model": ProblemDetails,
@@ -172,7 +173,9 @@ def _problem_doc(description: str) -> dict[str, Any]:
 
 # Declared on every router so the OpenAPI document shows what each route can answer.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _problem_doc("Missing or invalid bearer token"),
-    403: _problem_doc("Your role may not do this"),
-    422: _problem_doc("Invalid request, or it breaks a business rule"),
+    401: problem_doc("Missing or invalid bearer token"),
+    403: problem_doc("Your role may not do this"),
+    404: problem_doc("No such resource, or not one you may see"),
+    409: problem_doc("Conflicts with a concurrent change; retry"),
+    422: problem_doc("Invalid request, or it breaks a business rule"),
 }

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from shared.events.catalog import CatalogEntry, entries_produced_by
+from shared.events.catalog import CatalogEntry
 from shared.events.envelope import EventEnvelope
 
 REF = "#/components/schemas/{model}"
@@ -20,10 +20,9 @@ def _channel_name(topic: str) -> str:
 
 
 def asyncapi_document(
-    service: str, title: str, version: str, consumed: Iterable[CatalogEntry]
+    title: str, version: str, *, published: Iterable[CatalogEntry], consumed: Iterable[CatalogEntry]
 ) -> dict[str, Any]:
-    published = entries_produced_by(service)
-    consumed = list(consumed)
+    published, consumed = list(published), list(consumed)
     entries = published + [entry for entry in consumed if entry not in published]
     _, schemas = models_json_schema(
         [(EventEnvelope, "serialization")] + [(entry.model, "serialization") for entry in entries],

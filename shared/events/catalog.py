@@ -67,9 +67,5 @@ def entry_for(event_type: str, version: int) -> CatalogEntry | None:
     return CATALOG.get((event_type, version))
 
 
-def entries_produced_by(producer: str) -> list[CatalogEntry]:
-    return [entry for entry in CATALOG.values() if entry.producer == producer]
-
-
 # Importing the payload modules fills the catalog.
 from shared.events import credit, customers, invoicing, payments  # noqa: E402,F401

@@ -54,8 +54,9 @@ def test_a_service_may_publish_only_its_own_events() -> None:
 
 
 def test_asyncapi_document_lists_published_and_consumed_messages() -> None:
+    published = [entry_for("customer.registered", 1), entry_for("customer.updated", 1)]
     consumed = [entry_for("credit.hold_placed", 1)]
-    document = asyncapi_document("customers", "Customers", "1.0.0", consumed)  # type: ignore[list-item]
+    document = asyncapi_document("Customers", "1.0.0", published=published, consumed=consumed)  # type: ignore[arg-type]
     assert document["asyncapi"] == "3.0.0"
     assert document["channels"]["ar_customers_v1"]["address"] == "ar.customers.v1"
     actions = {op["action"] for op in document["operations"].values()}
