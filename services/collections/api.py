@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
@@ -24,20 +24,16 @@ Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 async def list_collection_accounts(
     session: SessionDep,
     _: Reader,
+    page: PageQuery,
     business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[CollectionAccountOut]:
     """Customers collections knows, matching every filter, in account-number order, a page at
     a time. Kept from the customers service's events, so a new customer shows up moments after
     it is registered."""
     statement = search_accounts(business_district=business_district, sales_rep=sales_rep)
-    rows, next_cursor = await paginate(
-        session, statement, order_by=ACCOUNT_ORDER, cursor=cursor, limit=limit
-    )
-    return Page[CollectionAccountOut](
-        items=[CollectionAccountOut.model_validate(row) for row in rows], next_cursor=next_cursor
+    return await page_of(
+        session, statement, order_by=ACCOUNT_ORDER, params=page, item=CollectionAccountOut.model_validate
     )
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
@@ -25,20 +25,16 @@ Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 async def list_credit_accounts(
     session: SessionDep,
     _: Reader,
+    page: PageQuery,
     status: CustomerStatus | None = None,
     business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[CreditAccountOut]:
     """Customers credit knows, matching every filter, in account-number order, a page at a
     time. Kept from the customers service's events, so a new customer shows up moments after
     it is registered."""
     statement = search_accounts(status=status, business_district=business_district)
-    rows, next_cursor = await paginate(
-        session, statement, order_by=ACCOUNT_ORDER, cursor=cursor, limit=limit
-    )
-    return Page[CreditAccountOut](
-        items=[CreditAccountOut.model_validate(row) for row in rows], next_cursor=next_cursor
+    return await page_of(
+        session, statement, order_by=ACCOUNT_ORDER, params=page, item=CreditAccountOut.model_validate
     )
 
 

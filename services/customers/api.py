@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile, status
 from sqlmodel import col, select
 
-from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES, Problem
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, Role, require_roles
@@ -97,24 +97,22 @@ async def create_customer(
 async def list_customers(
     session: SessionDep,
     _: Reader,
+    page: PageQuery,
     status_: Annotated[CustomerStatus | None, Query(alias="status")] = None,
     business_district: str | None = None,
     sales_rep: str | None = None,
     credit_hold: bool | None = None,
     currency: str | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Name, DBA, account number, tax id or external ref contains")] = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[CustomerOut]:
     """Customers matching every filter, in account-number order, a page at a time."""
     statement = search_customers(
         status=status_, business_district=business_district, sales_rep=sales_rep,
         credit_hold=credit_hold, currency=currency, q=q,
     )
-    rows, next_cursor = await paginate(
-        session, statement, order_by=[col(Customer.account_number)], cursor=cursor, limit=limit
+    return await page_of(
+        session, statement, order_by=[col(Customer.account_number)], params=page, item=customer_out
     )
-    return Page[CustomerOut](items=[customer_out(c) for c in rows], next_cursor=next_cursor)
 
 
 @router.get("/{customer_id}", summary="Read a customer")

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import col
 
-from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
@@ -27,22 +27,18 @@ Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 async def list_billing_accounts(
     session: SessionDep,
     _: Reader,
+    page: PageQuery,
     business_district: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
     status_: Annotated[CustomerStatus | None, Query(alias="status")] = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[BillingAccountOut]:
     """Customers as invoicing bills them, matching every filter, in account-number order, a page
     at a time."""
     statement = search_billing_accounts(business_district=business_district, status=status_)
-    rows, next_cursor = await paginate(
+    return await page_of(
         session, statement,
         # The id breaks ties: the copy does not enforce the master's unique account numbers.
         order_by=[col(BillingAccount.account_number), col(BillingAccount.id)],
-        cursor=cursor, limit=limit,
-    )
-    return Page[BillingAccountOut](
-        items=[BillingAccountOut.model_validate(row) for row in rows], next_cursor=next_cursor
+        params=page, item=BillingAccountOut.model_validate,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import col
 
-from shared.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
@@ -26,6 +26,7 @@ Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 async def list_payers(
     session: SessionDep,
     _: Reader,
+    page: PageQuery,
     q: Annotated[
         str | None,
         Query(
@@ -33,18 +34,14 @@ async def list_payers(
             description="Legal name, DBA or account number contains",
         ),
     ] = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[PayerOut]:
     """Payers in account-number order, a page at a time: who a check or remittance may be from."""
-    rows, next_cursor = await paginate(
+    return await page_of(
         session, search_payers(q=q),
         # The id breaks ties: the copy does not enforce the master's unique account numbers.
         order_by=[col(Payer.account_number), col(Payer.id)],
-        cursor=cursor, limit=limit,
+        params=page, item=PayerOut.model_validate,
     )
-    items = [PayerOut.model_validate(row) for row in rows]
-    return Page[PayerOut](items=items, next_cursor=next_cursor)
 
 
 @router.get("/{customer_id}", summary="Read a payer")

@@ -2,8 +2,11 @@
 
 import base64
 import json
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
@@ -64,3 +67,34 @@ async def paginate(
     rows = rows[:limit]
     last = rows[-1]
     return rows, _encode([getattr(last, column.key) for column in order_by])
+
+
+@dataclass(frozen=True)
+class PageParams:
+    cursor: str | None
+    limit: int
+
+
+def _page_params(
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> PageParams:
+    return PageParams(cursor, limit)
+
+
+PageQuery = Annotated[PageParams, Depends(_page_params)]
+
+
+async def page_of(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    order_by: list[InstrumentedAttribute[Any]],
+    params: PageParams,
+    item: Callable[[Any], T],
+) -> Page[T]:
+    """One page of `statement`'s rows, each turned into an answer by `item`."""
+    rows, next_cursor = await paginate(
+        session, statement, order_by=order_by, cursor=params.cursor, limit=params.limit
+    )
+    return Page(items=[item(row) for row in rows], next_cursor=next_cursor)
