@@ -1,0 +1,1 @@
+"""Events the collections service publishes on `ar.collections.v1`."""
