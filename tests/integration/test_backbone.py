@@ -237,3 +237,38 @@ async def test_a_rolled_back_transaction_lets_no_event_out(
         for r in await read_topic(kafka_broker.bootstrap_servers, "ar.customers.v1")
         if r.key == created["id"].encode()
     }
+
+
+async def test_dead_letters_replayed_after_the_fix_are_applied_once(
+    all_services: dict[str, Service], kafka_broker: KafkaBroker, auth: AuthHeaders
+) -> None:
+    from shared.dlq import replay
+    from shared.events.customers import CustomerRegistered
+
+    invoicing = all_services["invoicing"]
+    key = (CustomerRegistered.event_type, CustomerRegistered.event_version)
+    working_handler = invoicing.consumer.handlers[key]
+
+    async def broken(*_: Any) -> None:
+        raise RuntimeError("billing accounts table is being migrated")
+
+    invoicing.consumer.handlers[key] = broken
+    customer = await _register(all_services["customers"], auth, legal_name="Replayed LLC")
+
+    async def dead_lettered() -> list[Any]:
+        return await replay(kafka_broker.bootstrap_servers, "ar.customers.v1.dlq",
+                            consumer="invoicing", key=customer["id"], dry_run=True)
+
+    [letter] = await eventually(dead_lettered)
+    assert "being migrated" in letter.headers["dlq.error"]
+    assert await _copy(invoicing, customer["id"], auth) is None
+
+    invoicing.consumer.handlers[key] = working_handler
+    await replay(kafka_broker.bootstrap_servers, "ar.customers.v1.dlq", consumer="invoicing", key=customer["id"])
+
+    async def applied() -> Any:
+        return await _copy(invoicing, customer["id"], auth)
+
+    assert (await eventually(applied))["legal_name"] == "Replayed LLC"
+    event_id = EventEnvelope.from_bytes(letter.value).id
+    assert [await _inbox_count(all_services[name], event_id) for name in COPIES] == [1, 1, 1, 1]
