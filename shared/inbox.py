@@ -19,6 +19,7 @@ from shared.bus import Bus, BusMessage
 from shared.db import Database
 from shared.events.catalog import EventPayload, dead_letter_topic, entry_for, topic_for
 from shared.events.envelope import EventEnvelope
+from shared.observability import EVENTS_CONSUMED
 from shared.tables import InboxRecord
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,9 @@ class EventConsumer:
             return  # an event this service does not need
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await self._apply(envelope, payload, handler)
+                applied = await self._apply(envelope, payload, handler)
+                outcome = "applied" if applied else "duplicate"
+                EVENTS_CONSUMED.labels(self.name, envelope.type, outcome).inc()
                 return
             except Exception as exc:
                 if attempt == self.max_attempts:
@@ -92,27 +95,30 @@ class EventConsumer:
 
     async def _apply(
         self, envelope: EventEnvelope, payload: EventPayload | None, handler: EventHandler
-    ) -> None:
+    ) -> bool:
+        """Apply the event once; False if it had been applied before."""
         with context.work_context(
             correlation=envelope.correlation_id or str(envelope.id), causation=str(envelope.id)
         ):
             try:
                 async with self.db.transaction() as session:
                     if await session.get(InboxRecord, (self.name, envelope.id)) is not None:
-                        return  # applied before: acknowledge and ignore
+                        return False  # applied before: acknowledge and ignore
                     session.add(
                         InboxRecord(consumer=self.name, event_id=envelope.id, event_type=envelope.type)
                     )
                     await session.flush()
                     await handler(session, envelope, payload)
+                return True
             except IntegrityError:
                 # Another delivery of the same event won the race and committed first.
                 async with self.db.transaction() as session:
                     if await session.get(InboxRecord, (self.name, envelope.id)) is not None:
-                        return
+                        return False
                 raise
 
     async def _dead_letter(self, message: BusMessage, error: Exception) -> None:
+        EVENTS_CONSUMED.labels(self.name, message.header("event_type") or "unknown", "dead_lettered").inc()
         log.error("consumer %s dead-letters a message from %s: %s", self.name, message.topic, error)
         headers = message.headers + (
             ("dlq.error", str(error)[:4000].encode()),

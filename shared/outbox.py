@@ -17,6 +17,7 @@ from shared.bus import Bus, BusMessage
 from shared.db import Database, utcnow
 from shared.events.catalog import EventPayload, topic_for
 from shared.events.envelope import EventEnvelope
+from shared.observability import EVENTS_RELAYED
 from shared.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class OutboxRelay:
             ]
         )
         await self.mark_sent([row.seq for row in rows if row.seq is not None])
+        EVENTS_RELAYED.labels(self.name).inc(len(rows))
         return len(rows)
 
     async def mark_sent(self, seqs: list[int]) -> None:
