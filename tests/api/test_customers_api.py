@@ -298,3 +298,26 @@ async def test_a_credit_hold_from_credit_shows_on_the_customer(
     assert customer["credit_hold"] is True and customer["revision"] == 2
     history = (await customers_api.get(f"{url}/history", headers=auth(COORDINATOR))).json()
     assert history[-1]["actor"] == "system" and history[-1]["reason"] == "exposure over limit"
+
+
+async def test_the_callers_correlation_id_travels_into_the_event_and_back(
+    customers_service: Service, customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    seen: list[EventEnvelope] = []
+
+    async def spy(message: BusMessage) -> None:
+        seen.append(EventEnvelope.from_bytes(message.value))
+
+    customers_service.bus.subscribe("spy", ["ar.customers.v1"], spy)
+    response = await customers_api.post(
+        "/v1/customers", json=new_customer(),
+        headers=auth(COORDINATOR) | {"X-Correlation-ID": "sales-sync-run-7"},
+    )
+    assert response.headers["x-correlation-id"] == "sales-sync-run-7"
+    assert response.headers["x-request-id"]
+
+    async def published() -> bool:
+        return bool(seen)
+
+    await eventually(published)
+    assert seen[0].correlation_id == "sales-sync-run-7"
