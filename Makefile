@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKA_JARS := .cache/kafka/lib
 
-.PHONY: run test unit bench up down install prereqs kafka-jars token clean
+.PHONY: run test unit bench lint up down install prereqs kafka-jars token clean
 
 run: $(STAMP)  ## the whole product in one process on http://127.0.0.1:8000 (SQLite, in-process bus)
 	$(PY) -m services
@@ -20,6 +20,11 @@ unit: $(STAMP)  ## the tests that need neither PostgreSQL nor Kafka
 
 bench: $(STAMP) prereqs kafka-jars  ## speed and memory figures (BENCH="billing_run ..." to pick some)
 	$(PY) -m tests.bench $(BENCH)
+
+lint: $(STAMP)  ## ruff (style, imports, likely bugs) and mypy (types)
+	$(PY) -m pip install -q -e ".[test,dev]"
+	$(PY) -m ruff check shared services tests deploy
+	$(PY) -m mypy shared
 
 up: $(STAMP) prereqs kafka-jars  ## distributed on this machine: PostgreSQL, Kafka, five service processes
 	deploy/distributed.sh up

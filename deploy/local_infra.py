@@ -219,15 +219,36 @@ def start_postgres(base_dir: Path, port: int | None = None) -> PostgresServer:
 
     if not (data_dir / "PG_VERSION").exists():
         run(
-            [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres",
-             "-A", "trust", "-E", "UTF8", "--no-sync"],
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
             "initdb",
         )
     # -F: no fsync, this data is throwaway. -k: socket in the data dir, not /var/run.
     options = f"-F -p {port} -k {data_dir} -c listen_addresses=127.0.0.1"
     run(
-        [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-w", "-t", "60",
-         "-l", str(log), "-o", options, "start"],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "start",
+        ],
         "start",
     )
     return PostgresServer(
@@ -272,9 +293,15 @@ def _kafka_properties(data_dir: Path, port: int, controller_port: int) -> str:
 
 def _java_command(jars_dir: Path, main_class: str, *args: str) -> list[str]:
     return [
-        "java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
+        "java",
+        "-Xms256m",
+        "-Xmx512m",
+        "-XX:+UseG1GC",
         "-Dorg.slf4j.simpleLogger.showDateTime=true",
-        "-cp", f"{jars_dir}/*", main_class, *args,
+        "-cp",
+        f"{jars_dir}/*",
+        main_class,
+        *args,
     ]
 
 
@@ -391,9 +418,17 @@ def start_kafka(
             # Same format as `kafka-storage random-uuid`, without paying for another JVM start.
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
             formatted = subprocess.run(
-                _java_command(jars_dir, "kafka.tools.StorageTool", "format",
-                              "-t", cluster_id, "-c", str(properties)),
-                stdout=log, stderr=subprocess.STDOUT,
+                _java_command(
+                    jars_dir,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    cluster_id,
+                    "-c",
+                    str(properties),
+                ),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
             if formatted.returncode != 0:
                 raise InfraUnavailable(
@@ -404,7 +439,9 @@ def start_kafka(
         # A new session, so the broker outlives `up` and ignores the terminal's Ctrl-C.
         proc = subprocess.Popen(
             _java_command(jars_dir, "kafka.Kafka", str(properties)),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -421,7 +458,8 @@ def start_kafka(
         exit_code = proc.poll()
         broker.stop()
         state = (
-            f"exited with code {exit_code}" if exit_code is not None
+            f"exited with code {exit_code}"
+            if exit_code is not None
             else f"not ready within {KAFKA_READY_TIMEOUT:.0f} s"
         )
         raise InfraUnavailable(
@@ -476,8 +514,11 @@ def _down(infra_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m deploy.local_infra", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.local_infra",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start PostgreSQL and Kafka in the background")
     up.add_argument("--dir", type=Path, default=Path("var/infra"))

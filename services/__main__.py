@@ -1,17 +1,18 @@
-"""`python -m services`: the whole product in one process on http://127.0.0.1:8000 (embedded mode)."""
+"""`python -m services`: the whole product in one process (embedded mode), port 8000."""
 
 import uvicorn
 
+from services.embedded import create_app, local_token
 from shared.observability import configure_logging
 from shared.settings import PlatformSettings
-from services.embedded import create_app, local_token
 
 platform = PlatformSettings()
 configure_logging(platform.log_level)
 app = create_app(platform)
 port = platform.embedded_port
 print(
-    f"\nAR platform (embedded) on http://{platform.bind_host}:{port}/  - every service's docs are linked there.\n"
+    f"\nAR platform (embedded) on http://{platform.bind_host}:{port}/"
+    "  - every service's docs are linked there.\n"
     f"Bearer token for local use (12 h; roles ar_coordinator, ar_supervisor, credit_manager):\n\n"
     f"  {local_token(app.state.tokens)}\n\n"
     "Mint others with: .venv/bin/python -m shared.auth --role auditor --subject someone\n",

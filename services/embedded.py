@@ -18,7 +18,9 @@ SERVICE_NAMES = ("customers", "invoicing", "payments", "collections", "credit")
 
 
 def definitions() -> list[ServiceDefinition]:
-    return [importlib.import_module(f"services.{name}.service").definition for name in SERVICE_NAMES]
+    return [
+        importlib.import_module(f"services.{name}.service").definition for name in SERVICE_NAMES
+    ]
 
 
 def token_authority(platform: PlatformSettings) -> TokenAuthority:
@@ -26,9 +28,18 @@ def token_authority(platform: PlatformSettings) -> TokenAuthority:
     return TokenAuthority(secret, platform.token_issuer)
 
 
-def build_services(platform: PlatformSettings, bus: InProcessBus, tokens: TokenAuthority) -> list[Service]:
+def build_services(
+    platform: PlatformSettings, bus: InProcessBus, tokens: TokenAuthority
+) -> list[Service]:
     return [
-        Service(d, settings=d.settings_class(), platform=platform, bus=bus, tokens=tokens, owns_bus=False)  # type: ignore[call-arg]
+        Service(
+            d,
+            settings=d.settings_class(),
+            platform=platform,
+            bus=bus,
+            tokens=tokens,
+            owns_bus=False,
+        )  # type: ignore[call-arg]
         for d in definitions()
     ]
 

@@ -69,7 +69,10 @@ class TokenAuthority:
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
-                token, self.secret, algorithms=[ALGORITHM], issuer=self.issuer,
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                issuer=self.issuer,
                 options={"require": ["sub", "exp", "iss"]},
             )
         except jwt.ExpiredSignatureError as exc:

@@ -35,8 +35,11 @@ class DeadLetter:
 async def read_dead_letters(bootstrap_servers: str, topic: str) -> list[DeadLetter]:
     """Every message on a dead-letter topic so far."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers, group_id=None,
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:
@@ -48,8 +51,13 @@ async def read_dead_letters(bootstrap_servers: str, topic: str) -> list[DeadLett
         while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 letters += [
-                    DeadLetter(r.offset, r.partition, r.key, r.value,
-                               {k: v.decode(errors="replace") for k, v in r.headers})
+                    DeadLetter(
+                        r.offset,
+                        r.partition,
+                        r.key,
+                        r.value,
+                        {k: v.decode(errors="replace") for k, v in r.headers},
+                    )
                     for r in records
                 ]
         return letters
@@ -58,13 +66,18 @@ async def read_dead_letters(bootstrap_servers: str, topic: str) -> list[DeadLett
 
 
 async def replay(
-    bootstrap_servers: str, dlq_topic: str, *, consumer: str | None = None,
-    key: str | None = None, dry_run: bool = False,
+    bootstrap_servers: str,
+    dlq_topic: str,
+    *,
+    consumer: str | None = None,
+    key: str | None = None,
+    dry_run: bool = False,
 ) -> list[DeadLetter]:
     """Send the dead letters (of one consumer, or one customer's, if named) back to their
     original topics."""
     letters = [
-        letter for letter in await read_dead_letters(bootstrap_servers, dlq_topic)
+        letter
+        for letter in await read_dead_letters(bootstrap_servers, dlq_topic)
         if (consumer is None or letter.headers.get(CONSUMER) == consumer)
         and (key is None or letter.key == key.encode())
     ]
@@ -77,7 +90,9 @@ async def replay(
     try:
         for letter in letters:
             await producer.send_and_wait(
-                letter.headers[ORIGINAL_TOPIC], letter.value, key=letter.key,
+                letter.headers[ORIGINAL_TOPIC],
+                letter.value,
+                key=letter.key,
                 headers=letter.original_headers,
             )
     finally:
@@ -86,8 +101,11 @@ async def replay(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m shared.dlq", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.dlq",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("action", choices=["list", "replay"])
     parser.add_argument("topic", help="the dead-letter topic, e.g. ar.customers.v1.dlq")
     parser.add_argument("--consumer", help="only the messages this consumer set aside")
@@ -95,12 +113,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     servers = PlatformSettings().kafka_bootstrap_servers
     letters = asyncio.run(
-        replay(servers, args.topic, consumer=args.consumer, key=args.key,
-               dry_run=args.action == "list")
+        replay(
+            servers, args.topic, consumer=args.consumer, key=args.key, dry_run=args.action == "list"
+        )
     )
     for letter in letters:
-        print(f"{letter.partition}:{letter.offset} {letter.headers.get(CONSUMER)} "
-              f"{letter.headers.get('dlq.error_type')}: {letter.headers.get('dlq.error')}")
+        print(
+            f"{letter.partition}:{letter.offset} {letter.headers.get(CONSUMER)} "
+            f"{letter.headers.get('dlq.error_type')}: {letter.headers.get('dlq.error')}"
+        )
     print(f"{len(letters)} message(s) {'listed' if args.action == 'list' else 'replayed'}")
 
 

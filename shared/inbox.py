@@ -32,7 +32,7 @@ class PoisonMessage(Exception):
 
 
 class EventConsumer:
-    """One service's consumer group: routes each event type to its handler, exactly once in effect."""
+    """One service's consumer group: each event type to its handler, exactly once in effect."""
 
     def __init__(
         self,
@@ -72,7 +72,11 @@ class EventConsumer:
                     return
                 log.warning(
                     "consumer %s failed on %s (attempt %d/%d): %s",
-                    self.name, envelope.id, attempt, self.max_attempts, exc,
+                    self.name,
+                    envelope.id,
+                    attempt,
+                    self.max_attempts,
+                    exc,
                 )
                 await asyncio.sleep(self.retry_backoff * attempt)
 
@@ -91,7 +95,9 @@ class EventConsumer:
         try:
             return envelope, entry.model.model_validate(envelope.payload), handler
         except ValidationError as exc:
-            raise PoisonMessage(f"{envelope.type} v{envelope.version} payload invalid: {exc}") from exc
+            raise PoisonMessage(
+                f"{envelope.type} v{envelope.version} payload invalid: {exc}"
+            ) from exc
 
     async def _apply(
         self, envelope: EventEnvelope, payload: EventPayload | None, handler: EventHandler
@@ -105,7 +111,9 @@ class EventConsumer:
                     if await session.get(InboxRecord, (self.name, envelope.id)) is not None:
                         return False  # applied before: acknowledge and ignore
                     session.add(
-                        InboxRecord(consumer=self.name, event_id=envelope.id, event_type=envelope.type)
+                        InboxRecord(
+                            consumer=self.name, event_id=envelope.id, event_type=envelope.type
+                        )
                     )
                     await session.flush()
                     await handler(session, envelope, payload)
@@ -118,7 +126,9 @@ class EventConsumer:
                 raise
 
     async def _dead_letter(self, message: BusMessage, error: Exception) -> None:
-        EVENTS_CONSUMED.labels(self.name, message.header("event_type") or "unknown", "dead_lettered").inc()
+        EVENTS_CONSUMED.labels(
+            self.name, message.header("event_type") or "unknown", "dead_lettered"
+        ).inc()
         log.error("consumer %s dead-letters a message from %s: %s", self.name, message.topic, error)
         headers = message.headers + (
             ("dlq.error", str(error)[:4000].encode()),

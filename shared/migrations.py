@@ -37,7 +37,9 @@ async def upgrade(db: Database, migrations_dir: Path, version_table: str) -> Non
         )
 
 
-async def autogenerate(db: Database, migrations_dir: Path, version_table: str, message: str) -> None:
+async def autogenerate(
+    db: Database, migrations_dir: Path, version_table: str, message: str
+) -> None:
     await upgrade(db, migrations_dir, version_table)
     async with db.engine.begin() as conn:
         await conn.run_sync(
@@ -62,7 +64,9 @@ def _render_type(kind: str, obj: Any, autogen: Any) -> str | Literal[False]:
     return False
 
 
-def _not_a_mechanism_table(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+def _not_a_mechanism_table(
+    obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
+) -> bool:
     # Shared tables come from `create_mechanism_tables`, not from each service's revisions.
     return not (kind == "table" and name in MechanismTable.metadata.tables)
 
@@ -98,9 +102,7 @@ def main() -> None:
     definition = importlib.import_module(f"services.{args.service}.service").definition
     with tempfile.TemporaryDirectory() as scratch:
         db = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
-        asyncio.run(
-            autogenerate(db, definition.migrations, definition.version_table, args.message)
-        )
+        asyncio.run(autogenerate(db, definition.migrations, definition.version_table, args.message))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ callers ask for it with `round_money`, nothing here rounds behind their back.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Annotated
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -43,7 +43,7 @@ Rate = Annotated[
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of a currency: 0.01 for USD, 1 for JPY, 0.001 for KWD."""
     return Decimal(1).scaleb(-get_currency_precision(_valid_currency(currency)))

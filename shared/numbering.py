@@ -6,6 +6,7 @@ queue for it and a rolled-back transaction gives its number back: no gaps, no du
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.tables import NumberSeries
@@ -14,9 +15,9 @@ from shared.tables import NumberSeries
 async def next_in_series(session: AsyncSession, series: str) -> int:
     bumped = await session.exec(
         update(NumberSeries)
-        .where(NumberSeries.series == series)
-        .values(last_value=NumberSeries.last_value + 1)
-        .returning(NumberSeries.last_value)
+        .where(col(NumberSeries.series) == series)
+        .values(last_value=col(NumberSeries.last_value) + 1)
+        .returning(col(NumberSeries.last_value))
     )
     value = bumped.scalar_one_or_none()
     if value is not None:

@@ -19,7 +19,9 @@ LATENCY = Histogram(
     "ar_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
 )
 EVENTS_CONSUMED = Counter(
-    "ar_events_consumed_total", "Events handled by a consumer", ["consumer", "event_type", "outcome"]
+    "ar_events_consumed_total",
+    "Events handled by a consumer",
+    ["consumer", "event_type", "outcome"],
 )
 EVENTS_RELAYED = Counter("ar_events_relayed_total", "Outbox rows sent to the bus", ["service"])
 

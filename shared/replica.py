@@ -6,7 +6,7 @@ snapshot after a newer one: the copy keeps the highest revision and ignores the 
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,7 +28,7 @@ async def upsert_if_newer(
     """Insert or update the copy unless it already holds this revision or a newer one."""
     row = await session.get(table, key)
     if row is None:
-        row = table(id=key, revision=revision, **values)
+        row = cast(Any, table)(id=key, revision=revision, **values)
         session.add(row)
         return row
     if row.revision >= revision:
@@ -40,7 +40,9 @@ async def upsert_if_newer(
 
 
 CustomerFacts = Callable[[CustomerSnapshot], dict[str, Any]]
-CopyHandler = Callable[[AsyncSession, EventEnvelope, CustomerRegistered | CustomerUpdated], Awaitable[None]]
+CopyHandler = Callable[
+    [AsyncSession, EventEnvelope, CustomerRegistered | CustomerUpdated], Awaitable[None]
+]
 
 
 def customer_copy_handlers(table: type[Replica], facts: CustomerFacts) -> dict[type, CopyHandler]:

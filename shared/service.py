@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import delete
+from sqlmodel import col
 
 from shared import migrations
 from shared.api.problems import install_problem_handlers, problem_response
@@ -118,7 +119,9 @@ class Service:
             try:
                 async with self.db.transaction() as session:
                     await session.exec(
-                        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow())
+                        delete(IdempotencyRecord).where(
+                            col(IdempotencyRecord.expires_at) < utcnow()
+                        )
                     )
             except Exception:
                 log.exception("housekeeping of %s failed", self.definition.name)
@@ -162,19 +165,26 @@ class Service:
             if all(value == "ok" for value in checks.values()):
                 return {"status": "ready", "checks": checks}
             return problem_response(
-                503, "not-ready", "Not ready", "a dependency is unreachable",
-                request=request, checks=checks,
+                503,
+                "not-ready",
+                "Not ready",
+                "a dependency is unreachable",
+                request=request,
+                checks=checks,
             )
 
         @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
         async def metrics() -> Response:
             return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-        @router.get("/asyncapi.json", summary="AsyncAPI document of the events published and consumed")
+        @router.get(
+            "/asyncapi.json", summary="AsyncAPI document of the events published and consumed"
+        )
         async def asyncapi() -> dict[str, Any]:
             definition = service.definition
             return asyncapi_document(
-                definition.title, definition.version,
+                definition.title,
+                definition.version,
                 published=[_entry(model) for model in definition.publishes],
                 consumed=[_entry(model) for model in definition.handlers],
             )

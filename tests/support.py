@@ -72,10 +72,23 @@ def new_customer(**overrides: Any) -> dict[str, Any]:
             "delivery_method": "email",
         },
         "addresses": [
-            {"kind": "bill_to", "line1": "100 Main St", "city": "Midland", "county": "Midland",
-             "region": "TX", "postal_code": "79701"},
-            {"kind": "job_site", "label": "Yard 4", "line1": "FM 1788", "city": "Odessa",
-             "county": "Ector", "region": "TX", "postal_code": "79766"},
+            {
+                "kind": "bill_to",
+                "line1": "100 Main St",
+                "city": "Midland",
+                "county": "Midland",
+                "region": "TX",
+                "postal_code": "79701",
+            },
+            {
+                "kind": "job_site",
+                "label": "Yard 4",
+                "line1": "FM 1788",
+                "city": "Odessa",
+                "county": "Ector",
+                "region": "TX",
+                "postal_code": "79766",
+            },
         ],
         "contacts": [{"name": "Dana AP", "email": "ap@pbs.example", "receives_invoices": True}],
     }

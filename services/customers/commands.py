@@ -8,12 +8,6 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
-from shared.audit import record_change
-from shared.auth import Principal
-from shared.db import utcnow
-from shared.events.customers import AddressKind, CustomerStatus
-from shared.numbering import next_in_series
 from services.customers import domain
 from services.customers.domain import CustomerRuleBroken, DocumentKind, OnboardingStatus
 from services.customers.events import publish_registered, publish_updated
@@ -34,6 +28,12 @@ from services.customers.schemas import (
     CustomerPatch,
     OnboardingUpdate,
 )
+from shared.api.problems import NotFound
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.customers import AddressKind, CustomerStatus
+from shared.numbering import next_in_series
 
 ACCOUNT_SERIES = "customer-account"
 
@@ -42,7 +42,9 @@ def _json(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
 
 
-async def _check_external_ref_free(session: AsyncSession, external_ref: str | None, owner: uuid.UUID | None) -> None:
+async def _check_external_ref_free(
+    session: AsyncSession, external_ref: str | None, owner: uuid.UUID | None
+) -> None:
     if external_ref is None:
         return
     other = await find_by_external_ref(session, external_ref)
@@ -53,7 +55,9 @@ async def _check_external_ref_free(session: AsyncSession, external_ref: str | No
         )
 
 
-async def register_customer(session: AsyncSession, data: CustomerCreate, actor: Principal) -> Customer:
+async def register_customer(
+    session: AsyncSession, data: CustomerCreate, actor: Principal
+) -> Customer:
     domain.check_terms(data.payment_terms)
     await _check_external_ref_free(session, data.external_ref, None)
     number = await next_in_series(session, ACCOUNT_SERIES)
@@ -81,23 +85,37 @@ async def register_customer(session: AsyncSession, data: CustomerCreate, actor: 
     session.add(customer)
     await session.flush()
     record_change(
-        session, actor=actor, action="customer_registered", entity_type="customer",
-        entity_id=str(customer.id), changes=domain.snapshot(customer).model_dump(mode="json"),
+        session,
+        actor=actor,
+        action="customer_registered",
+        entity_type="customer",
+        entity_id=str(customer.id),
+        changes=domain.snapshot(customer).model_dump(mode="json"),
     )
     publish_registered(session, customer)
     return customer
 
 
 async def _changed(
-    session: AsyncSession, customer: Customer, actor: Principal | None, action: str,
-    changes: dict[str, Any], changed: list[str], reason: str | None,
+    session: AsyncSession,
+    customer: Customer,
+    actor: Principal | None,
+    action: str,
+    changes: dict[str, Any],
+    changed: list[str],
+    reason: str | None,
 ) -> None:
     domain.touch(customer)
     await session.flush()
     await session.refresh(customer)
     record_change(
-        session, actor=actor, action=action, entity_type="customer",
-        entity_id=str(customer.id), changes=changes, reason=reason,
+        session,
+        actor=actor,
+        action=action,
+        entity_type="customer",
+        entity_id=str(customer.id),
+        changes=changes,
+        reason=reason,
     )
     publish_updated(session, customer, changed)
 
@@ -126,14 +144,20 @@ async def update_customer(
         return customer
     for field, value in updates.items():
         setattr(customer, field, value)
-    await _changed(session, customer, actor, "customer_updated", changes, list(changes), patch.reason)
+    await _changed(
+        session, customer, actor, "customer_updated", changes, list(changes), patch.reason
+    )
     return customer
 
 
-async def add_address(session: AsyncSession, customer: Customer, data: AddressIn, actor: Principal) -> CustomerAddress:
+async def add_address(
+    session: AsyncSession, customer: Customer, data: AddressIn, actor: Principal
+) -> CustomerAddress:
     address = CustomerAddress(customer_id=customer.id, **data.model_dump())
     session.add(address)
-    await _changed(session, customer, actor, "address_added", {"address": _json(data)}, ["addresses"], None)
+    await _changed(
+        session, customer, actor, "address_added", {"address": _json(data)}, ["addresses"], None
+    )
     return address
 
 
@@ -145,55 +169,121 @@ def _child(children: list[Any], child_id: uuid.UUID, what: str) -> Any:
 
 
 async def update_address(
-    session: AsyncSession, customer: Customer, address_id: uuid.UUID, updates: dict[str, Any],
-    reason: str | None, actor: Principal,
+    session: AsyncSession,
+    customer: Customer,
+    address_id: uuid.UUID,
+    updates: dict[str, Any],
+    reason: str | None,
+    actor: Principal,
 ) -> CustomerAddress:
     address = _child(customer.addresses, address_id, "address")
-    changes = {f: {"from": getattr(address, f), "to": v} for f, v in updates.items() if getattr(address, f) != v}
+    changes = {
+        f: {"from": getattr(address, f), "to": v}
+        for f, v in updates.items()
+        if getattr(address, f) != v
+    }
     for field, value in updates.items():
         setattr(address, field, value)
     if customer.status == CustomerStatus.ACTIVE:
         domain.check_can_hold_status(customer, CustomerStatus.ACTIVE)
     if changes:
-        await _changed(session, customer, actor, "address_updated", {str(address_id): changes}, ["addresses"], reason)
+        await _changed(
+            session,
+            customer,
+            actor,
+            "address_updated",
+            {str(address_id): changes},
+            ["addresses"],
+            reason,
+        )
     return address
 
 
-async def remove_address(session: AsyncSession, customer: Customer, address_id: uuid.UUID, reason: str | None, actor: Principal) -> None:
+async def remove_address(
+    session: AsyncSession,
+    customer: Customer,
+    address_id: uuid.UUID,
+    reason: str | None,
+    actor: Principal,
+) -> None:
     address = _child(customer.addresses, address_id, "address")
     remaining = [a for a in customer.addresses if a.id != address_id]
-    if customer.status == CustomerStatus.ACTIVE and address.kind == AddressKind.BILL_TO and not any(
-        a.kind == AddressKind.BILL_TO for a in remaining
+    if (
+        customer.status == CustomerStatus.ACTIVE
+        and address.kind == AddressKind.BILL_TO
+        and not any(a.kind == AddressKind.BILL_TO for a in remaining)
     ):
         raise CustomerRuleBroken("an active customer's only bill-to address cannot be removed")
     customer.addresses.remove(address)
-    await _changed(session, customer, actor, "address_removed", {str(address_id): "removed"}, ["addresses"], reason)
+    await _changed(
+        session,
+        customer,
+        actor,
+        "address_removed",
+        {str(address_id): "removed"},
+        ["addresses"],
+        reason,
+    )
 
 
-async def add_contact(session: AsyncSession, customer: Customer, data: ContactIn, actor: Principal) -> CustomerContact:
+async def add_contact(
+    session: AsyncSession, customer: Customer, data: ContactIn, actor: Principal
+) -> CustomerContact:
     contact = CustomerContact(customer_id=customer.id, **data.model_dump())
     session.add(contact)
-    await _changed(session, customer, actor, "contact_added", {"contact": _json(data)}, ["contacts"], None)
+    await _changed(
+        session, customer, actor, "contact_added", {"contact": _json(data)}, ["contacts"], None
+    )
     return contact
 
 
 async def update_contact(
-    session: AsyncSession, customer: Customer, contact_id: uuid.UUID, updates: dict[str, Any],
-    reason: str | None, actor: Principal,
+    session: AsyncSession,
+    customer: Customer,
+    contact_id: uuid.UUID,
+    updates: dict[str, Any],
+    reason: str | None,
+    actor: Principal,
 ) -> CustomerContact:
     contact = _child(customer.contacts, contact_id, "contact")
-    changes = {f: {"from": getattr(contact, f), "to": v} for f, v in updates.items() if getattr(contact, f) != v}
+    changes = {
+        f: {"from": getattr(contact, f), "to": v}
+        for f, v in updates.items()
+        if getattr(contact, f) != v
+    }
     for field, value in updates.items():
         setattr(contact, field, value)
     if changes:
-        await _changed(session, customer, actor, "contact_updated", {str(contact_id): changes}, ["contacts"], reason)
+        await _changed(
+            session,
+            customer,
+            actor,
+            "contact_updated",
+            {str(contact_id): changes},
+            ["contacts"],
+            reason,
+        )
     return contact
 
 
-async def remove_contact(session: AsyncSession, customer: Customer, contact_id: uuid.UUID, reason: str | None, actor: Principal) -> None:
+async def remove_contact(
+    session: AsyncSession,
+    customer: Customer,
+    contact_id: uuid.UUID,
+    reason: str | None,
+    actor: Principal,
+) -> None:
     contact = _child(customer.contacts, contact_id, "contact")
     customer.contacts.remove(contact)
-    await _changed(session, customer, actor, "contact_removed", {str(contact_id): "removed"}, ["contacts"], reason)
+    await _changed(
+        session,
+        customer,
+        actor,
+        "contact_removed",
+        {str(contact_id): "removed"},
+        ["contacts"],
+        reason,
+    )
 
 
 async def add_certificate(
@@ -204,26 +294,45 @@ async def add_certificate(
     certificate = ExemptionCertificateRecord(customer_id=customer.id, **data.model_dump())
     session.add(certificate)
     await _changed(
-        session, customer, actor, "exemption_certificate_added", {"certificate": _json(data)},
-        ["exemption_certificates"], None,
+        session,
+        customer,
+        actor,
+        "exemption_certificate_added",
+        {"certificate": _json(data)},
+        ["exemption_certificates"],
+        None,
     )
     return certificate
 
 
 async def remove_certificate(
-    session: AsyncSession, customer: Customer, certificate_id: uuid.UUID, reason: str | None, actor: Principal
+    session: AsyncSession,
+    customer: Customer,
+    certificate_id: uuid.UUID,
+    reason: str | None,
+    actor: Principal,
 ) -> None:
     certificate = _child(customer.certificates, certificate_id, "exemption certificate")
     customer.certificates.remove(certificate)
     await _changed(
-        session, customer, actor, "exemption_certificate_removed", {str(certificate_id): "removed"},
-        ["exemption_certificates"], reason,
+        session,
+        customer,
+        actor,
+        "exemption_certificate_removed",
+        {str(certificate_id): "removed"},
+        ["exemption_certificates"],
+        reason,
     )
 
 
 async def store_document(
-    session: AsyncSession, customer: Customer, *, kind: DocumentKind, filename: str,
-    content: bytes, actor: Principal,
+    session: AsyncSession,
+    customer: Customer,
+    *,
+    kind: DocumentKind,
+    filename: str,
+    content: bytes,
+    actor: Principal,
 ) -> CustomerDocument:
     """Keep a file on the customer; a checklist document ticks its onboarding item."""
     document = CustomerDocument(
@@ -241,24 +350,47 @@ async def store_document(
     changed = ["documents"]
     for item in customer.onboarding:
         if item.item == kind and item.status == OnboardingStatus.PENDING:
-            item.status, item.document_id, item.updated_at = OnboardingStatus.RECEIVED, document.id, utcnow()
+            item.status, item.document_id, item.updated_at = (
+                OnboardingStatus.RECEIVED,
+                document.id,
+                utcnow(),
+            )
             changed.append("onboarding")
     await _changed(
-        session, customer, actor, "document_stored",
-        {"document": {"id": str(document.id), "kind": kind, "filename": filename, "sha256": document.sha256}},
-        changed, None,
+        session,
+        customer,
+        actor,
+        "document_stored",
+        {
+            "document": {
+                "id": str(document.id),
+                "kind": kind,
+                "filename": filename,
+                "sha256": document.sha256,
+            }
+        },
+        changed,
+        None,
     )
     return document
 
 
 async def attach_certificate_document(
-    session: AsyncSession, customer: Customer, certificate_id: uuid.UUID, filename: str,
-    content: bytes, actor: Principal,
+    session: AsyncSession,
+    customer: Customer,
+    certificate_id: uuid.UUID,
+    filename: str,
+    content: bytes,
+    actor: Principal,
 ) -> CustomerDocument:
     certificate = _child(customer.certificates, certificate_id, "exemption certificate")
     document = await store_document(
-        session, customer, kind=DocumentKind.EXEMPTION_CERTIFICATE, filename=filename,
-        content=content, actor=actor,
+        session,
+        customer,
+        kind=DocumentKind.EXEMPTION_CERTIFICATE,
+        filename=filename,
+        content=content,
+        actor=actor,
     )
     certificate.document_id = document.id
     await session.flush()
@@ -275,5 +407,7 @@ async def set_onboarding_item(
         raise CustomerRuleBroken("waiving an onboarding item needs a note saying why")
     changes = {item: {"from": record.status, "to": update.status}}
     record.status, record.note, record.updated_at = update.status, update.note, utcnow()
-    await _changed(session, customer, actor, "onboarding_updated", changes, ["onboarding"], update.note)
+    await _changed(
+        session, customer, actor, "onboarding_updated", changes, ["onboarding"], update.note
+    )
     return record

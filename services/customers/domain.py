@@ -5,6 +5,7 @@ from enum import StrEnum
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.us import ein
 
+from services.customers.models import Customer
 from shared.api.problems import BusinessRuleViolation
 from shared.db import utcnow
 from shared.events.customers import (
@@ -19,7 +20,6 @@ from shared.events.customers import (
     PaymentTerms,
     TermsKind,
 )
-from services.customers.models import Customer
 
 
 class OnboardingStatus(StrEnum):
@@ -46,8 +46,11 @@ ONBOARDING_CHECKLIST = (
 )
 
 # Allowed files, recognised by their first bytes rather than by what the client claims.
-FILE_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
-                   b"\xff\xd8\xff": "image/jpeg"}
+FILE_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
 
 
 class CustomerRuleBroken(BusinessRuleViolation):
@@ -71,7 +74,9 @@ def normalise_ein(tax_id: str) -> str:
 def check_terms(terms: PaymentTerms) -> None:
     has_percent, has_days = terms.discount_percent is not None, terms.discount_days is not None
     if has_percent != has_days:
-        raise CustomerRuleBroken("an early-payment discount needs both discount_percent and discount_days")
+        raise CustomerRuleBroken(
+            "an early-payment discount needs both discount_percent and discount_days"
+        )
     if terms.kind == TermsKind.DUE_ON_RECEIPT and (terms.days or has_percent):
         raise CustomerRuleBroken("due-on-receipt terms take no days and no discount")
     if terms.kind == TermsKind.NET and has_days and terms.discount_days >= terms.days:  # type: ignore[operator]

@@ -2,13 +2,13 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.customers.domain import snapshot, touch
+from services.customers.models import Customer
 from shared.audit import record_change
 from shared.events.credit import CreditHoldPlaced, CreditHoldReleased
 from shared.events.customers import CustomerRegistered, CustomerUpdated
 from shared.events.envelope import EventEnvelope
 from shared.outbox import Outbox
-from services.customers.domain import snapshot, touch
-from services.customers.models import Customer
 
 outbox = Outbox("customers")
 
@@ -31,16 +31,22 @@ def publish_updated(session: AsyncSession, customer: Customer, changed: list[str
     )
 
 
-async def _set_credit_hold(session: AsyncSession, customer_id: object, on_hold: bool, why: str) -> None:
+async def _set_credit_hold(
+    session: AsyncSession, customer_id: object, on_hold: bool, why: str
+) -> None:
     customer = await session.get(Customer, customer_id)
     if customer is None or customer.credit_hold == on_hold:
         return  # unknown here, or already showing it
     customer.credit_hold = on_hold
     touch(customer)
     record_change(
-        session, actor=None, action="credit_hold_placed" if on_hold else "credit_hold_released",
-        entity_type="customer", entity_id=str(customer.id),
-        changes={"credit_hold": {"from": not on_hold, "to": on_hold}}, reason=why,
+        session,
+        actor=None,
+        action="credit_hold_placed" if on_hold else "credit_hold_released",
+        entity_type="customer",
+        entity_id=str(customer.id),
+        changes={"credit_hold": {"from": not on_hold, "to": on_hold}},
+        reason=why,
     )
     publish_updated(session, customer, ["credit_hold"])
 

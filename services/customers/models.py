@@ -36,20 +36,32 @@ class Customer(CustomersTable, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     addresses: list["CustomerAddress"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
-                                "order_by": "CustomerAddress.created_at"}
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "cascade": "all, delete-orphan",
+            "order_by": "CustomerAddress.created_at",
+        }
     )
     contacts: list["CustomerContact"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
-                                "order_by": "CustomerContact.created_at"}
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "cascade": "all, delete-orphan",
+            "order_by": "CustomerContact.created_at",
+        }
     )
     certificates: list["ExemptionCertificateRecord"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
-                                "order_by": "ExemptionCertificateRecord.created_at"}
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "cascade": "all, delete-orphan",
+            "order_by": "ExemptionCertificateRecord.created_at",
+        }
     )
     onboarding: list["OnboardingItemRecord"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "cascade": "all, delete-orphan",
-                                "order_by": "OnboardingItemRecord.position"}
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "cascade": "all, delete-orphan",
+            "order_by": "OnboardingItemRecord.position",
+        }
     )
 
 
@@ -109,7 +121,7 @@ class OnboardingItemRecord(CustomersTable, table=True):
 
 
 class CustomerDocument(CustomersTable, table=True):
-    """A file on a customer (W-9, credit application, exemption certificate...), kept in the database
+    """A file on a customer (W-9, credit application, exemption certificate...), in the database
     so it commits or rolls back with the record that refers to it."""
 
     __tablename__ = "customer_documents"

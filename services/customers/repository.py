@@ -6,11 +6,13 @@ from sqlalchemy import Select, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
 from services.customers.models import Customer, CustomerDocument
+from shared.api.problems import NotFound
 
 
-async def get_customer(session: AsyncSession, customer_id: uuid.UUID, *, lock: bool = False) -> Customer:
+async def get_customer(
+    session: AsyncSession, customer_id: uuid.UUID, *, lock: bool = False
+) -> Customer:
     statement = select(Customer).where(Customer.id == customer_id)
     if lock:
         statement = statement.with_for_update()
@@ -21,7 +23,9 @@ async def get_customer(session: AsyncSession, customer_id: uuid.UUID, *, lock: b
 
 
 async def find_by_external_ref(session: AsyncSession, external_ref: str) -> Customer | None:
-    return (await session.exec(select(Customer).where(Customer.external_ref == external_ref))).first()
+    return (
+        await session.exec(select(Customer).where(Customer.external_ref == external_ref))
+    ).first()
 
 
 async def get_document(

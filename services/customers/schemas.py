@@ -2,11 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from services.customers.domain import DocumentKind, OnboardingStatus, normalise_ein
 from shared.events.customers import (
     AddressKind,
     BillingProfile,
@@ -15,10 +15,11 @@ from shared.events.customers import (
     PaymentTerms,
 )
 from shared.money import CurrencyCode
-from services.customers.domain import DocumentKind, OnboardingStatus, normalise_ein
 
 Text200 = Field(min_length=1, max_length=200)
-EIN = Annotated[str, AfterValidator(normalise_ein), Field(description="US EIN", examples=["12-3456789"])]
+EIN = Annotated[
+    str, AfterValidator(normalise_ein), Field(description="US EIN", examples=["12-3456789"])
+]
 
 
 class Strict(BaseModel):
@@ -99,8 +100,9 @@ class CustomerPatch(Strict):
     billing_profile: BillingProfile | None = None
     reason: str | None = Field(default=None, max_length=500)
 
-    @field_validator("legal_name", "status", "currency", "business_district",
-                     "payment_terms", "billing_profile")
+    @field_validator(
+        "legal_name", "status", "currency", "business_district", "payment_terms", "billing_profile"
+    )
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from shared.events.customers import CustomerRegistered, CustomerUpdated
-from shared.service import ServiceDefinition
 from services.customers.api import router
 from services.customers.events import HANDLERS
 from services.customers.settings import CustomersSettings
+from shared.events.customers import CustomerRegistered, CustomerUpdated
+from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(
     name="customers",

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from sqlalchemy import Select, tuple_
+from sqlalchemy import tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from shared.api.problems import Problem
 
@@ -47,12 +48,14 @@ def _decode(cursor: str, columns: list[InstrumentedAttribute[Any]]) -> list[Any]
             for column, value in zip(columns, values, strict=True)
         ]
     except (ValueError, ValidationError) as exc:
-        raise InvalidCursor("the cursor is not one this API issued; start again without it") from exc
+        raise InvalidCursor(
+            "the cursor is not one this API issued; start again without it"
+        ) from exc
 
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: SelectOfScalar[Any],
     *,
     order_by: list[InstrumentedAttribute[Any]],
     cursor: str | None,
@@ -87,7 +90,7 @@ PageQuery = Annotated[PageParams, Depends(_page_params)]
 
 async def page_of(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: SelectOfScalar[Any],
     *,
     order_by: list[InstrumentedAttribute[Any]],
     params: PageParams,

@@ -120,8 +120,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return problem_response(
-            exc.status, exc.slug, exc.title, exc.detail,
-            request=request, errors=exc.errors, headers=headers, **exc.extensions,
+            exc.status,
+            exc.slug,
+            exc.title,
+            exc.detail,
+            request=request,
+            errors=exc.errors,
+            headers=headers,
+            **exc.extensions,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -131,15 +137,23 @@ def install_problem_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         return problem_response(
-            422, "validation-error", "The request is not valid",
-            f"{len(errors)} field(s) failed validation", request=request, errors=errors,
+            422,
+            "validation-error",
+            "The request is not valid",
+            f"{len(errors)} field(s) failed validation",
+            request=request,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return problem_response(
-            exc.status_code, slug, str(exc.detail), None, request=request,
+            exc.status_code,
+            slug,
+            str(exc.detail),
+            None,
+            request=request,
             headers=getattr(exc, "headers", None),
         )
 
@@ -148,26 +162,33 @@ def install_problem_handlers(app: FastAPI) -> None:
         # A uniqueness race lost to a concurrent request: the client may retry.
         log.warning("integrity error: %s", exc.orig)
         return problem_response(
-            409, "conflict", "Conflict",
-            "the request conflicts with a concurrent change; retry it", request=request,
+            409,
+            "conflict",
+            "Conflict",
+            "the request conflicts with a concurrent change; retry it",
+            request=request,
         )
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
         return problem_response(
-            500, "internal-error", "Internal error",
+            500,
+            "internal-error",
+            "Internal error",
             "an unexpected error occurred; quote the request id when reporting it",
             request=request,
         )
 
 
 def problem_doc(description: str) -> dict[str, Any]:
-    """An OpenAPI `responses` entry for a problem answer, e.g. `{404: problem_doc("No such invoice")}`."""
+    """An OpenAPI `responses` entry for a problem, e.g. `{404: problem_doc("No such invoice")}`."""
     return {
         "description": description,
         "model": ProblemDetails,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
+        "content": {
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+        },
     }
 
 

@@ -1,4 +1,4 @@
-"""One transaction per request, committed or rolled back in exactly one place, with idempotent POSTs.
+"""One transaction per request, committed or rolled back in one place, with idempotent POSTs.
 
 Every service router uses `TransactionalRoute`. It opens the request's session before the
 endpoint runs and commits it only when the response is a success, before the response leaves.
@@ -8,9 +8,9 @@ the same key and body gets the first answer, and a retry with another body is re
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
@@ -33,7 +33,7 @@ class IdempotencyKeyReused(Problem):
 
 
 class TransactionalRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = super().get_route_handler()
 
         async def handle(request: Request) -> Response:

@@ -1,8 +1,9 @@
 """An AsyncAPI 3.0 document of what a service publishes and consumes, generated from the catalog."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared.events.catalog import CatalogEntry
@@ -24,10 +25,11 @@ def asyncapi_document(
 ) -> dict[str, Any]:
     published, consumed = list(published), list(consumed)
     entries = published + [entry for entry in consumed if entry not in published]
-    _, schemas = models_json_schema(
-        [(EventEnvelope, "serialization")] + [(entry.model, "serialization") for entry in entries],
-        ref_template=REF,
-    )
+    models: list[tuple[type[BaseModel], Literal["serialization"]]] = [
+        (EventEnvelope, "serialization"),
+        *((entry.model, "serialization") for entry in entries),
+    ]
+    _, schemas = models_json_schema(models, ref_template=REF)
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -39,7 +41,10 @@ def asyncapi_document(
                 "title": f"{entry.event_type} v{entry.version}",
                 "summary": (entry.model.__doc__ or "").strip() or None,
                 "contentType": "application/json",
-                "headers": {"type": "object", "properties": {"event_type": {"const": entry.event_type}}},
+                "headers": {
+                    "type": "object",
+                    "properties": {"event_type": {"const": entry.event_type}},
+                },
                 "payload": {
                     "allOf": [
                         {"$ref": REF.format(model="EventEnvelope")},
@@ -57,8 +62,11 @@ def asyncapi_document(
             }
             channels.setdefault(
                 channel,
-                {"address": entry.topic, "description": f"Events published by {entry.producer}",
-                 "messages": {}},
+                {
+                    "address": entry.topic,
+                    "description": f"Events published by {entry.producer}",
+                    "messages": {},
+                },
             )["messages"][name] = {"$ref": f"#/components/messages/{name}"}
             operations[f"{action}_{name}"] = {
                 "action": action,

@@ -68,4 +68,4 @@ def entry_for(event_type: str, version: int) -> CatalogEntry | None:
 
 
 # Importing the payload modules fills the catalog.
-from shared.events import collections, credit, customers, invoicing, payments  # noqa: E402,F401
+from shared.events import collections, credit, customers, invoicing, payments, sales  # noqa: E402,F401

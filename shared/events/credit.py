@@ -1,4 +1,4 @@
-"""Events the credit service publishes."""
+"""Events the credit service publishes on `ar.credit.v1`."""
 
 import uuid
 from datetime import date
@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from shared.events.catalog import EventPayload, event
+from shared.events.customers import PaymentTerms
 
 
 @event("credit.limit_changed", version=1, producer="credit")
@@ -32,3 +33,18 @@ class CreditHoldReleased(EventPayload):
     customer_id: uuid.UUID
     reason: str
     automatic: bool
+
+
+@event("credit.application_approved", version=1, producer="credit")
+class CreditApplicationApproved(EventPayload):
+    """A credit application approved: the customer's credit is active with this limit and terms
+    (customers ticks the onboarding checklist's credit application as received)."""
+
+    application_id: uuid.UUID
+    customer_id: uuid.UUID
+    currency: str
+    credit_limit: Decimal
+    terms: PaymentTerms
+    conditions: str | None = None
+    approved_by: str
+    approved_on: date

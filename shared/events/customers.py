@@ -1,4 +1,4 @@
-"""Events the customers service publishes: the customer's full snapshot, so consumers never call back."""
+"""Events the customers service publishes: the customer's full snapshot, so nobody calls back."""
 
 import uuid
 from datetime import date, datetime

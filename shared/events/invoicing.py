@@ -39,7 +39,9 @@ class TicketClosed(EventPayload):
     service_end: date | None = None
     closed_at: datetime
     lines: list[TicketLineFacts]
-    amount: Decimal = Field(description="Sum of line amounts before tax: the unbilled amount at risk")
+    amount: Decimal = Field(
+        description="Sum of line amounts before tax: the unbilled amount at risk"
+    )
 
 
 @event("ticket.held", version=1, producer="invoicing")
@@ -82,7 +84,9 @@ class InvoiceIssued(EventPayload):
     due_date: date
     terms: PaymentTerms
     discount_due_date: date | None = None
-    discount_amount: Decimal | None = Field(default=None, description="Early-payment discount if paid by discount_due_date")
+    discount_amount: Decimal | None = Field(
+        default=None, description="Early-payment discount if paid by discount_due_date"
+    )
     business_district: str
     sales_rep: str | None = None
     po_number: str | None = None
@@ -93,9 +97,13 @@ class InvoiceIssued(EventPayload):
     subtotal: Decimal
     tax_total: Decimal
     total: Decimal
-    imported: bool = Field(default=False, description="Brought over from a legacy system at go-live")
+    imported: bool = Field(
+        default=False, description="Brought over from a legacy system at go-live"
+    )
     rebill_of: uuid.UUID | None = Field(default=None, description="The invoice this one corrects")
-    journal: JournalEntry | None = Field(default=None, description="None only for imported invoices already in the GL")
+    journal: JournalEntry | None = Field(
+        default=None, description="None only for imported invoices already in the GL"
+    )
 
 
 @event("invoice.voided", version=1, producer="invoicing")
@@ -107,7 +115,9 @@ class InvoiceVoided(EventPayload):
     voided_on: date
     reason: str
     total: Decimal
-    ticket_ids: list[uuid.UUID] = Field(default_factory=list, description="Tickets ready to bill again")
+    ticket_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Tickets ready to bill again"
+    )
     journal: JournalEntry
 
 
@@ -120,7 +130,9 @@ class CreditMemoIssued(EventPayload):
     customer_id: uuid.UUID
     currency: str
     issued_on: date
-    invoice_id: uuid.UUID | None = Field(description="The invoice it credits; None for an on-account credit")
+    invoice_id: uuid.UUID | None = Field(
+        description="The invoice it credits; None for an on-account credit"
+    )
     invoice_number: str | None = None
     reason_code: str
     reason: str | None = None

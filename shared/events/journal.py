@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field, model_validator
 
 
 class Posting(BaseModel):
-    account: str = Field(description="GL account code from the chart-of-accounts mapping", examples=["1200"])
+    account: str = Field(
+        description="GL account code from the chart-of-accounts mapping", examples=["1200"]
+    )
     debit: Decimal = Field(default=Decimal(0), ge=0)
     credit: Decimal = Field(default=Decimal(0), ge=0)
     # Dimensions a GL export or a report may group by.
@@ -30,7 +32,9 @@ class JournalEntry(BaseModel):
     entry_id: uuid.UUID
     posted_on: date
     currency: str
-    source: str = Field(description="What posted it", examples=["invoice", "payment", "credit_memo"])
+    source: str = Field(
+        description="What posted it", examples=["invoice", "payment", "credit_memo"]
+    )
     document_id: uuid.UUID
     document_number: str | None = None
     postings: list[Posting] = Field(min_length=2)

@@ -14,31 +14,42 @@ COORDINATOR = Role.AR_COORDINATOR
 
 
 async def _create(api: httpx.AsyncClient, auth: AuthHeaders, **overrides: object) -> dict:
-    response = await api.post("/v1/customers", json=new_customer(**overrides), headers=auth(COORDINATOR))
+    response = await api.post(
+        "/v1/customers", json=new_customer(**overrides), headers=auth(COORDINATOR)
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def test_register_then_read_a_customer(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_register_then_read_a_customer(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     created = await _create(customers_api, auth)
     assert created["account_number"].startswith("C")
     assert created["payment_terms"]["discount_percent"] == "2"  # money-like values stay strings
     assert [a["kind"] for a in created["addresses"]] == ["bill_to", "job_site"]
     assert [i["item"] for i in created["onboarding"]] == [
-        "credit_application", "w9", "exemption_certificate", "signed_terms"
+        "credit_application",
+        "w9",
+        "exemption_certificate",
+        "signed_terms",
     ]
     read = await customers_api.get(f"/v1/customers/{created['id']}", headers=auth(Role.AUDITOR))
     assert read.status_code == 200 and read.json() == created
     assert read.headers["etag"] == '"1"'
 
 
-async def test_account_numbers_are_consecutive(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_account_numbers_are_consecutive(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     first = await _create(customers_api, auth)
     second = await _create(customers_api, auth, legal_name="Second LLC")
     assert int(second["account_number"][1:]) == int(first["account_number"][1:]) + 1
 
 
-async def test_invalid_registration_names_every_bad_field(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_invalid_registration_names_every_bad_field(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     body = new_customer(tax_id="00-1234567", currency="XXQ", legal_name="")
     body["payment_terms"] = {"kind": "net", "days": -1}
     response = await customers_api.post("/v1/customers", json=body, headers=auth(COORDINATOR))
@@ -56,7 +67,9 @@ async def test_invalid_registration_names_every_bad_field(customers_api: httpx.A
     ],
     ids=["discount-without-days", "discount-window-past-due-date", "due-on-receipt-with-days"],
 )
-async def test_inconsistent_terms_are_refused(customers_api: httpx.AsyncClient, auth: AuthHeaders, terms: dict) -> None:
+async def test_inconsistent_terms_are_refused(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders, terms: dict
+) -> None:
     response = await customers_api.post(
         "/v1/customers", json=new_customer(payment_terms=terms), headers=auth(COORDINATOR)
     )
@@ -64,7 +77,9 @@ async def test_inconsistent_terms_are_refused(customers_api: httpx.AsyncClient, 
     assert response.json()["type"].endswith(":business-rule-violation")
 
 
-async def test_an_active_customer_needs_a_bill_to_address(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_an_active_customer_needs_a_bill_to_address(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     response = await customers_api.post(
         "/v1/customers", json=new_customer(addresses=[]), headers=auth(COORDINATOR)
     )
@@ -89,30 +104,46 @@ async def test_update_changes_only_what_was_sent_and_is_audited(
     updated = response.json()
     assert updated["sales_rep"] == "rep-smith" and updated["legal_name"] == created["legal_name"]
     assert updated["revision"] == 2
-    history = (await customers_api.get(f"/v1/customers/{created['id']}/history", headers=auth(Role.AUDITOR))).json()
+    history = (
+        await customers_api.get(
+            f"/v1/customers/{created['id']}/history", headers=auth(Role.AUDITOR)
+        )
+    ).json()
     assert history[-1]["actor"] == "sam"
     assert history[-1]["reason"] == "territory realigned"
     assert history[-1]["changes"] == {"sales_rep": {"from": "rep-jones", "to": "rep-smith"}}
 
 
-async def test_putting_a_customer_on_hold_needs_a_reason(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_putting_a_customer_on_hold_needs_a_reason(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     created = await _create(customers_api, auth)
     url = f"/v1/customers/{created['id']}"
-    assert (await customers_api.patch(url, json={"status": "on_hold"}, headers=auth(COORDINATOR))).status_code == 422
-    response = await customers_api.patch(url, json={"status": "on_hold", "reason": "disputed billing"}, headers=auth(COORDINATOR))
+    assert (
+        await customers_api.patch(url, json={"status": "on_hold"}, headers=auth(COORDINATOR))
+    ).status_code == 422
+    response = await customers_api.patch(
+        url, json={"status": "on_hold", "reason": "disputed billing"}, headers=auth(COORDINATOR)
+    )
     assert response.status_code == 200 and response.json()["status"] == "on_hold"
 
 
-async def test_a_stale_if_match_is_refused(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_a_stale_if_match_is_refused(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     created = await _create(customers_api, auth)
     url = f"/v1/customers/{created['id']}"
     await customers_api.patch(url, json={"dba": "New DBA"}, headers=auth(COORDINATOR))
-    stale = await customers_api.patch(url, json={"dba": "Mine"}, headers=auth(COORDINATOR) | {"If-Match": '"1"'})
+    stale = await customers_api.patch(
+        url, json={"dba": "Mine"}, headers=auth(COORDINATOR) | {"If-Match": '"1"'}
+    )
     assert stale.status_code == 412
     assert (await customers_api.get(url, headers=auth(COORDINATOR))).json()["dba"] == "New DBA"
 
 
-async def test_required_fields_cannot_be_blanked(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_required_fields_cannot_be_blanked(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     created = await _create(customers_api, auth)
     response = await customers_api.patch(
         f"/v1/customers/{created['id']}", json={"legal_name": None}, headers=auth(COORDINATOR)
@@ -127,16 +158,24 @@ async def test_list_filters_and_pages(customers_api: httpx.AsyncClient, auth: Au
     seen: list[str] = []
     cursor = None
     while True:
-        params = {"business_district": "permian", "limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = (await customers_api.get("/v1/customers", params=params, headers=auth(Role.SALES))).json()
+        params = {"business_district": "permian", "limit": 2} | (
+            {"cursor": cursor} if cursor else {}
+        )
+        page = (
+            await customers_api.get("/v1/customers", params=params, headers=auth(Role.SALES))
+        ).json()
         seen += [c["legal_name"] for c in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
     assert seen == [f"Permian {i}" for i in range(5)]
-    found = (await customers_api.get("/v1/customers", params={"q": "eagle"}, headers=auth(Role.SALES))).json()
+    found = (
+        await customers_api.get("/v1/customers", params={"q": "eagle"}, headers=auth(Role.SALES))
+    ).json()
     assert [c["legal_name"] for c in found["items"]] == ["Eagle Ford Co"]
-    bad = await customers_api.get("/v1/customers", params={"cursor": "garbage"}, headers=auth(Role.SALES))
+    bad = await customers_api.get(
+        "/v1/customers", params={"cursor": "garbage"}, headers=auth(Role.SALES)
+    )
     assert bad.status_code == 400 and bad.json()["type"].endswith(":invalid-cursor")
 
 
@@ -152,7 +191,9 @@ async def test_no_token_is_401_and_a_read_only_role_cannot_write(
     assert listing["items"] == []  # nothing was written by the refused calls
 
 
-async def test_unknown_customer_is_a_404_problem(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_unknown_customer_is_a_404_problem(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     response = await customers_api.get(
         "/v1/customers/00000000-0000-0000-0000-000000000000", headers=auth(COORDINATOR)
     )
@@ -167,14 +208,18 @@ async def test_idempotent_retry_returns_the_first_answer_and_creates_one_custome
     retry = await customers_api.post("/v1/customers", json=new_customer(), headers=headers)
     assert retry.status_code == 201 and retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
-    other_body = await customers_api.post("/v1/customers", json=new_customer(dba="Other"), headers=headers)
+    other_body = await customers_api.post(
+        "/v1/customers", json=new_customer(dba="Other"), headers=headers
+    )
     assert other_body.status_code == 422
     assert other_body.json()["type"].endswith(":idempotency-key-reused")
     listing = (await customers_api.get("/v1/customers", headers=auth(COORDINATOR))).json()
     assert len(listing["items"]) == 1
 
 
-async def test_a_duplicate_external_ref_is_refused(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_a_duplicate_external_ref_is_refused(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     await _create(customers_api, auth, external_ref="SF-001")
     response = await customers_api.post(
         "/v1/customers", json=new_customer(external_ref="SF-001"), headers=auth(COORDINATOR)
@@ -188,47 +233,86 @@ async def test_addresses_and_contacts_are_managed_as_sub_resources(
     created = await _create(customers_api, auth)
     base = f"/v1/customers/{created['id']}"
     h = auth(COORDINATOR)
-    site = await customers_api.post(f"{base}/addresses", json={
-        "kind": "job_site", "label": "Yard 9", "line1": "CR 120", "city": "Pecos", "region": "TX",
-        "postal_code": "79772"}, headers=h)
+    site = await customers_api.post(
+        f"{base}/addresses",
+        json={
+            "kind": "job_site",
+            "label": "Yard 9",
+            "line1": "CR 120",
+            "city": "Pecos",
+            "region": "TX",
+            "postal_code": "79772",
+        },
+        headers=h,
+    )
     assert site.status_code == 201
-    moved = await customers_api.patch(f"{base}/addresses/{site.json()['id']}", json={"city": "Monahans"}, headers=h)
+    moved = await customers_api.patch(
+        f"{base}/addresses/{site.json()['id']}", json={"city": "Monahans"}, headers=h
+    )
     assert moved.json()["city"] == "Monahans"
-    contact = await customers_api.post(f"{base}/contacts", json={"name": "Pat", "email": "not-an-email"}, headers=h)
+    contact = await customers_api.post(
+        f"{base}/contacts", json={"name": "Pat", "email": "not-an-email"}, headers=h
+    )
     assert contact.status_code == 422
-    contact = await customers_api.post(f"{base}/contacts", json={"name": "Pat", "email": "pat@pbs.example"}, headers=h)
+    contact = await customers_api.post(
+        f"{base}/contacts", json={"name": "Pat", "email": "pat@pbs.example"}, headers=h
+    )
     assert contact.status_code == 201
     bill_to = next(a for a in created["addresses"] if a["kind"] == "bill_to")
     only_bill_to = await customers_api.delete(f"{base}/addresses/{bill_to['id']}", headers=h)
     assert only_bill_to.status_code == 422
-    assert (await customers_api.delete(f"{base}/contacts/{contact.json()['id']}", headers=h)).status_code == 204
+    assert (
+        await customers_api.delete(f"{base}/contacts/{contact.json()['id']}", headers=h)
+    ).status_code == 204
     customer = (await customers_api.get(base, headers=h)).json()
     assert [a["city"] for a in customer["addresses"]] == ["Midland", "Odessa", "Monahans"]
     assert [c["name"] for c in customer["contacts"]] == ["Dana AP"]
 
 
-async def test_exemption_certificate_with_its_document(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_exemption_certificate_with_its_document(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     created = await _create(customers_api, auth)
     base = f"/v1/customers/{created['id']}/exemption-certificates"
-    refused = await customers_api.post(base, json={"jurisdiction": "TX", "certificate_number": "X"}, headers=auth(Role.SALES))
+    refused = await customers_api.post(
+        base, json={"jurisdiction": "TX", "certificate_number": "X"}, headers=auth(Role.SALES)
+    )
     assert refused.status_code == 403
-    cert = await customers_api.post(base, json={
-        "jurisdiction": "TX", "certificate_number": "01-234", "issued_on": "2026-01-01",
-        "expires_on": "2027-01-01"}, headers=auth(COORDINATOR))
+    cert = await customers_api.post(
+        base,
+        json={
+            "jurisdiction": "TX",
+            "certificate_number": "01-234",
+            "issued_on": "2026-01-01",
+            "expires_on": "2027-01-01",
+        },
+        headers=auth(COORDINATOR),
+    )
     assert cert.status_code == 201 and cert.json()["has_document"] is False
     url = f"{base}/{cert.json()['id']}/document"
-    not_pdf = await customers_api.put(url, files={"file": ("c.exe", b"MZ\x90\x00", "application/pdf")}, headers=auth(COORDINATOR))
+    not_pdf = await customers_api.put(
+        url, files={"file": ("c.exe", b"MZ\x90\x00", "application/pdf")}, headers=auth(COORDINATOR)
+    )
     assert not_pdf.status_code == 422
-    upload = await customers_api.put(url, files={"file": ("cert.pdf", b"%PDF-1.7 cert", "application/pdf")}, headers=auth(COORDINATOR))
+    upload = await customers_api.put(
+        url,
+        files={"file": ("cert.pdf", b"%PDF-1.7 cert", "application/pdf")},
+        headers=auth(COORDINATOR),
+    )
     assert upload.status_code == 200
-    customer = (await customers_api.get(f"/v1/customers/{created['id']}", headers=auth(COORDINATOR))).json()
+    customer = (
+        await customers_api.get(f"/v1/customers/{created['id']}", headers=auth(COORDINATOR))
+    ).json()
     assert customer["exemption_certificates"][0]["has_document"] is True
     onboarding = {i["item"]: i["status"] for i in customer["onboarding"]}
     assert onboarding["exemption_certificate"] == "received"
     download = await customers_api.get(
         f"/v1/customers/{created['id']}/documents/{upload.json()['id']}", headers=auth(Role.AUDITOR)
     )
-    assert download.content == b"%PDF-1.7 cert" and download.headers["content-type"] == "application/pdf"
+    assert (
+        download.content == b"%PDF-1.7 cert"
+        and download.headers["content-type"] == "application/pdf"
+    )
 
 
 async def test_a_too_large_document_is_refused_and_nothing_is_stored(
@@ -238,21 +322,35 @@ async def test_a_too_large_document_is_refused_and_nothing_is_stored(
     customers_service.settings.max_document_bytes = 1000
     big = b"%PDF-" + b"0" * 2000
     response = await customers_api.post(
-        f"/v1/customers/{created['id']}/documents", data={"kind": "w9"},
-        files={"file": ("w9.pdf", big, "application/pdf")}, headers=auth(COORDINATOR),
+        f"/v1/customers/{created['id']}/documents",
+        data={"kind": "w9"},
+        files={"file": ("w9.pdf", big, "application/pdf")},
+        headers=auth(COORDINATOR),
     )
     assert response.status_code == 413
-    documents = await customers_api.get(f"/v1/customers/{created['id']}/documents", headers=auth(COORDINATOR))
+    documents = await customers_api.get(
+        f"/v1/customers/{created['id']}/documents", headers=auth(COORDINATOR)
+    )
     assert documents.json() == []
 
 
-async def test_onboarding_items_are_ticked_or_waived_with_a_note(customers_api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+async def test_onboarding_items_are_ticked_or_waived_with_a_note(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
     created = await _create(customers_api, auth)
     url = f"/v1/customers/{created['id']}/onboarding"
     h = auth(Role.CREDIT_MANAGER)
-    assert (await customers_api.put(f"{url}/w9", json={"status": "waived"}, headers=h)).status_code == 422
-    assert (await customers_api.put(f"{url}/w9", json={"status": "waived", "note": "foreign entity, W-8 on file"}, headers=h)).status_code == 200
-    assert (await customers_api.put(f"{url}/nonsense", json={"status": "received"}, headers=h)).status_code == 404
+    assert (
+        await customers_api.put(f"{url}/w9", json={"status": "waived"}, headers=h)
+    ).status_code == 422
+    assert (
+        await customers_api.put(
+            f"{url}/w9", json={"status": "waived", "note": "foreign entity, W-8 on file"}, headers=h
+        )
+    ).status_code == 200
+    assert (
+        await customers_api.put(f"{url}/nonsense", json={"status": "received"}, headers=h)
+    ).status_code == 404
     items = {i["item"]: i["status"] for i in (await customers_api.get(url, headers=h)).json()}
     assert items["w9"] == "waived"
 
@@ -267,7 +365,9 @@ async def test_every_change_publishes_the_full_snapshot(
 
     customers_service.bus.subscribe("spy", ["ar.customers.v1"], spy)
     created = await _create(customers_api, auth)
-    await customers_api.patch(f"/v1/customers/{created['id']}", json={"dba": "PBS West"}, headers=auth(COORDINATOR))
+    await customers_api.patch(
+        f"/v1/customers/{created['id']}", json={"dba": "PBS West"}, headers=auth(COORDINATOR)
+    )
 
     async def both_arrived() -> bool:
         return len(seen) == 2
@@ -276,7 +376,9 @@ async def test_every_change_publishes_the_full_snapshot(
     registered, updated = seen
     assert (registered.type, updated.type) == ("customer.registered", "customer.updated")
     assert registered.customer_id == created["id"]
-    assert updated.payload["customer"]["dba"] == "PBS West" and updated.payload["changed"] == ["dba"]
+    assert updated.payload["customer"]["dba"] == "PBS West" and updated.payload["changed"] == [
+        "dba"
+    ]
     assert updated.payload["customer"]["revision"] == 2
     assert registered.correlation_id and registered.correlation_id != updated.correlation_id
 
@@ -286,9 +388,16 @@ async def test_a_credit_hold_from_credit_shows_on_the_customer(
 ) -> None:
     created = await _create(customers_api, auth)
     hold = EventEnvelope(
-        type="credit.hold_placed", version=1, producer="credit", customer_id=created["id"],
+        type="credit.hold_placed",
+        version=1,
+        producer="credit",
+        customer_id=created["id"],
         aggregate_id=created["id"],
-        payload={"customer_id": created["id"], "reasons": ["exposure over limit"], "automatic": True},
+        payload={
+            "customer_id": created["id"],
+            "reasons": ["exposure over limit"],
+            "automatic": True,
+        },
     )
     await customers_service.bus.publish(
         [BusMessage(topic="ar.credit.v1", key=created["id"], value=hold.to_bytes())]
@@ -310,7 +419,8 @@ async def test_the_callers_correlation_id_travels_into_the_event_and_back(
 
     customers_service.bus.subscribe("spy", ["ar.customers.v1"], spy)
     response = await customers_api.post(
-        "/v1/customers", json=new_customer(),
+        "/v1/customers",
+        json=new_customer(),
         headers=auth(COORDINATOR) | {"X-Correlation-ID": "sales-sync-run-7"},
     )
     assert response.headers["x-correlation-id"] == "sales-sync-run-7"

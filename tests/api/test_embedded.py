@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services.embedded import SERVICE_NAMES, create_app
 from shared.auth import Role
 from shared.settings import PlatformSettings
-from services.embedded import SERVICE_NAMES, create_app
 from tests.conftest import AuthHeaders
 from tests.support import SECRET, eventually, new_customer, sqlite_url
 
@@ -61,6 +61,7 @@ async def test_a_customer_created_reaches_the_other_four_services_and_survives_a
         assert created.status_code == 201
         customer_id = created.json()["id"]
         for path in COPIES.values():
+
             async def arrived(path: str = path) -> Any:
                 response = await http.get(path.format(id=customer_id), headers=auth(Role.AUDITOR))
                 return response.status_code == 200

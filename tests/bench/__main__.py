@@ -13,7 +13,9 @@ from tests.bench import BenchInfra
 
 
 def _modules(names: list[str]) -> list[str]:
-    found = sorted(m.name for m in pkgutil.iter_modules(tests.bench.__path__) if m.name.startswith("bench_"))
+    found = sorted(
+        m.name for m in pkgutil.iter_modules(tests.bench.__path__) if m.name.startswith("bench_")
+    )
     chosen = [m for m in found if not names or m.removeprefix("bench_") in names]
     if not chosen:
         sys.exit(f"no benchmark among {names}; there are: {', '.join(found) or 'none yet'}")

@@ -12,11 +12,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from deploy.local_infra import KafkaBroker, PostgresServer
+from services.embedded import definitions
 from shared.auth import TokenAuthority
 from shared.bus.kafka import KafkaBus
 from shared.service import Service, ServiceDefinition
 from shared.settings import PlatformSettings
-from services.embedded import definitions
 from tests.support import SECRET, running_service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -25,8 +25,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 @pytest.fixture
 def kafka_platform(kafka_broker: KafkaBroker) -> PlatformSettings:
     return PlatformSettings(
-        bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap_servers, auth_secret=SECRET,
-        relay_interval_seconds=0.02, consumer_retry_backoff_seconds=0.01,
+        bus="kafka",
+        kafka_bootstrap_servers=kafka_broker.bootstrap_servers,
+        auth_secret=SECRET,
+        relay_interval_seconds=0.02,
+        consumer_retry_backoff_seconds=0.01,
     )
 
 
@@ -35,14 +38,18 @@ StartService = Callable[..., Any]
 
 @pytest.fixture
 async def start_distributed(
-    postgres_server: PostgresServer, kafka_platform: PlatformSettings, tokens: TokenAuthority,
+    postgres_server: PostgresServer,
+    kafka_platform: PlatformSettings,
+    tokens: TokenAuthority,
     tmp_path: Path,
 ) -> AsyncIterator[Callable[[ServiceDefinition, str | None], Any]]:
     """`await start(definition)` runs a service on a fresh PostgreSQL database and its own
     Kafka client; passing the same `database` again restarts it on the same data."""
     async with AsyncExitStack() as stack:
 
-        async def start(definition: ServiceDefinition, database: str | None = None) -> tuple[Service, str]:
+        async def start(
+            definition: ServiceDefinition, database: str | None = None
+        ) -> tuple[Service, str]:
             database = database or f"{definition.name}_{uuid.uuid4().hex[:10]}"
             postgres_server.create_database(database)
             bus = KafkaBus(
@@ -50,7 +57,11 @@ async def start_distributed(
             )
             service = await stack.enter_async_context(
                 running_service(
-                    definition, tmp_path, kafka_platform, tokens, bus,
+                    definition,
+                    tmp_path,
+                    kafka_platform,
+                    tokens,
+                    bus,
                     database_url=postgres_server.url(database),
                 )
             )
@@ -75,8 +86,11 @@ async def read_topic(bootstrap_servers: str, topic: str) -> list[Any]:
     """Every record on a topic so far, from the beginning of each partition."""
     # Without a group the consumer assigns itself every partition of the topic.
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers, group_id=None,
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:
@@ -86,6 +100,7 @@ async def read_topic(bootstrap_servers: str, topic: str) -> list[Any]:
                 records.extend(batch)
         partitions = list(consumer.assignment())
         ends = await consumer.end_offsets(partitions)
+
         async def behind() -> bool:
             return any([await consumer.position(tp) < ends[tp] for tp in partitions])
 

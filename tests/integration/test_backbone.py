@@ -1,26 +1,25 @@
-"""The event backbone on real PostgreSQL and Kafka: outbox → relay → Kafka → idempotent consumers."""
+"""The event backbone on real PostgreSQL and Kafka: outbox, relay, Kafka, idempotent consumers."""
 
 import asyncio
 import time
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from sqlmodel import func, select
 
 from deploy.local_infra import KafkaBroker
+from services.customers.domain import snapshot
+from services.customers.events import outbox as customers_outbox
+from services.customers.models import Customer
+from services.embedded import definitions
 from shared.auth import Role
 from shared.events.customers import CustomerUpdated
 from shared.events.envelope import EventEnvelope
 from shared.outbox import OutboxRelay
 from shared.service import Service
 from shared.tables import InboxRecord, OutboxMessage
-from services.customers.domain import snapshot
-from services.customers.events import outbox as customers_outbox
-from services.customers.models import Customer
-from services.embedded import definitions
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client, read_topic
 from tests.support import eventually, new_customer
@@ -61,7 +60,9 @@ async def _inbox_count(service: Service, event_id: uuid.UUID) -> int:
     async with service.db.transaction() as session:
         return (
             await session.exec(
-                select(func.count()).select_from(InboxRecord).where(InboxRecord.event_id == event_id)
+                select(func.count())
+                .select_from(InboxRecord)
+                .where(InboxRecord.event_id == event_id)
             )
         ).one()
 
@@ -72,6 +73,7 @@ async def test_a_registered_customer_reaches_the_other_four_services(
     started = time.monotonic()
     customer = await _register(all_services["customers"], auth, legal_name="Reach Everywhere LLC")
     for name in COPIES:
+
         async def arrived(name: str = name) -> Any:
             return await _copy(all_services[name], customer["id"], auth)
 
@@ -89,11 +91,17 @@ async def test_the_same_event_delivered_twice_has_one_effect(
     def hold_event(kind: str) -> EventEnvelope:
         payload = (
             {"customer_id": customer["id"], "reasons": ["over limit"], "automatic": True}
-            if kind == "placed" else
-            {"customer_id": customer["id"], "reason": "paid down", "automatic": True}
+            if kind == "placed"
+            else {"customer_id": customer["id"], "reason": "paid down", "automatic": True}
         )
-        return EventEnvelope(type=f"credit.hold_{kind}", version=1, producer="credit",
-                             customer_id=customer["id"], aggregate_id=customer["id"], payload=payload)
+        return EventEnvelope(
+            type=f"credit.hold_{kind}",
+            version=1,
+            producer="credit",
+            customer_id=customer["id"],
+            aggregate_id=customer["id"],
+            payload=payload,
+        )
 
     placed, released = hold_event("placed"), hold_event("released")
     producer = AIOKafkaProducer(bootstrap_servers=kafka_broker.bootstrap_servers, acks="all")
@@ -101,7 +109,9 @@ async def test_the_same_event_delivered_twice_has_one_effect(
     try:
         # If the repeated "placed" were applied again, the customer would end up on hold.
         for envelope in (placed, released, placed):
-            await producer.send_and_wait("ar.credit.v1", envelope.to_bytes(), key=customer["id"].encode())
+            await producer.send_and_wait(
+                "ar.credit.v1", envelope.to_bytes(), key=customer["id"].encode()
+            )
     finally:
         await producer.stop()
 
@@ -117,7 +127,9 @@ async def test_the_same_event_delivered_twice_has_one_effect(
 
 
 async def test_a_relay_that_dies_after_sending_sends_again_and_nothing_is_applied_twice(
-    all_services: dict[str, Service], kafka_broker: KafkaBroker, auth: AuthHeaders,
+    all_services: dict[str, Service],
+    kafka_broker: KafkaBroker,
+    auth: AuthHeaders,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     customers = all_services["customers"]
@@ -135,14 +147,23 @@ async def test_a_relay_that_dies_after_sending_sends_again_and_nothing_is_applie
 
     async def marked_sent() -> bool:
         async with customers.db.transaction() as session:
-            row = (await session.exec(select(OutboxMessage).where(OutboxMessage.key == customer["id"]))).one()
+            row = (
+                await session.exec(select(OutboxMessage).where(OutboxMessage.key == customer["id"]))
+            ).one()
             return row.sent_at is not None
 
     await eventually(marked_sent)
     async with customers.db.transaction() as session:
-        event_id = (await session.exec(select(OutboxMessage.event_id).where(OutboxMessage.key == customer["id"]))).one()
-    on_topic = [r for r in await read_topic(kafka_broker.bootstrap_servers, "ar.customers.v1")
-                if EventEnvelope.from_bytes(r.value).id == event_id]
+        event_id = (
+            await session.exec(
+                select(OutboxMessage.event_id).where(OutboxMessage.key == customer["id"])
+            )
+        ).one()
+    on_topic = [
+        r
+        for r in await read_topic(kafka_broker.bootstrap_servers, "ar.customers.v1")
+        if EventEnvelope.from_bytes(r.value).id == event_id
+    ]
     assert len(on_topic) == 2  # sent, "crashed", sent again
     for name in COPIES:
         service = all_services[name]
@@ -169,6 +190,7 @@ async def test_a_consumer_stopped_mid_stream_and_restarted_loses_nothing(
     while_down = [await _register(customers, auth, legal_name=f"While down {i}") for i in range(10)]
     restarted, _ = await start_distributed(_definition("credit"), database)
     for customer in first + while_down:
+
         async def arrived(customer: dict[str, Any] = customer) -> Any:
             return await _copy(restarted, customer["id"], auth)
 
@@ -214,23 +236,31 @@ async def test_a_rolled_back_transaction_lets_no_event_out(
             assert row is not None
             row.legal_name = "Never Happened LLC"
             envelope = customers_outbox.add(
-                session, CustomerUpdated(customer=snapshot(row), changed=["legal_name"]),
-                customer_id=created["id"], aggregate_id=created["id"],
+                session,
+                CustomerUpdated(customer=snapshot(row), changed=["legal_name"]),
+                customer_id=created["id"],
+                aggregate_id=created["id"],
             )
             await session.flush()
             raise RuntimeError("the request failed after writing")
     # A later change of the same customer goes out, so the relay has run past that point.
     async with client(customers) as http:
-        await http.patch(f"/v1/customers/{created['id']}", json={"dba": "Later"}, headers=auth(Role.AR_COORDINATOR))
+        await http.patch(
+            f"/v1/customers/{created['id']}",
+            json={"dba": "Later"},
+            headers=auth(Role.AR_COORDINATOR),
+        )
 
     async def later_change_arrived() -> Any:
         copy = await _copy(all_services["credit"], created["id"], auth)
         return copy and copy["revision"] == 2
 
     await eventually(later_change_arrived)
-    names = {EventEnvelope.from_bytes(r.value).payload.get("customer", {}).get("legal_name")
-             for r in await read_topic(kafka_broker.bootstrap_servers, "ar.customers.v1")
-             if r.key == created["id"].encode()}
+    names = {
+        EventEnvelope.from_bytes(r.value).payload.get("customer", {}).get("legal_name")
+        for r in await read_topic(kafka_broker.bootstrap_servers, "ar.customers.v1")
+        if r.key == created["id"].encode()
+    }
     assert "Never Happened LLC" not in names
     assert envelope.id not in {
         EventEnvelope.from_bytes(r.value).id
@@ -256,15 +286,25 @@ async def test_dead_letters_replayed_after_the_fix_are_applied_once(
     customer = await _register(all_services["customers"], auth, legal_name="Replayed LLC")
 
     async def dead_lettered() -> list[Any]:
-        return await replay(kafka_broker.bootstrap_servers, "ar.customers.v1.dlq",
-                            consumer="invoicing", key=customer["id"], dry_run=True)
+        return await replay(
+            kafka_broker.bootstrap_servers,
+            "ar.customers.v1.dlq",
+            consumer="invoicing",
+            key=customer["id"],
+            dry_run=True,
+        )
 
     [letter] = await eventually(dead_lettered)
     assert "being migrated" in letter.headers["dlq.error"]
     assert await _copy(invoicing, customer["id"], auth) is None
 
     invoicing.consumer.handlers[key] = working_handler
-    await replay(kafka_broker.bootstrap_servers, "ar.customers.v1.dlq", consumer="invoicing", key=customer["id"])
+    await replay(
+        kafka_broker.bootstrap_servers,
+        "ar.customers.v1.dlq",
+        consumer="invoicing",
+        key=customer["id"],
+    )
 
     async def applied() -> Any:
         return await _copy(invoicing, customer["id"], auth)

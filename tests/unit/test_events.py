@@ -4,18 +4,23 @@ import pytest
 
 from shared.events.asyncapi import asyncapi_document
 from shared.events.catalog import CATALOG, entry_for, event, topic_for
+from shared.events.credit import CreditHoldPlaced
 from shared.events.customers import CustomerRegistered, CustomerSnapshot
 from shared.events.envelope import EventEnvelope
 from shared.outbox import Outbox
-from shared.events.credit import CreditHoldPlaced
 
 
 def _snapshot() -> CustomerSnapshot:
     return CustomerSnapshot.model_validate(
         {
-            "id": str(uuid.uuid4()), "account_number": "C000001", "revision": 1,
-            "legal_name": "Acme", "status": "active", "currency": "USD",
-            "business_district": "permian", "payment_terms": {"kind": "net", "days": 30},
+            "id": str(uuid.uuid4()),
+            "account_number": "C000001",
+            "revision": 1,
+            "legal_name": "Acme",
+            "status": "active",
+            "currency": "USD",
+            "business_district": "permian",
+            "payment_terms": {"kind": "net", "days": 30},
             "billing_profile": {},
         }
     )
@@ -24,8 +29,11 @@ def _snapshot() -> CustomerSnapshot:
 def test_every_catalog_entry_round_trips_through_its_envelope() -> None:
     payload = CustomerRegistered(customer=_snapshot())
     envelope = EventEnvelope(
-        type=payload.event_type, version=payload.event_version, producer="customers",
-        customer_id=str(payload.customer.id), aggregate_id=str(payload.customer.id),
+        type=payload.event_type,
+        version=payload.event_version,
+        producer="customers",
+        customer_id=str(payload.customer.id),
+        aggregate_id=str(payload.customer.id),
         payload=payload.model_dump(mode="json"),
     )
     decoded = EventEnvelope.from_bytes(envelope.to_bytes())
@@ -49,7 +57,8 @@ def test_a_service_may_publish_only_its_own_events() -> None:
         Outbox("customers").add(
             None,  # type: ignore[arg-type]
             CreditHoldPlaced(customer_id=uuid.uuid4(), reasons=["over limit"], automatic=True),
-            customer_id="c", aggregate_id="a",
+            customer_id="c",
+            aggregate_id="a",
         )
 
 
@@ -76,12 +85,18 @@ from shared.events.journal import JournalEntry, Posting  # noqa: E402
 
 def _entry(postings: list[Posting]) -> JournalEntry:
     return JournalEntry(
-        entry_id=uuid.uuid4(), posted_on=date(2026, 11, 1), currency="USD", source="invoice",
-        document_id=uuid.uuid4(), postings=postings,
+        entry_id=uuid.uuid4(),
+        posted_on=date(2026, 11, 1),
+        currency="USD",
+        source="invoice",
+        document_id=uuid.uuid4(),
+        postings=postings,
     )
 
 
-@given(st.lists(st.decimals(min_value="0.01", max_value="100000", places=2), min_size=1, max_size=8))
+@given(
+    st.lists(st.decimals(min_value="0.01", max_value="100000", places=2), min_size=1, max_size=8)
+)
 def test_an_entry_whose_credits_sum_to_its_debit_is_accepted(credits: list[Decimal]) -> None:
     debit = Posting(account="1200", debit=sum(credits, Decimal(0)))
     entry = _entry([debit] + [Posting(account="4000", credit=c) for c in credits])
@@ -90,6 +105,11 @@ def test_an_entry_whose_credits_sum_to_its_debit_is_accepted(credits: list[Decim
 
 def test_an_unbalanced_entry_or_a_two_sided_posting_is_refused() -> None:
     with pytest.raises(ValidationError, match="unbalanced"):
-        _entry([Posting(account="1200", debit=Decimal("100.00")), Posting(account="4000", credit=Decimal("99.99"))])
+        _entry(
+            [
+                Posting(account="1200", debit=Decimal("100.00")),
+                Posting(account="4000", credit=Decimal("99.99")),
+            ]
+        )
     with pytest.raises(ValidationError):
         Posting(account="1200", debit=Decimal(1), credit=Decimal(1))

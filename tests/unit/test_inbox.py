@@ -31,7 +31,10 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 def _message(payload: dict[str, object] | None = None, **envelope: object) -> BusMessage:
     customer = str(uuid.uuid4())
     body = EventEnvelope(
-        type="credit.hold_placed", version=1, producer="credit", customer_id=customer,
+        type="credit.hold_placed",
+        version=1,
+        producer="credit",
+        customer_id=customer,
         aggregate_id=customer,
         payload=payload or {"customer_id": customer, "reasons": ["over limit"], "automatic": True},
         **envelope,  # type: ignore[arg-type]
@@ -48,15 +51,23 @@ def _consumer(db: Database, bus: InProcessBus, fail_times: int = 0) -> EventCons
     failures = {"left": fail_times}
 
     async def place_hold(session, envelope, event: CreditHoldPlaced) -> None:  # type: ignore[no-untyped-def]
-        record_change(session, actor=None, action="hold", entity_type="customer",
-                      entity_id=str(event.customer_id), changes={})
+        record_change(
+            session,
+            actor=None,
+            action="hold",
+            entity_type="customer",
+            entity_id=str(event.customer_id),
+            changes={},
+        )
         if failures["left"]:
             failures["left"] -= 1
             raise RuntimeError("database hiccup")
         if event.reasons == ["poison"]:
             raise RuntimeError("cannot apply this one")
 
-    consumer = EventConsumer("test", db, bus, {CreditHoldPlaced: place_hold}, max_attempts=3, retry_backoff=0)
+    consumer = EventConsumer(
+        "test", db, bus, {CreditHoldPlaced: place_hold}, max_attempts=3, retry_backoff=0
+    )
     consumer.subscribe()
     return consumer
 
@@ -77,7 +88,9 @@ async def test_a_failing_handler_is_retried_and_its_partial_work_rolled_back(db:
     assert await _effects(db) == 1
 
 
-async def test_a_handler_that_keeps_failing_sends_the_message_to_the_dead_letter_topic(db: Database) -> None:
+async def test_a_handler_that_keeps_failing_sends_the_message_to_the_dead_letter_topic(
+    db: Database,
+) -> None:
     bus = InProcessBus()
     _consumer(db, bus)
     customer = str(uuid.uuid4())
@@ -91,7 +104,9 @@ async def test_a_handler_that_keeps_failing_sends_the_message_to_the_dead_letter
     assert dead.header("dlq.original_topic") == TOPIC
 
 
-async def test_unreadable_messages_and_invalid_payloads_are_dead_lettered_at_once(db: Database) -> None:
+async def test_unreadable_messages_and_invalid_payloads_are_dead_lettered_at_once(
+    db: Database,
+) -> None:
     bus = InProcessBus()
     _consumer(db, bus)
     garbage = BusMessage(topic=TOPIC, key="k", value=b"not json")

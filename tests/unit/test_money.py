@@ -46,11 +46,13 @@ def test_amounts_travel_as_strings_and_unknown_currencies_are_refused() -> None:
         _Priced.model_validate({"amount": "NaN", "currency": "USD"})
 
 
-amounts = st.decimals(min_value=-10**9, max_value=10**9, places=6, allow_nan=False)
+amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=6, allow_nan=False)
 
 
 @given(amounts, st.sampled_from(["USD", "EUR", "JPY", "KWD"]))
-def test_rounding_is_idempotent_and_within_half_a_minor_unit(amount: Decimal, currency: str) -> None:
+def test_rounding_is_idempotent_and_within_half_a_minor_unit(
+    amount: Decimal, currency: str
+) -> None:
     rounded = round_money(amount, currency)
     assert round_money(rounded, currency) == rounded
     assert abs(rounded - amount) <= minor_unit(currency) / 2

@@ -1,5 +1,5 @@
+from services.customers.models import CustomersTable
 from shared.migrations import run_migrations_in_env
 from shared.tables import MechanismTable
-from services.customers.models import CustomersTable
 
 run_migrations_in_env([MechanismTable.metadata, CustomersTable.metadata])

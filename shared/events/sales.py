@@ -1,0 +1,98 @@
+"""Events the sales/ops system publishes on `ar.sales.v1` for the platform to consume.
+
+The sales system is not one of our services, but its closed tickets arrive on this documented
+topic as an alternative to `POST /v1/tickets`; both paths take the same payload and validation.
+"""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.events.catalog import EventPayload, event
+from shared.money import CurrencyCode, Quantity, Rate
+
+
+class TicketLineKind(StrEnum):
+    LABOR = "labor"
+    EQUIPMENT = "equipment"
+    PARTS = "parts"
+    DELIVERY = "delivery"
+    TRUCKING = "trucking"
+    DISPOSAL = "disposal"
+    MISC = "misc"
+
+
+class Taxability(StrEnum):
+    """The tax class of a line; each jurisdiction says which classes it taxes."""
+
+    LABOR = "labor"
+    RENTAL = "rental"
+    GOODS = "goods"
+    DELIVERY = "delivery"
+    EXEMPT = "exempt"
+
+
+class ClosedTicketLine(BaseModel):
+    kind: TicketLineKind
+    description: str = Field(min_length=1, max_length=500)
+    quantity: Quantity = Field(gt=0)
+    unit: str = Field(min_length=1, max_length=20, examples=["hr", "ea", "day", "mi"])
+    unit_price: Rate = Field(description="Price per unit in the ticket's currency; required")
+    rate_code: str | None = Field(
+        default=None, max_length=50, description="Rate-card code the price comes from"
+    )
+    taxability: Taxability
+    service_line: str = Field(
+        min_length=1, max_length=50, description="Maps to a revenue account", examples=["pumping"]
+    )
+    change_order: bool = Field(
+        default=False, description="Work added by a change order (needs its approval)"
+    )
+
+
+class JobSiteAddress(BaseModel):
+    line1: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    county: str | None = Field(default=None, max_length=100)
+    region: str = Field(min_length=1, max_length=10, description="State or province code")
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(default="US", min_length=2, max_length=2)
+
+
+@event("sales.ticket_closed", version=1, producer="sales")
+class SalesTicketClosed(EventPayload):
+    """A service ticket closed in the sales/ops system, sent for billing (idempotent on
+    source system and ticket number)."""
+
+    source_system: str = Field(min_length=1, max_length=50, examples=["fieldops"])
+    ticket_number: str = Field(min_length=1, max_length=50, examples=["T-100234"])
+    customer_id: uuid.UUID
+    currency: CurrencyCode | None = Field(
+        default=None, description="Must be the customer's billing currency"
+    )
+    business_district: str = Field(min_length=1, max_length=50)
+    sales_rep: str | None = Field(default=None, max_length=100)
+    job_site: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Job/site name, e.g. the customer's job-site label",
+    )
+    job_site_address: JobSiteAddress | None = Field(
+        default=None,
+        description="Where the work was done; else the customer's job-site address of that name",
+    )
+    po_number: str | None = Field(default=None, max_length=50)
+    service_start: date | None = None
+    service_end: date | None = None
+    closed_at: datetime
+    lines: list[ClosedTicketLine] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "SalesTicketClosed":
+        if self.service_start and self.service_end and self.service_end < self.service_start:
+            raise ValueError("service_end is before service_start")
+        if self.closed_at.tzinfo is None:
+            raise ValueError("closed_at must carry a timezone")
+        return self
