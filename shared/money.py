@@ -23,7 +23,12 @@ def _valid_currency(code: str) -> str:
 
 CurrencyCode = Annotated[
     str,
-    Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", examples=["USD"]),
+    Field(
+        min_length=3,
+        max_length=3,
+        examples=["USD"],
+        json_schema_extra={"enum": sorted(ISO_CURRENCIES)},
+    ),
     AfterValidator(_valid_currency),
 ]
 
