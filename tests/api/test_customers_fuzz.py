@@ -10,17 +10,17 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from services.customers.service import definition
+from services.customers.settings import CustomersSettings
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.service import Service
 from shared.settings import PlatformSettings
-from services.customers.service import definition
-from services.customers.settings import CustomersSettings
 from tests.support import SECRET, sqlite_url
 
 
