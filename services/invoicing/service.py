@@ -2,21 +2,27 @@
 
 from pathlib import Path
 
+from shared.events.invoicing import (
+    CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed, TicketHeld,
+)
 from shared.service import ServiceDefinition
-from services.invoicing.api import router
-from services.invoicing.events import HANDLERS
+from services.invoicing.accounts import events as account_events
+from services.invoicing.accounts.api import router as accounts_router
 from services.invoicing.settings import InvoicingSettings
+from services.invoicing.tickets import events as ticket_events
+from services.invoicing.tickets.api import rate_cards, router as tickets_router
 
 definition = ServiceDefinition(
     name="invoicing",
     title="Invoicing",
     description=(
-        "Tickets, rentals, billing runs, invoices, credit memos and rebills. So far it keeps its "
-        "own copy of each customer's billing facts (terms, billing profile, addresses, tax "
-        "exemptions) from `CustomerRegistered` and `CustomerUpdated`, readable as billing accounts."
+        "Closed service tickets to correct, taxed, numbered invoices: ticket intake and review, "
+        "the sales-tax database, billing runs, invoices, credit memos, rebills, voids, PDF and "
+        "email delivery, and the journal they post."
     ),
     settings_class=InvoicingSettings,
-    routers=[router],
+    routers=[accounts_router, tickets_router, rate_cards],
     migrations=Path(__file__).parent / "migrations",
-    handlers=HANDLERS,
+    handlers=account_events.HANDLERS | ticket_events.HANDLERS,
+    publishes=[TicketClosed, TicketHeld, InvoiceIssued, InvoiceVoided, CreditMemoIssued],
 )

@@ -11,9 +11,9 @@ from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
 from shared.events.customers import CustomerStatus
-from services.invoicing.models import BillingAccount
-from services.invoicing.repository import get_billing_account, search_billing_accounts
-from services.invoicing.schemas import BillingAccountOut
+from services.invoicing.accounts.models import BillingAccount
+from services.invoicing.accounts.repository import get_billing_account, search_billing_accounts
+from services.invoicing.accounts.schemas import BillingAccountOut
 
 router = APIRouter(
     prefix="/v1/billing-accounts", tags=["billing accounts"], route_class=TransactionalRoute,

@@ -1,18 +1,21 @@
-"""What invoicing consumes: customer events, kept as its own copy of each billing account.
-
-It publishes nothing yet; tickets, rentals and invoices (and their events) come with those features.
-"""
+"""Invoicing's copy of the customers, kept from customer events; held tickets are reviewed
+again when their customer changes (a credit hold lifted, a profile relaxed)."""
 
 from typing import Any
 
-from shared.events.customers import CustomerSnapshot
-from shared.replica import customer_copy_handlers
-from services.invoicing.models import BillingAccount
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.customers import CustomerRegistered, CustomerSnapshot, CustomerUpdated
+from shared.events.envelope import EventEnvelope
+from shared.replica import upsert_if_newer
+from services.invoicing.accounts.models import BillingAccount
+from services.invoicing.tickets.commands import review_ticket
+from services.invoicing.tickets.repository import held_tickets_of
 
 # What billing a customer needs: who to bill, on what terms, where, how, and what tax exemptions.
 BILLING_FACTS = {
     "account_number", "legal_name", "status", "credit_hold", "currency", "business_district",
-    "sales_rep", "payment_terms", "billing_profile", "addresses", "exemption_certificates",
+    "sales_rep", "payment_terms", "billing_profile", "addresses", "contacts", "exemption_certificates",
 }
 
 
@@ -20,4 +23,17 @@ def billing_facts(customer: CustomerSnapshot) -> dict[str, Any]:
     return customer.model_dump(mode="json", include=BILLING_FACTS)
 
 
-HANDLERS = customer_copy_handlers(BillingAccount, billing_facts)
+async def copy_customer(
+    session: AsyncSession, envelope: EventEnvelope, event: CustomerRegistered | CustomerUpdated
+) -> None:
+    account = await upsert_if_newer(
+        session, BillingAccount, event.customer.id, event.customer.revision,
+        billing_facts(event.customer),
+    )
+    if account is None:
+        return  # a stale or repeated snapshot
+    for ticket in await held_tickets_of(session, account.id):
+        await review_ticket(session, ticket, account)
+
+
+HANDLERS = {CustomerRegistered: copy_customer, CustomerUpdated: copy_customer}

@@ -1,17 +1,13 @@
-"""The invoicing service's tables."""
+"""Billing accounts: invoicing's copy of the customer master."""
 
 import uuid
 from typing import Any
 
 from sqlalchemy import Column
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from shared.db import JSONColumn
-
-
-class InvoicingTable(SQLModel, registry=registry()):
-    pass
+from services.invoicing.tables import InvoicingTable
 
 
 class BillingAccount(InvoicingTable, table=True):
@@ -35,6 +31,9 @@ class BillingAccount(InvoicingTable, table=True):
     payment_terms: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
     billing_profile: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
     addresses: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
+    contacts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False, server_default="[]")
+    )
     exemption_certificates: list[dict[str, Any]] = Field(
         sa_column=Column(JSONColumn, nullable=False)
     )

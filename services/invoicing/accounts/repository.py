@@ -7,7 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.api.problems import NotFound
-from services.invoicing.models import BillingAccount
+from services.invoicing.accounts.models import BillingAccount
 
 
 async def get_billing_account(session: AsyncSession, customer_id: uuid.UUID) -> BillingAccount:

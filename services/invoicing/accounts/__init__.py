@@ -1,0 +1,1 @@
+"""Billing accounts: invoicing's copy of the customer facts billing needs."""

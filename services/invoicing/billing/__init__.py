@@ -1,0 +1,1 @@
+"""Billing runs: ready tickets grouped per billing profile into invoices."""

@@ -1,0 +1,1 @@
+"""Credit memos: whole or partial corrections of an invoice."""

@@ -1,0 +1,1 @@
+"""Invoices: manual drafts, issue, void, rebill, import, PDF."""

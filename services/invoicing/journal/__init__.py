@@ -1,0 +1,1 @@
+"""The journal: balanced postings of every financial document to the chart of accounts."""

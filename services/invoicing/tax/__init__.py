@@ -1,0 +1,1 @@
+"""The sales-tax database and the tax of an invoice per jurisdiction."""

@@ -1,0 +1,1 @@
+"""Tickets in: intake (API and the sales event), documents, review, holds and releases."""

@@ -1,0 +1,168 @@
+"""The tickets API: intake, documents, review outcome, hold release, rate cards."""
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import File, Form, Query, Response, UploadFile, status
+from sqlmodel import col, select
+
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.problems import Problem
+from shared.api.transaction import SessionDep
+from shared.audit import record_change
+from shared.auth import Principal, Role, require_roles
+from shared.db import utcnow
+from shared.events.customers import TicketDocumentKind
+from shared.events.sales import SalesTicketClosed
+from services.invoicing.api_kit import Biller, Reader, SettingsDep, Supervisor, invoicing_router
+from services.invoicing.tickets import commands
+from services.invoicing.tickets.domain import TicketStatus
+from services.invoicing.tickets.models import RateCardPrice, Ticket
+from services.invoicing.tickets.repository import (
+    STANDARD_CARD, get_document, get_ticket, list_documents, search_tickets,
+)
+from services.invoicing.tickets.schemas import (
+    HoldRelease, RateCardPriceIn, RateCardPriceOut, TicketDocumentOut, TicketOut,
+)
+
+router = invoicing_router("/v1/tickets", "tickets")
+rate_cards = invoicing_router("/v1/rate-cards", "rate cards")
+
+# The sales/ops system sends tickets; billing staff may key one in.
+Sender = Annotated[
+    Principal,
+    require_roles(Role.INTEGRATION, Role.SALES, Role.AR_COORDINATOR, Role.AR_SUPERVISOR),
+]
+
+
+class DocumentTooLarge(Problem):
+    status, slug, title = 413, "document-too-large", "Document too large"
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Receive a closed ticket",
+             responses={200: {"description": "Already received: the first ticket"}})
+async def receive_ticket(
+    data: SalesTicketClosed, session: SessionDep, actor: Sender, response: Response
+) -> TicketOut:
+    """Accept a ticket closed in the sales/ops system and review it at once: the answer is
+    `ready` or `held` with each reason. Idempotent on (`source_system`, `ticket_number`): a
+    repeat answers 200 with the ticket already received. Publishes `TicketClosed`, and
+    `TicketHeld` when held. The same payload may arrive as `sales.ticket_closed` on `ar.sales.v1`."""
+    ticket, created = await commands.receive_ticket(session, data, actor)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"{router.prefix}/{ticket.id}"
+    return TicketOut.model_validate(ticket)
+
+
+@router.get("", summary="Search tickets")
+async def list_tickets(
+    session: SessionDep,
+    _: Reader,
+    page: PageQuery,
+    status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
+    business_district: Annotated[str | None, Query(max_length=50)] = None,
+    customer_id: uuid.UUID | None = None,
+    min_age_days: Annotated[int | None, Query(ge=0, le=3650, description="Closed at least this many days ago")] = None,
+    unbilled: Annotated[bool | None, Query(description="Only tickets not yet on an issued invoice")] = None,
+) -> Page[TicketOut]:
+    """Tickets matching every filter, oldest closed first: `unbilled=true&min_age_days=30` is
+    the stale unbilled list."""
+    closed_before = utcnow() - timedelta(days=min_age_days) if min_age_days is not None else None
+    statement = search_tickets(
+        status=status_, business_district=business_district, customer_id=customer_id,
+        closed_before=closed_before, unbilled=unbilled,
+    )
+    return await page_of(
+        session, statement, order_by=[col(Ticket.closed_at), col(Ticket.id)], params=page,
+        item=TicketOut.model_validate,
+    )
+
+
+@router.get("/{ticket_id}", summary="Read a ticket")
+async def read_ticket(ticket_id: uuid.UUID, session: SessionDep, _: Reader) -> TicketOut:
+    """The ticket, its review outcome (hold reasons) and the invoice billing it."""
+    return TicketOut.model_validate(await get_ticket(session, ticket_id))
+
+
+@router.post("/{ticket_id}/documents", status_code=201, summary="Attach a document")
+async def upload_document(
+    ticket_id: uuid.UUID,
+    kind: Annotated[TicketDocumentKind, Form()],
+    file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
+    session: SessionDep,
+    actor: Sender,
+    settings: SettingsDep,
+) -> TicketDocumentOut:
+    """Attach a time sheet, delivery ticket, sign-off, punch/exception form, service contract or
+    change-order approval. The ticket is reviewed again: a hold for a missing document lifts
+    when it arrives. Larger than the limit is a 413."""
+    ticket = await get_ticket(session, ticket_id, lock=True)
+    content = await file.read(settings.max_document_bytes + 1)
+    if len(content) > settings.max_document_bytes:
+        raise DocumentTooLarge(f"documents may be at most {settings.max_document_bytes} bytes")
+    if not content:
+        raise Problem("the file is empty", status=422, slug="empty-document", title="Empty document")
+    document = await commands.attach_document(
+        session, ticket, kind=kind, filename=file.filename or kind.value, content=content, actor=actor
+    )
+    return TicketDocumentOut.model_validate(document)
+
+
+@router.get("/{ticket_id}/documents", summary="List a ticket's documents")
+async def read_documents(ticket_id: uuid.UUID, session: SessionDep, _: Reader) -> list[TicketDocumentOut]:
+    """The documents on file for the ticket, oldest first."""
+    await get_ticket(session, ticket_id)
+    return [TicketDocumentOut.model_validate(d) for d in await list_documents(session, ticket_id)]
+
+
+@router.get(
+    "/{ticket_id}/documents/{document_id}", summary="Download a document", response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
+)
+async def download_document(
+    ticket_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, _: Reader
+) -> Response:
+    """The document's file as it was uploaded."""
+    document = await get_document(session, ticket_id, document_id)
+    return Response(
+        document.content, media_type=document.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    )
+
+
+@router.post("/{ticket_id}/release", summary="Release a held ticket")
+async def release_ticket(
+    ticket_id: uuid.UUID, data: HoldRelease, session: SessionDep, actor: Supervisor
+) -> TicketOut:
+    """A supervisor releases a hold with a reason (audited); the ticket becomes ready to bill."""
+    ticket = await get_ticket(session, ticket_id, lock=True)
+    await commands.release_hold(session, ticket, data.reason, actor)
+    return TicketOut.model_validate(ticket)
+
+
+@rate_cards.put("", summary="Set a rate-card price")
+async def put_rate_card_price(data: RateCardPriceIn, session: SessionDep, actor: Biller) -> RateCardPriceOut:
+    """Set the agreed price of a rate code for a customer, or on the standard list without
+    `customer_id`. Ticket review flags lines whose price differs."""
+    key = str(data.customer_id) if data.customer_id else STANDARD_CARD
+    price = (
+        await session.exec(
+            select(RateCardPrice).where(
+                RateCardPrice.customer_key == key, RateCardPrice.rate_code == data.rate_code
+            )
+        )
+    ).first()
+    before = {"unit_price": str(price.unit_price), "currency": price.currency} if price else None
+    if price is None:
+        price = RateCardPrice(customer_key=key, rate_code=data.rate_code,
+                              currency=data.currency, unit_price=data.unit_price)
+        session.add(price)
+    price.currency, price.unit_price, price.updated_at = data.currency, data.unit_price, utcnow()
+    record_change(
+        session, actor=actor, action="rate_card_price_set", entity_type="rate_card",
+        entity_id=f"{key}:{data.rate_code}",
+        changes={"from": before, "to": {"unit_price": str(data.unit_price), "currency": data.currency}},
+    )
+    return RateCardPriceOut(**data.model_dump())

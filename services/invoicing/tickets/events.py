@@ -1,0 +1,23 @@
+"""The inbound `sales.ticket_closed` event: the same intake and validation as POST /v1/tickets."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.api.problems import Problem
+from shared.events.envelope import EventEnvelope
+from shared.events.sales import SalesTicketClosed
+from shared.inbox import PoisonMessage
+from services.invoicing.tickets.commands import receive_ticket
+
+
+async def on_ticket_closed(
+    session: AsyncSession, envelope: EventEnvelope, event: SalesTicketClosed
+) -> None:
+    try:
+        await receive_ticket(session, event, None)
+    except Problem as exc:
+        # No retry makes an unknown customer or a mismatched currency right: dead-letter it
+        # with the reason, for the sales system's owners to fix and replay.
+        raise PoisonMessage(f"{exc.slug}: {exc.detail}") from exc
+
+
+HANDLERS = {SalesTicketClosed: on_ticket_closed}
