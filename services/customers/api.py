@@ -35,7 +35,7 @@ from services.customers.schemas import (
     OnboardingUpdate,
 )
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES, Problem
+from shared.api.problems import PROBLEM_RESPONSES, Problem, problem_doc
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, Role, require_roles
 from shared.events.customers import (
@@ -157,7 +157,11 @@ async def read_customer(
     return customer_out(customer)
 
 
-@router.patch("/{customer_id}", summary="Change a customer")
+@router.patch(
+    "/{customer_id}",
+    summary="Change a customer",
+    responses={412: problem_doc("The customer changed since the ETag you sent")},
+)
 async def patch_customer(
     customer_id: uuid.UUID,
     patch: CustomerPatch,
@@ -299,9 +303,13 @@ async def delete_certificate(
     await commands.remove_certificate(session, customer, certificate_id, reason, actor)
 
 
+TOO_LARGE = {413: problem_doc("The file is larger than the configured limit")}
+
+
 @router.put(
     "/{customer_id}/exemption-certificates/{certificate_id}/document",
     summary="Attach the certificate's document",
+    responses=TOO_LARGE,
 )
 async def put_certificate_document(
     customer_id: uuid.UUID,
@@ -320,7 +328,12 @@ async def put_certificate_document(
     return DocumentOut.model_validate(document, from_attributes=True)
 
 
-@router.post("/{customer_id}/documents", status_code=201, summary="Upload a customer document")
+@router.post(
+    "/{customer_id}/documents",
+    status_code=201,
+    summary="Upload a customer document",
+    responses=TOO_LARGE,
+)
 async def upload_document(
     customer_id: uuid.UUID,
     kind: Annotated[DocumentKind, Form()],

@@ -194,6 +194,7 @@ def problem_doc(description: str) -> dict[str, Any]:
 
 # Declared on every router so the OpenAPI document shows what each route can answer.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: problem_doc("Malformed request, e.g. a cursor this API did not issue"),
     401: problem_doc("Missing or invalid bearer token"),
     403: problem_doc("Your role may not do this"),
     404: problem_doc("No such resource, or not one you may see"),
