@@ -1,22 +1,40 @@
-"""The collections service's consumers. For now, its copy of the customer facts it needs;
-the ledger's consumers of financial events come with the ledger."""
+"""The collections service's events: the outbox it publishes through and its consumers.
+
+Every consumed event is logged, projected into the ledger and, for payments, counted against
+promises to pay, all in the one transaction the inbox opens for it.
+"""
 
 from typing import Any
 
-from shared.events.customers import CustomerSnapshot
-from shared.replica import customer_copy_handlers
-from services.collections.models import CollectionAccount
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-# Dunning letters and statements need the contacts; aging and DSO need terms and currency.
-COPIED_FACTS = {
-    "account_number", "legal_name", "status", "currency", "business_district", "sales_rep",
-    "payment_terms", "contacts",
-}
+from shared.events.catalog import EventPayload
+from shared.events.collections import (
+    DisputeOpened,
+    DisputeResolved,
+    DunningNoticeSent,
+    PeriodClosed,
+    PromiseToPayRecorded,
+)
+from shared.events.envelope import EventEnvelope
+from shared.events.payments import PaymentReceived
+from shared.inbox import EventHandler
+from shared.outbox import Outbox
+from services.collections.projection import CONSUMED, log_event, project
+from services.collections.promises import count_payment
+
+outbox = Outbox("collections")
+
+PUBLISHED: list[type[EventPayload]] = [
+    DisputeOpened, DisputeResolved, PromiseToPayRecorded, DunningNoticeSent, PeriodClosed,
+]
 
 
-def customer_facts(customer: CustomerSnapshot) -> dict[str, Any]:
-    # JSON mode keeps Decimal discounts as strings in the JSON columns, never floats.
-    return customer.model_dump(mode="json", include=COPIED_FACTS)
+async def consume(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
+    log_event(session, envelope)
+    await project(session, envelope, event)
+    if isinstance(event, PaymentReceived):
+        await count_payment(session, event)
 
 
-HANDLERS = customer_copy_handlers(CollectionAccount, customer_facts)
+HANDLERS: dict[type[EventPayload], EventHandler] = {model: consume for model in CONSUMED}

@@ -1,7 +1,8 @@
 """What the collections API answers."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,3 +26,66 @@ class CollectionAccountOut(BaseModel):
     contacts: list[Contact]
     revision: int = Field(description="The customer master's revision this copy reflects")
     synced_at: datetime = Field(description="When collections last took a change of this customer")
+
+
+class AgingLineOut(BaseModel):
+    """One currency's (and group's) open AR by bucket; unapplied credits in their own column."""
+
+    currency: str = Field(examples=["USD"])
+    group: str | None = Field(description="The customer id, district or sales rep; absent in totals")
+    buckets: dict[str, Decimal] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
+    open_ar: Decimal = Field(description="Sum of the buckets")
+    unapplied_credits: Decimal = Field(description="Unapplied payments, deposits and on-account credits (negative)")
+    net: Decimal = Field(description="open_ar + unapplied_credits")
+
+
+class AgingOut(BaseModel):
+    as_of: date
+    basis: str
+    group_by: str | None
+    bucket_labels: list[str]
+    totals: list[AgingLineOut]
+    rows: list[AgingLineOut]
+
+
+class AgedItemOut(BaseModel):
+    """An open item as of the date, with its age."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: str
+    number: str | None
+    currency: str
+    document_date: date
+    due_date: date
+    business_district: str
+    sales_rep: str
+    original_amount: Decimal
+    balance: Decimal = Field(description="Balance as of the date")
+    days_past_due: int
+    bucket: str | None = Field(description="None for credits, which are not aged")
+
+
+class MonthKpisOut(BaseModel):
+    """One month's collection KPIs for one currency (and group)."""
+
+    period: str = Field(examples=["2026-10"])
+    currency: str
+    group: str | None
+    credit_sales: Decimal
+    beginning_ar: Decimal
+    ending_ar: Decimal
+    current_ar: Decimal = Field(description="Ending AR not yet due")
+    dso_standard: Decimal | None = Field(description="Days; None without credit sales")
+    dso_countback: Decimal | None
+    best_possible_dso: Decimal | None
+    average_days_delinquent: Decimal | None
+    cei: Decimal | None = Field(description="Collection effectiveness index, percent")
+    dso_target: Decimal | None = Field(default=None, description="The district's target, when grouped by district")
+    on_target: bool | None = None
+
+
+class KpisOut(BaseModel):
+    period: str
+    group_by: str | None
+    months: list[MonthKpisOut] = Field(description="Oldest first; the last is the period asked for")

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from shared.service import ServiceDefinition
-from services.collections.api import router
-from services.collections.events import HANDLERS
+from services.collections.api import ROUTERS
+from services.collections.events import HANDLERS, PUBLISHED
 from services.collections.settings import CollectionsSettings
 
 definition = ServiceDefinition(
@@ -17,7 +17,8 @@ definition = ServiceDefinition(
         "`CustomerRegistered` and `CustomerUpdated` on `ar.customers.v1`, and serves it read-only."
     ),
     settings_class=CollectionsSettings,
-    routers=[router],
+    routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    publishes=PUBLISHED,
 )

@@ -1,3 +1,7 @@
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -8,3 +12,17 @@ class CollectionsSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/collections.db"
     port: int = 8004
+    # The GL account invoices debit and applications credit: the ledger must tie to it.
+    ar_control_account: str = "1200"
+    # Target DSO (days) per business district, e.g. AR_COLLECTIONS_DSO_TARGETS='{"permian": 45}'.
+    dso_targets: dict[str, Decimal] = Field(default_factory=dict)
+    # Dunning: a balance under this is not worth a letter; stages start after these days past due.
+    dunning_minimum: Decimal = Decimal("50")
+    dunning_stage_days: tuple[int, ...] = (1, 31, 61, 91)
+    # Letters go by SMTP when a host is set; otherwise into this folder (embedded mode).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "ar@example.com"
+    mail_drop_dir: Path = Path("var/mail-drop")
+    # A ticket closed longer than this without an invoice is stale.
+    unbilled_stale_days: int = Field(default=5, ge=0)

@@ -1,0 +1,168 @@
+"""Aging as of any date, answered from indexed columns and today's positions.
+
+Balance as of D = today's positions − entries dated after D: for a recent date only the few
+entries since D are read. A customer's own aging and per-customer rows come straight from that
+customer's entries dated on or before D.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, literal
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.collections.aging_rules import Basis, Buckets, days_past_due
+from services.collections.ledger_rules import Column
+from services.collections.models import AgingPosition, LedgerEntry, LedgerItem
+from services.collections.sums import Sums, grouped_sums, subtract
+
+
+class GroupBy(StrEnum):
+    CUSTOMER = "customer"
+    DISTRICT = "district"
+    SALES_REP = "sales_rep"
+
+
+@dataclass(frozen=True)
+class AgingQuery:
+    as_of: date
+    basis: Basis = Basis.DUE
+    buckets: Buckets = field(default_factory=Buckets)
+    group_by: GroupBy | None = None
+    customer_id: uuid.UUID | None = None
+    currency: str | None = None
+    # Only what posts to the AR control account (invoices and credit memos): DSO's AR.
+    ar_only: bool = False
+
+
+@dataclass
+class AgingLine:
+    """One currency's (and group's) buckets, with unapplied credits beside them."""
+
+    currency: str
+    group: str | None
+    buckets: list[Decimal]
+    credits: Decimal = Decimal(0)
+
+    @property
+    def open_ar(self) -> Decimal:
+        return sum(self.buckets, Decimal(0))
+
+    @property
+    def net(self) -> Decimal:
+        return self.open_ar + self.credits
+
+
+@dataclass
+class Aging:
+    query: AgingQuery
+    totals: list[AgingLine]
+    rows: list[AgingLine]
+
+
+def _age_column(table: Any, basis: Basis) -> Any:
+    return table.due_date if basis is Basis.DUE else table.document_date
+
+
+def bucket_of(age: Any, buckets: Buckets, as_of: date) -> ColumnElement[int]:
+    """The bucket index of each row, as SQL: compares dates with precomputed cutoffs."""
+    whens = [(age >= cutoff, literal(i)) for i, cutoff in enumerate(buckets.cutoffs(as_of))]
+    return case(*whens, else_=literal(len(buckets.edges)))
+
+
+_GROUP_COLUMNS = {GroupBy.DISTRICT: "business_district", GroupBy.SALES_REP: "sales_rep"}
+
+
+def _keys(table: Any, q: AgingQuery) -> list[Any]:
+    keys = [table.currency, table.column, bucket_of(_age_column(table, q.basis), q.buckets, q.as_of)]
+    if q.group_by is GroupBy.CUSTOMER:
+        keys.append(table.customer_id)
+    elif q.group_by is not None:
+        keys.append(getattr(table, _GROUP_COLUMNS[q.group_by]))
+    return keys
+
+
+def _filters(table: Any, q: AgingQuery) -> list[Any]:
+    filters = []
+    if q.currency:
+        filters.append(table.currency == q.currency)
+    if q.customer_id:
+        filters.append(table.customer_id == q.customer_id)
+    if q.ar_only:
+        filters.append(table.ar_control.is_(True))
+    return filters
+
+
+async def balances(session: AsyncSession, q: AgingQuery) -> Sums:
+    """{(currency, column, bucket[, group]): balance as of q.as_of}."""
+    if q.customer_id or q.group_by is GroupBy.CUSTOMER:
+        entries = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) <= q.as_of]
+        return await grouped_sums(session, _keys(LedgerEntry, q), col(LedgerEntry.amount), entries)
+    today = await grouped_sums(
+        session, _keys(AgingPosition, q), col(AgingPosition.balance), _filters(AgingPosition, q)
+    )
+    later = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) > q.as_of]
+    since = await grouped_sums(session, _keys(LedgerEntry, q), col(LedgerEntry.amount), later)
+    return subtract(today, since)
+
+
+async def aging(session: AsyncSession, q: AgingQuery) -> Aging:
+    """Totals per currency and, when grouped, a row per currency and group; zero rows left out."""
+    width = len(q.buckets.edges) + 1
+    totals: dict[str, AgingLine] = {}
+    rows: dict[tuple[str, str | None], AgingLine] = {}
+    for key, amount in (await balances(session, q)).items():
+        currency, column, bucket = key[0], key[1], int(key[2])
+        group = str(key[3]) if len(key) > 3 else None
+        for line in (
+            totals.setdefault(currency, AgingLine(currency, None, [Decimal(0)] * width)),
+            rows.setdefault((currency, group), AgingLine(currency, group, [Decimal(0)] * width)),
+        ):
+            if column == Column.CREDITS:
+                line.credits += amount
+            else:
+                line.buckets[bucket] += amount
+    kept = [line for line in rows.values() if any(line.buckets) or line.credits]
+    return Aging(
+        q,
+        sorted(totals.values(), key=lambda line: line.currency),
+        sorted(kept, key=lambda line: (line.currency, line.group or "")) if q.group_by else [],
+    )
+
+
+@dataclass(frozen=True)
+class AgedItem:
+    item: LedgerItem
+    balance: Decimal
+    days_past_due: int
+    bucket: int | None  # None for credits, which are not aged
+
+
+async def aged_items(
+    session: AsyncSession, q: AgingQuery, *, business_district: str | None = None,
+    sales_rep: str | None = None, bucket: int | None = None, limit: int = 500,
+) -> list[AgedItem]:
+    """The open items behind an aging: each item's balance as of the date, oldest first."""
+    where = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) <= q.as_of]
+    if business_district is not None:
+        where.append(col(LedgerEntry.business_district) == business_district)
+    if sales_rep is not None:
+        where.append(col(LedgerEntry.sales_rep) == sales_rep)
+    if bucket is not None:
+        where.append(col(LedgerEntry.column) == Column.BUCKETS)
+        where.append(bucket_of(_age_column(LedgerEntry, q.basis), q.buckets, q.as_of) == bucket)
+    sums = await grouped_sums(session, [col(LedgerEntry.item_id)], col(LedgerEntry.amount), where)
+    open_ids = [key[0] for key, amount in sums.items() if amount]
+    items = (await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(open_ids)))).all()
+    result = []
+    for item in items:
+        days = days_past_due(q.as_of, item.due_date if q.basis is Basis.DUE else item.document_date)
+        aged = item.column == Column.BUCKETS
+        result.append(AgedItem(item, sums[(item.id,)], days, q.buckets.index(days) if aged else None))
+    result.sort(key=lambda a: (a.item.currency, -a.days_past_due, str(a.item.id)))
+    return result[:limit]

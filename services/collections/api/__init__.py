@@ -1,0 +1,7 @@
+"""The collections API: routes only, one module per subject."""
+
+from services.collections.api.accounts import router as accounts
+from services.collections.api.aging import router as aging
+from services.collections.api.kpis import router as kpis
+
+ROUTERS = [accounts, aging, kpis]

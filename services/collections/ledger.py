@@ -1,0 +1,134 @@
+"""Posting to the receivables ledger: items, dated entries, today's aging positions, the journal.
+
+Everything here runs inside the consuming handler's transaction, so an event's whole effect and
+its inbox row commit together or not at all.
+"""
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.journal import JournalEntry
+from services.collections.ledger_rules import AR_CONTROL_KINDS, Entry, EntryKind, LedgerChange, NewItem
+from services.collections.models import (
+    AgingPosition,
+    CollectionAccount,
+    JournalLine,
+    LedgerEntry,
+    LedgerItem,
+    ParkedEntry,
+)
+
+# Payments carry no district or sales rep; until the customer is known they sit here.
+UNASSIGNED = ""
+
+
+def entry_id(event_id: uuid.UUID, index: int) -> uuid.UUID:
+    """Deterministic, so a rebuild from the same events makes the same ids."""
+    return uuid.uuid5(event_id, str(index))
+
+
+async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
+    """Open the change's items, then post its entries (parking those whose item is unknown)."""
+    opened: dict[uuid.UUID, LedgerItem] = {}
+    for new in change.items:
+        first = next(e.amount for e in change.entries if e.item_id == new.id)
+        opened[new.id] = await _open_item(session, new, first)
+    for index, entry in enumerate(change.entries):
+        item = opened.get(entry.item_id) or await session.get(LedgerItem, entry.item_id)
+        if item is None:
+            session.add(ParkedEntry(
+                id=entry_id(event_id, index), item_id=entry.item_id, kind=entry.kind,
+                amount=entry.amount, entry_date=entry.entry_date, reference=entry.reference,
+                event_id=event_id,
+            ))
+            continue
+        await _post(session, item, entry, entry_id(event_id, index), event_id)
+    for item in opened.values():
+        await _post_parked(session, item)
+
+
+async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> LedgerItem:
+    district, rep = new.business_district, new.sales_rep
+    if district is None:
+        account = await session.get(CollectionAccount, new.customer_id)
+        district = account.business_district if account else UNASSIGNED
+        rep = account.sales_rep if account else None
+    item = LedgerItem(
+        id=new.id, customer_id=new.customer_id, kind=new.kind, number=new.number,
+        currency=new.currency, document_date=new.document_date, due_date=new.due_date,
+        business_district=district, sales_rep=rep or UNASSIGNED, column=new.column,
+        ar_control=new.kind in AR_CONTROL_KINDS, original_amount=original, balance=Decimal(0),
+    )
+    session.add(item)
+    return item
+
+
+async def _post_parked(session: AsyncSession, item: LedgerItem) -> None:
+    parked = (
+        await session.exec(
+            select(ParkedEntry).where(ParkedEntry.item_id == item.id).order_by(col(ParkedEntry.id))
+        )
+    ).all()
+    for row in parked:
+        entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
+        await _post(session, item, entry, row.id, row.event_id)
+    if parked:
+        await session.exec(delete(ParkedEntry).where(col(ParkedEntry.item_id) == item.id))
+
+
+async def _post(
+    session: AsyncSession, item: LedgerItem, entry: Entry, id_: uuid.UUID, event_id: uuid.UUID
+) -> None:
+    item.balance += entry.amount
+    session.add(LedgerEntry(
+        id=id_, item_id=item.id, customer_id=item.customer_id, kind=entry.kind, amount=entry.amount,
+        entry_date=entry.entry_date, reference=entry.reference, event_id=event_id,
+        currency=item.currency, column=item.column, ar_control=item.ar_control,
+        due_date=item.due_date, document_date=item.document_date,
+        business_district=item.business_district, sales_rep=item.sales_rep,
+    ))
+    await _add_to_position(session, item, entry.amount)
+
+
+async def _add_to_position(session: AsyncSession, item: LedgerItem, amount: Decimal) -> None:
+    key = {
+        "currency": item.currency, "column": item.column, "ar_control": item.ar_control,
+        "business_district": item.business_district, "sales_rep": item.sales_rep,
+        "due_date": item.due_date, "document_date": item.document_date,
+    }
+    if session.bind.dialect.name == "postgresql":
+        # One statement, and concurrent consumers add to the row instead of overwriting it.
+        table = AgingPosition.__table__
+        statement = pg_insert(table).values(**key, balance=amount)
+        await session.exec(statement.on_conflict_do_update(
+            index_elements=list(key), set_={"balance": table.c.balance + statement.excluded.balance}
+        ))
+        return
+    # SQLite keeps decimals as text, so add in Python (its single connection serialises writers).
+    position = await session.get(AgingPosition, tuple(key.values()))
+    if position is None:
+        session.add(AgingPosition(**key, balance=amount))
+    else:
+        position.balance += amount
+
+
+def record_journal(
+    session: AsyncSession, journal: JournalEntry | None, customer_id: uuid.UUID | None
+) -> None:
+    """Keep every posting the event's journal entry made."""
+    if journal is None:
+        return  # an imported invoice already in the GL
+    for line_no, posting in enumerate(journal.postings, start=1):
+        session.add(JournalLine(
+            entry_id=journal.entry_id, line_no=line_no, posted_on=journal.posted_on,
+            currency=journal.currency, source=journal.source, document_id=journal.document_id,
+            document_number=journal.document_number, customer_id=customer_id,
+            account=posting.account, debit=posting.debit, credit=posting.credit,
+            business_district=posting.business_district, memo=posting.memo,
+        ))
+

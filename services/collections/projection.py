@@ -1,0 +1,67 @@
+"""What each consumed event does to collections' read model, and the log that lets it be rebuilt.
+
+`project` is the whole effect of an event on the ledger, journal, customer copy and unbilled
+tickets; the live consumer and `rebuild` both call it, which is why a rebuild comes out identical.
+"""
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.catalog import EventPayload
+from shared.events.envelope import EventEnvelope
+from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed
+from services.collections.accounts import CUSTOMER_HANDLERS
+from services.collections.ledger import UNASSIGNED, apply_change, record_journal
+from services.collections.ledger_rules import LEDGER_EVENTS, change_for
+from services.collections.models import LoggedEvent, UnbilledTicket
+
+CONSUMED: tuple[type[EventPayload], ...] = (
+    *CUSTOMER_HANDLERS, *LEDGER_EVENTS, TicketClosed,
+)
+
+
+def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+    """Append the event to the history `rebuild` replays, in this same transaction."""
+    session.add(LoggedEvent(
+        event_id=envelope.id, event_type=envelope.type, version=envelope.version,
+        customer_id=envelope.customer_id, envelope=envelope.model_dump_json(),
+    ))
+
+
+async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
+    copy_customer = CUSTOMER_HANDLERS.get(type(event))
+    if copy_customer is not None:
+        await copy_customer(session, envelope, event)
+        return
+    if isinstance(event, TicketClosed):
+        _ticket_closed(session, event)
+        return
+    await apply_change(session, change_for(event), envelope.id)
+    record_journal(session, event.journal, getattr(event, "customer_id", None))
+    if isinstance(event, InvoiceIssued):
+        await _tickets_billed(session, event)
+    elif isinstance(event, InvoiceVoided):
+        await _tickets_unbilled(session, event)
+
+
+def _ticket_closed(session: AsyncSession, event: TicketClosed) -> None:
+    session.add(UnbilledTicket(
+        ticket_id=event.ticket_id, ticket_number=event.ticket_number, customer_id=event.customer_id,
+        currency=event.currency, business_district=event.business_district,
+        sales_rep=event.sales_rep or UNASSIGNED, closed_on=event.closed_at.date(), amount=event.amount,
+    ))
+
+
+async def _tickets_billed(session: AsyncSession, event: InvoiceIssued) -> None:
+    for ticket_id in event.ticket_ids:
+        ticket = await session.get(UnbilledTicket, ticket_id)
+        if ticket is not None:
+            ticket.invoice_id, ticket.invoiced_on = event.invoice_id, event.invoice_date
+
+
+async def _tickets_unbilled(session: AsyncSession, event: InvoiceVoided) -> None:
+    for ticket_id in event.ticket_ids:
+        ticket = await session.get(UnbilledTicket, ticket_id)
+        if ticket is not None and ticket.invoice_id == event.invoice_id:
+            ticket.invoice_id, ticket.invoiced_on = None, None

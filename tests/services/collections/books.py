@@ -1,0 +1,186 @@
+"""Financial events as invoicing and payments publish them, with balanced journal entries on the
+chart of accounts domain.md gives as an example, for feeding collections in tests."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, UTC
+from decimal import Decimal
+from typing import Any
+
+from shared.bus import Bus, BusMessage
+from shared.events.catalog import EventPayload, topic_for
+from shared.events.customers import PaymentTerms
+from shared.events.envelope import EventEnvelope
+from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceLineFacts, InvoiceVoided, TicketClosed, TicketLineFacts
+from shared.events.journal import JournalEntry, Posting
+from shared.events.payments import (
+    DepositReceived, PaymentApplied, PaymentReceived, PaymentReversed, PaymentUnapplied,
+    RefundIssued, WriteOffPosted,
+)
+
+AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS = (
+    "1200", "4000", "1000", "2100", "2200", "6500", "4900",
+)
+
+
+def journal(source: str, document_id: uuid.UUID, on: date, amount: Decimal, debit: str, credit: str,
+            currency: str = "USD") -> JournalEntry:
+    return JournalEntry(
+        entry_id=uuid.uuid4(), posted_on=on, currency=currency, source=source, document_id=document_id,
+        postings=[Posting(account=debit, debit=amount), Posting(account=credit, credit=amount)],
+    )
+
+
+def envelope(event: EventPayload) -> EventEnvelope:
+    key = str(getattr(event, "customer_id", None) or uuid.uuid4())
+    return EventEnvelope(
+        type=event.event_type, version=event.event_version, producer=event.producer,
+        customer_id=key, aggregate_id=key, payload=event.model_dump(mode="json"),
+    )
+
+
+def message(event: EventPayload) -> BusMessage:
+    env = envelope(event)
+    return BusMessage(topic=topic_for(event.producer), key=env.customer_id, value=env.to_bytes(),
+                      headers=(("event_type", env.type.encode()),))
+
+
+async def publish(bus: Bus, *events: EventPayload) -> None:
+    """As the producers' relays would: in order, keyed by customer."""
+    await bus.publish([message(event) for event in events])
+
+
+@dataclass
+class Books:
+    """Makes the events of one set of books; each method returns the event it made."""
+
+    customer_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    district: str = "permian"
+    sales_rep: str = "rep-jones"
+    currency: str = "USD"
+    _count: int = 0
+
+    def _number(self, prefix: str) -> str:
+        self._count += 1
+        return f"{prefix}-{self._count:06d}"
+
+    def invoice(self, total: str | Decimal, on: date, *, terms_days: int = 30,
+                tickets: list[uuid.UUID] | None = None, **dims: Any) -> InvoiceIssued:
+        amount, invoice_id = Decimal(total), uuid.uuid4()
+        return InvoiceIssued(
+            invoice_id=invoice_id, number=self._number("INV"), customer_id=self.customer_id,
+            currency=self.currency, invoice_date=on, due_date=on + timedelta(days=terms_days),
+            terms=PaymentTerms(days=terms_days), business_district=dims.get("district", self.district),
+            sales_rep=dims.get("sales_rep", self.sales_rep), ticket_ids=tickets or [],
+            lines=[InvoiceLineFacts(description="Vacuum truck", quantity=Decimal(1), unit="job",
+                                    unit_price=amount, amount=amount, taxability="labor",
+                                    service_line="vacuum")],
+            subtotal=amount, tax_total=Decimal(0), total=amount,
+            journal=journal("invoice", invoice_id, on, amount, AR, REVENUE, self.currency),
+        )
+
+    def void(self, invoice: InvoiceIssued, on: date) -> InvoiceVoided:
+        return InvoiceVoided(
+            invoice_id=invoice.invoice_id, number=invoice.number, customer_id=self.customer_id,
+            currency=self.currency, voided_on=on, reason="entered twice", total=invoice.total,
+            ticket_ids=invoice.ticket_ids,
+            journal=journal("invoice_void", invoice.invoice_id, on, invoice.total, REVENUE, AR, self.currency),
+        )
+
+    def credit_memo(self, amount: str | Decimal, on: date, invoice: InvoiceIssued | None = None) -> CreditMemoIssued:
+        value, memo_id = Decimal(amount), uuid.uuid4()
+        return CreditMemoIssued(
+            credit_memo_id=memo_id, number=self._number("CM"), customer_id=self.customer_id,
+            currency=self.currency, issued_on=on, invoice_id=invoice.invoice_id if invoice else None,
+            invoice_number=invoice.number if invoice else None, reason_code="price",
+            lines=[InvoiceLineFacts(description="Price correction", quantity=Decimal(1), unit="ea",
+                                    unit_price=value, amount=value, taxability="labor", service_line="vacuum")],
+            subtotal=value, tax_total=Decimal(0), total=value, business_district=self.district,
+            sales_rep=self.sales_rep, journal=journal("credit_memo", memo_id, on, value, REVENUE, AR, self.currency),
+        )
+
+    def payment(self, amount: str | Decimal, on: date) -> PaymentReceived:
+        value, payment_id = Decimal(amount), uuid.uuid4()
+        return PaymentReceived(
+            payment_id=payment_id, customer_id=self.customer_id, method="check", amount=value,
+            currency=self.currency, received_on=on, reference=self._number("CHK"),
+            journal=journal("payment", payment_id, on, value, CASH, UNAPPLIED, self.currency),
+        )
+
+    def deposit(self, amount: str | Decimal, on: date) -> DepositReceived:
+        value, deposit_id = Decimal(amount), uuid.uuid4()
+        return DepositReceived(
+            deposit_id=deposit_id, customer_id=self.customer_id, amount=value, currency=self.currency,
+            received_on=on, journal=journal("deposit", deposit_id, on, value, CASH, DEPOSITS, self.currency),
+        )
+
+    def apply(self, source: PaymentReceived | DepositReceived, invoice: InvoiceIssued,
+              amount: str | Decimal, on: date, discount: str | Decimal = "0") -> PaymentApplied:
+        value, taken, application_id = Decimal(amount), Decimal(discount), uuid.uuid4()
+        from_account = DEPOSITS if isinstance(source, DepositReceived) else UNAPPLIED
+        entry = journal("application", application_id, on, value, from_account, AR, self.currency)
+        if taken:
+            entry = JournalEntry(**entry.model_dump(exclude={"postings"}), postings=[
+                Posting(account=from_account, debit=value), Posting(account=DISCOUNTS, debit=taken),
+                Posting(account=AR, credit=value + taken),
+            ])
+        return PaymentApplied(
+            application_id=application_id, customer_id=self.customer_id,
+            payment_id=source.payment_id if isinstance(source, PaymentReceived) else None,
+            deposit_id=source.deposit_id if isinstance(source, DepositReceived) else None,
+            invoice_id=invoice.invoice_id, invoice_number=invoice.number, currency=self.currency,
+            amount=value, discount=taken, applied_on=on, journal=entry,
+        )
+
+    def unapply(self, application: PaymentApplied, on: date) -> PaymentUnapplied:
+        back = application.amount + application.discount
+        postings = [Posting(account=AR, debit=back), Posting(account=UNAPPLIED, credit=application.amount)]
+        if application.discount:
+            postings.append(Posting(account=DISCOUNTS, credit=application.discount))
+        return PaymentUnapplied(
+            application_id=application.application_id, payment_id=application.payment_id,
+            deposit_id=application.deposit_id, customer_id=self.customer_id,
+            invoice_id=application.invoice_id, invoice_number=application.invoice_number,
+            currency=self.currency, amount=application.amount, discount=application.discount,
+            unapplied_on=on, reason="payment returned",
+            journal=JournalEntry(entry_id=uuid.uuid4(), posted_on=on, currency=self.currency,
+                                 source="unapplication", document_id=application.application_id,
+                                 postings=postings),
+        )
+
+    def reverse(self, payment: PaymentReceived, on: date) -> PaymentReversed:
+        return PaymentReversed(
+            payment_id=payment.payment_id, customer_id=self.customer_id, amount=payment.amount,
+            currency=self.currency, reversed_on=on, reason="NSF",
+            journal=journal("payment_reversal", payment.payment_id, on, payment.amount, UNAPPLIED, CASH, self.currency),
+        )
+
+    def refund(self, amount: str | Decimal, on: date, payment: PaymentReceived | None = None) -> RefundIssued:
+        value, refund_id = Decimal(amount), uuid.uuid4()
+        return RefundIssued(
+            refund_id=refund_id, payment_id=payment.payment_id if payment else None,
+            customer_id=self.customer_id, amount=value, currency=self.currency, issued_on=on,
+            approved_by="supervisor",
+            journal=journal("refund", refund_id, on, value, UNAPPLIED, CASH, self.currency),
+        )
+
+    def write_off(self, invoice: InvoiceIssued, amount: str | Decimal, on: date) -> WriteOffPosted:
+        value, write_off_id = Decimal(amount), uuid.uuid4()
+        return WriteOffPosted(
+            write_off_id=write_off_id, customer_id=self.customer_id, invoice_id=invoice.invoice_id,
+            invoice_number=invoice.number, currency=self.currency, amount=value, posted_on=on,
+            reason="bad debt", approved_by="supervisor",
+            journal=journal("write_off", write_off_id, on, value, BAD_DEBT, AR, self.currency),
+        )
+
+    def ticket(self, amount: str | Decimal, closed_on: date) -> TicketClosed:
+        value = Decimal(amount)
+        return TicketClosed(
+            ticket_id=uuid.uuid4(), source_system="sales", ticket_number=self._number("T"),
+            customer_id=self.customer_id, currency=self.currency, business_district=self.district,
+            sales_rep=self.sales_rep, closed_at=datetime.combine(closed_on, time(17), tzinfo=UTC),
+            lines=[TicketLineFacts(kind="labor", description="Crew", quantity=Decimal(8), unit="h",
+                                   unit_price=value / 8, amount=value, taxability="labor",
+                                   service_line="vacuum")],
+            amount=value,
+        )
