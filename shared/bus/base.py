@@ -19,17 +19,28 @@ class BusMessage:
         return None
 
 
-# A handler returns once the message's effect is committed; raising means "not processed,
+# A handler returns once the messages' effect is committed; raising means "not processed,
 # deliver again".
 MessageHandler = Callable[[BusMessage], Awaitable[None]]
+BatchHandler = Callable[[Sequence[BusMessage]], Awaitable[None]]
 
 
 class Bus(ABC):
     """Ordered per key, at least once; consumers make it exactly once in effect."""
 
-    @abstractmethod
     def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
-        """Register a consumer group before `start`; each group sees every message once."""
+        """Register a consumer group before `start`, handling one message at a time."""
+
+        async def one_by_one(messages: Sequence[BusMessage]) -> None:
+            for message in messages:
+                await handler(message)
+
+        self.subscribe_batches(group, topics, one_by_one)
+
+    @abstractmethod
+    def subscribe_batches(self, group: str, topics: Sequence[str], handler: BatchHandler) -> None:
+        """Register a consumer group before `start`; each group sees every message once, in
+        batches of consecutive messages of one partition (one message each in process)."""
 
     @abstractmethod
     async def start(self) -> None: ...

@@ -11,14 +11,14 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from shared.bus.base import Bus, BusMessage, MessageHandler
+from shared.bus.base import BatchHandler, Bus, BusMessage
 
 RETAINED_PER_TOPIC = 1000
 
 
 @dataclass
 class _Group:
-    handler: MessageHandler
+    handler: BatchHandler
     # One message at a time per group keeps each customer's events in order.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -31,7 +31,7 @@ class InProcessBus(Bus):
             lambda: deque(maxlen=RETAINED_PER_TOPIC)
         )
 
-    def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
+    def subscribe_batches(self, group: str, topics: Sequence[str], handler: BatchHandler) -> None:
         for topic in topics:
             if group in self._groups[topic]:
                 raise ValueError(f"group {group!r} already subscribes to {topic!r}")
@@ -51,4 +51,4 @@ class InProcessBus(Bus):
             self.retained[message.topic].append(message)
             for group in list(self._groups.get(message.topic, {}).values()):
                 async with group.lock:
-                    await group.handler(message)
+                    await group.handler([message])

@@ -10,11 +10,11 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-from shared.bus.base import Bus, BusMessage, MessageHandler
+from shared.bus.base import BatchHandler, Bus, BusMessage
 from shared.events.catalog import dead_letter_topic
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,12 @@ class KafkaBus(Bus):
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.partitions = partitions
-        self._subscriptions: list[tuple[str, tuple[str, ...], MessageHandler]] = []
+        self._subscriptions: list[tuple[str, tuple[str, ...], BatchHandler]] = []
         self._producer: AIOKafkaProducer | None = None
         self._consumers: list[AIOKafkaConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
 
-    def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
+    def subscribe_batches(self, group: str, topics: Sequence[str], handler: BatchHandler) -> None:
         self._subscriptions.append((group, tuple(topics), handler))
 
     async def start(self) -> None:
@@ -110,30 +110,20 @@ class KafkaBus(Bus):
         ]
         await asyncio.gather(*pending)
 
-    async def _consume(self, consumer: AIOKafkaConsumer, handler: MessageHandler) -> None:
+    async def _consume(self, consumer: AIOKafkaConsumer, handler: BatchHandler) -> None:
         while True:
             batches = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=MAX_BATCH)
             done: dict[TopicPartition, int] = {}
-            try:
-                for partition, records in batches.items():
-                    for record in records:
-                        await handler(
-                            BusMessage(
-                                topic=record.topic,
-                                key=(record.key or b"").decode(),
-                                value=record.value or b"",
-                                headers=tuple(record.headers or ()),
-                            )
-                        )
-                        done[partition] = record.offset + 1
-            except Exception:
-                # The handler could not commit (e.g. its database is down): go back to the first
-                # unprocessed message of each partition and try again shortly.
-                log.exception("consumer handler failed; redelivering")
-                for partition, records in batches.items():
-                    if records:
-                        consumer.seek(partition, done.get(partition, records[0].offset))
-                await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
+            for partition, records in batches.items():
+                try:
+                    await handler([_message(record) for record in records])
+                    done[partition] = records[-1].offset + 1
+                except Exception:
+                    # The handler could not commit (e.g. its database is down): deliver this
+                    # partition's batch again shortly; the inbox drops what was applied.
+                    log.exception("consumer handler failed; redelivering")
+                    consumer.seek(partition, records[0].offset)
+                    await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
             if done:
                 try:
                     await consumer.commit(done)
@@ -141,3 +131,12 @@ class KafkaBus(Bus):
                     # A rebalance moved the partitions; their new owner redelivers from the last
                     # committed offset and the inbox drops what was already applied.
                     log.warning("offset commit failed; messages will be redelivered", exc_info=True)
+
+
+def _message(record: ConsumerRecord) -> BusMessage:  # type: ignore[type-arg]
+    return BusMessage(
+        topic=record.topic,
+        key=(record.key or b"").decode(),
+        value=record.value or b"",
+        headers=tuple(record.headers or ()),
+    )

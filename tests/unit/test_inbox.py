@@ -114,3 +114,23 @@ async def test_unreadable_messages_and_invalid_payloads_are_dead_lettered_at_onc
     await bus.publish([garbage, invalid])
     assert [m.value for m in bus.retained[TOPIC + ".dlq"]] == [garbage.value, invalid.value]
     assert await _effects(db) == 0
+
+
+async def test_a_batch_is_applied_once_each_even_with_repeats_inside_it(db: Database) -> None:
+    bus = InProcessBus()
+    consumer = _consumer(db, bus)
+    first, second = _message(), _message()
+    await consumer.handle_batch([first, second, first])
+    await consumer.handle_batch([second])
+    assert await _effects(db) == 2
+
+
+async def test_a_batch_with_a_poison_message_falls_back_to_one_by_one(db: Database) -> None:
+    bus = InProcessBus()
+    consumer = _consumer(db, bus)
+    customer = str(uuid.uuid4())
+    poison = _message({"customer_id": customer, "reasons": ["poison"], "automatic": True})
+    garbage = BusMessage(topic=TOPIC, key="k", value=b"not json")
+    await consumer.handle_batch([_message(), poison, garbage, _message()])
+    assert await _effects(db) == 2  # the good ones, and nothing of the poison one
+    assert [m.value for m in bus.retained[TOPIC + ".dlq"]] == [poison.value, garbage.value]
