@@ -1,6 +1,6 @@
 """`python -m services.credit`: run the credit service alone (distributed mode)."""
 
-from shared.service import run_standalone
 from services.credit.service import definition
+from shared.service import run_standalone
 
 run_standalone(definition)

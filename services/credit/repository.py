@@ -7,9 +7,9 @@ from sqlalchemy import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.credit.models import CreditAccount
 from shared.api.problems import NotFound
 from shared.events.customers import CustomerStatus
-from services.credit.models import CreditAccount
 
 # Account number first for people; the id breaks ties so the cursor order is total.
 ACCOUNT_ORDER = [col(CreditAccount.account_number), col(CreditAccount.id)]

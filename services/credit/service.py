@@ -2,22 +2,26 @@
 
 from pathlib import Path
 
-from shared.service import ServiceDefinition
-from services.credit.api import router
+from services.credit.api import ROUTERS
 from services.credit.events import HANDLERS
+from services.credit.publishing import PUBLISHES
 from services.credit.settings import CreditSettings
+from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(
     name="credit",
     title="Credit",
     description=(
-        "Who may owe how much: credit applications, trade references, bureau reports, scores, "
-        "limits, terms, holds and exposure. So far it keeps its own copy of the customers it "
-        "reviews (status, hold, currency, district, onboarding checklist), from "
-        "`CustomerRegistered` and `CustomerUpdated` on `ar.customers.v1`, and serves it read-only."
+        "Who may owe how much: credit applications and their approval by authority, trade "
+        "reference calls, bureau reports, an explainable score, limits and terms with review "
+        "dates, live exposure from invoicing and payments events, automatic and manual holds, "
+        "and the authorization answer the sales system asks for before an order. Publishes "
+        "`CreditLimitChanged`, `CreditHoldPlaced`, `CreditHoldReleased` and "
+        "`CreditApplicationApproved` on `ar.credit.v1`."
     ),
     settings_class=CreditSettings,
-    routers=[router],
+    routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    publishes=PUBLISHES,
 )

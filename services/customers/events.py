@@ -2,10 +2,11 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customers.domain import snapshot, touch
+from services.customers.domain import DocumentKind, OnboardingStatus, snapshot, touch
 from services.customers.models import Customer
 from shared.audit import record_change
-from shared.events.credit import CreditHoldPlaced, CreditHoldReleased
+from shared.db import utcnow
+from shared.events.credit import CreditApplicationApproved, CreditHoldPlaced, CreditHoldReleased
 from shared.events.customers import CustomerRegistered, CustomerUpdated
 from shared.events.envelope import EventEnvelope
 from shared.outbox import Outbox
@@ -63,7 +64,32 @@ async def on_credit_hold_released(
     await _set_credit_hold(session, event.customer_id, False, event.reason)
 
 
+async def on_credit_application_approved(
+    session: AsyncSession, envelope: EventEnvelope, event: CreditApplicationApproved
+) -> None:
+    """Credit approved the customer's application: its checklist item is received."""
+    customer = await session.get(Customer, event.customer_id)
+    if customer is None:
+        return
+    item = next((i for i in customer.onboarding if i.item == DocumentKind.CREDIT_APPLICATION), None)
+    if item is None or item.status != OnboardingStatus.PENDING:
+        return  # already received or waived
+    item.status, item.updated_at = OnboardingStatus.RECEIVED, utcnow()
+    touch(customer)
+    record_change(
+        session,
+        actor=None,
+        action="onboarding_updated",
+        entity_type="customer",
+        entity_id=str(customer.id),
+        changes={item.item: {"from": OnboardingStatus.PENDING, "to": OnboardingStatus.RECEIVED}},
+        reason=f"credit application {event.application_id} approved by {event.approved_by}",
+    )
+    publish_updated(session, customer, ["onboarding"])
+
+
 HANDLERS = {
     CreditHoldPlaced: on_credit_hold_placed,
     CreditHoldReleased: on_credit_hold_released,
+    CreditApplicationApproved: on_credit_application_approved,
 }

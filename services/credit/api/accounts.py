@@ -1,30 +1,24 @@
-"""The credit API: routes only. For now, reading credit's copy of its customers."""
+"""Credit accounts: credit's copy of its customers, read-only."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.events.customers import CustomerStatus
+from services.credit.api.common import Anyone, credit_router
 from services.credit.repository import ACCOUNT_ORDER, get_account, search_accounts
 from services.credit.schemas import CreditAccountOut
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.transaction import SessionDep
+from shared.events.customers import CustomerStatus
 
-router = APIRouter(
-    prefix="/v1/credit-accounts", tags=["credit accounts"],
-    route_class=TransactionalRoute, responses=PROBLEM_RESPONSES,
-)
-
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+router = credit_router("/v1/credit-accounts", "credit accounts")
 
 
 @router.get("", summary="List credit accounts")
 async def list_credit_accounts(
     session: SessionDep,
-    _: Reader,
+    _: Anyone,
     page: PageQuery,
     status: CustomerStatus | None = None,
     business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
@@ -34,13 +28,17 @@ async def list_credit_accounts(
     it is registered."""
     statement = search_accounts(status=status, business_district=business_district)
     return await page_of(
-        session, statement, order_by=ACCOUNT_ORDER, params=page, item=CreditAccountOut.model_validate
+        session,
+        statement,
+        order_by=ACCOUNT_ORDER,
+        params=page,
+        item=CreditAccountOut.model_validate,
     )
 
 
 @router.get("/{customer_id}", summary="Read a credit account")
 async def read_credit_account(
-    customer_id: uuid.UUID, session: SessionDep, _: Reader
+    customer_id: uuid.UUID, session: SessionDep, _: Anyone
 ) -> CreditAccountOut:
     """One customer as credit sees it: status, hold, currency, district and onboarding checklist.
     A 404 problem when credit has not heard of the customer."""

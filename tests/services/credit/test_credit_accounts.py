@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import httpx
 
+from services.credit.service import definition as credit
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.customers import CustomerRegistered, CustomerStatus, OnboardingItem
-from services.credit.service import definition as credit
 from tests.conftest import AuthHeaders
 from tests.services.customer_copy_contract import CustomerCopyContract
 from tests.services.customer_events import customer, deliver, revised
@@ -37,13 +37,17 @@ class TestCreditAccounts(CustomerCopyContract):
         listed = (await api.get(ACCOUNTS, headers=headers)).json()
         assert listed == {"items": [account], "next_cursor": None}
         assert (account["account_number"], account["legal_name"]) == (
-            "C000001", "Permian Basin Services LLC"
+            "C000001",
+            "Permian Basin Services LLC",
         )
         assert (account["status"], account["credit_hold"]) == ("prospect", False)
         assert (account["currency"], account["business_district"]) == ("USD", "permian")
         assert account["onboarding"] == [
-            {"item": "credit_application", "status": "received",
-             "updated_at": "2026-11-02T15:30:00Z"},
+            {
+                "item": "credit_application",
+                "status": "received",
+                "updated_at": "2026-11-02T15:30:00Z",
+            },
             {"item": "signed_terms", "status": "pending", "updated_at": None},
         ]
 
@@ -53,31 +57,44 @@ class TestCreditAccounts(CustomerCopyContract):
         acme = customer(onboarding=[APPLICATION_IN, TERMS_PENDING])
         await deliver(bus, CustomerRegistered(customer=acme))
         terms_in = TERMS_PENDING.model_copy(update={"status": "received"})
-        await deliver(bus, revised(
-            acme, 2, status=CustomerStatus.ON_HOLD, credit_hold=True,
-            onboarding=[APPLICATION_IN, terms_in],
-        ))
+        await deliver(
+            bus,
+            revised(
+                acme,
+                2,
+                status=CustomerStatus.ON_HOLD,
+                credit_hold=True,
+                onboarding=[APPLICATION_IN, terms_in],
+            ),
+        )
 
         account = (await api.get(f"{ACCOUNTS}/{acme.id}", headers=auth(Role.CREDIT_MANAGER))).json()
         assert (account["revision"], account["status"], account["credit_hold"]) == (
-            2, "on_hold", True
+            2,
+            "on_hold",
+            True,
         )
         assert [i["status"] for i in account["onboarding"]] == ["received", "received"]
 
     async def test_filters_by_status_and_district_a_page_at_a_time(
         self, api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus
     ) -> None:
-        await deliver(bus, *(
-            CustomerRegistered(customer=customer(
-                account_number=number, status=status, business_district=district
-            ))
-            for number, status, district in [
-                ("C000003", CustomerStatus.PROSPECT, "permian"),
-                ("C000001", CustomerStatus.PROSPECT, "permian"),
-                ("C000002", CustomerStatus.ACTIVE, "permian"),
-                ("C000004", CustomerStatus.PROSPECT, "eagle_ford"),
-            ]
-        ))
+        await deliver(
+            bus,
+            *(
+                CustomerRegistered(
+                    customer=customer(
+                        account_number=number, status=status, business_district=district
+                    )
+                )
+                for number, status, district in [
+                    ("C000003", CustomerStatus.PROSPECT, "permian"),
+                    ("C000001", CustomerStatus.PROSPECT, "permian"),
+                    ("C000002", CustomerStatus.ACTIVE, "permian"),
+                    ("C000004", CustomerStatus.PROSPECT, "eagle_ford"),
+                ]
+            ),
+        )
         headers = auth(Role.CREDIT_MANAGER)
         query: dict[str, str | int] = {"status": "prospect", "business_district": "permian"}
 

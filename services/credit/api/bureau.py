@@ -1,0 +1,86 @@
+"""Bureau reports: the one the credit manager pulled, or a vendor's answer (or failure)."""
+
+import uuid
+
+from fastapi import Response, status
+from sqlmodel import col, select
+
+from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.bureau import HttpBureauProvider, pull_report, record_manual_report
+from services.credit.domain.bureau import is_expired
+from services.credit.models import BureauReport
+from services.credit.repository import get_account
+from services.credit.schemas import BureauPull, BureauReportIn, BureauReportOut
+from services.credit.settings import CreditSettings
+from shared.api.problems import NotFound
+from shared.api.transaction import SessionDep
+
+router = credit_router("/v1/bureau-reports", "bureau reports")
+
+
+def report_out(report: BureauReport, settings: CreditSettings) -> BureauReportOut:
+    expired = report.status != "received" or is_expired(
+        report.reported_on,
+        today=settings.current_date(),
+        max_age_days=settings.bureau_report_max_age_days,
+    )
+    return BureauReportOut.model_validate(report).model_copy(update={"expired": expired})
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Record a report pulled by hand")
+async def record_report(
+    data: BureauReportIn,
+    session: SessionDep,
+    actor: CreditDecider,
+    settings: Settings,
+    response: Response,
+) -> BureauReportOut:
+    """The built-in provider: record the score, payment index, derogatory items and date of a
+    report the credit manager pulled, with its document (base64)."""
+    account = await get_account(session, data.customer_id)
+    report = record_manual_report(session, account, data, actor)
+    response.headers["Location"] = f"{router.prefix}/{report.id}"
+    return report_out(report, settings)
+
+
+@router.post("/pull", status_code=status.HTTP_201_CREATED, summary="Ask the bureau vendor")
+async def pull_from_vendor(
+    data: BureauPull,
+    session: SessionDep,
+    actor: CreditDecider,
+    settings: Settings,
+    response: Response,
+) -> BureauReportOut:
+    """Ask the configured vendor for the customer's report. Its reply is read through the
+    configured field mapping; an unreachable vendor or a reply that cannot be read is recorded
+    as a `failed` check with the error, and answered 201 like any recorded check."""
+    account = await get_account(session, data.customer_id)
+    report = await pull_report(session, account, HttpBureauProvider(settings), actor)
+    response.headers["Location"] = f"{router.prefix}/{report.id}"
+    return report_out(report, settings)
+
+
+@router.get("", summary="A customer's bureau checks")
+async def list_reports(
+    customer_id: uuid.UUID,
+    session: SessionDep,
+    _: CreditReader,
+    settings: Settings,
+) -> list[BureauReportOut]:
+    """Every check for the customer, newest first, each saying whether it has expired."""
+    reports = await session.exec(
+        select(BureauReport)
+        .where(BureauReport.customer_id == customer_id)
+        .order_by(col(BureauReport.pulled_at).desc())
+    )
+    return [report_out(report, settings) for report in reports]
+
+
+@router.get("/{report_id}", summary="Read a bureau check")
+async def read_report(
+    report_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings
+) -> BureauReportOut:
+    report = await session.get(BureauReport, report_id)
+    if report is None:
+        raise NotFound(f"no bureau report {report_id}")
+    return report_out(report, settings)

@@ -1,0 +1,107 @@
+"""Exposure, and the authorization answer the sales system asks for before taking an order."""
+
+import uuid
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import status
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.credit.api.common import Anyone, Settings, credit_router
+from services.credit.domain.exposure import CreditPosition, authorize
+from services.credit.models import OrderAuthorization
+from services.credit.position import load_position
+from services.credit.schemas import (
+    AuthorizationIn,
+    AuthorizationOut,
+    DeclineReasonOut,
+    ExposureOut,
+)
+from shared.api.problems import NotFound
+from shared.api.transaction import SessionDep
+from shared.auth import Principal, Role, require_roles
+
+router = credit_router("/v1/exposure", "exposure")
+authorizations = credit_router("/v1/authorizations", "authorizations")
+
+Requester = Annotated[
+    Principal,
+    require_roles(
+        Role.SALES,
+        Role.INTEGRATION,
+        Role.CREDIT_MANAGER,
+        Role.AR_SUPERVISOR,
+    ),
+]
+
+
+@router.get("/{customer_id}", summary="A customer's exposure")
+async def read_exposure(
+    customer_id: uuid.UUID, session: SessionDep, _: Anyone, settings: Settings
+) -> ExposureOut:
+    """Open AR + closed tickets not yet invoiced + approved orders not yet billed, kept live from
+    invoicing and payments events, against the limit; with days past due and any hold."""
+    today = settings.current_date()
+    position = await _position(session, customer_id, today)
+    exposure = position.exposure
+    return ExposureOut(
+        customer_id=customer_id,
+        currency=position.currency,
+        open_ar=exposure.open_ar,
+        unbilled_tickets=exposure.unbilled_tickets,
+        authorized_orders=exposure.authorized_orders,
+        total=exposure.total,
+        credit_limit=position.credit_limit,
+        available=position.available,
+        days_past_due=position.days_past_due(today),
+        on_hold=position.hold is not None,
+        hold_reasons=position.hold.reasons if position.hold else [],
+        as_of=today,
+    )
+
+
+async def _position(session: AsyncSession, customer_id: uuid.UUID, today: date) -> CreditPosition:
+    position = await load_position(session, customer_id, today=today)
+    if position is None:
+        raise NotFound(f"no credit account for customer {customer_id}")
+    return position
+
+
+@authorizations.post("", status_code=status.HTTP_201_CREATED, summary="Authorize an order")
+async def authorize_order(
+    data: AuthorizationIn, session: SessionDep, actor: Requester, settings: Settings
+) -> AuthorizationOut:
+    """May the customer order this much? Answered from credit's own data, never by calling
+    another service: approved, or declined with every reason (no active credit, on hold, past due
+    beyond the hold threshold, over the limit and by how much). An approved order counts in
+    exposure until its ticket closes (`order_ref` = ticket number) or it expires. Both answers
+    are 201: the question and its answer are recorded."""
+    today = settings.current_date()
+    position = await _position(session, data.customer_id, today)
+    reasons = [
+        DeclineReasonOut.model_validate(reason, from_attributes=True)
+        for reason in authorize(
+            position, data.amount, today=today, max_days_past_due=settings.hold_days_past_due
+        )
+    ]
+    record = OrderAuthorization(
+        customer_id=data.customer_id,
+        amount=data.amount,
+        order_ref=data.order_ref,
+        approved=not reasons,
+        reasons=[r.model_dump(mode="json") for r in reasons],
+        requested_by=actor.subject,
+        expires_on=today + timedelta(days=settings.authorization_valid_days),
+    )
+    session.add(record)
+    return AuthorizationOut(
+        id=record.id,
+        customer_id=record.customer_id,
+        amount=record.amount,
+        order_ref=record.order_ref,
+        approved=record.approved,
+        reasons=reasons,
+        exposure=position.exposure.total,
+        credit_limit=position.credit_limit,
+        expires_on=record.expires_on,
+    )

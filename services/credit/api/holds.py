@@ -1,0 +1,65 @@
+"""Credit holds placed and released by hand; automatic ones show here too."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Query, Response, status
+from sqlmodel import col, select
+
+from services.credit import holding
+from services.credit.api.common import Anyone, CreditDecider, credit_router
+from services.credit.models import CreditHold
+from services.credit.repository import get_account
+from services.credit.schemas import HoldIn, HoldOut, ReleaseIn
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.transaction import SessionDep
+
+router = credit_router("/v1/credit-holds", "credit holds")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Put a customer on credit hold")
+async def place_hold(
+    data: HoldIn, session: SessionDep, actor: CreditDecider, response: Response
+) -> HoldOut:
+    """Hold the customer by hand, with a reason; it stays until a person releases it.
+    Publishes `CreditHoldPlaced`. A 409 problem if the customer is already on hold."""
+    await get_account(session, data.customer_id)
+    hold = await holding.hold_by_hand(session, data.customer_id, data.reason, actor)
+    response.headers["Location"] = f"{router.prefix}?customer_id={data.customer_id}"
+    return HoldOut.model_validate(hold)
+
+
+@router.post("/{customer_id}/release", summary="Release a customer's credit hold")
+async def release_hold(
+    customer_id: uuid.UUID, data: ReleaseIn, session: SessionDep, actor: CreditDecider
+) -> HoldOut:
+    """Release the open hold (placed by hand or automatically) with a reason. Publishes
+    `CreditHoldReleased`. A 409 problem if there is no open hold. An automatic hold whose cause
+    remains comes back with the next event or sweep."""
+    await get_account(session, customer_id)
+    return HoldOut.model_validate(
+        await holding.release_by_hand(session, customer_id, data.reason, actor)
+    )
+
+
+@router.get("", summary="List credit holds")
+async def list_holds(
+    session: SessionDep,
+    _: Anyone,
+    page: PageQuery,
+    customer_id: uuid.UUID | None = None,
+    open_only: Annotated[bool, Query(description="Only holds not released yet")] = False,
+) -> Page[HoldOut]:
+    """Holds matching the filters, oldest first, a page at a time."""
+    statement = select(CreditHold)
+    if customer_id is not None:
+        statement = statement.where(CreditHold.customer_id == customer_id)
+    if open_only:
+        statement = statement.where(col(CreditHold.released_at).is_(None))
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(CreditHold.placed_at), col(CreditHold.id)],
+        params=page,
+        item=HoldOut.model_validate,
+    )

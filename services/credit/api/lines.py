@@ -1,0 +1,88 @@
+"""Credit lines (limit, terms, review date), the review worklist and the score."""
+
+import uuid
+
+from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.domain.scoring import Factor
+from services.credit.limits import set_credit_line
+from services.credit.models import CreditLine
+from services.credit.repository import get_account
+from services.credit.schemas import CreditLineIn, CreditLineOut, FactorOut, ScoreOut, WorkItem
+from services.credit.scorecard import score_customer
+from services.credit.worklist import worklist
+from shared.api.problems import NotFound
+from shared.api.transaction import SessionDep
+
+router = credit_router("/v1/credit-lines", "credit lines")
+reviews = credit_router("/v1/credit-reviews", "credit lines")
+scores = credit_router("/v1/credit-scores", "credit scores")
+
+
+@router.put("/{customer_id}", summary="Set a customer's limit and terms")
+async def put_credit_line(
+    customer_id: uuid.UUID,
+    data: CreditLineIn,
+    session: SessionDep,
+    actor: CreditDecider,
+    settings: Settings,
+) -> CreditLineOut:
+    """Set the limit and terms with a reason (required) and a review date; the caller is the
+    approver and needs the authority for the amount (a credit manager up to the configured
+    amount, an AR supervisor above). Publishes `CreditLimitChanged`; a limit below the exposure
+    puts the customer on hold at once."""
+    account = await get_account(session, customer_id)
+    line = await set_credit_line(
+        session,
+        customer_id=customer_id,
+        currency=account.currency,
+        limit=data.credit_limit,
+        terms=data.terms,
+        reason=data.reason,
+        review_on=data.review_on,
+        approver=actor,
+        settings=settings,
+    )
+    return CreditLineOut.model_validate(line)
+
+
+@router.get("/{customer_id}", summary="Read a customer's limit and terms")
+async def read_credit_line(
+    customer_id: uuid.UUID, session: SessionDep, _: CreditReader
+) -> CreditLineOut:
+    """A 404 problem when the customer has no active credit."""
+    line = await session.get(CreditLine, customer_id)
+    if line is None:
+        raise NotFound(f"customer {customer_id} has no active credit")
+    return CreditLineOut.model_validate(line)
+
+
+@reviews.get("", summary="The review worklist")
+async def review_worklist(
+    session: SessionDep, _: CreditReader, settings: Settings
+) -> list[WorkItem]:
+    """Limit reviews due within the configured window (or overdue) and customers with credit
+    whose newest bureau report has expired, soonest due first."""
+    return await worklist(session, settings)
+
+
+def _factors(factors: list[Factor]) -> list[FactorOut]:
+    return [FactorOut.model_validate(f, from_attributes=True) for f in factors]
+
+
+@scores.get("/{customer_id}", summary="Score a customer")
+async def read_score(
+    customer_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings
+) -> ScoreOut:
+    """The customer's score on the documented scorecard (0-100 and a grade) with every factor
+    and the ones that moved it: bureau score and payment index, derogatory items, verified trade
+    references, our own payment history (amount-weighted days beyond terms, returned payments),
+    utilisation of the limit and age of the relationship."""
+    result = await score_customer(session, customer_id, settings)
+    return ScoreOut(
+        customer_id=customer_id,
+        points=result.points,
+        grade=result.grade,
+        factors=_factors(result.factors),
+        moved_by=_factors(result.moved_by),
+        as_of=settings.current_date(),
+    )

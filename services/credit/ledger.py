@@ -1,0 +1,273 @@
+"""Credit's view of what each customer owes, kept from invoicing and payments events.
+
+Each handler applies one event to the receivables projection (open items, unbilled tickets) and
+then re-evaluates the customer's automatic hold, in the consumer's one transaction. Repeats
+never reach a handler: the inbox drops them.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.credit.holding import reevaluate_hold
+from services.credit.models import OrderAuthorization, ReceivableItem, UnbilledTicket
+from services.credit.position import INVOICE
+from services.credit.settings import policy
+from shared.events.envelope import EventEnvelope
+from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
+from shared.events.payments import (
+    DepositReceived,
+    PaymentApplied,
+    PaymentReceived,
+    PaymentReversed,
+    PaymentUnapplied,
+    RefundIssued,
+    WriteOffPosted,
+)
+
+CREDIT_MEMO, PAYMENT, DEPOSIT, REFUND = "credit_memo", "payment", "deposit", "refund"
+
+# A projection step: apply the event, say whose position it moved (None: nobody we know).
+Step = Callable[[AsyncSession, Any], Awaitable[uuid.UUID | None]]
+
+
+def _adjust(item: ReceivableItem, delta: Decimal) -> None:
+    item.balance += delta
+    item.is_open = item.balance != 0
+
+
+def _new_item(
+    *,
+    id: uuid.UUID,
+    customer_id: uuid.UUID,
+    kind: str,
+    currency: str,
+    on: date,
+    amount: Decimal,
+    number: str | None = None,
+    due_date: date | None = None,
+) -> ReceivableItem:
+    return ReceivableItem(
+        id=id,
+        customer_id=customer_id,
+        kind=kind,
+        number=number,
+        currency=currency,
+        document_date=on,
+        due_date=due_date,
+        amount=amount,
+        balance=amount,
+        is_open=amount != 0,
+    )
+
+
+async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UUID:
+    session.add(
+        _new_item(
+            id=event.invoice_id,
+            customer_id=event.customer_id,
+            kind=INVOICE,
+            currency=event.currency,
+            on=event.invoice_date,
+            amount=event.total,
+            number=event.number,
+            due_date=event.due_date,
+        )
+    )
+    if event.ticket_ids:  # billed tickets leave the unbilled exposure
+        await session.exec(
+            update(UnbilledTicket)
+            .where(col(UnbilledTicket.ticket_id).in_(event.ticket_ids))
+            .values(invoice_id=event.invoice_id)
+        )
+    return event.customer_id
+
+
+async def invoice_voided(session: AsyncSession, event: InvoiceVoided) -> uuid.UUID:
+    item = await session.get(ReceivableItem, event.invoice_id)
+    if item is not None:
+        item.balance, item.is_open, item.voided = Decimal(0), False, True
+    # Its tickets are ready to bill again, so unbilled once more.
+    await session.exec(
+        update(UnbilledTicket)
+        .where(col(UnbilledTicket.invoice_id) == event.invoice_id)
+        .values(invoice_id=None)
+    )
+    return event.customer_id
+
+
+async def credit_memo_issued(session: AsyncSession, event: CreditMemoIssued) -> uuid.UUID:
+    invoice = await session.get(ReceivableItem, event.invoice_id) if event.invoice_id else None
+    if invoice is not None:
+        _adjust(invoice, -event.total)
+    else:  # an on-account credit: owed back until applied or refunded
+        session.add(
+            _new_item(
+                id=event.credit_memo_id,
+                customer_id=event.customer_id,
+                kind=CREDIT_MEMO,
+                currency=event.currency,
+                on=event.issued_on,
+                amount=-event.total,
+                number=event.number,
+            )
+        )
+    return event.customer_id
+
+
+async def payment_received(session: AsyncSession, event: PaymentReceived) -> uuid.UUID | None:
+    if event.customer_id is None:
+        return None  # not identified yet: nobody's exposure moves
+    session.add(
+        _new_item(
+            id=event.payment_id,
+            customer_id=event.customer_id,
+            kind=PAYMENT,
+            currency=event.currency,
+            on=event.received_on,
+            amount=-event.amount,
+            number=event.reference,
+        )
+    )
+    return event.customer_id
+
+
+async def _move_application(
+    session: AsyncSession, event: PaymentApplied | PaymentUnapplied, sign: int, on: date
+) -> uuid.UUID:
+    """Cash (plus discount) leaves the invoice and the payment's unapplied balance, or returns."""
+    invoice = await session.get(ReceivableItem, event.invoice_id)
+    if invoice is not None:
+        _adjust(invoice, -sign * (event.amount + event.discount))
+        if invoice.balance <= 0 and invoice.paid_on is None and sign > 0:
+            invoice.paid_on = on
+        elif invoice.balance > 0:
+            invoice.paid_on = None
+    source_id = event.payment_id or event.deposit_id
+    source = await session.get(ReceivableItem, source_id) if source_id else None
+    if source is not None:
+        _adjust(source, sign * event.amount)
+    return event.customer_id
+
+
+async def payment_applied(session: AsyncSession, event: PaymentApplied) -> uuid.UUID:
+    return await _move_application(session, event, 1, event.applied_on)
+
+
+async def payment_unapplied(session: AsyncSession, event: PaymentUnapplied) -> uuid.UUID:
+    return await _move_application(session, event, -1, event.unapplied_on)
+
+
+async def payment_reversed(session: AsyncSession, event: PaymentReversed) -> uuid.UUID | None:
+    if event.customer_id is None:
+        return None
+    payment = await session.get(ReceivableItem, event.payment_id)
+    if payment is None:  # received before it was identified: keep the return for the history
+        payment = _new_item(
+            id=event.payment_id,
+            customer_id=event.customer_id,
+            kind=PAYMENT,
+            currency=event.currency,
+            on=event.reversed_on,
+            amount=-event.amount,
+        )
+        session.add(payment)
+    _adjust(payment, event.amount)
+    payment.reversed_on = event.reversed_on
+    return event.customer_id
+
+
+async def deposit_received(session: AsyncSession, event: DepositReceived) -> uuid.UUID:
+    session.add(
+        _new_item(
+            id=event.deposit_id,
+            customer_id=event.customer_id,
+            kind=DEPOSIT,
+            currency=event.currency,
+            on=event.received_on,
+            amount=-event.amount,
+            number=event.ticket_number,
+        )
+    )
+    return event.customer_id
+
+
+async def refund_issued(session: AsyncSession, event: RefundIssued) -> uuid.UUID:
+    payment = await session.get(ReceivableItem, event.payment_id) if event.payment_id else None
+    if payment is not None:
+        _adjust(payment, event.amount)
+    else:  # a refund of some other credit: it takes back what the customer was owed
+        session.add(
+            _new_item(
+                id=event.refund_id,
+                customer_id=event.customer_id,
+                kind=REFUND,
+                currency=event.currency,
+                on=event.issued_on,
+                amount=event.amount,
+            )
+        )
+    return event.customer_id
+
+
+async def write_off_posted(session: AsyncSession, event: WriteOffPosted) -> uuid.UUID:
+    invoice = await session.get(ReceivableItem, event.invoice_id)
+    if invoice is not None:
+        _adjust(invoice, -event.amount)
+    return event.customer_id
+
+
+async def ticket_closed(session: AsyncSession, event: TicketClosed) -> uuid.UUID:
+    session.add(
+        UnbilledTicket(
+            ticket_id=event.ticket_id,
+            customer_id=event.customer_id,
+            ticket_number=event.ticket_number,
+            amount=event.amount,
+            closed_at=event.closed_at,
+        )
+    )
+    # The order credit authorized is now a closed ticket: counted once, as unbilled.
+    await session.exec(
+        update(OrderAuthorization)
+        .where(
+            OrderAuthorization.customer_id == event.customer_id,
+            OrderAuthorization.order_ref == event.ticket_number,
+        )
+        .values(billed=True)
+    )
+    return event.customer_id
+
+
+def reevaluating(step: Step) -> Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]:
+    """The consumer handler: the projection step, then the customer's automatic hold."""
+
+    async def handle(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
+        customer_id = await step(session, event)
+        if customer_id is not None:
+            await reevaluate_hold(session, customer_id, policy())
+
+    return handle
+
+
+STEPS: dict[type, Step] = {
+    TicketClosed: ticket_closed,
+    InvoiceIssued: invoice_issued,
+    InvoiceVoided: invoice_voided,
+    CreditMemoIssued: credit_memo_issued,
+    PaymentReceived: payment_received,
+    PaymentApplied: payment_applied,
+    PaymentUnapplied: payment_unapplied,
+    PaymentReversed: payment_reversed,
+    DepositReceived: deposit_received,
+    RefundIssued: refund_issued,
+    WriteOffPosted: write_off_posted,
+}
+
+HANDLERS = {model: reevaluating(step) for model, step in STEPS.items()}

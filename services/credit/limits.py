@@ -1,0 +1,84 @@
+"""Setting a customer's limit and terms: always with a reason and an approver who has the
+authority for the amount, audited and published as `CreditLimitChanged`."""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.credit.domain.applications import check_approval_authority
+from services.credit.holding import reevaluate_hold
+from services.credit.models import CreditLine
+from services.credit.publishing import publish
+from services.credit.settings import CreditSettings
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.credit import CreditLimitChanged
+from shared.events.customers import PaymentTerms
+
+
+async def set_credit_line(
+    session: AsyncSession,
+    *,
+    customer_id: uuid.UUID,
+    currency: str,
+    limit: Decimal,
+    terms: PaymentTerms,
+    reason: str,
+    review_on: date | None,
+    approver: Principal,
+    settings: CreditSettings,
+) -> CreditLine:
+    """Give the customer this limit and these terms; a lower limit may put it on hold at once."""
+    check_approval_authority(approver, limit, settings.manager_approval_limit)
+    today = settings.current_date()
+    review_on = review_on or today + timedelta(days=settings.default_review_days)
+    line = await session.get(CreditLine, customer_id)
+    previous = None if line is None else line.credit_limit
+    values = {
+        "currency": currency,
+        "credit_limit": limit,
+        "terms": terms.model_dump(mode="json"),
+        "review_on": review_on,
+        "approved_by": approver.subject,
+        "reason": reason,
+        "changed_at": utcnow(),
+    }
+    if line is None:
+        line = CreditLine(customer_id=customer_id, **values)
+        session.add(line)
+    else:
+        for field, value in values.items():
+            setattr(line, field, value)
+    record_change(
+        session,
+        actor=approver,
+        action="credit_limit_changed",
+        entity_type="credit_line",
+        entity_id=str(customer_id),
+        changes={
+            "credit_limit": {"from": None if previous is None else str(previous), "to": str(limit)},
+            "terms": values["terms"],
+            "review_on": review_on.isoformat(),
+        },
+        reason=reason,
+    )
+    publish(
+        session,
+        CreditLimitChanged(
+            customer_id=customer_id,
+            currency=currency,
+            previous_limit=previous,
+            new_limit=limit,
+            reason=reason,
+            approved_by=approver.subject,
+            review_on=review_on,
+        ),
+        customer_id=customer_id,
+        aggregate_id=customer_id,
+    )
+    await session.flush()
+    await reevaluate_hold(session, customer_id, settings, today=today)
+    return line

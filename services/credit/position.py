@@ -1,0 +1,94 @@
+"""A customer's credit position read from credit's own tables: limit, open hold and exposure.
+
+Two queries whatever the customer's history: the authorization answer depends on nothing else.
+Amounts are summed in Python because SQLite keeps decimals as text.
+"""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, literal, null, union_all
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.credit.domain.exposure import ZERO, CreditPosition, Exposure, OpenHold
+from services.credit.models import (
+    CreditAccount,
+    CreditHold,
+    CreditLine,
+    OrderAuthorization,
+    ReceivableItem,
+    UnbilledTicket,
+)
+
+INVOICE = "invoice"
+
+
+async def load_position(
+    session: AsyncSession, customer_id: uuid.UUID, *, today: date
+) -> CreditPosition | None:
+    """The customer's position now, or None when credit has not heard of the customer."""
+    head = (
+        await session.exec(
+            select(
+                CreditAccount.currency,
+                CreditLine.credit_limit,
+                CreditLine.currency,
+                CreditHold.automatic,
+                CreditHold.reasons,
+            )
+            .select_from(CreditAccount)
+            .outerjoin(CreditLine, col(CreditLine.customer_id) == col(CreditAccount.id))
+            .outerjoin(
+                CreditHold,
+                and_(
+                    col(CreditHold.customer_id) == col(CreditAccount.id),
+                    col(CreditHold.released_at).is_(None),
+                ),
+            )
+            .where(CreditAccount.id == customer_id)
+        )
+    ).first()
+    if head is None:
+        return None
+    account_currency, limit, line_currency, automatic, reasons = head
+    exposure, oldest_due = await _exposure(session, customer_id, today)
+    return CreditPosition(
+        customer_id=customer_id,
+        currency=line_currency or account_currency,
+        credit_limit=limit,
+        exposure=exposure,
+        oldest_due_date=oldest_due,
+        hold=None if automatic is None else OpenHold(automatic=automatic, reasons=list(reasons)),
+    )
+
+
+async def _exposure(
+    session: AsyncSession, customer_id: uuid.UUID, today: date
+) -> tuple[Exposure, date | None]:
+    parts = union_all(
+        select(
+            literal("ar"),
+            col(ReceivableItem.balance),
+            col(ReceivableItem.due_date),
+            col(ReceivableItem.kind),
+        ).where(ReceivableItem.customer_id == customer_id, col(ReceivableItem.is_open).is_(True)),
+        select(literal("ticket"), col(UnbilledTicket.amount), null(), null()).where(
+            UnbilledTicket.customer_id == customer_id, col(UnbilledTicket.invoice_id).is_(None)
+        ),
+        select(literal("order"), col(OrderAuthorization.amount), null(), null()).where(
+            OrderAuthorization.customer_id == customer_id,
+            col(OrderAuthorization.approved).is_(True),
+            col(OrderAuthorization.billed).is_(False),
+            col(OrderAuthorization.expires_on) >= today,
+        ),
+    )
+    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO}
+    oldest_due: date | None = None
+    for source, amount, due_date, kind in (await session.exec(parts)).all():
+        amount = Decimal(amount)
+        sums[source] += amount
+        if kind == INVOICE and amount > 0 and due_date is not None:
+            oldest_due = due_date if oldest_due is None else min(oldest_due, due_date)
+    return Exposure(sums["ar"], sums["ticket"], sums["order"]), oldest_due
