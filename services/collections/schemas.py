@@ -89,3 +89,32 @@ class KpisOut(BaseModel):
     period: str
     group_by: str | None
     months: list[MonthKpisOut] = Field(description="Oldest first; the last is the period asked for")
+
+
+class LedgerEntryOut(BaseModel):
+    kind: str = Field(examples=["paid", "credited", "written_off", "payment_undone"])
+    amount: Decimal = Field(description="Change to the item's balance")
+    entry_date: date
+    reference: uuid.UUID | None = Field(description="The application, credit memo or write-off")
+
+
+class LedgerItemOut(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: str
+    number: str | None
+    currency: str
+    document_date: date
+    due_date: date
+    business_district: str
+    sales_rep: str
+    original_amount: Decimal
+    balance: Decimal = Field(description="Today's balance: the sum of the history")
+    history: list[LedgerEntryOut]
+
+
+class TieOutOut(BaseModel):
+    currency: str
+    ledger: Decimal
+    journal: Decimal
+    difference: Decimal

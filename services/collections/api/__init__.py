@@ -3,5 +3,6 @@
 from services.collections.api.accounts import router as accounts
 from services.collections.api.aging import router as aging
 from services.collections.api.kpis import router as kpis
+from services.collections.api.ledger import router as ledger
 
-ROUTERS = [accounts, aging, kpis]
+ROUTERS = [accounts, aging, kpis, ledger]
