@@ -1,13 +1,25 @@
-"""The payments service's tables."""
+"""The payments service's tables: payers and open items (its copies of other services' facts),
+and the documents it owns: payments, remittance lines, applications, suggestions, deposits,
+refunds, write-offs, bank files and learned payer aliases."""
 
 import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 
 
 class PaymentsTable(SQLModel, registry=registry()):
     pass
+
+
+def _money(**kwargs: Any) -> Any:
+    return Field(sa_type=DecimalType, **kwargs)
 
 
 class Payer(PaymentsTable, table=True):
@@ -26,3 +38,204 @@ class Payer(PaymentsTable, table=True):
     dba: str | None = Field(default=None, max_length=200)
     status: str = Field(max_length=20)
     currency: str = Field(max_length=3)
+
+
+class OpenItem(PaymentsTable, table=True):
+    """An issued invoice as payments sees it, built from invoicing's events: what is still open."""
+
+    __tablename__ = "open_items"
+
+    id: uuid.UUID = Field(primary_key=True, description="The invoice's id")
+    number: str = Field(index=True, max_length=50)
+    # Normalised forms of the number, so a mangled reference finds it (see matching.references).
+    number_key: str = Field(index=True, max_length=60)
+    serial_key: str = Field(index=True, max_length=60)
+    customer_id: uuid.UUID = Field(index=True)
+    currency: str = Field(max_length=3)
+    invoice_date: date
+    due_date: date
+    discount_due_date: date | None = None
+    discount_amount: Decimal | None = _money(default=None)
+    po_number: str | None = Field(default=None, index=True, max_length=100)
+    job_site: str | None = Field(default=None, max_length=200)
+    ticket_numbers: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    total: Decimal = _money()
+    balance: Decimal = _money(index=True)
+    status: str = Field(default="open", max_length=20, description="open, paid or voided")
+    short_pay_reason: str | None = Field(default=None, max_length=100)
+
+
+class Payment(PaymentsTable, table=True):
+    __tablename__ = "payments"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID | None = Field(default=None, index=True)
+    method: str = Field(max_length=20)
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    received_on: date
+    reference: str | None = Field(default=None, max_length=100)
+    bank_reference: str | None = Field(default=None, index=True, max_length=100)
+    payer_name: str | None = Field(default=None, max_length=200)
+    payer_account: str | None = Field(default=None, max_length=100)
+    memo: str | None = Field(default=None, sa_column=Column(Text))
+    unapplied: Decimal = _money()
+    status: str = Field(default="received", max_length=20, description="received or reversed")
+    bank_file_id: uuid.UUID | None = Field(default=None, index=True)
+    file_line: int | None = None
+    received_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RemittanceLine(PaymentsTable, table=True):
+    """What the payer said a payment is for: one invoice reference and amount per line."""
+
+    __tablename__ = "remittance_lines"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    payment_id: uuid.UUID = Field(foreign_key="payments.id", index=True)
+    position: int
+    invoice_number: str | None = Field(default=None, max_length=100)
+    amount_paid: Decimal | None = _money(default=None)
+    discount: Decimal | None = _money(default=None)
+    reason_code: str | None = Field(default=None, max_length=100)
+    matched_invoice_id: uuid.UUID | None = None
+
+
+class Application(PaymentsTable, table=True):
+    """Cash of a payment (or a deposit) applied to one invoice; undone by marking it unapplied."""
+
+    __tablename__ = "applications"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    payment_id: uuid.UUID | None = Field(default=None, foreign_key="payments.id", index=True)
+    deposit_id: uuid.UUID | None = Field(default=None, foreign_key="deposits.id", index=True)
+    invoice_id: uuid.UUID = Field(foreign_key="open_items.id", index=True)
+    invoice_number: str = Field(max_length=50)
+    customer_id: uuid.UUID = Field(index=True)
+    currency: str = Field(max_length=3)
+    amount: Decimal = _money()
+    discount: Decimal = _money(default=Decimal(0))
+    applied_on: date
+    automatic: bool = False
+    confidence: Decimal | None = _money(default=None)
+    explanation: str | None = Field(default=None, sa_column=Column(Text))
+    reason_code: str | None = Field(default=None, max_length=100)
+    status: str = Field(default="active", max_length=20, description="active or unapplied")
+    unapplied_on: date | None = None
+    unapply_reason: str | None = Field(default=None, max_length=500)
+    applied_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Suggestion(PaymentsTable, table=True):
+    """A proposed application not sure enough to apply by itself: it waits for review."""
+
+    __tablename__ = "suggestions"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    payment_id: uuid.UUID = Field(foreign_key="payments.id", index=True)
+    customer_id: uuid.UUID | None = None
+    status: str = Field(
+        default="pending", index=True, max_length=20, description="pending, accepted or dismissed"
+    )
+    confidence: Decimal = _money()
+    explanation: str = Field(sa_column=Column(Text, nullable=False))
+    proposal: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
+    unmatched_references: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=200)
+
+
+class PayerAlias(PaymentsTable, table=True):
+    """A name or bank account a customer pays under, learned when a person matched one by hand."""
+
+    __tablename__ = "payer_aliases"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    kind: str = Field(max_length=20, description="name or account")
+    value: str = Field(max_length=200, description="Normalised name or account number")
+    customer_id: uuid.UUID = Field(index=True)
+    learned_from: uuid.UUID = Field(description="The payment matched by hand")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Deposit(PaymentsTable, table=True):
+    """Money taken before the work is done, held until the invoice it was for is issued."""
+
+    __tablename__ = "deposits"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(index=True)
+    method: str = Field(max_length=20)
+    amount: Decimal = _money()
+    remaining: Decimal = _money()
+    currency: str = Field(max_length=3)
+    received_on: date
+    reference: str | None = Field(default=None, max_length=100)
+    ticket_number: str | None = Field(default=None, index=True, max_length=100)
+    job_site: str | None = Field(default=None, max_length=200)
+    po_number: str | None = Field(default=None, index=True, max_length=100)
+    received_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Refund(PaymentsTable, table=True):
+    """Unapplied credit paid back to the customer, once an AR supervisor approves it."""
+
+    __tablename__ = "refunds"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    payment_id: uuid.UUID = Field(foreign_key="payments.id", index=True)
+    customer_id: uuid.UUID = Field(index=True)
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    reason: str = Field(max_length=500)
+    status: str = Field(
+        default="pending_approval",
+        max_length=20,
+        description="pending_approval, issued or rejected",
+    )
+    requested_by: str = Field(max_length=200)
+    decided_by: str | None = Field(default=None, max_length=200)
+    issued_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WriteOff(PaymentsTable, table=True):
+    __tablename__ = "write_offs"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    invoice_id: uuid.UUID = Field(foreign_key="open_items.id", index=True)
+    customer_id: uuid.UUID = Field(index=True)
+    currency: str = Field(max_length=3)
+    amount: Decimal = _money()
+    reason: str = Field(max_length=500)
+    approved_by: str = Field(max_length=200)
+    posted_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BankFile(PaymentsTable, table=True):
+    """An imported bank or lockbox file; its hash recognises the same file sent again."""
+
+    __tablename__ = "bank_files"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    filename: str = Field(max_length=255)
+    format: str = Field(max_length=20)
+    sha256: str = Field(unique=True, max_length=64)
+    payments: int = 0
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    duplicates: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    imported_by: str = Field(max_length=200)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,8 +6,8 @@ from sqlalchemy import Select, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
 from services.payments.models import Payer
+from shared.api.problems import NotFound
 
 
 async def get_payer(session: AsyncSession, customer_id: uuid.UUID) -> Payer:

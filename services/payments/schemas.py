@@ -1,10 +1,15 @@
-"""What the payments API answers."""
+"""What the payments API accepts and answers."""
 
 import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.customers import CustomerStatus
+from shared.money import CurrencyCode, NonNegativeAmount, PositiveAmount
 
 
 class PayerOut(BaseModel):
@@ -22,3 +27,244 @@ class PayerOut(BaseModel):
     dba: str | None = Field(description="Doing-business-as name, often the name on the check")
     status: CustomerStatus
     currency: str = Field(description="The one currency it is billed in", examples=["USD"])
+
+
+class PaymentMethod(StrEnum):
+    CHECK = "check"
+    ACH = "ach"
+    WIRE = "wire"
+    CARD = "card"
+    CASH = "cash"
+    LOCKBOX = "lockbox"
+
+
+class RemittanceLineIn(BaseModel):
+    invoice_number: str | None = Field(default=None, max_length=100, examples=["INV-2026-000123"])
+    amount_paid: PositiveAmount | None = None
+    discount: NonNegativeAmount | None = Field(
+        default=None, description="Early-payment discount taken"
+    )
+    reason_code: str | None = Field(
+        default=None, max_length=100, description="Why it is short-paid", examples=["pricing"]
+    )
+
+
+class PaymentIn(BaseModel):
+    customer_id: uuid.UUID | None = Field(
+        default=None, description="None when the payer is not yet identified"
+    )
+    method: PaymentMethod
+    amount: PositiveAmount
+    currency: CurrencyCode
+    received_on: date
+    reference: str | None = Field(
+        default=None, max_length=100, description="Check number or bank reference"
+    )
+    payer_name: str | None = Field(default=None, max_length=200)
+    payer_account: str | None = Field(
+        default=None, max_length=100, description="The payer's bank account"
+    )
+    memo: str | None = Field(default=None, max_length=2000)
+    remittance: list[RemittanceLineIn] = Field(default_factory=list, max_length=1000)
+
+
+class ApplicationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    payment_id: uuid.UUID | None
+    deposit_id: uuid.UUID | None
+    invoice_id: uuid.UUID
+    invoice_number: str
+    customer_id: uuid.UUID
+    currency: str
+    amount: Decimal
+    discount: Decimal
+    applied_on: date
+    automatic: bool
+    confidence: Decimal | None
+    explanation: str | None
+    reason_code: str | None
+    status: str = Field(examples=["active", "unapplied"])
+    unapply_reason: str | None
+
+
+class RemittanceLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    position: int
+    invoice_number: str | None
+    amount_paid: Decimal | None
+    discount: Decimal | None
+    reason_code: str | None
+    matched_invoice_id: uuid.UUID | None = Field(description="None while the line waits for review")
+
+
+class PaymentOut(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID | None
+    method: str
+    amount: Decimal
+    unapplied: Decimal = Field(description="Credit on account, to apply later or refund")
+    currency: str
+    received_on: date
+    reference: str | None
+    bank_reference: str | None
+    payer_name: str | None
+    payer_account: str | None
+    memo: str | None
+    status: str = Field(examples=["received", "reversed"])
+    bank_file_id: uuid.UUID | None
+    remittance: list[RemittanceLineOut]
+    applications: list[ApplicationOut]
+    created_at: datetime
+
+
+class ApplicationIn(BaseModel):
+    invoice_id: uuid.UUID
+    amount: PositiveAmount
+    discount: NonNegativeAmount = Decimal(0)
+    reason_code: str | None = Field(
+        default=None, max_length=100, description="Why the rest stays open"
+    )
+
+
+class ApplicationsIn(BaseModel):
+    applications: list[ApplicationIn] = Field(min_length=1, max_length=500)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReversalIn(ReasonIn):
+    reversed_on: date | None = Field(default=None, description="Default: today")
+
+
+class SuggestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    payment_id: uuid.UUID
+    customer_id: uuid.UUID | None
+    status: str
+    confidence: Decimal
+    explanation: str
+    proposal: list[dict[str, Any]]
+    unmatched_references: list[str]
+    created_at: datetime
+
+
+class DepositIn(BaseModel):
+    customer_id: uuid.UUID
+    method: PaymentMethod
+    amount: PositiveAmount
+    currency: CurrencyCode
+    received_on: date
+    reference: str | None = Field(default=None, max_length=100)
+    ticket_number: str | None = Field(default=None, max_length=100)
+    job_site: str | None = Field(default=None, max_length=200)
+    po_number: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _tied_to_work(self) -> "DepositIn":
+        if not (self.ticket_number or self.job_site or self.po_number):
+            raise ValueError("a deposit is for a ticket, a job site or a PO: give at least one")
+        return self
+
+
+class DepositOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    method: str
+    amount: Decimal
+    remaining: Decimal
+    currency: str
+    received_on: date
+    reference: str | None
+    ticket_number: str | None
+    job_site: str | None
+    po_number: str | None
+
+
+class DepositApplicationIn(BaseModel):
+    invoice_id: uuid.UUID
+    amount: PositiveAmount
+
+
+class RefundIn(BaseModel):
+    payment_id: uuid.UUID = Field(description="The payment whose unapplied credit is paid back")
+    amount: PositiveAmount
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RefundOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    payment_id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: Decimal
+    currency: str
+    reason: str
+    status: str = Field(examples=["pending_approval", "issued", "rejected"])
+    requested_by: str
+    decided_by: str | None
+    issued_on: date | None
+
+
+class WriteOffIn(BaseModel):
+    invoice_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class WriteOffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    currency: str
+    amount: Decimal
+    reason: str
+    approved_by: str
+    posted_on: date
+
+
+class OpenItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="The invoice's id")
+    number: str
+    customer_id: uuid.UUID
+    currency: str
+    invoice_date: date
+    due_date: date
+    total: Decimal
+    balance: Decimal
+    status: str = Field(examples=["open", "paid", "voided"])
+    short_pay_reason: str | None
+
+
+class FileLineProblem(BaseModel):
+    line: int
+    message: str
+
+
+class DuplicateTransaction(BaseModel):
+    line: int
+    bank_reference: str
+    earlier_payment_id: uuid.UUID
+    earlier_bank_file_id: uuid.UUID | None
+
+
+class BankFileOut(BaseModel):
+    id: uuid.UUID
+    filename: str
+    format: str
+    payments: list[uuid.UUID]
+    duplicates: list[DuplicateTransaction]
+    errors: list[FileLineProblem]

@@ -2,21 +2,23 @@
 
 from pathlib import Path
 
-from shared.service import ServiceDefinition
-from services.payments.api import router
-from services.payments.events import HANDLERS
+from services.payments.api import ROUTERS
+from services.payments.events import HANDLERS, PUBLISHES
 from services.payments.settings import PaymentsSettings
+from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(
     name="payments",
     title="Payments",
     description=(
-        "Payments, bank and lockbox files, cash application, unapplied cash, deposits, refunds "
-        "and reversals. So far it keeps its own copy of each customer's account number and names "
-        "from `CustomerRegistered` and `CustomerUpdated`, readable as payers."
+        "Payments, bank and lockbox files (BAI2, camt.053/054, NACHA CCD+/CTX, CSV lockbox), cash "
+        "application with explained confidence and a review queue, unapplied cash, deposits, "
+        "refunds, small-balance write-offs and reversals. Keeps its own view of open invoices from "
+        "invoicing's events and of payers from customer events."
     ),
     settings_class=PaymentsSettings,
-    routers=[router],
+    routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    publishes=PUBLISHES,
 )

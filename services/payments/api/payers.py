@@ -1,25 +1,19 @@
-"""The payments API: routes only. So far, the payers payments keeps from customer events."""
+"""Payers: the copy of customers payments keeps from customer events, to recognise who paid."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlmodel import col
 
-from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
+from services.payments.api.common import Reader, payments_router
 from services.payments.models import Payer
 from services.payments.repository import get_payer, search_payers
 from services.payments.schemas import PayerOut
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.transaction import SessionDep
 
-router = APIRouter(
-    prefix="/v1/payers", tags=["payers"], route_class=TransactionalRoute,
-    responses=PROBLEM_RESPONSES,
-)
-
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+router = payments_router("/v1/payers", "payers")
 
 
 @router.get("", summary="Find payers")
@@ -30,17 +24,20 @@ async def list_payers(
     q: Annotated[
         str | None,
         Query(
-            min_length=1, max_length=100,
+            min_length=1,
+            max_length=100,
             description="Legal name, DBA or account number contains",
         ),
     ] = None,
 ) -> Page[PayerOut]:
     """Payers in account-number order, a page at a time: who a check or remittance may be from."""
     return await page_of(
-        session, search_payers(q=q),
+        session,
+        search_payers(q=q),
         # The id breaks ties: the copy does not enforce the master's unique account numbers.
         order_by=[col(Payer.account_number), col(Payer.id)],
-        params=page, item=PayerOut.model_validate,
+        params=page,
+        item=PayerOut.model_validate,
     )
 
 

@@ -1,5 +1,5 @@
+from services.payments.models import PaymentsTable
 from shared.migrations import run_migrations_in_env
 from shared.tables import MechanismTable
-from services.payments.models import PaymentsTable
 
 run_migrations_in_env([MechanismTable.metadata, PaymentsTable.metadata])

@@ -2,10 +2,10 @@
 
 import httpx
 
+from services.payments.service import definition as payments
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.customers import CustomerRegistered
-from services.payments.service import definition as payments
 from tests.conftest import AuthHeaders
 from tests.services.customer_copy_contract import CustomerCopyContract
 from tests.services.customer_events import customer, deliver, revised
@@ -31,8 +31,12 @@ class TestPayers(CustomerCopyContract):
 
         payer = (await api.get(f"{PAYERS}/{acme.id}", headers=auth(Role.AR_COORDINATOR))).json()
         assert payer == {
-            "id": str(acme.id), "account_number": "C000001", "revision": 1,
-            "legal_name": "Permian Basin Services LLC", "dba": "PBS", "status": "active",
+            "id": str(acme.id),
+            "account_number": "C000001",
+            "revision": 1,
+            "legal_name": "Permian Basin Services LLC",
+            "dba": "PBS",
+            "status": "active",
             "currency": "USD",
         }
         listed = (await api.get(PAYERS, headers=auth(Role.AR_COORDINATOR))).json()
@@ -43,12 +47,16 @@ class TestPayers(CustomerCopyContract):
     ) -> None:
         await deliver(
             bus,
-            CustomerRegistered(customer=customer(
-                account_number="C000001", legal_name="Permian Basin Services LLC", dba="PBS"
-            )),
-            CustomerRegistered(customer=customer(
-                account_number="C000002", legal_name="Eagle Ford Hauling Inc", dba=None
-            )),
+            CustomerRegistered(
+                customer=customer(
+                    account_number="C000001", legal_name="Permian Basin Services LLC", dba="PBS"
+                )
+            ),
+            CustomerRegistered(
+                customer=customer(
+                    account_number="C000002", legal_name="Eagle Ford Hauling Inc", dba=None
+                )
+            ),
         )
 
         assert await _found(api, auth, "basin") == ["Permian Basin Services LLC"]

@@ -1,0 +1,102 @@
+"""Applications and the review queue: suggestions below the auto-apply threshold, unapplying."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query
+from sqlmodel import col, select
+
+from services.payments import review
+from services.payments.api.common import Applier, Reader, Rules, payments_router
+from services.payments.applications import get_application, unapply
+from services.payments.models import Application, Suggestion
+from services.payments.receipts import get_payment
+from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.transaction import SessionDep
+
+router = payments_router("/v1/applications", "cash application")
+
+
+@router.get("/suggestions", summary="The review queue")
+async def list_suggestions(
+    session: SessionDep,
+    _: Reader,
+    page: PageQuery,
+    status: Annotated[
+        str, Query(description="pending, accepted, dismissed or superseded")
+    ] = "pending",
+    customer_id: uuid.UUID | None = None,
+) -> Page[SuggestionOut]:
+    """Proposed applications cash application was not sure enough to make, oldest first, each
+    with its confidence and explanation; also payments whose remittance names invoices that
+    match nothing."""
+    statement = select(Suggestion).where(Suggestion.status == status)
+    if customer_id:
+        statement = statement.where(Suggestion.customer_id == customer_id)
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(Suggestion.created_at), col(Suggestion.id)],
+        params=page,
+        item=SuggestionOut.model_validate,
+    )
+
+
+@router.post("/suggestions/{suggestion_id}/accept", summary="Accept a suggestion")
+async def accept_suggestion(
+    suggestion_id: uuid.UUID, session: SessionDep, actor: Applier, rules: Rules
+) -> list[ApplicationOut]:
+    """Apply what the suggestion proposes, as a manual match (the payer's name and account are
+    learned). Publishes `PaymentApplied` for each invoice."""
+    suggestion = await review.get_suggestion(session, suggestion_id)
+    payment = await get_payment(session, suggestion.payment_id, lock=True)
+    applied = await review.accept_suggestion(session, suggestion, payment, rules, actor)
+    return [ApplicationOut.model_validate(a) for a in applied]
+
+
+@router.post("/suggestions/{suggestion_id}/dismiss", summary="Dismiss a suggestion")
+async def dismiss_suggestion(
+    suggestion_id: uuid.UUID, session: SessionDep, actor: Applier
+) -> SuggestionOut:
+    """Take the suggestion off the queue; the payment's cash stays unapplied."""
+    suggestion = await review.get_suggestion(session, suggestion_id)
+    review.dismiss_suggestion(suggestion, actor)
+    return SuggestionOut.model_validate(suggestion)
+
+
+@router.post("/{application_id}/unapply", summary="Unapply")
+async def unapply_application(
+    application_id: uuid.UUID, data: ReasonIn, session: SessionDep, actor: Applier, rules: Rules
+) -> ApplicationOut:
+    """Undo an application: the cash returns to the payment (or deposit) as unapplied credit and
+    the invoice reopens. Publishes `PaymentUnapplied` with the reversing journal entry."""
+    application = await get_application(session, application_id)
+    await unapply(
+        session, rules.gl_accounts, application, reason=data.reason, on=date.today(), actor=actor
+    )
+    return ApplicationOut.model_validate(application)
+
+
+@router.get("", summary="List applications")
+async def list_applications(
+    session: SessionDep,
+    _: Reader,
+    page: PageQuery,
+    invoice_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+) -> Page[ApplicationOut]:
+    """Applications (active and unapplied) in the order they were made."""
+    statement = select(Application)
+    if invoice_id:
+        statement = statement.where(Application.invoice_id == invoice_id)
+    if customer_id:
+        statement = statement.where(Application.customer_id == customer_id)
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(Application.created_at), col(Application.id)],
+        params=page,
+        item=ApplicationOut.model_validate,
+    )

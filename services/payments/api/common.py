@@ -1,0 +1,35 @@
+"""What every payments route shares: the roles that may call it and the configured rules."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from services.payments.settings import PaymentRules
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, Role, require_roles
+
+Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+# The bank and lockbox integrations record receipts too.
+Receiver = Annotated[
+    Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERVISOR, Role.INTEGRATION)
+]
+Applier = Annotated[Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERVISOR)]
+Supervisor = Annotated[Principal, require_roles(Role.AR_SUPERVISOR)]
+
+
+def _rules(request: Request) -> PaymentRules:
+    return request.app.state.service.settings
+
+
+Rules = Annotated[PaymentRules, Depends(_rules)]
+
+
+def payments_router(prefix: str, tag: str, **kwargs: Any) -> APIRouter:
+    return APIRouter(
+        prefix=prefix,
+        tags=[tag],
+        route_class=TransactionalRoute,
+        responses=PROBLEM_RESPONSES,
+        **kwargs,
+    )

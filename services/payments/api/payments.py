@@ -1,0 +1,126 @@
+"""Payments: record a receipt, read it with its remittance and applications, apply it by hand,
+reverse it when the bank returns it."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Response, status
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments import receipts, review
+from services.payments.api.common import Applier, Reader, Receiver, Rules, payments_router
+from services.payments.cash_application import remittance_of
+from services.payments.models import Application, Payment
+from services.payments.schemas import (
+    ApplicationOut,
+    ApplicationsIn,
+    PaymentIn,
+    PaymentOut,
+    RemittanceLineOut,
+    ReversalIn,
+)
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.transaction import SessionDep
+
+router = payments_router("/v1/payments", "payments")
+
+
+async def payment_out(session: AsyncSession, payment: Payment) -> PaymentOut:
+    applications = (
+        await session.exec(
+            select(Application)
+            .where(Application.payment_id == payment.id)
+            .order_by(col(Application.created_at))
+        )
+    ).all()
+    return PaymentOut(
+        **payment.model_dump(exclude={"file_line", "received_by"}),
+        remittance=[
+            RemittanceLineOut.model_validate(line)
+            for line in await remittance_of(session, payment.id)
+        ],
+        applications=[ApplicationOut.model_validate(a) for a in applications],
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Record a payment")
+async def create_payment(
+    data: PaymentIn, session: SessionDep, actor: Receiver, rules: Rules, response: Response
+) -> PaymentOut:
+    """Record a check, ACH, wire, card, cash or lockbox receipt with its remittance lines.
+    Publishes `PaymentReceived` (Dr cash / Cr unapplied cash). Cash application then applies it
+    to the invoices it is sure of (`PaymentApplied`) and queues the rest for review
+    (`GET /v1/applications/suggestions`). A remittance reference that matches no invoice is not
+    an error: it waits for review. Send an `Idempotency-Key` to retry safely."""
+    payment = await receipts.record_payment(session, data, rules, actor)
+    response.headers["Location"] = f"{router.prefix}/{payment.id}"
+    return await payment_out(session, payment)
+
+
+@router.get("", summary="List payments")
+async def list_payments(
+    session: SessionDep,
+    _: Reader,
+    page: PageQuery,
+    customer_id: uuid.UUID | None = None,
+    unapplied_only: Annotated[
+        bool, Query(description="Only payments with credit left on account")
+    ] = False,
+) -> Page[PaymentOut]:
+    """Payments in the order they were recorded, a page at a time."""
+    statement = select(Payment)
+    if customer_id:
+        statement = statement.where(Payment.customer_id == customer_id)
+    if unapplied_only:
+        statement = statement.where(Payment.status == "received", col(Payment.unapplied) != 0)
+    rows = await page_of(
+        session,
+        statement,
+        order_by=[col(Payment.created_at), col(Payment.id)],
+        params=page,
+        item=lambda p: p,
+    )
+    return Page(
+        items=[await payment_out(session, p) for p in rows.items], next_cursor=rows.next_cursor
+    )
+
+
+@router.get("/{payment_id}", summary="Read a payment")
+async def read_payment(payment_id: uuid.UUID, session: SessionDep, _: Reader) -> PaymentOut:
+    """The payment, its remittance lines (each with the invoice it was matched to, if any), its
+    applications and what is left unapplied."""
+    return await payment_out(session, await receipts.get_payment(session, payment_id))
+
+
+@router.post(
+    "/{payment_id}/applications",
+    status_code=status.HTTP_201_CREATED,
+    summary="Apply a payment by hand",
+)
+async def apply_payment(
+    payment_id: uuid.UUID, data: ApplicationsIn, session: SessionDep, actor: Applier, rules: Rules
+) -> list[ApplicationOut]:
+    """Apply the payment to the invoices given, each with an amount, an early-payment discount and,
+    when the invoice stays partly open, a short-pay reason code. All or nothing: more than the
+    payment has left, more than an invoice has open or another customer's invoice is a 422.
+    Publishes `PaymentApplied` for each. A payer matched by hand is remembered by its name and
+    bank account for the next payment."""
+    payment = await receipts.get_payment(session, payment_id, lock=True)
+    applied = await review.apply_by_hand(
+        session, payment, data.applications, rules, actor, note=data.note
+    )
+    return [ApplicationOut.model_validate(a) for a in applied]
+
+
+@router.post("/{payment_id}/reverse", summary="Reverse a returned or NSF payment")
+async def reverse_payment(
+    payment_id: uuid.UUID, data: ReversalIn, session: SessionDep, actor: Receiver, rules: Rules
+) -> PaymentOut:
+    """Undo every application of the payment (`PaymentUnapplied` each; the invoices reopen), then
+    reverse the receipt (`PaymentReversed`: Dr unapplied cash / Cr cash)."""
+    payment = await receipts.get_payment(session, payment_id, lock=True)
+    on = data.reversed_on or date.today()
+    await receipts.reverse_payment(session, payment, data.reason, on, rules, actor)
+    return await payment_out(session, payment)

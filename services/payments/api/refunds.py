@@ -1,0 +1,59 @@
+"""Refunds of unapplied credit, approved by an AR supervisor."""
+
+import uuid
+from datetime import date
+
+from fastapi import Response, status
+
+from services.payments import refunds
+from services.payments.api.common import Applier, Reader, Rules, Supervisor, payments_router
+from services.payments.receipts import get_payment
+from services.payments.schemas import RefundIn, RefundOut
+from shared.api.transaction import SessionDep
+
+router = payments_router("/v1/refunds", "refunds")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Request a refund")
+async def request_refund(
+    data: RefundIn, session: SessionDep, actor: Applier, response: Response
+) -> RefundOut:
+    """Ask to pay back unapplied credit of a payment (an over-payment). The amount is held from the
+    payment until an AR supervisor approves or rejects the request."""
+    payment = await get_payment(session, data.payment_id, lock=True)
+    refund = await refunds.request_refund(session, payment, data, actor)
+    response.headers["Location"] = f"{router.prefix}/{refund.id}"
+    return RefundOut.model_validate(refund)
+
+
+@router.get("/{refund_id}", summary="Read a refund")
+async def read_refund(refund_id: uuid.UUID, session: SessionDep, _: Reader) -> RefundOut:
+    """The refund and whether it waits for approval, was issued or was rejected."""
+    return RefundOut.model_validate(await refunds.get_refund(session, refund_id, pending=False))
+
+
+@router.post("/{refund_id}/approve", summary="Approve a refund")
+async def approve_refund(
+    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules
+) -> RefundOut:
+    """AR supervisors only, and not the requester. Publishes `RefundIssued` (Dr unapplied cash / Cr cash)."""
+    return await _decide(refund_id, session, actor, rules, approve=True)
+
+
+@router.post("/{refund_id}/reject", summary="Reject a refund")
+async def reject_refund(
+    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules
+) -> RefundOut:
+    """AR supervisors only: the held amount returns to the payment's unapplied credit."""
+    return await _decide(refund_id, session, actor, rules, approve=False)
+
+
+async def _decide(
+    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules, *, approve: bool
+) -> RefundOut:
+    refund = await refunds.get_refund(session, refund_id)
+    payment = await get_payment(session, refund.payment_id, lock=True)
+    decided = await refunds.decide_refund(
+        session, refund, payment, approve=approve, on=date.today(), rules=rules, actor=actor
+    )
+    return RefundOut.model_validate(decided)

@@ -1,0 +1,38 @@
+"""Invoice balances as payments sees them, and small-balance write-offs."""
+
+import uuid
+from datetime import date
+
+from fastapi import status
+
+from services.payments.api.common import Applier, Reader, Rules, payments_router
+from services.payments.applications import get_open_item
+from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
+from services.payments.write_offs import write_off
+from shared.api.transaction import SessionDep
+
+router = payments_router("/v1", "write-offs")
+
+
+@router.get("/invoice-balances/{invoice_id}", summary="What is open on an invoice")
+async def read_invoice_balance(
+    invoice_id: uuid.UUID, session: SessionDep, _: Reader
+) -> OpenItemOut:
+    """Payments' own view of the invoice, from invoicing's events: total, open balance, status and
+    the reason code of a short payment."""
+    return OpenItemOut.model_validate(await get_open_item(session, invoice_id))
+
+
+@router.post(
+    "/write-offs", status_code=status.HTTP_201_CREATED, summary="Write off an invoice's balance"
+)
+async def create_write_off(
+    data: WriteOffIn, session: SessionDep, actor: Applier, rules: Rules
+) -> WriteOffOut:
+    """Write off what is left open on the invoice. An AR coordinator may within the small-balance
+    tolerance (`AR_PAYMENTS_SMALL_BALANCE_WRITE_OFF`); an AR supervisor may write off any balance.
+    Publishes `WriteOffPosted` (Dr bad debt / Cr AR)."""
+    invoice = await get_open_item(session, data.invoice_id)
+    return WriteOffOut.model_validate(
+        await write_off(session, invoice, data.reason, date.today(), rules, actor)
+    )

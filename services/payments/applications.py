@@ -1,0 +1,258 @@
+"""Applying cash (of a payment or a deposit) to an invoice, and undoing it. Every application
+checks what the payment has left, what the invoice has open and whose invoice it is; every
+application and unapplication is audited and published with its journal entry."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments import journal
+from services.payments.models import Application, Deposit, OpenItem, Payer, Payment
+from services.payments.publishing import publish
+from services.payments.settings import GLAccounts
+from shared.api.problems import BusinessRuleViolation, NotFound
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.events.payments import PaymentApplied, PaymentUnapplied
+
+
+class CashRuleBroken(BusinessRuleViolation):
+    """A payments rule the request would break; the detail says which."""
+
+
+@dataclass(frozen=True)
+class Basis:
+    """How an application came about, kept on it for the review trail."""
+
+    automatic: bool = False
+    confidence: Decimal | None = None
+    explanation: str | None = None
+    reason_code: str | None = None
+
+
+def _check(
+    source: Payment | Deposit,
+    available: Decimal,
+    invoice: OpenItem,
+    amount: Decimal,
+    discount: Decimal,
+) -> None:
+    what = "payment" if isinstance(source, Payment) else "deposit"
+    if isinstance(source, Payment) and source.status == "reversed":
+        raise CashRuleBroken(f"payment {source.id} was reversed; nothing can be applied from it")
+    if invoice.status == "voided":
+        raise CashRuleBroken(f"invoice {invoice.number} was voided")
+    if source.customer_id is not None and invoice.customer_id != source.customer_id:
+        raise CashRuleBroken(
+            f"invoice {invoice.number} belongs to another customer than this {what}"
+        )
+    if invoice.currency != source.currency:
+        raise CashRuleBroken(
+            f"invoice {invoice.number} is in {invoice.currency}, the {what} in {source.currency}"
+        )
+    if amount > available:
+        raise CashRuleBroken(f"applying {amount} but the {what} has only {available} left")
+    if amount + discount > invoice.balance:
+        raise CashRuleBroken(
+            f"applying {amount + discount} but invoice {invoice.number} has only {invoice.balance} open"
+        )
+
+
+async def apply_to_invoice(
+    session: AsyncSession,
+    gl: GLAccounts,
+    source: Payment | Deposit,
+    invoice: OpenItem,
+    amount: Decimal,
+    *,
+    discount: Decimal = Decimal(0),
+    applied_on: date,
+    actor: Principal | None,
+    basis: Basis = Basis(),
+) -> Application:
+    """Move `amount` of the payment's unapplied cash (or the deposit) onto the invoice."""
+    from_deposit = isinstance(source, Deposit)
+    available = source.remaining if isinstance(source, Deposit) else source.unapplied
+    _check(source, available, invoice, amount, discount)
+    if isinstance(source, Deposit):
+        source.remaining -= amount
+    else:
+        source.unapplied -= amount
+        source.customer_id = invoice.customer_id  # an unknown payer is known from now on
+    invoice.balance -= amount + discount
+    invoice.status = "paid" if invoice.balance <= 0 else "open"
+    invoice.short_pay_reason = basis.reason_code if invoice.balance > 0 else None
+    application = Application(
+        payment_id=None if from_deposit else source.id,
+        deposit_id=source.id if from_deposit else None,
+        invoice_id=invoice.id,
+        invoice_number=invoice.number,
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+        amount=amount,
+        discount=discount,
+        applied_on=applied_on,
+        automatic=basis.automatic,
+        confidence=basis.confidence,
+        explanation=basis.explanation,
+        reason_code=basis.reason_code,
+        applied_by=actor.subject if actor else "cash-application",
+    )
+    session.add(application)
+    await session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="cash_applied",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={
+            "application_id": str(application.id),
+            "amount": str(amount),
+            "discount": str(discount),
+            "balance": str(invoice.balance),
+            "automatic": basis.automatic,
+        },
+        reason=basis.explanation,
+    )
+    entry = journal.applied(
+        gl,
+        application.id,
+        applied_on,
+        invoice.currency,
+        amount,
+        discount,
+        from_deposit=from_deposit,
+    )
+    publish(
+        session,
+        PaymentApplied(
+            application_id=application.id,
+            payment_id=application.payment_id,
+            deposit_id=application.deposit_id,
+            customer_id=invoice.customer_id,
+            invoice_id=invoice.id,
+            invoice_number=invoice.number,
+            currency=invoice.currency,
+            amount=amount,
+            discount=discount,
+            applied_on=applied_on,
+            automatic=basis.automatic,
+            journal=entry,
+        ),
+        key=invoice.customer_id,
+        aggregate_id=invoice.id,
+    )
+    return application
+
+
+async def unapply(
+    session: AsyncSession,
+    gl: GLAccounts,
+    application: Application,
+    *,
+    reason: str,
+    on: date,
+    actor: Principal | None,
+) -> None:
+    """Undo an application: the cash returns to the payment (or deposit), the invoice reopens."""
+    if application.status != "active":
+        raise CashRuleBroken(f"application {application.id} was already unapplied")
+    invoice = await session.get(OpenItem, application.invoice_id, with_for_update=True)
+    assert invoice is not None  # applications only exist against known open items
+    if application.deposit_id:
+        deposit = await session.get(Deposit, application.deposit_id, with_for_update=True)
+        assert deposit is not None
+        deposit.remaining += application.amount
+    else:
+        payment = await session.get(Payment, application.payment_id, with_for_update=True)
+        assert payment is not None
+        payment.unapplied += application.amount
+    if invoice.status != "voided":
+        invoice.balance += application.amount + application.discount
+        invoice.status = "open"
+    application.status, application.unapplied_on, application.unapply_reason = (
+        "unapplied",
+        on,
+        reason,
+    )
+    record_change(
+        session,
+        actor=actor,
+        action="cash_unapplied",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={
+            "application_id": str(application.id),
+            "amount": str(application.amount),
+            "balance": str(invoice.balance),
+        },
+        reason=reason,
+    )
+    original = journal.applied(
+        gl,
+        application.id,
+        on,
+        application.currency,
+        application.amount,
+        application.discount,
+        from_deposit=application.deposit_id is not None,
+    )
+    publish(
+        session,
+        PaymentUnapplied(
+            application_id=application.id,
+            payment_id=application.payment_id,
+            deposit_id=application.deposit_id,
+            customer_id=application.customer_id,
+            invoice_id=application.invoice_id,
+            invoice_number=application.invoice_number,
+            currency=application.currency,
+            amount=application.amount,
+            discount=application.discount,
+            unapplied_on=on,
+            reason=reason,
+            journal=journal.reversed_entry(
+                original, source="unapplication", posted_on=on, memo=reason
+            ),
+        ),
+        key=application.customer_id,
+        aggregate_id=application.invoice_id,
+    )
+
+
+async def check_payer(session: AsyncSession, customer_id: uuid.UUID, currency: str) -> None:
+    """Money is taken only from a customer payments knows, in the one currency it is billed in."""
+    payer = await session.get(Payer, customer_id)
+    if payer is None:
+        raise CashRuleBroken(f"payments knows no customer {customer_id}")
+    if payer.currency != currency:
+        raise CashRuleBroken(
+            f"customer {payer.account_number} is billed in {payer.currency}, not {currency}"
+        )
+
+
+async def active_applications(session: AsyncSession, **where: uuid.UUID) -> list[Application]:
+    """The active applications of a payment, deposit or invoice (`payment_id=...` etc.)."""
+    statement = select(Application).where(Application.status == "active")
+    for column, value in where.items():
+        statement = statement.where(getattr(Application, column) == value)
+    return list((await session.exec(statement.order_by(Application.created_at))).all())
+
+
+async def get_application(session: AsyncSession, application_id: uuid.UUID) -> Application:
+    application = await session.get(Application, application_id, with_for_update=True)
+    if application is None:
+        raise NotFound(f"no application {application_id}")
+    return application
+
+
+async def get_open_item(session: AsyncSession, invoice_id: uuid.UUID) -> OpenItem:
+    invoice = await session.get(OpenItem, invoice_id, with_for_update=True)
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id} known to payments")
+    return invoice

@@ -1,0 +1,223 @@
+"""Cash application of one payment against the database: gather the candidate open invoices and
+the payer directory, let the engine propose, then apply automatically or queue for review."""
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments.applications import Basis, apply_to_invoice
+from services.payments.matching.engine import CashApplicationEngine
+from services.payments.matching.model import OpenInvoice, Proposal, Receipt, RemittanceRef
+from services.payments.matching.payers import (
+    KnownPayer,
+    PayerDirectory,
+    normalise_account,
+    normalise_name,
+)
+from services.payments.matching.references import number_keys, references_in
+from services.payments.models import (
+    OpenItem,
+    Payer,
+    PayerAlias,
+    Payment,
+    RemittanceLine,
+    Suggestion,
+)
+from services.payments.settings import PaymentRules
+from shared.audit import record_change
+from shared.auth import Principal
+
+
+async def payer_directory(session: AsyncSession) -> PayerDirectory:
+    payers = (await session.exec(select(Payer))).all()
+    aliases = (await session.exec(select(PayerAlias))).all()
+    return PayerDirectory(
+        (
+            KnownPayer(p.id, p.account_number, tuple(n for n in (p.legal_name, p.dba) if n))
+            for p in payers
+        ),
+        name_aliases={a.value: a.customer_id for a in aliases if a.kind == "name"},
+        account_aliases={a.value: a.customer_id for a in aliases if a.kind == "account"},
+    )
+
+
+def _scales(amount: Decimal) -> set[Decimal]:
+    # SQLite keeps amounts as text, so "1250.00" and "1250.0" only meet written the same way.
+    return {amount.quantize(Decimal(1).scaleb(-places)) for places in range(5)} | {amount}
+
+
+def as_open_invoice(item: OpenItem) -> OpenInvoice:
+    untouched = item.balance == item.total
+    return OpenInvoice(
+        id=item.id,
+        number=item.number,
+        customer_id=item.customer_id,
+        currency=item.currency,
+        balance=item.balance,
+        invoice_date=item.invoice_date,
+        discount_amount=item.discount_amount if untouched else None,
+        discount_due_date=item.discount_due_date if untouched else None,
+    )
+
+
+async def candidate_invoices(
+    session: AsyncSession, receipt: Receipt, customer_id: uuid.UUID | None
+) -> list[OpenInvoice]:
+    """The open invoices the receipt could be for: the payer's, those its references may name,
+    and those whose balance is an amount it mentions."""
+    references = [line.invoice_ref for line in receipt.lines if line.invoice_ref] or references_in(
+        receipt.memo
+    )
+    keys = [k for k in map(number_keys, references) if k]
+    amounts = {receipt.amount} | {line.amount for line in receipt.lines if line.amount is not None}
+    ties: list[ColumnElement[bool]] = [
+        col(OpenItem.balance).in_(set().union(*map(_scales, amounts)))
+    ]
+    if customer_id:
+        ties.append(OpenItem.customer_id == customer_id)
+    if keys:
+        ties.append(col(OpenItem.number_key).in_({k.nozero for k in keys}))
+        ties.append(col(OpenItem.serial_key).in_({k.serial for k in keys}))
+    items = (
+        await session.exec(
+            select(OpenItem).where(
+                OpenItem.status == "open", OpenItem.currency == receipt.currency, or_(*ties)
+            )
+        )
+    ).all()
+    return [as_open_invoice(item) for item in items]
+
+
+def receipt_of(payment: Payment, lines: list[RemittanceLine]) -> Receipt:
+    return Receipt(
+        id=payment.id,
+        currency=payment.currency,
+        amount=payment.unapplied,
+        received_on=payment.received_on,
+        customer_id=payment.customer_id,
+        payer_name=payment.payer_name,
+        payer_account=payment.payer_account,
+        memo=payment.memo,
+        lines=tuple(
+            RemittanceRef(r.invoice_number, r.amount_paid, r.discount, r.reason_code) for r in lines
+        ),
+    )
+
+
+async def remittance_of(session: AsyncSession, payment_id: uuid.UUID) -> list[RemittanceLine]:
+    return list(
+        (
+            await session.exec(
+                select(RemittanceLine)
+                .where(RemittanceLine.payment_id == payment_id)
+                .order_by(col(RemittanceLine.position))
+            )
+        ).all()
+    )
+
+
+async def propose(session: AsyncSession, payment: Payment, rules: PaymentRules) -> Proposal:
+    lines = await remittance_of(session, payment.id)
+    receipt = receipt_of(payment, lines)
+    directory = await payer_directory(session)
+    identified = receipt.customer_id or getattr(
+        directory.identify(receipt.payer_name, receipt.payer_account), "customer_id", None
+    )
+    invoices = await candidate_invoices(session, receipt, identified)
+    return CashApplicationEngine(invoices, directory, rules.matching).propose(receipt)
+
+
+async def apply_cash(session: AsyncSession, payment: Payment, rules: PaymentRules) -> Proposal:
+    """Apply what the engine is sure of; put the rest in the review queue."""
+    proposal = await propose(session, payment, rules)
+    explanation = " ".join(proposal.explanation)
+    confidence = Decimal(str(round(proposal.confidence, 3)))
+    if proposal.automatic:
+        for application in proposal.applications:
+            invoice = await session.get(OpenItem, application.invoice.id, with_for_update=True)
+            assert invoice is not None  # the engine only proposes invoices it was given
+            await apply_to_invoice(
+                session,
+                rules.gl_accounts,
+                payment,
+                invoice,
+                application.amount,
+                discount=application.discount,
+                applied_on=payment.received_on,
+                actor=None,
+                basis=Basis(True, confidence, explanation, application.reason_code),
+            )
+        await mark_matched(session, payment.id, proposal)
+    if not proposal.automatic or proposal.unmatched_references:
+        session.add(
+            Suggestion(
+                payment_id=payment.id,
+                customer_id=proposal.customer_id,
+                confidence=confidence,
+                explanation=explanation,
+                proposal=[]
+                if proposal.automatic
+                else [
+                    {
+                        "invoice_id": str(a.invoice.id),
+                        "invoice_number": a.invoice.number,
+                        "amount": str(a.amount),
+                        "discount": str(a.discount),
+                        "reason_code": a.reason_code,
+                    }
+                    for a in proposal.applications
+                ],
+                unmatched_references=proposal.unmatched_references,
+            )
+        )
+    return proposal
+
+
+async def mark_matched(session: AsyncSession, payment_id: uuid.UUID, proposal: Proposal) -> None:
+    """Note on each remittance line the invoice its reference was applied to."""
+    for line in await remittance_of(session, payment_id):
+        line.matched_invoice_id = next(
+            (
+                a.invoice.id
+                for a in proposal.applications
+                if a.reference and a.reference == line.invoice_number
+            ),
+            line.matched_invoice_id,
+        )
+
+
+async def learn_payer(
+    session: AsyncSession, payment: Payment, customer_id: uuid.UUID, actor: Principal
+) -> None:
+    """A person matched this payment by hand: remember the name and bank account it came under."""
+    for kind, raw, normalise in (
+        ("name", payment.payer_name, normalise_name),
+        ("account", payment.payer_account, normalise_account),
+    ):
+        value = normalise(raw) if raw else ""
+        if not value:
+            continue
+        alias = (
+            await session.exec(
+                select(PayerAlias).where(PayerAlias.kind == kind, PayerAlias.value == value)
+            )
+        ).first()
+        if alias is not None and alias.customer_id == customer_id:
+            continue
+        if alias is None:
+            alias = PayerAlias(
+                kind=kind, value=value, customer_id=customer_id, learned_from=payment.id
+            )
+            session.add(alias)
+        alias.customer_id, alias.learned_from = customer_id, payment.id
+        record_change(
+            session,
+            actor=actor,
+            action="payer_alias_learned",
+            entity_type="payer",
+            entity_id=str(customer_id),
+            changes={"kind": kind, "value": value, "payment_id": str(payment.id)},
+        )

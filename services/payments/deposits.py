@@ -1,0 +1,86 @@
+"""Deposits: money taken before the work is done (Dr cash / Cr customer deposits), held against a
+ticket, job site or PO until the invoice for that work is issued (see open_items.py) or a person
+applies it."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments import journal
+from services.payments.applications import Basis, apply_to_invoice, check_payer, get_open_item
+from services.payments.models import Application, Deposit
+from services.payments.publishing import publish
+from services.payments.schemas import DepositApplicationIn, DepositIn
+from services.payments.settings import PaymentRules
+from shared.api.problems import NotFound
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.events.payments import DepositReceived
+
+
+async def receive_deposit(
+    session: AsyncSession, data: DepositIn, rules: PaymentRules, actor: Principal
+) -> Deposit:
+    await check_payer(session, data.customer_id, data.currency)
+    deposit = Deposit(**data.model_dump(), remaining=data.amount, received_by=actor.subject)
+    session.add(deposit)
+    await session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="deposit_received",
+        entity_type="deposit",
+        entity_id=str(deposit.id),
+        changes=data.model_dump(mode="json"),
+    )
+    publish(
+        session,
+        DepositReceived(
+            deposit_id=deposit.id,
+            customer_id=deposit.customer_id,
+            amount=deposit.amount,
+            currency=deposit.currency,
+            received_on=deposit.received_on,
+            ticket_number=deposit.ticket_number,
+            job_site=deposit.job_site,
+            po_number=deposit.po_number,
+            journal=journal.posted(
+                rules.gl_accounts,
+                "deposit",
+                deposit.id,
+                deposit.received_on,
+                deposit.currency,
+                deposit.amount,
+            ),
+        ),
+        key=deposit.customer_id,
+        aggregate_id=deposit.id,
+    )
+    return deposit
+
+
+async def get_deposit(session: AsyncSession, deposit_id: uuid.UUID) -> Deposit:
+    deposit = await session.get(Deposit, deposit_id, with_for_update=True)
+    if deposit is None:
+        raise NotFound(f"no deposit {deposit_id}")
+    return deposit
+
+
+async def apply_deposit_by_hand(
+    session: AsyncSession,
+    deposit: Deposit,
+    data: DepositApplicationIn,
+    rules: PaymentRules,
+    actor: Principal,
+) -> Application:
+    invoice = await get_open_item(session, data.invoice_id)
+    return await apply_to_invoice(
+        session,
+        rules.gl_accounts,
+        deposit,
+        invoice,
+        data.amount,
+        applied_on=invoice.invoice_date,
+        actor=actor,
+        basis=Basis(explanation="deposit applied by hand"),
+    )

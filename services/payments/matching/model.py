@@ -1,0 +1,72 @@
+"""What the cash-application engine reads (open invoices, receipts) and what it proposes."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvoice:
+    id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    currency: str
+    balance: Decimal
+    invoice_date: date
+    # Set only while the invoice is untouched: the early-payment discount and its last day.
+    discount_amount: Decimal | None = None
+    discount_due_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceRef:
+    """One remittance line: the invoice the payer named and what it says it paid on it."""
+
+    invoice_ref: str | None
+    amount: Decimal | None = None
+    discount: Decimal | None = None
+    reason_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    id: uuid.UUID
+    currency: str
+    amount: Decimal
+    received_on: date
+    customer_id: uuid.UUID | None = None
+    payer_name: str | None = None
+    payer_account: str | None = None
+    memo: str | None = None
+    lines: tuple[RemittanceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedApplication:
+    invoice: OpenInvoice
+    amount: Decimal
+    discount: Decimal = Decimal(0)
+    reason_code: str | None = None
+    reference: str | None = None  # the remittance reference it answers, if any
+
+
+@dataclass
+class Proposal:
+    """Which invoices a receipt settles, how sure the engine is, and why, in words."""
+
+    receipt: Receipt
+    customer_id: uuid.UUID | None
+    applications: list[ProposedApplication]
+    confidence: float
+    explanation: list[str]
+    unmatched_references: list[str] = field(default_factory=list)
+    automatic: bool = False
+
+    @property
+    def applied(self) -> Decimal:
+        return sum((a.amount for a in self.applications), Decimal(0))
+
+    @property
+    def left_unapplied(self) -> Decimal:
+        return self.receipt.amount - self.applied

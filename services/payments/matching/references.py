@@ -1,0 +1,65 @@
+"""Invoice numbers as payers write them: without the prefix, without leading zeros, with the
+separators changed or with a typo. Each number gets keys under which its mangled forms meet."""
+
+import re
+from dataclasses import dataclass
+
+_DIGIT_RUNS = re.compile(r"\d+")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+# Money amounts in free text ("1,250.00") are not references; they are removed before reading.
+_AMOUNTS = re.compile(r"\d[\d,]*\.\d{2}\b")
+# A reference: an optional short prefix, then digits possibly split by separators.
+_REFERENCE = re.compile(r"\b(?:[A-Z]{1,5}[\s#:\-]*)?\d[\d\-/ ]*\d\b|\b\d{3,}\b")
+MIN_DIGITS = 3
+
+
+def alnum(text: str) -> str:
+    return _NOT_ALNUM.sub("", text.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class NumberKeys:
+    """Ways one number can be written. `exact` ignores case and separators; `digits` keeps every
+    digit; `compact` drops each digit group's leading zeros; `nozero` drops every zero, so that all
+    three forms of one number meet under it; `serial` is the last digit group without zeros."""
+
+    exact: str
+    digits: str
+    compact: str
+    nozero: str
+    serial: str
+
+
+def number_keys(text: str) -> NumberKeys | None:
+    """Keys of an invoice number or a reference to one; None when it has too few digits."""
+    groups = _DIGIT_RUNS.findall(text)
+    digits = "".join(groups)
+    if len(digits) < MIN_DIGITS:
+        return None
+    stripped = [group.lstrip("0") or "0" for group in groups]
+    return NumberKeys(
+        exact=alnum(text),
+        digits=digits,
+        compact="".join(stripped),
+        nozero=digits.replace("0", "") or "0",
+        serial=stripped[-1],
+    )
+
+
+def one_deletion_variants(key: str) -> set[str]:
+    """The key with each one character left out: two keys one typo apart share one of these
+    (or one is a variant of the other), whatever the typo: a wrong, missing, extra or swapped digit."""
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+def references_in(text: str | None) -> list[str]:
+    """Invoice references found in free text such as a memo or a bank record's text."""
+    if not text:
+        return []
+    cleaned = _AMOUNTS.sub(" ", text.upper())
+    found = []
+    for match in _REFERENCE.finditer(cleaned):
+        candidate = match.group(0).strip()
+        if number_keys(candidate) is not None and candidate not in found:
+            found.append(candidate)
+    return found

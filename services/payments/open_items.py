@@ -1,0 +1,152 @@
+"""Payments' own view of open invoices, built from invoicing's events (it never reads invoicing's
+database): issued invoices open, credit memos reduce them, voids close them. An invoice issued
+for work a deposit was taken for takes that deposit at once."""
+
+from decimal import Decimal
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments.applications import Basis, active_applications, apply_to_invoice, unapply
+from services.payments.matching.references import number_keys
+from services.payments.models import Deposit, OpenItem
+from services.payments.settings import PaymentRules
+from shared.audit import record_change
+from shared.events.envelope import EventEnvelope
+from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided
+
+
+def keys_of(number: str) -> tuple[str, str]:
+    """The (number_key, serial_key) columns a mangled reference is looked up by."""
+    keys = number_keys(number)
+    return (keys.nozero, keys.serial) if keys else (number.upper(), number.upper())
+
+
+async def on_invoice_issued(
+    session: AsyncSession, envelope: EventEnvelope, event: InvoiceIssued
+) -> None:
+    if await session.get(OpenItem, event.invoice_id) is not None:
+        return  # already known (a replay of the same invoice under another event id)
+    number_key, serial_key = keys_of(event.number)
+    item = OpenItem(
+        id=event.invoice_id,
+        number=event.number,
+        number_key=number_key,
+        serial_key=serial_key,
+        customer_id=event.customer_id,
+        currency=event.currency,
+        invoice_date=event.invoice_date,
+        due_date=event.due_date,
+        discount_due_date=event.discount_due_date,
+        discount_amount=event.discount_amount,
+        po_number=event.po_number,
+        job_site=event.job_site,
+        ticket_numbers=sorted({line.ticket_number for line in event.lines if line.ticket_number}),
+        total=event.total,
+        balance=event.total,
+        status="open" if event.total > 0 else "paid",
+    )
+    session.add(item)
+    await session.flush()
+    await _apply_deposits(session, item)
+
+
+async def _apply_deposits(session: AsyncSession, item: OpenItem) -> None:
+    """Deposits the customer paid for this work (same ticket, PO or job site) settle it first."""
+    ties = []
+    if item.ticket_numbers:
+        ties.append(col(Deposit.ticket_number).in_(item.ticket_numbers))
+    if item.po_number:
+        ties.append(Deposit.po_number == item.po_number)
+    if item.job_site:
+        ties.append(Deposit.job_site == item.job_site)
+    if not ties:
+        return
+    deposits = (
+        await session.exec(
+            select(Deposit)
+            .where(
+                Deposit.customer_id == item.customer_id,
+                Deposit.currency == item.currency,
+                or_(*ties),
+            )
+            .order_by(col(Deposit.received_on))
+        )
+    ).all()
+    rules = PaymentRules()
+    for deposit in deposits:
+        amount = min(deposit.remaining, item.balance)
+        if amount <= 0:
+            continue
+        await apply_to_invoice(
+            session,
+            rules.gl_accounts,
+            deposit,
+            item,
+            amount,
+            applied_on=item.invoice_date,
+            actor=None,
+            basis=Basis(automatic=True, explanation=f"deposit taken for {_tie(deposit, item)}"),
+        )
+
+
+def _tie(deposit: Deposit, item: OpenItem) -> str:
+    if deposit.ticket_number and deposit.ticket_number in item.ticket_numbers:
+        return f"ticket {deposit.ticket_number}"
+    if deposit.po_number and deposit.po_number == item.po_number:
+        return f"PO {deposit.po_number}"
+    return f"job site {deposit.job_site}"
+
+
+async def on_credit_memo_issued(
+    session: AsyncSession, envelope: EventEnvelope, event: CreditMemoIssued
+) -> None:
+    if event.invoice_id is None:
+        return  # an on-account credit is invoicing's and collections' to track, not an invoice balance
+    item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
+    if item is None:
+        return
+    item.balance -= event.total
+    item.status = "open" if item.balance > 0 else "paid"
+    record_change(
+        session,
+        actor=None,
+        action="credit_memo_received",
+        entity_type="invoice",
+        entity_id=str(item.id),
+        changes={
+            "credit_memo": event.number,
+            "amount": str(event.total),
+            "balance": str(item.balance),
+        },
+        reason=event.reason_code,
+    )
+
+
+async def on_invoice_voided(
+    session: AsyncSession, envelope: EventEnvelope, event: InvoiceVoided
+) -> None:
+    item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
+    if item is None or item.status == "voided":
+        return
+    gl = PaymentRules().gl_accounts
+    # Cash on a voided invoice goes back to its payment, to be applied elsewhere or refunded.
+    for application in await active_applications(session, invoice_id=item.id):
+        await unapply(
+            session,
+            gl,
+            application,
+            reason=f"invoice voided: {event.reason}",
+            on=event.voided_on,
+            actor=None,
+        )
+    item.status, item.balance = "voided", Decimal(0)
+    record_change(
+        session,
+        actor=None,
+        action="invoice_voided",
+        entity_type="invoice",
+        entity_id=str(item.id),
+        changes={"status": "voided"},
+        reason=event.reason,
+    )

@@ -1,0 +1,16 @@
+"""Payments' outbox: its events are written in the same transaction as the change they report."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.catalog import EventPayload
+from shared.outbox import Outbox
+
+outbox = Outbox("payments")
+
+
+def publish(
+    session: AsyncSession, payload: EventPayload, *, key: object, aggregate_id: object
+) -> None:
+    """Write the event to the outbox. `key` is the customer id, or the payment id while the payer
+    is unknown (such a payment's later events are keyed by the customer once it is known)."""
+    outbox.add(session, payload, customer_id=str(key), aggregate_id=str(aggregate_id))

@@ -1,0 +1,113 @@
+"""Refunds of unapplied credit: requested by the AR team, paid once an AR supervisor (not the
+requester) approves. The amount is held from the payment while the request waits."""
+
+import uuid
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments import journal
+from services.payments.applications import CashRuleBroken
+from services.payments.models import Payment, Refund
+from services.payments.publishing import publish
+from services.payments.schemas import RefundIn
+from services.payments.settings import PaymentRules
+from shared.api.problems import NotFound
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.events.payments import RefundIssued
+
+
+async def request_refund(
+    session: AsyncSession, payment: Payment, data: RefundIn, actor: Principal
+) -> Refund:
+    if payment.status == "reversed":
+        raise CashRuleBroken("a reversed payment has nothing to refund")
+    if payment.customer_id is None:
+        raise CashRuleBroken("identify the payer (apply the payment) before refunding it")
+    if data.amount > payment.unapplied:
+        raise CashRuleBroken(
+            f"refunding {data.amount} but the payment has only {payment.unapplied} unapplied"
+        )
+    payment.unapplied -= data.amount
+    refund = Refund(
+        payment_id=payment.id,
+        customer_id=payment.customer_id,
+        amount=data.amount,
+        currency=payment.currency,
+        reason=data.reason,
+        requested_by=actor.subject,
+    )
+    session.add(refund)
+    await session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="refund_requested",
+        entity_type="refund",
+        entity_id=str(refund.id),
+        changes=data.model_dump(mode="json"),
+        reason=data.reason,
+    )
+    return refund
+
+
+async def get_refund(
+    session: AsyncSession, refund_id: uuid.UUID, *, pending: bool = True
+) -> Refund:
+    """The refund; with `pending`, locked and refused unless it still waits for a decision."""
+    refund = await session.get(Refund, refund_id, with_for_update=pending)
+    if refund is None:
+        raise NotFound(f"no refund {refund_id}")
+    if pending and refund.status != "pending_approval":
+        raise CashRuleBroken(f"the refund was already {refund.status}")
+    return refund
+
+
+async def decide_refund(
+    session: AsyncSession,
+    refund: Refund,
+    payment: Payment,
+    *,
+    approve: bool,
+    on: date,
+    rules: PaymentRules,
+    actor: Principal,
+) -> Refund:
+    """Approve (pay it: Dr unapplied cash / Cr cash) or reject (the credit returns to the payment)."""
+    if refund.requested_by == actor.subject:
+        raise CashRuleBroken(
+            "a refund is approved or rejected by someone other than who requested it"
+        )
+    refund.decided_by = actor.subject
+    if approve:
+        refund.status, refund.issued_on = "issued", on
+        publish(
+            session,
+            RefundIssued(
+                refund_id=refund.id,
+                payment_id=refund.payment_id,
+                customer_id=refund.customer_id,
+                amount=refund.amount,
+                currency=refund.currency,
+                issued_on=on,
+                approved_by=actor.subject,
+                journal=journal.posted(
+                    rules.gl_accounts, "refund", refund.id, on, refund.currency, refund.amount
+                ),
+            ),
+            key=refund.customer_id,
+            aggregate_id=refund.id,
+        )
+    else:
+        refund.status = "rejected"
+        payment.unapplied += refund.amount
+    record_change(
+        session,
+        actor=actor,
+        action=f"refund_{refund.status}",
+        entity_type="refund",
+        entity_id=str(refund.id),
+        changes={"status": refund.status, "amount": str(refund.amount)},
+    )
+    return refund

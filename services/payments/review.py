@@ -1,0 +1,99 @@
+"""What a person does with cash application: apply a payment by hand, accept or dismiss a
+suggestion from the review queue. Matching an unknown payer by hand teaches its name and account."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.payments.applications import Basis, CashRuleBroken, apply_to_invoice, get_open_item
+from services.payments.cash_application import learn_payer
+from services.payments.models import Application, Payment, Suggestion
+from services.payments.schemas import ApplicationIn
+from services.payments.settings import PaymentRules
+from shared.api.problems import NotFound
+from shared.auth import Principal
+
+
+async def apply_by_hand(
+    session: AsyncSession,
+    payment: Payment,
+    lines: list[ApplicationIn],
+    rules: PaymentRules,
+    actor: Principal,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+) -> list[Application]:
+    """Apply the payment to the invoices given; all or nothing."""
+    if len({line.invoice_id for line in lines}) != len(lines):
+        raise CashRuleBroken("each invoice may appear once in one request")
+    applied = []
+    for line in lines:
+        invoice = await get_open_item(session, line.invoice_id)
+        applied.append(
+            await apply_to_invoice(
+                session,
+                rules.gl_accounts,
+                payment,
+                invoice,
+                line.amount,
+                discount=line.discount,
+                applied_on=on or payment.received_on,
+                actor=actor,
+                basis=Basis(explanation=note or "applied by hand", reason_code=line.reason_code),
+            )
+        )
+    if len({a.customer_id for a in applied}) > 1:
+        raise CashRuleBroken("one payment is applied to one customer's invoices")
+    await learn_payer(session, payment, applied[0].customer_id, actor)
+    if payment.unapplied == 0:  # nothing left for the review queue to propose
+        for suggestion in (
+            await session.exec(
+                select(Suggestion).where(
+                    Suggestion.payment_id == payment.id, Suggestion.status == "pending"
+                )
+            )
+        ).all():
+            suggestion.status, suggestion.decided_by = "superseded", actor.subject
+    return applied
+
+
+async def get_suggestion(session: AsyncSession, suggestion_id: uuid.UUID) -> Suggestion:
+    suggestion = await session.get(Suggestion, suggestion_id, with_for_update=True)
+    if suggestion is None:
+        raise NotFound(f"no suggestion {suggestion_id}")
+    if suggestion.status != "pending":
+        raise CashRuleBroken(f"the suggestion was already {suggestion.status}")
+    return suggestion
+
+
+async def accept_suggestion(
+    session: AsyncSession,
+    suggestion: Suggestion,
+    payment: Payment,
+    rules: PaymentRules,
+    actor: Principal,
+) -> list[Application]:
+    if not suggestion.proposal:
+        raise CashRuleBroken("the suggestion proposes nothing to apply; apply the payment by hand")
+    lines = [
+        ApplicationIn(
+            invoice_id=uuid.UUID(p["invoice_id"]),
+            amount=Decimal(p["amount"]),
+            discount=Decimal(p["discount"]),
+            reason_code=p["reason_code"],
+        )
+        for p in suggestion.proposal
+    ]
+    applied = await apply_by_hand(
+        session, payment, lines, rules, actor, note=f"suggestion accepted: {suggestion.explanation}"
+    )
+    suggestion.status, suggestion.decided_by = "accepted", actor.subject
+    return applied
+
+
+def dismiss_suggestion(suggestion: Suggestion, actor: Principal) -> None:
+    suggestion.status, suggestion.decided_by = "dismissed", actor.subject
