@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlmodel import col, func, select
 
+from services.customers.service import definition as customers
+from services.invoicing.service import definition as invoicing
 from shared.auth import TokenAuthority
 from shared.bus.kafka import KafkaBus
 from shared.db import Database
@@ -15,8 +17,6 @@ from shared.events.customers import CustomerRegistered, CustomerSnapshot
 from shared.outbox import Outbox, OutboxRelay
 from shared.settings import PlatformSettings
 from shared.tables import InboxRecord, OutboxMessage
-from services.customers.service import definition as customers
-from services.invoicing.service import definition as invoicing
 from tests.bench import BenchInfra
 from tests.support import SECRET, running_service
 
