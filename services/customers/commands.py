@@ -135,15 +135,9 @@ async def update_customer(
         domain.check_can_hold_status(customer, patch.status)
         if patch.status in (CustomerStatus.INACTIVE, CustomerStatus.ON_HOLD) and not patch.reason:
             raise CustomerRuleBroken(f"putting a customer {patch.status} needs a reason")
-    changes = {
-        field: {"from": getattr(customer, field), "to": value}
-        for field, value in updates.items()
-        if getattr(customer, field) != value
-    }
+    changes = _set_fields(customer, updates)
     if not changes:
         return customer
-    for field, value in updates.items():
-        setattr(customer, field, value)
     await _changed(
         session, customer, actor, "customer_updated", changes, list(changes), patch.reason
     )
@@ -159,6 +153,18 @@ async def add_address(
         session, customer, actor, "address_added", {"address": _json(data)}, ["addresses"], None
     )
     return address
+
+
+def _set_fields(target: Any, updates: dict[str, Any]) -> dict[str, Any]:
+    """Apply `updates` to `target`; the audit's {field: {from, to}} of what really changed."""
+    changes = {
+        field: {"from": getattr(target, field), "to": value}
+        for field, value in updates.items()
+        if getattr(target, field) != value
+    }
+    for field, value in updates.items():
+        setattr(target, field, value)
+    return changes
 
 
 def _child(children: list[Any], child_id: uuid.UUID, what: str) -> Any:
@@ -177,13 +183,7 @@ async def update_address(
     actor: Principal,
 ) -> CustomerAddress:
     address = _child(customer.addresses, address_id, "address")
-    changes = {
-        f: {"from": getattr(address, f), "to": v}
-        for f, v in updates.items()
-        if getattr(address, f) != v
-    }
-    for field, value in updates.items():
-        setattr(address, field, value)
+    changes = _set_fields(address, updates)
     if customer.status == CustomerStatus.ACTIVE:
         domain.check_can_hold_status(customer, CustomerStatus.ACTIVE)
     if changes:
@@ -246,13 +246,7 @@ async def update_contact(
     actor: Principal,
 ) -> CustomerContact:
     contact = _child(customer.contacts, contact_id, "contact")
-    changes = {
-        f: {"from": getattr(contact, f), "to": v}
-        for f, v in updates.items()
-        if getattr(contact, f) != v
-    }
-    for field, value in updates.items():
-        setattr(contact, field, value)
+    changes = _set_fields(contact, updates)
     if changes:
         await _changed(
             session,
