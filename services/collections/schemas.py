@@ -3,10 +3,13 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
+from shared.money import PositiveAmount
 
 
 class CollectionAccountOut(BaseModel):
@@ -118,3 +121,106 @@ class TieOutOut(BaseModel):
     ledger: Decimal
     journal: Decimal
     difference: Decimal
+
+
+class ActivityKind(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    LETTER = "letter"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+class ActivityIn(BaseModel):
+    """Something done to collect, with its outcome and the next step."""
+
+    customer_id: uuid.UUID
+    kind: ActivityKind
+    occurred_at: datetime | None = Field(default=None, description="Default now")
+    outcome: str | None = Field(default=None, max_length=500, examples=["Spoke to AP; check run Friday"])
+    next_step: str | None = Field(default=None, max_length=500, examples=["Call back Monday"])
+    next_step_on: date | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+    invoice_id: uuid.UUID | None = None
+
+
+class ActivityOut(ActivityIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    occurred_at: datetime
+    recorded_by: str
+
+
+class PromiseIn(BaseModel):
+    customer_id: uuid.UUID
+    amount: PositiveAmount
+    promised_on: date = Field(description="The date the customer promised to pay by")
+    invoice_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+
+
+class PromiseOut(BaseModel):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    currency: str
+    amount: Decimal
+    promised_on: date
+    recorded_on: date
+    paid_amount: Decimal = Field(description="Payments received towards it by its date")
+    status: str = Field(examples=["live", "kept", "broken"])
+    invoice_ids: list[uuid.UUID]
+    recorded_by: str
+
+
+class DisputeIn(BaseModel):
+    """An invoice disputed (whole, or `amount` of it), or an amount on account."""
+
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID | None = None
+    amount: PositiveAmount | None = Field(default=None, description="Default: the invoice's balance")
+    reason: str = Field(min_length=1, max_length=500, examples=["Hours on ticket T-1042 disputed"])
+    department: Department
+
+
+class DisputeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID | None
+    currency: str
+    amount: Decimal
+    reason: str
+    department: Department
+    status: str
+    opened_on: date
+    resolved_on: date | None
+    resolution: str | None
+    opened_by: str
+
+
+class DisputeResolution(BaseModel):
+    resolution: str = Field(min_length=1, max_length=500, examples=["Credit memo CM-2026-000017 issued"])
+
+
+class WorklistRowOut(BaseModel):
+    """A customer to work: what is past due, what of it is disputed or promised (shown, not
+    chased), what is left to chase, and what the 30- and 60-day rules ask for."""
+
+    customer_id: uuid.UUID
+    account_number: str | None
+    legal_name: str | None
+    business_district: str | None
+    sales_rep: str | None
+    currency: str
+    past_due: Decimal
+    oldest_days_past_due: int
+    disputed: Decimal
+    promised: Decimal = Field(description="Still covered by live promises to pay")
+    to_chase: Decimal
+    broken_promises: int
+    days_beyond_terms: Decimal | None = Field(description="Amount-weighted, of invoices paid so far")
+    last_activity_on: date | None
+    follow_up_due: bool = Field(description="Over 30 days past due and not worked this week")
+    needs_action_history: bool = Field(description="Over 60 days: on the management report")
+    priority: Decimal = Field(description="Higher is more worth a call")

@@ -4,5 +4,6 @@ from services.collections.api.accounts import router as accounts
 from services.collections.api.aging import router as aging
 from services.collections.api.kpis import router as kpis
 from services.collections.api.ledger import router as ledger
+from services.collections.api.work import router as work
 
-ROUTERS = [accounts, aging, kpis, ledger]
+ROUTERS = [accounts, aging, kpis, ledger, work]

@@ -1,0 +1,115 @@
+"""Working the accounts: activities, promises to pay and disputes, each audited and, where other
+services care, published in the same transaction."""
+
+import uuid
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.api.problems import BusinessRuleViolation, NotFound
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.collections import DisputeOpened, DisputeResolved, PromiseToPayRecorded
+from services.collections.events import outbox
+from services.collections.models import Activity, CollectionAccount, Dispute, LedgerItem, PromiseToPay
+from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
+
+OPEN, RESOLVED = "open", "resolved"
+
+
+async def _account(session: AsyncSession, customer_id: uuid.UUID) -> CollectionAccount:
+    account = await session.get(CollectionAccount, customer_id)
+    if account is None:
+        raise NotFound(f"no collection account for customer {customer_id}")
+    return account
+
+
+async def _invoice_of(session: AsyncSession, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> LedgerItem:
+    invoice = await session.get(LedgerItem, invoice_id)
+    if invoice is None or invoice.customer_id != customer_id or invoice.kind != "invoice":
+        raise BusinessRuleViolation(f"invoice {invoice_id} is not one of this customer's invoices")
+    return invoice
+
+
+async def record_activity(session: AsyncSession, data: ActivityIn, actor: Principal) -> Activity:
+    await _account(session, data.customer_id)
+    if data.invoice_id is not None:
+        await _invoice_of(session, data.customer_id, data.invoice_id)
+    activity = Activity(**data.model_dump(exclude={"occurred_at"}),
+                        occurred_at=data.occurred_at or utcnow(), recorded_by=actor.subject)
+    session.add(activity)
+    return activity
+
+
+async def record_promise(session: AsyncSession, data: PromiseIn, actor: Principal) -> PromiseToPay:
+    account = await _account(session, data.customer_id)
+    for invoice_id in data.invoice_ids:
+        await _invoice_of(session, data.customer_id, invoice_id)
+    today = utcnow().date()
+    if data.promised_on < today:
+        raise BusinessRuleViolation("a promise to pay is for today or a later date")
+    promise = PromiseToPay(
+        customer_id=data.customer_id, currency=account.currency, amount=data.amount,
+        promised_on=data.promised_on, recorded_on=today,
+        invoice_ids=[str(i) for i in data.invoice_ids], recorded_by=actor.subject,
+    )
+    session.add(promise)
+    record_change(session, actor=actor, action="promise_to_pay.recorded", entity_type="promise_to_pay",
+                  entity_id=str(promise.id), changes=data.model_dump(mode="json"))
+    outbox.add(session, PromiseToPayRecorded(
+        promise_id=promise.id, customer_id=data.customer_id, currency=account.currency,
+        amount=data.amount, promised_on=data.promised_on, recorded_on=today, invoice_ids=data.invoice_ids,
+    ), customer_id=str(data.customer_id), aggregate_id=str(promise.id))
+    return promise
+
+
+async def open_dispute(session: AsyncSession, data: DisputeIn, actor: Principal) -> Dispute:
+    account = await _account(session, data.customer_id)
+    amount: Decimal | None = data.amount
+    number = None
+    if data.invoice_id is not None:
+        invoice = await _invoice_of(session, data.customer_id, data.invoice_id)
+        number = invoice.number
+        amount = amount if amount is not None else invoice.balance
+        if amount > invoice.balance:
+            raise BusinessRuleViolation(f"the invoice's balance is {invoice.balance}; a dispute cannot exceed it")
+    if amount is None or amount <= 0:
+        raise BusinessRuleViolation("say how much is disputed, or which invoice")
+    today = utcnow().date()
+    dispute = Dispute(
+        customer_id=data.customer_id, invoice_id=data.invoice_id, currency=account.currency,
+        amount=amount, reason=data.reason, department=data.department, status=OPEN,
+        opened_on=today, opened_by=actor.subject,
+    )
+    session.add(dispute)
+    record_change(session, actor=actor, action="dispute.opened", entity_type="dispute",
+                  entity_id=str(dispute.id), changes=data.model_dump(mode="json") | {"amount": str(amount)})
+    outbox.add(session, DisputeOpened(
+        dispute_id=dispute.id, customer_id=data.customer_id, invoice_id=data.invoice_id,
+        invoice_number=number, currency=account.currency, amount=amount, reason=data.reason,
+        department=data.department, opened_on=today,
+    ), customer_id=str(data.customer_id), aggregate_id=str(dispute.id))
+    return dispute
+
+
+async def resolve_dispute(
+    session: AsyncSession, dispute_id: uuid.UUID, resolution: str, actor: Principal
+) -> Dispute:
+    dispute = await session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise NotFound(f"no dispute {dispute_id}")
+    if dispute.status != OPEN:
+        raise BusinessRuleViolation(f"the dispute was already resolved on {dispute.resolved_on}")
+    today = utcnow().date()
+    dispute.status, dispute.resolved_on, dispute.resolution = RESOLVED, today, resolution
+    record_change(session, actor=actor, action="dispute.resolved", entity_type="dispute",
+                  entity_id=str(dispute.id), changes={"status": {"from": OPEN, "to": RESOLVED}},
+                  reason=resolution)
+    outbox.add(session, DisputeResolved(
+        dispute_id=dispute.id, customer_id=dispute.customer_id, invoice_id=dispute.invoice_id,
+        resolution=resolution, resolved_on=today,
+    ), customer_id=str(dispute.customer_id), aggregate_id=str(dispute.id))
+    return dispute
+
+
