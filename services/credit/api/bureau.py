@@ -24,7 +24,10 @@ def report_out(report: BureauReport, settings: CreditSettings) -> BureauReportOu
         today=settings.current_date(),
         max_age_days=settings.bureau_report_max_age_days,
     )
-    return BureauReportOut.model_validate(report).model_copy(update={"expired": expired})
+    facts = {
+        name: getattr(report, name) for name in BureauReportOut.model_fields if name != "expired"
+    }
+    return BureauReportOut(**facts, expired=expired)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record a report pulled by hand")

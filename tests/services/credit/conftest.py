@@ -100,7 +100,8 @@ def call(api: httpx.AsyncClient, auth: AuthHeaders) -> Call:
     async def send(
         method: str, path: str, role: Role, *, subject: str = "tester", **kwargs: Any
     ) -> httpx.Response:
-        return await api.request(method, path, headers=auth(role, subject=subject), **kwargs)
+        headers = auth(role, subject=subject) | kwargs.pop("headers", {})
+        return await api.request(method, path, headers=headers, **kwargs)
 
     return send
 

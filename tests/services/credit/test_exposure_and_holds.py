@@ -1,0 +1,150 @@
+"""Exposure kept live from invoicing and payments events, and the holds it drives."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+
+from shared.auth import Role
+from shared.bus import InProcessBus
+from tests.services.credit.conftest import TODAY, Call, body, published, published_eventually
+from tests.services.credit.feed import Books, publish
+
+MANAGER = Role.CREDIT_MANAGER
+RECENT = date(2026, 11, 10)  # due 2026-12-10: not past due on TODAY
+
+
+@pytest.fixture
+def books(customer_id: uuid.UUID) -> Books:
+    return Books(customer_id)
+
+
+async def _limit(call: Call, customer_id: uuid.UUID, amount: str) -> None:
+    line = {"credit_limit": amount, "terms": {"kind": "net", "days": 30}, "reason": "annual review"}
+    body(await call("put", f"/v1/credit-lines/{customer_id}", MANAGER, json=line), 200)
+
+
+async def _exposure(call: Call, customer_id: uuid.UUID) -> Any:
+    return body(await call("get", f"/v1/exposure/{customer_id}", Role.SALES), 200)
+
+
+async def test_exposure_follows_tickets_invoices_credit_memos_and_payments(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    ticket, other = books.ticket("1200.00"), books.ticket("300.00")
+    await publish(bus, ticket, other)
+    seen = await _exposure(call, customer_id)
+    assert (seen["open_ar"], seen["unbilled_tickets"], seen["total"]) == ("0", "1500.00", "1500.00")
+
+    invoice = books.invoice("1250.00", RECENT, tickets=[ticket])  # billed with tax and fees
+    await publish(bus, invoice)
+    seen = await _exposure(call, customer_id)
+    assert (seen["open_ar"], seen["unbilled_tickets"]) == ("1250.00", "300.00")
+
+    await publish(
+        bus, books.credit_memo(invoice, "50.00", RECENT), *books.pay(invoice, "700.00", TODAY)
+    )
+    seen = await _exposure(call, customer_id)
+    assert (seen["open_ar"], seen["total"]) == ("500.00", "800.00")
+
+    check = books.payment("100.00", TODAY)  # received, not applied: unapplied cash
+    await publish(bus, check)
+    assert (await _exposure(call, customer_id))["open_ar"] == "400.00"
+
+
+async def test_a_voided_invoice_leaves_ar_and_its_tickets_are_unbilled_again(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    ticket = books.ticket("900.00")
+    invoice = books.invoice("900.00", RECENT, tickets=[ticket])
+    await publish(bus, ticket, invoice, books.void(invoice, TODAY))
+    seen = await _exposure(call, customer_id)
+    assert (seen["open_ar"], seen["unbilled_tickets"]) == ("0", "900.00")
+
+
+async def test_exposure_over_the_limit_holds_and_a_payment_that_cures_it_releases(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "10000")
+    first, second = books.invoice("6000.00", RECENT), books.invoice("5000.00", RECENT)
+    await publish(bus, first)
+    assert not (await _exposure(call, customer_id))["on_hold"]
+
+    await publish(bus, second)
+    seen = await _exposure(call, customer_id)
+    assert seen["on_hold"]
+    assert seen["hold_reasons"] == [
+        "exposure 11000.00 USD is over the credit limit of 10000 by 1000.00"
+    ]
+    [placed] = await published_eventually(bus, "credit.hold_placed")
+    assert (placed["customer_id"], placed["automatic"]) == (str(customer_id), True)
+
+    await publish(bus, *books.pay(first, "6000.00", TODAY))
+    assert not (await _exposure(call, customer_id))["on_hold"]
+    [released] = await published_eventually(bus, "credit.hold_released")
+    assert released["automatic"] is True
+
+
+async def test_an_invoice_past_the_threshold_holds_the_customer(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "40000")
+    old = books.invoice("400.00", date(2026, 8, 1))  # due 2026-08-31: 84 days past due
+    await publish(bus, old)
+    seen = await _exposure(call, customer_id)
+    assert (seen["days_past_due"], seen["on_hold"]) == (84, True)
+    assert seen["hold_reasons"] == ["an open invoice is 84 days past due (hold after 60)"]
+
+
+async def test_lowering_the_limit_below_exposure_holds_at_once(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "10000")
+    await publish(bus, books.invoice("8000.00", RECENT))
+    await _limit(call, customer_id, "5000")
+    assert (await _exposure(call, customer_id))["on_hold"]
+
+
+async def test_a_hold_by_hand_stays_until_a_person_releases_it(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "10000")
+    hold = {"customer_id": str(customer_id), "reason": "owner filed for bankruptcy"}
+    placed = body(
+        await call("post", "/v1/credit-holds", MANAGER, subject="cm-ruiz", json=hold), 201
+    )
+    assert (placed["automatic"], placed["placed_by"]) == (False, "cm-ruiz")
+    await publish(bus, books.invoice("100.00", RECENT))  # nothing wrong with the account itself
+    assert (await _exposure(call, customer_id))["on_hold"]
+    assert (await call("post", "/v1/credit-holds", MANAGER, json=hold)).status_code == 409
+
+    path = f"/v1/credit-holds/{customer_id}/release"
+    released = body(await call("post", path, MANAGER, json={"reason": "debt discharged"}), 200)
+    assert released["release_reason"] == "debt discharged"
+    assert not (await _exposure(call, customer_id))["on_hold"]
+    assert (await call("post", path, MANAGER, json={"reason": "again"})).status_code == 409
+    await published_eventually(bus, "credit.hold_released")
+    assert published(bus, "credit.hold_placed")[0]["automatic"] is False
+
+
+async def test_holds_and_limits_need_a_reason_and_the_right_role(
+    call: Call, customer_id: uuid.UUID
+) -> None:
+    no_reason = await call(
+        "post", "/v1/credit-holds", MANAGER, json={"customer_id": str(customer_id)}
+    )
+    assert no_reason.status_code == 422
+    line = {"credit_limit": "5000", "terms": {"kind": "net", "days": 30}, "reason": ""}
+    blank = await call("put", f"/v1/credit-lines/{customer_id}", MANAGER, json=line)
+    assert [e["field"] for e in blank.json()["errors"]] == ["body.reason"]
+    line["reason"] = "new customer"
+    assert (
+        await call("put", f"/v1/credit-lines/{customer_id}", Role.SALES, json=line)
+    ).status_code == 403
+    line["credit_limit"] = "90000"
+    over = await call("put", f"/v1/credit-lines/{customer_id}", MANAGER, json=line)
+    assert over.json()["type"] == "urn:ar-platform:problem:over-approval-authority"
+    assert (await call("get", f"/v1/credit-lines/{customer_id}", MANAGER)).status_code == 404
+    unknown = await call("put", f"/v1/credit-lines/{uuid.uuid4()}", MANAGER, json=line)
+    assert unknown.status_code == 404
