@@ -51,13 +51,13 @@ async def receive_ticket(
         return existing, False
     account = await session.get(BillingAccount, data.customer_id)
     currency = domain.check_acceptable(
-        data,
+        data.customer_id, data.currency,
         customer_status=account.status if account else None,
         customer_currency=account.currency if account else None,
     )
     assert account is not None  # check_acceptable refused an unknown customer
     lines = [
-        line.model_dump(mode="json") | {"amount": str(domain.line_amount(line, currency))}
+        line.model_dump(mode="json") | {"amount": str(domain.line_amount(line.quantity, line.unit_price, currency))}
         for line in data.lines
     ]
     ticket = Ticket(
@@ -75,7 +75,7 @@ async def receive_ticket(
         service_end=data.service_end,
         closed_at=data.closed_at,
         lines=lines,
-        amount=sum((domain.line_amount(line, currency) for line in data.lines), start=Decimal(0)),
+        amount=sum((Decimal(line["amount"]) for line in lines), start=Decimal(0)),
         status=TicketStatus.READY,
     )
     session.add(ticket)

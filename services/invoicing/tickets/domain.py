@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from shared.api.problems import BusinessRuleViolation
 from shared.events.customers import BillingProfile, CustomerStatus, TicketDocumentKind
-from shared.events.sales import ClosedTicketLine, SalesTicketClosed, TicketLineKind
+from shared.events.sales import ClosedTicketLine, TicketLineKind
 from shared.money import round_money
 
 
@@ -35,25 +35,26 @@ DOCUMENTS_BY_LINE_KIND = {
 BILLABLE_STATUSES = {CustomerStatus.ACTIVE, CustomerStatus.ON_HOLD}
 
 
-def line_amount(line: ClosedTicketLine, currency: str) -> Decimal:
-    """The line's extension, rounded half-up to the currency (one of the two rounding points)."""
-    return round_money(line.quantity * line.unit_price, currency)
+def line_amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
+    """A line's extension, rounded half-up to the currency (one of the two rounding points)."""
+    return round_money(quantity * unit_price, currency)
 
 
 def check_acceptable(
-    ticket: SalesTicketClosed, *, customer_status: str | None, customer_currency: str | None
+    customer_id: object, currency: str | None, *, customer_status: str | None,
+    customer_currency: str | None,
 ) -> str:
-    """The currency to bill the ticket in, or `TicketRejected` saying why it cannot be billed."""
+    """The currency to bill the customer in, or `TicketRejected` saying why it cannot be billed."""
     if customer_status is None or customer_currency is None:
-        raise TicketRejected(f"unknown customer {ticket.customer_id}", reason="unknown_customer")
+        raise TicketRejected(f"unknown customer {customer_id}", reason="unknown_customer")
     if customer_status not in BILLABLE_STATUSES:
         raise TicketRejected(
-            f"customer {ticket.customer_id} is {customer_status}; tickets bill only to active customers",
+            f"customer {customer_id} is {customer_status}; only active customers are billed",
             reason="inactive_customer",
         )
-    if ticket.currency is not None and ticket.currency != customer_currency:
+    if currency is not None and currency != customer_currency:
         raise TicketRejected(
-            f"the ticket is in {ticket.currency} but the customer is billed in {customer_currency}",
+            f"the charges are in {currency} but the customer is billed in {customer_currency}",
             reason="currency_mismatch",
         )
     return customer_currency

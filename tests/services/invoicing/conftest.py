@@ -111,3 +111,55 @@ async def ready_ticket(api: httpx.AsyncClient, auth: AuthHeaders, body: dict[str
     ticket = (await api.get(f"/v1/tickets/{ticket['id']}", headers=auth(Role.AUDITOR))).json()
     assert ticket["status"] == "ready", ticket["hold_reasons"]
     return ticket
+
+
+# Texas (goods and rentals), Midland County (the same) and the City of Midland, which in this
+# database also taxes labor: a ticket of labor and parts in Midland is a mixed invoice.
+JURISDICTIONS = {
+    "TX": ({"name": "Texas", "level": "state", "region": "TX",
+            "taxable_classes": ["goods", "rental"]}, "0.0625"),
+    "TX-MIDLAND-CO": ({"name": "Midland County", "level": "county", "region": "TX",
+                       "county": "Midland", "taxable_classes": ["goods", "rental"]}, "0.005"),
+    "TX-MIDLAND-CITY": ({"name": "City of Midland", "level": "city", "region": "TX",
+                         "city": "Midland", "taxable_classes": ["goods", "rental", "labor"]}, "0.015"),
+}
+
+
+async def set_up_tax(api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    for code, (body, rate) in JURISDICTIONS.items():
+        response = await api.put(f"/v1/tax/jurisdictions/{code}", json=body, headers=auth(Role.AR_COORDINATOR))
+        assert response.status_code == 200, response.text
+        response = await api.post(
+            f"/v1/tax/jurisdictions/{code}/rates", json={"effective_from": "2026-01-01", "rate": rate},
+            headers=auth(Role.AR_COORDINATOR),
+        )
+        assert response.status_code == 201, response.text
+
+
+@pytest.fixture
+async def taxed(api: httpx.AsyncClient, auth: AuthHeaders) -> None:
+    await set_up_tax(api, auth)
+
+
+async def run_billing(
+    api: httpx.AsyncClient, auth: AuthHeaders, *, dry_run: bool = False, **overrides: Any
+) -> dict[str, Any]:
+    body = {"districts": ["permian"], "cut_off": "2026-11-30", "invoice_date": "2026-11-30",
+            "dry_run": dry_run} | overrides
+    response = await api.post("/v1/billing-runs", json=body, headers=auth(Role.AR_COORDINATOR))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def issue_run(api: httpx.AsyncClient, auth: AuthHeaders, run_id: str) -> dict[str, Any]:
+    response = await api.post(f"/v1/billing-runs/{run_id}/issue", headers=auth(Role.AR_COORDINATOR))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def invoices_of_run(api: httpx.AsyncClient, auth: AuthHeaders, run_id: str) -> list[dict[str, Any]]:
+    response = await api.get(
+        "/v1/invoices", params={"billing_run_id": run_id, "limit": 500}, headers=auth(Role.AUDITOR)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]

@@ -1,0 +1,57 @@
+"""The billing-runs API: draft a district's ready tickets, then issue them."""
+
+import uuid
+
+from fastapi import Response, status
+
+from shared.api.problems import NotFound
+from shared.api.transaction import SessionDep
+from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_router
+from services.invoicing.billing import commands
+from services.invoicing.billing.models import BillingRun
+from services.invoicing.billing.schemas import BillingRunOut, DraftSummary, RunCreate
+
+router = invoicing_router("/v1/billing-runs", "billing runs")
+
+
+async def _run(session: SessionDep, run_id: uuid.UUID) -> BillingRun:
+    run = await session.get(BillingRun, run_id)
+    if run is None:
+        raise NotFound(f"no billing run {run_id}")
+    return run
+
+
+async def _out(session: SessionDep, run: BillingRun, drafts: list[DraftSummary] | None = None) -> BillingRunOut:
+    issued = await commands.issued_count(session, run.id)
+    return BillingRunOut.model_validate(run).model_copy(update={"issued_count": issued, "drafts": drafts})
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Start a billing run")
+async def start_run(data: RunCreate, session: SessionDep, actor: Biller, response: Response) -> BillingRunOut:
+    """Group the districts' ready tickets closed by the cut-off into draft invoices per each
+    customer's billing profile (per ticket, per PO, per job site or consolidated), taxed on the
+    invoice date. Tickets it must leave out are listed as exceptions with the reason. A dry run
+    answers the proposal and changes nothing. Every ticket is linked to its draft in the same
+    transaction, so no two runs ever draft the same ticket."""
+    run, drafts = await commands.start_run(session, data, actor)
+    response.headers["Location"] = f"{router.prefix}/{run.id}"
+    return await _out(session, run, drafts if data.dry_run else None)
+
+
+@router.get("/{run_id}", summary="Read a billing run")
+async def read_run(run_id: uuid.UUID, session: SessionDep, _: Reader) -> BillingRunOut:
+    """The run's counts, status and exceptions; its invoices are `GET /v1/invoices?billing_run_id=`."""
+    run = await _run(session, run_id)
+    return await _out(session, run)
+
+
+@router.post("/{run_id}/issue", summary="Issue a billing run's invoices")
+async def issue_run(
+    run_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
+) -> BillingRunOut:
+    """Issue every draft of the run: gapless numbers, due dates from the terms, journal entries,
+    `InvoiceIssued`. Issued in batches, each committed on its own; after a crash, calling it
+    again issues what is left and never an invoice twice."""
+    run = await _run(session, run_id)
+    await commands.issue_run(session, run, settings=settings, actor=actor)
+    return await _out(session, await _run(session, run_id))

@@ -1,0 +1,191 @@
+"""Billing runs: ready tickets to draft invoices in one transaction (a ticket is linked to its
+draft in that same transaction, so no run can bill it twice), then issued in batches, each its
+own transaction, so a crash loses at most one batch and issuing again finishes the job."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta, UTC
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.api.problems import BusinessRuleViolation, Conflict
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.customers import BillingProfile
+from services.invoicing.accounts.models import BillingAccount
+from services.invoicing.billing import domain
+from services.invoicing.billing.domain import RunStatus, TicketToBill
+from services.invoicing.billing.models import BillingRun
+from services.invoicing.billing.schemas import DraftSummary, RunCreate, RunException
+from services.invoicing.invoices.commands import build_draft, issue_invoices
+from services.invoicing.invoices.domain import InvoiceStatus, ticket_lines
+from services.invoicing.invoices.models import Invoice
+from services.invoicing.settings import InvoicingSettings
+from services.invoicing.tax.domain import tax_address
+from services.invoicing.tax.repository import jurisdictions_on
+from services.invoicing.tickets.domain import TicketStatus
+from services.invoicing.tickets.models import Ticket
+
+
+def _shared(values: Sequence[str | None]) -> str | None:
+    """The value every ticket of an invoice shares, else none (a consolidated invoice)."""
+    return values[0] if len(set(values)) == 1 else None
+
+
+async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Ticket]:
+    closed_by = datetime.combine(data.cut_off + timedelta(days=1), time(), tzinfo=UTC)
+    statement = (
+        select(Ticket)
+        .where(
+            Ticket.status == TicketStatus.READY,
+            col(Ticket.invoice_id).is_(None),
+            col(Ticket.business_district).in_(data.districts),
+            col(Ticket.closed_at) < closed_by,
+        )
+        .order_by(col(Ticket.closed_at), col(Ticket.id))
+    )
+    if not data.dry_run:
+        # A concurrent run skips the tickets this one is drafting instead of drafting them too.
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.exec(statement)).all())
+
+
+def _exception(ticket: Ticket, reason: str) -> RunException:
+    return RunException(ticket_id=ticket.id, ticket_number=ticket.ticket_number,
+                        customer_id=ticket.customer_id, reason=reason)
+
+
+async def start_run(
+    session: AsyncSession, data: RunCreate, actor: Principal
+) -> tuple[BillingRun, list[DraftSummary]]:
+    """Group the districts' ready tickets closed by the cut-off into draft invoices per the
+    customers' billing profiles; list the tickets it must leave out and why."""
+    invoice_date = data.invoice_date or utcnow().date()
+    tickets = await _ready_tickets(session, data)
+    customer_ids = {t.customer_id for t in tickets}
+    accounts = {
+        a.id: a for a in (
+            await session.exec(select(BillingAccount).where(col(BillingAccount.id).in_(customer_ids)))
+        ).all()
+    }
+    exceptions: list[RunException] = []
+    billable: dict[uuid.UUID, Ticket] = {}
+    for ticket in tickets:
+        reason = domain.customer_exception(accounts.get(ticket.customer_id), ticket.currency)
+        if reason:
+            exceptions.append(_exception(ticket, reason))
+        else:
+            billable[ticket.id] = ticket
+    groupings = {
+        cid: BillingProfile.model_validate(accounts[cid].billing_profile).grouping
+        for cid in {t.customer_id for t in billable.values()}
+    }
+    groups = domain.group_tickets(
+        (TicketToBill(t.id, t.customer_id, t.currency, t.po_number, t.job_site) for t in billable.values()),
+        groupings,
+    )
+    jurisdictions = await jurisdictions_on(session, invoice_date)
+    run = BillingRun(
+        districts=data.districts, cut_off=data.cut_off, invoice_date=invoice_date,
+        dry_run=data.dry_run, status=RunStatus.DRY_RUN if data.dry_run else RunStatus.DRAFTED,
+        created_by=actor.subject,
+    )
+    drafts: list[DraftSummary] = []
+    for (customer_id, key), members in groups.items():
+        account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
+        try:
+            invoice = build_draft(
+                account=account,
+                lines=[
+                    (facts, tax_address(t.job_site_address, t.job_site, account.addresses))
+                    for t in on_invoice for facts in ticket_lines(t.id, t.ticket_number, t.lines)
+                ],
+                jurisdictions=jurisdictions, invoice_date=invoice_date, created_by=actor.subject,
+                po_number=_shared([t.po_number for t in on_invoice]),
+                job_site=_shared([t.job_site for t in on_invoice]),
+                sales_rep=_shared([t.sales_rep for t in on_invoice]),
+                ticket_ids=[t.id for t in on_invoice], billing_run_id=run.id,
+            )
+        except BusinessRuleViolation as exc:
+            exceptions.extend(_exception(t, exc.detail) for t in on_invoice)
+            continue
+        if not data.dry_run:
+            session.add(invoice)
+            for ticket in on_invoice:
+                ticket.invoice_id, ticket.status = invoice.id, TicketStatus.DRAFTED
+        drafts.append(DraftSummary(
+            invoice_id=None if data.dry_run else invoice.id, customer_id=customer_id,
+            account_number=account.account_number, group=key,
+            ticket_numbers=[t.ticket_number for t in on_invoice], subtotal=invoice.subtotal,
+            tax_total=invoice.tax_total, total=invoice.total,
+        ))
+    run.draft_count = len(drafts)
+    run.ticket_count = sum(len(d.ticket_numbers) for d in drafts)
+    run.exceptions = [e.model_dump(mode="json") for e in exceptions]
+    session.add(run)
+    record_change(
+        session, actor=actor, action="billing_run_started", entity_type="billing_run",
+        entity_id=str(run.id),
+        changes={"districts": data.districts, "cut_off": data.cut_off.isoformat(),
+                 "dry_run": data.dry_run, "drafts": run.draft_count, "tickets": run.ticket_count},
+    )
+    await session.flush()
+    return run, drafts
+
+
+async def issued_count(session: AsyncSession, run_id: uuid.UUID) -> int:
+    return (
+        await session.exec(
+            select(func.count()).select_from(Invoice).where(
+                Invoice.billing_run_id == run_id, Invoice.status != InvoiceStatus.DRAFT
+            )
+        )
+    ).one()
+
+
+async def _drafts_left(session: AsyncSession, run_id: uuid.UUID) -> int:
+    """Drafts still unissued, including any another issuer holds right now."""
+    return (
+        await session.exec(
+            select(func.count()).select_from(Invoice).where(
+                Invoice.billing_run_id == run_id, Invoice.status == InvoiceStatus.DRAFT
+            )
+        )
+    ).one()
+
+
+async def issue_run(
+    session: AsyncSession, run: BillingRun, *, settings: InvoicingSettings, actor: Principal
+) -> None:
+    """Issue the run's drafts a batch per transaction; calling it again after a crash (or while
+    another instance issues) issues only what is still a draft."""
+    if run.dry_run:
+        raise Conflict("a dry run drafts nothing to issue; start a real run")
+    run_id = run.id
+    while True:
+        drafts = list(
+            (
+                await session.exec(
+                    select(Invoice)
+                    .where(Invoice.billing_run_id == run_id, Invoice.status == InvoiceStatus.DRAFT)
+                    .order_by(col(Invoice.account_number), col(Invoice.id))
+                    .limit(settings.issue_batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+        )
+        if not drafts:
+            break
+        await issue_invoices(session, drafts, settings=settings, actor=actor)
+        # Each batch is its own transaction: its numbers, events and tickets commit together.
+        await session.commit()
+    run = await session.get(BillingRun, run_id, with_for_update=True)  # type: ignore[assignment]
+    if run.status != RunStatus.ISSUED and not await _drafts_left(session, run_id):
+        run.status, run.issued_at = RunStatus.ISSUED, utcnow()
+        record_change(
+            session, actor=actor, action="billing_run_issued", entity_type="billing_run",
+            entity_id=str(run.id), changes={"issued": await issued_count(session, run.id)},
+        )

@@ -1,0 +1,52 @@
+"""What the credit-memos API takes and answers."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
+from shared.money import PositiveAmount, Quantity
+
+
+class CreditLineIn(BaseModel):
+    line: int = Field(ge=1, description="The invoice line, counting from 1")
+    quantity: Quantity | None = Field(default=None, gt=0, description="Units to credit at the line's price")
+    amount: PositiveAmount | None = Field(default=None, description="Or an amount off the line")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "CreditLineIn":
+        if (self.quantity is None) == (self.amount is None):
+            raise ValueError("give either quantity or amount")
+        return self
+
+
+class CreditMemoCreate(BaseModel):
+    invoice_id: uuid.UUID
+    reason_code: str = Field(min_length=1, max_length=40, examples=["pricing_error", "damaged", "goodwill"])
+    reason: str | None = Field(default=None, max_length=1000)
+    lines: list[CreditLineIn] | None = Field(
+        default=None, max_length=500, description="Omit to credit the whole invoice"
+    )
+
+
+class CreditMemoOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    number: str = Field(examples=["CM-2026-000017"])
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    currency: str
+    issued_on: date
+    reason_code: str
+    reason: str | None
+    rebill: bool
+    lines: list[InvoiceLineFacts]
+    taxes: list[TaxLineFacts]
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    approved_by: str
+    created_at: datetime

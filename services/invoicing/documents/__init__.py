@@ -1,0 +1,1 @@
+"""Printed documents: the invoice PDF a customer receives."""

@@ -1,0 +1,55 @@
+"""The invoice events as invoicing publishes them, built from the stored invoice."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.customers import PaymentTerms
+from shared.events.invoicing import InvoiceIssued, InvoiceLineFacts, InvoiceVoided, TaxLineFacts
+from shared.events.journal import JournalEntry
+from services.invoicing.invoices.models import Invoice
+from services.invoicing.outbox import outbox
+
+
+def invoice_lines(invoice: Invoice) -> list[InvoiceLineFacts]:
+    return [InvoiceLineFacts.model_validate(line) for line in invoice.lines]
+
+
+def invoice_taxes(invoice: Invoice) -> list[TaxLineFacts]:
+    return [TaxLineFacts.model_validate(tax) for tax in invoice.taxes]
+
+
+def publish_issued(session: AsyncSession, invoice: Invoice, journal: JournalEntry | None) -> None:
+    assert invoice.number is not None and invoice.due_date is not None
+    outbox.add(
+        session,
+        InvoiceIssued(
+            invoice_id=invoice.id, number=invoice.number, customer_id=invoice.customer_id,
+            currency=invoice.currency, invoice_date=invoice.invoice_date,
+            due_date=invoice.due_date, terms=PaymentTerms.model_validate(invoice.terms),
+            discount_due_date=invoice.discount_due_date, discount_amount=invoice.discount_amount,
+            business_district=invoice.business_district, sales_rep=invoice.sales_rep,
+            po_number=invoice.po_number, job_site=invoice.job_site,
+            ticket_ids=[uuid.UUID(t) for t in invoice.ticket_ids],
+            lines=invoice_lines(invoice), taxes=invoice_taxes(invoice),
+            subtotal=invoice.subtotal, tax_total=invoice.tax_total, total=invoice.total,
+            imported=invoice.imported, rebill_of=invoice.rebill_of, journal=journal,
+        ),
+        customer_id=str(invoice.customer_id),
+        aggregate_id=str(invoice.id),
+    )
+
+
+def publish_voided(session: AsyncSession, invoice: Invoice, journal: JournalEntry) -> None:
+    assert invoice.number is not None and invoice.voided_on is not None
+    outbox.add(
+        session,
+        InvoiceVoided(
+            invoice_id=invoice.id, number=invoice.number, customer_id=invoice.customer_id,
+            currency=invoice.currency, voided_on=invoice.voided_on,
+            reason=invoice.void_reason or "", total=invoice.total,
+            ticket_ids=[uuid.UUID(t) for t in invoice.ticket_ids], journal=journal,
+        ),
+        customer_id=str(invoice.customer_id),
+        aggregate_id=str(invoice.id),
+    )

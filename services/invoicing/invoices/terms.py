@@ -1,0 +1,34 @@
+"""Payment terms in plain Python: the due date and the early-payment discount of an invoice."""
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+
+from shared.events.customers import PaymentTerms, TermsKind
+from shared.money import round_money
+
+
+def end_of_month(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def due_date(terms: PaymentTerms, invoice_date: date) -> date:
+    """Net N: N days after the invoice date; due on receipt: the invoice date; end of month + N:
+    N days after the last day of the invoice's month."""
+    if terms.kind == TermsKind.DUE_ON_RECEIPT:
+        return invoice_date
+    if terms.kind == TermsKind.END_OF_MONTH:
+        return end_of_month(invoice_date) + timedelta(days=terms.days)
+    return invoice_date + timedelta(days=terms.days)
+
+
+def early_payment_discount(
+    terms: PaymentTerms, invoice_date: date, total: Decimal, currency: str
+) -> tuple[date | None, Decimal | None]:
+    """The last day to take the discount and its amount ("2/10 net 30": 2 % of the total if paid
+    within 10 days of the invoice date); (None, None) without one."""
+    if terms.discount_percent is None or terms.discount_days is None or total <= 0:
+        return None, None
+    # The amount offered must be payable: it is rounded like a tax amount, to the minor unit.
+    amount = round_money(total * terms.discount_percent / 100, currency)
+    return invoice_date + timedelta(days=terms.discount_days), amount

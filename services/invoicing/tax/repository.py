@@ -1,0 +1,40 @@
+"""Reading the tax database."""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.api.problems import NotFound
+from services.invoicing.tax.domain import Jurisdiction, rate_on
+from services.invoicing.tax.models import TaxJurisdiction, TaxRate
+
+
+async def get_jurisdiction(session: AsyncSession, code: str) -> TaxJurisdiction:
+    jurisdiction = await session.get(TaxJurisdiction, code)
+    if jurisdiction is None:
+        raise NotFound(f"no tax jurisdiction {code}")
+    return jurisdiction
+
+
+async def rates_by_jurisdiction(session: AsyncSession) -> dict[str, list[TaxRate]]:
+    rates: dict[str, list[TaxRate]] = defaultdict(list)
+    for rate in (await session.exec(select(TaxRate).order_by(col(TaxRate.effective_from)))).all():
+        rates[rate.jurisdiction_code].append(rate)
+    return rates
+
+
+async def jurisdictions_on(session: AsyncSession, day: date) -> list[Jurisdiction]:
+    """Every jurisdiction with the rate in force on `day`: what taxing an invoice of that day needs."""
+    rates = await rates_by_jurisdiction(session)
+    rows = (await session.exec(select(TaxJurisdiction).order_by(col(TaxJurisdiction.code)))).all()
+    return [
+        Jurisdiction(
+            code=row.code, name=row.name, level=row.level, region=row.region, country=row.country,
+            county=row.county, city=row.city, postal_codes=frozenset(row.postal_codes),
+            taxable_classes=frozenset(row.taxable_classes),
+            rate=rate_on(((r.effective_from, r.rate) for r in rates[row.code]), day),
+        )
+        for row in rows
+    ]
