@@ -224,3 +224,30 @@ class WorklistRowOut(BaseModel):
     follow_up_due: bool = Field(description="Over 30 days past due and not worked this week")
     needs_action_history: bool = Field(description="Over 60 days: on the management report")
     priority: Decimal = Field(description="Higher is more worth a call")
+
+
+class DunningRunIn(BaseModel):
+    as_of: date | None = Field(default=None, description="Default today")
+    business_district: str | None = Field(default=None, max_length=50)
+
+
+class DunningNoticeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    stage: int
+    currency: str
+    amount_past_due: Decimal
+    invoice_ids: list[uuid.UUID]
+    sent_on: date
+    sent_to: list[str]
+    sent_by: str
+
+
+class DunningRunOut(BaseModel):
+    sent: list[DunningNoticeOut]
+    skipped: dict[str, str] = Field(
+        description="Customer id → why no letter: live_promise, disputed, under_minimum, "
+        "not_overdue_enough, no_email"
+    )
