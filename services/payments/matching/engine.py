@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from services.payments.matching.combinations import combinations_summing_to
-from services.payments.matching.index import REFERENCE_SCORES, REFERENCE_WORDS, InvoiceIndex
+from services.payments.matching.index import (
+    LOOSE_READINGS,
+    REFERENCE_SCORES,
+    REFERENCE_WORDS,
+    InvoiceIndex,
+)
 from services.payments.matching.model import (
     OpenInvoice,
     Proposal,
@@ -141,12 +146,13 @@ class CashApplicationEngine:
     def _match_line(
         self, line: RemittanceRef, paid: Decimal | None, receipt: Receipt, customer_id: object
     ) -> tuple[ProposedApplication, float, str] | None:
-        hits = [
-            hit
-            for hit in self.index.find(line.invoice_ref or "")
-            if hit.invoice.currency == receipt.currency
-            and (customer_id is None or hit.invoice.customer_id == customer_id)
-        ]
+        def eligible(invoice: OpenInvoice) -> bool:
+            return invoice.currency == receipt.currency and customer_id in (
+                None,
+                invoice.customer_id,
+            )
+
+        hits = self.index.find(line.invoice_ref or "", eligible, paid)
         if not hits:
             return None
         scored = []
@@ -162,10 +168,15 @@ class CashApplicationEngine:
             f"Reference {line.invoice_ref!r} read as invoice {hit.invoice.number} "
             f"{REFERENCE_WORDS[hit.kind]}; {agreement.words}."
         )
-        if hit.kind in ("serial", "typo") and not exact:
-            confidence = min(confidence, 0.6)  # a loose reading needs the amount to back it
-        if hit.kind in ("serial", "typo") and customer_id is None:
+        loose = hit.kind in LOOSE_READINGS
+        if not exact and (loose or customer_id is None):
+            # A loose reading, or an unknown payer, needs the amount to back the reference.
+            confidence = min(confidence, 0.6)
+        if loose and customer_id is None:
             confidence *= 0.95
+        stricter = [s[2].invoice.number for s in scored if s[2].kind not in LOOSE_READINGS]
+        if loose and stricter:
+            rivals = [*rivals, *(s for s in scored if s[2].kind not in LOOSE_READINGS)]
         if rivals:
             confidence = min(confidence, AMBIGUOUS)
             words += f" It could also be {', '.join(s[2].invoice.number for s in rivals)}."

@@ -3,7 +3,7 @@
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +13,8 @@ from services.payments.matching.model import OpenInvoice
 from services.payments.matching.references import NumberKeys, number_keys, one_deletion_variants
 
 # How much a reference read each way is worth on its own.
-REFERENCE_SCORES = {"exact": 1.0, "reformatted": 0.97, "serial": 0.9, "typo": 0.88}
+REFERENCE_SCORES = {"exact": 1.0, "reformatted": 0.97, "serial": 0.93, "typo": 0.92}
+LOOSE_READINGS = {"serial", "typo"}
 REFERENCE_WORDS = {
     "exact": "as written",
     "reformatted": "without its prefix, leading zeros or separators",
@@ -89,8 +90,12 @@ class InvoiceIndex:
             i for i in self._open(self._by_balance.get(amount, ())) if self._balance[i.id] == amount
         ]
 
-    def find(self, reference: str) -> list[ReferenceHit]:
-        """Open invoices a reference may mean, each with how it was read."""
+    def find(
+        self, reference: str, eligible: Callable[[OpenInvoice], bool], amount: Decimal | None = None
+    ) -> list[ReferenceHit]:
+        """Eligible open invoices a reference may mean, each with how it was read. Neighbours one
+        typo away are looked for when nothing else is found, or when nothing found has `amount`
+        open: a typo can turn one invoice's number into another's."""
         query = number_keys(reference)
         if query is None:
             return []
@@ -102,9 +107,12 @@ class InvoiceIndex:
         if query.compact == query.serial:  # the reference is a bare serial number
             for invoice_id in self._by_serial.get(query.serial, ()):
                 hits.setdefault(invoice_id, "serial")
-        if not hits and len(query.nozero) >= MIN_TYPO_KEY:
+        found = [i for i in self._open(hits) if eligible(i)]
+        settled_by_amount = any(self._balance[i.id] == amount for i in found)
+        if len(query.nozero) >= MIN_TYPO_KEY and not settled_by_amount:
             for variant in one_deletion_variants(query.nozero) | {query.nozero}:
                 for invoice_id in self._near.get(variant, ()):
                     if invoice_id not in hits and _reading(query, self._keys[invoice_id]) == "typo":
                         hits[invoice_id] = "typo"
-        return [ReferenceHit(invoice, hits[invoice.id]) for invoice in self._open(hits)]
+            found = [i for i in self._open(hits) if eligible(i)]
+        return [ReferenceHit(invoice, hits[invoice.id]) for invoice in found]
