@@ -12,7 +12,7 @@ import pytest
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.events.customers import (
-    Address, AddressKind, BillingProfile, CustomerRegistered, CustomerSnapshot, InvoiceGrouping,
+    Address, AddressKind, BillingProfile, Contact, CustomerRegistered, CustomerSnapshot, InvoiceGrouping,
 )
 from shared.service import Service
 from shared.settings import PlatformSettings
@@ -56,7 +56,8 @@ def job_site_customer(**changes: Any) -> CustomerSnapshot:
         Address(id=uuid.uuid4(), kind=AddressKind.JOB_SITE, label="Yard 4", line1="FM 1788",
                 city="Midland", county="Midland", region="TX", postal_code="79706", country="US"),
     ]
-    return base.model_copy(update={"addresses": addresses, **changes})
+    contacts = [Contact(id=uuid.uuid4(), name="Dana AP", email="ap@pbs.example", receives_invoices=True)]
+    return base.model_copy(update={"addresses": addresses, "contacts": contacts, **changes})
 
 
 @pytest.fixture
