@@ -8,7 +8,7 @@ in-process bus; `run_standalone` starts one on the bus its settings name.
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ class ServiceDefinition:
     handlers: Mapping[type[EventPayload], EventHandler] = field(default_factory=dict)
     # What the service actually publishes (a subset of the catalog entries it owns).
     publishes: list[type[EventPayload]] = field(default_factory=list)
+    # Jobs that run beside the relay while the service runs (e.g. a periodic sweep), each
+    # given the running service; cancelled at stop.
+    background: list[Callable[["Service"], Coroutine[Any, Any, None]]] = field(default_factory=list)
     version: str = "1.0.0"
 
     @property
@@ -94,12 +97,17 @@ class Service:
             self.consumer.subscribe()
 
     async def run(self) -> None:
-        """Start the bus (if this service owns it), the outbox relay and housekeeping."""
+        """Start the bus (if this service owns it), the outbox relay, housekeeping and the
+        definition's background jobs."""
         if self.owns_bus:
             await self.bus.start()
         self._tasks = [
             asyncio.create_task(self.relay.run(), name=f"{self.definition.name}-relay"),
             asyncio.create_task(self._housekeeping(), name=f"{self.definition.name}-housekeeping"),
+            *(
+                asyncio.create_task(job(self), name=f"{self.definition.name}-{job.__name__}")
+                for job in self.definition.background
+            ),
         ]
 
     async def start(self) -> None:

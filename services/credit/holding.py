@@ -114,7 +114,7 @@ async def reevaluate_hold(
     """Place an automatic hold if the account now breaks a rule, release credit's own hold if it
     is cured; a hold placed by hand is left to people."""
     today = today or policy.current_date()
-    position = await load_position(session, customer_id, today=today)
+    position = await load_position(session, customer_id, today=today, lock=True)
     if position is None:
         return HoldAction.KEEP
     reasons = automatic_hold_reasons(

@@ -26,30 +26,33 @@ INVOICE = "invoice"
 
 
 async def load_position(
-    session: AsyncSession, customer_id: uuid.UUID, *, today: date
+    session: AsyncSession, customer_id: uuid.UUID, *, today: date, lock: bool = False
 ) -> CreditPosition | None:
-    """The customer's position now, or None when credit has not heard of the customer."""
-    head = (
-        await session.exec(
-            select(
-                CreditAccount.currency,
-                CreditLine.credit_limit,
-                CreditLine.currency,
-                CreditHold.automatic,
-                CreditHold.reasons,
-            )
-            .select_from(CreditAccount)
-            .outerjoin(CreditLine, col(CreditLine.customer_id) == col(CreditAccount.id))
-            .outerjoin(
-                CreditHold,
-                and_(
-                    col(CreditHold.customer_id) == col(CreditAccount.id),
-                    col(CreditHold.released_at).is_(None),
-                ),
-            )
-            .where(CreditAccount.id == customer_id)
+    """The customer's position now, or None when credit has not heard of the customer. With
+    `lock`, decisions on one customer (holds, authorizations) queue behind each other until the
+    transaction ends, so two of them never both act on the same exposure."""
+    head_query = (
+        select(
+            CreditAccount.currency,
+            CreditLine.credit_limit,
+            CreditLine.currency,
+            CreditHold.automatic,
+            CreditHold.reasons,
         )
-    ).first()
+        .select_from(CreditAccount)
+        .outerjoin(CreditLine, col(CreditLine.customer_id) == col(CreditAccount.id))
+        .outerjoin(
+            CreditHold,
+            and_(
+                col(CreditHold.customer_id) == col(CreditAccount.id),
+                col(CreditHold.released_at).is_(None),
+            ),
+        )
+        .where(CreditAccount.id == customer_id)
+    )
+    if lock:
+        head_query = head_query.with_for_update(of=CreditAccount)  # type: ignore[arg-type]
+    head = (await session.exec(head_query)).first()
     if head is None:
         return None
     account_currency, limit, line_currency, automatic, reasons = head

@@ -15,8 +15,11 @@ from shared.events.customers import CustomerStatus
 ACCOUNT_ORDER = [col(CreditAccount.account_number), col(CreditAccount.id)]
 
 
-async def get_account(session: AsyncSession, customer_id: uuid.UUID) -> CreditAccount:
-    account = await session.get(CreditAccount, customer_id)
+async def get_account(
+    session: AsyncSession, customer_id: uuid.UUID, *, lock: bool = False
+) -> CreditAccount:
+    """The customer's credit account; `lock` queues other decisions on it behind this one."""
+    account = await session.get(CreditAccount, customer_id, with_for_update=lock)
     if account is None:
         raise NotFound(f"no credit account for customer {customer_id}")
     return account

@@ -6,6 +6,7 @@ from services.credit.api import ROUTERS
 from services.credit.events import HANDLERS
 from services.credit.publishing import PUBLISHES
 from services.credit.settings import CreditSettings
+from services.credit.sweep import sweep_holds
 from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(
@@ -24,4 +25,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     publishes=PUBLISHES,
+    background=[sweep_holds],
 )

@@ -60,8 +60,10 @@ async def read_exposure(
     )
 
 
-async def _position(session: AsyncSession, customer_id: uuid.UUID, today: date) -> CreditPosition:
-    position = await load_position(session, customer_id, today=today)
+async def _position(
+    session: AsyncSession, customer_id: uuid.UUID, today: date, *, lock: bool = False
+) -> CreditPosition:
+    position = await load_position(session, customer_id, today=today, lock=lock)
     if position is None:
         raise NotFound(f"no credit account for customer {customer_id}")
     return position
@@ -77,7 +79,7 @@ async def authorize_order(
     exposure until its ticket closes (`order_ref` = ticket number) or it expires. Both answers
     are 201: the question and its answer are recorded."""
     today = settings.current_date()
-    position = await _position(session, data.customer_id, today)
+    position = await _position(session, data.customer_id, today, lock=True)
     reasons = [
         DeclineReasonOut.model_validate(reason, from_attributes=True)
         for reason in authorize(

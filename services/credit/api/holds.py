@@ -23,7 +23,7 @@ async def place_hold(
 ) -> HoldOut:
     """Hold the customer by hand, with a reason; it stays until a person releases it.
     Publishes `CreditHoldPlaced`. A 409 problem if the customer is already on hold."""
-    await get_account(session, data.customer_id)
+    await get_account(session, data.customer_id, lock=True)
     hold = await holding.hold_by_hand(session, data.customer_id, data.reason, actor)
     response.headers["Location"] = f"{router.prefix}?customer_id={data.customer_id}"
     return HoldOut.model_validate(hold)
@@ -36,7 +36,7 @@ async def release_hold(
     """Release the open hold (placed by hand or automatically) with a reason. Publishes
     `CreditHoldReleased`. A 409 problem if there is no open hold. An automatic hold whose cause
     remains comes back with the next event or sweep."""
-    await get_account(session, customer_id)
+    await get_account(session, customer_id, lock=True)
     return HoldOut.model_validate(
         await holding.release_by_hand(session, customer_id, data.reason, actor)
     )

@@ -37,6 +37,7 @@ def credit_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "HOLD_DAYS_PAST_DUE": str(HOLD_DAYS),
         "BUREAU_REPORT_MAX_AGE_DAYS": "180",
         "REVIEW_WINDOW_DAYS": "30",
+        "HOLD_SWEEP_INTERVAL_SECONDS": "0.05",
     }.items():
         monkeypatch.setenv(f"AR_CREDIT_{name}", value)
 

@@ -1,15 +1,18 @@
 """Exposure kept live from invoicing and payments events, and the holds it drives."""
 
 import uuid
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, cast
 
 import pytest
 
+from services.credit.settings import CreditSettings
 from shared.auth import Role
 from shared.bus import InProcessBus
+from shared.service import Service
 from tests.services.credit.conftest import TODAY, Call, body, published, published_eventually
 from tests.services.credit.feed import Books, publish
+from tests.support import eventually
 
 MANAGER = Role.CREDIT_MANAGER
 RECENT = date(2026, 11, 10)  # due 2026-12-10: not past due on TODAY
@@ -95,6 +98,23 @@ async def test_an_invoice_past_the_threshold_holds_the_customer(
     seen = await _exposure(call, customer_id)
     assert (seen["days_past_due"], seen["on_hold"]) == (84, True)
     assert seen["hold_reasons"] == ["an open invoice is 84 days past due (hold after 60)"]
+
+
+async def test_the_sweep_holds_an_account_once_time_ages_an_invoice_past_the_threshold(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID, credit: Service
+) -> None:
+    await _limit(call, customer_id, "40000")
+    await publish(bus, books.invoice("400.00", date(2026, 9, 1)))  # due 10-01: 53 days past due
+    assert not (await _exposure(call, customer_id))["on_hold"]
+
+    cast(CreditSettings, credit.settings).today = TODAY + timedelta(days=10)
+
+    async def held() -> bool:
+        return bool((await _exposure(call, customer_id))["on_hold"])
+
+    await eventually(held)
+    [placed] = await published_eventually(bus, "credit.hold_placed")
+    assert placed["reasons"] == ["an open invoice is 63 days past due (hold after 60)"]
 
 
 async def test_lowering_the_limit_below_exposure_holds_at_once(
