@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.bus import Bus, BusMessage
 from shared.events.catalog import EventPayload, topic_for
-from shared.events.customers import PaymentTerms
+from shared.events.customers import Contact, CustomerRegistered, PaymentTerms
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceLineFacts, InvoiceVoided, TicketClosed, TicketLineFacts
 from shared.events.journal import JournalEntry, Posting
@@ -17,6 +17,7 @@ from shared.events.payments import (
     DepositReceived, PaymentApplied, PaymentReceived, PaymentReversed, PaymentUnapplied,
     RefundIssued, WriteOffPosted,
 )
+from tests.services.customer_events import customer
 
 AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS = (
     "1200", "4000", "1000", "2100", "2200", "6500", "4900",
@@ -184,3 +185,16 @@ class Books:
                                    service_line="vacuum")],
             amount=value,
         )
+
+
+def overdue_customer(name: str, *overdue: tuple[int, str], today: date | None = None) -> tuple[Books, list[EventPayload]]:
+    """A registered customer `name` (its account number, with an AP contact) and one invoice per
+    (days past due, amount) on Net 30, as of `today`."""
+    today = today or date.today()
+    books = Books()
+    contact = Contact(id=uuid.uuid4(), name=f"{name} AP", email=f"ap@{name.lower()}.example",
+                      receives_invoices=True)
+    registered = CustomerRegistered(customer=customer(
+        id=books.customer_id, account_number=name, legal_name=f"{name} Oilfield", contacts=[contact]))
+    invoices = [books.invoice(amount, today - timedelta(days=days + 30)) for days, amount in overdue]
+    return books, [registered, *invoices]

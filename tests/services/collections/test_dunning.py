@@ -4,7 +4,6 @@ sends nothing to customers under a live promise, fully disputed, or owing under 
 import email
 import email.policy
 import io
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,23 +13,17 @@ from pypdf import PdfReader
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.catalog import topic_for
-from shared.events.customers import Contact, CustomerRegistered
 from shared.service import Service
 from tests.conftest import AuthHeaders
-from tests.services.collections.books import Books, publish
-from tests.services.customer_events import customer
+from tests.services.collections.books import Books, overdue_customer, publish
 from tests.support import eventually
 
 TODAY = date.today()
 
 
 async def _overdue(bus: InProcessBus, name: str, days_past_due: int, amount: str = "700") -> Books:
-    books = Books()
-    contact = Contact(id=uuid.uuid4(), name=f"{name} AP", email=f"ap@{name.lower()}.example",
-                      receives_invoices=True)
-    await publish(bus, CustomerRegistered(customer=customer(
-        id=books.customer_id, account_number=name, legal_name=f"{name} Oilfield", contacts=[contact])),
-        books.invoice(amount, TODAY - timedelta(days=days_past_due + 30)))
+    books, events = overdue_customer(name, (days_past_due, amount))
+    await publish(bus, *events)
     return books
 
 

@@ -9,10 +9,8 @@ import httpx
 
 from shared.auth import Role
 from shared.bus import InProcessBus
-from shared.events.customers import CustomerRegistered
 from tests.conftest import AuthHeaders
-from tests.services.collections.books import Books, publish
-from tests.services.customer_events import customer
+from tests.services.collections.books import Books, overdue_customer, publish
 
 TODAY = date.today()
 
@@ -22,11 +20,9 @@ def days_ago(n: int) -> date:
 
 
 async def _customer_with_invoices(bus: InProcessBus, number: str, *due_days_ago_and_amounts: tuple[int, str]) -> tuple[Books, list[Any]]:
-    books = Books()
-    invoices = [books.invoice(amount, days_ago(ago + 30)) for ago, amount in due_days_ago_and_amounts]
-    await publish(bus, CustomerRegistered(customer=customer(id=books.customer_id, account_number=number)),
-                  *invoices)
-    return books, invoices
+    books, events = overdue_customer(number, *due_days_ago_and_amounts)
+    await publish(bus, *events)
+    return books, events[1:]
 
 
 def _rows(response: httpx.Response) -> dict[str, dict[str, Any]]:
