@@ -1,10 +1,19 @@
 """The payments API: routes only. They check input and roles, call the commands, shape the answer."""
 
-from services.payments.api import applications, deposits, payers, payments, refunds, write_offs
+from services.payments.api import (
+    applications,
+    bank_files,
+    deposits,
+    payers,
+    payments,
+    refunds,
+    write_offs,
+)
 
 ROUTERS = [
     payers.router,
     payments.router,
+    bank_files.router,
     applications.router,
     deposits.router,
     refunds.router,
