@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
+from services.invoicing.amounts import shown_fields
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_router
 from services.invoicing.credit_memos.commands import credit_for, issue_credit_memo
 from services.invoicing.credit_memos.domain import CreditRequest
@@ -17,6 +18,11 @@ from services.invoicing.credit_memos.schemas import CreditMemoCreate, CreditMemo
 from services.invoicing.invoices.api import get_invoice
 
 router = invoicing_router("/v1/credit-memos", "credit memos")
+
+
+def memo_out(memo: CreditMemo) -> CreditMemoOut:
+    values = shown_fields(memo.model_dump(), ("subtotal", "tax_total", "total"), memo.currency)
+    return CreditMemoOut.model_validate(values)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Issue a credit memo")
@@ -39,7 +45,7 @@ async def create_credit_memo(
     )
     await session.flush()
     response.headers["Location"] = f"{router.prefix}/{memo.id}"
-    return CreditMemoOut.model_validate(memo)
+    return memo_out(memo)
 
 
 @router.get("", summary="List credit memos")
@@ -56,7 +62,7 @@ async def list_credit_memos(
         statement = statement.where(CreditMemo.customer_id == customer_id)
     return await page_of(
         session, statement, order_by=[col(CreditMemo.created_at), col(CreditMemo.id)],
-        params=page, item=CreditMemoOut.model_validate,
+        params=page, item=memo_out,
     )
 
 
@@ -66,4 +72,4 @@ async def read_credit_memo(credit_memo_id: uuid.UUID, session: SessionDep, _: Re
     memo = await session.get(CreditMemo, credit_memo_id)
     if memo is None:
         raise NotFound(f"no credit memo {credit_memo_id}")
-    return CreditMemoOut.model_validate(memo)
+    return memo_out(memo)

@@ -12,6 +12,7 @@ from shared.api.transaction import SessionDep
 from shared.audit import record_change
 from shared.db import utcnow
 from services.invoicing.accounts.models import BillingAccount
+from services.invoicing.amounts import shown_fields
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_router
 from services.invoicing.credit_memos.commands import rebill_invoice
 from services.invoicing.delivery.commands import deliver_invoice
@@ -29,10 +30,12 @@ from services.invoicing.tickets.domain import check_acceptable
 
 router = invoicing_router("/v1/invoices", "invoices")
 
+MONEY_FIELDS = ("subtotal", "tax_total", "total", "credited", "paid", "open_amount", "discount_amount")
+
 
 def invoice_out(invoice: Invoice) -> InvoiceOut:
-    open_now = open_amount(invoice.total, invoice.credited, invoice.paid)
-    return InvoiceOut.model_validate(invoice.model_dump() | {"open_amount": open_now})
+    values = invoice.model_dump() | {"open_amount": open_amount(invoice.total, invoice.credited, invoice.paid)}
+    return InvoiceOut.model_validate(shown_fields(values, MONEY_FIELDS, invoice.currency))
 
 
 async def get_invoice(session: SessionDep, invoice_id: uuid.UUID, *, lock: bool = False) -> Invoice:

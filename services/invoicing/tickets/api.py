@@ -15,6 +15,7 @@ from shared.auth import Principal, Role, require_roles
 from shared.db import utcnow
 from shared.events.customers import TicketDocumentKind
 from shared.events.sales import SalesTicketClosed
+from services.invoicing.amounts import shown_fields
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, Supervisor, invoicing_router
 from services.invoicing.tickets import commands
 from services.invoicing.tickets.domain import TicketStatus
@@ -36,6 +37,10 @@ Sender = Annotated[
 ]
 
 
+def ticket_out(ticket: Ticket) -> TicketOut:
+    return TicketOut.model_validate(shown_fields(ticket.model_dump(), ("amount",), ticket.currency))
+
+
 class DocumentTooLarge(Problem):
     status, slug, title = 413, "document-too-large", "Document too large"
 
@@ -53,7 +58,7 @@ async def receive_ticket(
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"{router.prefix}/{ticket.id}"
-    return TicketOut.model_validate(ticket)
+    return ticket_out(ticket)
 
 
 @router.get("", summary="Search tickets")
@@ -76,14 +81,14 @@ async def list_tickets(
     )
     return await page_of(
         session, statement, order_by=[col(Ticket.closed_at), col(Ticket.id)], params=page,
-        item=TicketOut.model_validate,
+        item=ticket_out,
     )
 
 
 @router.get("/{ticket_id}", summary="Read a ticket")
 async def read_ticket(ticket_id: uuid.UUID, session: SessionDep, _: Reader) -> TicketOut:
     """The ticket, its review outcome (hold reasons) and the invoice billing it."""
-    return TicketOut.model_validate(await get_ticket(session, ticket_id))
+    return ticket_out(await get_ticket(session, ticket_id))
 
 
 @router.post("/{ticket_id}/documents", status_code=201, summary="Attach a document")
@@ -139,7 +144,7 @@ async def release_ticket(
     """A supervisor releases a hold with a reason (audited); the ticket becomes ready to bill."""
     ticket = await get_ticket(session, ticket_id, lock=True)
     await commands.release_hold(session, ticket, data.reason, actor)
-    return TicketOut.model_validate(ticket)
+    return ticket_out(ticket)
 
 
 @rate_cards.put("", summary="Set a rate-card price")
