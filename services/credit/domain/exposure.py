@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from shared.money import is_whole_minor_units, round_money
+
 ZERO = Decimal(0)
 
 
@@ -52,6 +54,12 @@ class CreditPosition:
         if self.credit_limit is None:
             return None
         return self.credit_limit - self.exposure.total
+
+
+def shown(amount: Decimal, currency: str) -> str:
+    """An amount as people read it: in the currency's minor unit when that loses nothing
+    (PostgreSQL hands back 6000.0000), otherwise as it is."""
+    return str(round_money(amount, currency) if is_whole_minor_units(amount, currency) else amount)
 
 
 class DeclineCode(StrEnum):

@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from services.credit.domain.exposure import CreditPosition, OpenHold
+from services.credit.domain.exposure import CreditPosition, OpenHold, shown
 
 
 def automatic_hold_reasons(
@@ -12,11 +12,11 @@ def automatic_hold_reasons(
     """Why the customer should be on hold now: exposure over the limit, or an open invoice
     older than the threshold. An empty list means the account is cured."""
     reasons = []
-    limit = position.credit_limit
-    if limit is not None and position.exposure.total > limit:
+    limit, total, currency = position.credit_limit, position.exposure.total, position.currency
+    if limit is not None and total > limit:
         reasons.append(
-            f"exposure {position.exposure.total} {position.currency} is over the credit limit "
-            f"of {limit} by {position.exposure.total - limit}"
+            f"exposure {shown(total, currency)} {currency} is over the credit limit "
+            f"of {shown(limit, currency)} by {shown(total - limit, currency)}"
         )
     days = position.days_past_due(today)
     if days > hold_days_past_due:

@@ -78,7 +78,7 @@ async def test_exposure_over_the_limit_holds_and_a_payment_that_cures_it_release
     seen = await _exposure(call, customer_id)
     assert seen["on_hold"]
     assert seen["hold_reasons"] == [
-        "exposure 11000.00 USD is over the credit limit of 10000 by 1000.00"
+        "exposure 11000.00 USD is over the credit limit of 10000.00 by 1000.00"
     ]
     [placed] = await published_eventually(bus, "credit.hold_placed")
     assert (placed["customer_id"], placed["automatic"]) == (str(customer_id), True)
