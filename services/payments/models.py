@@ -18,8 +18,24 @@ class PaymentsTable(SQLModel, registry=registry()):
     pass
 
 
+CENTS = Decimal("0.01")
+
+
+class MoneyColumn(DecimalType):
+    """NUMERIC(19,4) hands "1250.0000" back; amounts here are read as "1250.00" again (the zeros
+    it padded are dropped, nothing else: a finer amount keeps its digits)."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        amount = super().process_result_value(value, dialect)
+        if amount is None or amount != amount.quantize(CENTS):
+            return amount
+        return amount.quantize(CENTS)
+
+
 def _money(**kwargs: Any) -> Any:
-    return Field(sa_type=DecimalType, **kwargs)
+    return Field(sa_type=MoneyColumn, **kwargs)
 
 
 class Payer(PaymentsTable, table=True):

@@ -163,12 +163,19 @@ class CashApplicationEngine:
             )
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
         exact, confidence, hit, agreement = scored[0]
-        rivals = [s for s in scored[1:] if s[0] == exact and s[1] >= confidence - 0.05]
+        loose = hit.kind in LOOSE_READINGS
+        # Rivals: readings as strict, agreeing as well with the amount, and about as sure.
+        rivals = [
+            s
+            for s in scored[1:]
+            if s[0] == exact
+            and s[1] >= confidence - 0.05
+            and (s[2].kind in LOOSE_READINGS) == loose
+        ]
         words = (
             f"Reference {line.invoice_ref!r} read as invoice {hit.invoice.number} "
             f"{REFERENCE_WORDS[hit.kind]}; {agreement.words}."
         )
-        loose = hit.kind in LOOSE_READINGS
         if not exact and (loose or customer_id is None):
             # A loose reading, or an unknown payer, needs the amount to back the reference.
             confidence = min(confidence, 0.6)

@@ -178,3 +178,17 @@ def test_subset_search_finds_pairs_triples_and_quadruples_and_stops_at_the_limit
     assert combinations_summing_to([1, 2, 4, 8, 16], 15) == [(0, 1, 2, 3)]
     assert len(combinations_summing_to([1, 2, 3, 4, 5], 5, limit=2)) == 2
     assert combinations_summing_to([1, 2, 4, 8, 16], 31) == []  # would need five
+
+
+def test_neighbouring_numbers_do_not_make_an_exact_reference_ambiguous() -> None:
+    named = _invoice("INV-2026-200001", "400.00")
+    engine = _engine(
+        named, _invoice("INV-2026-200002", "1000.00"), _invoice("INV-2026-200003", "900.00")
+    )
+
+    proposal = engine.propose(
+        _receipt("460.00", RemittanceRef("INV-2026-200001", Decimal("460.00")), customer_id=ACME)
+    )
+
+    assert [a.invoice for a in proposal.applications] == [named] and proposal.automatic
+    assert proposal.left_unapplied == Decimal("60.00")
