@@ -51,7 +51,7 @@ async def _promising(session: AsyncSession, customers: list[uuid.UUID], as_of: d
     }
 
 
-def _recipients(account: CollectionAccount | None) -> list[str]:
+def recipients_of(account: CollectionAccount | None) -> list[str]:
     if account is None:
         return []
     with_email = [c for c in account.contacts if c.get("email")]
@@ -78,7 +78,7 @@ async def run_dunning(
             else "disputed" if not chased
             else "under_minimum" if total < settings.dunning_minimum
             else "not_overdue_enough" if stage is None
-            else "no_email" if not _recipients(account)
+            else "no_email" if not recipients_of(account)
             else None
         )
         if reason is not None:
@@ -97,7 +97,7 @@ async def _send(
     documents = {i.id: i for i in (await session.exec(
         select(LedgerItem).where(col(LedgerItem.id).in_([i.item_id for i in items]))
     )).all()}
-    recipients = _recipients(account)
+    recipients = recipients_of(account)
     contact = next((c["name"] for c in account.contacts if c.get("email") == recipients[0]), "Accounts Payable")
     body = letters.render(
         f"dunning_{stage}.txt.j2", contact_name=contact, customer_name=account.legal_name,

@@ -5,9 +5,10 @@ its inbox row commit together or not at all.
 """
 
 import uuid
+from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,13 +34,20 @@ def entry_id(event_id: uuid.UUID, index: int) -> uuid.UUID:
 
 
 async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
-    """Open the change's items, then post its entries (parking those whose item is unknown)."""
-    opened: dict[uuid.UUID, LedgerItem] = {}
+    """Open the change's items, then post its entries (parking those whose item is unknown).
+    Items are read and positions written in one statement each: one event, few round trips."""
+    items: dict[uuid.UUID, LedgerItem] = {}
     for new in change.items:
         first = next(e.amount for e in change.entries if e.item_id == new.id)
-        opened[new.id] = await _open_item(session, new, first)
+        items[new.id] = await _open_item(session, new, first)
+    opened = list(items)
+    known = {e.item_id for e in change.entries} - set(items)
+    if known:
+        rows = await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(known)))
+        items |= {item.id: item for item in rows.all()}
+    deltas: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     for index, entry in enumerate(change.entries):
-        item = opened.get(entry.item_id) or await session.get(LedgerItem, entry.item_id)
+        item = items.get(entry.item_id)
         if item is None:
             session.add(ParkedEntry(
                 id=entry_id(event_id, index), item_id=entry.item_id, kind=entry.kind,
@@ -47,9 +55,10 @@ async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uu
                 event_id=event_id,
             ))
             continue
-        await _post(session, item, entry, entry_id(event_id, index), event_id)
-    for item in opened.values():
-        await _post_parked(session, item)
+        _post(session, item, entry, entry_id(event_id, index), event_id, deltas)
+    if opened:
+        await _post_parked(session, [items[i] for i in opened], deltas)
+    await _add_to_positions(session, deltas)
 
 
 async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> LedgerItem:
@@ -68,21 +77,28 @@ async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> 
     return item
 
 
-async def _post_parked(session: AsyncSession, item: LedgerItem) -> None:
-    parked = (
-        await session.exec(
-            select(ParkedEntry).where(ParkedEntry.item_id == item.id).order_by(col(ParkedEntry.id))
-        )
-    ).all()
+async def _post_parked(
+    session: AsyncSession, opened: list[LedgerItem], deltas: dict[tuple[Any, ...], Decimal]
+) -> None:
+    by_id = {item.id: item for item in opened}
+    parked = (await session.exec(
+        select(ParkedEntry).where(col(ParkedEntry.item_id).in_(list(by_id))).order_by(col(ParkedEntry.id))
+    )).all()
     for row in parked:
+        item = by_id[row.item_id]
         entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
-        await _post(session, item, entry, row.id, row.event_id)
-    if parked:
-        await session.exec(delete(ParkedEntry).where(col(ParkedEntry.item_id) == item.id))
+        _post(session, item, entry, row.id, row.event_id, deltas)
+        await session.delete(row)
 
 
-async def _post(
-    session: AsyncSession, item: LedgerItem, entry: Entry, id_: uuid.UUID, event_id: uuid.UUID
+POSITION_KEY = (
+    "currency", "column", "ar_control", "business_district", "sales_rep", "due_date", "document_date",
+)
+
+
+def _post(
+    session: AsyncSession, item: LedgerItem, entry: Entry, id_: uuid.UUID, event_id: uuid.UUID,
+    deltas: dict[tuple[Any, ...], Decimal],
 ) -> None:
     item.balance += entry.amount
     session.add(LedgerEntry(
@@ -92,29 +108,33 @@ async def _post(
         due_date=item.due_date, document_date=item.document_date,
         business_district=item.business_district, sales_rep=item.sales_rep,
     ))
-    await _add_to_position(session, item, entry.amount)
+    deltas[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
 
 
-async def _add_to_position(session: AsyncSession, item: LedgerItem, amount: Decimal) -> None:
-    key = {
-        "currency": item.currency, "column": item.column, "ar_control": item.ar_control,
-        "business_district": item.business_district, "sales_rep": item.sales_rep,
-        "due_date": item.due_date, "document_date": item.document_date,
-    }
+async def _add_to_positions(session: AsyncSession, deltas: dict[tuple[Any, ...], Decimal]) -> None:
+    """Add to today's aging positions. Keys in a fixed order, so concurrent consumers queue
+    for rows instead of deadlocking."""
+    if not deltas:
+        return
+    ordered = sorted(deltas.items(), key=lambda kv: tuple(str(v) for v in kv[0]))
     if session.bind.dialect.name == "postgresql":
-        # One statement, and concurrent consumers add to the row instead of overwriting it.
+        # One statement, and concurrent consumers add to a row instead of overwriting it.
         table = AgingPosition.__table__
-        statement = pg_insert(table).values(**key, balance=amount)
+        statement = pg_insert(table).values(
+            [dict(zip(POSITION_KEY, key, strict=True), balance=amount) for key, amount in ordered]
+        )
         await session.exec(statement.on_conflict_do_update(
-            index_elements=list(key), set_={"balance": table.c.balance + statement.excluded.balance}
+            index_elements=list(POSITION_KEY),
+            set_={"balance": table.c.balance + statement.excluded.balance},
         ))
         return
     # SQLite keeps decimals as text, so add in Python (its single connection serialises writers).
-    position = await session.get(AgingPosition, tuple(key.values()))
-    if position is None:
-        session.add(AgingPosition(**key, balance=amount))
-    else:
-        position.balance += amount
+    for key, amount in ordered:
+        position = await session.get(AgingPosition, key)
+        if position is None:
+            session.add(AgingPosition(**dict(zip(POSITION_KEY, key, strict=True)), balance=amount))
+        else:
+            position.balance += amount
 
 
 def record_journal(

@@ -38,7 +38,7 @@ def render(template: str, **context: object) -> str:
     return _env.get_template(template).render(**context)
 
 
-def _latin1(text: str) -> str:
+def latin1(text: str) -> str:
     # The core PDF fonts speak Latin-1; anything else shows as '?', never as an error.
     return text.encode("latin-1", "replace").decode("latin-1")
 
@@ -48,17 +48,17 @@ def pdf(letter: Letter) -> bytes:
     doc = FPDF()
     doc.add_page()
     doc.set_font("Helvetica", "B", 14)
-    doc.cell(0, 10, _latin1(letter.title), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 10, latin1(letter.title), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", size=10)
-    doc.cell(0, 6, _latin1(f"{letter.customer_name} - account {letter.account_number}"), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 6, latin1(f"{letter.customer_name} - account {letter.account_number}"), new_x="LMARGIN", new_y="NEXT")
     doc.cell(0, 6, f"As of {letter.as_of.isoformat()}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
-    doc.multi_cell(0, 5, _latin1(letter.body))
+    doc.multi_cell(0, 5, latin1(letter.body))
     doc.ln(4)
     with doc.table(col_widths=(40, 30, 30, 25, 35), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")) as table:
         table.row(["Document", "Dated", "Due", "Days late", f"Balance {letter.currency}"])
         for line in letter.lines:
-            table.row([_latin1(line.number), line.document_date.isoformat(), line.due_date.isoformat(),
+            table.row([latin1(line.number), line.document_date.isoformat(), line.due_date.isoformat(),
                        str(max(line.days_past_due, 0)), f"{line.balance:,.2f}"])
         table.row(["Total", "", "", "", f"{letter.total:,.2f}"])
     return bytes(doc.output())

@@ -251,3 +251,46 @@ class DunningRunOut(BaseModel):
         description="Customer id → why no letter: live_promise, disputed, under_minimum, "
         "not_overdue_enough, no_email"
     )
+
+
+class UnbilledTicketOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    ticket_id: uuid.UUID
+    ticket_number: str
+    customer_id: uuid.UUID
+    closed_on: date
+    amount: Decimal
+
+
+class UnbilledGroupOut(BaseModel):
+    """A district and sales rep's closed tickets not yet invoiced, and what is at risk."""
+
+    business_district: str
+    sales_rep: str
+    currency: str
+    tickets: list[UnbilledTicketOut]
+    amount_at_risk: Decimal
+
+
+class OverSixtyOut(BaseModel):
+    customer_id: uuid.UUID
+    account_number: str | None
+    legal_name: str | None
+    currency: str
+    past_due: Decimal
+    oldest_days_past_due: int
+    disputed: Decimal
+    promised: Decimal
+    actions: list[ActivityOut] = Field(description="The account's action history, oldest first")
+    next_step: str
+
+
+class StatementOut(BaseModel):
+    customer_id: uuid.UUID
+    account_number: str
+    legal_name: str
+    currency: str
+    as_of: date
+    items: list[AgedItemOut]
+    balance: Decimal

@@ -5,6 +5,7 @@ from services.collections.api.aging import router as aging
 from services.collections.api.dunning import router as dunning
 from services.collections.api.kpis import router as kpis
 from services.collections.api.ledger import router as ledger
+from services.collections.api.reports import router as reports
 from services.collections.api.work import router as work
 
-ROUTERS = [accounts, aging, kpis, ledger, work, dunning]
+ROUTERS = [accounts, aging, kpis, ledger, work, dunning, reports]

@@ -11,7 +11,7 @@ from shared.api.problems import PROBLEM_RESPONSES, Problem
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
 from shared.db import utcnow
-from services.collections.aging import AgingLine, AgingQuery, GroupBy, aged_items, aging
+from services.collections.aging import AgedItem, AgingLine, AgingQuery, GroupBy, aged_items, aging
 from services.collections.aging_rules import DEFAULT_EDGES, Basis, InvalidEdges, parse_edges
 from services.collections.export import XLSX_MEDIA_TYPE, aging_csv, aging_xlsx
 from services.collections.schemas import AgedItemOut, AgingLineOut, AgingOut
@@ -50,6 +50,16 @@ def aging_query(
 
 
 AgingParams = Annotated[AgingQuery, Depends(aging_query)]
+
+
+def aged_item_out(a: AgedItem, labels: list[str]) -> AgedItemOut:
+    return AgedItemOut(
+        id=a.item.id, customer_id=a.item.customer_id, kind=a.item.kind, number=a.item.number,
+        currency=a.item.currency, document_date=a.item.document_date, due_date=a.item.due_date,
+        business_district=a.item.business_district, sales_rep=a.item.sales_rep,
+        original_amount=a.item.original_amount, balance=a.balance, days_past_due=a.days_past_due,
+        bucket=labels[a.bucket] if a.bucket is not None else None,
+    )
 
 
 def _line_out(line: AgingLine, labels: list[str]) -> AgingLineOut:
@@ -97,13 +107,4 @@ async def read_aged_items(
         session, q, business_district=business_district, sales_rep=sales_rep,
         bucket=labels.index(bucket) if bucket else None,
     )
-    return [
-        AgedItemOut(
-            id=a.item.id, customer_id=a.item.customer_id, kind=a.item.kind, number=a.item.number,
-            currency=a.item.currency, document_date=a.item.document_date, due_date=a.item.due_date,
-            business_district=a.item.business_district, sales_rep=a.item.sales_rep,
-            original_amount=a.item.original_amount, balance=a.balance, days_past_due=a.days_past_due,
-            bucket=labels[a.bucket] if a.bucket is not None else None,
-        )
-        for a in found
-    ]
+    return [aged_item_out(a, labels) for a in found]

@@ -1,0 +1,252 @@
+"""Collections' speed on PostgreSQL: aging (portfolio today, one customer, a past month end) and
+DSO for a month over ITEMS open items across CUSTOMERS customers, each beside the same answer from
+a straightforward SQL query over the same data; and the rate the ledger consumes events from
+Kafka. `python -m tests.bench collections`; AR_BENCH_ITEMS scales the data set down or up.
+"""
+
+import asyncio
+import os
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+from sqlmodel import func, select
+
+from shared import migrations
+from shared.auth import TokenAuthority
+from shared.bus.kafka import KafkaBus
+from shared.db import Database, utcnow
+from shared.events.catalog import EventPayload
+from shared.settings import PlatformSettings
+from services.collections.aging import Aging, AgingQuery, aging
+from services.collections.kpis import Month, monthly_kpis
+from services.collections.models import LoggedEvent
+from services.collections.service import definition as collections
+from tests.bench import BenchInfra
+from tests.services.collections.books import Books, message
+from tests.support import SECRET, running_service
+
+ITEMS = int(os.environ.get("AR_BENCH_ITEMS", "1000000"))
+CUSTOMERS = max(ITEMS // 20, 1)
+EVENTS = int(os.environ.get("AR_BENCH_EVENTS", "30000"))
+TODAY = date.today()
+DISTRICTS = [f"district-{d}" for d in range(10)]
+REPEATS = 5
+
+# The same aging, straightforwardly: every item joined to its entries, bucketed row by row.
+NAIVE_AGING = """
+SELECT i.currency, CASE
+    WHEN i."column" = 'credits' THEN 'credits'
+    WHEN $1::date - i.due_date <= 0 THEN 'current'
+    WHEN $1::date - i.due_date <= 30 THEN '1-30'
+    WHEN $1::date - i.due_date <= 60 THEN '31-60'
+    WHEN $1::date - i.due_date <= 90 THEN '61-90'
+    WHEN $1::date - i.due_date <= 120 THEN '91-120'
+    ELSE 'over_120' END AS bucket,
+  SUM(e.amount)
+FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
+WHERE e.entry_date <= $1 AND ($2::uuid IS NULL OR i.customer_id = $2)
+GROUP BY 1, 2
+"""
+NAIVE_DSO = """
+SELECT
+  (SELECT SUM(e.amount) FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
+    WHERE i.ar_control AND e.entry_date <= $2) AS ending_ar,
+  (SELECT SUM(e.amount) FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
+    WHERE i.ar_control AND e.entry_date <= $2 AND e.kind IN ('invoiced', 'voided', 'credit_memo')
+      AND e.entry_date >= $1) AS sales
+"""
+
+
+def _labelled(report: Aging) -> dict[tuple[str, str], Decimal]:
+    labels = report.query.buckets.labels
+    result = {}
+    for line in report.totals:
+        result |= {(line.currency, label): v for label, v in zip(labels, line.buckets, strict=True) if v}
+        if line.credits:
+            result[(line.currency, "credits")] = line.credits
+    return result
+
+
+async def _load(conn: asyncpg.Connection) -> None:
+    """ITEMS invoices over the last year (a third part paid) and an unapplied payment per
+    customer, with their entries, written with COPY; positions summed as the consumer keeps them."""
+    rng = random.Random(7)
+    customers = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(CUSTOMERS)]
+    await conn.copy_records_to_table("collection_accounts", columns=[
+        "id", "revision", "account_number", "legal_name", "status", "currency", "business_district",
+        "sales_rep", "payment_terms", "contacts", "synced_at",
+    ], records=[
+        (c, 1, f"B{i:07d}", f"Bench {i}", "active", "USD", DISTRICTS[i % 10], f"rep-{i % 100}",
+         '{"kind": "net", "days": 30}', "[]", utcnow())
+        for i, c in enumerate(customers)
+    ])
+    items, entries = [], []
+    for n in range(ITEMS):
+        i = n % CUSTOMERS
+        customer, district, rep = customers[i], DISTRICTS[i % 10], f"rep-{i % 100}"
+        item_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        invoiced = TODAY - timedelta(days=rng.randrange(365))
+        due = invoiced + timedelta(days=30)
+        amount = Decimal(rng.randrange(10_000, 1_000_000)) / 100
+        balance = amount
+        dims = ("USD", "buckets", True, due, invoiced, district, rep)
+        entries.append((uuid.uuid4(), item_id, customer, "invoiced", amount, invoiced, uuid.uuid4(), *dims))
+        if rng.random() < 0.33:
+            paid = -(amount * Decimal("0.4")).quantize(Decimal("0.01"))
+            paid_on = min(invoiced + timedelta(days=rng.randrange(60)), TODAY)
+            entries.append((uuid.uuid4(), item_id, customer, "paid", paid, paid_on, uuid.uuid4(), *dims))
+            balance += paid
+        items.append((item_id, customer, "invoice", f"INV-{n}", "USD", invoiced, due, district, rep,
+                      "buckets", True, amount, balance))
+    for i, customer in enumerate(customers):
+        item_id, received = uuid.uuid4(), TODAY - timedelta(days=rng.randrange(90))
+        amount = -Decimal(rng.randrange(1_000, 100_000)) / 100
+        district, rep = DISTRICTS[i % 10], f"rep-{i % 100}"
+        items.append((item_id, customer, "payment", None, "USD", received, received, district, rep,
+                      "credits", False, amount, amount))
+        entries.append((uuid.uuid4(), item_id, customer, "received", amount, received, uuid.uuid4(),
+                        "USD", "credits", False, received, received, district, rep))
+    await conn.copy_records_to_table("ledger_items", records=items, columns=[
+        "id", "customer_id", "kind", "number", "currency", "document_date", "due_date",
+        "business_district", "sales_rep", "column", "ar_control", "original_amount", "balance",
+    ])
+    await conn.copy_records_to_table("ledger_entries", records=entries, columns=[
+        "id", "item_id", "customer_id", "kind", "amount", "entry_date", "event_id", "currency",
+        "column", "ar_control", "due_date", "document_date", "business_district", "sales_rep",
+    ])
+    await conn.execute("""
+        INSERT INTO aging_positions
+        SELECT currency, "column", ar_control, business_district, sales_rep, due_date,
+               document_date, SUM(amount)
+        FROM ledger_entries GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """)
+    await conn.execute("VACUUM ANALYZE")
+
+
+async def _timed(call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    """Median milliseconds of REPEATS runs after one warm-up, and the answer."""
+    answer = await call()
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        answer = await call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), answer
+
+
+async def _queries(db: Database, conn: asyncpg.Connection, sample_customer: uuid.UUID) -> list[str]:
+    lines = []
+    month = Month(TODAY.year, TODAY.month).back()
+    cases = [
+        ("portfolio aging as of today", TODAY, None, "< 100 ms"),
+        ("aging of one customer", TODAY, sample_customer, "< 10 ms"),
+        (f"portfolio aging as of {month.last}", month.last, None, "< 2000 ms"),
+    ]
+    for label, as_of, customer, target in cases:
+        async def ours() -> dict[tuple[str, str], Decimal]:
+            async with db.transaction() as session:
+                return _labelled(await aging(session, AgingQuery(as_of=as_of, customer_id=customer)))
+
+        async def naive() -> dict[tuple[str, str], Decimal]:
+            rows = await conn.fetch(NAIVE_AGING, as_of, customer)
+            return {(r[0], r[1]): r[2] for r in rows if r[2]}
+
+        ms, answer = await _timed(ours)
+        naive_ms, naive_answer = await _timed(naive)
+        lines.append(f"{label}: {ms:,.1f} ms (target {target}); straightforward SQL {naive_ms:,.1f} ms; "
+                     f"same answer: {answer == naive_answer}")
+
+    async def dso() -> tuple[Decimal, Decimal]:
+        async with db.transaction() as session:
+            [kpis] = await monthly_kpis(session, month)
+        return kpis.ending_ar, kpis.credit_sales
+
+    async def naive_dso() -> tuple[Decimal, Decimal]:
+        row = await conn.fetchrow(NAIVE_DSO, month.first, month.last)
+        return row["ending_ar"], row["sales"]
+
+    ms, answer = await _timed(dso)
+    naive_ms, naive_answer = await _timed(naive_dso)
+    lines.append(f"DSO for {month} (standard, countback over 12 months, best, ADD, CEI): {ms:,.1f} ms; "
+                 f"straightforward SQL (ending AR and sales only) {naive_ms:,.1f} ms; "
+                 f"same AR and sales: {answer == naive_answer}")
+    return lines
+
+
+def _event_stream(count: int) -> list[EventPayload]:
+    """Invoices, payments and their applications for many customers, in each one's order."""
+    events: list[EventPayload] = []
+    while len(events) < count:
+        books = Books(district=random.choice(DISTRICTS))
+        invoice = books.invoice("1250.00", TODAY - timedelta(days=40))
+        payment = books.payment("1000.00", TODAY - timedelta(days=5))
+        events += [invoice, payment, books.apply(payment, invoice, "1000.00", TODAY - timedelta(days=5))]
+    return events[:count]
+
+
+async def _consumption(infra: BenchInfra) -> list[str]:
+    servers = infra.kafka.bootstrap_servers
+    producer = KafkaBus(servers, client_id="bench-collections-producer", partitions=3)
+    await producer.ensure_topics({"ar.invoicing.v1", "ar.payments.v1", "ar.customers.v1"})
+    await producer.start()
+    events = _event_stream(EVENTS)
+    for start in range(0, len(events), 1000):
+        await producer.publish([message(e) for e in events[start:start + 1000]])
+    await producer.stop()
+
+    infra.postgres.create_database("bench_collections_consumer")
+    platform = PlatformSettings(bus="kafka", kafka_bootstrap_servers=servers, auth_secret=SECRET)
+    started = time.perf_counter()
+    async with running_service(
+        collections, infra.workdir, platform, TokenAuthority(SECRET),
+        KafkaBus(servers, client_id="bench-collections"),
+        database_url=infra.postgres.url("bench_collections_consumer"),
+    ) as service:
+        while True:
+            async with service.db.transaction() as session:
+                logged = (await session.exec(select(func.count()).select_from(LoggedEvent))).one()
+                first, last = (await session.exec(
+                    select(func.min(LoggedEvent.logged_at), func.max(LoggedEvent.logged_at))
+                )).one()
+            if logged >= EVENTS or time.perf_counter() - started > 300:
+                break
+            await asyncio.sleep(0.2)
+    wall = time.perf_counter() - started
+    span = (last - first).total_seconds() if first and last else float("nan")
+    return [
+        f"ledger consuming from Kafka (one consumer, PostgreSQL): {logged:,} events in {span:.1f} s "
+        f"= {logged / span:,.0f} events/s (target >= 5,000); {wall:.1f} s including start-up "
+        "and group join",
+    ]
+
+
+async def run(infra: BenchInfra) -> list[str]:
+    infra.postgres.create_database("bench_collections")
+    db = Database(infra.postgres.url("bench_collections"))
+    await migrations.upgrade(db, collections.migrations, collections.version_table)
+    pg = infra.postgres
+    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="bench_collections")
+    started = time.perf_counter()
+    await _load(conn)
+    sample = await conn.fetchval("SELECT customer_id FROM ledger_items LIMIT 1")
+    async with db.transaction() as session:
+        counts = (await session.exec(text(
+            "SELECT (SELECT count(*) FROM ledger_items), (SELECT count(*) FROM ledger_entries), "
+            "(SELECT count(*) FROM aging_positions)"
+        ))).one()
+    lines = [f"data: {counts[0]:,} open items ({ITEMS:,} invoices), {counts[1]:,} entries, "
+             f"{counts[2]:,} aging positions, {CUSTOMERS:,} customers; loaded with COPY in "
+             f"{time.perf_counter() - started:.0f} s"]
+    lines += await _queries(db, conn, sample)
+    await conn.close()
+    await db.dispose()
+    lines += await _consumption(infra)
+    return lines
