@@ -247,3 +247,18 @@ class ParkedEntry(CollectionsTable, table=True):
     entry_date: date
     reference: uuid.UUID | None = None
     event_id: uuid.UUID
+
+
+class ClosedPeriod(CollectionsTable, table=True):
+    """A month closed at month-end: its aging is final and nothing may post into it."""
+
+    __tablename__ = "closed_periods"
+
+    period: str = Field(primary_key=True, max_length=7)
+    closed_through: date
+    closed_by: str = Field(max_length=200)
+    closed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ar_balance: dict[str, str] = Field(
+        sa_column=Column(JSONColumn, nullable=False),
+        description="AR per currency at the close, as decimal strings",
+    )

@@ -294,3 +294,13 @@ class StatementOut(BaseModel):
     as_of: date
     items: list[AgedItemOut]
     balance: Decimal
+
+
+class ClosedPeriodOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    period: str = Field(examples=["2026-10"])
+    closed_through: date
+    closed_by: str
+    closed_at: datetime
+    ar_balance: dict[str, Decimal] = Field(description="The ledger's AR per currency at the close")

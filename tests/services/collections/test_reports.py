@@ -104,3 +104,23 @@ async def test_statement_lists_open_items_and_is_emailed_as_pdf(
     sent = await api.post(f"/v1/statements/{books.customer_id}/send", json={}, headers=auth(Role.AR_COORDINATOR))
     assert sent.json() == {"sent_to": ["ap@c-st.example"]}
     assert len(list((tmp_path / "mail").iterdir())) == 1
+
+
+async def test_supervisor_closes_ended_months_in_order_with_their_ar(
+    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
+) -> None:
+    supervisor = auth(Role.AR_SUPERVISOR)
+    books, events = overdue_customer("C-P", (45, "1000"))
+    await publish(ledger_bus, *events)
+    last_month = (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    month_before = (TODAY.replace(day=1) - timedelta(days=32)).strftime("%Y-%m")
+
+    assert (await api.post(f"/v1/periods/{last_month}/close", headers=auth(Role.AR_COORDINATOR))).status_code == 403
+    assert (await api.post(f"/v1/periods/{TODAY:%Y-%m}/close", headers=supervisor)).status_code == 422
+    assert (await api.post(f"/v1/periods/{month_before}/close", headers=supervisor)).status_code == 201
+    closed = await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)
+    assert closed.status_code == 201, closed.text
+    assert Decimal(closed.json()["ar_balance"]["USD"]) == 1000  # invoiced 75 days ago, unpaid
+    assert (await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)).status_code == 409
+    periods = (await api.get("/v1/periods", headers=auth(Role.AUDITOR))).json()
+    assert [p["period"] for p in periods] == [last_month, month_before]
