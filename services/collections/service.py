@@ -11,10 +11,10 @@ definition = ServiceDefinition(
     name="collections",
     title="Collections",
     description=(
-        "The receivables ledger built from events: open items, aging, DSO, worklist, "
-        "activities, promises, disputes, dunning and statements. So far it keeps its own copy of "
-        "the customers it collects from (terms, currency, district, sales rep, contacts), from "
-        "`CustomerRegistered` and `CustomerUpdated` on `ar.customers.v1`, and serves it read-only."
+        "The receivables ledger built from events: open items with their dated history, aging "
+        "as of any date, DSO and CEI, the tie-out to the AR control account, the collector's "
+        "worklist, activities, promises to pay, disputes, dunning letters, statements, the "
+        "management report over 60 days, the unbilled monitor and period close."
     ),
     settings_class=CollectionsSettings,
     routers=ROUTERS,
