@@ -1,5 +1,5 @@
-"""Open invoices indexed every way cash application looks them up: by the keys of their number
-(and the neighbours of those keys one typo away), by customer and by open balance."""
+"""Open invoices indexed every way cash application looks them up: by the keys of their number,
+by customer and by open balance. Invoices are held by position, so lookups hash small integers."""
 
 import uuid
 from collections import defaultdict
@@ -7,10 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rapidfuzz.distance import OSA
-
 from services.payments.matching.model import OpenInvoice
-from services.payments.matching.references import NumberKeys, number_keys, one_deletion_variants
+from services.payments.matching.references import alnum, number_keys, one_edit_variants
 
 # How much a reference read each way is worth on its own.
 REFERENCE_SCORES = {"exact": 1.0, "reformatted": 0.97, "serial": 0.93, "typo": 0.92}
@@ -31,64 +29,53 @@ class ReferenceHit:
     kind: str
 
 
-def _reading(query: NumberKeys, keys: NumberKeys) -> str | None:
-    if query.exact == keys.exact:
-        return "exact"
-    if query.digits == keys.digits or query.compact == keys.compact:
-        return "reformatted"
-    if min(OSA.distance(query.compact, keys.compact), OSA.distance(query.nozero, keys.nozero)) <= 1:
-        return "typo"
-    return None
-
-
 class InvoiceIndex:
     """Open invoices and their current balances; balances go down as cash is applied."""
 
     def __init__(self, invoices: Iterable[OpenInvoice]) -> None:
-        self._invoices: dict[uuid.UUID, OpenInvoice] = {}
-        self._keys: dict[uuid.UUID, NumberKeys] = {}
-        self._balance: dict[uuid.UUID, Decimal] = {}
-        self._by_nozero: dict[str, list[uuid.UUID]] = defaultdict(list)
-        self._by_serial: dict[str, list[uuid.UUID]] = defaultdict(list)
-        self._near: dict[str, list[uuid.UUID]] = defaultdict(list)
-        self._by_customer: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-        self._by_balance: dict[Decimal, list[uuid.UUID]] = defaultdict(list)
+        self._invoices: list[OpenInvoice] = []
+        self._balance: list[Decimal] = []
+        self._position: dict[uuid.UUID, int] = {}
+        # Both the digits and the compact form of each number, so any written form meets it.
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._by_serial: dict[str, list[int]] = defaultdict(list)
+        self._by_customer: dict[uuid.UUID, list[int]] = defaultdict(list)
+        self._by_balance: dict[Decimal, list[int]] = defaultdict(list)
         for invoice in invoices:
             self.add(invoice)
 
     def add(self, invoice: OpenInvoice) -> None:
-        self._invoices[invoice.id] = invoice
-        self._balance[invoice.id] = invoice.balance
-        self._by_customer[invoice.customer_id].append(invoice.id)
-        self._by_balance[invoice.balance].append(invoice.id)
+        at = len(self._invoices)
         keys = number_keys(invoice.number)
-        if keys is None:
-            return
-        self._keys[invoice.id] = keys
-        self._by_nozero[keys.nozero].append(invoice.id)
-        self._by_serial[keys.serial].append(invoice.id)
-        if len(keys.nozero) >= MIN_TYPO_KEY:
-            for variant in one_deletion_variants(keys.nozero) | {keys.nozero}:
-                self._near[variant].append(invoice.id)
+        self._invoices.append(invoice)
+        self._balance.append(invoice.balance)
+        self._position[invoice.id] = at
+        self._by_customer[invoice.customer_id].append(at)
+        self._by_balance[invoice.balance].append(at)
+        if keys is not None:
+            self._by_key[keys.digits].append(at)
+            if keys.compact != keys.digits:
+                self._by_key[keys.compact].append(at)
+            self._by_serial[keys.serial].append(at)
 
     def balance(self, invoice_id: uuid.UUID) -> Decimal:
-        return self._balance[invoice_id]
+        return self._balance[self._position[invoice_id]]
 
     def settle(self, invoice_id: uuid.UUID, amount: Decimal) -> None:
         """Take `amount` (cash and discount) off the invoice's open balance."""
-        self._balance[invoice_id] -= amount
-        self._by_balance[self._balance[invoice_id]].append(invoice_id)
+        at = self._position[invoice_id]
+        self._balance[at] -= amount
+        self._by_balance[self._balance[at]].append(at)
 
-    def _open(self, ids: Iterable[uuid.UUID]) -> list[OpenInvoice]:
-        return [self._invoices[i] for i in dict.fromkeys(ids) if self._balance[i] > 0]
+    def _open(self, positions: Iterable[int]) -> list[OpenInvoice]:
+        return [self._invoices[at] for at in dict.fromkeys(positions) if self._balance[at] > 0]
 
     def of_customer(self, customer_id: uuid.UUID) -> list[OpenInvoice]:
         return self._open(self._by_customer.get(customer_id, ()))
 
     def with_balance(self, amount: Decimal) -> list[OpenInvoice]:
-        return [
-            i for i in self._open(self._by_balance.get(amount, ())) if self._balance[i.id] == amount
-        ]
+        positions = [at for at in self._by_balance.get(amount, ()) if self._balance[at] == amount]
+        return self._open(positions)
 
     def find(
         self, reference: str, eligible: Callable[[OpenInvoice], bool], amount: Decimal | None = None
@@ -99,20 +86,26 @@ class InvoiceIndex:
         query = number_keys(reference)
         if query is None:
             return []
-        hits: dict[uuid.UUID, str] = {}
-        for invoice_id in self._by_nozero.get(query.nozero, ()):
-            kind = _reading(query, self._keys[invoice_id])
-            if kind:
-                hits[invoice_id] = kind
+        hits: dict[int, str] = {}
+        written = alnum(reference)
+
+        def consider(positions: Iterable[int], kind: str | None = None) -> None:
+            for at in positions:
+                invoice = self._invoices[at]
+                if at in hits or self._balance[at] <= 0 or not eligible(invoice):
+                    continue
+                hits[at] = kind or ("exact" if alnum(invoice.number) == written else "reformatted")
+
+        consider(self._by_key.get(query.digits, ()))
+        consider(self._by_key.get(query.compact, ()))
         if query.compact == query.serial:  # the reference is a bare serial number
-            for invoice_id in self._by_serial.get(query.serial, ()):
-                hits.setdefault(invoice_id, "serial")
-        found = [i for i in self._open(hits) if eligible(i)]
-        settled_by_amount = any(self._balance[i.id] == amount for i in found)
-        if len(query.nozero) >= MIN_TYPO_KEY and not settled_by_amount:
-            for variant in one_deletion_variants(query.nozero) | {query.nozero}:
-                for invoice_id in self._near.get(variant, ()):
-                    if invoice_id not in hits and _reading(query, self._keys[invoice_id]) == "typo":
-                        hits[invoice_id] = "typo"
-            found = [i for i in self._open(hits) if eligible(i)]
-        return [ReferenceHit(invoice, hits[invoice.id]) for invoice in found]
+            consider(self._by_serial.get(query.serial, ()), "serial")
+        if len(query.compact) >= MIN_TYPO_KEY and not any(
+            self._balance[at] == amount for at in hits
+        ):
+            for variant in one_edit_variants(query.compact):
+                consider(self._by_key.get(variant, ()), "typo")
+            if not hits and query.digits != query.compact:  # a zero put in or left out
+                for variant in one_edit_variants(query.digits):
+                    consider(self._by_key.get(variant, ()), "typo")
+        return [ReferenceHit(self._invoices[at], kind) for at, kind in hits.items()]

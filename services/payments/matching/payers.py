@@ -37,6 +37,10 @@ def normalise_name(name: str) -> str:
     return " ".join(w for w in words if w not in _LEGAL_FORMS)
 
 
+def _token_sorted(name: str) -> str:
+    return " ".join(sorted(name.split()))
+
+
 def normalise_account(account: str) -> str:
     return alnum(account)
 
@@ -72,6 +76,14 @@ class PayerDirectory:
             for name in payer.names:
                 self._names.setdefault(normalise_name(name), set()).add(payer.customer_id)
         self._name_list = list(self._names)
+        # Token-sorted once, so the fuzzy comparison is a plain ratio (what token_sort_ratio does
+        # for every candidate on every call).
+        self._sorted_names = [_token_sorted(n) for n in self._name_list]
+        # A name resembles only names it shares a word with: compare with those alone.
+        self._by_word: dict[str, list[int]] = {}
+        for index, known in enumerate(self._name_list):
+            for word in set(known.split()):
+                self._by_word.setdefault(word, []).append(index)
         self._name_aliases = name_aliases or {}
         self._account_aliases = account_aliases or {}
 
@@ -102,7 +114,9 @@ class PayerDirectory:
         return self._fuzzy(name, key) if not owners else None
 
     def _fuzzy(self, name: str, key: str) -> Identification | None:
-        best = process.extract(key, self._name_list, scorer=fuzz.token_sort_ratio, limit=2)
+        best = process.extract(
+            key, self._name_list, scorer=fuzz.token_sort_ratio, limit=2, score_cutoff=FUZZY_CUTOFF
+        )
         if not best or best[0][1] < FUZZY_CUTOFF:
             return None
         owners = self._names[best[0][0]]

@@ -2,7 +2,7 @@
 separators changed or with a typo. Each number gets keys under which its mangled forms meet."""
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _DIGIT_RUNS = re.compile(r"\d+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
@@ -17,13 +17,11 @@ def alnum(text: str) -> str:
     return _NOT_ALNUM.sub("", text.upper())
 
 
-@dataclass(frozen=True, slots=True)
-class NumberKeys:
-    """Ways one number can be written. `exact` ignores case and separators; `digits` keeps every
-    digit; `compact` drops each digit group's leading zeros; `nozero` drops every zero, so that all
-    three forms of one number meet under it; `serial` is the last digit group without zeros."""
+class NumberKeys(NamedTuple):
+    """Ways one number can be written. `digits` keeps every digit; `compact` drops each digit
+    group's leading zeros ("INV-2026-000123" -> "2026123"); `nozero` drops every zero, so that all
+    forms of one number meet under it; `serial` is the last digit group without its zeros."""
 
-    exact: str
     digits: str
     compact: str
     nozero: str
@@ -37,19 +35,24 @@ def number_keys(text: str) -> NumberKeys | None:
     if len(digits) < MIN_DIGITS:
         return None
     stripped = [group.lstrip("0") or "0" for group in groups]
-    return NumberKeys(
-        exact=alnum(text),
-        digits=digits,
-        compact="".join(stripped),
-        nozero=digits.replace("0", "") or "0",
-        serial=stripped[-1],
-    )
+    return NumberKeys(digits, "".join(stripped), digits.replace("0", "") or "0", stripped[-1])
 
 
-def one_deletion_variants(key: str) -> set[str]:
-    """The key with each one character left out: two keys one typo apart share one of these
-    (or one is a variant of the other), whatever the typo: a wrong, missing, extra or swapped digit."""
-    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+def one_edit_variants(key: str) -> set[str]:
+    """Every digit string one typo away from `key`: a digit wrong, missing, extra or swapped with
+    its neighbour. Looking these up finds a mistyped number without indexing every neighbour."""
+    variants = set()
+    for i in range(len(key) + 1):
+        for digit in "0123456789":
+            variants.add(key[:i] + digit + key[i:])
+            if i < len(key):
+                variants.add(key[:i] + digit + key[i + 1 :])
+        if i < len(key):
+            variants.add(key[:i] + key[i + 1 :])
+        if i < len(key) - 1:
+            variants.add(key[:i] + key[i + 1] + key[i] + key[i + 2 :])
+    variants.discard(key)
+    return variants
 
 
 def references_in(text: str | None) -> list[str]:

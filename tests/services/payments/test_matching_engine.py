@@ -192,3 +192,10 @@ def test_neighbouring_numbers_do_not_make_an_exact_reference_ambiguous() -> None
 
     assert [a.invoice for a in proposal.applications] == [named] and proposal.automatic
     assert proposal.left_unapplied == Decimal("60.00")
+
+
+def test_payer_name_close_to_a_known_one_is_recognised_but_less_surely() -> None:
+    identified = PAYERS.identify("Permian Basin Service", None)
+
+    assert identified is not None and identified.customer_id == ACME
+    assert identified.confidence < 0.9
