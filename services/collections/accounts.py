@@ -2,14 +2,20 @@
 
 from typing import Any
 
+from services.collections.models import CollectionAccount
 from shared.events.customers import CustomerSnapshot
 from shared.replica import customer_copy_handlers
-from services.collections.models import CollectionAccount
 
 # Dunning letters and statements need the contacts; aging and DSO need terms and currency.
 COPIED_FACTS = {
-    "account_number", "legal_name", "status", "currency", "business_district", "sales_rep",
-    "payment_terms", "contacts",
+    "account_number",
+    "legal_name",
+    "status",
+    "currency",
+    "business_district",
+    "sales_rep",
+    "payment_terms",
+    "contacts",
 }
 
 

@@ -79,7 +79,11 @@ _GROUP_COLUMNS = {GroupBy.DISTRICT: "business_district", GroupBy.SALES_REP: "sal
 
 
 def _keys(table: Any, q: AgingQuery) -> list[Any]:
-    keys = [table.currency, table.column, bucket_of(_age_column(table, q.basis), q.buckets, q.as_of)]
+    keys = [
+        table.currency,
+        table.column,
+        bucket_of(_age_column(table, q.basis), q.buckets, q.as_of),
+    ]
     if q.group_by is GroupBy.CUSTOMER:
         keys.append(table.customer_id)
     elif q.group_by is not None:
@@ -144,8 +148,13 @@ class AgedItem:
 
 
 async def aged_items(
-    session: AsyncSession, q: AgingQuery, *, business_district: str | None = None,
-    sales_rep: str | None = None, bucket: int | None = None, limit: int = 500,
+    session: AsyncSession,
+    q: AgingQuery,
+    *,
+    business_district: str | None = None,
+    sales_rep: str | None = None,
+    bucket: int | None = None,
+    limit: int = 500,
 ) -> list[AgedItem]:
     """The open items behind an aging: each item's balance as of the date, oldest first."""
     where = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) <= q.as_of]
@@ -163,6 +172,8 @@ async def aged_items(
     for item in items:
         days = days_past_due(q.as_of, item.due_date if q.basis is Basis.DUE else item.document_date)
         aged = item.column == Column.BUCKETS
-        result.append(AgedItem(item, sums[(item.id,)], days, q.buckets.index(days) if aged else None))
+        result.append(
+            AgedItem(item, sums[(item.id,)], days, q.buckets.index(days) if aged else None)
+        )
     result.sort(key=lambda a: (a.item.currency, -a.days_past_due, str(a.item.id)))
     return result[:limit]

@@ -28,7 +28,7 @@ class Buckets:
     def __post_init__(self) -> None:
         if not self.edges:
             raise InvalidEdges("give at least one bucket edge")
-        if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:], strict=False)):
             raise InvalidEdges("bucket edges must strictly increase")
         if self.edges[0] < 0:
             raise InvalidEdges("the first edge (Current) cannot be negative")
@@ -36,7 +36,7 @@ class Buckets:
     @property
     def labels(self) -> list[str]:
         first = "current" if self.edges[0] == 0 else f"up_to_{self.edges[0]}"
-        middle = [f"{a + 1}-{b}" for a, b in zip(self.edges, self.edges[1:])]
+        middle = [f"{a + 1}-{b}" for a, b in zip(self.edges, self.edges[1:], strict=False)]
         return [first, *middle, f"over_{self.edges[-1]}"]
 
     def index(self, days_past_due: int) -> int:
@@ -64,7 +64,9 @@ def parse_edges(text: str) -> Buckets:
     try:
         edges = tuple(int(part) for part in text.split(","))
     except ValueError as exc:
-        raise InvalidEdges("bucket edges are whole days separated by commas, e.g. 0,30,60,90") from exc
+        raise InvalidEdges(
+            "bucket edges are whole days separated by commas, e.g. 0,30,60,90"
+        ) from exc
     return Buckets(edges)
 
 

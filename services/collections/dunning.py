@@ -7,23 +7,28 @@ PDF by email, recorded as a letter activity and published as `DunningNoticeSent`
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, UTC
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.auth import Principal
-from shared.events.collections import DunningNoticeSent
 from services.collections import letters, mail
 from services.collections import work_rules as rules
 from services.collections.events import outbox
 from services.collections.models import (
-    Activity, CollectionAccount, Dispute, DunningNotice, LedgerItem, PromiseToPay,
+    Activity,
+    CollectionAccount,
+    Dispute,
+    DunningNotice,
+    LedgerItem,
+    PromiseToPay,
 )
 from services.collections.settings import CollectionsSettings
 from services.collections.work import OPEN
 from services.collections.worklist import PastDueItem, past_due_items
+from shared.auth import Principal
+from shared.events.collections import DunningNoticeSent
 
 STAGES = {1: "friendly_reminder", 2: "second_notice", 3: "past_due_notice", 4: "final_notice"}
 TITLES = {1: "Payment reminder", 2: "Second notice", 3: "Past due notice", 4: "Final notice"}
@@ -36,17 +41,27 @@ class RunResult:
 
 
 async def _disputed_invoices(session: AsyncSession, customers: list[uuid.UUID]) -> set[uuid.UUID]:
-    rows = (await session.exec(select(Dispute.invoice_id).where(
-        col(Dispute.customer_id).in_(customers), Dispute.status == OPEN,
-        col(Dispute.invoice_id).is_not(None),
-    ))).all()
+    rows = (
+        await session.exec(
+            select(Dispute.invoice_id).where(
+                col(Dispute.customer_id).in_(customers),
+                Dispute.status == OPEN,
+                col(Dispute.invoice_id).is_not(None),
+            )
+        )
+    ).all()
     return {invoice_id for invoice_id in rows if invoice_id is not None}
 
 
-async def _promising(session: AsyncSession, customers: list[uuid.UUID], as_of: date) -> set[uuid.UUID]:
-    promises = (await session.exec(select(PromiseToPay).where(col(PromiseToPay.customer_id).in_(customers)))).all()
+async def _promising(
+    session: AsyncSession, customers: list[uuid.UUID], as_of: date
+) -> set[uuid.UUID]:
+    promises = (
+        await session.exec(select(PromiseToPay).where(col(PromiseToPay.customer_id).in_(customers)))
+    ).all()
     return {
-        p.customer_id for p in promises
+        p.customer_id
+        for p in promises
         if rules.promise_status(p.promised_on, p.kept_on, as_of) is rules.PromiseStatus.LIVE
     }
 
@@ -60,7 +75,11 @@ def recipients_of(account: CollectionAccount | None) -> list[str]:
 
 
 async def run_dunning(
-    session: AsyncSession, settings: CollectionsSettings, actor: Principal, *, as_of: date,
+    session: AsyncSession,
+    settings: CollectionsSettings,
+    actor: Principal,
+    *,
+    as_of: date,
     business_district: str | None = None,
 ) -> RunResult:
     overdue = await past_due_items(session, as_of, business_district=business_district)
@@ -72,60 +91,126 @@ async def run_dunning(
         chased = [i for i in items if i.item_id not in disputed]
         total = sum((i.balance for i in chased), Decimal(0))
         account = await session.get(CollectionAccount, customer_id)
-        stage = rules.dunning_stage(chased[0].days_past_due, settings.dunning_stage_days) if chased else None
+        stage = (
+            rules.dunning_stage(chased[0].days_past_due, settings.dunning_stage_days)
+            if chased
+            else None
+        )
         reason = (
-            "live_promise" if customer_id in promising
-            else "disputed" if not chased
-            else "under_minimum" if total < settings.dunning_minimum
-            else "not_overdue_enough" if stage is None
-            else "no_email" if not recipients_of(account)
+            "live_promise"
+            if customer_id in promising
+            else "disputed"
+            if not chased
+            else "under_minimum"
+            if total < settings.dunning_minimum
+            else "not_overdue_enough"
+            if stage is None
+            else "no_email"
+            if not recipients_of(account)
             else None
         )
         if reason is not None:
             result.skipped[str(customer_id)] = reason
             continue
         assert stage is not None and account is not None
-        result.sent.append(await _send(session, settings, actor, account, currency, stage, chased, total, as_of))
+        result.sent.append(
+            await _send(session, settings, actor, account, currency, stage, chased, total, as_of)
+        )
     return result
 
 
 async def _send(
-    session: AsyncSession, settings: CollectionsSettings, actor: Principal,
-    account: CollectionAccount, currency: str, stage: int, items: list[PastDueItem],
-    total: Decimal, as_of: date,
+    session: AsyncSession,
+    settings: CollectionsSettings,
+    actor: Principal,
+    account: CollectionAccount,
+    currency: str,
+    stage: int,
+    items: list[PastDueItem],
+    total: Decimal,
+    as_of: date,
 ) -> DunningNotice:
-    documents = {i.id: i for i in (await session.exec(
-        select(LedgerItem).where(col(LedgerItem.id).in_([i.item_id for i in items]))
-    )).all()}
+    documents = {
+        i.id: i
+        for i in (
+            await session.exec(
+                select(LedgerItem).where(col(LedgerItem.id).in_([i.item_id for i in items]))
+            )
+        ).all()
+    }
     recipients = recipients_of(account)
-    contact = next((c["name"] for c in account.contacts if c.get("email") == recipients[0]), "Accounts Payable")
+    contact = next(
+        (c["name"] for c in account.contacts if c.get("email") == recipients[0]), "Accounts Payable"
+    )
     body = letters.render(
-        f"dunning_{stage}.txt.j2", contact_name=contact, customer_name=account.legal_name,
-        amount=f"{total:,.2f}", currency=currency, company=settings.company_name,
+        f"dunning_{stage}.txt.j2",
+        contact_name=contact,
+        customer_name=account.legal_name,
+        amount=f"{total:,.2f}",
+        currency=currency,
+        company=settings.company_name,
     )
     letter = letters.Letter(
-        title=TITLES[stage], customer_name=account.legal_name, account_number=account.account_number,
-        as_of=as_of, body=body, currency=currency, total=total,
-        lines=[letters.LetterLine(documents[i.item_id].number or "", documents[i.item_id].document_date,
-                                  documents[i.item_id].due_date, i.days_past_due, i.balance) for i in items],
+        title=TITLES[stage],
+        customer_name=account.legal_name,
+        account_number=account.account_number,
+        as_of=as_of,
+        body=body,
+        currency=currency,
+        total=total,
+        lines=[
+            letters.LetterLine(
+                documents[i.item_id].number or "",
+                documents[i.item_id].document_date,
+                documents[i.item_id].due_date,
+                i.days_past_due,
+                i.balance,
+            )
+            for i in items
+        ],
     )
     notice = DunningNotice(
-        customer_id=account.id, stage=stage, currency=currency, amount_past_due=total,
-        invoice_ids=[str(i.item_id) for i in items], sent_on=as_of, sent_to=recipients,
+        customer_id=account.id,
+        stage=stage,
+        currency=currency,
+        amount_past_due=total,
+        invoice_ids=[str(i.item_id) for i in items],
+        sent_on=as_of,
+        sent_to=recipients,
         sent_by=actor.subject,
     )
     session.add(notice)
-    session.add(Activity(
-        customer_id=account.id, kind="letter", occurred_at=datetime.combine(as_of, time(), tzinfo=UTC),
-        outcome=f"{TITLES[stage]} sent to {', '.join(recipients)}", recorded_by=actor.subject,
-    ))
-    outbox.add(session, DunningNoticeSent(
-        notice_id=notice.id, customer_id=account.id, currency=currency, stage=stage,
-        stage_name=STAGES[stage], amount_past_due=total, invoice_ids=[i.item_id for i in items],
-        sent_on=as_of, sent_to=recipients,
-    ), customer_id=str(account.id), aggregate_id=str(notice.id))
-    message = letters.email(letter, sender=settings.smtp_sender, recipients=recipients,
-                            filename=f"{STAGES[stage]}-{account.account_number}.pdf")
+    session.add(
+        Activity(
+            customer_id=account.id,
+            kind="letter",
+            occurred_at=datetime.combine(as_of, time(), tzinfo=UTC),
+            outcome=f"{TITLES[stage]} sent to {', '.join(recipients)}",
+            recorded_by=actor.subject,
+        )
+    )
+    outbox.add(
+        session,
+        DunningNoticeSent(
+            notice_id=notice.id,
+            customer_id=account.id,
+            currency=currency,
+            stage=stage,
+            stage_name=STAGES[stage],
+            amount_past_due=total,
+            invoice_ids=[i.item_id for i in items],
+            sent_on=as_of,
+            sent_to=recipients,
+        ),
+        customer_id=str(account.id),
+        aggregate_id=str(notice.id),
+    )
+    message = letters.email(
+        letter,
+        sender=settings.smtp_sender,
+        recipients=recipients,
+        filename=f"{STAGES[stage]}-{account.account_number}.pdf",
+    )
     await session.flush()  # the records are written before the letter leaves
     await mail.send(message, settings, str(notice.id))
     return notice

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.projection import CONSUMED, log_event, project
+from services.collections.promises import count_payment
 from shared.events.catalog import EventPayload
 from shared.events.collections import (
     DisputeOpened,
@@ -20,13 +22,15 @@ from shared.events.envelope import EventEnvelope
 from shared.events.payments import PaymentReceived
 from shared.inbox import EventHandler
 from shared.outbox import Outbox
-from services.collections.projection import CONSUMED, log_event, project
-from services.collections.promises import count_payment
 
 outbox = Outbox("collections")
 
 PUBLISHED: list[type[EventPayload]] = [
-    DisputeOpened, DisputeResolved, PromiseToPayRecorded, DunningNoticeSent, PeriodClosed,
+    DisputeOpened,
+    DisputeResolved,
+    PromiseToPayRecorded,
+    DunningNoticeSent,
+    PeriodClosed,
 ]
 
 

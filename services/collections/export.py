@@ -13,13 +13,23 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 def _table(report: Aging) -> list[list[str | Decimal]]:
     labels = report.query.buckets.labels
-    header: list[str | Decimal] = ["currency", "group", *labels, "open_ar", "unapplied_credits", "net"]
+    header: list[str | Decimal] = [
+        "currency",
+        "group",
+        *labels,
+        "open_ar",
+        "unapplied_credits",
+        "net",
+    ]
 
     def row(line: AgingLine, group: str) -> list[str | Decimal]:
         return [line.currency, group, *line.buckets, line.open_ar, line.credits, line.net]
 
-    return [header, *(row(line, line.group or "") for line in report.rows),
-            *(row(line, "TOTAL") for line in report.totals)]
+    return [
+        header,
+        *(row(line, line.group or "") for line in report.rows),
+        *(row(line, "TOTAL") for line in report.totals),
+    ]
 
 
 def aging_csv(report: Aging) -> str:

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.collections import kpi_rules as rules
 from services.collections.aging import AgingQuery, GroupBy, balances
 from services.collections.aging_rules import Buckets
-from services.collections.ledger_rules import Column, SALES_KINDS
+from services.collections.ledger_rules import SALES_KINDS, Column
 from services.collections.models import LedgerEntry
 from services.collections.sums import grouped_sums
 
@@ -73,7 +73,9 @@ class MonthKpis:
 Key = tuple[str, str | None]
 
 
-async def _ar(session: AsyncSession, on: date, group_by: GroupBy | None) -> dict[Key, tuple[Decimal, Decimal]]:
+async def _ar(
+    session: AsyncSession, on: date, group_by: GroupBy | None
+) -> dict[Key, tuple[Decimal, Decimal]]:
     """{(currency, group): (AR, current AR)} at the end of `on`."""
     q = AgingQuery(as_of=on, buckets=_CURRENT_OR_NOT, group_by=group_by, ar_only=True)
     result: dict[Key, tuple[Decimal, Decimal]] = defaultdict(lambda: (Decimal(0), Decimal(0)))
@@ -90,16 +92,29 @@ async def _sales(
     session: AsyncSession, first: date, last: date, group_by: GroupBy | None
 ) -> dict[tuple[str, str | None, str], Decimal]:
     """{(currency, group, 'YYYY-MM'): credit sales} for the months from `first` to `last`."""
-    group = {
-        GroupBy.DISTRICT: LedgerEntry.business_district, GroupBy.SALES_REP: LedgerEntry.sales_rep,
-        GroupBy.CUSTOMER: LedgerEntry.customer_id,
-    }.get(group_by) if group_by else None
-    keys = [col(LedgerEntry.currency), col(LedgerEntry.entry_date)] + ([col(group)] if group else [])
-    by_day = await grouped_sums(session, keys, col(LedgerEntry.amount), [
-        col(LedgerEntry.kind).in_([str(kind) for kind in SALES_KINDS]),
-        col(LedgerEntry.ar_control).is_(True),
-        col(LedgerEntry.entry_date) >= first, col(LedgerEntry.entry_date) <= last,
-    ])
+    group = (
+        {
+            GroupBy.DISTRICT: LedgerEntry.business_district,
+            GroupBy.SALES_REP: LedgerEntry.sales_rep,
+            GroupBy.CUSTOMER: LedgerEntry.customer_id,
+        }.get(group_by)
+        if group_by
+        else None
+    )
+    keys = [col(LedgerEntry.currency), col(LedgerEntry.entry_date)] + (
+        [col(group)] if group else []
+    )
+    by_day = await grouped_sums(
+        session,
+        keys,
+        col(LedgerEntry.amount),
+        [
+            col(LedgerEntry.kind).in_([str(kind) for kind in SALES_KINDS]),
+            col(LedgerEntry.ar_control).is_(True),
+            col(LedgerEntry.entry_date) >= first,
+            col(LedgerEntry.entry_date) <= last,
+        ],
+    )
     sales: dict[tuple[str, str | None, str], Decimal] = defaultdict(Decimal)
     for key, amount in by_day.items():
         day: date = key[1]
@@ -112,9 +127,7 @@ async def monthly_kpis(
 ) -> list[MonthKpis]:
     """The KPIs of `period` and the `months − 1` before it (a trend), newest last."""
     periods = [period.back(n) for n in reversed(range(months))]
-    sales = await _sales(
-        session, periods[0].back(COUNTBACK_MONTHS).first, period.last, group_by
-    )
+    sales = await _sales(session, periods[0].back(COUNTBACK_MONTHS).first, period.last, group_by)
     ar_at = {m: await _ar(session, m.last, group_by) for m in [periods[0].back(), *periods]}
     result = []
     for month in periods:
@@ -127,16 +140,28 @@ async def monthly_kpis(
             if not (month_sales or end_ar or begin_ar):
                 continue
             back = [month.back(n) for n in range(COUNTBACK_MONTHS)]
-            history = [rules.MonthSales(sales.get((currency, group, str(m)), Decimal(0)), m.days) for m in back]
+            history = [
+                rules.MonthSales(sales.get((currency, group, str(m)), Decimal(0)), m.days)
+                for m in back
+            ]
             dso = rules.dso_standard(end_ar, month_sales, month.days)
             best = rules.best_possible_dso(current_ar, month_sales, month.days)
-            result.append(MonthKpis(
-                period=str(month), currency=currency, group=group, credit_sales=month_sales,
-                beginning_ar=begin_ar, ending_ar=end_ar, current_ar=current_ar,
-                dso_standard=rules.shown(dso),
-                dso_countback=rules.shown(rules.dso_countback(end_ar, history)),
-                best_possible_dso=rules.shown(best),
-                average_days_delinquent=rules.shown(rules.average_days_delinquent(dso, best)),
-                cei=rules.shown(rules.collection_effectiveness(begin_ar, month_sales, end_ar, current_ar)),
-            ))
+            result.append(
+                MonthKpis(
+                    period=str(month),
+                    currency=currency,
+                    group=group,
+                    credit_sales=month_sales,
+                    beginning_ar=begin_ar,
+                    ending_ar=end_ar,
+                    current_ar=current_ar,
+                    dso_standard=rules.shown(dso),
+                    dso_countback=rules.shown(rules.dso_countback(end_ar, history)),
+                    best_possible_dso=rules.shown(best),
+                    average_days_delinquent=rules.shown(rules.average_days_delinquent(dso, best)),
+                    cei=rules.shown(
+                        rules.collection_effectiveness(begin_ar, month_sales, end_ar, current_ar)
+                    ),
+                )
+            )
     return result

@@ -13,16 +13,24 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events.journal import JournalEntry
-from services.collections.ledger_rules import AR_CONTROL_KINDS, Entry, EntryKind, LedgerChange, NewItem
+from services.collections.ledger_rules import (
+    AR_CONTROL_KINDS,
+    Entry,
+    EntryKind,
+    LedgerChange,
+    NewItem,
+)
 from services.collections.models import (
     AgingPosition,
     CollectionAccount,
+    CollectionsTable,
     JournalLine,
     LedgerEntry,
     LedgerItem,
     ParkedEntry,
 )
+from services.collections.sums import on_postgres
+from shared.events.journal import JournalEntry
 
 # Payments carry no district or sales rep; until the customer is known they sit here.
 UNASSIGNED = ""
@@ -49,11 +57,17 @@ async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uu
     for index, entry in enumerate(change.entries):
         item = items.get(entry.item_id)
         if item is None:
-            session.add(ParkedEntry(
-                id=entry_id(event_id, index), item_id=entry.item_id, kind=entry.kind,
-                amount=entry.amount, entry_date=entry.entry_date, reference=entry.reference,
-                event_id=event_id,
-            ))
+            session.add(
+                ParkedEntry(
+                    id=entry_id(event_id, index),
+                    item_id=entry.item_id,
+                    kind=entry.kind,
+                    amount=entry.amount,
+                    entry_date=entry.entry_date,
+                    reference=entry.reference,
+                    event_id=event_id,
+                )
+            )
             continue
         _post(session, item, entry, entry_id(event_id, index), event_id, deltas)
     if opened:
@@ -68,10 +82,19 @@ async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> 
         district = account.business_district if account else UNASSIGNED
         rep = account.sales_rep if account else None
     item = LedgerItem(
-        id=new.id, customer_id=new.customer_id, kind=new.kind, number=new.number,
-        currency=new.currency, document_date=new.document_date, due_date=new.due_date,
-        business_district=district, sales_rep=rep or UNASSIGNED, column=new.column,
-        ar_control=new.kind in AR_CONTROL_KINDS, original_amount=original, balance=Decimal(0),
+        id=new.id,
+        customer_id=new.customer_id,
+        kind=new.kind,
+        number=new.number,
+        currency=new.currency,
+        document_date=new.document_date,
+        due_date=new.due_date,
+        business_district=district,
+        sales_rep=rep or UNASSIGNED,
+        column=new.column,
+        ar_control=new.kind in AR_CONTROL_KINDS,
+        original_amount=original,
+        balance=Decimal(0),
     )
     session.add(item)
     return item
@@ -81,9 +104,13 @@ async def _post_parked(
     session: AsyncSession, opened: list[LedgerItem], deltas: dict[tuple[Any, ...], Decimal]
 ) -> None:
     by_id = {item.id: item for item in opened}
-    parked = (await session.exec(
-        select(ParkedEntry).where(col(ParkedEntry.item_id).in_(list(by_id))).order_by(col(ParkedEntry.id))
-    )).all()
+    parked = (
+        await session.exec(
+            select(ParkedEntry)
+            .where(col(ParkedEntry.item_id).in_(list(by_id)))
+            .order_by(col(ParkedEntry.id))
+        )
+    ).all()
     for row in parked:
         item = by_id[row.item_id]
         entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
@@ -92,22 +119,44 @@ async def _post_parked(
 
 
 POSITION_KEY = (
-    "currency", "column", "ar_control", "business_district", "sales_rep", "due_date", "document_date",
+    "currency",
+    "column",
+    "ar_control",
+    "business_district",
+    "sales_rep",
+    "due_date",
+    "document_date",
 )
 
 
 def _post(
-    session: AsyncSession, item: LedgerItem, entry: Entry, id_: uuid.UUID, event_id: uuid.UUID,
+    session: AsyncSession,
+    item: LedgerItem,
+    entry: Entry,
+    id_: uuid.UUID,
+    event_id: uuid.UUID,
     deltas: dict[tuple[Any, ...], Decimal],
 ) -> None:
     item.balance += entry.amount
-    session.add(LedgerEntry(
-        id=id_, item_id=item.id, customer_id=item.customer_id, kind=entry.kind, amount=entry.amount,
-        entry_date=entry.entry_date, reference=entry.reference, event_id=event_id,
-        currency=item.currency, column=item.column, ar_control=item.ar_control,
-        due_date=item.due_date, document_date=item.document_date,
-        business_district=item.business_district, sales_rep=item.sales_rep,
-    ))
+    session.add(
+        LedgerEntry(
+            id=id_,
+            item_id=item.id,
+            customer_id=item.customer_id,
+            kind=entry.kind,
+            amount=entry.amount,
+            entry_date=entry.entry_date,
+            reference=entry.reference,
+            event_id=event_id,
+            currency=item.currency,
+            column=item.column,
+            ar_control=item.ar_control,
+            due_date=item.due_date,
+            document_date=item.document_date,
+            business_district=item.business_district,
+            sales_rep=item.sales_rep,
+        )
+    )
     deltas[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
 
 
@@ -117,16 +166,18 @@ async def _add_to_positions(session: AsyncSession, deltas: dict[tuple[Any, ...],
     if not deltas:
         return
     ordered = sorted(deltas.items(), key=lambda kv: tuple(str(v) for v in kv[0]))
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         # One statement, and concurrent consumers add to a row instead of overwriting it.
-        table = AgingPosition.__table__
+        table = CollectionsTable.metadata.tables[AgingPosition.__tablename__]
         statement = pg_insert(table).values(
             [dict(zip(POSITION_KEY, key, strict=True), balance=amount) for key, amount in ordered]
         )
-        await session.exec(statement.on_conflict_do_update(
-            index_elements=list(POSITION_KEY),
-            set_={"balance": table.c.balance + statement.excluded.balance},
-        ))
+        await session.exec(
+            statement.on_conflict_do_update(
+                index_elements=list(POSITION_KEY),
+                set_={"balance": table.c.balance + statement.excluded.balance},
+            )
+        )
         return
     # SQLite keeps decimals as text, so add in Python (its single connection serialises writers).
     for key, amount in ordered:
@@ -144,11 +195,20 @@ def record_journal(
     if journal is None:
         return  # an imported invoice already in the GL
     for line_no, posting in enumerate(journal.postings, start=1):
-        session.add(JournalLine(
-            entry_id=journal.entry_id, line_no=line_no, posted_on=journal.posted_on,
-            currency=journal.currency, source=journal.source, document_id=journal.document_id,
-            document_number=journal.document_number, customer_id=customer_id,
-            account=posting.account, debit=posting.debit, credit=posting.credit,
-            business_district=posting.business_district, memo=posting.memo,
-        ))
-
+        session.add(
+            JournalLine(
+                entry_id=journal.entry_id,
+                line_no=line_no,
+                posted_on=journal.posted_on,
+                currency=journal.currency,
+                source=journal.source,
+                document_id=journal.document_id,
+                document_number=journal.document_number,
+                customer_id=customer_id,
+                account=posting.account,
+                debit=posting.debit,
+                credit=posting.credit,
+                business_district=posting.business_district,
+                memo=posting.memo,
+            )
+        )

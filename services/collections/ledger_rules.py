@@ -49,16 +49,16 @@ class Column(StrEnum):
 class EntryKind(StrEnum):
     INVOICED = "invoiced"
     VOIDED = "voided"
-    CREDIT_MEMO = "credit_memo"          # the memo itself, a credit
-    CREDITED = "credited"                # the memo's amount taken off the invoice it credits
-    CREDIT_APPLIED = "credit_applied"    # ... and so no longer open on the memo
-    RECEIVED = "received"                # cash or a deposit received, unapplied
-    APPLIED = "applied"                  # taken off the payment or deposit to pay an invoice
-    PAID = "paid"                        # cash applied to the invoice
-    DISCOUNT = "discount"                # early-payment discount taken with it
-    UNAPPLIED = "unapplied"              # an application undone, back on the payment
-    PAYMENT_UNDONE = "payment_undone"    # ... and back on the invoice: a reversal
-    REVERSED = "reversed"                # a returned / NSF payment
+    CREDIT_MEMO = "credit_memo"  # the memo itself, a credit
+    CREDITED = "credited"  # the memo's amount taken off the invoice it credits
+    CREDIT_APPLIED = "credit_applied"  # ... and so no longer open on the memo
+    RECEIVED = "received"  # cash or a deposit received, unapplied
+    APPLIED = "applied"  # taken off the payment or deposit to pay an invoice
+    PAID = "paid"  # cash applied to the invoice
+    DISCOUNT = "discount"  # early-payment discount taken with it
+    UNAPPLIED = "unapplied"  # an application undone, back on the payment
+    PAYMENT_UNDONE = "payment_undone"  # ... and back on the invoice: a reversal
+    REVERSED = "reversed"  # a returned / NSF payment
     REFUNDED = "refunded"
     WRITTEN_OFF = "written_off"
 
@@ -106,8 +106,17 @@ def change_for(event: EventPayload) -> LedgerChange:
 
 
 def _invoice_issued(e: InvoiceIssued) -> LedgerChange:
-    item = NewItem(e.invoice_id, e.customer_id, ItemKind.INVOICE, e.number, e.currency,
-                   e.invoice_date, e.due_date, e.business_district, e.sales_rep)
+    item = NewItem(
+        e.invoice_id,
+        e.customer_id,
+        ItemKind.INVOICE,
+        e.number,
+        e.currency,
+        e.invoice_date,
+        e.due_date,
+        e.business_district,
+        e.sales_rep,
+    )
     return LedgerChange([item], [Entry(e.invoice_id, EntryKind.INVOICED, e.total, e.invoice_date)])
 
 
@@ -116,11 +125,20 @@ def _invoice_voided(e: InvoiceVoided) -> LedgerChange:
 
 
 def _credit_memo(e: CreditMemoIssued) -> LedgerChange:
-    item = NewItem(e.credit_memo_id, e.customer_id, ItemKind.CREDIT_MEMO, e.number, e.currency,
-                   e.issued_on, e.issued_on, e.business_district, e.sales_rep)
+    item = NewItem(
+        e.credit_memo_id,
+        e.customer_id,
+        ItemKind.CREDIT_MEMO,
+        e.number,
+        e.currency,
+        e.issued_on,
+        e.issued_on,
+        e.business_district,
+        e.sales_rep,
+    )
     entries = [Entry(e.credit_memo_id, EntryKind.CREDIT_MEMO, -e.total, e.issued_on)]
     if e.invoice_id is not None:
-        # A memo against an invoice reduces that invoice at once; only an on-account memo stays open.
+        # A memo against an invoice reduces it at once; only an on-account memo stays open.
         entries += [
             Entry(e.credit_memo_id, EntryKind.CREDIT_APPLIED, e.total, e.issued_on, e.invoice_id),
             Entry(e.invoice_id, EntryKind.CREDITED, -e.total, e.issued_on, e.credit_memo_id),
@@ -131,14 +149,28 @@ def _credit_memo(e: CreditMemoIssued) -> LedgerChange:
 def _payment_received(e: PaymentReceived) -> LedgerChange:
     if e.customer_id is None:
         return LedgerChange()  # not anyone's receivable until the payer is identified
-    item = NewItem(e.payment_id, e.customer_id, ItemKind.PAYMENT, e.reference, e.currency,
-                   e.received_on, e.received_on)
+    item = NewItem(
+        e.payment_id,
+        e.customer_id,
+        ItemKind.PAYMENT,
+        e.reference,
+        e.currency,
+        e.received_on,
+        e.received_on,
+    )
     return LedgerChange([item], [Entry(e.payment_id, EntryKind.RECEIVED, -e.amount, e.received_on)])
 
 
 def _deposit_received(e: DepositReceived) -> LedgerChange:
-    item = NewItem(e.deposit_id, e.customer_id, ItemKind.DEPOSIT, e.ticket_number or e.po_number,
-                   e.currency, e.received_on, e.received_on)
+    item = NewItem(
+        e.deposit_id,
+        e.customer_id,
+        ItemKind.DEPOSIT,
+        e.ticket_number or e.po_number,
+        e.currency,
+        e.received_on,
+        e.received_on,
+    )
     return LedgerChange([item], [Entry(e.deposit_id, EntryKind.RECEIVED, -e.amount, e.received_on)])
 
 
@@ -149,7 +181,9 @@ def _source_of(e: PaymentApplied | PaymentUnapplied) -> uuid.UUID | None:
 def _payment_applied(e: PaymentApplied) -> LedgerChange:
     entries = [Entry(e.invoice_id, EntryKind.PAID, -e.amount, e.applied_on, e.application_id)]
     if e.discount:
-        entries.append(Entry(e.invoice_id, EntryKind.DISCOUNT, -e.discount, e.applied_on, e.application_id))
+        entries.append(
+            Entry(e.invoice_id, EntryKind.DISCOUNT, -e.discount, e.applied_on, e.application_id)
+        )
     source = _source_of(e)
     if source is not None:
         entries.append(Entry(source, EntryKind.APPLIED, e.amount, e.applied_on, e.application_id))
@@ -158,10 +192,20 @@ def _payment_applied(e: PaymentApplied) -> LedgerChange:
 
 def _payment_unapplied(e: PaymentUnapplied) -> LedgerChange:
     back_on_invoice = e.amount + e.discount
-    entries = [Entry(e.invoice_id, EntryKind.PAYMENT_UNDONE, back_on_invoice, e.unapplied_on, e.application_id)]
+    entries = [
+        Entry(
+            e.invoice_id,
+            EntryKind.PAYMENT_UNDONE,
+            back_on_invoice,
+            e.unapplied_on,
+            e.application_id,
+        )
+    ]
     source = _source_of(e)
     if source is not None:
-        entries.append(Entry(source, EntryKind.UNAPPLIED, -e.amount, e.unapplied_on, e.application_id))
+        entries.append(
+            Entry(source, EntryKind.UNAPPLIED, -e.amount, e.unapplied_on, e.application_id)
+        )
     return LedgerChange(entries=entries)
 
 
@@ -173,16 +217,20 @@ def _payment_reversed(e: PaymentReversed) -> LedgerChange:
 
 def _refund(e: RefundIssued) -> LedgerChange:
     if e.payment_id is not None:
-        return LedgerChange(entries=[Entry(e.payment_id, EntryKind.REFUNDED, e.amount, e.issued_on)])
+        return LedgerChange(
+            entries=[Entry(e.payment_id, EntryKind.REFUNDED, e.amount, e.issued_on)]
+        )
     # Paid out of the customer's credits in general: its own item offsets them in the credit column.
-    item = NewItem(e.refund_id, e.customer_id, ItemKind.REFUND, None, e.currency, e.issued_on, e.issued_on)
+    item = NewItem(
+        e.refund_id, e.customer_id, ItemKind.REFUND, None, e.currency, e.issued_on, e.issued_on
+    )
     return LedgerChange([item], [Entry(e.refund_id, EntryKind.REFUNDED, e.amount, e.issued_on)])
 
 
 def _write_off(e: WriteOffPosted) -> LedgerChange:
-    return LedgerChange(entries=[
-        Entry(e.invoice_id, EntryKind.WRITTEN_OFF, -e.amount, e.posted_on, e.write_off_id)
-    ])
+    return LedgerChange(
+        entries=[Entry(e.invoice_id, EntryKind.WRITTEN_OFF, -e.amount, e.posted_on, e.write_off_id)]
+    )
 
 
 _RULES: dict[type[EventPayload], Callable[[Any], LedgerChange]] = {

@@ -50,16 +50,31 @@ def pdf(letter: Letter) -> bytes:
     doc.set_font("Helvetica", "B", 14)
     doc.cell(0, 10, latin1(letter.title), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", size=10)
-    doc.cell(0, 6, latin1(f"{letter.customer_name} - account {letter.account_number}"), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(
+        0,
+        6,
+        latin1(f"{letter.customer_name} - account {letter.account_number}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.cell(0, 6, f"As of {letter.as_of.isoformat()}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     doc.multi_cell(0, 5, latin1(letter.body))
     doc.ln(4)
-    with doc.table(col_widths=(40, 30, 30, 25, 35), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")) as table:
+    with doc.table(
+        col_widths=(40, 30, 30, 25, 35), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")
+    ) as table:
         table.row(["Document", "Dated", "Due", "Days late", f"Balance {letter.currency}"])
         for line in letter.lines:
-            table.row([latin1(line.number), line.document_date.isoformat(), line.due_date.isoformat(),
-                       str(max(line.days_past_due, 0)), f"{line.balance:,.2f}"])
+            table.row(
+                [
+                    latin1(line.number),
+                    line.document_date.isoformat(),
+                    line.due_date.isoformat(),
+                    str(max(line.days_past_due, 0)),
+                    f"{line.balance:,.2f}",
+                ]
+            )
         table.row(["Total", "", "", "", f"{letter.total:,.2f}"])
     return bytes(doc.output())
 

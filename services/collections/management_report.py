@@ -27,31 +27,55 @@ class ReportLine:
         if not planned:
             return "none recorded"
         last = planned[-1]
-        return f"{last.next_step} ({last.next_step_on})" if last.next_step_on else str(last.next_step)
+        return (
+            f"{last.next_step} ({last.next_step_on})" if last.next_step_on else str(last.next_step)
+        )
 
 
 async def over_60_days(session: AsyncSession, as_of: date) -> list[ReportLine]:
     rows = [r for r in await worklist(session, as_of) if r.needs_action_history]
-    activities = (await session.exec(
-        select(Activity).where(col(Activity.customer_id).in_([r.customer_id for r in rows]))
-        .order_by(col(Activity.occurred_at), col(Activity.id))
-    )).all()
+    activities = (
+        await session.exec(
+            select(Activity)
+            .where(col(Activity.customer_id).in_([r.customer_id for r in rows]))
+            .order_by(col(Activity.occurred_at), col(Activity.id))
+        )
+    ).all()
     return [ReportLine(r, [a for a in activities if a.customer_id == r.customer_id]) for r in rows]
 
 
-HEADER = ["Account", "Customer", "District", "Sales rep", "Currency", "Past due", "Oldest (days)",
-          "Disputed", "Promised", "Actions", "Last action", "Next step"]
+HEADER = [
+    "Account",
+    "Customer",
+    "District",
+    "Sales rep",
+    "Currency",
+    "Past due",
+    "Oldest (days)",
+    "Disputed",
+    "Promised",
+    "Actions",
+    "Last action",
+    "Next step",
+]
 
 
 def _cells(line: ReportLine) -> list[str | int | Decimal]:
     r, account = line.row, line.row.account
     last = line.history[-1] if line.history else None
     return [
-        account.account_number if account else str(r.customer_id), account.legal_name if account else "",
-        account.business_district if account else "", (account.sales_rep or "") if account else "",
-        r.currency, r.position.past_due, r.position.oldest_days_past_due, r.position.disputed,
-        r.position.promised, len(line.history),
-        f"{last.occurred_at.date()} {last.kind}: {last.outcome or ''}" if last else "none", line.next_step,
+        account.account_number if account else str(r.customer_id),
+        account.legal_name if account else "",
+        account.business_district if account else "",
+        (account.sales_rep or "") if account else "",
+        r.currency,
+        r.position.past_due,
+        r.position.oldest_days_past_due,
+        r.position.disputed,
+        r.position.promised,
+        len(line.history),
+        f"{last.occurred_at.date()} {last.kind}: {last.outcome or ''}" if last else "none",
+        line.next_step,
     ]
 
 
@@ -68,7 +92,16 @@ def report_xlsx(lines: list[ReportLine], as_of: date) -> bytes:
     for line in lines:
         number = line.row.account.account_number if line.row.account else str(line.row.customer_id)
         for a in line.history:
-            history.append([number, a.occurred_at.replace(tzinfo=None), a.kind, a.outcome, a.next_step, a.recorded_by])
+            history.append(
+                [
+                    number,
+                    a.occurred_at.replace(tzinfo=None),
+                    a.kind,
+                    a.outcome,
+                    a.next_step,
+                    a.recorded_by,
+                ]
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -78,7 +111,13 @@ def report_pdf(lines: list[ReportLine], as_of: date) -> bytes:
     doc = FPDF(orientation="landscape")
     doc.add_page()
     doc.set_font("Helvetica", "B", 13)
-    doc.cell(0, 9, f"Accounts over 60 days past due as of {as_of.isoformat()}", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(
+        0,
+        9,
+        f"Accounts over 60 days past due as of {as_of.isoformat()}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     doc.set_font("Helvetica", size=8)
     with doc.table() as table:
         table.row(HEADER)

@@ -193,7 +193,9 @@ class PromiseToPay(CollectionsTable, table=True):
     recorded_on: date
     paid_amount: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
     kept_on: date | None = None
-    invoice_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    invoice_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     recorded_by: str = Field(max_length=200)
 
 

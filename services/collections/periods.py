@@ -4,33 +4,50 @@ into it. Months close in order, and only once they have ended."""
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.events import outbox
+from services.collections.kpis import Month
+from services.collections.models import ClosedPeriod
+from services.collections.tie_out import tie_out
 from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.events.collections import PeriodClosed
-from services.collections.events import outbox
-from services.collections.kpis import Month
-from services.collections.models import ClosedPeriod
-from services.collections.tie_out import tie_out
 
 PERIOD_KEY = "period"  # the outbox key: closing a month concerns no one customer
 
 
-async def close_period(session: AsyncSession, month: Month, ar_account: str, actor: Principal) -> ClosedPeriod:
+async def close_period(
+    session: AsyncSession, month: Month, ar_account: str, actor: Principal
+) -> ClosedPeriod:
     if month.last >= utcnow().date():
         raise BusinessRuleViolation(f"{month} has not ended yet")
     if await session.get(ClosedPeriod, str(month)) is not None:
         raise Conflict(f"{month} is already closed")
-    latest = (await session.exec(select(ClosedPeriod).order_by(col(ClosedPeriod.period).desc()))).first()
+    latest = (
+        await session.exec(select(ClosedPeriod).order_by(col(ClosedPeriod.period).desc()))
+    ).first()
     if latest is not None and latest.period != str(month.back()):
-        raise BusinessRuleViolation(f"months close in order: the next to close is the one after {latest.period}")
+        raise BusinessRuleViolation(
+            f"months close in order: the next to close is the one after {latest.period}"
+        )
     balances = {t.currency: str(t.ledger) for t in await tie_out(session, month.last, ar_account)}
-    closed = ClosedPeriod(period=str(month), closed_through=month.last, closed_by=actor.subject,
-                          ar_balance=balances)
+    closed = ClosedPeriod(
+        period=str(month), closed_through=month.last, closed_by=actor.subject, ar_balance=balances
+    )
     session.add(closed)
-    record_change(session, actor=actor, action="period.closed", entity_type="period",
-                  entity_id=str(month), changes={"ar_balance": balances})
-    outbox.add(session, PeriodClosed(period=str(month), closed_through=month.last, closed_by=actor.subject),
-               customer_id=PERIOD_KEY, aggregate_id=str(month))
+    record_change(
+        session,
+        actor=actor,
+        action="period.closed",
+        entity_type="period",
+        entity_id=str(month),
+        changes={"ar_balance": balances},
+    )
+    outbox.add(
+        session,
+        PeriodClosed(period=str(month), closed_through=month.last, closed_by=actor.subject),
+        customer_id=PERIOD_KEY,
+        aggregate_id=str(month),
+    )
     return closed

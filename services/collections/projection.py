@@ -8,25 +8,32 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events.catalog import EventPayload
-from shared.events.envelope import EventEnvelope
-from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed
 from services.collections.accounts import CUSTOMER_HANDLERS
 from services.collections.ledger import UNASSIGNED, apply_change, record_journal
 from services.collections.ledger_rules import LEDGER_EVENTS, change_for
 from services.collections.models import LoggedEvent, UnbilledTicket
+from shared.events.catalog import EventPayload
+from shared.events.envelope import EventEnvelope
+from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed
 
 CONSUMED: tuple[type[EventPayload], ...] = (
-    *CUSTOMER_HANDLERS, *LEDGER_EVENTS, TicketClosed,
+    *CUSTOMER_HANDLERS,
+    *LEDGER_EVENTS,
+    TicketClosed,
 )
 
 
 def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Append the event to the history `rebuild` replays, in this same transaction."""
-    session.add(LoggedEvent(
-        event_id=envelope.id, event_type=envelope.type, version=envelope.version,
-        customer_id=envelope.customer_id, envelope=envelope.model_dump_json(),
-    ))
+    session.add(
+        LoggedEvent(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            version=envelope.version,
+            customer_id=envelope.customer_id,
+            envelope=envelope.model_dump_json(),
+        )
+    )
 
 
 async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
@@ -46,11 +53,18 @@ async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) ->
 
 
 def _ticket_closed(session: AsyncSession, event: TicketClosed) -> None:
-    session.add(UnbilledTicket(
-        ticket_id=event.ticket_id, ticket_number=event.ticket_number, customer_id=event.customer_id,
-        currency=event.currency, business_district=event.business_district,
-        sales_rep=event.sales_rep or UNASSIGNED, closed_on=event.closed_at.date(), amount=event.amount,
-    ))
+    session.add(
+        UnbilledTicket(
+            ticket_id=event.ticket_id,
+            ticket_number=event.ticket_number,
+            customer_id=event.customer_id,
+            currency=event.currency,
+            business_district=event.business_district,
+            sales_rep=event.sales_rep or UNASSIGNED,
+            closed_on=event.closed_at.date(),
+            amount=event.amount,
+        )
+    )
 
 
 async def _tickets_billed(session: AsyncSession, event: InvoiceIssued) -> None:

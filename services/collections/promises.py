@@ -1,12 +1,11 @@
 """Promises to pay: recorded by the collector, kept or broken by what the customer then pays."""
 
-
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events.payments import PaymentReceived
 from services.collections.models import PromiseToPay
 from services.collections.work_rules import counts_towards
+from shared.events.payments import PaymentReceived
 
 
 async def count_payment(session: AsyncSession, payment: PaymentReceived) -> None:
@@ -33,5 +32,3 @@ async def count_payment(session: AsyncSession, payment: PaymentReceived) -> None
         left -= taken
         if promise.paid_amount >= promise.amount:
             promise.kept_on = payment.received_on
-
-

@@ -17,21 +17,12 @@ from pathlib import Path
 from sqlalchemy import Table
 from sqlmodel import col, select
 
+from services.collections.models import CollectionsTable, LoggedEvent
+from services.collections.projection import project
 from shared import migrations
 from shared.db import Database
 from shared.events.catalog import entry_for
 from shared.events.envelope import EventEnvelope
-from services.collections.models import (
-    AgingPosition,
-    CollectionAccount,
-    JournalLine,
-    LedgerEntry,
-    LedgerItem,
-    LoggedEvent,
-    ParkedEntry,
-    UnbilledTicket,
-)
-from services.collections.projection import project
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version_collections"
@@ -39,13 +30,16 @@ BATCH = 1000
 
 # Everything the events alone decide; `synced_at` is when, not what, so it is not compared.
 PROJECTED: list[tuple[Table, set[str]]] = [
-    (CollectionAccount.__table__, {"synced_at"}),  # type: ignore[list-item]
-    (LedgerItem.__table__, set()),  # type: ignore[list-item]
-    (LedgerEntry.__table__, set()),  # type: ignore[list-item]
-    (AgingPosition.__table__, set()),  # type: ignore[list-item]
-    (JournalLine.__table__, set()),  # type: ignore[list-item]
-    (ParkedEntry.__table__, set()),  # type: ignore[list-item]
-    (UnbilledTicket.__table__, set()),  # type: ignore[list-item]
+    (CollectionsTable.metadata.tables[name], ignored)
+    for name, ignored in [
+        ("collection_accounts", {"synced_at"}),
+        ("ledger_items", set()),
+        ("ledger_entries", set()),
+        ("aging_positions", set()),
+        ("journal_lines", set()),
+        ("ledger_parked_entries", set()),
+        ("unbilled_tickets", set()),
+    ]
 ]
 
 
@@ -53,10 +47,16 @@ async def _logged(source: Database) -> AsyncIterator[list[LoggedEvent]]:
     after = 0
     while True:
         async with source.transaction() as session:
-            rows = list((await session.exec(
-                select(LoggedEvent).where(col(LoggedEvent.seq) > after)
-                .order_by(col(LoggedEvent.seq)).limit(BATCH)
-            )).all())
+            rows = list(
+                (
+                    await session.exec(
+                        select(LoggedEvent)
+                        .where(col(LoggedEvent.seq) > after)
+                        .order_by(col(LoggedEvent.seq))
+                        .limit(BATCH)
+                    )
+                ).all()
+            )
         if not rows:
             return
         yield rows
@@ -93,7 +93,8 @@ async def differences(live: Database, rebuilt: Database, *, limit: int = 20) -> 
             found.append(f"{table.name}: {len(left)} live rows, {len(right)} rebuilt")
         found += [
             f"{table.name}: live {tuple(x)} != rebuilt {tuple(y)}"
-            for x, y in zip(left, right, strict=False) if tuple(x) != tuple(y)
+            for x, y in zip(left, right, strict=False)
+            if tuple(x) != tuple(y)
         ][:limit]
     return found
 
@@ -112,7 +113,9 @@ async def rebuild(source_url: str, target_url: str) -> list[str]:
 def main() -> None:
     from services.collections.settings import CollectionsSettings
 
-    parser = argparse.ArgumentParser(prog="python -m services.collections.rebuild", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m services.collections.rebuild", description=__doc__
+    )
     parser.add_argument("--into", required=True, help="URL of a fresh, empty database")
     parser.add_argument("--from", dest="source", help="the live database (default: settings)")
     args = parser.parse_args()

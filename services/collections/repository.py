@@ -7,8 +7,8 @@ from sqlalchemy import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
 from services.collections.models import CollectionAccount
+from shared.api.problems import NotFound
 
 # Account number first for people; the id breaks ties so the cursor order is total.
 ACCOUNT_ORDER = [col(CollectionAccount.account_number), col(CollectionAccount.id)]

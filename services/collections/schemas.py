@@ -35,10 +35,14 @@ class AgingLineOut(BaseModel):
     """One currency's (and group's) open AR by bucket; unapplied credits in their own column."""
 
     currency: str = Field(examples=["USD"])
-    group: str | None = Field(description="The customer id, district or sales rep; absent in totals")
+    group: str | None = Field(
+        description="The customer id, district or sales rep; absent in totals"
+    )
     buckets: dict[str, Decimal] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
     open_ar: Decimal = Field(description="Sum of the buckets")
-    unapplied_credits: Decimal = Field(description="Unapplied payments, deposits and on-account credits (negative)")
+    unapplied_credits: Decimal = Field(
+        description="Unapplied payments, deposits and on-account credits (negative)"
+    )
     net: Decimal = Field(description="open_ar + unapplied_credits")
 
 
@@ -84,7 +88,9 @@ class MonthKpisOut(BaseModel):
     best_possible_dso: Decimal | None
     average_days_delinquent: Decimal | None
     cei: Decimal | None = Field(description="Collection effectiveness index, percent")
-    dso_target: Decimal | None = Field(default=None, description="The district's target, when grouped by district")
+    dso_target: Decimal | None = Field(
+        default=None, description="The district's target, when grouped by district"
+    )
     on_target: bool | None = None
 
 
@@ -137,7 +143,9 @@ class ActivityIn(BaseModel):
     customer_id: uuid.UUID
     kind: ActivityKind
     occurred_at: datetime | None = Field(default=None, description="Default now")
-    outcome: str | None = Field(default=None, max_length=500, examples=["Spoke to AP; check run Friday"])
+    outcome: str | None = Field(
+        default=None, max_length=500, examples=["Spoke to AP; check run Friday"]
+    )
     next_step: str | None = Field(default=None, max_length=500, examples=["Call back Monday"])
     next_step_on: date | None = None
     notes: str | None = Field(default=None, max_length=5000)
@@ -177,7 +185,9 @@ class DisputeIn(BaseModel):
 
     customer_id: uuid.UUID
     invoice_id: uuid.UUID | None = None
-    amount: PositiveAmount | None = Field(default=None, description="Default: the invoice's balance")
+    amount: PositiveAmount | None = Field(
+        default=None, description="Default: the invoice's balance"
+    )
     reason: str = Field(min_length=1, max_length=500, examples=["Hours on ticket T-1042 disputed"])
     department: Department
 
@@ -200,7 +210,9 @@ class DisputeOut(BaseModel):
 
 
 class DisputeResolution(BaseModel):
-    resolution: str = Field(min_length=1, max_length=500, examples=["Credit memo CM-2026-000017 issued"])
+    resolution: str = Field(
+        min_length=1, max_length=500, examples=["Credit memo CM-2026-000017 issued"]
+    )
 
 
 class WorklistRowOut(BaseModel):
@@ -219,7 +231,9 @@ class WorklistRowOut(BaseModel):
     promised: Decimal = Field(description="Still covered by live promises to pay")
     to_chase: Decimal
     broken_promises: int
-    days_beyond_terms: Decimal | None = Field(description="Amount-weighted, of invoices paid so far")
+    days_beyond_terms: Decimal | None = Field(
+        description="Amount-weighted, of invoices paid so far"
+    )
     last_activity_on: date | None
     follow_up_due: bool = Field(description="Over 30 days past due and not worked this week")
     needs_action_history: bool = Field(description="Over 60 days: on the management report")

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from shared.service import ServiceDefinition
 from services.collections.api import ROUTERS
 from services.collections.events import HANDLERS, PUBLISHED
 from services.collections.settings import CollectionsSettings
+from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(
     name="collections",

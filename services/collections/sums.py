@@ -15,20 +15,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 Sums = dict[tuple[Any, ...], Decimal]
 
 
+def on_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 async def grouped_sums(
-    session: AsyncSession,
-    keys: Sequence[ColumnElement[Any]],
-    amount: ColumnElement[Decimal],
-    where: Sequence[ColumnElement[bool]],
+    session: AsyncSession, keys: Sequence[Any], amount: Any, where: Sequence[ColumnElement[bool]]
 ) -> Sums:
     """{(key values...): sum of amount} over the rows matching every condition."""
     totals: Sums = defaultdict(Decimal)
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         statement = select(*keys, func.sum(amount)).where(*where).group_by(*keys)
-        for *key, total in (await session.exec(statement)).all():
+        for *key, total in (await session.exec(statement)).all():  # type: ignore[call-overload]
             totals[tuple(key)] += total
     else:
-        for *key, value in (await session.exec(select(*keys, amount).where(*where))).all():
+        rows = await session.exec(select(*keys, amount).where(*where))  # type: ignore[call-overload]
+        for *key, value in rows.all():
             totals[tuple(key)] += value
     return dict(totals)
 

@@ -23,16 +23,30 @@ class UnbilledGroup:
         return sum((t.amount for t in self.tickets), Decimal(0))
 
 
-async def stale_unbilled(session: AsyncSession, as_of: date, older_than_days: int) -> list[UnbilledGroup]:
+async def stale_unbilled(
+    session: AsyncSession, as_of: date, older_than_days: int
+) -> list[UnbilledGroup]:
     """Tickets closed on or before as_of − N days and not invoiced by as_of, by district and
     sales rep, oldest first within each."""
-    tickets = (await session.exec(
-        select(UnbilledTicket).where(
-            col(UnbilledTicket.closed_on) <= as_of - timedelta(days=older_than_days),
-            or_(col(UnbilledTicket.invoiced_on).is_(None), col(UnbilledTicket.invoiced_on) > as_of),
-        ).order_by(col(UnbilledTicket.business_district), col(UnbilledTicket.sales_rep),
-                   col(UnbilledTicket.currency), col(UnbilledTicket.closed_on), col(UnbilledTicket.ticket_id))
-    )).all()
+    tickets = (
+        await session.exec(
+            select(UnbilledTicket)
+            .where(
+                col(UnbilledTicket.closed_on) <= as_of - timedelta(days=older_than_days),
+                or_(
+                    col(UnbilledTicket.invoiced_on).is_(None),
+                    col(UnbilledTicket.invoiced_on) > as_of,
+                ),
+            )
+            .order_by(
+                col(UnbilledTicket.business_district),
+                col(UnbilledTicket.sales_rep),
+                col(UnbilledTicket.currency),
+                col(UnbilledTicket.closed_on),
+                col(UnbilledTicket.ticket_id),
+            )
+        )
+    ).all()
     groups: dict[tuple[str, str, str], UnbilledGroup] = {}
     for ticket in tickets:
         key = (ticket.business_district, ticket.sales_rep, ticket.currency)

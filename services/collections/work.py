@@ -6,14 +6,20 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.events import outbox
+from services.collections.models import (
+    Activity,
+    CollectionAccount,
+    Dispute,
+    LedgerItem,
+    PromiseToPay,
+)
+from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.events.collections import DisputeOpened, DisputeResolved, PromiseToPayRecorded
-from services.collections.events import outbox
-from services.collections.models import Activity, CollectionAccount, Dispute, LedgerItem, PromiseToPay
-from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
 
 OPEN, RESOLVED = "open", "resolved"
 
@@ -25,7 +31,9 @@ async def _account(session: AsyncSession, customer_id: uuid.UUID) -> CollectionA
     return account
 
 
-async def _invoice_of(session: AsyncSession, customer_id: uuid.UUID, invoice_id: uuid.UUID) -> LedgerItem:
+async def _invoice_of(
+    session: AsyncSession, customer_id: uuid.UUID, invoice_id: uuid.UUID
+) -> LedgerItem:
     invoice = await session.get(LedgerItem, invoice_id)
     if invoice is None or invoice.customer_id != customer_id or invoice.kind != "invoice":
         raise BusinessRuleViolation(f"invoice {invoice_id} is not one of this customer's invoices")
@@ -36,8 +44,11 @@ async def record_activity(session: AsyncSession, data: ActivityIn, actor: Princi
     await _account(session, data.customer_id)
     if data.invoice_id is not None:
         await _invoice_of(session, data.customer_id, data.invoice_id)
-    activity = Activity(**data.model_dump(exclude={"occurred_at"}),
-                        occurred_at=data.occurred_at or utcnow(), recorded_by=actor.subject)
+    activity = Activity(
+        **data.model_dump(exclude={"occurred_at"}),
+        occurred_at=data.occurred_at or utcnow(),
+        recorded_by=actor.subject,
+    )
     session.add(activity)
     return activity
 
@@ -50,17 +61,37 @@ async def record_promise(session: AsyncSession, data: PromiseIn, actor: Principa
     if data.promised_on < today:
         raise BusinessRuleViolation("a promise to pay is for today or a later date")
     promise = PromiseToPay(
-        customer_id=data.customer_id, currency=account.currency, amount=data.amount,
-        promised_on=data.promised_on, recorded_on=today,
-        invoice_ids=[str(i) for i in data.invoice_ids], recorded_by=actor.subject,
+        customer_id=data.customer_id,
+        currency=account.currency,
+        amount=data.amount,
+        promised_on=data.promised_on,
+        recorded_on=today,
+        invoice_ids=[str(i) for i in data.invoice_ids],
+        recorded_by=actor.subject,
     )
     session.add(promise)
-    record_change(session, actor=actor, action="promise_to_pay.recorded", entity_type="promise_to_pay",
-                  entity_id=str(promise.id), changes=data.model_dump(mode="json"))
-    outbox.add(session, PromiseToPayRecorded(
-        promise_id=promise.id, customer_id=data.customer_id, currency=account.currency,
-        amount=data.amount, promised_on=data.promised_on, recorded_on=today, invoice_ids=data.invoice_ids,
-    ), customer_id=str(data.customer_id), aggregate_id=str(promise.id))
+    record_change(
+        session,
+        actor=actor,
+        action="promise_to_pay.recorded",
+        entity_type="promise_to_pay",
+        entity_id=str(promise.id),
+        changes=data.model_dump(mode="json"),
+    )
+    outbox.add(
+        session,
+        PromiseToPayRecorded(
+            promise_id=promise.id,
+            customer_id=data.customer_id,
+            currency=account.currency,
+            amount=data.amount,
+            promised_on=data.promised_on,
+            recorded_on=today,
+            invoice_ids=data.invoice_ids,
+        ),
+        customer_id=str(data.customer_id),
+        aggregate_id=str(promise.id),
+    )
     return promise
 
 
@@ -73,23 +104,48 @@ async def open_dispute(session: AsyncSession, data: DisputeIn, actor: Principal)
         number = invoice.number
         amount = amount if amount is not None else invoice.balance
         if amount > invoice.balance:
-            raise BusinessRuleViolation(f"the invoice's balance is {invoice.balance}; a dispute cannot exceed it")
+            raise BusinessRuleViolation(
+                f"the invoice's balance is {invoice.balance}; a dispute cannot exceed it"
+            )
     if amount is None or amount <= 0:
         raise BusinessRuleViolation("say how much is disputed, or which invoice")
     today = utcnow().date()
     dispute = Dispute(
-        customer_id=data.customer_id, invoice_id=data.invoice_id, currency=account.currency,
-        amount=amount, reason=data.reason, department=data.department, status=OPEN,
-        opened_on=today, opened_by=actor.subject,
+        customer_id=data.customer_id,
+        invoice_id=data.invoice_id,
+        currency=account.currency,
+        amount=amount,
+        reason=data.reason,
+        department=data.department,
+        status=OPEN,
+        opened_on=today,
+        opened_by=actor.subject,
     )
     session.add(dispute)
-    record_change(session, actor=actor, action="dispute.opened", entity_type="dispute",
-                  entity_id=str(dispute.id), changes=data.model_dump(mode="json") | {"amount": str(amount)})
-    outbox.add(session, DisputeOpened(
-        dispute_id=dispute.id, customer_id=data.customer_id, invoice_id=data.invoice_id,
-        invoice_number=number, currency=account.currency, amount=amount, reason=data.reason,
-        department=data.department, opened_on=today,
-    ), customer_id=str(data.customer_id), aggregate_id=str(dispute.id))
+    record_change(
+        session,
+        actor=actor,
+        action="dispute.opened",
+        entity_type="dispute",
+        entity_id=str(dispute.id),
+        changes=data.model_dump(mode="json") | {"amount": str(amount)},
+    )
+    outbox.add(
+        session,
+        DisputeOpened(
+            dispute_id=dispute.id,
+            customer_id=data.customer_id,
+            invoice_id=data.invoice_id,
+            invoice_number=number,
+            currency=account.currency,
+            amount=amount,
+            reason=data.reason,
+            department=data.department,
+            opened_on=today,
+        ),
+        customer_id=str(data.customer_id),
+        aggregate_id=str(dispute.id),
+    )
     return dispute
 
 
@@ -103,13 +159,25 @@ async def resolve_dispute(
         raise BusinessRuleViolation(f"the dispute was already resolved on {dispute.resolved_on}")
     today = utcnow().date()
     dispute.status, dispute.resolved_on, dispute.resolution = RESOLVED, today, resolution
-    record_change(session, actor=actor, action="dispute.resolved", entity_type="dispute",
-                  entity_id=str(dispute.id), changes={"status": {"from": OPEN, "to": RESOLVED}},
-                  reason=resolution)
-    outbox.add(session, DisputeResolved(
-        dispute_id=dispute.id, customer_id=dispute.customer_id, invoice_id=dispute.invoice_id,
-        resolution=resolution, resolved_on=today,
-    ), customer_id=str(dispute.customer_id), aggregate_id=str(dispute.id))
+    record_change(
+        session,
+        actor=actor,
+        action="dispute.resolved",
+        entity_type="dispute",
+        entity_id=str(dispute.id),
+        changes={"status": {"from": OPEN, "to": RESOLVED}},
+        reason=resolution,
+    )
+    outbox.add(
+        session,
+        DisputeResolved(
+            dispute_id=dispute.id,
+            customer_id=dispute.customer_id,
+            invoice_id=dispute.invoice_id,
+            resolution=resolution,
+            resolved_on=today,
+        ),
+        customer_id=str(dispute.customer_id),
+        aggregate_id=str(dispute.id),
+    )
     return dispute
-
-

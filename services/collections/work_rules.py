@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-WEEKLY_FOLLOW_UP_AFTER_DAYS = 30   # past 30 days past due: a follow-up every week
-ACTION_HISTORY_AFTER_DAYS = 60     # past 60: a detailed history and the management report
+WEEKLY_FOLLOW_UP_AFTER_DAYS = 30  # past 30 days past due: a follow-up every week
+ACTION_HISTORY_AFTER_DAYS = 60  # past 60: a detailed history and the management report
 FOLLOW_UP_INTERVAL = timedelta(days=7)
 
 
@@ -53,7 +53,9 @@ def follow_up_due(position: AccountPosition, as_of: date) -> bool:
     """Over 30 days past due, something left to chase, and no action in the last week."""
     if position.oldest_days_past_due <= WEEKLY_FOLLOW_UP_AFTER_DAYS or position.to_chase <= 0:
         return False
-    return position.last_activity_on is None or as_of - position.last_activity_on >= FOLLOW_UP_INTERVAL
+    return (
+        position.last_activity_on is None or as_of - position.last_activity_on >= FOLLOW_UP_INTERVAL
+    )
 
 
 def needs_action_history(position: AccountPosition) -> bool:

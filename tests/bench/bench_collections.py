@@ -16,19 +16,18 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-from sqlalchemy import text
 from sqlmodel import func, select
 
+from services.collections.aging import Aging, AgingQuery, aging
+from services.collections.kpis import Month, monthly_kpis
+from services.collections.models import LoggedEvent
+from services.collections.service import definition as collections
 from shared import migrations
 from shared.auth import TokenAuthority
 from shared.bus.kafka import KafkaBus
 from shared.db import Database, utcnow
 from shared.events.catalog import EventPayload
 from shared.settings import PlatformSettings
-from services.collections.aging import Aging, AgingQuery, aging
-from services.collections.kpis import Month, monthly_kpis
-from services.collections.models import LoggedEvent
-from services.collections.service import definition as collections
 from tests.bench import BenchInfra
 from tests.services.collections.books import Books, message
 from tests.support import SECRET, running_service
@@ -67,9 +66,11 @@ SELECT
 
 def _labelled(report: Aging) -> dict[tuple[str, str], Decimal]:
     labels = report.query.buckets.labels
-    result = {}
+    result: dict[tuple[str, str], Decimal] = {}
     for line in report.totals:
-        result |= {(line.currency, label): v for label, v in zip(labels, line.buckets, strict=True) if v}
+        result |= {
+            (line.currency, label): v for label, v in zip(labels, line.buckets, strict=True) if v
+        }
         if line.credits:
             result[(line.currency, "credits")] = line.credits
     return result
@@ -80,15 +81,40 @@ async def _load(conn: asyncpg.Connection) -> None:
     customer, with their entries, written with COPY; positions summed as the consumer keeps them."""
     rng = random.Random(7)
     customers = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(CUSTOMERS)]
-    await conn.copy_records_to_table("collection_accounts", columns=[
-        "id", "revision", "account_number", "legal_name", "status", "currency", "business_district",
-        "sales_rep", "payment_terms", "contacts", "synced_at",
-    ], records=[
-        (c, 1, f"B{i:07d}", f"Bench {i}", "active", "USD", DISTRICTS[i % 10], f"rep-{i % 100}",
-         '{"kind": "net", "days": 30}', "[]", utcnow())
-        for i, c in enumerate(customers)
-    ])
-    items, entries = [], []
+    await conn.copy_records_to_table(
+        "collection_accounts",
+        columns=[
+            "id",
+            "revision",
+            "account_number",
+            "legal_name",
+            "status",
+            "currency",
+            "business_district",
+            "sales_rep",
+            "payment_terms",
+            "contacts",
+            "synced_at",
+        ],
+        records=[
+            (
+                c,
+                1,
+                f"B{i:07d}",
+                f"Bench {i}",
+                "active",
+                "USD",
+                DISTRICTS[i % 10],
+                f"rep-{i % 100}",
+                '{"kind": "net", "days": 30}',
+                "[]",
+                utcnow(),
+            )
+            for i, c in enumerate(customers)
+        ],
+    )
+    items: list[tuple[Any, ...]] = []
+    entries: list[tuple[Any, ...]] = []
     for n in range(ITEMS):
         i = n % CUSTOMERS
         customer, district, rep = customers[i], DISTRICTS[i % 10], f"rep-{i % 100}"
@@ -98,30 +124,111 @@ async def _load(conn: asyncpg.Connection) -> None:
         amount = Decimal(rng.randrange(10_000, 1_000_000)) / 100
         balance = amount
         dims = ("USD", "buckets", True, due, invoiced, district, rep)
-        entries.append((uuid.uuid4(), item_id, customer, "invoiced", amount, invoiced, uuid.uuid4(), *dims))
+        entries.append(
+            (uuid.uuid4(), item_id, customer, "invoiced", amount, invoiced, uuid.uuid4(), *dims)
+        )
         if rng.random() < 0.33:
             paid = -(amount * Decimal("0.4")).quantize(Decimal("0.01"))
             paid_on = min(invoiced + timedelta(days=rng.randrange(60)), TODAY)
-            entries.append((uuid.uuid4(), item_id, customer, "paid", paid, paid_on, uuid.uuid4(), *dims))
+            entries.append(
+                (uuid.uuid4(), item_id, customer, "paid", paid, paid_on, uuid.uuid4(), *dims)
+            )
             balance += paid
-        items.append((item_id, customer, "invoice", f"INV-{n}", "USD", invoiced, due, district, rep,
-                      "buckets", True, amount, balance))
+        items.append(
+            (
+                item_id,
+                customer,
+                "invoice",
+                f"INV-{n}",
+                "USD",
+                invoiced,
+                due,
+                district,
+                rep,
+                "buckets",
+                True,
+                amount,
+                balance,
+            )
+        )
     for i, customer in enumerate(customers):
         item_id, received = uuid.uuid4(), TODAY - timedelta(days=rng.randrange(90))
         amount = -Decimal(rng.randrange(1_000, 100_000)) / 100
         district, rep = DISTRICTS[i % 10], f"rep-{i % 100}"
-        items.append((item_id, customer, "payment", None, "USD", received, received, district, rep,
-                      "credits", False, amount, amount))
-        entries.append((uuid.uuid4(), item_id, customer, "received", amount, received, uuid.uuid4(),
-                        "USD", "credits", False, received, received, district, rep))
-    await conn.copy_records_to_table("ledger_items", records=items, columns=[
-        "id", "customer_id", "kind", "number", "currency", "document_date", "due_date",
-        "business_district", "sales_rep", "column", "ar_control", "original_amount", "balance",
-    ])
-    await conn.copy_records_to_table("ledger_entries", records=entries, columns=[
-        "id", "item_id", "customer_id", "kind", "amount", "entry_date", "event_id", "currency",
-        "column", "ar_control", "due_date", "document_date", "business_district", "sales_rep",
-    ])
+        items.append(
+            (
+                item_id,
+                customer,
+                "payment",
+                None,
+                "USD",
+                received,
+                received,
+                district,
+                rep,
+                "credits",
+                False,
+                amount,
+                amount,
+            )
+        )
+        entries.append(
+            (
+                uuid.uuid4(),
+                item_id,
+                customer,
+                "received",
+                amount,
+                received,
+                uuid.uuid4(),
+                "USD",
+                "credits",
+                False,
+                received,
+                received,
+                district,
+                rep,
+            )
+        )
+    await conn.copy_records_to_table(
+        "ledger_items",
+        records=items,
+        columns=[
+            "id",
+            "customer_id",
+            "kind",
+            "number",
+            "currency",
+            "document_date",
+            "due_date",
+            "business_district",
+            "sales_rep",
+            "column",
+            "ar_control",
+            "original_amount",
+            "balance",
+        ],
+    )
+    await conn.copy_records_to_table(
+        "ledger_entries",
+        records=entries,
+        columns=[
+            "id",
+            "item_id",
+            "customer_id",
+            "kind",
+            "amount",
+            "entry_date",
+            "event_id",
+            "currency",
+            "column",
+            "ar_control",
+            "due_date",
+            "document_date",
+            "business_district",
+            "sales_rep",
+        ],
+    )
     await conn.execute("""
         INSERT INTO aging_positions
         SELECT currency, "column", ar_control, business_district, sales_rep, due_date,
@@ -151,18 +258,22 @@ async def _queries(db: Database, conn: asyncpg.Connection, sample_customer: uuid
         (f"portfolio aging as of {month.last}", month.last, None, "< 2000 ms"),
     ]
     for label, as_of, customer, target in cases:
-        async def ours() -> dict[tuple[str, str], Decimal]:
-            async with db.transaction() as session:
-                return _labelled(await aging(session, AgingQuery(as_of=as_of, customer_id=customer)))
+        query = AgingQuery(as_of=as_of, customer_id=customer)
 
-        async def naive() -> dict[tuple[str, str], Decimal]:
-            rows = await conn.fetch(NAIVE_AGING, as_of, customer)
+        async def ours(query: AgingQuery = query) -> dict[tuple[str, str], Decimal]:
+            async with db.transaction() as session:
+                return _labelled(await aging(session, query))
+
+        async def naive(query: AgingQuery = query) -> dict[tuple[str, str], Decimal]:
+            rows = await conn.fetch(NAIVE_AGING, query.as_of, query.customer_id)
             return {(r[0], r[1]): r[2] for r in rows if r[2]}
 
         ms, answer = await _timed(ours)
         naive_ms, naive_answer = await _timed(naive)
-        lines.append(f"{label}: {ms:,.1f} ms (target {target}); straightforward SQL {naive_ms:,.1f} ms; "
-                     f"same answer: {answer == naive_answer}")
+        lines.append(
+            f"{label}: {ms:,.1f} ms (target {target}); straightforward SQL {naive_ms:,.1f} ms; "
+            f"same answer: {answer == naive_answer}"
+        )
 
     async def dso() -> tuple[Decimal, Decimal]:
         async with db.transaction() as session:
@@ -175,9 +286,11 @@ async def _queries(db: Database, conn: asyncpg.Connection, sample_customer: uuid
 
     ms, answer = await _timed(dso)
     naive_ms, naive_answer = await _timed(naive_dso)
-    lines.append(f"DSO for {month} (standard, countback over 12 months, best, ADD, CEI): {ms:,.1f} ms; "
-                 f"straightforward SQL (ending AR and sales only) {naive_ms:,.1f} ms; "
-                 f"same AR and sales: {answer == naive_answer}")
+    lines.append(
+        f"DSO for {month} (standard, countback over 12 months, best, ADD, CEI): {ms:,.1f} ms; "
+        f"straightforward SQL (ending AR and sales only) {naive_ms:,.1f} ms; "
+        f"same AR and sales: {answer == naive_answer}"
+    )
     return lines
 
 
@@ -188,7 +301,11 @@ def _event_stream(count: int) -> list[EventPayload]:
         books = Books(district=random.choice(DISTRICTS))
         invoice = books.invoice("1250.00", TODAY - timedelta(days=40))
         payment = books.payment("1000.00", TODAY - timedelta(days=5))
-        events += [invoice, payment, books.apply(payment, invoice, "1000.00", TODAY - timedelta(days=5))]
+        events += [
+            invoice,
+            payment,
+            books.apply(payment, invoice, "1000.00", TODAY - timedelta(days=5)),
+        ]
     return events[:count]
 
 
@@ -199,30 +316,36 @@ async def _consumption(infra: BenchInfra) -> list[str]:
     await producer.start()
     events = _event_stream(EVENTS)
     for start in range(0, len(events), 1000):
-        await producer.publish([message(e) for e in events[start:start + 1000]])
+        await producer.publish([message(e) for e in events[start : start + 1000]])
     await producer.stop()
 
     infra.postgres.create_database("bench_collections_consumer")
     platform = PlatformSettings(bus="kafka", kafka_bootstrap_servers=servers, auth_secret=SECRET)
     started = time.perf_counter()
     async with running_service(
-        collections, infra.workdir, platform, TokenAuthority(SECRET),
+        collections,
+        infra.workdir,
+        platform,
+        TokenAuthority(SECRET),
         KafkaBus(servers, client_id="bench-collections"),
         database_url=infra.postgres.url("bench_collections_consumer"),
     ) as service:
         while True:
             async with service.db.transaction() as session:
                 logged = (await session.exec(select(func.count()).select_from(LoggedEvent))).one()
-                first, last = (await session.exec(
-                    select(func.min(LoggedEvent.logged_at), func.max(LoggedEvent.logged_at))
-                )).one()
+                first, last = (
+                    await session.exec(
+                        select(func.min(LoggedEvent.logged_at), func.max(LoggedEvent.logged_at))
+                    )
+                ).one()
             if logged >= EVENTS or time.perf_counter() - started > 300:
                 break
             await asyncio.sleep(0.2)
     wall = time.perf_counter() - started
     span = (last - first).total_seconds() if first and last else float("nan")
     return [
-        f"ledger consuming from Kafka (one consumer, PostgreSQL): {logged:,} events in {span:.1f} s "
+        f"ledger consuming from Kafka (one consumer, PostgreSQL): {logged:,} events in "
+        f"{span:.1f} s "
         f"= {logged / span:,.0f} events/s (target >= 5,000); {wall:.1f} s including start-up "
         "and group join",
     ]
@@ -233,18 +356,21 @@ async def run(infra: BenchInfra) -> list[str]:
     db = Database(infra.postgres.url("bench_collections"))
     await migrations.upgrade(db, collections.migrations, collections.version_table)
     pg = infra.postgres
-    conn = await asyncpg.connect(host=pg.host, port=pg.port, user=pg.user, database="bench_collections")
+    conn = await asyncpg.connect(
+        host=pg.host, port=pg.port, user=pg.user, database="bench_collections"
+    )
     started = time.perf_counter()
     await _load(conn)
     sample = await conn.fetchval("SELECT customer_id FROM ledger_items LIMIT 1")
-    async with db.transaction() as session:
-        counts = (await session.exec(text(
-            "SELECT (SELECT count(*) FROM ledger_items), (SELECT count(*) FROM ledger_entries), "
-            "(SELECT count(*) FROM aging_positions)"
-        ))).one()
-    lines = [f"data: {counts[0]:,} open items ({ITEMS:,} invoices), {counts[1]:,} entries, "
-             f"{counts[2]:,} aging positions, {CUSTOMERS:,} customers; loaded with COPY in "
-             f"{time.perf_counter() - started:.0f} s"]
+    counts = await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM ledger_items), (SELECT count(*) FROM ledger_entries), "
+        "(SELECT count(*) FROM aging_positions)"
+    )
+    lines = [
+        f"data: {counts[0]:,} open items ({ITEMS:,} invoices), {counts[1]:,} entries, "
+        f"{counts[2]:,} aging positions, {CUSTOMERS:,} customers; loaded with COPY in "
+        f"{time.perf_counter() - started:.0f} s"
+    ]
     lines += await _queries(db, conn, sample)
     await conn.close()
     await db.dispose()

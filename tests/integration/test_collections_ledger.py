@@ -8,21 +8,30 @@ from typing import Any
 import pytest
 
 from deploy.local_infra import PostgresServer
-from shared.auth import Role
-from shared.bus.kafka import KafkaBus
 from services.collections.rebuild import rebuild
 from services.collections.service import definition as collections
+from shared.auth import Role
+from shared.bus.kafka import KafkaBus
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import publish
 from tests.services.collections.distributed import consumed_all, producers  # noqa: F401 (fixture)
-from tests.services.collections.scenario import EXPECTED_AGING, EXPECTED_KPIS, Scenario, bucket_view, plain
+from tests.services.collections.scenario import (
+    EXPECTED_AGING,
+    EXPECTED_KPIS,
+    Scenario,
+    bucket_view,
+    plain,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 
 async def test_scenario_on_postgres_and_kafka_ages_ties_and_rebuilds_identically(
-    start_distributed: Any, producers: KafkaBus, postgres_server: PostgresServer, auth: AuthHeaders
+    start_distributed: Any,
+    producers: KafkaBus,  # noqa: F811 (the fixture imported above)
+    postgres_server: PostgresServer,
+    auth: AuthHeaders,
 ) -> None:
     service, database = await start_distributed(collections)
     events = Scenario().events()
@@ -31,19 +40,39 @@ async def test_scenario_on_postgres_and_kafka_ages_ties_and_rebuilds_identically
 
     async with client(service) as http:
         for as_of, expected in EXPECTED_AGING.items():
-            [usd] = (await http.get("/v1/aging", params={"as_of": str(as_of)}, headers=auth(Role.AUDITOR))).json()["totals"]
+            [usd] = (
+                await http.get(
+                    "/v1/aging", params={"as_of": str(as_of)}, headers=auth(Role.AUDITOR)
+                )
+            ).json()["totals"]
             assert bucket_view(usd) == expected, as_of
-        kpis = (await http.get("/v1/kpis", params={"period": "2026-10", "trend": 2},
-                               headers=auth(Role.AR_SUPERVISOR))).json()
+        kpis = (
+            await http.get(
+                "/v1/kpis",
+                params={"period": "2026-10", "trend": 2},
+                headers=auth(Role.AR_SUPERVISOR),
+            )
+        ).json()
         months = {m["period"]: m for m in kpis["months"]}
         for period, expected_kpis in EXPECTED_KPIS.items():
-            assert {k: plain(months[period][k]) for k in expected_kpis} == {k: plain(v) for k, v in expected_kpis.items()}
-        by_district = (await http.get("/v1/aging", params={"as_of": "2026-10-31", "group_by": "district"},
-                                      headers=auth(Role.AUDITOR))).json()["rows"]
+            assert {k: plain(months[period][k]) for k in expected_kpis} == {
+                k: plain(v) for k, v in expected_kpis.items()
+            }
+        by_district = (
+            await http.get(
+                "/v1/aging",
+                params={"as_of": "2026-10-31", "group_by": "district"},
+                headers=auth(Role.AUDITOR),
+            )
+        ).json()["rows"]
         # Unapplied cash may arrive before its customer (another topic): only invoices are compared.
         owing = {r["group"]: plain(r["open_ar"]) for r in by_district if plain(r["open_ar"]) != "0"}
         assert owing == {"permian": "5500", "eagle_ford": "1200"}
-        [tie] = (await http.get("/v1/ledger/tie-out", params={"as_of": "2026-10-31"}, headers=auth(Role.AUDITOR))).json()
+        [tie] = (
+            await http.get(
+                "/v1/ledger/tie-out", params={"as_of": "2026-10-31"}, headers=auth(Role.AUDITOR)
+            )
+        ).json()
         assert (plain(tie["ledger"]), plain(tie["difference"])) == ("6700", "0")
 
     fresh = f"collections_rebuilt_{uuid.uuid4().hex[:8]}"

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus
-from services.collections.service import definition as collections
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import overdue_customer, publish
@@ -31,7 +31,9 @@ class Inbox:
         self.messages: list[email.message.EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )  # type: ignore[arg-type]
         return "250 OK"
 
 
@@ -48,14 +50,27 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 async def test_worklist_promises_and_dunning_on_postgres_and_kafka(
-    start_distributed: Any, producers: KafkaBus, auth: AuthHeaders, smtp: tuple[Inbox, int]  # noqa: F811
+    start_distributed: Any,
+    producers: KafkaBus,  # noqa: F811 (the fixture imported above)
+    auth: AuthHeaders,
+    smtp: tuple[Inbox, int],
 ) -> None:
     service, _ = await start_distributed(collections)
     inbox, port = smtp
     service.settings.smtp_host, service.settings.smtp_port = "127.0.0.1", port  # type: ignore[attr-defined]
-    books = {name: overdue_customer(name, (days, "700")) for name, days in
-             [("REMIND", 10), ("SECOND", 45), ("THIRD", 75), ("FINAL", 100), ("DISPUTED", 70),
-              ("PROMISED", 50), ("BREAKS", 40), ("CURRENT", -3)]}
+    books = {
+        name: overdue_customer(name, (days, "700"))
+        for name, days in [
+            ("REMIND", 10),
+            ("SECOND", 45),
+            ("THIRD", 75),
+            ("FINAL", 100),
+            ("DISPUTED", 70),
+            ("PROMISED", 50),
+            ("BREAKS", 40),
+            ("CURRENT", -3),
+        ]
+    }
     events = [e for _, found in books.values() for e in found]
     await publish(producers, *events)
     await consumed_all(service, events)
@@ -64,37 +79,74 @@ async def test_worklist_promises_and_dunning_on_postgres_and_kafka(
 
     async with client(service) as http:
         disputed_invoice = books["DISPUTED"][1][1]
-        assert (await http.post("/v1/disputes", headers=coordinator, json={
-            "customer_id": ids["DISPUTED"], "invoice_id": str(disputed_invoice.invoice_id),  # type: ignore[attr-defined]
-            "reason": "Hours disputed", "department": "service"})).status_code == 201
+        assert (
+            await http.post(
+                "/v1/disputes",
+                headers=coordinator,
+                json={
+                    "customer_id": ids["DISPUTED"],
+                    "invoice_id": str(disputed_invoice.invoice_id),  # type: ignore[attr-defined]
+                    "reason": "Hours disputed",
+                    "department": "service",
+                },
+            )
+        ).status_code == 201
         for name, days in (("PROMISED", 10), ("BREAKS", 2)):
-            assert (await http.post("/v1/promises", headers=coordinator, json={
-                "customer_id": ids[name], "amount": "700",
-                "promised_on": str(TODAY + timedelta(days=days))})).status_code == 201
+            assert (
+                await http.post(
+                    "/v1/promises",
+                    headers=coordinator,
+                    json={
+                        "customer_id": ids[name],
+                        "amount": "700",
+                        "promised_on": str(TODAY + timedelta(days=days)),
+                    },
+                )
+            ).status_code == 201
 
         breaks = books["BREAKS"][0]
         await publish(producers, partial := breaks.payment("300", TODAY))
         await consumed_all(service, [*events, partial])
 
         later = {"as_of": str(TODAY + timedelta(days=3))}
-        rows = {r["account_number"]: r for r in (await http.get(
-            "/v1/worklist", params=later, headers=coordinator)).json()}
+        rows = {
+            r["account_number"]: r
+            for r in (await http.get("/v1/worklist", params=later, headers=coordinator)).json()
+        }
         assert set(rows) == {"REMIND", "SECOND", "THIRD", "FINAL", "DISPUTED", "PROMISED", "BREAKS"}
         assert rows["BREAKS"]["broken_promises"] == 1  # 300 of 700 by its date: broken
-        assert (Decimal(rows["PROMISED"]["to_chase"]), Decimal(rows["PROMISED"]["promised"])) == (0, 700)
-        assert (rows["DISPUTED"]["needs_action_history"], Decimal(rows["DISPUTED"]["to_chase"])) == (True, 0)
-        assert [rows[n]["follow_up_due"] for n in ("REMIND", "SECOND", "THIRD", "FINAL")] == [False, True, True, True]
+        assert (Decimal(rows["PROMISED"]["to_chase"]), Decimal(rows["PROMISED"]["promised"])) == (
+            0,
+            700,
+        )
+        assert (
+            rows["DISPUTED"]["needs_action_history"],
+            Decimal(rows["DISPUTED"]["to_chase"]),
+        ) == (True, 0)
+        assert [rows[n]["follow_up_due"] for n in ("REMIND", "SECOND", "THIRD", "FINAL")] == [
+            False,
+            True,
+            True,
+            True,
+        ]
 
         # Three days on, BREAKS's promise has passed short: it is dunned again; PROMISED's is live.
         run = (await http.post("/v1/dunning-runs", json=later, headers=coordinator)).json()
     assert {n["customer_id"]: n["stage"] for n in run["sent"]} == {
-        ids["REMIND"]: 1, ids["SECOND"]: 2, ids["THIRD"]: 3, ids["FINAL"]: 4, ids["BREAKS"]: 2,
+        ids["REMIND"]: 1,
+        ids["SECOND"]: 2,
+        ids["THIRD"]: 3,
+        ids["FINAL"]: 4,
+        ids["BREAKS"]: 2,
     }
     assert run["skipped"] == {ids["DISPUTED"]: "disputed", ids["PROMISED"]: "live_promise"}
     subjects = sorted(m["Subject"] for m in inbox.messages)
-    assert subjects == sorted([
-        "Payment reminder: account REMIND", "Second notice: account SECOND", "Past due notice: account THIRD",
-        "Final notice: account FINAL", "Second notice: account BREAKS",
-    ])
-
-
+    assert subjects == sorted(
+        [
+            "Payment reminder: account REMIND",
+            "Second notice: account SECOND",
+            "Past due notice: account THIRD",
+            "Final notice: account FINAL",
+            "Second notice: account BREAKS",
+        ]
+    )

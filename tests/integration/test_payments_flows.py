@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from deploy.local_infra import KafkaBroker
+from services.collections.service import definition as collections_definition
 from services.customers.service import definition as customers_definition
 from services.payments.service import definition as payments_definition
 from shared.auth import Role
@@ -205,18 +206,8 @@ async def _enough(
     return events if sum(e.type == event_type for e in events) >= count else []
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "statement.bai2",
-        "statement.camt053.xml",
-        "notification.camt054.xml",
-        "ach.nacha",
-        "lockbox.csv",
-    ],
-)
-async def test_bank_file_payments_are_applied_and_the_same_file_is_refused_twice(
-    services: tuple[Service, Service], kafka_broker: KafkaBroker, auth: AuthHeaders, name: str
+async def test_each_bank_file_format_is_applied_and_the_same_file_is_refused_twice(
+    services: tuple[Service, Service], kafka_broker: KafkaBroker, auth: AuthHeaders
 ) -> None:
     customers, payments = services
     acme = await _customer(
@@ -239,20 +230,31 @@ async def test_bank_file_payments_are_applied_and_the_same_file_is_refused_twice
             ]
         ),
     )
-    content = (FILES / name).read_bytes()
+    for name in (
+        "statement.bai2",
+        "statement.camt053.xml",
+        "notification.camt054.xml",
+        "ach.nacha",
+        "lockbox.csv",
+    ):
+        content = (FILES / name).read_bytes()
 
-    imported = await _post(
-        payments, auth, "/v1/bank-files", Role.INTEGRATION, files={"file": (name, content)}
-    )
-    async with client(payments) as http:
-        again = await http.post(
-            "/v1/bank-files", files={"file": (name, content)}, headers=auth(Role.INTEGRATION)
+        imported = await _post(
+            payments, auth, "/v1/bank-files", Role.INTEGRATION, files={"file": (name, content)}
         )
+        async with client(payments) as http:
+            again = await http.post(
+                "/v1/bank-files", files={"file": (name, content)}, headers=auth(Role.INTEGRATION)
+            )
 
-    assert imported["errors"] == [] and imported["payments"]
-    recorded = [await _get(payments, auth, f"/v1/payments/{p}") for p in imported["payments"]]
-    assert all(p["applications"] for p in recorded), name
-    assert again.status_code == 409 and again.json()["earlier_import"] == imported["id"]
+        assert imported["errors"] == [] and imported["payments"], name
+        assert again.status_code == 409 and again.json()["earlier_import"] == imported["id"], name
+        for payment_id in imported["payments"]:
+            assert (await _get(payments, auth, f"/v1/payments/{payment_id}"))["applications"], name
+            # Returned by the bank: the invoices reopen for the next file to pay them again.
+            await _post(
+                payments, auth, f"/v1/payments/{payment_id}/reverse", json={"reason": "returned"}
+            )
 
 
 async def test_refund_write_off_deposit_and_nsf_reversal_post_balanced_entries(
@@ -360,3 +362,28 @@ async def test_refund_write_off_deposit_and_nsf_reversal_post_balanced_entries(
     assert sum(Decimal(e.payload["amount"]) for e in applied) == Decimal("400.00") + Decimal(
         "990.00"
     ) + Decimal("500.00") + Decimal("250.00")
+
+
+async def test_applications_reach_collections_ledger_as_events(
+    start_distributed: Any, kafka_broker: KafkaBroker, auth: AuthHeaders
+) -> None:
+    customers, _ = await start_distributed(customers_definition)
+    payments, _ = await start_distributed(payments_definition)
+    collections, _ = await start_distributed(collections_definition)
+    acme = await _customer(customers, payments, auth, legal_name="Ledger Watchers LLC", dba=None)
+    issued = invoice(acme, "INV-2026-300001", "845.20")
+    await _issue(kafka_broker, payments, auth, issued)
+
+    payment = await _post(payments, auth, "/v1/payments", json=_payment(acme.id, "845.20"))
+    assert _applied(payment) == {("INV-2026-300001", "845.20")}
+
+    async def settled_in_ledger() -> Any:
+        async with client(collections) as http:
+            answer = await http.get(
+                f"/v1/ledger/items/{issued.invoice_id}", headers=auth(Role.AUDITOR)
+            )
+        item = answer.json() if answer.status_code == 200 else None
+        return item if item and Decimal(item["balance"]) == 0 else None
+
+    item = await eventually(settled_in_ledger, timeout=30)
+    assert [e["kind"] for e in item["history"]][-1] == "paid"

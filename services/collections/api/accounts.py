@@ -5,16 +5,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.collections.repository import ACCOUNT_ORDER, get_account, search_accounts
+from services.collections.schemas import CollectionAccountOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
-from services.collections.repository import ACCOUNT_ORDER, get_account, search_accounts
-from services.collections.schemas import CollectionAccountOut
 
 router = APIRouter(
-    prefix="/v1/collection-accounts", tags=["collection accounts"],
-    route_class=TransactionalRoute, responses=PROBLEM_RESPONSES,
+    prefix="/v1/collection-accounts",
+    tags=["collection accounts"],
+    route_class=TransactionalRoute,
+    responses=PROBLEM_RESPONSES,
 )
 
 Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
@@ -33,7 +35,11 @@ async def list_collection_accounts(
     it is registered."""
     statement = search_accounts(business_district=business_district, sales_rep=sales_rep)
     return await page_of(
-        session, statement, order_by=ACCOUNT_ORDER, params=page, item=CollectionAccountOut.model_validate
+        session,
+        statement,
+        order_by=ACCOUNT_ORDER,
+        params=page,
+        item=CollectionAccountOut.model_validate,
     )
 
 

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from shared.api.problems import PROBLEM_RESPONSES, Problem
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
 from services.collections.aging import AgedItem, AgingLine, AgingQuery, GroupBy, aged_items, aging
 from services.collections.aging_rules import DEFAULT_EDGES, Basis, InvalidEdges, parse_edges
 from services.collections.export import XLSX_MEDIA_TYPE, aging_csv, aging_xlsx
 from services.collections.schemas import AgedItemOut, AgingLineOut, AgingOut
+from shared.api.problems import PROBLEM_RESPONSES, Problem
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.db import utcnow
 
 router = APIRouter(
     prefix="/v1/aging", tags=["aging"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
@@ -30,12 +30,19 @@ class Format(StrEnum):
 
 
 def aging_query(
-    as_of: Annotated[date | None, Query(description="Count only what is dated on or before it; default today")] = None,
+    as_of: Annotated[
+        date | None, Query(description="Count only what is dated on or before it; default today")
+    ] = None,
     basis: Basis = Basis.DUE,
     group_by: GroupBy | None = None,
-    edges: Annotated[str, Query(
-        description="Bucket edges in days past due", examples=["0,30,60,90,120"], max_length=100,
-    )] = ",".join(map(str, DEFAULT_EDGES)),
+    edges: Annotated[
+        str,
+        Query(
+            description="Bucket edges in days past due",
+            examples=["0,30,60,90,120"],
+            max_length=100,
+        ),
+    ] = ",".join(map(str, DEFAULT_EDGES)),
     customer_id: uuid.UUID | None = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> AgingQuery:
@@ -44,8 +51,12 @@ def aging_query(
     except InvalidEdges as exc:
         raise Problem(str(exc), slug="invalid-bucket-edges", title="Invalid bucket edges") from exc
     return AgingQuery(
-        as_of=as_of or utcnow().date(), basis=basis, buckets=buckets, group_by=group_by,
-        customer_id=customer_id, currency=currency,
+        as_of=as_of or utcnow().date(),
+        basis=basis,
+        buckets=buckets,
+        group_by=group_by,
+        customer_id=customer_id,
+        currency=currency,
     )
 
 
@@ -54,18 +65,30 @@ AgingParams = Annotated[AgingQuery, Depends(aging_query)]
 
 def aged_item_out(a: AgedItem, labels: list[str]) -> AgedItemOut:
     return AgedItemOut(
-        id=a.item.id, customer_id=a.item.customer_id, kind=a.item.kind, number=a.item.number,
-        currency=a.item.currency, document_date=a.item.document_date, due_date=a.item.due_date,
-        business_district=a.item.business_district, sales_rep=a.item.sales_rep,
-        original_amount=a.item.original_amount, balance=a.balance, days_past_due=a.days_past_due,
+        id=a.item.id,
+        customer_id=a.item.customer_id,
+        kind=a.item.kind,
+        number=a.item.number,
+        currency=a.item.currency,
+        document_date=a.item.document_date,
+        due_date=a.item.due_date,
+        business_district=a.item.business_district,
+        sales_rep=a.item.sales_rep,
+        original_amount=a.item.original_amount,
+        balance=a.balance,
+        days_past_due=a.days_past_due,
         bucket=labels[a.bucket] if a.bucket is not None else None,
     )
 
 
 def _line_out(line: AgingLine, labels: list[str]) -> AgingLineOut:
     return AgingLineOut(
-        currency=line.currency, group=line.group, buckets=dict(zip(labels, line.buckets, strict=True)),
-        open_ar=line.open_ar, unapplied_credits=line.credits, net=line.net,
+        currency=line.currency,
+        group=line.group,
+        buckets=dict(zip(labels, line.buckets, strict=True)),
+        open_ar=line.open_ar,
+        unapplied_credits=line.credits,
+        net=line.net,
     )
 
 
@@ -85,7 +108,10 @@ async def read_aging(
         return Response(aging_xlsx(report), media_type=XLSX_MEDIA_TYPE)
     labels = q.buckets.labels
     return AgingOut(
-        as_of=q.as_of, basis=q.basis, group_by=q.group_by, bucket_labels=labels,
+        as_of=q.as_of,
+        basis=q.basis,
+        group_by=q.group_by,
+        bucket_labels=labels,
         totals=[_line_out(line, labels) for line in report.totals],
         rows=[_line_out(line, labels) for line in report.rows],
     )
@@ -93,7 +119,9 @@ async def read_aging(
 
 @router.get("/items", summary="The items behind an aging")
 async def read_aged_items(
-    session: SessionDep, _: Reader, q: AgingParams,
+    session: SessionDep,
+    _: Reader,
+    q: AgingParams,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
     bucket: Annotated[str | None, Query(description="A bucket label, e.g. 31-60")] = None,
@@ -102,9 +130,16 @@ async def read_aged_items(
     bucket, oldest first, filtered like the aging row it explains (at most 500)."""
     labels = q.buckets.labels
     if bucket is not None and bucket not in labels:
-        raise Problem(f"bucket must be one of {', '.join(labels)}", slug="invalid-bucket", title="Invalid bucket")
+        raise Problem(
+            f"bucket must be one of {', '.join(labels)}",
+            slug="invalid-bucket",
+            title="Invalid bucket",
+        )
     found = await aged_items(
-        session, q, business_district=business_district, sales_rep=sales_rep,
+        session,
+        q,
+        business_district=business_district,
+        sales_rep=sales_rep,
         bucket=labels.index(bucket) if bucket else None,
     )
     return [aged_item_out(a, labels) for a in found]

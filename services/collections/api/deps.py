@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from shared.auth import Principal, Role, require_roles
 from services.collections.settings import CollectionsSettings
+from shared.auth import Principal, Role, require_roles
 
 
 def _settings(request: Request) -> CollectionsSettings:

@@ -6,15 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter
 from sqlmodel import col, select
 
+from services.collections.api.deps import Collector, SettingsDep
+from services.collections.dunning import run_dunning
+from services.collections.models import DunningNotice
+from services.collections.schemas import DunningNoticeOut, DunningRunIn, DunningRunOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
 from shared.db import utcnow
-from services.collections.api.deps import Collector, SettingsDep
-from services.collections.dunning import run_dunning
-from services.collections.models import DunningNotice
-from services.collections.schemas import DunningNoticeOut, DunningRunIn, DunningRunOut
 
 router = APIRouter(
     prefix="/v1", tags=["dunning"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
@@ -32,10 +32,16 @@ async def create_dunning_run(
     or a final notice, by days past due. Customers under a live promise, with everything
     disputed, or owing less than the minimum get none, and the answer says why. Each letter is
     a PDF sent by email, recorded as a letter activity and published as `DunningNoticeSent`."""
-    result = await run_dunning(session, settings, actor, as_of=data.as_of or utcnow().date(),
-                               business_district=data.business_district)
-    return DunningRunOut(sent=[DunningNoticeOut.model_validate(n) for n in result.sent],
-                         skipped=result.skipped)
+    result = await run_dunning(
+        session,
+        settings,
+        actor,
+        as_of=data.as_of or utcnow().date(),
+        business_district=data.business_district,
+    )
+    return DunningRunOut(
+        sent=[DunningNoticeOut.model_validate(n) for n in result.sent], skipped=result.skipped
+    )
 
 
 @router.get("/dunning-notices", summary="Dunning letters sent")
@@ -46,5 +52,10 @@ async def list_dunning_notices(
     statement = select(DunningNotice)
     if customer_id is not None:
         statement = statement.where(DunningNotice.customer_id == customer_id)
-    return await page_of(session, statement, order_by=[col(DunningNotice.sent_on), col(DunningNotice.id)],
-                         params=page, item=DunningNoticeOut.model_validate)
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(DunningNotice.sent_on), col(DunningNotice.id)],
+        params=page,
+        item=DunningNoticeOut.model_validate,
+    )

@@ -1,17 +1,17 @@
-"""KPI routes: DSO (standard and countback), best possible DSO, ADD, CEI, their trend and targets."""
+"""KPI routes: DSO (standard, countback), best possible DSO, ADD, CEI, their trend and targets."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
 from services.collections.aging import GroupBy
 from services.collections.api.deps import SettingsDep
 from services.collections.kpis import Month, MonthKpis, monthly_kpis
 from services.collections.schemas import KpisOut, MonthKpisOut
 from services.collections.settings import CollectionsSettings
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
 
 router = APIRouter(
     prefix="/v1/kpis", tags=["kpis"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
@@ -36,7 +36,9 @@ async def read_kpis(
     settings: SettingsDep,
     period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
     group_by: GroupBy | None = None,
-    trend: Annotated[int, Query(ge=1, le=24, description="How many months, ending with `period`")] = 6,
+    trend: Annotated[
+        int, Query(ge=1, le=24, description="How many months, ending with `period`")
+    ] = 6,
 ) -> KpisOut:
     """Per currency (and group): credit sales, beginning/ending/current AR, DSO by the standard
     and countback methods, best possible DSO, average days delinquent and CEI, exactly as

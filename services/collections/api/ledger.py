@@ -7,17 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
-from shared.api.problems import PROBLEM_RESPONSES, NotFound
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
 from services.collections.api.deps import SettingsDep
 from services.collections.models import LedgerEntry, LedgerItem
 from services.collections.schemas import LedgerItemOut, TieOutOut
 from services.collections.tie_out import tie_out
+from shared.api.problems import PROBLEM_RESPONSES, NotFound
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.db import utcnow
 
 router = APIRouter(
-    prefix="/v1/ledger", tags=["ledger"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
+    prefix="/v1/ledger",
+    tags=["ledger"],
+    route_class=TransactionalRoute,
+    responses=PROBLEM_RESPONSES,
 )
 
 Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
@@ -30,10 +33,13 @@ async def read_ledger_item(item_id: uuid.UUID, session: SessionDep, _: Reader) -
     item = await session.get(LedgerItem, item_id)
     if item is None:
         raise NotFound(f"the ledger holds no item {item_id}")
-    entries = (await session.exec(
-        select(LedgerEntry).where(LedgerEntry.item_id == item_id)
-        .order_by(col(LedgerEntry.entry_date), col(LedgerEntry.id))
-    )).all()
+    entries = (
+        await session.exec(
+            select(LedgerEntry)
+            .where(LedgerEntry.item_id == item_id)
+            .order_by(col(LedgerEntry.entry_date), col(LedgerEntry.id))
+        )
+    ).all()
     return LedgerItemOut.model_validate(
         {**item.model_dump(), "history": [e.model_dump() for e in entries]}
     )
@@ -41,7 +47,9 @@ async def read_ledger_item(item_id: uuid.UUID, session: SessionDep, _: Reader) -
 
 @router.get("/tie-out", summary="The ledger against the AR control account")
 async def read_tie_out(
-    session: SessionDep, _: Reader, settings: SettingsDep,
+    session: SessionDep,
+    _: Reader,
+    settings: SettingsDep,
     as_of: Annotated[date | None, Query(description="Default today")] = None,
 ) -> list[TieOutOut]:
     """Per currency, the ledger's AR (invoices and credit memos) beside the debits less credits

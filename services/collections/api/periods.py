@@ -5,17 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from sqlmodel import col, select
 
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, Role, require_roles
 from services.collections.api.deps import SettingsDep
 from services.collections.kpis import Month
 from services.collections.models import ClosedPeriod
 from services.collections.periods import close_period
 from services.collections.schemas import ClosedPeriodOut
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, Role, require_roles
 
-router = APIRouter(prefix="/v1/periods", tags=["period close"], route_class=TransactionalRoute,
-                   responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1/periods",
+    tags=["period close"],
+    route_class=TransactionalRoute,
+    responses=PROBLEM_RESPONSES,
+)
 
 Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 Supervisor = Annotated[Principal, require_roles(Role.AR_SUPERVISOR)]
@@ -23,7 +27,9 @@ Period = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026
 
 
 @router.post("/{period}/close", status_code=status.HTTP_201_CREATED, summary="Close a month")
-async def close(period: Period, session: SessionDep, actor: Supervisor, settings: SettingsDep) -> ClosedPeriodOut:
+async def close(
+    period: Period, session: SessionDep, actor: Supervisor, settings: SettingsDep
+) -> ClosedPeriodOut:
     """Close a month that has ended, the one after the last closed: the ledger's AR at its end
     is recorded and `PeriodClosed` tells invoicing and payments to post nothing dated in it.
     A 409 problem if it is already closed. Supervisors only."""
@@ -34,5 +40,7 @@ async def close(period: Period, session: SessionDep, actor: Supervisor, settings
 @router.get("", summary="Closed months")
 async def list_closed(session: SessionDep, _: Reader) -> list[ClosedPeriodOut]:
     """Every closed month, newest first."""
-    rows = (await session.exec(select(ClosedPeriod).order_by(col(ClosedPeriod.period).desc()))).all()
+    rows = (
+        await session.exec(select(ClosedPeriod).order_by(col(ClosedPeriod.period).desc()))
+    ).all()
     return [ClosedPeriodOut.model_validate(r) for r in rows]

@@ -7,10 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, Role, require_roles
-from shared.db import utcnow
 from services.collections.aging import AgingQuery
 from services.collections.api.aging import Format, aged_item_out
 from services.collections.api.deps import Collector, SettingsDep
@@ -18,22 +14,37 @@ from services.collections.export import XLSX_MEDIA_TYPE
 from services.collections.letters import pdf
 from services.collections.management_report import over_60_days, report_pdf, report_xlsx
 from services.collections.schemas import (
-    ActivityOut, OverSixtyOut, StatementOut, UnbilledGroupOut, UnbilledTicketOut,
+    ActivityOut,
+    OverSixtyOut,
+    StatementOut,
+    UnbilledGroupOut,
+    UnbilledTicketOut,
 )
 from services.collections.statements import send_statement, statement
 from services.collections.unbilled import stale_unbilled
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, Role, require_roles
+from shared.db import utcnow
 
-router = APIRouter(prefix="/v1", tags=["reports"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1", tags=["reports"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
+)
 
 Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
-Management = Annotated[Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERVISOR, Role.AUDITOR)]
+Management = Annotated[
+    Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERVISOR, Role.AUDITOR)
+]
 AsOf = Annotated[date | None, Query(description="Default today")]
 PDF = "application/pdf"
 
 
 @router.get("/unbilled", summary="Stale unbilled tickets")
 async def read_unbilled(
-    session: SessionDep, _: Reader, settings: SettingsDep, as_of: AsOf = None,
+    session: SessionDep,
+    _: Reader,
+    settings: SettingsDep,
+    as_of: AsOf = None,
     older_than_days: Annotated[int | None, Query(ge=0, le=365)] = None,
 ) -> list[UnbilledGroupOut]:
     """Tickets closed more than N days ago (default the configured threshold) that no invoice
@@ -42,15 +53,21 @@ async def read_unbilled(
     groups = await stale_unbilled(session, as_of or utcnow().date(), days)
     return [
         UnbilledGroupOut(
-            business_district=g.business_district, sales_rep=g.sales_rep, currency=g.currency,
-            tickets=[UnbilledTicketOut.model_validate(t) for t in g.tickets], amount_at_risk=g.amount_at_risk,
+            business_district=g.business_district,
+            sales_rep=g.sales_rep,
+            currency=g.currency,
+            tickets=[UnbilledTicketOut.model_validate(t) for t in g.tickets],
+            amount_at_risk=g.amount_at_risk,
         )
         for g in groups
     ]
 
 
-@router.get("/reports/over-60-days", summary="Management report of accounts over 60 days",
-            response_model=list[OverSixtyOut])
+@router.get(
+    "/reports/over-60-days",
+    summary="Management report of accounts over 60 days",
+    response_model=list[OverSixtyOut],
+)
 async def read_over_60_days(
     session: SessionDep, _: Management, as_of: AsOf = None, format: Format = Format.JSON
 ) -> list[OverSixtyOut] | Response:
@@ -64,30 +81,45 @@ async def read_over_60_days(
         format = Format.JSON  # the report has nested history: CSV would flatten it away
     return [
         OverSixtyOut(
-            customer_id=line.row.customer_id, currency=line.row.currency,
+            customer_id=line.row.customer_id,
+            currency=line.row.currency,
             account_number=line.row.account.account_number if line.row.account else None,
             legal_name=line.row.account.legal_name if line.row.account else None,
-            past_due=line.row.position.past_due, oldest_days_past_due=line.row.position.oldest_days_past_due,
-            disputed=line.row.position.disputed, promised=line.row.position.promised,
-            actions=[ActivityOut.model_validate(a) for a in line.history], next_step=line.next_step,
+            past_due=line.row.position.past_due,
+            oldest_days_past_due=line.row.position.oldest_days_past_due,
+            disputed=line.row.position.disputed,
+            promised=line.row.position.promised,
+            actions=[ActivityOut.model_validate(a) for a in line.history],
+            next_step=line.next_step,
         )
         for line in lines
     ]
 
 
-@router.get("/reports/over-60-days.pdf", summary="Management report of accounts over 60 days, as PDF",
-            response_class=Response, responses={200: {"content": {PDF: {}}}})
+@router.get(
+    "/reports/over-60-days.pdf",
+    summary="Management report of accounts over 60 days, as PDF",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}}},
+)
 async def read_over_60_days_pdf(session: SessionDep, _: Management, as_of: AsOf = None) -> Response:
     """The same report as a PDF."""
     day = as_of or utcnow().date()
     return Response(report_pdf(await over_60_days(session, day), day), media_type=PDF)
 
 
-@router.get("/statements/{customer_id}", summary="A customer's statement of account",
-            response_model=StatementOut)
+@router.get(
+    "/statements/{customer_id}",
+    summary="A customer's statement of account",
+    response_model=StatementOut,
+)
 async def read_statement(
-    customer_id: uuid.UUID, session: SessionDep, _: Reader, settings: SettingsDep,
-    as_of: AsOf = None, as_pdf: Annotated[bool, Query(alias="pdf")] = False,
+    customer_id: uuid.UUID,
+    session: SessionDep,
+    _: Reader,
+    settings: SettingsDep,
+    as_of: AsOf = None,
+    as_pdf: Annotated[bool, Query(alias="pdf")] = False,
 ) -> StatementOut | Response:
     """Every open invoice and credit of the customer as of the date, with its age and the
     balance; `pdf=true` for the document the customer receives."""
@@ -97,8 +129,12 @@ async def read_statement(
         return Response(pdf(letter), media_type=PDF)
     labels = AgingQuery(as_of=day).buckets.labels
     return StatementOut(
-        customer_id=account.id, account_number=account.account_number, legal_name=account.legal_name,
-        currency=account.currency, as_of=day, balance=letter.total,
+        customer_id=account.id,
+        account_number=account.account_number,
+        legal_name=account.legal_name,
+        currency=account.currency,
+        as_of=day,
+        balance=letter.total,
         items=[aged_item_out(i, labels) for i in items],
     )
 
@@ -109,10 +145,15 @@ class StatementSend(BaseModel):
 
 @router.post("/statements/{customer_id}/send", summary="Email a statement of account")
 async def send_statement_now(
-    customer_id: uuid.UUID, data: StatementSend, session: SessionDep, actor: Collector,
+    customer_id: uuid.UUID,
+    data: StatementSend,
+    session: SessionDep,
+    actor: Collector,
     settings: SettingsDep,
 ) -> dict[str, list[str]]:
     """Email the statement as a PDF to the customer's billing contacts and record it on the
     account's history. Answers whom it went to."""
-    sent_to = await send_statement(session, settings, customer_id, data.as_of or utcnow().date(), actor)
+    sent_to = await send_statement(
+        session, settings, customer_id, data.as_of or utcnow().date(), actor
+    )
     return {"sent_to": sent_to}

@@ -7,11 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlmodel import col, select
 
-from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
 from services.collections import work
 from services.collections.api.deps import Collector
 from services.collections.models import Activity, Dispute, PromiseToPay
@@ -27,9 +22,16 @@ from services.collections.schemas import (
 )
 from services.collections.work_rules import promise_status
 from services.collections.worklist import WorklistRow, worklist
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.problems import PROBLEM_RESPONSES
+from shared.api.transaction import SessionDep, TransactionalRoute
+from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.db import utcnow
 
 router = APIRouter(
-    prefix="/v1", tags=["working the accounts"], route_class=TransactionalRoute,
+    prefix="/v1",
+    tags=["working the accounts"],
+    route_class=TransactionalRoute,
     responses=PROBLEM_RESPONSES,
 )
 
@@ -40,22 +42,31 @@ Today = Annotated[date | None, Query(description="Default today")]
 def _row_out(row: WorklistRow) -> WorklistRowOut:
     p, account = row.position, row.account
     return WorklistRowOut(
-        customer_id=row.customer_id, currency=row.currency,
+        customer_id=row.customer_id,
+        currency=row.currency,
         account_number=account.account_number if account else None,
         legal_name=account.legal_name if account else None,
         business_district=account.business_district if account else None,
         sales_rep=account.sales_rep if account else None,
-        past_due=p.past_due, oldest_days_past_due=p.oldest_days_past_due, disputed=p.disputed,
-        promised=p.promised, to_chase=p.to_chase, broken_promises=p.broken_promises,
-        days_beyond_terms=p.days_beyond_terms, last_activity_on=p.last_activity_on,
-        follow_up_due=row.follow_up_due, needs_action_history=row.needs_action_history,
+        past_due=p.past_due,
+        oldest_days_past_due=p.oldest_days_past_due,
+        disputed=p.disputed,
+        promised=p.promised,
+        to_chase=p.to_chase,
+        broken_promises=p.broken_promises,
+        days_beyond_terms=p.days_beyond_terms,
+        last_activity_on=p.last_activity_on,
+        follow_up_due=row.follow_up_due,
+        needs_action_history=row.needs_action_history,
         priority=row.priority,
     )
 
 
 @router.get("/worklist", summary="Customers to work, most worth a call first")
 async def read_worklist(
-    session: SessionDep, _: Reader, as_of: Today = None,
+    session: SessionDep,
+    _: Reader,
+    as_of: Today = None,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[WorklistRowOut]:
@@ -63,8 +74,9 @@ async def read_worklist(
     promises and payment history. Past 30 days a follow-up is due every week; past 60 the
     account needs its action history and is on the management report. Disputed amounts and
     live promises are shown, not chased."""
-    rows = await worklist(session, as_of or utcnow().date(), business_district=business_district,
-                          sales_rep=sales_rep)
+    rows = await worklist(
+        session, as_of or utcnow().date(), business_district=business_district, sales_rep=sales_rep
+    )
     return [_row_out(row) for row in rows]
 
 
@@ -83,8 +95,13 @@ async def list_activities(
 ) -> Page[ActivityOut]:
     """What was done on the account, oldest first, a page at a time."""
     statement = select(Activity).where(Activity.customer_id == customer_id)
-    return await page_of(session, statement, order_by=[col(Activity.occurred_at), col(Activity.id)],
-                         params=page, item=ActivityOut.model_validate)
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(Activity.occurred_at), col(Activity.id)],
+        params=page,
+        item=ActivityOut.model_validate,
+    )
 
 
 def _promise_out(promise: PromiseToPay, today: date) -> PromiseOut:
@@ -106,7 +123,10 @@ async def create_promise(data: PromiseIn, session: SessionDep, actor: Collector)
 
 @router.get("/promises", summary="Promises to pay, kept, live or broken")
 async def list_promises(
-    session: SessionDep, _: Reader, page: PageQuery, customer_id: uuid.UUID | None = None,
+    session: SessionDep,
+    _: Reader,
+    page: PageQuery,
+    customer_id: uuid.UUID | None = None,
     as_of: Today = None,
 ) -> Page[PromiseOut]:
     """Promises in date order with their status as of the day: live, kept or broken."""
@@ -114,8 +134,13 @@ async def list_promises(
     if customer_id is not None:
         statement = statement.where(PromiseToPay.customer_id == customer_id)
     day = as_of or utcnow().date()
-    return await page_of(session, statement, order_by=[col(PromiseToPay.promised_on), col(PromiseToPay.id)],
-                         params=page, item=lambda p: _promise_out(p, day))
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(PromiseToPay.promised_on), col(PromiseToPay.id)],
+        params=page,
+        item=lambda p: _promise_out(p, day),
+    )
 
 
 @router.post("/disputes", status_code=status.HTTP_201_CREATED, summary="Open a dispute")
@@ -133,16 +158,27 @@ async def resolve_dispute(
 ) -> DisputeOut:
     """Close the dispute with how it was settled; the amount is chased again if still owed.
     Publishes `DisputeResolved`."""
-    return DisputeOut.model_validate(await work.resolve_dispute(session, dispute_id, data.resolution, actor))
+    return DisputeOut.model_validate(
+        await work.resolve_dispute(session, dispute_id, data.resolution, actor)
+    )
 
 
 @router.get("/disputes", summary="Disputes by status and department")
 async def list_disputes(
-    session: SessionDep, _: Reader, page: PageQuery, status_: Annotated[str | None, Query(alias="status", pattern="^(open|resolved)$")] = None,
-    department: str | None = None, customer_id: uuid.UUID | None = None,
+    session: SessionDep,
+    _: Reader,
+    page: PageQuery,
+    status_: Annotated[str | None, Query(alias="status", pattern="^(open|resolved)$")] = None,
+    department: str | None = None,
+    customer_id: uuid.UUID | None = None,
 ) -> Page[DisputeOut]:
     """Disputes in the order they were opened, filtered by status, department or customer."""
     filters = {"status": status_, "department": department, "customer_id": customer_id}
     statement = select(Dispute).filter_by(**{k: v for k, v in filters.items() if v is not None})
-    return await page_of(session, statement, order_by=[col(Dispute.opened_on), col(Dispute.id)],
-                         params=page, item=DisputeOut.model_validate)
+    return await page_of(
+        session,
+        statement,
+        order_by=[col(Dispute.opened_on), col(Dispute.id)],
+        params=page,
+        item=DisputeOut.model_validate,
+    )

@@ -3,7 +3,7 @@ chart of accounts domain.md gives as an example, for feeding collections in test
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,23 +11,52 @@ from shared.bus import Bus, BusMessage
 from shared.events.catalog import EventPayload, topic_for
 from shared.events.customers import Contact, CustomerRegistered, PaymentTerms
 from shared.events.envelope import EventEnvelope
-from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceLineFacts, InvoiceVoided, TicketClosed, TicketLineFacts
+from shared.events.invoicing import (
+    CreditMemoIssued,
+    InvoiceIssued,
+    InvoiceLineFacts,
+    InvoiceVoided,
+    TicketClosed,
+    TicketLineFacts,
+)
 from shared.events.journal import JournalEntry, Posting
 from shared.events.payments import (
-    DepositReceived, PaymentApplied, PaymentReceived, PaymentReversed, PaymentUnapplied,
-    RefundIssued, WriteOffPosted,
+    DepositReceived,
+    PaymentApplied,
+    PaymentReceived,
+    PaymentReversed,
+    PaymentUnapplied,
+    RefundIssued,
+    WriteOffPosted,
 )
 from tests.services.customer_events import customer
 
 AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS = (
-    "1200", "4000", "1000", "2100", "2200", "6500", "4900",
+    "1200",
+    "4000",
+    "1000",
+    "2100",
+    "2200",
+    "6500",
+    "4900",
 )
 
 
-def journal(source: str, document_id: uuid.UUID, on: date, amount: Decimal, debit: str, credit: str,
-            currency: str = "USD") -> JournalEntry:
+def journal(
+    source: str,
+    document_id: uuid.UUID,
+    on: date,
+    amount: Decimal,
+    debit: str,
+    credit: str,
+    currency: str = "USD",
+) -> JournalEntry:
     return JournalEntry(
-        entry_id=uuid.uuid4(), posted_on=on, currency=currency, source=source, document_id=document_id,
+        entry_id=uuid.uuid4(),
+        posted_on=on,
+        currency=currency,
+        source=source,
+        document_id=document_id,
         postings=[Posting(account=debit, debit=amount), Posting(account=credit, credit=amount)],
     )
 
@@ -35,15 +64,23 @@ def journal(source: str, document_id: uuid.UUID, on: date, amount: Decimal, debi
 def envelope(event: EventPayload) -> EventEnvelope:
     key = str(getattr(event, "customer_id", None) or uuid.uuid4())
     return EventEnvelope(
-        type=event.event_type, version=event.event_version, producer=event.producer,
-        customer_id=key, aggregate_id=key, payload=event.model_dump(mode="json"),
+        type=event.event_type,
+        version=event.event_version,
+        producer=event.producer,
+        customer_id=key,
+        aggregate_id=key,
+        payload=event.model_dump(mode="json"),
     )
 
 
 def message(event: EventPayload) -> BusMessage:
     env = envelope(event)
-    return BusMessage(topic=topic_for(event.producer), key=env.customer_id, value=env.to_bytes(),
-                      headers=(("event_type", env.type.encode()),))
+    return BusMessage(
+        topic=topic_for(event.producer),
+        key=env.customer_id,
+        value=env.to_bytes(),
+        headers=(("event_type", env.type.encode()),),
+    )
 
 
 async def publish(bus: Bus, *events: EventPayload) -> None:
@@ -65,102 +102,209 @@ class Books:
         self._count += 1
         return f"{prefix}-{self._count:06d}"
 
-    def invoice(self, total: str | Decimal, on: date, *, terms_days: int = 30,
-                tickets: list[uuid.UUID] | None = None, **dims: Any) -> InvoiceIssued:
+    def invoice(
+        self,
+        total: str | Decimal,
+        on: date,
+        *,
+        terms_days: int = 30,
+        tickets: list[uuid.UUID] | None = None,
+        **dims: Any,
+    ) -> InvoiceIssued:
         amount, invoice_id = Decimal(total), uuid.uuid4()
         return InvoiceIssued(
-            invoice_id=invoice_id, number=self._number("INV"), customer_id=self.customer_id,
-            currency=self.currency, invoice_date=on, due_date=on + timedelta(days=terms_days),
-            terms=PaymentTerms(days=terms_days), business_district=dims.get("district", self.district),
-            sales_rep=dims.get("sales_rep", self.sales_rep), ticket_ids=tickets or [],
-            lines=[InvoiceLineFacts(description="Vacuum truck", quantity=Decimal(1), unit="job",
-                                    unit_price=amount, amount=amount, taxability="labor",
-                                    service_line="vacuum")],
-            subtotal=amount, tax_total=Decimal(0), total=amount,
+            invoice_id=invoice_id,
+            number=self._number("INV"),
+            customer_id=self.customer_id,
+            currency=self.currency,
+            invoice_date=on,
+            due_date=on + timedelta(days=terms_days),
+            terms=PaymentTerms(days=terms_days),
+            business_district=dims.get("district", self.district),
+            sales_rep=dims.get("sales_rep", self.sales_rep),
+            ticket_ids=tickets or [],
+            lines=[
+                InvoiceLineFacts(
+                    description="Vacuum truck",
+                    quantity=Decimal(1),
+                    unit="job",
+                    unit_price=amount,
+                    amount=amount,
+                    taxability="labor",
+                    service_line="vacuum",
+                )
+            ],
+            subtotal=amount,
+            tax_total=Decimal(0),
+            total=amount,
             journal=journal("invoice", invoice_id, on, amount, AR, REVENUE, self.currency),
         )
 
     def void(self, invoice: InvoiceIssued, on: date) -> InvoiceVoided:
         return InvoiceVoided(
-            invoice_id=invoice.invoice_id, number=invoice.number, customer_id=self.customer_id,
-            currency=self.currency, voided_on=on, reason="entered twice", total=invoice.total,
+            invoice_id=invoice.invoice_id,
+            number=invoice.number,
+            customer_id=self.customer_id,
+            currency=self.currency,
+            voided_on=on,
+            reason="entered twice",
+            total=invoice.total,
             ticket_ids=invoice.ticket_ids,
-            journal=journal("invoice_void", invoice.invoice_id, on, invoice.total, REVENUE, AR, self.currency),
+            journal=journal(
+                "invoice_void", invoice.invoice_id, on, invoice.total, REVENUE, AR, self.currency
+            ),
         )
 
-    def credit_memo(self, amount: str | Decimal, on: date, invoice: InvoiceIssued | None = None) -> CreditMemoIssued:
+    def credit_memo(
+        self, amount: str | Decimal, on: date, invoice: InvoiceIssued | None = None
+    ) -> CreditMemoIssued:
         value, memo_id = Decimal(amount), uuid.uuid4()
         return CreditMemoIssued(
-            credit_memo_id=memo_id, number=self._number("CM"), customer_id=self.customer_id,
-            currency=self.currency, issued_on=on, invoice_id=invoice.invoice_id if invoice else None,
-            invoice_number=invoice.number if invoice else None, reason_code="price",
-            lines=[InvoiceLineFacts(description="Price correction", quantity=Decimal(1), unit="ea",
-                                    unit_price=value, amount=value, taxability="labor", service_line="vacuum")],
-            subtotal=value, tax_total=Decimal(0), total=value, business_district=self.district,
-            sales_rep=self.sales_rep, journal=journal("credit_memo", memo_id, on, value, REVENUE, AR, self.currency),
+            credit_memo_id=memo_id,
+            number=self._number("CM"),
+            customer_id=self.customer_id,
+            currency=self.currency,
+            issued_on=on,
+            invoice_id=invoice.invoice_id if invoice else None,
+            invoice_number=invoice.number if invoice else None,
+            reason_code="price",
+            lines=[
+                InvoiceLineFacts(
+                    description="Price correction",
+                    quantity=Decimal(1),
+                    unit="ea",
+                    unit_price=value,
+                    amount=value,
+                    taxability="labor",
+                    service_line="vacuum",
+                )
+            ],
+            subtotal=value,
+            tax_total=Decimal(0),
+            total=value,
+            business_district=self.district,
+            sales_rep=self.sales_rep,
+            journal=journal("credit_memo", memo_id, on, value, REVENUE, AR, self.currency),
         )
 
     def payment(self, amount: str | Decimal, on: date) -> PaymentReceived:
         value, payment_id = Decimal(amount), uuid.uuid4()
         return PaymentReceived(
-            payment_id=payment_id, customer_id=self.customer_id, method="check", amount=value,
-            currency=self.currency, received_on=on, reference=self._number("CHK"),
+            payment_id=payment_id,
+            customer_id=self.customer_id,
+            method="check",
+            amount=value,
+            currency=self.currency,
+            received_on=on,
+            reference=self._number("CHK"),
             journal=journal("payment", payment_id, on, value, CASH, UNAPPLIED, self.currency),
         )
 
     def deposit(self, amount: str | Decimal, on: date) -> DepositReceived:
         value, deposit_id = Decimal(amount), uuid.uuid4()
         return DepositReceived(
-            deposit_id=deposit_id, customer_id=self.customer_id, amount=value, currency=self.currency,
-            received_on=on, journal=journal("deposit", deposit_id, on, value, CASH, DEPOSITS, self.currency),
+            deposit_id=deposit_id,
+            customer_id=self.customer_id,
+            amount=value,
+            currency=self.currency,
+            received_on=on,
+            journal=journal("deposit", deposit_id, on, value, CASH, DEPOSITS, self.currency),
         )
 
-    def apply(self, source: PaymentReceived | DepositReceived, invoice: InvoiceIssued,
-              amount: str | Decimal, on: date, discount: str | Decimal = "0") -> PaymentApplied:
+    def apply(
+        self,
+        source: PaymentReceived | DepositReceived,
+        invoice: InvoiceIssued,
+        amount: str | Decimal,
+        on: date,
+        discount: str | Decimal = "0",
+    ) -> PaymentApplied:
         value, taken, application_id = Decimal(amount), Decimal(discount), uuid.uuid4()
         from_account = DEPOSITS if isinstance(source, DepositReceived) else UNAPPLIED
         entry = journal("application", application_id, on, value, from_account, AR, self.currency)
         if taken:
-            entry = JournalEntry(**entry.model_dump(exclude={"postings"}), postings=[
-                Posting(account=from_account, debit=value), Posting(account=DISCOUNTS, debit=taken),
-                Posting(account=AR, credit=value + taken),
-            ])
+            entry = JournalEntry(
+                **entry.model_dump(exclude={"postings"}),
+                postings=[
+                    Posting(account=from_account, debit=value),
+                    Posting(account=DISCOUNTS, debit=taken),
+                    Posting(account=AR, credit=value + taken),
+                ],
+            )
         return PaymentApplied(
-            application_id=application_id, customer_id=self.customer_id,
+            application_id=application_id,
+            customer_id=self.customer_id,
             payment_id=source.payment_id if isinstance(source, PaymentReceived) else None,
             deposit_id=source.deposit_id if isinstance(source, DepositReceived) else None,
-            invoice_id=invoice.invoice_id, invoice_number=invoice.number, currency=self.currency,
-            amount=value, discount=taken, applied_on=on, journal=entry,
+            invoice_id=invoice.invoice_id,
+            invoice_number=invoice.number,
+            currency=self.currency,
+            amount=value,
+            discount=taken,
+            applied_on=on,
+            journal=entry,
         )
 
     def unapply(self, application: PaymentApplied, on: date) -> PaymentUnapplied:
         back = application.amount + application.discount
-        postings = [Posting(account=AR, debit=back), Posting(account=UNAPPLIED, credit=application.amount)]
+        postings = [
+            Posting(account=AR, debit=back),
+            Posting(account=UNAPPLIED, credit=application.amount),
+        ]
         if application.discount:
             postings.append(Posting(account=DISCOUNTS, credit=application.discount))
         return PaymentUnapplied(
-            application_id=application.application_id, payment_id=application.payment_id,
-            deposit_id=application.deposit_id, customer_id=self.customer_id,
-            invoice_id=application.invoice_id, invoice_number=application.invoice_number,
-            currency=self.currency, amount=application.amount, discount=application.discount,
-            unapplied_on=on, reason="payment returned",
-            journal=JournalEntry(entry_id=uuid.uuid4(), posted_on=on, currency=self.currency,
-                                 source="unapplication", document_id=application.application_id,
-                                 postings=postings),
+            application_id=application.application_id,
+            payment_id=application.payment_id,
+            deposit_id=application.deposit_id,
+            customer_id=self.customer_id,
+            invoice_id=application.invoice_id,
+            invoice_number=application.invoice_number,
+            currency=self.currency,
+            amount=application.amount,
+            discount=application.discount,
+            unapplied_on=on,
+            reason="payment returned",
+            journal=JournalEntry(
+                entry_id=uuid.uuid4(),
+                posted_on=on,
+                currency=self.currency,
+                source="unapplication",
+                document_id=application.application_id,
+                postings=postings,
+            ),
         )
 
     def reverse(self, payment: PaymentReceived, on: date) -> PaymentReversed:
         return PaymentReversed(
-            payment_id=payment.payment_id, customer_id=self.customer_id, amount=payment.amount,
-            currency=self.currency, reversed_on=on, reason="NSF",
-            journal=journal("payment_reversal", payment.payment_id, on, payment.amount, UNAPPLIED, CASH, self.currency),
+            payment_id=payment.payment_id,
+            customer_id=self.customer_id,
+            amount=payment.amount,
+            currency=self.currency,
+            reversed_on=on,
+            reason="NSF",
+            journal=journal(
+                "payment_reversal",
+                payment.payment_id,
+                on,
+                payment.amount,
+                UNAPPLIED,
+                CASH,
+                self.currency,
+            ),
         )
 
-    def refund(self, amount: str | Decimal, on: date, payment: PaymentReceived | None = None) -> RefundIssued:
+    def refund(
+        self, amount: str | Decimal, on: date, payment: PaymentReceived | None = None
+    ) -> RefundIssued:
         value, refund_id = Decimal(amount), uuid.uuid4()
         return RefundIssued(
-            refund_id=refund_id, payment_id=payment.payment_id if payment else None,
-            customer_id=self.customer_id, amount=value, currency=self.currency, issued_on=on,
+            refund_id=refund_id,
+            payment_id=payment.payment_id if payment else None,
+            customer_id=self.customer_id,
+            amount=value,
+            currency=self.currency,
+            issued_on=on,
             approved_by="supervisor",
             journal=journal("refund", refund_id, on, value, UNAPPLIED, CASH, self.currency),
         )
@@ -168,33 +312,67 @@ class Books:
     def write_off(self, invoice: InvoiceIssued, amount: str | Decimal, on: date) -> WriteOffPosted:
         value, write_off_id = Decimal(amount), uuid.uuid4()
         return WriteOffPosted(
-            write_off_id=write_off_id, customer_id=self.customer_id, invoice_id=invoice.invoice_id,
-            invoice_number=invoice.number, currency=self.currency, amount=value, posted_on=on,
-            reason="bad debt", approved_by="supervisor",
+            write_off_id=write_off_id,
+            customer_id=self.customer_id,
+            invoice_id=invoice.invoice_id,
+            invoice_number=invoice.number,
+            currency=self.currency,
+            amount=value,
+            posted_on=on,
+            reason="bad debt",
+            approved_by="supervisor",
             journal=journal("write_off", write_off_id, on, value, BAD_DEBT, AR, self.currency),
         )
 
     def ticket(self, amount: str | Decimal, closed_on: date) -> TicketClosed:
         value = Decimal(amount)
         return TicketClosed(
-            ticket_id=uuid.uuid4(), source_system="sales", ticket_number=self._number("T"),
-            customer_id=self.customer_id, currency=self.currency, business_district=self.district,
-            sales_rep=self.sales_rep, closed_at=datetime.combine(closed_on, time(17), tzinfo=UTC),
-            lines=[TicketLineFacts(kind="labor", description="Crew", quantity=Decimal(8), unit="h",
-                                   unit_price=value / 8, amount=value, taxability="labor",
-                                   service_line="vacuum")],
+            ticket_id=uuid.uuid4(),
+            source_system="sales",
+            ticket_number=self._number("T"),
+            customer_id=self.customer_id,
+            currency=self.currency,
+            business_district=self.district,
+            sales_rep=self.sales_rep,
+            closed_at=datetime.combine(closed_on, time(17), tzinfo=UTC),
+            lines=[
+                TicketLineFacts(
+                    kind="labor",
+                    description="Crew",
+                    quantity=Decimal(8),
+                    unit="h",
+                    unit_price=value / 8,
+                    amount=value,
+                    taxability="labor",
+                    service_line="vacuum",
+                )
+            ],
             amount=value,
         )
 
 
-def overdue_customer(name: str, *overdue: tuple[int, str], today: date | None = None) -> tuple[Books, list[EventPayload]]:
+def overdue_customer(
+    name: str, *overdue: tuple[int, str], today: date | None = None
+) -> tuple[Books, list[EventPayload]]:
     """A registered customer `name` (its account number, with an AP contact) and one invoice per
     (days past due, amount) on Net 30, as of `today`."""
     today = today or date.today()
     books = Books()
-    contact = Contact(id=uuid.uuid4(), name=f"{name} AP", email=f"ap@{name.lower()}.example",
-                      receives_invoices=True)
-    registered = CustomerRegistered(customer=customer(
-        id=books.customer_id, account_number=name, legal_name=f"{name} Oilfield", contacts=[contact]))
-    invoices = [books.invoice(amount, today - timedelta(days=days + 30)) for days, amount in overdue]
+    contact = Contact(
+        id=uuid.uuid4(),
+        name=f"{name} AP",
+        email=f"ap@{name.lower()}.example",
+        receives_invoices=True,
+    )
+    registered = CustomerRegistered(
+        customer=customer(
+            id=books.customer_id,
+            account_number=name,
+            legal_name=f"{name} Oilfield",
+            contacts=[contact],
+        )
+    )
+    invoices = [
+        books.invoice(amount, today - timedelta(days=days + 30)) for days, amount in overdue
+    ]
     return books, [registered, *invoices]

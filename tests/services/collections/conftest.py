@@ -6,11 +6,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.collections.service import definition
 from shared.auth import TokenAuthority
 from shared.bus import InProcessBus
 from shared.service import Service
 from shared.settings import PlatformSettings
-from services.collections.service import definition
 from tests.support import running_service
 
 

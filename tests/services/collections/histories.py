@@ -13,16 +13,30 @@ from tests.services.collections.books import AR, Books
 START = date(2026, 1, 1)
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
 days = st.integers(min_value=0, max_value=150)
-OPERATIONS = ["pay", "pay_with_discount", "credit", "write_off", "returned_payment", "deposit",
-              "on_account_credit", "refund", "void"]
+OPERATIONS = [
+    "pay",
+    "pay_with_discount",
+    "credit",
+    "write_off",
+    "returned_payment",
+    "deposit",
+    "on_account_credit",
+    "refund",
+    "void",
+]
 
 
 @st.composite
 def histories(draw: st.DrawFn) -> list[EventPayload]:
     books = Books()
-    invoices = [books.invoice(draw(amounts), START + timedelta(days=draw(days)),
-                              terms_days=draw(st.sampled_from([0, 15, 30, 45])))
-                for _ in range(draw(st.integers(min_value=1, max_value=5)))]
+    invoices = [
+        books.invoice(
+            draw(amounts),
+            START + timedelta(days=draw(days)),
+            terms_days=draw(st.sampled_from([0, 15, 30, 45])),
+        )
+        for _ in range(draw(st.integers(min_value=1, max_value=5)))
+    ]
     events: list[EventPayload] = list(invoices)
     for _ in range(draw(st.integers(min_value=0, max_value=8))):
         kind, invoice = draw(st.sampled_from(OPERATIONS)), draw(st.sampled_from(invoices))
@@ -75,8 +89,12 @@ def open_ar_by_formula(events: list[EventPayload], as_of: date) -> Decimal:
 def ar_control_postings(events: list[EventPayload], as_of: date) -> Decimal:
     """Debits less credits on the AR control account, posted on or before `as_of`."""
     return sum(
-        (p.debit - p.credit
-         for e in events if (journal := getattr(e, "journal", None)) and journal.posted_on <= as_of
-         for p in journal.postings if p.account == AR),
+        (
+            p.debit - p.credit
+            for e in events
+            if (journal := getattr(e, "journal", None)) and journal.posted_on <= as_of
+            for p in journal.postings
+            if p.account == AR
+        ),
         Decimal(0),
     )

@@ -17,7 +17,9 @@ D = date
 @dataclass
 class Scenario:
     permian: Books = field(default_factory=lambda: Books(district="permian", sales_rep="rep-jones"))
-    eagle: Books = field(default_factory=lambda: Books(district="eagle_ford", sales_rep="rep-smith"))
+    eagle: Books = field(
+        default_factory=lambda: Books(district="eagle_ford", sales_rep="rep-smith")
+    )
 
     def events(self) -> list[EventPayload]:
         a, b = self.permian, self.eagle
@@ -28,17 +30,40 @@ class Scenario:
         p3 = b.payment("1000", D(2026, 10, 25))
         p2_on_inv3 = a.apply(p2, inv3, "500", D(2026, 10, 5))
         return [
-            CustomerRegistered(customer=customer(id=a.customer_id, account_number="C000001",
-                                                 business_district="permian", sales_rep="rep-jones")),
-            CustomerRegistered(customer=customer(id=b.customer_id, account_number="C000002",
-                                                 legal_name="Eagle Ford Hauling",
-                                                 business_district="eagle_ford", sales_rep="rep-smith")),
-            inv5, inv1, inv2,
-            inv3, p1, a.apply(p1, inv1, "1000", D(2026, 9, 15)), a.apply(p1, inv2, "600", D(2026, 9, 15)),
+            CustomerRegistered(
+                customer=customer(
+                    id=a.customer_id,
+                    account_number="C000001",
+                    business_district="permian",
+                    sales_rep="rep-jones",
+                )
+            ),
+            CustomerRegistered(
+                customer=customer(
+                    id=b.customer_id,
+                    account_number="C000002",
+                    legal_name="Eagle Ford Hauling",
+                    business_district="eagle_ford",
+                    sales_rep="rep-smith",
+                )
+            ),
+            inv5,
+            inv1,
+            inv2,
+            inv3,
+            p1,
+            a.apply(p1, inv1, "1000", D(2026, 9, 15)),
+            a.apply(p1, inv2, "600", D(2026, 9, 15)),
             a.credit_memo("300", D(2026, 9, 25), inv2),
-            inv6, p2, p2_on_inv3, a.unapply(p2_on_inv3, D(2026, 10, 12)), a.reverse(p2, D(2026, 10, 12)),
-            inv4, a.write_off(inv2, "100", D(2026, 10, 20)),
-            p3, b.apply(p3, inv5, "800", D(2026, 10, 25)),
+            inv6,
+            p2,
+            p2_on_inv3,
+            a.unapply(p2_on_inv3, D(2026, 10, 12)),
+            a.reverse(p2, D(2026, 10, 12)),
+            inv4,
+            a.write_off(inv2, "100", D(2026, 10, 20)),
+            p3,
+            b.apply(p3, inv5, "800", D(2026, 10, 25)),
         ]
 
 
@@ -60,24 +85,32 @@ EXPECTED_AGING = {
 # AR: end Aug 3800, end Sep 3400 (current 1500), end Oct 6700 (current 4200).
 EXPECTED_KPIS = {
     "2026-10": {
-        "credit_sales": "4200", "beginning_ar": "3400", "ending_ar": "6700", "current_ar": "4200",
-        "dso_standard": "49.5",          # 6700 / 4200 × 31
-        "dso_countback": "71.6",         # 31 + 30 + (6700−4200−1200) / 3800 × 31
-        "best_possible_dso": "31.0",     # 4200 / 4200 × 31
+        "credit_sales": "4200",
+        "beginning_ar": "3400",
+        "ending_ar": "6700",
+        "current_ar": "4200",
+        "dso_standard": "49.5",  # 6700 / 4200 × 31
+        "dso_countback": "71.6",  # 31 + 30 + (6700−4200−1200) / 3800 × 31
+        "best_possible_dso": "31.0",  # 4200 / 4200 × 31
         "average_days_delinquent": "18.5",  # 49.45 − 31
-        "cei": "26.5",                   # (3400 + 4200 − 6700) / (3400 + 4200 − 4200) × 100
+        "cei": "26.5",  # (3400 + 4200 − 6700) / (3400 + 4200 − 4200) × 100
     },
     "2026-09": {
-        "credit_sales": "1200", "beginning_ar": "3800", "ending_ar": "3400", "current_ar": "1500",
-        "dso_standard": "85.0",          # 3400 / 1200 × 30
-        "dso_countback": "47.9",         # 30 + (3400−1200) / 3800 × 31
-        "best_possible_dso": "37.5",     # 1500 / 1200 × 30
+        "credit_sales": "1200",
+        "beginning_ar": "3800",
+        "ending_ar": "3400",
+        "current_ar": "1500",
+        "dso_standard": "85.0",  # 3400 / 1200 × 30
+        "dso_countback": "47.9",  # 30 + (3400−1200) / 3800 × 31
+        "best_possible_dso": "37.5",  # 1500 / 1200 × 30
         "average_days_delinquent": "47.5",
-        "cei": "45.7",                   # (3800 + 1200 − 3400) / (3800 + 1200 − 1500) × 100
+        "cei": "45.7",  # (3800 + 1200 − 3400) / (3800 + 1200 − 1500) × 100
     },
 }
 
-OPEN_AR_OCT_31 = Decimal("6700")  # 9500 invoiced − 300 credited − 2900 applied − 100 written off + 500 reversed
+OPEN_AR_OCT_31 = Decimal(
+    "6700"
+)  # 9500 invoiced − 300 credited − 2900 applied − 100 written off + 500 reversed
 
 
 def bucket_view(totals: dict[str, object]) -> dict[str, str]:

@@ -8,7 +8,13 @@ from shared.bus import InProcessBus
 from shared.events.catalog import dead_letter_topic, topic_for
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import publish
-from tests.services.collections.scenario import EXPECTED_AGING, EXPECTED_KPIS, Scenario, bucket_view, plain
+from tests.services.collections.scenario import (
+    EXPECTED_AGING,
+    EXPECTED_KPIS,
+    Scenario,
+    bucket_view,
+    plain,
+)
 
 
 @pytest.fixture
@@ -33,9 +39,12 @@ async def test_aging_as_of_a_date_counts_only_what_was_dated_by_then(
 async def test_kpis_match_the_hand_computed_dso_family_and_cei(
     api: httpx.AsyncClient, auth: AuthHeaders, scenario: Scenario
 ) -> None:
-    response = await api.get("/v1/kpis", params={"period": "2026-10", "trend": 2},
-                             headers=auth(Role.AR_SUPERVISOR))
+    response = await api.get(
+        "/v1/kpis", params={"period": "2026-10", "trend": 2}, headers=auth(Role.AR_SUPERVISOR)
+    )
     assert response.status_code == 200, response.text
     months = {m["period"]: m for m in response.json()["months"]}
     for period, expected in EXPECTED_KPIS.items():
-        assert {k: plain(months[period][k]) for k in expected} == {k: plain(v) for k, v in expected.items()}
+        assert {k: plain(months[period][k]) for k in expected} == {
+            k: plain(v) for k, v in expected.items()
+        }

@@ -4,10 +4,10 @@ import uuid
 
 import httpx
 
+from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.customers import Contact, CustomerRegistered
-from services.collections.service import definition as collections
 from tests.conftest import AuthHeaders
 from tests.services.customer_copy_contract import CustomerCopyContract
 from tests.services.customer_events import customer, deliver, revised
@@ -33,13 +33,20 @@ class TestCollectionAccounts(CustomerCopyContract):
         listed = (await api.get(ACCOUNTS, headers=auth(Role.AR_COORDINATOR))).json()
         assert listed == {"items": [account], "next_cursor": None}
         assert (account["account_number"], account["legal_name"], account["status"]) == (
-            "C000001", "Permian Basin Services LLC", "active"
+            "C000001",
+            "Permian Basin Services LLC",
+            "active",
         )
         assert (account["currency"], account["business_district"], account["sales_rep"]) == (
-            "USD", "permian", "rep-jones"
+            "USD",
+            "permian",
+            "rep-jones",
         )
         assert account["payment_terms"] == {
-            "kind": "net", "days": 30, "discount_percent": "2", "discount_days": 10
+            "kind": "net",
+            "days": 30,
+            "discount_percent": "2",
+            "discount_days": 10,
         }  # the discount stays a decimal string, never a float
         assert [(c["name"], c["email"]) for c in account["contacts"]] == [
             ("Dana AP", "ap@acme.example")
@@ -60,17 +67,22 @@ class TestCollectionAccounts(CustomerCopyContract):
     async def test_filters_by_district_and_sales_rep_a_page_at_a_time(
         self, api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus
     ) -> None:
-        await deliver(bus, *(
-            CustomerRegistered(customer=customer(
-                account_number=number, business_district=district, sales_rep=rep
-            ))
-            for number, district, rep in [
-                ("C000003", "permian", "rep-jones"),
-                ("C000001", "permian", "rep-jones"),
-                ("C000002", "permian", "rep-smith"),
-                ("C000004", "eagle_ford", "rep-jones"),
-            ]
-        ))
+        await deliver(
+            bus,
+            *(
+                CustomerRegistered(
+                    customer=customer(
+                        account_number=number, business_district=district, sales_rep=rep
+                    )
+                )
+                for number, district, rep in [
+                    ("C000003", "permian", "rep-jones"),
+                    ("C000001", "permian", "rep-jones"),
+                    ("C000002", "permian", "rep-smith"),
+                    ("C000004", "eagle_ford", "rep-jones"),
+                ]
+            ),
+        )
         headers = auth(Role.SALES)
         query: dict[str, str | int] = {"business_district": "permian", "sales_rep": "rep-jones"}
 

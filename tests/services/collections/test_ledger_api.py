@@ -18,21 +18,35 @@ from tests.services.collections.histories import START, histories, open_ar_by_fo
 READ = Role.AUDITOR
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(events=histories(), offset=st.integers(min_value=0, max_value=300))
 async def test_random_histories_age_to_open_ar_and_tie_to_the_journal(
-    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus,
-    events: list[EventPayload], offset: int,
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    ledger_bus: InProcessBus,
+    events: list[EventPayload],
+    offset: int,
 ) -> None:
     await publish(ledger_bus, *events)
     as_of = START + timedelta(days=offset)
-    customer_id = str(getattr(events[0], "customer_id"))
-    aging = (await api.get("/v1/aging", params={"as_of": str(as_of), "customer_id": customer_id},
-                           headers=auth(READ))).json()
+    customer_id = str(events[0].customer_id)
+    aging = (
+        await api.get(
+            "/v1/aging",
+            params={"as_of": str(as_of), "customer_id": customer_id},
+            headers=auth(READ),
+        )
+    ).json()
     open_ar = sum((Decimal(t["open_ar"]) for t in aging["totals"]), Decimal(0))
-    assert open_ar == sum((Decimal(v) for t in aging["totals"] for v in t["buckets"].values()), Decimal(0))
+    assert open_ar == sum(
+        (Decimal(v) for t in aging["totals"] for v in t["buckets"].values()), Decimal(0)
+    )
     assert open_ar == open_ar_by_formula(events, as_of)
-    tie = (await api.get("/v1/ledger/tie-out", params={"as_of": str(as_of)}, headers=auth(READ))).json()
+    tie = (
+        await api.get("/v1/ledger/tie-out", params={"as_of": str(as_of)}, headers=auth(READ))
+    ).json()
     assert all(Decimal(t["difference"]) == 0 for t in tie)
 
 
@@ -42,13 +56,20 @@ async def test_item_history_lists_every_dated_change(
     books = Books()
     invoice = books.invoice("1000", date(2026, 9, 1))
     payment = books.payment("400", date(2026, 9, 20))
-    await publish(ledger_bus, invoice, payment, books.apply(payment, invoice, "400", date(2026, 9, 20)),
-                  books.write_off(invoice, "50", date(2026, 10, 1)))
+    await publish(
+        ledger_bus,
+        invoice,
+        payment,
+        books.apply(payment, invoice, "400", date(2026, 9, 20)),
+        books.write_off(invoice, "50", date(2026, 10, 1)),
+    )
 
     item = (await api.get(f"/v1/ledger/items/{invoice.invoice_id}", headers=auth(READ))).json()
     assert Decimal(item["balance"]) == Decimal("550")
     assert [(h["kind"], Decimal(h["amount"])) for h in item["history"]] == [
-        ("invoiced", 1000), ("paid", -400), ("written_off", -50)
+        ("invoiced", 1000),
+        ("paid", -400),
+        ("written_off", -50),
     ]
 
 
@@ -69,6 +90,8 @@ async def test_payment_applied_before_its_invoice_arrives_is_posted_when_it_does
 
 
 async def test_unknown_item_is_a_404_problem(api: httpx.AsyncClient, auth: AuthHeaders) -> None:
-    response = await api.get("/v1/ledger/items/7c4d3c52-8f7e-4a55-9a43-5c1f4b1c2d10", headers=auth(READ))
+    response = await api.get(
+        "/v1/ledger/items/7c4d3c52-8f7e-4a55-9a43-5c1f4b1c2d10", headers=auth(READ)
+    )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"

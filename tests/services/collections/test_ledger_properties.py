@@ -7,11 +7,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.events.catalog import EventPayload
 from services.collections.aging_rules import Buckets, days_past_due
 from services.collections.ledger_rules import AR_CONTROL_KINDS, Column, Entry, NewItem, change_for
+from shared.events.catalog import EventPayload
 from tests.services.collections.histories import (
-    START, ar_control_postings, histories, open_ar_by_formula,
+    START,
+    ar_control_postings,
+    histories,
+    open_ar_by_formula,
 )
 
 as_of_dates = st.integers(min_value=0, max_value=400).map(lambda n: START + timedelta(days=n))
@@ -42,13 +45,17 @@ def test_bucket_totals_equal_open_ar_and_open_ar_follows_its_formula(
     items, entries = _ledger(events)
     balances = _balances(entries, as_of)
     invoices = [(items[i], b) for i, b in balances.items() if items[i].column is Column.BUCKETS]
-    buckets = Buckets(edges).totals((days_past_due(as_of, item.due_date), b) for item, b in invoices)
+    buckets = Buckets(edges).totals(
+        (days_past_due(as_of, item.due_date), b) for item, b in invoices
+    )
     open_ar = sum((b for _, b in invoices), Decimal(0))
     assert sum(buckets, Decimal(0)) == open_ar == open_ar_by_formula(events, as_of)
 
 
 @given(histories(), as_of_dates)
-def test_ar_control_items_tie_to_the_ar_control_postings(events: list[EventPayload], as_of: date) -> None:
+def test_ar_control_items_tie_to_the_ar_control_postings(
+    events: list[EventPayload], as_of: date
+) -> None:
     items, entries = _ledger(events)
     balances = _balances(entries, as_of)
     ledger = sum((b for i, b in balances.items() if items[i].kind in AR_CONTROL_KINDS), Decimal(0))

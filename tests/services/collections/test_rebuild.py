@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from sqlalchemy import update
+from sqlmodel import col
 
-from shared.bus import InProcessBus
-from shared.service import Service
 from services.collections.models import LedgerEntry
 from services.collections.rebuild import rebuild
+from shared.bus import InProcessBus
+from shared.service import Service
 from tests.services.collections.books import publish
 from tests.services.collections.scenario import Scenario
 from tests.support import sqlite_url
@@ -28,7 +29,9 @@ async def test_rebuild_reports_a_ledger_that_drifted_from_its_events(
 ) -> None:
     await publish(ledger_bus, *Scenario().events())
     async with collections.db.transaction() as session:
-        await session.exec(update(LedgerEntry).where(LedgerEntry.kind == "written_off").values(amount=-99))
+        await session.exec(
+            update(LedgerEntry).where(col(LedgerEntry.kind) == "written_off").values(amount=-99)
+        )
 
     differences = await rebuild(collections.settings.database_url, sqlite_url(tmp_path, "rebuilt"))
     assert len(differences) == 1 and differences[0].startswith("ledger_entries:")

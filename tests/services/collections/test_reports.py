@@ -27,15 +27,34 @@ async def test_aging_csv_and_xlsx_carry_the_same_numbers_as_json(
     await publish(ledger_bus, *events, books.payment("50", TODAY))
     headers, params = auth(Role.AUDITOR), {"group_by": "district"}
     [total] = (await api.get("/v1/aging", params=params, headers=headers)).json()["totals"]
-    rows = list(csv.reader(io.StringIO((await api.get("/v1/aging", params=params | {"format": "csv"}, headers=headers)).text)))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (
+                    await api.get("/v1/aging", params=params | {"format": "csv"}, headers=headers)
+                ).text
+            )
+        )
+    )
     header, csv_total = rows[0], rows[-1]
     assert csv_total[:2] == ["USD", "TOTAL"]
     assert {h: Decimal(v) for h, v in zip(header[2:], csv_total[2:], strict=True)} == {
-        **{k: Decimal(v) for k, v in total["buckets"].items()}, "open_ar": Decimal("1200.50"),
-        "unapplied_credits": Decimal(-50), "net": Decimal("1150.50")}
-    book = load_workbook(io.BytesIO((await api.get("/v1/aging", params=params | {"format": "xlsx"}, headers=headers)).content))
+        **{k: Decimal(v) for k, v in total["buckets"].items()},
+        "open_ar": Decimal("1200.50"),
+        "unapplied_credits": Decimal(-50),
+        "net": Decimal("1150.50"),
+    }
+    book = load_workbook(
+        io.BytesIO(
+            (
+                await api.get("/v1/aging", params=params | {"format": "xlsx"}, headers=headers)
+            ).content
+        )
+    )
     assert [c.value for c in list(book.active.iter_rows())[-1]][:2] == ["USD", "TOTAL"]
-    assert Decimal(str(list(book.active.iter_rows())[-1][header.index("31-60")].value)) == Decimal("1000.50")
+    assert Decimal(str(list(book.active.iter_rows())[-1][header.index("31-60")].value)) == Decimal(
+        "1000.50"
+    )
 
 
 async def test_drill_down_lists_the_items_in_a_bucket(
@@ -43,8 +62,12 @@ async def test_drill_down_lists_the_items_in_a_bucket(
 ) -> None:
     _, events = overdue_customer("C-1", (45, "1000"), (10, "300"), (-3, "200"))
     await publish(ledger_bus, *events)
-    items = (await api.get("/v1/aging/items", params={"bucket": "31-60"}, headers=auth(Role.SALES))).json()
-    assert [(i["number"], i["days_past_due"], Decimal(i["balance"])) for i in items] == [("INV-000001", 45, 1000)]
+    items = (
+        await api.get("/v1/aging/items", params={"bucket": "31-60"}, headers=auth(Role.SALES))
+    ).json()
+    assert [(i["number"], i["days_past_due"], Decimal(i["balance"])) for i in items] == [
+        ("INV-000001", 45, 1000)
+    ]
     bad = await api.get("/v1/aging/items", params={"bucket": "2-3"}, headers=auth(Role.SALES))
     assert bad.status_code == 400 and bad.json()["type"].endswith("invalid-bucket")
     bad_edges = await api.get("/v1/aging", params={"edges": "30,10"}, headers=auth(Role.SALES))
@@ -55,16 +78,35 @@ async def test_unbilled_monitor_shows_stale_closed_tickets_not_yet_invoiced(
     api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
 ) -> None:
     books, _ = overdue_customer("C-1")
-    stale, billed, fresh = (books.ticket("800", TODAY - timedelta(days=10)),
-                            books.ticket("500", TODAY - timedelta(days=10)), books.ticket("300", TODAY - timedelta(days=2)))
-    await publish(ledger_bus, stale, billed, fresh, books.invoice("500", TODAY, tickets=[billed.ticket_id]))
+    stale, billed, fresh = (
+        books.ticket("800", TODAY - timedelta(days=10)),
+        books.ticket("500", TODAY - timedelta(days=10)),
+        books.ticket("300", TODAY - timedelta(days=2)),
+    )
+    await publish(
+        ledger_bus, stale, billed, fresh, books.invoice("500", TODAY, tickets=[billed.ticket_id])
+    )
 
     groups = (await api.get("/v1/unbilled", headers=auth(Role.SALES))).json()
-    assert [(g["business_district"], g["sales_rep"], Decimal(g["amount_at_risk"]), [t["ticket_number"] for t in g["tickets"]])
-            for g in groups] == [("permian", "rep-jones", 800, [stale.ticket_number])]
-    week_ago = (await api.get("/v1/unbilled", params={"as_of": str(TODAY - timedelta(days=1)), "older_than_days": 0},
-                              headers=auth(Role.SALES))).json()
-    assert sorted(t["ticket_number"] for t in week_ago[0]["tickets"]) == sorted([stale.ticket_number, billed.ticket_number, fresh.ticket_number])
+    assert [
+        (
+            g["business_district"],
+            g["sales_rep"],
+            Decimal(g["amount_at_risk"]),
+            [t["ticket_number"] for t in g["tickets"]],
+        )
+        for g in groups
+    ] == [("permian", "rep-jones", 800, [stale.ticket_number])]
+    week_ago = (
+        await api.get(
+            "/v1/unbilled",
+            params={"as_of": str(TODAY - timedelta(days=1)), "older_than_days": 0},
+            headers=auth(Role.SALES),
+        )
+    ).json()
+    assert sorted(t["ticket_number"] for t in week_ago[0]["tickets"]) == sorted(
+        [stale.ticket_number, billed.ticket_number, fresh.ticket_number]
+    )
 
 
 async def test_management_report_lists_accounts_over_60_days_with_history_and_next_step(
@@ -73,15 +115,31 @@ async def test_management_report_lists_accounts_over_60_days_with_history_and_ne
     late, late_events = overdue_customer("LATE", (75, "2000"))
     _, recent_events = overdue_customer("RECENT", (45, "900"))
     await publish(ledger_bus, *late_events, *recent_events)
-    assert (await api.post("/v1/activities", headers=auth(Role.AR_COORDINATOR), json={
-        "customer_id": str(late.customer_id), "kind": "call", "outcome": "Promised to review",
-        "next_step": "Escalate to controller", "next_step_on": str(TODAY + timedelta(days=2))})).status_code == 201
+    assert (
+        await api.post(
+            "/v1/activities",
+            headers=auth(Role.AR_COORDINATOR),
+            json={
+                "customer_id": str(late.customer_id),
+                "kind": "call",
+                "outcome": "Promised to review",
+                "next_step": "Escalate to controller",
+                "next_step_on": str(TODAY + timedelta(days=2)),
+            },
+        )
+    ).status_code == 201
 
     report = (await api.get("/v1/reports/over-60-days", headers=auth(Role.AR_SUPERVISOR))).json()
-    assert [(r["account_number"], Decimal(r["past_due"]), r["oldest_days_past_due"]) for r in report] == [("LATE", 2000, 75)]
+    assert [
+        (r["account_number"], Decimal(r["past_due"]), r["oldest_days_past_due"]) for r in report
+    ] == [("LATE", 2000, 75)]
     assert [a["outcome"] for a in report[0]["actions"]] == ["Promised to review"]
     assert report[0]["next_step"].startswith("Escalate to controller")
-    xlsx = (await api.get("/v1/reports/over-60-days", params={"format": "xlsx"}, headers=auth(Role.AUDITOR))).content
+    xlsx = (
+        await api.get(
+            "/v1/reports/over-60-days", params={"format": "xlsx"}, headers=auth(Role.AUDITOR)
+        )
+    ).content
     sheet = load_workbook(io.BytesIO(xlsx))["Over 60 days"]
     assert [c.value for c in list(sheet.iter_rows())[2]][:2] == ["LATE", "LATE Oilfield"]
     pdf = (await api.get("/v1/reports/over-60-days.pdf", headers=auth(Role.AUDITOR))).content
@@ -90,18 +148,32 @@ async def test_management_report_lists_accounts_over_60_days_with_history_and_ne
 
 
 async def test_statement_lists_open_items_and_is_emailed_as_pdf(
-    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus, collections: Service, tmp_path: Path
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    ledger_bus: InProcessBus,
+    collections: Service,
+    tmp_path: Path,
 ) -> None:
     collections.settings.mail_drop_dir = tmp_path / "mail"  # type: ignore[attr-defined]
     books, events = overdue_customer("C-ST", (45, "1000"), (-3, "200"))
     await publish(ledger_bus, *events, books.payment("50", TODAY))
-    statement = (await api.get(f"/v1/statements/{books.customer_id}", headers=auth(Role.AR_COORDINATOR))).json()
+    statement = (
+        await api.get(f"/v1/statements/{books.customer_id}", headers=auth(Role.AR_COORDINATOR))
+    ).json()
     assert Decimal(statement["balance"]) == Decimal("1150")
     assert sorted(i["kind"] for i in statement["items"]) == ["invoice", "invoice", "payment"]
-    pdf = (await api.get(f"/v1/statements/{books.customer_id}", params={"pdf": "true"}, headers=auth(Role.AR_COORDINATOR))).content
+    pdf = (
+        await api.get(
+            f"/v1/statements/{books.customer_id}",
+            params={"pdf": "true"},
+            headers=auth(Role.AR_COORDINATOR),
+        )
+    ).content
     assert "Statement of account" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
-    sent = await api.post(f"/v1/statements/{books.customer_id}/send", json={}, headers=auth(Role.AR_COORDINATOR))
+    sent = await api.post(
+        f"/v1/statements/{books.customer_id}/send", json={}, headers=auth(Role.AR_COORDINATOR)
+    )
     assert sent.json() == {"sent_to": ["ap@c-st.example"]}
     assert len(list((tmp_path / "mail").iterdir())) == 1
 
@@ -115,12 +187,20 @@ async def test_supervisor_closes_ended_months_in_order_with_their_ar(
     last_month = (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     month_before = (TODAY.replace(day=1) - timedelta(days=32)).strftime("%Y-%m")
 
-    assert (await api.post(f"/v1/periods/{last_month}/close", headers=auth(Role.AR_COORDINATOR))).status_code == 403
-    assert (await api.post(f"/v1/periods/{TODAY:%Y-%m}/close", headers=supervisor)).status_code == 422
-    assert (await api.post(f"/v1/periods/{month_before}/close", headers=supervisor)).status_code == 201
+    assert (
+        await api.post(f"/v1/periods/{last_month}/close", headers=auth(Role.AR_COORDINATOR))
+    ).status_code == 403
+    assert (
+        await api.post(f"/v1/periods/{TODAY:%Y-%m}/close", headers=supervisor)
+    ).status_code == 422
+    assert (
+        await api.post(f"/v1/periods/{month_before}/close", headers=supervisor)
+    ).status_code == 201
     closed = await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)
     assert closed.status_code == 201, closed.text
     assert Decimal(closed.json()["ar_balance"]["USD"]) == 1000  # invoiced 75 days ago, unpaid
-    assert (await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)).status_code == 409
+    assert (
+        await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)
+    ).status_code == 409
     periods = (await api.get("/v1/periods", headers=auth(Role.AUDITOR))).json()
     assert [p["period"] for p in periods] == [last_month, month_before]

@@ -35,7 +35,9 @@ def test_standard_best_possible_add_and_cei() -> None:
     best = best_possible_dso(Decimal("4200"), Decimal("4200"), 31)
     assert (shown(dso), shown(best)) == (Decimal("49.5"), Decimal("31.0"))
     assert shown(average_days_delinquent(dso, best)) == Decimal("18.5")
-    cei = collection_effectiveness(Decimal("3400"), Decimal("4200"), Decimal("6700"), Decimal("4200"))
+    cei = collection_effectiveness(
+        Decimal("3400"), Decimal("4200"), Decimal("6700"), Decimal("4200")
+    )
     assert shown(cei) == Decimal("26.5")
 
 
