@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments import journal
@@ -58,7 +58,8 @@ def _check(
         raise CashRuleBroken(f"applying {amount} but the {what} has only {available} left")
     if amount + discount > invoice.balance:
         raise CashRuleBroken(
-            f"applying {amount + discount} but invoice {invoice.number} has only {invoice.balance} open"
+            f"applying {amount + discount} but invoice {invoice.number} "
+            f"has only {invoice.balance} open"
         )
 
 
@@ -241,7 +242,7 @@ async def active_applications(session: AsyncSession, **where: uuid.UUID) -> list
     statement = select(Application).where(Application.status == "active")
     for column, value in where.items():
         statement = statement.where(getattr(Application, column) == value)
-    return list((await session.exec(statement.order_by(Application.created_at))).all())
+    return list((await session.exec(statement.order_by(col(Application.created_at)))).all())
 
 
 async def get_application(session: AsyncSession, application_id: uuid.UUID) -> Application:

@@ -79,7 +79,7 @@ async def candidate_invoices(
         col(OpenItem.balance).in_([f for a in amounts for f in _written_forms(a)])
     ]
     if customer_id:
-        ties.append(OpenItem.customer_id == customer_id)
+        ties.append(col(OpenItem.customer_id) == customer_id)
     if keys:
         ties.append(col(OpenItem.number_key).in_({k.nozero for k in keys}))
         ties.append(col(OpenItem.serial_key).in_({k.serial for k in keys}))

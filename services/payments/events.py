@@ -17,6 +17,7 @@ from shared.events.payments import (
     RefundIssued,
     WriteOffPosted,
 )
+from shared.inbox import EventHandler
 from shared.replica import customer_copy_handlers
 
 PUBLISHES: list[type[EventPayload]] = [
@@ -37,7 +38,7 @@ def payer_facts(customer: CustomerSnapshot) -> dict[str, Any]:
     return customer.model_dump(mode="json", include=PAYER_FACTS)
 
 
-HANDLERS = {
+HANDLERS: dict[type[EventPayload], EventHandler] = {
     **customer_copy_handlers(Payer, payer_facts),
     InvoiceIssued: open_items.on_invoice_issued,
     CreditMemoIssued: open_items.on_credit_memo_issued,

@@ -2,8 +2,8 @@
 
 payment: Dr cash / Cr unapplied cash · application: Dr unapplied cash (+ Dr discounts allowed) /
 Cr AR · deposit: Dr cash / Cr customer deposits · deposit applied: Dr customer deposits / Cr AR ·
-refund: Dr unapplied cash / Cr cash · write-off: Dr bad debt / Cr AR · a reversal or an unapplication
-posts the exact reverse of what it undoes.
+refund: Dr unapplied cash / Cr cash · write-off: Dr bad debt / Cr AR · a reversal or an
+unapplication posts the exact reverse of what it undoes.
 """
 
 import uuid

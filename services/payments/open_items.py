@@ -4,6 +4,7 @@ for work a deposit was taken for takes that deposit at once."""
 
 from decimal import Decimal
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,13 +54,13 @@ async def on_invoice_issued(
 
 async def _apply_deposits(session: AsyncSession, item: OpenItem) -> None:
     """Deposits the customer paid for this work (same ticket, PO or job site) settle it first."""
-    ties = []
+    ties: list[ColumnElement[bool]] = []
     if item.ticket_numbers:
         ties.append(col(Deposit.ticket_number).in_(item.ticket_numbers))
     if item.po_number:
-        ties.append(Deposit.po_number == item.po_number)
+        ties.append(col(Deposit.po_number) == item.po_number)
     if item.job_site:
-        ties.append(Deposit.job_site == item.job_site)
+        ties.append(col(Deposit.job_site) == item.job_site)
     if not ties:
         return
     deposits = (
@@ -102,7 +103,7 @@ async def on_credit_memo_issued(
     session: AsyncSession, envelope: EventEnvelope, event: CreditMemoIssued
 ) -> None:
     if event.invoice_id is None:
-        return  # an on-account credit is invoicing's and collections' to track, not an invoice balance
+        return  # an on-account credit is no invoice's balance: collections tracks it
     item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
     if item is None:
         return

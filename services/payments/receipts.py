@@ -35,7 +35,8 @@ async def record_payment(
     bank_file_id: uuid.UUID | None = None,
     file_line: int | None = None,
 ) -> Payment:
-    """Record the receipt (Dr cash / Cr unapplied cash), then apply what cash application is sure of."""
+    """Record the receipt (Dr cash / Cr unapplied cash), then apply what cash application is
+    sure of."""
     if data.customer_id is not None:
         await check_payer(session, data.customer_id, data.currency)
     payment = Payment(
@@ -111,7 +112,8 @@ async def reverse_payment(
     rules: PaymentRules,
     actor: Principal,
 ) -> Payment:
-    """A returned or NSF payment: undo its applications (the invoices reopen), then reverse the receipt."""
+    """A returned or NSF payment: undo its applications (the invoices reopen), then reverse the
+    receipt."""
     if payment.status == "reversed":
         raise CashRuleBroken(f"payment {payment.id} was already reversed")
     refunds = (

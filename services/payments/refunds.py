@@ -74,7 +74,8 @@ async def decide_refund(
     rules: PaymentRules,
     actor: Principal,
 ) -> Refund:
-    """Approve (pay it: Dr unapplied cash / Cr cash) or reject (the credit returns to the payment)."""
+    """Approve (pay it: Dr unapplied cash / Cr cash) or reject (the credit returns to the
+    payment)."""
     if refund.requested_by == actor.subject:
         raise CashRuleBroken(
             "a refund is approved or rejected by someone other than who requested it"

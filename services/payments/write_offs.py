@@ -21,7 +21,8 @@ def check_may_write_off(actor: Principal, balance: Decimal, tolerance: Decimal) 
         return
     if balance > tolerance:
         raise CashRuleBroken(
-            f"{balance} is more than the {tolerance} small-balance tolerance; an AR supervisor may write it off",
+            f"{balance} is more than the {tolerance} small-balance tolerance; "
+            "an AR supervisor may write it off",
             tolerance=str(tolerance),
         )
 

@@ -93,7 +93,7 @@ class Generator:
                 (2025, serial) if serial <= INVOICES // 2 else (2026, serial - INVOICES // 2)
             )
             customer = self.rng.choice(self.customers)
-            # Rentals bill the same amount every cycle: equal amounts make amount-only matches ambiguous.
+            # Rentals bill one amount every cycle: equal amounts make amount-only matches ambiguous.
             if self.rng.random() < 0.05:
                 balance = recurring.setdefault(customer, self._amount())
             else:
@@ -268,10 +268,12 @@ async def run(infra: BenchInfra) -> list[str]:
 
     total_lines = sum(by_scenario.values())
     lines = [
-        f"{total_lines} remittance lines in {len(payments)} payments against {len(generator.invoices)} open invoices "
-        f"of {CUSTOMERS} customers (generated in {generated:.1f} s, seed {SEED})",
-        f"time: {indexed:.2f} s to index the invoices + {matched:.2f} s to match = {indexed + matched:.2f} s "
-        f"(target < 10 s); matching alone took {matched_cpu:.2f} s of CPU (load average {os.getloadavg()[0]:.1f})",
+        f"{total_lines} remittance lines in {len(payments)} payments against "
+        f"{len(generator.invoices)} open invoices of {CUSTOMERS} customers "
+        f"(generated in {generated:.1f} s, seed {SEED})",
+        f"time: {indexed:.2f} s to index the invoices + {matched:.2f} s to match = "
+        f"{indexed + matched:.2f} s (target < 10 s); matching took {matched_cpu:.2f} s of CPU "
+        f"(load average {os.getloadavg()[0]:.1f})",
         f"applied automatically: {auto_lines / total_lines:.1%} of lines (target >= 90 %)",
         f"wrong automatic applications: {wrong} (target 0)",
         "by scenario (lines applied automatically / lines):",

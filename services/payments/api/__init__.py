@@ -1,4 +1,4 @@
-"""The payments API: routes only. They check input and roles, call the commands, shape the answer."""
+"""The payments API: routes only. They check input and roles, call commands, shape the answer."""
 
 from services.payments.api import (
     applications,

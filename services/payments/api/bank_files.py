@@ -49,7 +49,8 @@ async def upload_bank_file(
     apply cash to what it matches. A transaction imported before (same bank reference) is listed
     under `duplicates` with the earlier payment and file; a line that cannot be read is listed
     under `errors` with its line number while the good lines are kept. The same file again is a
-    409 naming the earlier import; a file that cannot be read at all is a 422 and records nothing."""
+    409 naming the earlier import; a file that cannot be read at all is a 422 and records
+    nothing."""
     content = await file.read(rules.max_bank_file_bytes + 1)
     if len(content) > rules.max_bank_file_bytes:
         raise Problem(
@@ -71,7 +72,8 @@ async def upload_bank_file(
 
 @router.get("/{bank_file_id}", summary="Read an imported file's outcome")
 async def read_bank_file(bank_file_id: uuid.UUID, session: SessionDep, _: Reader) -> BankFileOut:
-    """What the import recorded: its payments, the duplicates it skipped and the lines it could not read."""
+    """What the import recorded: its payments, the duplicates it skipped and the lines it could
+    not read."""
     bank_file = await session.get(BankFile, bank_file_id)
     if bank_file is None:
         raise NotFound(f"no bank file {bank_file_id}")

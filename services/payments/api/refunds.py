@@ -36,7 +36,8 @@ async def read_refund(refund_id: uuid.UUID, session: SessionDep, _: Reader) -> R
 async def approve_refund(
     refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules
 ) -> RefundOut:
-    """AR supervisors only, and not the requester. Publishes `RefundIssued` (Dr unapplied cash / Cr cash)."""
+    """AR supervisors only, and not the requester. Publishes `RefundIssued` (Dr unapplied cash /
+    Cr cash)."""
     return await _decide(refund_id, session, actor, rules, approve=True)
 
 

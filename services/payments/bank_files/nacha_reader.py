@@ -106,7 +106,8 @@ def _close(batch: _Batch, record: str, line: int) -> None:
     # Totals only add up when every record of the batch was read.
     if batch.clean and not (hashed and declared >= credits):
         raise MalformedFile(
-            f"line {line}: the batch control does not match the batch that starts on line {batch.line}"
+            f"line {line}: the batch control does not match the batch "
+            f"that starts on line {batch.line}"
         )
     for receipt in batch.entries:
         text = "".join(batch.addenda.get(receipt.line, []))

@@ -284,15 +284,24 @@ class CashApplicationEngine:
             return None
         invoice, agreement = hits[0]
         application = ProposedApplication(invoice, agreement.amount, agreement.discount)
-        words = f"{receipt.amount} settles exactly one open invoice, {invoice.number}: {agreement.words}."
+        words = (
+            f"{receipt.amount} settles exactly one open invoice, "
+            f"{invoice.number}: {agreement.words}."
+        )
         if identified is None:
             confidence = UNKNOWN_PAYER_AMOUNT if len(hits) == 1 else AMBIGUOUS * 0.8
-            words = f"{receipt.amount} equals the balance of {invoice.number}, but the payer is unknown."
+            words = (
+                f"{receipt.amount} equals the balance of {invoice.number}, "
+                "but the payer is unknown."
+            )
         elif len(hits) == 1:
             confidence = AMOUNT_MATCH * identified.confidence
         else:
             confidence = AMBIGUOUS
-            words = f"{receipt.amount} settles {len(hits)} open invoices; the oldest is {invoice.number}."
+            words = (
+                f"{receipt.amount} settles {len(hits)} open invoices; "
+                f"the oldest is {invoice.number}."
+            )
         return Proposal(receipt, invoice.customer_id, [application], confidence, [words])
 
     def _by_combination(
@@ -317,10 +326,16 @@ class CashApplicationEngine:
         numbers = " + ".join(i.number for i in chosen)
         if len(found) == 1:
             confidence = COMBINATION_MATCH * identified.confidence
-            words = f"{receipt.amount} is the sum of exactly one combination of open invoices: {numbers}."
+            words = (
+                f"{receipt.amount} is the sum of exactly one combination "
+                f"of open invoices: {numbers}."
+            )
         else:
             confidence = AMBIGUOUS
-            words = f"{receipt.amount} is the sum of several combinations of open invoices; the oldest is {numbers}."
+            words = (
+                f"{receipt.amount} is the sum of several combinations "
+                f"of open invoices; the oldest is {numbers}."
+            )
         applications = [ProposedApplication(i, self.index.balance(i.id)) for i in chosen]
         return Proposal(receipt, identified.customer_id, applications, confidence, [words])
 

@@ -32,7 +32,8 @@ FUZZY_MARGIN = 5
 
 
 def normalise_name(name: str) -> str:
-    """A payer name without case, punctuation or legal form: "Acme Pumps, L.L.C." -> "ACME PUMPS"."""
+    """A payer name without case, punctuation or legal form:
+    "Acme Pumps, L.L.C." -> "ACME PUMPS"."""
     words = _WORDS.findall(name.upper().replace("&", " AND ").replace(".", ""))
     return " ".join(w for w in words if w not in _LEGAL_FORMS)
 

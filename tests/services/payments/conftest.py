@@ -35,7 +35,8 @@ async def api(
 
 @pytest.fixture
 async def acme(api: httpx.AsyncClient, bus: InProcessBus) -> CustomerSnapshot:
-    """A customer payments has heard of: account C000001, "Permian Basin Services LLC", DBA "PBS"."""
+    """A customer payments has heard of: account C000001, "Permian Basin Services LLC",
+    DBA "PBS"."""
     snapshot = customer()
     await deliver(bus, CustomerRegistered(customer=snapshot))
     return snapshot

@@ -33,7 +33,8 @@ def _journal(
 
 
 def invoice(customer: CustomerSnapshot, number: str, total: str, **changes: Any) -> InvoiceIssued:
-    """An issued invoice of one line; `changes` overrides any field (po_number, discount_amount...)."""
+    """An issued invoice of one line; `changes` overrides any field (po_number,
+    discount_amount...)."""
     amount = Decimal(total)
     invoice_id = uuid.uuid4()
     facts: dict[str, Any] = dict(

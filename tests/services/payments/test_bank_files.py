@@ -21,7 +21,8 @@ FILES = Path(__file__).parent / "files"
 async def open_invoices(
     bus: InProcessBus, acme: CustomerSnapshot, other_customer: CustomerSnapshot
 ) -> dict[str, Any]:
-    """The invoices the sample files pay: 123 and 125 are acme's, 124 and 126 the other customer's."""
+    """The invoices the sample files pay: 123 and 125 are acme's, 124 and 126 the other
+    customer's."""
     issued = [
         invoice(acme, "INV-2026-000123", "1250.00"),
         invoice(other_customer, "INV-2026-000124", "640.00"),
