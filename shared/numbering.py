@@ -12,20 +12,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.tables import NumberSeries
 
 
-async def next_in_series(session: AsyncSession, series: str) -> int:
+async def next_in_series(session: AsyncSession, series: str, count: int = 1) -> int:
+    """The next number of the series; with `count`, the first of that many consecutive numbers,
+    taken in one row update (a batch of documents numbered at once)."""
+    if count < 1:
+        raise ValueError("take at least one number")
     bumped = await session.exec(
         update(NumberSeries)
         .where(col(NumberSeries.series) == series)
-        .values(last_value=col(NumberSeries.last_value) + 1)
+        .values(last_value=col(NumberSeries.last_value) + count)
         .returning(col(NumberSeries.last_value))
     )
     value = bumped.scalar_one_or_none()
     if value is not None:
-        return value
+        return value - count + 1
     try:
         async with session.begin_nested():
-            session.add(NumberSeries(series=series, last_value=1))
+            session.add(NumberSeries(series=series, last_value=count))
         return 1
     except IntegrityError:
-        # A concurrent transaction opened the series first; take the next number after it.
-        return await next_in_series(session, series)
+        # A concurrent transaction opened the series first; take the next numbers after it.
+        return await next_in_series(session, series, count)

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from services.invoicing.settings import InvoicingSettings
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, Role, require_roles
-from services.invoicing.settings import InvoicingSettings
 
 Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 # Billing staff prepare and issue documents; the supervisor may do all they may.

@@ -2,10 +2,6 @@
 
 from pathlib import Path
 
-from shared.events.invoicing import (
-    CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed, TicketHeld,
-)
-from shared.service import ServiceDefinition
 from services.invoicing.accounts import events as account_events
 from services.invoicing.accounts.api import router as accounts_router
 from services.invoicing.billing.api import router as billing_router
@@ -16,7 +12,16 @@ from services.invoicing.journal.api import router as journal_router
 from services.invoicing.settings import InvoicingSettings
 from services.invoicing.tax.api import router as tax_router
 from services.invoicing.tickets import events as ticket_events
-from services.invoicing.tickets.api import rate_cards, router as tickets_router
+from services.invoicing.tickets.api import rate_cards
+from services.invoicing.tickets.api import router as tickets_router
+from shared.events.invoicing import (
+    CreditMemoIssued,
+    InvoiceIssued,
+    InvoiceVoided,
+    TicketClosed,
+    TicketHeld,
+)
+from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(
     name="invoicing",
@@ -28,8 +33,14 @@ definition = ServiceDefinition(
     ),
     settings_class=InvoicingSettings,
     routers=[
-        accounts_router, tickets_router, rate_cards, tax_router, billing_router, invoices_router,
-        credit_memos_router, journal_router,
+        accounts_router,
+        tickets_router,
+        rate_cards,
+        tax_router,
+        billing_router,
+        invoices_router,
+        credit_memos_router,
+        journal_router,
     ],
     migrations=Path(__file__).parent / "migrations",
     handlers=account_events.HANDLERS | ticket_events.HANDLERS | payments.HANDLERS,

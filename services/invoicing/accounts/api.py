@@ -6,17 +6,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import col
 
+from services.invoicing.accounts.models import BillingAccount
+from services.invoicing.accounts.repository import get_billing_account, search_billing_accounts
+from services.invoicing.accounts.schemas import BillingAccountOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
 from shared.events.customers import CustomerStatus
-from services.invoicing.accounts.models import BillingAccount
-from services.invoicing.accounts.repository import get_billing_account, search_billing_accounts
-from services.invoicing.accounts.schemas import BillingAccountOut
 
 router = APIRouter(
-    prefix="/v1/billing-accounts", tags=["billing accounts"], route_class=TransactionalRoute,
+    prefix="/v1/billing-accounts",
+    tags=["billing accounts"],
+    route_class=TransactionalRoute,
     responses=PROBLEM_RESPONSES,
 )
 
@@ -35,10 +37,12 @@ async def list_billing_accounts(
     at a time."""
     statement = search_billing_accounts(business_district=business_district, status=status_)
     return await page_of(
-        session, statement,
+        session,
+        statement,
         # The id breaks ties: the copy does not enforce the master's unique account numbers.
         order_by=[col(BillingAccount.account_number), col(BillingAccount.id)],
-        params=page, item=BillingAccountOut.model_validate,
+        params=page,
+        item=BillingAccountOut.model_validate,
     )
 
 

@@ -5,17 +5,27 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events.customers import CustomerRegistered, CustomerSnapshot, CustomerUpdated
-from shared.events.envelope import EventEnvelope
-from shared.replica import upsert_if_newer
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.tickets.commands import review_ticket
 from services.invoicing.tickets.repository import held_tickets_of
+from shared.events.customers import CustomerRegistered, CustomerSnapshot, CustomerUpdated
+from shared.events.envelope import EventEnvelope
+from shared.replica import upsert_if_newer
 
 # What billing a customer needs: who to bill, on what terms, where, how, and what tax exemptions.
 BILLING_FACTS = {
-    "account_number", "legal_name", "status", "credit_hold", "currency", "business_district",
-    "sales_rep", "payment_terms", "billing_profile", "addresses", "contacts", "exemption_certificates",
+    "account_number",
+    "legal_name",
+    "status",
+    "credit_hold",
+    "currency",
+    "business_district",
+    "sales_rep",
+    "payment_terms",
+    "billing_profile",
+    "addresses",
+    "contacts",
+    "exemption_certificates",
 }
 
 
@@ -27,7 +37,10 @@ async def copy_customer(
     session: AsyncSession, envelope: EventEnvelope, event: CustomerRegistered | CustomerUpdated
 ) -> None:
     account = await upsert_if_newer(
-        session, BillingAccount, event.customer.id, event.customer.revision,
+        session,
+        BillingAccount,
+        event.customer.id,
+        event.customer.revision,
         billing_facts(event.customer),
     )
     if account is None:

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Column
 from sqlmodel import Field
 
-from shared.db import JSONColumn
 from services.invoicing.tables import InvoicingTable
+from shared.db import JSONColumn
 
 
 class BillingAccount(InvoicingTable, table=True):

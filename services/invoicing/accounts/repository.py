@@ -6,8 +6,8 @@ from sqlalchemy import Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
 from services.invoicing.accounts.models import BillingAccount
+from shared.api.problems import NotFound
 
 
 async def get_billing_account(session: AsyncSession, customer_id: uuid.UUID) -> BillingAccount:

@@ -4,12 +4,12 @@ import uuid
 
 from fastapi import Response, status
 
-from shared.api.problems import NotFound
-from shared.api.transaction import SessionDep
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_router
 from services.invoicing.billing import commands
 from services.invoicing.billing.models import BillingRun
 from services.invoicing.billing.schemas import BillingRunOut, DraftSummary, RunCreate
+from shared.api.problems import NotFound
+from shared.api.transaction import SessionDep
 
 router = invoicing_router("/v1/billing-runs", "billing runs")
 
@@ -21,13 +21,19 @@ async def _run(session: SessionDep, run_id: uuid.UUID) -> BillingRun:
     return run
 
 
-async def _out(session: SessionDep, run: BillingRun, drafts: list[DraftSummary] | None = None) -> BillingRunOut:
+async def _out(
+    session: SessionDep, run: BillingRun, drafts: list[DraftSummary] | None = None
+) -> BillingRunOut:
     issued = await commands.issued_count(session, run.id)
-    return BillingRunOut.model_validate(run).model_copy(update={"issued_count": issued, "drafts": drafts})
+    return BillingRunOut.model_validate(run).model_copy(
+        update={"issued_count": issued, "drafts": drafts}
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Start a billing run")
-async def start_run(data: RunCreate, session: SessionDep, actor: Biller, response: Response) -> BillingRunOut:
+async def start_run(
+    data: RunCreate, session: SessionDep, actor: Biller, response: Response
+) -> BillingRunOut:
     """Group the districts' ready tickets closed by the cut-off into draft invoices per each
     customer's billing profile (per ticket, per PO, per job site or consolidated), taxed on the
     invoice date. Tickets it must leave out are listed as exceptions with the reason. A dry run
@@ -40,7 +46,8 @@ async def start_run(data: RunCreate, session: SessionDep, actor: Biller, respons
 
 @router.get("/{run_id}", summary="Read a billing run")
 async def read_run(run_id: uuid.UUID, session: SessionDep, _: Reader) -> BillingRunOut:
-    """The run's counts, status and exceptions; its invoices are `GET /v1/invoices?billing_run_id=`."""
+    """The run's counts, status and exceptions; its invoices are
+    `GET /v1/invoices?billing_run_id=`."""
     run = await _run(session, run_id)
     return await _out(session, run)
 

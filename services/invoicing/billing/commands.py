@@ -4,17 +4,13 @@ own transaction, so a crash loses at most one batch and issuing again finishes t
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta, UTC
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import BusinessRuleViolation, Conflict
-from shared.audit import record_change
-from shared.auth import Principal
-from shared.db import utcnow
-from shared.events.customers import BillingProfile
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.billing import domain
 from services.invoicing.billing.domain import RunStatus, TicketToBill
@@ -28,6 +24,11 @@ from services.invoicing.tax.domain import tax_address
 from services.invoicing.tax.repository import jurisdictions_on
 from services.invoicing.tickets.domain import TicketStatus
 from services.invoicing.tickets.models import Ticket
+from shared.api.problems import BusinessRuleViolation, Conflict
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.customers import BillingProfile
 
 
 def _shared(values: Sequence[str | None]) -> str | None:
@@ -54,8 +55,12 @@ async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Ticket]
 
 
 def _exception(ticket: Ticket, reason: str) -> RunException:
-    return RunException(ticket_id=ticket.id, ticket_number=ticket.ticket_number,
-                        customer_id=ticket.customer_id, reason=reason)
+    return RunException(
+        ticket_id=ticket.id,
+        ticket_number=ticket.ticket_number,
+        customer_id=ticket.customer_id,
+        reason=reason,
+    )
 
 
 async def start_run(
@@ -67,8 +72,11 @@ async def start_run(
     tickets = await _ready_tickets(session, data)
     customer_ids = {t.customer_id for t in tickets}
     accounts = {
-        a.id: a for a in (
-            await session.exec(select(BillingAccount).where(col(BillingAccount.id).in_(customer_ids)))
+        a.id: a
+        for a in (
+            await session.exec(
+                select(BillingAccount).where(col(BillingAccount.id).in_(customer_ids))
+            )
         ).all()
     }
     exceptions: list[RunException] = []
@@ -84,16 +92,23 @@ async def start_run(
         for cid in {t.customer_id for t in billable.values()}
     }
     groups = domain.group_tickets(
-        (TicketToBill(t.id, t.customer_id, t.currency, t.po_number, t.job_site) for t in billable.values()),
+        (
+            TicketToBill(t.id, t.customer_id, t.currency, t.po_number, t.job_site)
+            for t in billable.values()
+        ),
         groupings,
     )
     jurisdictions = await jurisdictions_on(session, invoice_date)
     run = BillingRun(
-        districts=data.districts, cut_off=data.cut_off, invoice_date=invoice_date,
-        dry_run=data.dry_run, status=RunStatus.DRY_RUN if data.dry_run else RunStatus.DRAFTED,
+        districts=data.districts,
+        cut_off=data.cut_off,
+        invoice_date=invoice_date,
+        dry_run=data.dry_run,
+        status=RunStatus.DRY_RUN if data.dry_run else RunStatus.DRAFTED,
         created_by=actor.subject,
     )
     drafts: list[DraftSummary] = []
+    links: list[dict[str, Any]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
         try:
@@ -101,36 +116,60 @@ async def start_run(
                 account=account,
                 lines=[
                     (facts, tax_address(t.job_site_address, t.job_site, account.addresses))
-                    for t in on_invoice for facts in ticket_lines(t.id, t.ticket_number, t.lines)
+                    for t in on_invoice
+                    for facts in ticket_lines(t.id, t.ticket_number, t.lines)
                 ],
-                jurisdictions=jurisdictions, invoice_date=invoice_date, created_by=actor.subject,
+                jurisdictions=jurisdictions,
+                invoice_date=invoice_date,
+                created_by=actor.subject,
                 po_number=_shared([t.po_number for t in on_invoice]),
                 job_site=_shared([t.job_site for t in on_invoice]),
                 sales_rep=_shared([t.sales_rep for t in on_invoice]),
-                ticket_ids=[t.id for t in on_invoice], billing_run_id=run.id,
+                ticket_ids=[t.id for t in on_invoice],
+                billing_run_id=run.id,
             )
         except BusinessRuleViolation as exc:
             exceptions.extend(_exception(t, exc.detail) for t in on_invoice)
             continue
         if not data.dry_run:
             session.add(invoice)
-            for ticket in on_invoice:
-                ticket.invoice_id, ticket.status = invoice.id, TicketStatus.DRAFTED
-        drafts.append(DraftSummary(
-            invoice_id=None if data.dry_run else invoice.id, customer_id=customer_id,
-            account_number=account.account_number, group=key,
-            ticket_numbers=[t.ticket_number for t in on_invoice], subtotal=invoice.subtotal,
-            tax_total=invoice.tax_total, total=invoice.total,
-        ))
+            links.extend(
+                {"id": t.id, "invoice_id": invoice.id, "status": TicketStatus.DRAFTED}
+                for t in on_invoice
+            )
+        drafts.append(
+            DraftSummary(
+                invoice_id=None if data.dry_run else invoice.id,
+                customer_id=customer_id,
+                account_number=account.account_number,
+                group=key,
+                ticket_numbers=[t.ticket_number for t in on_invoice],
+                subtotal=invoice.subtotal,
+                tax_total=invoice.tax_total,
+                total=invoice.total,
+            )
+        )
+    await session.flush()  # the drafts exist before their tickets point at them
+    if links:
+        # One executemany by primary key in this transaction: ticket and draft commit together.
+        await session.exec(update(Ticket), params=links)
     run.draft_count = len(drafts)
     run.ticket_count = sum(len(d.ticket_numbers) for d in drafts)
     run.exceptions = [e.model_dump(mode="json") for e in exceptions]
     session.add(run)
     record_change(
-        session, actor=actor, action="billing_run_started", entity_type="billing_run",
+        session,
+        actor=actor,
+        action="billing_run_started",
+        entity_type="billing_run",
         entity_id=str(run.id),
-        changes={"districts": data.districts, "cut_off": data.cut_off.isoformat(),
-                 "dry_run": data.dry_run, "drafts": run.draft_count, "tickets": run.ticket_count},
+        changes={
+            "districts": data.districts,
+            "cut_off": data.cut_off.isoformat(),
+            "dry_run": data.dry_run,
+            "drafts": run.draft_count,
+            "tickets": run.ticket_count,
+        },
     )
     await session.flush()
     return run, drafts
@@ -139,9 +178,9 @@ async def start_run(
 async def issued_count(session: AsyncSession, run_id: uuid.UUID) -> int:
     return (
         await session.exec(
-            select(func.count()).select_from(Invoice).where(
-                Invoice.billing_run_id == run_id, Invoice.status != InvoiceStatus.DRAFT
-            )
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.billing_run_id == run_id, Invoice.status != InvoiceStatus.DRAFT)
         )
     ).one()
 
@@ -150,9 +189,9 @@ async def _drafts_left(session: AsyncSession, run_id: uuid.UUID) -> int:
     """Drafts still unissued, including any another issuer holds right now."""
     return (
         await session.exec(
-            select(func.count()).select_from(Invoice).where(
-                Invoice.billing_run_id == run_id, Invoice.status == InvoiceStatus.DRAFT
-            )
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.billing_run_id == run_id, Invoice.status == InvoiceStatus.DRAFT)
         )
     ).one()
 
@@ -186,6 +225,10 @@ async def issue_run(
     if run.status != RunStatus.ISSUED and not await _drafts_left(session, run_id):
         run.status, run.issued_at = RunStatus.ISSUED, utcnow()
         record_change(
-            session, actor=actor, action="billing_run_issued", entity_type="billing_run",
-            entity_id=str(run.id), changes={"issued": await issued_count(session, run.id)},
+            session,
+            actor=actor,
+            action="billing_run_issued",
+            entity_type="billing_run",
+            entity_id=str(run.id),
+            changes={"issued": await issued_count(session, run.id)},
         )

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from shared.events.customers import InvoiceGrouping
 from services.invoicing.tickets.domain import BILLABLE_STATUSES
+from shared.events.customers import InvoiceGrouping
 
 
 class RunStatus(StrEnum):

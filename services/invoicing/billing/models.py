@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Column
 from sqlmodel import Field
 
-from shared.db import JSONColumn, UTCDateTime, new_id, utcnow
 from services.invoicing.tables import InvoicingTable
+from shared.db import JSONColumn, UTCDateTime, new_id, utcnow
 
 
 class BillingRun(InvoicingTable, table=True):
@@ -22,7 +22,9 @@ class BillingRun(InvoicingTable, table=True):
     status: str = Field(max_length=20)
     draft_count: int = 0
     ticket_count: int = 0
-    exceptions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    exceptions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     issued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -12,8 +12,12 @@ from services.invoicing.billing.domain import RunStatus
 class RunCreate(BaseModel):
     districts: list[str] = Field(min_length=1, max_length=50, examples=[["permian"]])
     cut_off: date = Field(description="Tickets closed on or before this day")
-    invoice_date: date | None = Field(default=None, description="Today if not given; taxes use its rates")
-    dry_run: bool = Field(default=False, description="Show the invoices it would draft; change nothing")
+    invoice_date: date | None = Field(
+        default=None, description="Today if not given; taxes use its rates"
+    )
+    dry_run: bool = Field(
+        default=False, description="Show the invoices it would draft; change nothing"
+    )
 
 
 class RunException(BaseModel):
@@ -47,7 +51,9 @@ class BillingRunOut(BaseModel):
     draft_count: int = Field(description="Invoices drafted")
     issued_count: int = Field(default=0, description="Of those, issued so far")
     exceptions: list[RunException] = Field(description="Ready tickets left out, with the reason")
-    drafts: list[DraftSummary] | None = Field(default=None, description="The proposal, in a dry run")
+    drafts: list[DraftSummary] | None = Field(
+        default=None, description="The proposal, in a dry run"
+    )
     created_by: str
     created_at: datetime
     issued_at: datetime | None

@@ -7,29 +7,33 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import Forbidden
-from shared.audit import record_change
-from shared.auth import Principal, Role
-from shared.db import utcnow
-from shared.events.invoicing import CreditMemoIssued
-from shared.numbering import next_in_series
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.credit_memos import domain
 from services.invoicing.credit_memos.domain import Credit, CreditRequest
 from services.invoicing.credit_memos.models import CreditMemo
 from services.invoicing.invoices.commands import build_draft, issue_invoices
 from services.invoicing.invoices.domain import (
-    InvoiceRuleBroken, InvoiceStatus, number_of, open_amount, series_of,
+    InvoiceRuleBroken,
+    InvoiceStatus,
+    number_of,
+    open_amount,
+    series_of,
 )
+from services.invoicing.invoices.manual import manual_lines
 from services.invoicing.invoices.models import Invoice
+from services.invoicing.invoices.schemas import ManualLineIn
 from services.invoicing.journal.commands import post_entry
 from services.invoicing.journal.domain import document_entry
 from services.invoicing.outbox import outbox
 from services.invoicing.settings import InvoicingSettings
 from services.invoicing.tax.domain import Jurisdiction, tax_address
 from services.invoicing.tickets.models import Ticket
-from services.invoicing.invoices.schemas import ManualLineIn
-from services.invoicing.invoices.manual import manual_lines
+from shared.api.problems import Forbidden
+from shared.audit import record_change
+from shared.auth import Principal, Role
+from shared.db import utcnow
+from shared.events.invoicing import CreditMemoIssued
+from shared.numbering import next_in_series
 
 CREDIT_MEMO_KIND = "CM"
 
@@ -41,14 +45,23 @@ def credit_for(invoice: Invoice, requests: Sequence[CreditRequest] | None) -> Cr
 
 
 async def issue_credit_memo(
-    session: AsyncSession, invoice: Invoice, credit: Credit, *, reason_code: str,
-    reason: str | None, settings: InvoicingSettings, actor: Principal, rebill: bool = False,
+    session: AsyncSession,
+    invoice: Invoice,
+    credit: Credit,
+    *,
+    reason_code: str,
+    reason: str | None,
+    settings: InvoicingSettings,
+    actor: Principal,
+    rebill: bool = False,
 ) -> CreditMemo:
     """Credit part or all of what is open on an issued invoice: a gapless CM number, the
     invoice's entry reversed for the credited part, `CreditMemoIssued`. Above the approval
     limit only an ar_supervisor may issue it."""
     if invoice.status != InvoiceStatus.ISSUED:
-        raise InvoiceRuleBroken(f"only an issued invoice can be credited; this one is {invoice.status}")
+        raise InvoiceRuleBroken(
+            f"only an issued invoice can be credited; this one is {invoice.status}"
+        )
     domain.check_creditable(credit, open_amount(invoice.total, invoice.credited, invoice.paid))
     if credit.total > settings.credit_memo_approval_limit and not actor.has(Role.AR_SUPERVISOR):
         raise Forbidden(
@@ -61,50 +74,89 @@ async def issue_credit_memo(
         session, series_of(settings.company.legal_entity, CREDIT_MEMO_KIND, today.year)
     )
     memo = CreditMemo(
-        id=uuid.uuid4(), number=number_of(CREDIT_MEMO_KIND, today.year, value),
-        invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
-        issued_on=today, reason_code=reason_code, reason=reason, rebill=rebill,
+        id=uuid.uuid4(),
+        number=number_of(CREDIT_MEMO_KIND, today.year, value),
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+        issued_on=today,
+        reason_code=reason_code,
+        reason=reason,
+        rebill=rebill,
         lines=[line.model_dump(mode="json") for line in credit.lines],
         taxes=[tax.model_dump(mode="json") for tax in credit.taxes],
-        subtotal=credit.subtotal, tax_total=credit.tax_total, total=credit.total,
+        subtotal=credit.subtotal,
+        tax_total=credit.tax_total,
+        total=credit.total,
         approved_by=actor.subject,
     )
     session.add(memo)
     invoice.credited += credit.total
     entry = document_entry(
-        source="credit_memo", document_id=memo.id, document_number=memo.number, posted_on=today,
-        currency=memo.currency, business_district=invoice.business_district, lines=credit.lines,
-        taxes=credit.taxes, chart=settings.chart, reverse=True,
+        source="credit_memo",
+        document_id=memo.id,
+        document_number=memo.number,
+        posted_on=today,
+        currency=memo.currency,
+        business_district=invoice.business_district,
+        lines=credit.lines,
+        taxes=credit.taxes,
+        chart=settings.chart,
+        reverse=True,
     )
     post_entry(session, entry)
     outbox.add(
         session,
         CreditMemoIssued(
-            credit_memo_id=memo.id, number=memo.number, customer_id=memo.customer_id,
-            currency=memo.currency, issued_on=today, invoice_id=invoice.id,
-            invoice_number=invoice.number, reason_code=reason_code, reason=reason, rebill=rebill,
-            lines=credit.lines, taxes=credit.taxes, subtotal=credit.subtotal,
-            tax_total=credit.tax_total, total=credit.total,
-            business_district=invoice.business_district, sales_rep=invoice.sales_rep,
+            credit_memo_id=memo.id,
+            number=memo.number,
+            customer_id=memo.customer_id,
+            currency=memo.currency,
+            issued_on=today,
+            invoice_id=invoice.id,
+            invoice_number=invoice.number,
+            reason_code=reason_code,
+            reason=reason,
+            rebill=rebill,
+            lines=credit.lines,
+            taxes=credit.taxes,
+            subtotal=credit.subtotal,
+            tax_total=credit.tax_total,
+            total=credit.total,
+            business_district=invoice.business_district,
+            sales_rep=invoice.sales_rep,
             journal=entry,
         ),
         customer_id=str(memo.customer_id),
         aggregate_id=str(memo.id),
     )
     record_change(
-        session, actor=actor, action="credit_memo_issued", entity_type="invoice",
+        session,
+        actor=actor,
+        action="credit_memo_issued",
+        entity_type="invoice",
         entity_id=str(invoice.id),
-        changes={"credit_memo": memo.number, "total": str(credit.total),
-                 "credited": {"from": str(invoice.credited - credit.total), "to": str(invoice.credited)}},
+        changes={
+            "credit_memo": memo.number,
+            "total": str(credit.total),
+            "credited": {"from": str(invoice.credited - credit.total), "to": str(invoice.credited)},
+        },
         reason=f"{reason_code}: {reason}" if reason else reason_code,
     )
     return memo
 
 
 async def rebill_invoice(
-    session: AsyncSession, invoice: Invoice, *, lines: Sequence[ManualLineIn], po_number: str | None,
-    reason_code: str, reason: str | None, jurisdictions: Sequence[Jurisdiction],
-    settings: InvoicingSettings, actor: Principal,
+    session: AsyncSession,
+    invoice: Invoice,
+    *,
+    lines: Sequence[ManualLineIn],
+    po_number: str | None,
+    reason_code: str,
+    reason: str | None,
+    jurisdictions: Sequence[Jurisdiction],
+    settings: InvoicingSettings,
+    actor: Principal,
 ) -> tuple[CreditMemo, Invoice]:
     """Credit the whole original and issue the corrected invoice linked to it, in one
     transaction; the original's tickets move to the corrected invoice."""
@@ -113,17 +165,28 @@ async def rebill_invoice(
             "a rebill credits the whole invoice; this one has payments or credits already"
         )
     memo = await issue_credit_memo(
-        session, invoice, domain.whole_credit(invoice.lines, invoice.taxes),
-        reason_code=reason_code, reason=reason, settings=settings, actor=actor, rebill=True,
+        session,
+        invoice,
+        domain.whole_credit(invoice.lines, invoice.taxes),
+        reason_code=reason_code,
+        reason=reason,
+        settings=settings,
+        actor=actor,
+        rebill=True,
     )
     account = await session.get(BillingAccount, invoice.customer_id)
     assert account is not None  # it was billed before
     where = tax_address(None, invoice.job_site, account.addresses)
     corrected = build_draft(
-        account=account, lines=[(facts, where) for facts in manual_lines(lines, invoice.currency)],
-        jurisdictions=jurisdictions, invoice_date=utcnow().date(), created_by=actor.subject,
-        po_number=po_number or invoice.po_number, job_site=invoice.job_site,
-        ticket_ids=[uuid.UUID(t) for t in invoice.ticket_ids], rebill_of=invoice.id,
+        account=account,
+        lines=[(facts, where) for facts in manual_lines(lines, invoice.currency)],
+        jurisdictions=jurisdictions,
+        invoice_date=utcnow().date(),
+        created_by=actor.subject,
+        po_number=po_number or invoice.po_number,
+        job_site=invoice.job_site,
+        ticket_ids=[uuid.UUID(t) for t in invoice.ticket_ids],
+        rebill_of=invoice.id,
         sales_rep=invoice.sales_rep,
     )
     session.add(corrected)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
-from shared.money import round_money
 from services.invoicing.invoices.domain import InvoiceRuleBroken
 from services.invoicing.tickets.domain import line_amount
+from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
+from shared.money import round_money
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ def whole_credit(lines: Sequence[Mapping[str, Any]], taxes: Sequence[Mapping[str
     )
 
 
-def _credited_line(line: Mapping[str, Any], request: CreditRequest, currency: str) -> InvoiceLineFacts:
+def _credited_line(
+    line: Mapping[str, Any], request: CreditRequest, currency: str
+) -> InvoiceLineFacts:
     facts = InvoiceLineFacts.model_validate(line)
     if request.quantity is not None:
         if request.quantity > facts.quantity:
@@ -62,10 +64,15 @@ def _credited_line(line: Mapping[str, Any], request: CreditRequest, currency: st
         raise InvoiceRuleBroken(
             f"line {request.line}: cannot credit {request.amount}, the line is {facts.amount}"
         )
-    return facts.model_copy(update={
-        "description": f"Adjustment: {facts.description}", "quantity": Decimal(1),
-        "unit": "adj", "unit_price": request.amount, "amount": request.amount,
-    })
+    return facts.model_copy(
+        update={
+            "description": f"Adjustment: {facts.description}",
+            "quantity": Decimal(1),
+            "unit": "adj",
+            "unit_price": request.amount,
+            "amount": request.amount,
+        }
+    )
 
 
 def partial_credit(
@@ -87,11 +94,12 @@ def partial_credit(
             base[code] += facts.amount
     credit_taxes = []
     for tax in taxes:
-        facts = TaxLineFacts.model_validate(tax)
-        if base[facts.jurisdiction]:
-            amount = round_money(base[facts.jurisdiction] * facts.rate, currency)
+        invoiced = TaxLineFacts.model_validate(tax)
+        taxable = base[invoiced.jurisdiction]
+        if taxable:
+            amount = round_money(taxable * invoiced.rate, currency)
             credit_taxes.append(
-                facts.model_copy(update={"taxable_amount": base[facts.jurisdiction], "amount": amount})
+                invoiced.model_copy(update={"taxable_amount": taxable, "amount": amount})
             )
     return Credit(credited, credit_taxes)
 

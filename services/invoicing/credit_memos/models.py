@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Column
 from sqlmodel import Field
 
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 from services.invoicing.tables import InvoicingTable
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 
 
 class CreditMemo(InvoicingTable, table=True):
@@ -25,7 +25,9 @@ class CreditMemo(InvoicingTable, table=True):
     reason: str | None = Field(default=None, max_length=1000)
     rebill: bool = False
     lines: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
-    taxes: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    taxes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     subtotal: Decimal = Field(sa_type=DecimalType)
     tax_total: Decimal = Field(sa_type=DecimalType)
     total: Decimal = Field(sa_type=DecimalType)

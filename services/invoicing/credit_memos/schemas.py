@@ -12,7 +12,9 @@ from shared.money import PositiveAmount, Quantity
 
 class CreditLineIn(BaseModel):
     line: int = Field(ge=1, description="The invoice line, counting from 1")
-    quantity: Quantity | None = Field(default=None, gt=0, description="Units to credit at the line's price")
+    quantity: Quantity | None = Field(
+        default=None, gt=0, description="Units to credit at the line's price"
+    )
     amount: PositiveAmount | None = Field(default=None, description="Or an amount off the line")
 
     @model_validator(mode="after")
@@ -24,7 +26,9 @@ class CreditLineIn(BaseModel):
 
 class CreditMemoCreate(BaseModel):
     invoice_id: uuid.UUID
-    reason_code: str = Field(min_length=1, max_length=40, examples=["pricing_error", "damaged", "goodwill"])
+    reason_code: str = Field(
+        min_length=1, max_length=40, examples=["pricing_error", "damaged", "goodwill"]
+    )
     reason: str | None = Field(default=None, max_length=1000)
     lines: list[CreditLineIn] | None = Field(
         default=None, max_length=500, description="Omit to credit the whole invoice"

@@ -4,16 +4,16 @@ recorded on the invoice (and audited), a failure included."""
 import aiosmtplib
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.audit import record_change
-from shared.auth import Principal
-from shared.db import utcnow
-from shared.events.customers import DeliveryMethod
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.delivery.mailer import invoice_email, send
 from services.invoicing.documents.pdf import render_invoice
 from services.invoicing.invoices.domain import DeliveryStatus, InvoiceRuleBroken, InvoiceStatus
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.settings import InvoicingSettings
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.customers import DeliveryMethod
 
 
 async def deliver_invoice(
@@ -22,12 +22,15 @@ async def deliver_invoice(
     """Email the PDF to the customer's invoice contacts (or leave it on the portal, or queue it
     for print and mail). An invoice already delivered is left as it is."""
     if invoice.status != InvoiceStatus.ISSUED:
-        raise InvoiceRuleBroken(f"only an issued invoice is delivered; this one is {invoice.status}")
+        raise InvoiceRuleBroken(
+            f"only an issued invoice is delivered; this one is {invoice.status}"
+        )
     if invoice.delivery_status == DeliveryStatus.SENT:
         return
     account = await session.get(BillingAccount, invoice.customer_id)
     recipients = [
-        c["email"] for c in (account.contacts if account else [])
+        c["email"]
+        for c in (account.contacts if account else [])
         if c.get("receives_invoices") and c.get("email")
     ]
     if invoice.delivery_method == DeliveryMethod.EMAIL and not recipients:
@@ -35,8 +38,12 @@ async def deliver_invoice(
     elif invoice.delivery_method == DeliveryMethod.EMAIL:
         pdf = render_invoice(invoice, settings.company)
         message = invoice_email(
-            number=invoice.number or "", customer_name=invoice.customer_name,
-            recipients=recipients, pdf=pdf, company=settings.company, sender=settings.smtp.sender,
+            number=invoice.number or "",
+            customer_name=invoice.customer_name,
+            recipients=recipients,
+            pdf=pdf,
+            company=settings.company,
+            sender=settings.smtp.sender,
         )
         try:
             status, detail = DeliveryStatus.SENT, await send(message, settings.smtp)
@@ -45,9 +52,15 @@ async def deliver_invoice(
     else:
         status, detail = DeliveryStatus.SENT, f"by {invoice.delivery_method}: the PDF is on file"
     record_change(
-        session, actor=actor, action="invoice_delivery", entity_type="invoice",
+        session,
+        actor=actor,
+        action="invoice_delivery",
+        entity_type="invoice",
         entity_id=str(invoice.id),
-        changes={"delivery_status": {"from": invoice.delivery_status, "to": status}, "detail": detail},
+        changes={
+            "delivery_status": {"from": invoice.delivery_status, "to": status},
+            "detail": detail,
+        },
     )
     invoice.delivery_status, invoice.delivery_detail = status, detail[:1000]
     if status == DeliveryStatus.SENT:

@@ -11,7 +11,12 @@ from services.invoicing.settings import Company, Smtp
 
 
 def invoice_email(
-    *, number: str, customer_name: str, recipients: list[str], pdf: bytes, company: Company,
+    *,
+    number: str,
+    customer_name: str,
+    recipients: list[str],
+    pdf: bytes,
+    company: Company,
     sender: str,
 ) -> EmailMessage:
     message = EmailMessage()
@@ -35,7 +40,12 @@ async def send(message: EmailMessage, smtp: Smtp) -> str:
         path.write_bytes(message.as_bytes())
         return f"written to {path}"
     await aiosmtplib.send(
-        message, hostname=smtp.host, port=smtp.port, username=smtp.username,
-        password=smtp.password, start_tls=smtp.start_tls, timeout=30,
+        message,
+        hostname=smtp.host,
+        port=smtp.port,
+        username=smtp.username,
+        password=smtp.password,
+        start_tls=smtp.start_tls,
+        timeout=30,
     )
     return f"sent to {message['To']} via {smtp.host}"

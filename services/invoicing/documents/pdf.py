@@ -27,7 +27,9 @@ def _money(amount: Decimal, currency: str) -> str:
 def _address(address: dict[str, Any] | None) -> list[str]:
     if not address:
         return []
-    city = f"{address.get('city', '')}, {address.get('region', '')} {address.get('postal_code', '')}"
+    city = (
+        f"{address.get('city', '')}, {address.get('region', '')} {address.get('postal_code', '')}"
+    )
     return [line for line in (address.get("line1"), address.get("line2"), city) if line]
 
 
@@ -42,7 +44,15 @@ class InvoicePdf(FPDF):
     def footer(self) -> None:
         self.set_y(-15)
         self.set_font("Helvetica", size=8)
-        self.cell(0, 5, _text(f"{self.company.name} - invoice {self.invoice.number or 'DRAFT'} - page {self.page_no()}"), align="C")
+        self.cell(
+            0,
+            5,
+            _text(
+                f"{self.company.name} - invoice {self.invoice.number or 'DRAFT'}"
+                f" - page {self.page_no()}"
+            ),
+            align="C",
+        )
 
     def block(self, title: str, lines: Sequence[str], x: float, y: float, width: float) -> float:
         self.set_xy(x, y)
@@ -83,10 +93,15 @@ def _header(pdf: InvoicePdf) -> None:
 
 def _terms(terms: dict[str, Any]) -> str:
     kind, days = terms.get("kind"), terms.get("days", 0)
-    text = {"net": f"Net {days}", "due_on_receipt": "Due on receipt",
-            "end_of_month": f"End of month + {days}"}.get(str(kind), str(kind))
+    text = {
+        "net": f"Net {days}",
+        "due_on_receipt": "Due on receipt",
+        "end_of_month": f"End of month + {days}",
+    }.get(str(kind), str(kind))
     if terms.get("discount_percent"):
-        text = f"{Decimal(terms['discount_percent']).normalize()}/{terms.get('discount_days')} {text}"
+        text = (
+            f"{Decimal(terms['discount_percent']).normalize()}/{terms.get('discount_days')} {text}"
+        )
     return text
 
 
@@ -100,9 +115,12 @@ def _lines(pdf: InvoicePdf) -> None:
     pdf.set_font("Helvetica", size=9)
     for line in pdf.invoice.lines:
         values = (
-            line["description"][:48], line.get("ticket_number") or "",
-            f"{Decimal(line['quantity']).normalize():f}", line["unit"],
-            f"{Decimal(line['unit_price']):,.2f}", f"{Decimal(line['amount']):,.2f}",
+            line["description"][:48],
+            line.get("ticket_number") or "",
+            f"{Decimal(line['quantity']).normalize():f}",
+            line["unit"],
+            f"{Decimal(line['unit_price']):,.2f}",
+            f"{Decimal(line['amount']):,.2f}",
         )
         for width, value in zip(COLUMNS, values, strict=True):
             pdf.cell(width, 5.5, _text(value), align="L" if width > 20 else "R")
@@ -113,8 +131,11 @@ def _totals(pdf: InvoicePdf) -> None:
     invoice = pdf.invoice
     rows = [("Subtotal", invoice.subtotal)]
     rows += [
-        (f"{tax['name']} ({tax['jurisdiction']}) {Decimal(tax['rate']) * 100:.3f}% on "
-         f"{Decimal(tax['taxable_amount']):,.2f}", Decimal(tax["amount"]))
+        (
+            f"{tax['name']} ({tax['jurisdiction']}) {Decimal(tax['rate']) * 100:.3f}% on "
+            f"{Decimal(tax['taxable_amount']):,.2f}",
+            Decimal(tax["amount"]),
+        )
         for tax in invoice.taxes
     ]
     pdf.ln(3)
@@ -127,16 +148,26 @@ def _totals(pdf: InvoicePdf) -> None:
     pdf.cell(30, 7, _money(invoice.total, invoice.currency), align="R", border="T", **NEXT_LINE)
     if invoice.discount_amount and invoice.discount_due_date:
         pdf.set_font("Helvetica", size=9)
-        pdf.cell(0, 6, _text(
-            f"Pay {_money(invoice.total - invoice.discount_amount, invoice.currency)} by "
-            f"{invoice.discount_due_date.isoformat()} to take the early-payment discount."
-        ), align="R", **NEXT_LINE)
+        pdf.cell(
+            0,
+            6,
+            _text(
+                f"Pay {_money(invoice.total - invoice.discount_amount, invoice.currency)} by "
+                f"{invoice.discount_due_date.isoformat()} to take the early-payment discount."
+            ),
+            align="R",
+            **NEXT_LINE,
+        )
     pdf.ln(4)
     pdf.set_font("Helvetica", size=8)
-    pdf.multi_cell(0, 4, _text(
-        f"Please quote invoice {invoice.number or ''} with your payment and remit to "
-        f"{pdf.company.name}, {', '.join(pdf.company.remit_to)}."
-    ))
+    pdf.multi_cell(
+        0,
+        4,
+        _text(
+            f"Please quote invoice {invoice.number or ''} with your payment and remit to "
+            f"{pdf.company.name}, {', '.join(pdf.company.remit_to)}."
+        ),
+    )
 
 
 def render_invoice(invoice: Invoice, company: Company) -> bytes:

@@ -6,11 +6,6 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from sqlmodel import col, select
 
-from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import NotFound
-from shared.api.transaction import SessionDep
-from shared.audit import record_change
-from shared.db import utcnow
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.amounts import shown_fields
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_router
@@ -22,19 +17,40 @@ from services.invoicing.invoices.domain import InvoiceRuleBroken, InvoiceStatus,
 from services.invoicing.invoices.manual import manual_lines
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.invoices.schemas import (
-    ImportResult, InvoiceCreate, InvoiceImport, InvoiceOut, RebillIn, RebillOut, VoidIn,
+    ImportResult,
+    InvoiceCreate,
+    InvoiceImport,
+    InvoiceOut,
+    RebillIn,
+    RebillOut,
+    VoidIn,
 )
 from services.invoicing.tax.domain import tax_address
 from services.invoicing.tax.repository import jurisdictions_on
 from services.invoicing.tickets.domain import check_acceptable
+from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.problems import NotFound
+from shared.api.transaction import SessionDep
+from shared.audit import record_change
+from shared.db import utcnow
 
 router = invoicing_router("/v1/invoices", "invoices")
 
-MONEY_FIELDS = ("subtotal", "tax_total", "total", "credited", "paid", "open_amount", "discount_amount")
+MONEY_FIELDS = (
+    "subtotal",
+    "tax_total",
+    "total",
+    "credited",
+    "paid",
+    "open_amount",
+    "discount_amount",
+)
 
 
 def invoice_out(invoice: Invoice) -> InvoiceOut:
-    values = invoice.model_dump() | {"open_amount": open_amount(invoice.total, invoice.credited, invoice.paid)}
+    values = invoice.model_dump() | {
+        "open_amount": open_amount(invoice.total, invoice.credited, invoice.paid)
+    }
     return InvoiceOut.model_validate(shown_fields(values, MONEY_FIELDS, invoice.currency))
 
 
@@ -48,10 +64,14 @@ async def get_invoice(session: SessionDep, invoice_id: uuid.UUID, *, lock: bool 
     return invoice
 
 
-async def billable_account(session: SessionDep, customer_id: uuid.UUID, currency: str | None) -> BillingAccount:
+async def billable_account(
+    session: SessionDep, customer_id: uuid.UUID, currency: str | None
+) -> BillingAccount:
     account = await session.get(BillingAccount, customer_id)
     check_acceptable(
-        customer_id, currency, customer_status=account.status if account else None,
+        customer_id,
+        currency,
+        customer_status=account.status if account else None,
         customer_currency=account.currency if account else None,
     )
     assert account is not None
@@ -68,19 +88,27 @@ async def create_invoice(
     account = await billable_account(session, data.customer_id, data.currency)
     invoice_date = data.invoice_date or utcnow().date()
     address = (
-        data.job_site_address.model_dump(mode="json") if data.job_site_address
+        data.job_site_address.model_dump(mode="json")
+        if data.job_site_address
         else tax_address(None, data.job_site, account.addresses)
     )
     invoice = commands.build_draft(
         account=account,
         lines=[(facts, address) for facts in manual_lines(data.lines, account.currency)],
-        jurisdictions=await jurisdictions_on(session, invoice_date), invoice_date=invoice_date,
-        created_by=actor.subject, po_number=data.po_number, job_site=data.job_site,
+        jurisdictions=await jurisdictions_on(session, invoice_date),
+        invoice_date=invoice_date,
+        created_by=actor.subject,
+        po_number=data.po_number,
+        job_site=data.job_site,
     )
     session.add(invoice)
     record_change(
-        session, actor=actor, action="invoice_drafted", entity_type="invoice",
-        entity_id=str(invoice.id), changes={"total": str(invoice.total), "lines": len(invoice.lines)},
+        session,
+        actor=actor,
+        action="invoice_drafted",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={"total": str(invoice.total), "lines": len(invoice.lines)},
     )
     await session.flush()
     response.headers["Location"] = f"{router.prefix}/{invoice.id}"
@@ -99,13 +127,17 @@ async def list_invoices(
     """Invoices matching every filter, oldest first."""
     statement = select(Invoice)
     for column, value in (
-        (Invoice.customer_id, customer_id), (Invoice.status, status_),
+        (Invoice.customer_id, customer_id),
+        (Invoice.status, status_),
         (Invoice.billing_run_id, billing_run_id),
     ):
         if value is not None:
             statement = statement.where(column == value)
     return await page_of(
-        session, statement, order_by=[col(Invoice.created_at), col(Invoice.id)], params=page,
+        session,
+        statement,
+        order_by=[col(Invoice.created_at), col(Invoice.id)],
+        params=page,
         item=invoice_out,
     )
 
@@ -162,21 +194,36 @@ async def rebill(
     linked to it by `rebill_of`, in one transaction."""
     invoice = await get_invoice(session, invoice_id, lock=True)
     memo, corrected = await rebill_invoice(
-        session, invoice, lines=data.lines, po_number=data.po_number, reason_code=data.reason_code,
-        reason=data.reason, jurisdictions=await jurisdictions_on(session, utcnow().date()),
-        settings=settings, actor=actor,
+        session,
+        invoice,
+        lines=data.lines,
+        po_number=data.po_number,
+        reason_code=data.reason_code,
+        reason=data.reason,
+        jurisdictions=await jurisdictions_on(session, utcnow().date()),
+        settings=settings,
+        actor=actor,
     )
-    return RebillOut(credit_memo_id=memo.id, credit_memo_number=memo.number, invoice=invoice_out(corrected))
+    return RebillOut(
+        credit_memo_id=memo.id, credit_memo_number=memo.number, invoice=invoice_out(corrected)
+    )
 
 
-@router.get("/{invoice_id}/pdf", summary="The invoice as PDF", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
-async def invoice_pdf(invoice_id: uuid.UUID, session: SessionDep, _: Reader, settings: SettingsDep) -> Response:
+@router.get(
+    "/{invoice_id}/pdf",
+    summary="The invoice as PDF",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def invoice_pdf(
+    invoice_id: uuid.UUID, session: SessionDep, _: Reader, settings: SettingsDep
+) -> Response:
     """The invoice a customer receives: company and remit-to, bill-to, job site, PO, terms, due
     date, lines with their tickets, tax per jurisdiction and totals."""
     invoice = await get_invoice(session, invoice_id)
     return Response(
-        render_invoice(invoice, settings.company), media_type="application/pdf",
+        render_invoice(invoice, settings.company),
+        media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{invoice.number or invoice.id}.pdf"'},
     )
 

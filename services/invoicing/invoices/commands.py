@@ -11,17 +11,15 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import Conflict
-from shared.audit import record_change
-from shared.auth import Principal
-from shared.db import utcnow
-from shared.events.customers import BillingProfile, PaymentTerms
-from shared.events.invoicing import InvoiceLineFacts
-from shared.numbering import next_in_series
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.invoices import domain, terms
 from services.invoicing.invoices.domain import InvoiceRuleBroken, InvoiceStatus
-from services.invoicing.invoices.events import invoice_lines, invoice_taxes, publish_issued, publish_voided
+from services.invoicing.invoices.events import (
+    invoice_lines,
+    invoice_taxes,
+    publish_issued,
+    publish_voided,
+)
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.invoices.schemas import ImportedInvoiceIn
 from services.invoicing.journal.commands import post_entry
@@ -30,6 +28,13 @@ from services.invoicing.settings import InvoicingSettings
 from services.invoicing.tax.domain import Jurisdiction, jurisdictions_for
 from services.invoicing.tickets.domain import TicketStatus
 from services.invoicing.tickets.models import Ticket
+from shared.api.problems import Conflict
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.events.customers import BillingProfile, PaymentTerms
+from shared.events.invoicing import InvoiceLineFacts
+from shared.numbering import next_in_series
 
 INVOICE_KIND = "INV"
 
@@ -66,17 +71,31 @@ def build_draft(
 
     priced = domain.price(
         [(facts, where(address)) for facts, address in lines],
-        certificates=account.exemption_certificates, on=invoice_date, currency=account.currency,
+        certificates=account.exemption_certificates,
+        on=invoice_date,
+        currency=account.currency,
     )
     return Invoice(
-        id=uuid.uuid4(), status=InvoiceStatus.DRAFT, customer_id=account.id,
-        customer_name=account.legal_name, account_number=account.account_number,
-        currency=account.currency, invoice_date=invoice_date, terms=account.payment_terms,
-        business_district=account.business_district, sales_rep=sales_rep or account.sales_rep,
-        po_number=po_number, job_site=job_site, bill_to=bill_to(account),
-        ticket_ids=[str(t) for t in ticket_ids], lines=priced.lines,
-        taxes=[t.model_dump(mode="json") for t in priced.taxes], subtotal=priced.subtotal,
-        tax_total=priced.tax_total, total=priced.total, billing_run_id=billing_run_id,
+        id=uuid.uuid4(),
+        status=InvoiceStatus.DRAFT,
+        customer_id=account.id,
+        customer_name=account.legal_name,
+        account_number=account.account_number,
+        currency=account.currency,
+        invoice_date=invoice_date,
+        terms=account.payment_terms,
+        business_district=account.business_district,
+        sales_rep=sales_rep or account.sales_rep,
+        po_number=po_number,
+        job_site=job_site,
+        bill_to=bill_to(account),
+        ticket_ids=[str(t) for t in ticket_ids],
+        lines=priced.lines,
+        taxes=[t.model_dump(mode="json") for t in priced.taxes],
+        subtotal=priced.subtotal,
+        tax_total=priced.tax_total,
+        total=priced.total,
+        billing_run_id=billing_run_id,
         rebill_of=rebill_of,
         delivery_method=BillingProfile.model_validate(account.billing_profile).delivery_method,
         created_by=created_by,
@@ -84,7 +103,10 @@ def build_draft(
 
 
 async def issue_invoices(
-    session: AsyncSession, invoices: Sequence[Invoice], *, settings: InvoicingSettings,
+    session: AsyncSession,
+    invoices: Sequence[Invoice],
+    *,
+    settings: InvoicingSettings,
     actor: Principal | None,
 ) -> None:
     """Issue drafts: each takes the next number of its series inside this transaction (so a
@@ -92,31 +114,53 @@ async def issue_invoices(
     journal entry and publishes `InvoiceIssued`; its tickets become billed."""
     for invoice in invoices:
         if invoice.status != InvoiceStatus.DRAFT:
-            raise InvoiceRuleBroken(f"invoice {invoice.number or invoice.id} is {invoice.status}, not a draft")
-        year = invoice.invoice_date.year
-        value = await next_in_series(
-            session, domain.series_of(settings.company.legal_entity, INVOICE_KIND, year)
+            raise InvoiceRuleBroken(
+                f"invoice {invoice.number or invoice.id} is {invoice.status}, not a draft"
+            )
+    by_year: dict[int, list[Invoice]] = {}
+    for invoice in invoices:
+        by_year.setdefault(invoice.invoice_date.year, []).append(invoice)
+    for year, of_year in sorted(by_year.items()):
+        # The batch's numbers in one update of the series row, in the order given.
+        first = await next_in_series(
+            session,
+            domain.series_of(settings.company.legal_entity, INVOICE_KIND, year),
+            len(of_year),
         )
-        invoice.number = domain.number_of(INVOICE_KIND, year, value)
+        for offset, invoice in enumerate(of_year):
+            invoice.number = domain.number_of(INVOICE_KIND, year, first + offset)
+    for invoice in invoices:
         payment_terms = PaymentTerms.model_validate(invoice.terms)
         invoice.due_date = terms.due_date(payment_terms, invoice.invoice_date)
         invoice.discount_due_date, invoice.discount_amount = terms.early_payment_discount(
             payment_terms, invoice.invoice_date, invoice.total, invoice.currency
         )
         invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, utcnow()
+        lines, taxes = invoice_lines(invoice), invoice_taxes(invoice)
         entry = document_entry(
-            source="invoice", document_id=invoice.id, document_number=invoice.number,
-            posted_on=invoice.invoice_date, currency=invoice.currency,
-            business_district=invoice.business_district, lines=invoice_lines(invoice),
-            taxes=invoice_taxes(invoice), chart=settings.chart,
+            source="invoice",
+            document_id=invoice.id,
+            document_number=invoice.number,
+            posted_on=invoice.invoice_date,
+            currency=invoice.currency,
+            business_district=invoice.business_district,
+            lines=lines,
+            taxes=taxes,
+            chart=settings.chart,
         )
         post_entry(session, entry)
-        publish_issued(session, invoice, entry)
+        publish_issued(session, invoice, entry, lines=lines, taxes=taxes)
         record_change(
-            session, actor=actor, action="invoice_issued", entity_type="invoice",
+            session,
+            actor=actor,
+            action="invoice_issued",
+            entity_type="invoice",
             entity_id=str(invoice.id),
-            changes={"number": invoice.number, "total": str(invoice.total),
-                     "due_date": invoice.due_date.isoformat()},
+            changes={
+                "number": invoice.number,
+                "total": str(invoice.total),
+                "due_date": invoice.due_date.isoformat(),
+            },
         )
     await session.exec(
         update(Ticket)
@@ -126,21 +170,33 @@ async def issue_invoices(
 
 
 async def void_invoice(
-    session: AsyncSession, invoice: Invoice, reason: str, *, settings: InvoicingSettings,
+    session: AsyncSession,
+    invoice: Invoice,
+    reason: str,
+    *,
+    settings: InvoicingSettings,
     actor: Principal,
 ) -> None:
     """Void an issued invoice nobody has received or paid: its number stays used, its entry is
     reversed, its tickets are ready to bill again. Publishes `InvoiceVoided`."""
     domain.check_voidable(
-        status=invoice.status, delivery_status=invoice.delivery_status, paid=invoice.paid,
+        status=invoice.status,
+        delivery_status=invoice.delivery_status,
+        paid=invoice.paid,
         credited=invoice.credited,
     )
     today = utcnow().date()
     invoice.status, invoice.voided_on, invoice.void_reason = InvoiceStatus.VOIDED, today, reason
     entry = document_entry(
-        source="invoice_void", document_id=invoice.id, document_number=invoice.number,
-        posted_on=today, currency=invoice.currency, business_district=invoice.business_district,
-        lines=invoice_lines(invoice), taxes=invoice_taxes(invoice), chart=settings.chart,
+        source="invoice_void",
+        document_id=invoice.id,
+        document_number=invoice.number,
+        posted_on=today,
+        currency=invoice.currency,
+        business_district=invoice.business_district,
+        lines=invoice_lines(invoice),
+        taxes=invoice_taxes(invoice),
+        chart=settings.chart,
         reverse=True,
     )
     post_entry(session, entry)
@@ -151,8 +207,12 @@ async def void_invoice(
         .values(status=TicketStatus.READY, invoice_id=None)
     )
     record_change(
-        session, actor=actor, action="invoice_voided", entity_type="invoice",
-        entity_id=str(invoice.id), changes={"status": {"from": "issued", "to": "voided"}},
+        session,
+        actor=actor,
+        action="invoice_voided",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={"status": {"from": "issued", "to": "voided"}},
         reason=reason,
     )
 
@@ -167,28 +227,48 @@ async def import_invoice(
     tax_total = sum((tax.amount for tax in data.taxes), Decimal(0))
     if subtotal + tax_total != data.total:
         raise InvoiceRuleBroken(
-            f"invoice {data.number}: lines {subtotal} plus taxes {tax_total} is not the total {data.total}"
+            f"invoice {data.number}: lines {subtotal} plus taxes {tax_total} "
+            f"is not the total {data.total}"
         )
     clash = (await session.exec(select(Invoice.id).where(Invoice.number == data.number))).first()
     if clash is not None:
         raise Conflict(f"invoice number {data.number} exists already", invoice_id=str(clash))
     payment_terms = data.terms or PaymentTerms.model_validate(account.payment_terms)
     invoice = Invoice(
-        id=uuid.uuid4(), number=data.number, status=InvoiceStatus.ISSUED, customer_id=account.id,
-        customer_name=account.legal_name, account_number=account.account_number,
-        currency=account.currency, invoice_date=data.invoice_date,
+        id=uuid.uuid4(),
+        number=data.number,
+        status=InvoiceStatus.ISSUED,
+        customer_id=account.id,
+        customer_name=account.legal_name,
+        account_number=account.account_number,
+        currency=account.currency,
+        invoice_date=data.invoice_date,
         due_date=data.due_date or terms.due_date(payment_terms, data.invoice_date),
-        terms=payment_terms.model_dump(mode="json"), business_district=account.business_district,
-        sales_rep=account.sales_rep, po_number=data.po_number, job_site=data.job_site,
-        bill_to=bill_to(account), lines=lines, taxes=[t.model_dump(mode="json") for t in data.taxes],
-        subtotal=subtotal, tax_total=tax_total, total=data.total, imported=True,
-        delivery_status=domain.DeliveryStatus.SENT, delivery_detail="delivered by the legacy system",
-        created_by=actor.subject, issued_at=utcnow(),
+        terms=payment_terms.model_dump(mode="json"),
+        business_district=account.business_district,
+        sales_rep=account.sales_rep,
+        po_number=data.po_number,
+        job_site=data.job_site,
+        bill_to=bill_to(account),
+        lines=lines,
+        taxes=[t.model_dump(mode="json") for t in data.taxes],
+        subtotal=subtotal,
+        tax_total=tax_total,
+        total=data.total,
+        imported=True,
+        delivery_status=domain.DeliveryStatus.SENT,
+        delivery_detail="delivered by the legacy system",
+        created_by=actor.subject,
+        issued_at=utcnow(),
     )
     session.add(invoice)
     publish_issued(session, invoice, None)
     record_change(
-        session, actor=actor, action="invoice_imported", entity_type="invoice",
-        entity_id=str(invoice.id), changes={"number": data.number, "total": str(data.total)},
+        session,
+        actor=actor,
+        action="invoice_imported",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={"number": data.number, "total": str(data.total)},
     )
     return invoice

@@ -9,10 +9,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from services.invoicing.tax.domain import Jurisdiction, TaxableLine, compute_taxes
 from shared.api.problems import BusinessRuleViolation
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.money import minor_unit
-from services.invoicing.tax.domain import Jurisdiction, TaxableLine, compute_taxes
 
 
 class InvoiceStatus(StrEnum):
@@ -41,14 +41,21 @@ def series_of(legal_entity: str, kind: str, year: int) -> str:
     return f"{legal_entity}:{kind}:{year}"
 
 
-def ticket_lines(ticket_id: uuid.UUID, ticket_number: str, lines: Iterable[Mapping[str, Any]]) -> list[InvoiceLineFacts]:
+def ticket_lines(
+    ticket_id: uuid.UUID, ticket_number: str, lines: Iterable[Mapping[str, Any]]
+) -> list[InvoiceLineFacts]:
     """A ticket's lines as invoice lines referencing it."""
     return [
         InvoiceLineFacts(
-            description=line["description"], quantity=Decimal(line["quantity"]), unit=line["unit"],
-            unit_price=Decimal(line["unit_price"]), amount=Decimal(line["amount"]),
-            taxability=line["taxability"], service_line=line["service_line"],
-            ticket_id=ticket_id, ticket_number=ticket_number,
+            description=line["description"],
+            quantity=Decimal(line["quantity"]),
+            unit=line["unit"],
+            unit_price=Decimal(line["unit_price"]),
+            amount=Decimal(line["amount"]),
+            taxability=line["taxability"],
+            service_line=line["service_line"],
+            ticket_id=ticket_id,
+            ticket_number=ticket_number,
         )
         for line in lines
     ]
@@ -102,7 +109,9 @@ def check_voidable(*, status: str, delivery_status: str, paid: Decimal, credited
     if status != InvoiceStatus.ISSUED:
         raise InvoiceRuleBroken(f"only an issued invoice can be voided; this one is {status}")
     if delivery_status == DeliveryStatus.SENT:
-        raise InvoiceRuleBroken("the invoice was delivered: correct it with a credit memo or rebill")
+        raise InvoiceRuleBroken(
+            "the invoice was delivered: correct it with a credit memo or rebill"
+        )
     if paid:
         raise InvoiceRuleBroken("the invoice has payments applied: correct it with a credit memo")
     if credited:

@@ -2,17 +2,21 @@
 
 from collections.abc import Sequence
 
-from shared.events.invoicing import InvoiceLineFacts
 from services.invoicing.invoices.schemas import ManualLineIn
 from services.invoicing.tickets.domain import line_amount
+from shared.events.invoicing import InvoiceLineFacts
 
 
 def manual_lines(lines: Sequence[ManualLineIn], currency: str) -> list[InvoiceLineFacts]:
     return [
         InvoiceLineFacts(
-            description=line.description, quantity=line.quantity, unit=line.unit,
-            unit_price=line.unit_price, amount=line_amount(line.quantity, line.unit_price, currency),
-            taxability=line.taxability, service_line=line.service_line,
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            amount=line_amount(line.quantity, line.unit_price, currency),
+            taxability=line.taxability,
+            service_line=line.service_line,
         )
         for line in lines
     ]

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Column
 from sqlmodel import Field
 
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 from services.invoicing.tables import InvoicingTable
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 
 
 class Invoice(InvoicingTable, table=True):
@@ -32,9 +32,13 @@ class Invoice(InvoicingTable, table=True):
     po_number: str | None = Field(default=None, max_length=50)
     job_site: str | None = Field(default=None, max_length=200)
     bill_to: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONColumn))
-    ticket_ids: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    ticket_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     lines: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
-    taxes: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    taxes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     subtotal: Decimal = Field(sa_type=DecimalType)
     tax_total: Decimal = Field(sa_type=DecimalType)
     total: Decimal = Field(sa_type=DecimalType)

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.invoicing.invoices.models import Invoice
 from shared.events.envelope import EventEnvelope
 from shared.events.payments import PaymentApplied, PaymentUnapplied, WriteOffPosted
-from services.invoicing.invoices.models import Invoice
 
 
 async def _add_paid(session: AsyncSession, invoice_id: object, amount: Decimal) -> None:
@@ -16,15 +16,21 @@ async def _add_paid(session: AsyncSession, invoice_id: object, amount: Decimal) 
         invoice.paid += amount
 
 
-async def on_payment_applied(session: AsyncSession, envelope: EventEnvelope, event: PaymentApplied) -> None:
+async def on_payment_applied(
+    session: AsyncSession, envelope: EventEnvelope, event: PaymentApplied
+) -> None:
     await _add_paid(session, event.invoice_id, event.amount + event.discount)
 
 
-async def on_payment_unapplied(session: AsyncSession, envelope: EventEnvelope, event: PaymentUnapplied) -> None:
+async def on_payment_unapplied(
+    session: AsyncSession, envelope: EventEnvelope, event: PaymentUnapplied
+) -> None:
     await _add_paid(session, event.invoice_id, -(event.amount + event.discount))
 
 
-async def on_write_off(session: AsyncSession, envelope: EventEnvelope, event: WriteOffPosted) -> None:
+async def on_write_off(
+    session: AsyncSession, envelope: EventEnvelope, event: WriteOffPosted
+) -> None:
     await _add_paid(session, event.invoice_id, event.amount)
 
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.invoicing.invoices.domain import DeliveryStatus, InvoiceStatus
 from shared.events.customers import PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.events.sales import JobSiteAddress, Taxability
 from shared.money import Amount, CurrencyCode, Quantity, Rate
-from services.invoicing.invoices.domain import DeliveryStatus, InvoiceStatus
 
 
 class ManualLineIn(BaseModel):
@@ -26,7 +26,9 @@ class ManualLineIn(BaseModel):
 
 class InvoiceCreate(BaseModel):
     customer_id: uuid.UUID
-    currency: CurrencyCode | None = Field(default=None, description="Must be the customer's currency")
+    currency: CurrencyCode | None = Field(
+        default=None, description="Must be the customer's currency"
+    )
     invoice_date: date | None = Field(default=None, description="Today if not given")
     po_number: str | None = Field(default=None, max_length=50)
     job_site: str | None = Field(default=None, max_length=200)
@@ -35,7 +37,9 @@ class InvoiceCreate(BaseModel):
 
 
 class InvoiceLineOut(InvoiceLineFacts):
-    taxed_in: list[str] = Field(default_factory=list, description="Jurisdictions that tax this line")
+    taxed_in: list[str] = Field(
+        default_factory=list, description="Jurisdictions that tax this line"
+    )
 
 
 class InvoiceOut(BaseModel):
@@ -85,8 +89,12 @@ class VoidIn(BaseModel):
 class RebillIn(BaseModel):
     reason_code: str = Field(min_length=1, max_length=40, examples=["pricing_error"])
     reason: str | None = Field(default=None, max_length=1000)
-    lines: list[ManualLineIn] = Field(min_length=1, max_length=500, description="The corrected lines")
-    po_number: str | None = Field(default=None, max_length=50, description="The original's if not given")
+    lines: list[ManualLineIn] = Field(
+        min_length=1, max_length=500, description="The corrected lines"
+    )
+    po_number: str | None = Field(
+        default=None, max_length=50, description="The original's if not given"
+    )
 
 
 class RebillOut(BaseModel):

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from services.invoicing.settings import ChartOfAccounts
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.events.journal import JournalEntry, Posting
-from services.invoicing.settings import ChartOfAccounts
 
 
 def _posting(account: str, debit: Decimal, **dimensions: str | None) -> Posting | None:
@@ -47,7 +47,9 @@ def document_entry(
     candidates = [
         _posting(chart.ar_control, sign * total, **district, memo=document_number),
         *(
-            _posting(chart.revenue(service_line), -sign * amount, **district, service_line=service_line)
+            _posting(
+                chart.revenue(service_line), -sign * amount, **district, service_line=service_line
+            )
             for service_line, amount in sorted(revenue.items())
         ),
         *(
@@ -56,7 +58,11 @@ def document_entry(
         ),
     ]
     return JournalEntry(
-        entry_id=uuid.uuid4(), posted_on=posted_on, currency=currency, source=source,
-        document_id=document_id, document_number=document_number,
+        entry_id=uuid.uuid4(),
+        posted_on=posted_on,
+        currency=currency,
+        source=source,
+        document_id=document_id,
+        document_number=document_number,
         postings=[p for p in candidates if p is not None],
     )

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Column
 from sqlmodel import Field
 
-from shared.db import JSONColumn, UTCDateTime, utcnow
 from services.invoicing.tables import InvoicingTable
+from shared.db import JSONColumn, UTCDateTime, utcnow
 
 
 class JournalRecord(InvoicingTable, table=True):

@@ -8,9 +8,6 @@ from fastapi import Path, Query, status
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from shared.api.problems import Conflict
-from shared.api.transaction import SessionDep
-from shared.audit import record_change
 from services.invoicing.api_kit import Biller, Reader, invoicing_router
 from services.invoicing.credit_memos.models import CreditMemo
 from services.invoicing.invoices.domain import InvoiceStatus
@@ -19,18 +16,29 @@ from services.invoicing.invoices.terms import end_of_month
 from services.invoicing.tax.models import TaxJurisdiction, TaxRate
 from services.invoicing.tax.repository import get_jurisdiction, rates_by_jurisdiction
 from services.invoicing.tax.schemas import (
-    JurisdictionIn, JurisdictionOut, Liability, LiabilityLine, RateIn, RateOut,
+    JurisdictionIn,
+    JurisdictionOut,
+    Liability,
+    LiabilityLine,
+    RateIn,
+    RateOut,
 )
+from shared.api.problems import Conflict
+from shared.api.transaction import SessionDep
+from shared.audit import record_change
 
 router = invoicing_router("/v1/tax", "sales tax")
 
-Code = Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$", examples=["TX-MIDLAND-CO"])]
+Code = Annotated[
+    str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$", examples=["TX-MIDLAND-CO"])
+]
 
 
 def _out(row: TaxJurisdiction, rates: list[TaxRate]) -> JurisdictionOut:
     return JurisdictionOut(
         **JurisdictionIn.model_validate(row, from_attributes=True).model_dump(),
-        code=row.code, rates=[RateOut.model_validate(r) for r in rates],
+        code=row.code,
+        rates=[RateOut.model_validate(r) for r in rates],
     )
 
 
@@ -49,7 +57,11 @@ async def put_jurisdiction(
     """Set a jurisdiction's name, level, the addresses it covers and the line classes it
     taxes (audited). Rates are added separately, each from its effective date."""
     row = await session.get(TaxJurisdiction, code)
-    before = JurisdictionIn.model_validate(row, from_attributes=True).model_dump(mode="json") if row else None
+    before = (
+        JurisdictionIn.model_validate(row, from_attributes=True).model_dump(mode="json")
+        if row
+        else None
+    )
     values = data.model_dump(mode="json")
     if row is None:
         row = TaxJurisdiction(code=code, **values)
@@ -58,14 +70,20 @@ async def put_jurisdiction(
         for name, value in values.items():
             setattr(row, name, value)
     record_change(
-        session, actor=actor, action="tax_jurisdiction_set", entity_type="tax_jurisdiction",
-        entity_id=code, changes={"from": before, "to": values},
+        session,
+        actor=actor,
+        action="tax_jurisdiction_set",
+        entity_type="tax_jurisdiction",
+        entity_id=code,
+        changes={"from": before, "to": values},
     )
     await session.flush()
     return _out(row, (await rates_by_jurisdiction(session))[code])
 
 
-@router.post("/jurisdictions/{code}/rates", status_code=status.HTTP_201_CREATED, summary="Add a rate")
+@router.post(
+    "/jurisdictions/{code}/rates", status_code=status.HTTP_201_CREATED, summary="Add a rate"
+)
 async def add_rate(code: Code, data: RateIn, session: SessionDep, actor: Biller) -> JurisdictionOut:
     """A new rate from its effective date on (audited). A date already carrying a rate is a 409:
     invoices may have been taxed at it."""
@@ -75,8 +93,12 @@ async def add_rate(code: Code, data: RateIn, session: SessionDep, actor: Biller)
         raise Conflict(f"{code} already has a rate from {data.effective_from}")
     session.add(TaxRate(jurisdiction_code=code, effective_from=data.effective_from, rate=data.rate))
     record_change(
-        session, actor=actor, action="tax_rate_added", entity_type="tax_jurisdiction",
-        entity_id=code, changes={"rate": data.model_dump(mode="json")},
+        session,
+        actor=actor,
+        action="tax_rate_added",
+        entity_type="tax_jurisdiction",
+        entity_id=code,
+        changes={"rate": data.model_dump(mode="json")},
     )
     await session.flush()
     return _out(row, (await rates_by_jurisdiction(session))[code])
@@ -84,7 +106,8 @@ async def add_rate(code: Code, data: RateIn, session: SessionDep, actor: Biller)
 
 @router.get("/liability", summary="Sales tax invoiced per jurisdiction in a month")
 async def tax_liability(
-    session: SessionDep, _: Reader,
+    session: SessionDep,
+    _: Reader,
     period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
     currency: Annotated[str, Query(min_length=3, max_length=3)] = "USD",
 ) -> Liability:
@@ -96,7 +119,8 @@ async def tax_liability(
     invoices = (
         await session.exec(
             select(Invoice).where(
-                Invoice.currency == currency, col(Invoice.imported).is_(False),
+                Invoice.currency == currency,
+                col(Invoice.imported).is_(False),
                 col(Invoice.status) != InvoiceStatus.DRAFT,
                 or_(
                     col(Invoice.invoice_date).between(first, last),
@@ -116,10 +140,17 @@ async def tax_liability(
 
     def add(taxes: list[dict], *, invoiced: bool) -> None:
         for tax in taxes:
-            line = lines.setdefault(tax["jurisdiction"], LiabilityLine(
-                jurisdiction=tax["jurisdiction"], name=tax["name"], invoiced_taxable=Decimal(0),
-                invoiced_tax=Decimal(0), credited_tax=Decimal(0), net_tax=Decimal(0),
-            ))
+            line = lines.setdefault(
+                tax["jurisdiction"],
+                LiabilityLine(
+                    jurisdiction=tax["jurisdiction"],
+                    name=tax["name"],
+                    invoiced_taxable=Decimal(0),
+                    invoiced_tax=Decimal(0),
+                    credited_tax=Decimal(0),
+                    net_tax=Decimal(0),
+                ),
+            )
             amount = Decimal(tax["amount"])
             if invoiced:
                 line.invoiced_taxable += Decimal(tax["taxable_amount"])
@@ -136,4 +167,6 @@ async def tax_liability(
             add(invoice.taxes, invoiced=False)
     for memo in memos:
         add(memo.taxes, invoiced=False)
-    return Liability(period=period, currency=currency, jurisdictions=[lines[c] for c in sorted(lines)])
+    return Liability(
+        period=period, currency=currency, jurisdictions=[lines[c] for c in sorted(lines)]
+    )

@@ -55,7 +55,9 @@ class Jurisdiction:
             and same(self.region, address.get("region"))
             and same(self.county, address.get("county"))
             and same(self.city, address.get("city"))
-            and (not self.postal_codes or (address.get("postal_code") or "")[:5] in self.postal_codes)
+            and (
+                not self.postal_codes or (address.get("postal_code") or "")[:5] in self.postal_codes
+            )
         )
 
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
-from shared.db import DecimalType, JSONColumn, new_id
 from services.invoicing.tables import InvoicingTable
+from shared.db import DecimalType, JSONColumn, new_id
 
 
 class TaxJurisdiction(InvoicingTable, table=True):
@@ -24,8 +24,12 @@ class TaxJurisdiction(InvoicingTable, table=True):
     region: str = Field(max_length=10)
     county: str | None = Field(default=None, max_length=100)
     city: str | None = Field(default=None, max_length=100)
-    postal_codes: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
-    taxable_classes: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    postal_codes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    taxable_classes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
 
 
 class TaxRate(InvoicingTable, table=True):

@@ -6,9 +6,9 @@ from datetime import date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
 from services.invoicing.tax.domain import Jurisdiction, rate_on
 from services.invoicing.tax.models import TaxJurisdiction, TaxRate
+from shared.api.problems import NotFound
 
 
 async def get_jurisdiction(session: AsyncSession, code: str) -> TaxJurisdiction:
@@ -26,13 +26,19 @@ async def rates_by_jurisdiction(session: AsyncSession) -> dict[str, list[TaxRate
 
 
 async def jurisdictions_on(session: AsyncSession, day: date) -> list[Jurisdiction]:
-    """Every jurisdiction with the rate in force on `day`: what taxing an invoice of that day needs."""
+    """Every jurisdiction with the rate in force on `day`: what taxing that day's invoices needs."""
     rates = await rates_by_jurisdiction(session)
     rows = (await session.exec(select(TaxJurisdiction).order_by(col(TaxJurisdiction.code)))).all()
     return [
         Jurisdiction(
-            code=row.code, name=row.name, level=row.level, region=row.region, country=row.country,
-            county=row.county, city=row.city, postal_codes=frozenset(row.postal_codes),
+            code=row.code,
+            name=row.name,
+            level=row.level,
+            region=row.region,
+            country=row.country,
+            county=row.county,
+            city=row.city,
+            postal_codes=frozenset(row.postal_codes),
             taxable_classes=frozenset(row.taxable_classes),
             rate=rate_on(((r.effective_from, r.rate) for r in rates[row.code]), day),
         )

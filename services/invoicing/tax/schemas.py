@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.invoicing.tax.domain import JurisdictionLevel
 from shared.events.sales import Taxability
 from shared.money import Rate
-from services.invoicing.tax.domain import JurisdictionLevel
 
 TAXABLE_CLASSES = [t for t in Taxability if t != Taxability.EXEMPT]
 
@@ -22,7 +22,9 @@ class JurisdictionIn(BaseModel):
     region: str = Field(min_length=1, max_length=10, examples=["TX"])
     county: str | None = Field(default=None, max_length=100, examples=["Midland"])
     city: str | None = Field(default=None, max_length=100)
-    postal_codes: list[str] = Field(default_factory=list, description="5-digit ZIPs of a special district")
+    postal_codes: list[str] = Field(
+        default_factory=list, description="5-digit ZIPs of a special district"
+    )
     taxable_classes: list[Taxability] = Field(
         default_factory=list, description="Line classes taxed here", examples=[["goods", "rental"]]
     )
@@ -41,7 +43,9 @@ class JurisdictionOut(JurisdictionIn):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
-    rates: list[RateOut] = Field(default_factory=list, description="Oldest first; each holds until the next")
+    rates: list[RateOut] = Field(
+        default_factory=list, description="Oldest first; each holds until the next"
+    )
 
 
 class LiabilityLine(BaseModel):

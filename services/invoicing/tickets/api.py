@@ -7,6 +7,25 @@ from typing import Annotated
 from fastapi import File, Form, Query, Response, UploadFile, status
 from sqlmodel import col, select
 
+from services.invoicing.amounts import shown_fields
+from services.invoicing.api_kit import Biller, Reader, SettingsDep, Supervisor, invoicing_router
+from services.invoicing.tickets import commands
+from services.invoicing.tickets.domain import TicketStatus
+from services.invoicing.tickets.models import RateCardPrice, Ticket
+from services.invoicing.tickets.repository import (
+    STANDARD_CARD,
+    get_document,
+    get_ticket,
+    list_documents,
+    search_tickets,
+)
+from services.invoicing.tickets.schemas import (
+    HoldRelease,
+    RateCardPriceIn,
+    RateCardPriceOut,
+    TicketDocumentOut,
+    TicketOut,
+)
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import Problem
 from shared.api.transaction import SessionDep
@@ -15,17 +34,6 @@ from shared.auth import Principal, Role, require_roles
 from shared.db import utcnow
 from shared.events.customers import TicketDocumentKind
 from shared.events.sales import SalesTicketClosed
-from services.invoicing.amounts import shown_fields
-from services.invoicing.api_kit import Biller, Reader, SettingsDep, Supervisor, invoicing_router
-from services.invoicing.tickets import commands
-from services.invoicing.tickets.domain import TicketStatus
-from services.invoicing.tickets.models import RateCardPrice, Ticket
-from services.invoicing.tickets.repository import (
-    STANDARD_CARD, get_document, get_ticket, list_documents, search_tickets,
-)
-from services.invoicing.tickets.schemas import (
-    HoldRelease, RateCardPriceIn, RateCardPriceOut, TicketDocumentOut, TicketOut,
-)
 
 router = invoicing_router("/v1/tickets", "tickets")
 rate_cards = invoicing_router("/v1/rate-cards", "rate cards")
@@ -45,15 +53,20 @@ class DocumentTooLarge(Problem):
     status, slug, title = 413, "document-too-large", "Document too large"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Receive a closed ticket",
-             responses={200: {"description": "Already received: the first ticket"}})
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Receive a closed ticket",
+    responses={200: {"description": "Already received: the first ticket"}},
+)
 async def receive_ticket(
     data: SalesTicketClosed, session: SessionDep, actor: Sender, response: Response
 ) -> TicketOut:
     """Accept a ticket closed in the sales/ops system and review it at once: the answer is
     `ready` or `held` with each reason. Idempotent on (`source_system`, `ticket_number`): a
     repeat answers 200 with the ticket already received. Publishes `TicketClosed`, and
-    `TicketHeld` when held. The same payload may arrive as `sales.ticket_closed` on `ar.sales.v1`."""
+    `TicketHeld` when held. The same payload may arrive as `sales.ticket_closed` on
+    `ar.sales.v1`."""
     ticket, created = await commands.receive_ticket(session, data, actor)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -69,18 +82,28 @@ async def list_tickets(
     status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     customer_id: uuid.UUID | None = None,
-    min_age_days: Annotated[int | None, Query(ge=0, le=3650, description="Closed at least this many days ago")] = None,
-    unbilled: Annotated[bool | None, Query(description="Only tickets not yet on an issued invoice")] = None,
+    min_age_days: Annotated[
+        int | None, Query(ge=0, le=3650, description="Closed at least this many days ago")
+    ] = None,
+    unbilled: Annotated[
+        bool | None, Query(description="Only tickets not yet on an issued invoice")
+    ] = None,
 ) -> Page[TicketOut]:
     """Tickets matching every filter, oldest closed first: `unbilled=true&min_age_days=30` is
     the stale unbilled list."""
     closed_before = utcnow() - timedelta(days=min_age_days) if min_age_days is not None else None
     statement = search_tickets(
-        status=status_, business_district=business_district, customer_id=customer_id,
-        closed_before=closed_before, unbilled=unbilled,
+        status=status_,
+        business_district=business_district,
+        customer_id=customer_id,
+        closed_before=closed_before,
+        unbilled=unbilled,
     )
     return await page_of(
-        session, statement, order_by=[col(Ticket.closed_at), col(Ticket.id)], params=page,
+        session,
+        statement,
+        order_by=[col(Ticket.closed_at), col(Ticket.id)],
+        params=page,
         item=ticket_out,
     )
 
@@ -108,22 +131,33 @@ async def upload_document(
     if len(content) > settings.max_document_bytes:
         raise DocumentTooLarge(f"documents may be at most {settings.max_document_bytes} bytes")
     if not content:
-        raise Problem("the file is empty", status=422, slug="empty-document", title="Empty document")
+        raise Problem(
+            "the file is empty", status=422, slug="empty-document", title="Empty document"
+        )
     document = await commands.attach_document(
-        session, ticket, kind=kind, filename=file.filename or kind.value, content=content, actor=actor
+        session,
+        ticket,
+        kind=kind,
+        filename=file.filename or kind.value,
+        content=content,
+        actor=actor,
     )
     return TicketDocumentOut.model_validate(document)
 
 
 @router.get("/{ticket_id}/documents", summary="List a ticket's documents")
-async def read_documents(ticket_id: uuid.UUID, session: SessionDep, _: Reader) -> list[TicketDocumentOut]:
+async def read_documents(
+    ticket_id: uuid.UUID, session: SessionDep, _: Reader
+) -> list[TicketDocumentOut]:
     """The documents on file for the ticket, oldest first."""
     await get_ticket(session, ticket_id)
     return [TicketDocumentOut.model_validate(d) for d in await list_documents(session, ticket_id)]
 
 
 @router.get(
-    "/{ticket_id}/documents/{document_id}", summary="Download a document", response_class=Response,
+    "/{ticket_id}/documents/{document_id}",
+    summary="Download a document",
+    response_class=Response,
     responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
 )
 async def download_document(
@@ -132,7 +166,8 @@ async def download_document(
     """The document's file as it was uploaded."""
     document = await get_document(session, ticket_id, document_id)
     return Response(
-        document.content, media_type=document.content_type,
+        document.content,
+        media_type=document.content_type,
         headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )
 
@@ -148,7 +183,9 @@ async def release_ticket(
 
 
 @rate_cards.put("", summary="Set a rate-card price")
-async def put_rate_card_price(data: RateCardPriceIn, session: SessionDep, actor: Biller) -> RateCardPriceOut:
+async def put_rate_card_price(
+    data: RateCardPriceIn, session: SessionDep, actor: Biller
+) -> RateCardPriceOut:
     """Set the agreed price of a rate code for a customer, or on the standard list without
     `customer_id`. Ticket review flags lines whose price differs."""
     key = str(data.customer_id) if data.customer_id else STANDARD_CARD
@@ -161,13 +198,23 @@ async def put_rate_card_price(data: RateCardPriceIn, session: SessionDep, actor:
     ).first()
     before = {"unit_price": str(price.unit_price), "currency": price.currency} if price else None
     if price is None:
-        price = RateCardPrice(customer_key=key, rate_code=data.rate_code,
-                              currency=data.currency, unit_price=data.unit_price)
+        price = RateCardPrice(
+            customer_key=key,
+            rate_code=data.rate_code,
+            currency=data.currency,
+            unit_price=data.unit_price,
+        )
         session.add(price)
     price.currency, price.unit_price, price.updated_at = data.currency, data.unit_price, utcnow()
     record_change(
-        session, actor=actor, action="rate_card_price_set", entity_type="rate_card",
+        session,
+        actor=actor,
+        action="rate_card_price_set",
+        entity_type="rate_card",
         entity_id=f"{key}:{data.rate_code}",
-        changes={"from": before, "to": {"unit_price": str(data.unit_price), "currency": data.currency}},
+        changes={
+            "from": before,
+            "to": {"unit_price": str(data.unit_price), "currency": data.currency},
+        },
     )
     return RateCardPriceOut(**data.model_dump())

@@ -6,22 +6,25 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import BusinessRuleViolation, Conflict
-from shared.audit import record_change
-from shared.auth import Principal
-from shared.events.customers import BillingProfile, TicketDocumentKind
-from shared.events.invoicing import TicketClosed, TicketHeld, TicketLineFacts
-from shared.events.sales import ClosedTicketLine, SalesTicketClosed
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.outbox import outbox
 from services.invoicing.tickets import domain
 from services.invoicing.tickets.domain import TicketStatus
 from services.invoicing.tickets.models import Ticket, TicketDocument
 from services.invoicing.tickets.repository import document_kinds, find_ticket, rate_card
+from shared.api.problems import BusinessRuleViolation, Conflict
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.events.customers import BillingProfile, TicketDocumentKind
+from shared.events.invoicing import TicketClosed, TicketHeld, TicketLineFacts
+from shared.events.sales import ClosedTicketLine, SalesTicketClosed
 
 # Allowed files, recognised by their first bytes rather than by what the client claims.
-FILE_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
-                   b"\xff\xd8\xff": "image/jpeg"}
+FILE_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
 
 
 def ticket_lines(ticket: Ticket) -> list[ClosedTicketLine]:
@@ -31,7 +34,11 @@ def ticket_lines(ticket: Ticket) -> list[ClosedTicketLine]:
 def _same_ticket(ticket: Ticket, data: SalesTicketClosed) -> bool:
     lines = [line.model_dump(mode="json") for line in data.lines]
     stored = [{k: v for k, v in line.items() if k != "amount"} for line in ticket.lines]
-    return (ticket.customer_id, ticket.po_number, stored) == (data.customer_id, data.po_number, lines)
+    return (ticket.customer_id, ticket.po_number, stored) == (
+        data.customer_id,
+        data.po_number,
+        lines,
+    )
 
 
 async def receive_ticket(
@@ -51,13 +58,15 @@ async def receive_ticket(
         return existing, False
     account = await session.get(BillingAccount, data.customer_id)
     currency = domain.check_acceptable(
-        data.customer_id, data.currency,
+        data.customer_id,
+        data.currency,
         customer_status=account.status if account else None,
         customer_currency=account.currency if account else None,
     )
     assert account is not None  # check_acceptable refused an unknown customer
     lines = [
-        line.model_dump(mode="json") | {"amount": str(domain.line_amount(line.quantity, line.unit_price, currency))}
+        line.model_dump(mode="json")
+        | {"amount": str(domain.line_amount(line.quantity, line.unit_price, currency))}
         for line in data.lines
     ]
     ticket = Ticket(
@@ -69,7 +78,9 @@ async def receive_ticket(
         business_district=data.business_district,
         sales_rep=data.sales_rep or account.sales_rep,
         job_site=data.job_site,
-        job_site_address=data.job_site_address.model_dump(mode="json") if data.job_site_address else None,
+        job_site_address=data.job_site_address.model_dump(mode="json")
+        if data.job_site_address
+        else None,
         po_number=data.po_number,
         service_start=data.service_start,
         service_end=data.service_end,
@@ -81,8 +92,12 @@ async def receive_ticket(
     session.add(ticket)
     await session.flush()
     record_change(
-        session, actor=actor, action="ticket_received", entity_type="ticket",
-        entity_id=str(ticket.id), changes=data.model_dump(mode="json"),
+        session,
+        actor=actor,
+        action="ticket_received",
+        entity_type="ticket",
+        entity_id=str(ticket.id),
+        changes=data.model_dump(mode="json"),
     )
     _publish_closed(session, ticket)
     await review_ticket(session, ticket, account)
@@ -93,11 +108,17 @@ def _publish_closed(session: AsyncSession, ticket: Ticket) -> None:
     outbox.add(
         session,
         TicketClosed(
-            ticket_id=ticket.id, source_system=ticket.source_system,
-            ticket_number=ticket.ticket_number, customer_id=ticket.customer_id,
-            currency=ticket.currency, business_district=ticket.business_district,
-            sales_rep=ticket.sales_rep, job_site=ticket.job_site, po_number=ticket.po_number,
-            service_start=ticket.service_start, service_end=ticket.service_end,
+            ticket_id=ticket.id,
+            source_system=ticket.source_system,
+            ticket_number=ticket.ticket_number,
+            customer_id=ticket.customer_id,
+            currency=ticket.currency,
+            business_district=ticket.business_district,
+            sales_rep=ticket.sales_rep,
+            job_site=ticket.job_site,
+            po_number=ticket.po_number,
+            service_start=ticket.service_start,
+            service_end=ticket.service_end,
             closed_at=ticket.closed_at,
             lines=[TicketLineFacts.model_validate(line) for line in ticket.lines],
             amount=ticket.amount,
@@ -124,42 +145,65 @@ async def review_ticket(session: AsyncSession, ticket: Ticket, account: BillingA
     if (status, reasons) == (ticket.status, ticket.hold_reasons):
         return
     record_change(
-        session, actor=None, action="ticket_reviewed", entity_type="ticket",
+        session,
+        actor=None,
+        action="ticket_reviewed",
+        entity_type="ticket",
         entity_id=str(ticket.id),
-        changes={"status": {"from": ticket.status, "to": status},
-                 "hold_reasons": {"from": ticket.hold_reasons, "to": reasons}},
+        changes={
+            "status": {"from": ticket.status, "to": status},
+            "hold_reasons": {"from": ticket.hold_reasons, "to": reasons},
+        },
     )
     ticket.status, ticket.hold_reasons = status, reasons
     if reasons:
         outbox.add(
             session,
-            TicketHeld(ticket_id=ticket.id, ticket_number=ticket.ticket_number,
-                       customer_id=ticket.customer_id, reasons=reasons),
+            TicketHeld(
+                ticket_id=ticket.id,
+                ticket_number=ticket.ticket_number,
+                customer_id=ticket.customer_id,
+                reasons=reasons,
+            ),
             customer_id=str(ticket.customer_id),
             aggregate_id=str(ticket.id),
         )
 
 
 async def attach_document(
-    session: AsyncSession, ticket: Ticket, *, kind: TicketDocumentKind, filename: str,
-    content: bytes, actor: Principal,
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    kind: TicketDocumentKind,
+    filename: str,
+    content: bytes,
+    actor: Principal,
 ) -> TicketDocument:
     """Keep a document on the ticket and review it again: the missing piece may have arrived."""
     content_type = next(
-        (ctype for signature, ctype in FILE_SIGNATURES.items() if content.startswith(signature)), None
+        (ctype for signature, ctype in FILE_SIGNATURES.items() if content.startswith(signature)),
+        None,
     )
     if content_type is None:
         raise BusinessRuleViolation(
             "only PDF, PNG and JPEG files are accepted", slug="unsupported-document-type"
         )
     document = TicketDocument(
-        ticket_id=ticket.id, kind=kind, filename=filename[:200], content_type=content_type,
-        size=len(content), content=content, uploaded_by=actor.subject,
+        ticket_id=ticket.id,
+        kind=kind,
+        filename=filename[:200],
+        content_type=content_type,
+        size=len(content),
+        content=content,
+        uploaded_by=actor.subject,
     )
     session.add(document)
     await session.flush()
     record_change(
-        session, actor=actor, action="ticket_document_added", entity_type="ticket",
+        session,
+        actor=actor,
+        action="ticket_document_added",
+        entity_type="ticket",
         entity_id=str(ticket.id),
         changes={"document": {"id": str(document.id), "kind": kind.value, "size": len(content)}},
     )
@@ -169,15 +213,22 @@ async def attach_document(
     return document
 
 
-async def release_hold(session: AsyncSession, ticket: Ticket, reason: str, actor: Principal) -> None:
+async def release_hold(
+    session: AsyncSession, ticket: Ticket, reason: str, actor: Principal
+) -> None:
     """A supervisor's decision to bill a held ticket anyway, with the reason, audited."""
     if ticket.status != TicketStatus.HELD:
         raise Conflict(f"ticket {ticket.ticket_number} is {ticket.status}, not held")
     record_change(
-        session, actor=actor, action="ticket_hold_released", entity_type="ticket",
+        session,
+        actor=actor,
+        action="ticket_hold_released",
+        entity_type="ticket",
         entity_id=str(ticket.id),
-        changes={"status": {"from": ticket.status, "to": TicketStatus.READY},
-                 "hold_reasons_overridden": ticket.hold_reasons},
+        changes={
+            "status": {"from": ticket.status, "to": TicketStatus.READY},
+            "hold_reasons_overridden": ticket.hold_reasons,
+        },
         reason=reason,
     )
     ticket.status = TicketStatus.READY

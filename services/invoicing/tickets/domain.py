@@ -41,7 +41,10 @@ def line_amount(quantity: Decimal, unit_price: Decimal, currency: str) -> Decima
 
 
 def check_acceptable(
-    customer_id: object, currency: str | None, *, customer_status: str | None,
+    customer_id: object,
+    currency: str | None,
+    *,
+    customer_status: str | None,
     customer_currency: str | None,
 ) -> str:
     """The currency to bill the customer in, or `TicketRejected` saying why it cannot be billed."""
@@ -78,9 +81,7 @@ def _plain(price: Decimal) -> str:
     return format(price.normalize(), "f")
 
 
-def price_deviations(
-    lines: Sequence[ClosedTicketLine], card: Mapping[str, Decimal]
-) -> list[str]:
+def price_deviations(lines: Sequence[ClosedTicketLine], card: Mapping[str, Decimal]) -> list[str]:
     """Lines whose price is not the rate card's: flagged, never silently billed."""
     reasons = []
     for number, line in enumerate(lines, start=1):

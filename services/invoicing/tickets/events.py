@@ -2,11 +2,11 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.invoicing.tickets.commands import receive_ticket
 from shared.api.problems import Problem
 from shared.events.envelope import EventEnvelope
 from shared.events.sales import SalesTicketClosed
 from shared.inbox import PoisonMessage
-from services.invoicing.tickets.commands import receive_ticket
 
 
 async def on_ticket_closed(

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field
 
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 from services.invoicing.tables import InvoicingTable
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 
 
 class Ticket(InvoicingTable, table=True):
@@ -34,7 +34,9 @@ class Ticket(InvoicingTable, table=True):
     lines: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
     amount: Decimal = Field(sa_type=DecimalType)
     status: str = Field(index=True, max_length=20)
-    hold_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    hold_reasons: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     released_by: str | None = Field(default=None, max_length=200)
     release_reason: str | None = Field(default=None, max_length=500)
     # Set in the same transaction as the (draft) invoice that bills it: a ticket is on one

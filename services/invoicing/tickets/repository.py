@@ -8,9 +8,9 @@ from sqlalchemy import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.api.problems import NotFound
 from services.invoicing.tickets.domain import TicketStatus
 from services.invoicing.tickets.models import RateCardPrice, Ticket, TicketDocument
+from shared.api.problems import NotFound
 
 STANDARD_CARD = "standard"
 
@@ -25,7 +25,9 @@ async def get_ticket(session: AsyncSession, ticket_id: uuid.UUID, *, lock: bool 
     return ticket
 
 
-async def find_ticket(session: AsyncSession, source_system: str, ticket_number: str) -> Ticket | None:
+async def find_ticket(
+    session: AsyncSession, source_system: str, ticket_number: str
+) -> Ticket | None:
     return (
         await session.exec(
             select(Ticket).where(
@@ -60,7 +62,9 @@ async def get_document(
     return document
 
 
-async def rate_card(session: AsyncSession, customer_id: uuid.UUID, currency: str) -> dict[str, Decimal]:
+async def rate_card(
+    session: AsyncSession, customer_id: uuid.UUID, currency: str
+) -> dict[str, Decimal]:
     """The customer's agreed prices: its own card over the standard list, in its currency."""
     rows = (
         await session.exec(
@@ -78,7 +82,9 @@ async def held_tickets_of(session: AsyncSession, customer_id: uuid.UUID) -> list
     return list(
         (
             await session.exec(
-                select(Ticket).where(Ticket.customer_id == customer_id, Ticket.status == TicketStatus.HELD)
+                select(Ticket).where(
+                    Ticket.customer_id == customer_id, Ticket.status == TicketStatus.HELD
+                )
             )
         ).all()
     )

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.invoicing.tickets.domain import TicketStatus
 from shared.events.sales import ClosedTicketLine, JobSiteAddress
 from shared.money import CurrencyCode, Rate
-from services.invoicing.tickets.domain import TicketStatus
 
 
 class TicketLineOut(ClosedTicketLine):

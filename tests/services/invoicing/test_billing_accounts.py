@@ -2,10 +2,10 @@
 
 import httpx
 
+from services.invoicing.service import definition as invoicing
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.customers import CustomerRegistered, CustomerStatus, PaymentTerms
-from services.invoicing.service import definition as invoicing
 from tests.conftest import AuthHeaders
 from tests.services.customer_copy_contract import CustomerCopyContract
 from tests.services.customer_events import customer, deliver, revised
@@ -33,10 +33,15 @@ class TestBillingAccounts(CustomerCopyContract):
         listed = (await api.get(ACCOUNTS, headers=auth(Role.AR_COORDINATOR))).json()
         assert listed == {"items": [account], "next_cursor": None}
         assert (account["account_number"], account["revision"], account["status"]) == (
-            "C000001", 1, "active"
+            "C000001",
+            1,
+            "active",
         )
         assert account["payment_terms"] == {
-            "kind": "net", "days": 30, "discount_percent": "2", "discount_days": 10
+            "kind": "net",
+            "days": 30,
+            "discount_percent": "2",
+            "discount_days": 10,
         }  # the discount stays a decimal string, never a float
         assert account["billing_profile"]["grouping"] == "per_po"
         assert account["billing_profile"]["required_documents"] == ["time_sheet"]
@@ -58,19 +63,26 @@ class TestBillingAccounts(CustomerCopyContract):
     async def test_filters_by_district_and_status_a_page_at_a_time(
         self, api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus
     ) -> None:
-        await deliver(bus, *(
-            CustomerRegistered(customer=customer(
-                account_number=number, business_district=district, status=status
-            ))
-            for number, district, status in [
-                ("C000003", "permian", CustomerStatus.ACTIVE),
-                ("C000001", "permian", CustomerStatus.ACTIVE),
-                ("C000002", "eagle_ford", CustomerStatus.ACTIVE),
-                ("C000004", "permian", CustomerStatus.INACTIVE),
-            ]
-        ))
+        await deliver(
+            bus,
+            *(
+                CustomerRegistered(
+                    customer=customer(
+                        account_number=number, business_district=district, status=status
+                    )
+                )
+                for number, district, status in [
+                    ("C000003", "permian", CustomerStatus.ACTIVE),
+                    ("C000001", "permian", CustomerStatus.ACTIVE),
+                    ("C000002", "eagle_ford", CustomerStatus.ACTIVE),
+                    ("C000004", "permian", CustomerStatus.INACTIVE),
+                ]
+            ),
+        )
         query: dict[str, str | int] = {
-            "business_district": "permian", "status": "active", "limit": 1
+            "business_district": "permian",
+            "status": "active",
+            "limit": 1,
         }
 
         first = (await api.get(ACCOUNTS, params=query, headers=auth(Role.SALES))).json()

@@ -10,15 +10,24 @@ from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.catalog import topic_for
 from shared.events.customers import (
-    BillingProfile, CustomerRegistered, CustomerSnapshot, ExemptionCertificate, InvoiceGrouping,
+    BillingProfile,
+    CustomerRegistered,
+    CustomerSnapshot,
+    ExemptionCertificate,
+    InvoiceGrouping,
 )
 from shared.events.invoicing import InvoiceIssued
 from tests.conftest import AuthHeaders
-from tests.support import eventually
 from tests.services.customer_events import deliver, revised
 from tests.services.invoicing.conftest import (
-    invoices_of_run, issue_run, job_site_customer, ready_ticket, run_billing, ticket_body,
+    invoices_of_run,
+    issue_run,
+    job_site_customer,
+    ready_ticket,
+    run_billing,
+    ticket_body,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.usefixtures("taxed")
 
@@ -26,7 +35,8 @@ pytestmark = pytest.mark.usefixtures("taxed")
 def issued_events(bus: InProcessBus) -> list[InvoiceIssued]:
     return [
         InvoiceIssued.model_validate(json.loads(m.value)["payload"])
-        for m in bus.retained[topic_for("invoicing")] if m.header("event_type") == "invoice.issued"
+        for m in bus.retained[topic_for("invoicing")]
+        if m.header("event_type") == "invoice.issued"
     ]
 
 
@@ -57,17 +67,26 @@ async def test_mixed_ticket_is_taxed_per_jurisdiction_and_issued_with_number_and
         ("TX-MIDLAND-CITY", "332.60", "4.99"),  # 4.989
         ("TX-MIDLAND-CO", "120.10", "0.60"),  # 0.6005
     ]
-    assert (invoice["subtotal"], invoice["tax_total"], invoice["total"]) == ("332.60", "13.10", "345.70")
+    assert (invoice["subtotal"], invoice["tax_total"], invoice["total"]) == (
+        "332.60",
+        "13.10",
+        "345.70",
+    )
     # 2/10 net 30 on 2026-11-30
     assert (invoice["due_date"], invoice["discount_due_date"], invoice["discount_amount"]) == (
-        "2026-12-30", "2026-12-10", "6.91"
+        "2026-12-30",
+        "2026-12-10",
+        "6.91",
     )
     after = (await api.get(f"/v1/tickets/{ticket['id']}", headers=auth(Role.AUDITOR))).json()
     assert (after["status"], after["invoice_id"]) == ("billed", invoice["id"])
 
     [event] = await eventually(lambda: _now(issued_events(bus)))
     assert (event.number, str(event.total), event.po_number, event.job_site) == (
-        "INV-2026-000001", invoice["total"], "PO-77", "Yard 4"
+        "INV-2026-000001",
+        invoice["total"],
+        "PO-77",
+        "Yard 4",
     )
     assert [str(t) for t in event.ticket_ids] == [ticket["id"]]
     assert [line.ticket_number for line in event.lines] == [ticket["ticket_number"]] * 2
@@ -78,21 +97,49 @@ async def test_mixed_ticket_is_taxed_per_jurisdiction_and_issued_with_number_and
 @pytest.mark.parametrize(
     ("certificate", "tax_total"),
     [
-        (ExemptionCertificate(id="00000000-0000-0000-0000-000000000001", jurisdiction="TX",
-                              certificate_number="EX-1", expires_on="2027-12-31"), "0.00"),
-        (ExemptionCertificate(id="00000000-0000-0000-0000-000000000002", jurisdiction="TX",
-                              certificate_number="EX-OLD", expires_on="2026-10-31"), "13.10"),
-        (ExemptionCertificate(id="00000000-0000-0000-0000-000000000003",
-                              jurisdiction="TX-MIDLAND-CITY", certificate_number="EX-CITY"), "8.11"),
+        (
+            ExemptionCertificate(
+                id="00000000-0000-0000-0000-000000000001",
+                jurisdiction="TX",
+                certificate_number="EX-1",
+                expires_on="2027-12-31",
+            ),
+            "0.00",
+        ),
+        (
+            ExemptionCertificate(
+                id="00000000-0000-0000-0000-000000000002",
+                jurisdiction="TX",
+                certificate_number="EX-OLD",
+                expires_on="2026-10-31",
+            ),
+            "13.10",
+        ),
+        (
+            ExemptionCertificate(
+                id="00000000-0000-0000-0000-000000000003",
+                jurisdiction="TX-MIDLAND-CITY",
+                certificate_number="EX-CITY",
+            ),
+            "8.11",
+        ),
     ],
-    ids=["valid-state-certificate-exempts-all", "expired-certificate-exempts-nothing",
-         "city-certificate-exempts-the-city-only"],
+    ids=[
+        "valid-state-certificate-exempts-all",
+        "expired-certificate-exempts-nothing",
+        "city-certificate-exempts-the-city-only",
+    ],
 )
 async def test_exemption_certificates_on_the_invoice_date(
-    api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus,
-    certificate: ExemptionCertificate, tax_total: str,
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    bus: InProcessBus,
+    certificate: ExemptionCertificate,
+    tax_total: str,
 ) -> None:
-    customer = await _customer(bus, InvoiceGrouping.PER_TICKET, exemption_certificates=[certificate])
+    customer = await _customer(
+        bus, InvoiceGrouping.PER_TICKET, exemption_certificates=[certificate]
+    )
     await ready_ticket(api, auth, ticket_body(customer.id))
     run = await run_billing(api, auth)
     [invoice] = await invoices_of_run(api, auth, run["id"])
@@ -121,9 +168,13 @@ async def test_run_groups_each_customers_tickets_per_its_billing_profile(
     run = await run_billing(api, auth)
     assert (run["draft_count"], run["ticket_count"]) == (8, 12)
     consolidated_invoice = next(
-        i for i in await invoices_of_run(api, auth, run["id"]) if i["customer_id"] == str(consolidated.id)
+        i
+        for i in await invoices_of_run(api, auth, run["id"])
+        if i["customer_id"] == str(consolidated.id)
     )
-    assert len(consolidated_invoice["ticket_ids"]) == 3 and consolidated_invoice["po_number"] is None
+    assert (
+        len(consolidated_invoice["ticket_ids"]) == 3 and consolidated_invoice["po_number"] is None
+    )
 
 
 async def test_a_second_run_finds_nothing_left_to_bill(
@@ -156,5 +207,7 @@ async def test_issuing_a_dry_run_is_refused(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
     run = await run_billing(api, auth, dry_run=True)
-    response = await api.post(f"/v1/billing-runs/{run['id']}/issue", headers=auth(Role.AR_COORDINATOR))
+    response = await api.post(
+        f"/v1/billing-runs/{run['id']}/issue", headers=auth(Role.AR_COORDINATOR)
+    )
     assert response.status_code == 409

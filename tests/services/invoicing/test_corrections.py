@@ -26,27 +26,47 @@ MANUAL = {
     "job_site": "Yard 4",
     "invoice_date": "2026-11-15",
     "lines": [
-        {"description": "Rental: 2in trash pump", "quantity": "3", "unit": "day",
-         "unit_price": "150.00", "taxability": "rental", "service_line": "rentals"},
-        {"description": "Site survey", "quantity": "1", "unit": "ea", "unit_price": "200.00",
-         "taxability": "labor", "service_line": "services"},
+        {
+            "description": "Rental: 2in trash pump",
+            "quantity": "3",
+            "unit": "day",
+            "unit_price": "150.00",
+            "taxability": "rental",
+            "service_line": "rentals",
+        },
+        {
+            "description": "Site survey",
+            "quantity": "1",
+            "unit": "ea",
+            "unit_price": "200.00",
+            "taxability": "labor",
+            "service_line": "services",
+        },
     ],
 }
 
 
-async def _issued(api: httpx.AsyncClient, auth: AuthHeaders, customer: CustomerSnapshot) -> dict[str, Any]:
-    draft = await api.post(INVOICES, json=MANUAL | {"customer_id": str(customer.id)},
-                           headers=auth(Role.AR_COORDINATOR))
+async def _issued(
+    api: httpx.AsyncClient, auth: AuthHeaders, customer: CustomerSnapshot
+) -> dict[str, Any]:
+    draft = await api.post(
+        INVOICES, json=MANUAL | {"customer_id": str(customer.id)}, headers=auth(Role.AR_COORDINATOR)
+    )
     assert draft.status_code == 201, draft.text
     assert (draft.json()["status"], draft.json()["number"]) == ("draft", None)
-    issued = await api.post(f"{INVOICES}/{draft.json()['id']}/issue", headers=auth(Role.AR_COORDINATOR))
+    issued = await api.post(
+        f"{INVOICES}/{draft.json()['id']}/issue", headers=auth(Role.AR_COORDINATOR)
+    )
     assert issued.status_code == 200, issued.text
     return issued.json()
 
 
 def _events(bus: InProcessBus, event_type: str) -> list[dict[str, Any]]:
-    return [json.loads(m.value)["payload"] for m in bus.retained[topic_for("invoicing")]
-            if m.header("event_type") == event_type]
+    return [
+        json.loads(m.value)["payload"]
+        for m in bus.retained[topic_for("invoicing")]
+        if m.header("event_type") == event_type
+    ]
 
 
 async def test_manual_invoice_is_drafted_then_issued_with_tax_and_number(
@@ -55,9 +75,15 @@ async def test_manual_invoice_is_drafted_then_issued_with_tax_and_number(
     invoice = await _issued(api, auth, acme)
     # rental 450.00 taxed by all three (6.25 % + 0.5 % + 1.5 %), survey 200.00 by the city
     assert [(t["jurisdiction"], t["amount"]) for t in invoice["taxes"]] == [
-        ("TX", "28.13"), ("TX-MIDLAND-CITY", "9.75"), ("TX-MIDLAND-CO", "2.25"),
+        ("TX", "28.13"),
+        ("TX-MIDLAND-CITY", "9.75"),
+        ("TX-MIDLAND-CO", "2.25"),
     ]
-    assert (invoice["number"], invoice["total"], invoice["due_date"]) == ("INV-2026-000001", "690.13", "2026-12-15")
+    assert (invoice["number"], invoice["total"], invoice["due_date"]) == (
+        "INV-2026-000001",
+        "690.13",
+        "2026-12-15",
+    )
     again = await api.post(f"{INVOICES}/{invoice['id']}/issue", headers=auth(Role.AR_COORDINATOR))
     assert again.status_code == 422
 
@@ -65,11 +91,19 @@ async def test_manual_invoice_is_drafted_then_issued_with_tax_and_number(
 async def test_manual_invoice_refuses_unknown_customer_and_currency_mismatch(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
-    unknown = await api.post(INVOICES, json=MANUAL | {"customer_id": "00000000-0000-0000-0000-000000000009"},
-                             headers=auth(Role.AR_COORDINATOR))
-    euros = await api.post(INVOICES, json=MANUAL | {"customer_id": str(acme.id), "currency": "EUR"},
-                           headers=auth(Role.AR_COORDINATOR))
-    sales = await api.post(INVOICES, json=MANUAL | {"customer_id": str(acme.id)}, headers=auth(Role.SALES))
+    unknown = await api.post(
+        INVOICES,
+        json=MANUAL | {"customer_id": "00000000-0000-0000-0000-000000000009"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    euros = await api.post(
+        INVOICES,
+        json=MANUAL | {"customer_id": str(acme.id), "currency": "EUR"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    sales = await api.post(
+        INVOICES, json=MANUAL | {"customer_id": str(acme.id)}, headers=auth(Role.SALES)
+    )
     assert (unknown.status_code, euros.status_code, sales.status_code) == (422, 422, 403)
     assert (await api.get(INVOICES, headers=auth(Role.AUDITOR))).json()["items"] == []
 
@@ -78,16 +112,25 @@ async def test_partial_credit_memo_credits_units_and_their_tax(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
 ) -> None:
     invoice = await _issued(api, auth, acme)
-    body = {"invoice_id": invoice["id"], "reason_code": "returned_early",
-            "lines": [{"line": 1, "quantity": "1"}]}
+    body = {
+        "invoice_id": invoice["id"],
+        "reason_code": "returned_early",
+        "lines": [{"line": 1, "quantity": "1"}],
+    }
     response = await api.post("/v1/credit-memos", json=body, headers=auth(Role.AR_COORDINATOR))
     assert response.status_code == 201, response.text
     memo = response.json()
     # one day of 150.00: 9.375 → 9.38, 0.75, 2.25
     assert [(t["jurisdiction"], t["amount"]) for t in memo["taxes"]] == [
-        ("TX", "9.38"), ("TX-MIDLAND-CITY", "2.25"), ("TX-MIDLAND-CO", "0.75"),
+        ("TX", "9.38"),
+        ("TX-MIDLAND-CITY", "2.25"),
+        ("TX-MIDLAND-CO", "0.75"),
     ]
-    assert (memo["number"], memo["subtotal"], memo["total"]) == ("CM-2026-000001", "150.00", "162.38")
+    assert (memo["number"], memo["subtotal"], memo["total"]) == (
+        "CM-2026-000001",
+        "150.00",
+        "162.38",
+    )
     after = (await api.get(f"{INVOICES}/{invoice['id']}", headers=auth(Role.AUDITOR))).json()
     assert (after["credited"], after["open_amount"]) == ("162.38", "527.75")
 
@@ -95,15 +138,25 @@ async def test_partial_credit_memo_credits_units_and_their_tax(
         return _events(bus, "credit_memo.issued")
 
     [event] = await eventually(published)
-    assert (event["invoice_number"], event["total"], event["rebill"]) == (invoice["number"], "162.38", False)
+    assert (event["invoice_number"], event["total"], event["rebill"]) == (
+        invoice["number"],
+        "162.38",
+        False,
+    )
 
 
 async def test_credit_memo_larger_than_open_or_above_limit_is_refused(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, invoicing_service
 ) -> None:
     invoice = await _issued(api, auth, acme)
-    too_much = {"invoice_id": invoice["id"], "reason_code": "x", "lines": [{"line": 1, "amount": "451"}]}
-    assert (await api.post("/v1/credit-memos", json=too_much, headers=auth(Role.AR_SUPERVISOR))).status_code == 422
+    too_much = {
+        "invoice_id": invoice["id"],
+        "reason_code": "x",
+        "lines": [{"line": 1, "amount": "451"}],
+    }
+    assert (
+        await api.post("/v1/credit-memos", json=too_much, headers=auth(Role.AR_SUPERVISOR))
+    ).status_code == 422
     whole = {"invoice_id": invoice["id"], "reason_code": "wrong_customer"}
     invoicing_service.settings.credit_memo_approval_limit = Decimal(500)
     refused = await api.post("/v1/credit-memos", json=whole, headers=auth(Role.AR_COORDINATOR))
@@ -128,7 +181,10 @@ async def test_rebill_credits_the_original_and_issues_a_linked_corrected_invoice
     assert response.status_code == 200, response.text
     rebill = response.json()
     assert rebill["invoice"]["rebill_of"] == original["id"]
-    assert (rebill["invoice"]["number"], rebill["credit_memo_number"]) == ("INV-2026-000002", "CM-2026-000001")
+    assert (rebill["invoice"]["number"], rebill["credit_memo_number"]) == (
+        "INV-2026-000002",
+        "CM-2026-000001",
+    )
     assert rebill["invoice"]["subtotal"] == "300.00"
     after = (await api.get(f"{INVOICES}/{original['id']}", headers=auth(Role.AUDITOR))).json()
     assert after["open_amount"] == "0.00" and after["status"] == "issued"
@@ -145,13 +201,21 @@ async def test_void_only_before_delivery_and_it_frees_the_tickets(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
 ) -> None:
     first, second = await _issued(api, auth, acme), await _issued(api, auth, acme)
-    delivered = await api.post(f"{INVOICES}/{second['id']}/deliver", headers=auth(Role.AR_COORDINATOR))
+    delivered = await api.post(
+        f"{INVOICES}/{second['id']}/deliver", headers=auth(Role.AR_COORDINATOR)
+    )
     assert delivered.json()["delivery_status"] == "sent", delivered.json()
 
-    voided = await api.post(f"{INVOICES}/{first['id']}/void", json={"reason": "duplicate"},
-                            headers=auth(Role.AR_COORDINATOR))
-    refused = await api.post(f"{INVOICES}/{second['id']}/void", json={"reason": "duplicate"},
-                             headers=auth(Role.AR_COORDINATOR))
+    voided = await api.post(
+        f"{INVOICES}/{first['id']}/void",
+        json={"reason": "duplicate"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    refused = await api.post(
+        f"{INVOICES}/{second['id']}/void",
+        json={"reason": "duplicate"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
     assert voided.status_code == 200 and voided.json()["status"] == "voided"
     assert refused.status_code == 422 and "delivered" in refused.json()["detail"]
 
@@ -166,19 +230,38 @@ async def test_every_document_posts_a_balanced_entry_to_the_chart_of_accounts(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
     invoice = await _issued(api, auth, acme)
-    await api.post("/v1/credit-memos", json={"invoice_id": invoice["id"], "reason_code": "x",
-                                             "lines": [{"line": 2, "amount": "50"}]},
-                   headers=auth(Role.AR_COORDINATOR))
+    await api.post(
+        "/v1/credit-memos",
+        json={
+            "invoice_id": invoice["id"],
+            "reason_code": "x",
+            "lines": [{"line": 2, "amount": "50"}],
+        },
+        headers=auth(Role.AR_COORDINATOR),
+    )
     void_me = await _issued(api, auth, acme)
-    await api.post(f"{INVOICES}/{void_me['id']}/void", json={"reason": "keyed twice"},
-                   headers=auth(Role.AR_COORDINATOR))
+    await api.post(
+        f"{INVOICES}/{void_me['id']}/void",
+        json={"reason": "keyed twice"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
 
-    response = await api.get("/v1/journal", params={"from": "2026-01-01", "to": "2099-12-31"},
-                             headers=auth(Role.AUDITOR))
+    response = await api.get(
+        "/v1/journal", params={"from": "2026-01-01", "to": "2099-12-31"}, headers=auth(Role.AUDITOR)
+    )
     entries = [JournalEntry.model_validate(e) for e in response.json()["items"]]
-    assert sorted(e.source for e in entries) == ["credit_memo", "invoice", "invoice", "invoice_void"]
-    first = next(e for e in entries if e.document_id == invoice["id"] or str(e.document_id) == invoice["id"])
-    by_account = {(p.account, p.service_line or p.jurisdiction): (p.debit, p.credit) for p in first.postings}
+    assert sorted(e.source for e in entries) == [
+        "credit_memo",
+        "invoice",
+        "invoice",
+        "invoice_void",
+    ]
+    first = next(
+        e for e in entries if e.document_id == invoice["id"] or str(e.document_id) == invoice["id"]
+    )
+    by_account = {
+        (p.account, p.service_line or p.jurisdiction): (p.debit, p.credit) for p in first.postings
+    }
     assert by_account[("1200", None)] == (Decimal("690.13"), 0)
     assert by_account[("4000", "rentals")] == (0, Decimal("450.00"))
     assert by_account[("2300", "TX")] == (0, Decimal("28.13"))
@@ -193,9 +276,20 @@ async def test_invoice_pdf_shows_what_a_customer_needs(
     response = await api.get(f"{INVOICES}/{invoice['id']}/pdf", headers=auth(Role.AUDITOR))
     assert response.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    for expected in ("INV-2026-000001", "Remit to", "Bill to", "Permian Basin Services LLC",
-                     "Yard 4", "PO-9", "2/10 Net 30", "2026-12-15", "Texas (TX)", "City of Midland",
-                     "Rental: 2in trash pump", "690.13 USD"):
+    for expected in (
+        "INV-2026-000001",
+        "Remit to",
+        "Bill to",
+        "Permian Basin Services LLC",
+        "Yard 4",
+        "PO-9",
+        "2/10 Net 30",
+        "2026-12-15",
+        "Texas (TX)",
+        "City of Midland",
+        "Rental: 2in trash pump",
+        "690.13 USD",
+    ):
         assert expected in text, expected
 
 
@@ -203,7 +297,9 @@ async def test_email_delivery_writes_the_invoice_to_the_mail_drop(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, tmp_path
 ) -> None:
     invoice = await _issued(api, auth, acme)
-    response = await api.post(f"{INVOICES}/{invoice['id']}/deliver", headers=auth(Role.AR_COORDINATOR))
+    response = await api.post(
+        f"{INVOICES}/{invoice['id']}/deliver", headers=auth(Role.AR_COORDINATOR)
+    )
     assert response.json()["delivery_status"] == "sent"
     [eml] = list((tmp_path / "mail-drop").glob("*.eml"))
     message = eml.read_bytes()
@@ -213,15 +309,33 @@ async def test_email_delivery_writes_the_invoice_to_the_mail_drop(
 async def test_legacy_invoices_are_imported_with_their_numbers_and_published(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
 ) -> None:
-    legacy = {"number": "L-1001", "customer_id": str(acme.id), "invoice_date": "2026-09-01",
-              "lines": [{"description": "Old work", "quantity": "1", "unit": "ea",
-                         "unit_price": "500", "amount": "500.00"}],
-              "total": "500.00"}
-    response = await api.post(f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR))
+    legacy = {
+        "number": "L-1001",
+        "customer_id": str(acme.id),
+        "invoice_date": "2026-09-01",
+        "lines": [
+            {
+                "description": "Old work",
+                "quantity": "1",
+                "unit": "ea",
+                "unit_price": "500",
+                "amount": "500.00",
+            }
+        ],
+        "total": "500.00",
+    }
+    response = await api.post(
+        f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR)
+    )
     assert response.status_code == 201, response.text
-    duplicate = await api.post(f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR))
-    wrong_total = await api.post(f"{INVOICES}/import", json={"invoices": [legacy | {"number": "L-2", "total": "1"}]},
-                                 headers=auth(Role.AR_COORDINATOR))
+    duplicate = await api.post(
+        f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR)
+    )
+    wrong_total = await api.post(
+        f"{INVOICES}/import",
+        json={"invoices": [legacy | {"number": "L-2", "total": "1"}]},
+        headers=auth(Role.AR_COORDINATOR),
+    )
     assert (duplicate.status_code, wrong_total.status_code) == (409, 422)
 
     async def published() -> list:
@@ -229,7 +343,10 @@ async def test_legacy_invoices_are_imported_with_their_numbers_and_published(
 
     [event] = await eventually(published)
     assert (event["number"], event["imported"], event["due_date"], event["journal"]) == (
-        "L-1001", True, "2026-10-01", None
+        "L-1001",
+        True,
+        "2026-10-01",
+        None,
     )
 
 
@@ -237,14 +354,26 @@ async def test_tax_liability_reports_tax_per_jurisdiction_for_the_month(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
     invoice = await _issued(api, auth, acme)
-    await api.post(f"{INVOICES}/{(await _issued(api, auth, acme))['id']}/void", json={"reason": "dup"},
-                   headers=auth(Role.AR_COORDINATOR))
-    response = await api.get("/v1/tax/liability", params={"period": "2026-11"}, headers=auth(Role.AUDITOR))
+    await api.post(
+        f"{INVOICES}/{(await _issued(api, auth, acme))['id']}/void",
+        json={"reason": "dup"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    response = await api.get(
+        "/v1/tax/liability", params={"period": "2026-11"}, headers=auth(Role.AUDITOR)
+    )
     assert response.status_code == 200, response.text
     lines = {line["jurisdiction"]: line for line in response.json()["jurisdictions"]}
-    assert invoice["taxes"][0] == {"jurisdiction": "TX", "name": "Texas", "rate": "0.0625",
-                                   "taxable_amount": "450.00", "amount": "28.13"}
+    assert invoice["taxes"][0] == {
+        "jurisdiction": "TX",
+        "name": "Texas",
+        "rate": "0.0625",
+        "taxable_amount": "450.00",
+        "amount": "28.13",
+    }
     # two invoices of 28.13 Texas tax each, one voided in the same month
     assert (lines["TX"]["invoiced_tax"], lines["TX"]["credited_tax"], lines["TX"]["net_tax"]) == (
-        "56.26", "28.13", "28.13"
+        "56.26",
+        "28.13",
+        "28.13",
     )

@@ -22,7 +22,8 @@ SALES_TOPIC = topic_for("sales")
 
 def published(bus: InProcessBus, event_type: str) -> list[dict]:
     return [
-        json.loads(m.value)["payload"] for m in bus.retained[INVOICING_TOPIC]
+        json.loads(m.value)["payload"]
+        for m in bus.retained[INVOICING_TOPIC]
         if m.header("event_type") == event_type
     ]
 
@@ -52,7 +53,12 @@ async def test_ticket_missing_a_required_document_is_held_until_it_arrives(
 async def test_review_flags_missing_po_price_deviation_and_credit_hold(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
 ) -> None:
-    price = {"customer_id": str(acme.id), "rate_code": "TECH", "currency": "USD", "unit_price": "80"}
+    price = {
+        "customer_id": str(acme.id),
+        "rate_code": "TECH",
+        "currency": "USD",
+        "unit_price": "80",
+    }
     response = await api.put("/v1/rate-cards", json=price, headers=auth(Role.AR_COORDINATOR))
     assert response.status_code == 200, response.text
     await deliver(bus, revised(acme, 2, credit_hold=True))
@@ -131,7 +137,9 @@ async def test_bad_tickets_are_refused_with_the_reason_and_nothing_written(
         else:
             assert response.json()["errors"][0]["field"] == "body.lines.0.unit_price"
     await deliver(bus, revised(acme, 2, status=CustomerStatus.INACTIVE))
-    inactive = await api.post("/v1/tickets", json=ticket_body(acme.id), headers=auth(Role.INTEGRATION))
+    inactive = await api.post(
+        "/v1/tickets", json=ticket_body(acme.id), headers=auth(Role.INTEGRATION)
+    )
     assert inactive.status_code == 422 and "inactive" in inactive.json()["detail"]
     assert (await api.get("/v1/tickets", headers=auth(Role.AUDITOR))).json()["items"] == []
 
@@ -141,13 +149,25 @@ async def test_documents_of_wrong_type_or_too_large_are_refused(
 ) -> None:
     ticket = await post_ticket(api, auth, ticket_body(acme.id))
     path = f"/v1/tickets/{ticket['id']}/documents"
-    text_file = await api.post(path, data={"kind": "time_sheet"},
-                               files={"file": ("t.txt", b"hello", "text/plain")}, headers=auth(Role.SALES))
-    wrong_kind = await api.post(path, data={"kind": "selfie"},
-                                files={"file": ("t.pdf", b"%PDF-1", "application/pdf")}, headers=auth(Role.SALES))
+    text_file = await api.post(
+        path,
+        data={"kind": "time_sheet"},
+        files={"file": ("t.txt", b"hello", "text/plain")},
+        headers=auth(Role.SALES),
+    )
+    wrong_kind = await api.post(
+        path,
+        data={"kind": "selfie"},
+        files={"file": ("t.pdf", b"%PDF-1", "application/pdf")},
+        headers=auth(Role.SALES),
+    )
     big = b"%PDF-" + b"x" * (10 * 2**20)
-    too_large = await api.post(path, data={"kind": "time_sheet"},
-                               files={"file": ("t.pdf", big, "application/pdf")}, headers=auth(Role.SALES))
+    too_large = await api.post(
+        path,
+        data={"kind": "time_sheet"},
+        files={"file": ("t.pdf", big, "application/pdf")},
+        headers=auth(Role.SALES),
+    )
     assert (text_file.status_code, wrong_kind.status_code, too_large.status_code) == (422, 422, 413)
     assert (await api.get(path, headers=auth(Role.AUDITOR))).json() == []
 
@@ -156,7 +176,9 @@ async def test_document_is_stored_and_retrievable(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
     ticket = await ready_ticket(api, auth, ticket_body(acme.id))
-    listed = (await api.get(f"/v1/tickets/{ticket['id']}/documents", headers=auth(Role.AUDITOR))).json()
+    listed = (
+        await api.get(f"/v1/tickets/{ticket['id']}/documents", headers=auth(Role.AUDITOR))
+    ).json()
     assert [d["kind"] for d in listed] == ["time_sheet"]
     download = await api.get(
         f"/v1/tickets/{ticket['id']}/documents/{listed[0]['id']}", headers=auth(Role.AUDITOR)
@@ -169,19 +191,32 @@ async def test_stale_unbilled_tickets_are_a_query_away(
 ) -> None:
     old = await post_ticket(api, auth, ticket_body(acme.id, closed_at="2020-01-01T00:00:00Z"))
     await post_ticket(api, auth, ticket_body(acme.id, closed_at="2099-01-01T00:00:00Z"))
-    query = {"unbilled": "true", "min_age_days": 30, "business_district": "permian",
-             "customer_id": str(acme.id), "status": "held"}
+    query = {
+        "unbilled": "true",
+        "min_age_days": 30,
+        "business_district": "permian",
+        "customer_id": str(acme.id),
+        "status": "held",
+    }
     stale = (await api.get("/v1/tickets", params=query, headers=auth(Role.AUDITOR))).json()
     assert [t["id"] for t in stale["items"]] == [old["id"]]
 
 
 def _sales_message(payload: dict, *, key: str) -> BusMessage:
     envelope = EventEnvelope(
-        type=SalesTicketClosed.event_type, version=1, producer="sales", customer_id=key,
-        aggregate_id=payload.get("ticket_number", "?"), payload=payload,
+        type=SalesTicketClosed.event_type,
+        version=1,
+        producer="sales",
+        customer_id=key,
+        aggregate_id=payload.get("ticket_number", "?"),
+        payload=payload,
     )
-    return BusMessage(topic=SALES_TOPIC, key=key, value=envelope.to_bytes(),
-                      headers=(("event_type", envelope.type.encode()),))
+    return BusMessage(
+        topic=SALES_TOPIC,
+        key=key,
+        value=envelope.to_bytes(),
+        headers=(("event_type", envelope.type.encode()),),
+    )
 
 
 async def test_ticket_closed_event_from_sales_is_received_like_the_api(
