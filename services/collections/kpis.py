@@ -17,7 +17,7 @@ from services.collections import kpi_rules as rules
 from services.collections.aging import AgingQuery, GroupBy, balances
 from services.collections.aging_rules import Buckets
 from services.collections.ledger_rules import SALES_KINDS, Column
-from services.collections.models import LedgerEntry
+from services.collections.models import LedgerEntry, MonthlySales
 from services.collections.sums import grouped_sums
 
 COUNTBACK_MONTHS = 12
@@ -88,22 +88,32 @@ async def _ar(
     return result
 
 
+SalesByMonth = dict[tuple[str, str | None, str], Decimal]
+
+
 async def _sales(
-    session: AsyncSession, first: date, last: date, group_by: GroupBy | None
-) -> dict[tuple[str, str | None, str], Decimal]:
-    """{(currency, group, 'YYYY-MM'): credit sales} for the months from `first` to `last`."""
-    group = (
-        {
-            GroupBy.DISTRICT: LedgerEntry.business_district,
-            GroupBy.SALES_REP: LedgerEntry.sales_rep,
-            GroupBy.CUSTOMER: LedgerEntry.customer_id,
-        }.get(group_by)
-        if group_by
-        else None
+    session: AsyncSession, first: Month, last: Month, group_by: GroupBy | None
+) -> SalesByMonth:
+    """{(currency, group, 'YYYY-MM'): credit sales} for the months from `first` to `last`,
+    from the monthly totals the consumer keeps (per customer, from the entries)."""
+    if group_by is GroupBy.CUSTOMER:
+        return await _sales_by_customer(session, first, last)
+    table = MonthlySales
+    group = {GroupBy.DISTRICT: table.business_district, GroupBy.SALES_REP: table.sales_rep}
+    keys = [col(table.currency), col(table.month)]
+    if group_by is not None:
+        keys.append(col(group[group_by]))
+    totals = await grouped_sums(
+        session,
+        keys,
+        col(table.amount),
+        [col(table.month) >= str(first), col(table.month) <= str(last)],
     )
-    keys = [col(LedgerEntry.currency), col(LedgerEntry.entry_date)] + (
-        [col(group)] if group else []
-    )
+    return {(k[0], str(k[2]) if group_by else None, k[1]): amount for k, amount in totals.items()}
+
+
+async def _sales_by_customer(session: AsyncSession, first: Month, last: Month) -> SalesByMonth:
+    keys = [col(LedgerEntry.currency), col(LedgerEntry.entry_date), col(LedgerEntry.customer_id)]
     by_day = await grouped_sums(
         session,
         keys,
@@ -111,14 +121,13 @@ async def _sales(
         [
             col(LedgerEntry.kind).in_([str(kind) for kind in SALES_KINDS]),
             col(LedgerEntry.ar_control).is_(True),
-            col(LedgerEntry.entry_date) >= first,
-            col(LedgerEntry.entry_date) <= last,
+            col(LedgerEntry.entry_date) >= first.first,
+            col(LedgerEntry.entry_date) <= last.last,
         ],
     )
-    sales: dict[tuple[str, str | None, str], Decimal] = defaultdict(Decimal)
-    for key, amount in by_day.items():
-        day: date = key[1]
-        sales[(key[0], str(key[2]) if group else None, day.strftime("%Y-%m"))] += amount
+    sales: SalesByMonth = defaultdict(Decimal)
+    for (currency, day, customer), amount in by_day.items():
+        sales[(currency, str(customer), day.strftime("%Y-%m"))] += amount
     return sales
 
 
@@ -127,7 +136,7 @@ async def monthly_kpis(
 ) -> list[MonthKpis]:
     """The KPIs of `period` and the `months − 1` before it (a trend), newest last."""
     periods = [period.back(n) for n in reversed(range(months))]
-    sales = await _sales(session, periods[0].back(COUNTBACK_MONTHS).first, period.last, group_by)
+    sales = await _sales(session, periods[0].back(COUNTBACK_MONTHS), period, group_by)
     ar_at = {m: await _ar(session, m.last, group_by) for m in [periods[0].back(), *periods]}
     result = []
     for month in periods:

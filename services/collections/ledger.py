@@ -6,6 +6,7 @@ its inbox row commit together or not at all.
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.ledger_rules import (
     AR_CONTROL_KINDS,
+    SALES_KINDS,
     Entry,
     EntryKind,
     LedgerChange,
@@ -27,6 +29,7 @@ from services.collections.models import (
     JournalLine,
     LedgerEntry,
     LedgerItem,
+    MonthlySales,
     ParkedEntry,
 )
 from services.collections.sums import on_postgres
@@ -41,6 +44,38 @@ def entry_id(event_id: uuid.UUID, index: int) -> uuid.UUID:
     return uuid.uuid5(event_id, str(index))
 
 
+@dataclass
+class RunningTotals:
+    """What one event adds to the running totals: today's aging positions, monthly sales."""
+
+    positions: dict[tuple[Any, ...], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    sales: dict[tuple[Any, ...], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def add(self, item: LedgerItem, entry: Entry) -> None:
+        self.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
+        if item.ar_control and entry.kind in SALES_KINDS:
+            month = entry.entry_date.strftime("%Y-%m")
+            self.sales[(item.currency, item.business_district, item.sales_rep, month)] += (
+                entry.amount
+            )
+
+    async def save(self, session: AsyncSession) -> None:
+        await _add_to(session, AgingPosition, POSITION_KEY, "balance", self.positions)
+        await _add_to(session, MonthlySales, SALES_KEY, "amount", self.sales)
+
+
+SALES_KEY = ("currency", "business_district", "sales_rep", "month")
+POSITION_KEY = (
+    "currency",
+    "column",
+    "ar_control",
+    "business_district",
+    "sales_rep",
+    "due_date",
+    "document_date",
+)
+
+
 async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
     """Open the change's items, then post its entries (parking those whose item is unknown).
     Items are read and positions written in one statement each: one event, few round trips."""
@@ -53,7 +88,7 @@ async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uu
     if known:
         rows = await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(known)))
         items |= {item.id: item for item in rows.all()}
-    deltas: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    totals = RunningTotals()
     for index, entry in enumerate(change.entries):
         item = items.get(entry.item_id)
         if item is None:
@@ -69,10 +104,10 @@ async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uu
                 )
             )
             continue
-        _post(session, item, entry, entry_id(event_id, index), event_id, deltas)
+        _post(session, item, entry, entry_id(event_id, index), event_id, totals)
     if opened:
-        await _post_parked(session, [items[i] for i in opened], deltas)
-    await _add_to_positions(session, deltas)
+        await _post_parked(session, [items[i] for i in opened], totals)
+    await totals.save(session)
 
 
 async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> LedgerItem:
@@ -101,7 +136,7 @@ async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> 
 
 
 async def _post_parked(
-    session: AsyncSession, opened: list[LedgerItem], deltas: dict[tuple[Any, ...], Decimal]
+    session: AsyncSession, opened: list[LedgerItem], totals: RunningTotals
 ) -> None:
     by_id = {item.id: item for item in opened}
     parked = (
@@ -114,19 +149,8 @@ async def _post_parked(
     for row in parked:
         item = by_id[row.item_id]
         entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
-        _post(session, item, entry, row.id, row.event_id, deltas)
+        _post(session, item, entry, row.id, row.event_id, totals)
         await session.delete(row)
-
-
-POSITION_KEY = (
-    "currency",
-    "column",
-    "ar_control",
-    "business_district",
-    "sales_rep",
-    "due_date",
-    "document_date",
-)
 
 
 def _post(
@@ -135,7 +159,7 @@ def _post(
     entry: Entry,
     id_: uuid.UUID,
     event_id: uuid.UUID,
-    deltas: dict[tuple[Any, ...], Decimal],
+    totals: RunningTotals,
 ) -> None:
     item.balance += entry.amount
     session.add(
@@ -157,35 +181,41 @@ def _post(
             sales_rep=item.sales_rep,
         )
     )
-    deltas[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
+    totals.add(item, entry)
 
 
-async def _add_to_positions(session: AsyncSession, deltas: dict[tuple[Any, ...], Decimal]) -> None:
-    """Add to today's aging positions. Keys in a fixed order, so concurrent consumers queue
-    for rows instead of deadlocking."""
+async def _add_to(
+    session: AsyncSession,
+    model: type[CollectionsTable],
+    key_names: tuple[str, ...],
+    value_name: str,
+    deltas: dict[tuple[Any, ...], Decimal],
+) -> None:
+    """Add each delta to its row of a running total. Keys in a fixed order, so concurrent
+    consumers queue for rows instead of deadlocking."""
     if not deltas:
         return
     ordered = sorted(deltas.items(), key=lambda kv: tuple(str(v) for v in kv[0]))
     if on_postgres(session):
         # One statement, and concurrent consumers add to a row instead of overwriting it.
-        table = CollectionsTable.metadata.tables[AgingPosition.__tablename__]
+        table = CollectionsTable.metadata.tables[str(model.__tablename__)]
         statement = pg_insert(table).values(
-            [dict(zip(POSITION_KEY, key, strict=True), balance=amount) for key, amount in ordered]
+            [dict(zip(key_names, key, strict=True), **{value_name: v}) for key, v in ordered]
         )
         await session.exec(
             statement.on_conflict_do_update(
-                index_elements=list(POSITION_KEY),
-                set_={"balance": table.c.balance + statement.excluded.balance},
+                index_elements=list(key_names),
+                set_={value_name: table.c[value_name] + statement.excluded[value_name]},
             )
         )
         return
     # SQLite keeps decimals as text, so add in Python (its single connection serialises writers).
     for key, amount in ordered:
-        position = await session.get(AgingPosition, key)
-        if position is None:
-            session.add(AgingPosition(**dict(zip(POSITION_KEY, key, strict=True)), balance=amount))
+        row = await session.get(model, key)
+        if row is None:
+            session.add(model(**dict(zip(key_names, key, strict=True)), **{value_name: amount}))
         else:
-            position.balance += amount
+            setattr(row, value_name, getattr(row, value_name) + amount)
 
 
 def record_journal(

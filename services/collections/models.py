@@ -264,3 +264,16 @@ class ClosedPeriod(CollectionsTable, table=True):
         sa_column=Column(JSONColumn, nullable=False),
         description="AR per currency at the close, as decimal strings",
     )
+
+
+class MonthlySales(CollectionsTable, table=True):
+    """Credit sales per month (invoices net of voids and credit memos), kept with the entries:
+    DSO and CEI read a few hundred of these instead of a year of entries."""
+
+    __tablename__ = "monthly_credit_sales"
+
+    currency: str = Field(primary_key=True, max_length=3)
+    business_district: str = Field(primary_key=True, max_length=50)
+    sales_rep: str = Field(primary_key=True, max_length=100)
+    month: str = Field(primary_key=True, max_length=7)
+    amount: Decimal = _money()

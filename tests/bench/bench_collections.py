@@ -235,6 +235,12 @@ async def _load(conn: asyncpg.Connection) -> None:
                document_date, SUM(amount)
         FROM ledger_entries GROUP BY 1, 2, 3, 4, 5, 6, 7
     """)
+    await conn.execute("""
+        INSERT INTO monthly_credit_sales
+        SELECT currency, business_district, sales_rep, to_char(entry_date, 'YYYY-MM'), SUM(amount)
+        FROM ledger_entries WHERE ar_control AND kind IN ('invoiced', 'voided', 'credit_memo')
+        GROUP BY 1, 2, 3, 4
+    """)
     await conn.execute("VACUUM ANALYZE")
 
 

@@ -1,11 +1,14 @@
 """The hand-computed scenario through the API on SQLite: aging as of several dates and the KPIs."""
 
+from decimal import Decimal
+
 import httpx
 import pytest
 
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.catalog import dead_letter_topic, topic_for
+from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import publish
 from tests.services.collections.scenario import (
@@ -48,3 +51,35 @@ async def test_kpis_match_the_hand_computed_dso_family_and_cei(
         assert {k: plain(months[period][k]) for k in expected} == {
             k: plain(v) for k, v in expected.items()
         }
+
+
+async def test_kpis_by_district_show_each_districts_target_and_status(
+    api: httpx.AsyncClient, auth: AuthHeaders, scenario: Scenario, collections: Service
+) -> None:
+    collections.settings.dso_targets = {"permian": Decimal(50)}  # type: ignore[attr-defined]
+    response = await api.get(
+        "/v1/kpis",
+        params={"period": "2026-10", "trend": 1, "group_by": "district"},
+        headers=auth(Role.AR_SUPERVISOR),
+    )
+    rows = {m["group"]: m for m in response.json()["months"]}
+    # Permian: AR 1000 + 1500 + 3000 = 5500 on October sales of 3000 → 5500 / 3000 × 31.
+    assert (plain(rows["permian"]["dso_standard"]), rows["permian"]["dso_target"]) == ("56.8", "50")
+    assert rows["permian"]["on_target"] is False
+    assert (plain(rows["eagle_ford"]["dso_standard"]), rows["eagle_ford"]["on_target"]) == (
+        "31",
+        None,
+    )
+
+
+async def test_kpis_by_customer_count_each_customers_own_sales(
+    api: httpx.AsyncClient, auth: AuthHeaders, scenario: Scenario
+) -> None:
+    response = await api.get(
+        "/v1/kpis",
+        params={"period": "2026-09", "trend": 1, "group_by": "customer"},
+        headers=auth(Role.AUDITOR),
+    )
+    rows = {m["group"]: m for m in response.json()["months"]}
+    permian = rows[str(scenario.permian.customer_id)]
+    assert (plain(permian["credit_sales"]), plain(permian["ending_ar"])) == ("1200", "2600")
