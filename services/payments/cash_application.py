@@ -132,15 +132,30 @@ async def propose(session: AsyncSession, payment: Payment, rules: PaymentRules) 
     return CashApplicationEngine(invoices, directory, rules.matching).propose(receipt)
 
 
+async def _still_open(session: AsyncSession, proposal: Proposal) -> list[OpenItem] | None:
+    """The proposed invoices, locked, if each still has what the proposal takes off it."""
+    invoices = []
+    for application in proposal.applications:
+        invoice = await session.get(OpenItem, application.invoice.id, with_for_update=True)
+        wanted = application.amount + application.discount
+        if invoice is None or invoice.status != "open" or invoice.balance < wanted:
+            return None
+        invoices.append(invoice)
+    return invoices
+
+
 async def apply_cash(session: AsyncSession, payment: Payment, rules: PaymentRules) -> Proposal:
     """Apply what the engine is sure of; put the rest in the review queue."""
     proposal = await propose(session, payment, rules)
     explanation = " ".join(proposal.explanation)
     confidence = Decimal(str(round(proposal.confidence, 3)))
-    if proposal.automatic:
-        for application in proposal.applications:
-            invoice = await session.get(OpenItem, application.invoice.id, with_for_update=True)
-            assert invoice is not None  # the engine only proposes invoices it was given
+    invoices = await _still_open(session, proposal) if proposal.automatic else None
+    if proposal.automatic and invoices is None:
+        # Another payment took some of these balances since they were read: a person decides.
+        proposal.automatic = False
+        explanation += " An invoice's balance changed meanwhile, so this waits for review."
+    if proposal.automatic and invoices is not None:
+        for application, invoice in zip(proposal.applications, invoices, strict=True):
             await apply_to_invoice(
                 session,
                 rules.gl_accounts,

@@ -14,6 +14,7 @@ from services.payments.models import Application, Payment, Suggestion
 from services.payments.schemas import ApplicationIn
 from services.payments.settings import PaymentRules
 from shared.api.problems import NotFound
+from shared.audit import record_change
 from shared.auth import Principal
 
 
@@ -95,5 +96,13 @@ async def accept_suggestion(
     return applied
 
 
-def dismiss_suggestion(suggestion: Suggestion, actor: Principal) -> None:
+def dismiss_suggestion(session: AsyncSession, suggestion: Suggestion, actor: Principal) -> None:
     suggestion.status, suggestion.decided_by = "dismissed", actor.subject
+    record_change(
+        session,
+        actor=actor,
+        action="suggestion_dismissed",
+        entity_type="payment",
+        entity_id=str(suggestion.payment_id),
+        changes={"suggestion_id": str(suggestion.id)},
+    )

@@ -62,7 +62,7 @@ async def dismiss_suggestion(
 ) -> SuggestionOut:
     """Take the suggestion off the queue; the payment's cash stays unapplied."""
     suggestion = await review.get_suggestion(session, suggestion_id)
-    review.dismiss_suggestion(suggestion, actor)
+    review.dismiss_suggestion(session, suggestion, actor)
     return SuggestionOut.model_validate(suggestion)
 
 

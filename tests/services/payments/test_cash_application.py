@@ -230,3 +230,27 @@ async def test_unapplying_returns_the_cash_and_reopens_the_invoice(
         headers=auth(Role.AR_COORDINATOR),
     )
     assert twice.status_code == 422
+
+
+async def test_dismissed_suggestion_leaves_the_queue_and_the_cash_unapplied(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    payment = await post_payment(
+        api, auth, payment_body(None, "12.34", payer_name="Nobody We Know")
+    )
+    [suggestion] = await _queue(api, auth)
+
+    response = await api.post(
+        f"/v1/applications/suggestions/{suggestion['id']}/dismiss",
+        headers=auth(Role.AR_COORDINATOR),
+    )
+
+    assert response.status_code == 200, response.text
+    assert await _queue(api, auth) == []
+    again = (await api.get(f"/v1/payments/{payment['id']}", headers=auth(Role.AUDITOR))).json()
+    assert again["unapplied"] == "12.34"
+    twice = await api.post(
+        f"/v1/applications/suggestions/{suggestion['id']}/dismiss",
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert twice.status_code == 422
