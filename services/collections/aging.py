@@ -12,14 +12,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, literal
+from sqlalchemy import ColumnElement, case, func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.aging_rules import Basis, Buckets, days_past_due
 from services.collections.ledger_rules import Column
 from services.collections.models import AgingPosition, LedgerEntry, LedgerItem
-from services.collections.sums import Sums, grouped_sums, subtract
+from services.collections.sums import Sums, grouped_sums, on_postgres, subtract
 
 
 class GroupBy(StrEnum):
@@ -165,15 +165,41 @@ async def aged_items(
     if bucket is not None:
         where.append(col(LedgerEntry.column) == Column.BUCKETS)
         where.append(bucket_of(_age_column(LedgerEntry, q.basis), q.buckets, q.as_of) == bucket)
-    sums = await grouped_sums(session, [col(LedgerEntry.item_id)], col(LedgerEntry.amount), where)
-    open_ids = [key[0] for key, amount in sums.items() if amount]
-    items = (await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(open_ids)))).all()
+    balances = await _oldest_open(session, _age_column(LedgerEntry, q.basis), where, limit)
+    items = (
+        await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(list(balances))))
+    ).all()
     result = []
     for item in items:
         days = days_past_due(q.as_of, item.due_date if q.basis is Basis.DUE else item.document_date)
         aged = item.column == Column.BUCKETS
         result.append(
-            AgedItem(item, sums[(item.id,)], days, q.buckets.index(days) if aged else None)
+            AgedItem(item, balances[item.id], days, q.buckets.index(days) if aged else None)
         )
     result.sort(key=lambda a: (a.item.currency, -a.days_past_due, str(a.item.id)))
-    return result[:limit]
+    return result
+
+
+async def _oldest_open(
+    session: AsyncSession, age: Any, where: list[Any], limit: int
+) -> dict[uuid.UUID, Decimal]:
+    """{item id: balance} of the `limit` oldest items with a balance, from their entries. On
+    PostgreSQL the database picks them, so a drill-down into a big bucket reads no more."""
+    if on_postgres(session):
+        total = func.sum(LedgerEntry.amount)
+        statement = (
+            select(col(LedgerEntry.item_id), total)
+            .where(*where)
+            .group_by(col(LedgerEntry.item_id), age)
+            .having(total != 0)
+            .order_by(age, col(LedgerEntry.item_id))
+            .limit(limit)
+        )
+        return dict((await session.exec(statement)).all())  # type: ignore[arg-type]
+    sums = await grouped_sums(
+        session, [col(LedgerEntry.item_id), age], col(LedgerEntry.amount), where
+    )
+    oldest = sorted(
+        (key for key, amount in sums.items() if amount), key=lambda k: (k[1], str(k[0]))
+    )
+    return {key[0]: sums[key] for key in oldest[:limit]}

@@ -74,6 +74,17 @@ async def test_scenario_on_postgres_and_kafka_ages_ties_and_rebuilds_identically
             )
         ).json()
         assert (plain(tie["ledger"]), plain(tie["difference"])) == ("6700", "0")
+        # Drill-down: behind October's 1-30 bucket, INV3 back at 1500 after the NSF reversal.
+        items = (
+            await http.get(
+                "/v1/aging/items",
+                params={"as_of": "2026-10-31", "bucket": "1-30"},
+                headers=auth(Role.AUDITOR),
+            )
+        ).json()
+        assert [(i["number"], i["days_past_due"], plain(i["balance"])) for i in items] == [
+            ("INV-000003", 21, "1500")
+        ]
 
     fresh = f"collections_rebuilt_{uuid.uuid4().hex[:8]}"
     postgres_server.create_database(fresh)
