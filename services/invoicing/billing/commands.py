@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Row, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +16,7 @@ from services.invoicing.billing import domain
 from services.invoicing.billing.domain import RunStatus, TicketToBill
 from services.invoicing.billing.models import BillingRun
 from services.invoicing.billing.schemas import DraftSummary, RunCreate, RunException
-from services.invoicing.invoices.commands import build_draft, issue_invoices
+from services.invoicing.invoices.commands import draft_values, issue_invoices
 from services.invoicing.invoices.domain import InvoiceStatus, ticket_lines
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.settings import InvoicingSettings
@@ -36,10 +36,24 @@ def _shared(values: Sequence[str | None]) -> str | None:
     return values[0] if len(set(values)) == 1 else None
 
 
-async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Ticket]:
+# What drafting reads of a ticket: plain rows, not tracked entities, so 100,000 load quickly.
+TICKET_FACTS = (
+    Ticket.id,
+    Ticket.ticket_number,
+    Ticket.customer_id,
+    Ticket.currency,
+    Ticket.sales_rep,
+    Ticket.job_site,
+    Ticket.job_site_address,
+    Ticket.po_number,
+    Ticket.lines,
+)
+
+
+async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Row[Any]]:
     closed_by = datetime.combine(data.cut_off + timedelta(days=1), time(), tzinfo=UTC)
     statement = (
-        select(Ticket)
+        select(*TICKET_FACTS)
         .where(
             Ticket.status == TicketStatus.READY,
             col(Ticket.invoice_id).is_(None),
@@ -54,7 +68,7 @@ async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Ticket]
     return list((await session.exec(statement)).all())
 
 
-def _exception(ticket: Ticket, reason: str) -> RunException:
+def _exception(ticket: Row[Any], reason: str) -> RunException:
     return RunException(
         ticket_id=ticket.id,
         ticket_number=ticket.ticket_number,
@@ -80,7 +94,7 @@ async def start_run(
         ).all()
     }
     exceptions: list[RunException] = []
-    billable: dict[uuid.UUID, Ticket] = {}
+    billable: dict[uuid.UUID, Row[Any]] = {}
     for ticket in tickets:
         reason = domain.customer_exception(accounts.get(ticket.customer_id), ticket.currency)
         if reason:
@@ -108,11 +122,12 @@ async def start_run(
         created_by=actor.subject,
     )
     drafts: list[DraftSummary] = []
+    invoices: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
         try:
-            invoice = build_draft(
+            invoice = draft_values(
                 account=account,
                 lines=[
                     (facts, tax_address(t.job_site_address, t.job_site, account.addresses))
@@ -132,25 +147,26 @@ async def start_run(
             exceptions.extend(_exception(t, exc.detail) for t in on_invoice)
             continue
         if not data.dry_run:
-            session.add(invoice)
+            invoices.append(invoice)
             links.extend(
-                {"id": t.id, "invoice_id": invoice.id, "status": TicketStatus.DRAFTED}
+                {"id": t.id, "invoice_id": invoice["id"], "status": TicketStatus.DRAFTED}
                 for t in on_invoice
             )
         drafts.append(
             DraftSummary(
-                invoice_id=None if data.dry_run else invoice.id,
+                invoice_id=None if data.dry_run else invoice["id"],
                 customer_id=customer_id,
                 account_number=account.account_number,
                 group=key,
                 ticket_numbers=[t.ticket_number for t in on_invoice],
-                subtotal=invoice.subtotal,
-                tax_total=invoice.tax_total,
-                total=invoice.total,
+                subtotal=invoice["subtotal"],
+                tax_total=invoice["tax_total"],
+                total=invoice["total"],
             )
         )
-    await session.flush()  # the drafts exist before their tickets point at them
-    if links:
+    if invoices:
+        # Plain rows in one executemany each: constructing 30,000 entities would cost more.
+        await session.exec(insert(Invoice), params=invoices)
         # One executemany by primary key in this transaction: ticket and draft commit together.
         await session.exec(update(Ticket), params=links)
     run.draft_count = len(drafts)

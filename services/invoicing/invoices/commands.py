@@ -22,7 +22,7 @@ from services.invoicing.invoices.events import (
 )
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.invoices.schemas import ImportedInvoiceIn
-from services.invoicing.journal.commands import post_entry
+from services.invoicing.journal.commands import post_entries, post_entry
 from services.invoicing.journal.domain import document_entry
 from services.invoicing.settings import InvoicingSettings
 from services.invoicing.tax.domain import Jurisdiction, jurisdictions_for
@@ -32,7 +32,7 @@ from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.db import utcnow
-from shared.events.customers import BillingProfile, PaymentTerms
+from shared.events.customers import DeliveryMethod, PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts
 from shared.numbering import next_in_series
 
@@ -45,7 +45,7 @@ def bill_to(account: BillingAccount) -> dict[str, Any] | None:
     return next((a for a in account.addresses if a.get("kind") == "bill_to"), None)
 
 
-def build_draft(
+def draft_values(
     *,
     account: BillingAccount,
     lines: Sequence[tuple[InvoiceLineFacts, Address]],
@@ -58,9 +58,9 @@ def build_draft(
     billing_run_id: uuid.UUID | None = None,
     rebill_of: uuid.UUID | None = None,
     sales_rep: str | None = None,
-) -> Invoice:
-    """A draft invoice of these lines, taxed where each line's work was done, on the
-    customer's current terms. Not yet added to the session."""
+) -> dict[str, Any]:
+    """The columns of a draft invoice of these lines, taxed where each line's work was done, on
+    the customer's current terms (a billing run inserts thousands of them at once)."""
     cache: dict[str, list[Jurisdiction]] = {}
 
     def where(address: Address) -> list[Jurisdiction]:
@@ -75,7 +75,7 @@ def build_draft(
         on=invoice_date,
         currency=account.currency,
     )
-    return Invoice(
+    return dict(
         id=uuid.uuid4(),
         status=InvoiceStatus.DRAFT,
         customer_id=account.id,
@@ -97,9 +97,14 @@ def build_draft(
         total=priced.total,
         billing_run_id=billing_run_id,
         rebill_of=rebill_of,
-        delivery_method=BillingProfile.model_validate(account.billing_profile).delivery_method,
+        delivery_method=account.billing_profile.get("delivery_method", DeliveryMethod.EMAIL),
         created_by=created_by,
     )
+
+
+def build_draft(**facts: Any) -> Invoice:
+    """A draft invoice (see `draft_values`), not yet added to the session."""
+    return Invoice(**draft_values(**facts))
 
 
 async def issue_invoices(
@@ -129,6 +134,7 @@ async def issue_invoices(
         )
         for offset, invoice in enumerate(of_year):
             invoice.number = domain.number_of(INVOICE_KIND, year, first + offset)
+    entries = []
     for invoice in invoices:
         payment_terms = PaymentTerms.model_validate(invoice.terms)
         invoice.due_date = terms.due_date(payment_terms, invoice.invoice_date)
@@ -148,7 +154,7 @@ async def issue_invoices(
             taxes=taxes,
             chart=settings.chart,
         )
-        post_entry(session, entry)
+        entries.append(entry)
         publish_issued(session, invoice, entry, lines=lines, taxes=taxes)
         record_change(
             session,
@@ -162,6 +168,7 @@ async def issue_invoices(
                 "due_date": invoice.due_date.isoformat(),
             },
         )
+    await post_entries(session, entries)
     await session.exec(
         update(Ticket)
         .where(col(Ticket.invoice_id).in_([invoice.id for invoice in invoices]))
