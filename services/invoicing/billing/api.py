@@ -8,6 +8,7 @@ from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_ro
 from services.invoicing.billing import commands
 from services.invoicing.billing.models import BillingRun
 from services.invoicing.billing.schemas import BillingRunOut, DraftSummary, RunCreate
+from services.invoicing.delivery.commands import deliver_invoice, undelivered
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
 
@@ -62,3 +63,16 @@ async def issue_run(
     run = await _run(session, run_id)
     await commands.issue_run(session, run, settings=settings, actor=actor)
     return await _out(session, await _run(session, run_id))
+
+
+@router.post("/{run_id}/deliver", summary="Deliver a billing run's invoices")
+async def deliver_run(
+    run_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
+) -> BillingRunOut:
+    """Deliver every issued invoice of the run not yet delivered, each as its customer's billing
+    profile says (email with the PDF to the invoice contacts); each outcome, a failure included,
+    is recorded on its invoice. Calling it again retries only what is not yet delivered."""
+    run = await _run(session, run_id)
+    for invoice in await undelivered(session, run.id):
+        await deliver_invoice(session, invoice, settings=settings, actor=actor)
+    return await _out(session, run)

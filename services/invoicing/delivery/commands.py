@@ -1,7 +1,10 @@
 """Delivering issued invoices the way each customer's billing profile says; the outcome is
 recorded on the invoice (and audited), a failure included."""
 
+import uuid
+
 import aiosmtplib
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.accounts.models import BillingAccount
@@ -65,3 +68,18 @@ async def deliver_invoice(
     invoice.delivery_status, invoice.delivery_detail = status, detail[:1000]
     if status == DeliveryStatus.SENT:
         invoice.delivered_at = utcnow()
+
+
+async def undelivered(session: AsyncSession, run_id: uuid.UUID) -> list[Invoice]:
+    """A run's issued invoices not yet delivered, in number order."""
+    statement = (
+        select(Invoice)
+        .where(
+            Invoice.billing_run_id == run_id,
+            Invoice.status == InvoiceStatus.ISSUED,
+            Invoice.delivery_status != DeliveryStatus.SENT,
+        )
+        .order_by(col(Invoice.number))
+        .with_for_update()
+    )
+    return list((await session.exec(statement)).all())
