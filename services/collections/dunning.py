@@ -40,28 +40,20 @@ class RunResult:
     skipped: dict[str, str] = field(default_factory=dict)  # customer id → why
 
 
-async def _disputed_invoices(session: AsyncSession, customers: list[uuid.UUID]) -> set[uuid.UUID]:
-    rows = (
-        await session.exec(
-            select(Dispute.invoice_id).where(
-                col(Dispute.customer_id).in_(customers),
-                Dispute.status == OPEN,
-                col(Dispute.invoice_id).is_not(None),
-            )
-        )
-    ).all()
-    return {invoice_id for invoice_id in rows if invoice_id is not None}
+async def _disputed_invoices(session: AsyncSession) -> set[uuid.UUID]:
+    """Invoices under an open dispute: never dunned while it lasts."""
+    statement = select(Dispute.invoice_id).where(
+        Dispute.status == OPEN, col(Dispute.invoice_id).is_not(None)
+    )
+    return {invoice_id for invoice_id in (await session.exec(statement)).all() if invoice_id}
 
 
-async def _promising(
-    session: AsyncSession, customers: list[uuid.UUID], as_of: date
-) -> set[uuid.UUID]:
-    promises = (
-        await session.exec(select(PromiseToPay).where(col(PromiseToPay.customer_id).in_(customers)))
-    ).all()
+async def _promising(session: AsyncSession, as_of: date) -> set[uuid.UUID]:
+    """Customers with a live promise to pay on `as_of`."""
+    statement = select(PromiseToPay).where(col(PromiseToPay.promised_on) >= as_of)
     return {
         p.customer_id
-        for p in promises
+        for p in (await session.exec(statement)).all()
         if rules.promise_status(p.promised_on, p.kept_on, as_of) is rules.PromiseStatus.LIVE
     }
 
@@ -83,9 +75,8 @@ async def run_dunning(
     business_district: str | None = None,
 ) -> RunResult:
     overdue = await past_due_items(session, as_of, business_district=business_district)
-    customers = sorted({customer for customer, _ in overdue}, key=str)
-    disputed = await _disputed_invoices(session, customers)
-    promising = await _promising(session, customers, as_of)
+    disputed = await _disputed_invoices(session)
+    promising = await _promising(session, as_of)
     result = RunResult()
     for (customer_id, currency), items in sorted(overdue.items(), key=lambda kv: str(kv[0][0])):
         chased = [i for i in items if i.item_id not in disputed]

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -23,7 +24,7 @@ from services.collections.models import (
     LedgerEntry,
     PromiseToPay,
 )
-from services.collections.sums import grouped_sums
+from services.collections.sums import chunks, grouped_sums, on_postgres
 from services.collections.work import OPEN
 
 Key = tuple[uuid.UUID, str]  # customer, currency
@@ -42,7 +43,6 @@ class WorklistRow:
     currency: str
     account: CollectionAccount | None
     position: rules.AccountPosition
-    items: list[PastDueItem]
     as_of: date
 
     @property
@@ -58,27 +58,24 @@ class WorklistRow:
         return rules.call_priority(self.position)
 
 
-async def past_due_items(
-    session: AsyncSession,
-    as_of: date,
-    *,
-    customer_id: uuid.UUID | None = None,
-    business_district: str | None = None,
-    sales_rep: str | None = None,
-) -> dict[Key, list[PastDueItem]]:
-    """Each customer's invoices owing something and past due on `as_of`, oldest first."""
+def _past_due_filters(as_of: date, **equal: Any) -> list[Any]:
     where = [
         col(LedgerEntry.entry_date) <= as_of,
         col(LedgerEntry.column) == Column.BUCKETS,
         col(LedgerEntry.due_date) < as_of,
     ]
-    for column, value in (
-        (LedgerEntry.customer_id, customer_id),
-        (LedgerEntry.business_district, business_district),
-        (LedgerEntry.sales_rep, sales_rep),
-    ):
-        if value is not None:
-            where.append(col(column) == value)
+    return where + [
+        col(getattr(LedgerEntry, name)) == value
+        for name, value in equal.items()
+        if value is not None
+    ]
+
+
+async def past_due_items(
+    session: AsyncSession, as_of: date, **equal: Any
+) -> dict[Key, list[PastDueItem]]:
+    """Each customer's invoices owing something and past due on `as_of`, oldest first;
+    `equal` filters on entry columns (customer_id, business_district, sales_rep)."""
     keys = [
         col(LedgerEntry.customer_id),
         col(LedgerEntry.currency),
@@ -86,9 +83,10 @@ async def past_due_items(
         col(LedgerEntry.due_date),
     ]
     found: dict[Key, list[PastDueItem]] = defaultdict(list)
-    for (customer, currency, item_id, due), balance in (
-        await grouped_sums(session, keys, col(LedgerEntry.amount), where)
-    ).items():
+    sums = await grouped_sums(
+        session, keys, col(LedgerEntry.amount), _past_due_filters(as_of, **equal)
+    )
+    for (customer, currency, item_id, due), balance in sums.items():
         if balance > 0:
             found[(customer, currency)].append(PastDueItem(item_id, balance, (as_of - due).days))
     for items in found.values():
@@ -96,15 +94,69 @@ async def past_due_items(
     return dict(found)
 
 
+async def past_due_totals(
+    session: AsyncSession, as_of: date, **equal: Any
+) -> dict[Key, tuple[Decimal, int]]:
+    """{(customer, currency): (past due, oldest days past due)}. PostgreSQL sums per item and
+    then per customer itself, so a whole portfolio comes back as one row per customer."""
+    if not on_postgres(session):
+        items = await past_due_items(session, as_of, **equal)
+        return {
+            key: (sum((i.balance for i in found), Decimal(0)), found[0].days_past_due)
+            for key, found in items.items()
+        }
+    balance = func.sum(LedgerEntry.amount).label("balance")
+    per_item = (
+        select(
+            col(LedgerEntry.customer_id),
+            col(LedgerEntry.currency),
+            col(LedgerEntry.due_date),
+            balance,
+        )
+        .where(*_past_due_filters(as_of, **equal))
+        .group_by(
+            col(LedgerEntry.customer_id),
+            col(LedgerEntry.currency),
+            col(LedgerEntry.item_id),
+            col(LedgerEntry.due_date),
+        )
+        .having(func.sum(LedgerEntry.amount) > 0)
+        .subquery()
+    )
+    statement = select(
+        per_item.c.customer_id,
+        per_item.c.currency,
+        func.sum(per_item.c.balance),
+        func.min(per_item.c.due_date),
+    ).group_by(per_item.c.customer_id, per_item.c.currency)
+    rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    return {(c, cur): (total, (as_of - oldest).days) for c, cur, total, oldest in rows}
+
+
+async def _owing(
+    session: AsyncSession, invoice_ids: list[uuid.UUID], as_of: date
+) -> dict[uuid.UUID, Decimal]:
+    """What each of these invoices still owes, if past due on `as_of`."""
+    owing: dict[uuid.UUID, Decimal] = {}
+    for chunk in chunks(invoice_ids):
+        where = _past_due_filters(as_of) + [col(LedgerEntry.item_id).in_(chunk)]
+        sums = await grouped_sums(
+            session, [col(LedgerEntry.item_id)], col(LedgerEntry.amount), where
+        )
+        owing |= {key[0]: amount for key, amount in sums.items() if amount > 0}
+    return owing
+
+
 async def _disputed(
-    session: AsyncSession, customers: list[uuid.UUID], owing: dict[uuid.UUID, Decimal]
+    session: AsyncSession, customers: set[uuid.UUID], as_of: date
 ) -> dict[Key, Decimal]:
     """Open disputes on past-due invoices (up to what each still owes) or on account."""
-    disputes = (
-        await session.exec(
-            select(Dispute).where(col(Dispute.customer_id).in_(customers), Dispute.status == OPEN)
-        )
-    ).all()
+    disputes = [
+        d
+        for d in (await session.exec(select(Dispute).where(Dispute.status == OPEN))).all()
+        if d.customer_id in customers
+    ]
+    owing = await _owing(session, [d.invoice_id for d in disputes if d.invoice_id], as_of)
     result: dict[Key, Decimal] = defaultdict(Decimal)
     for d in disputes:
         if d.invoice_id is None:
@@ -115,18 +167,15 @@ async def _disputed(
 
 
 async def _promises(
-    session: AsyncSession, customers: list[uuid.UUID], as_of: date
+    session: AsyncSession, customers: set[uuid.UUID], as_of: date
 ) -> tuple[dict[Key, Decimal], dict[Key, int]]:
     """What live promises still cover, and how many promises were broken."""
     live: dict[Key, Decimal] = defaultdict(Decimal)
     broken: dict[Key, int] = defaultdict(int)
-    for p in (
-        await session.exec(
-            select(PromiseToPay).where(
-                col(PromiseToPay.customer_id).in_(customers), col(PromiseToPay.recorded_on) <= as_of
-            )
-        )
-    ).all():
+    statement = select(PromiseToPay).where(col(PromiseToPay.recorded_on) <= as_of)
+    for p in (await session.exec(statement)).all():
+        if p.customer_id not in customers:
+            continue
         status = rules.promise_status(p.promised_on, p.kept_on, as_of)
         if status is rules.PromiseStatus.LIVE:
             live[(p.customer_id, p.currency)] += p.amount - p.paid_amount
@@ -138,38 +187,46 @@ async def _promises(
 async def _days_beyond_terms(
     session: AsyncSession, customers: list[uuid.UUID], as_of: date
 ) -> dict[Key, Decimal | None]:
-    rows = (
-        await session.exec(
-            select(
-                col(LedgerEntry.customer_id),
-                col(LedgerEntry.currency),
-                col(LedgerEntry.entry_date),
-                col(LedgerEntry.due_date),
-                col(LedgerEntry.amount),
-            ).where(  # type: ignore[call-overload]
-                col(LedgerEntry.customer_id).in_(customers),
-                LedgerEntry.kind == EntryKind.PAID,
-                col(LedgerEntry.entry_date) <= as_of,
-            )
-        )
-    ).all()
     paid: dict[Key, list[tuple[int, Decimal]]] = defaultdict(list)
-    for customer, currency, paid_on, due, amount in rows:
-        paid[(customer, currency)].append(((paid_on - due).days, -amount))
+    for chunk in chunks(customers):
+        statement = select(
+            col(LedgerEntry.customer_id),
+            col(LedgerEntry.currency),
+            col(LedgerEntry.entry_date),
+            col(LedgerEntry.due_date),
+            col(LedgerEntry.amount),
+        ).where(  # type: ignore[call-overload]
+            col(LedgerEntry.customer_id).in_(chunk),
+            LedgerEntry.kind == EntryKind.PAID,
+            col(LedgerEntry.entry_date) <= as_of,
+        )
+        for customer, currency, paid_on, due, amount in (await session.exec(statement)).all():
+            paid[(customer, currency)].append(((paid_on - due).days, -amount))
     return {key: rules.weighted_days_beyond_terms(values) for key, values in paid.items()}
 
 
 async def _last_activity(
     session: AsyncSession, customers: list[uuid.UUID]
 ) -> dict[uuid.UUID, date]:
-    rows = (
-        await session.exec(
+    last: dict[uuid.UUID, date] = {}
+    for chunk in chunks(customers):
+        statement = (
             select(Activity.customer_id, func.max(Activity.occurred_at))
-            .where(col(Activity.customer_id).in_(customers))
+            .where(col(Activity.customer_id).in_(chunk))
             .group_by(col(Activity.customer_id))
         )
-    ).all()
-    return {customer: at.date() for customer, at in rows if at is not None}
+        last |= {c: at.date() for c, at in (await session.exec(statement)).all() if at is not None}
+    return last
+
+
+async def _accounts(
+    session: AsyncSession, customers: list[uuid.UUID]
+) -> dict[uuid.UUID, CollectionAccount]:
+    found: dict[uuid.UUID, CollectionAccount] = {}
+    for chunk in chunks(customers):
+        statement = select(CollectionAccount).where(col(CollectionAccount.id).in_(chunk))
+        found |= {a.id: a for a in (await session.exec(statement)).all()}
+    return found
 
 
 async def worklist(
@@ -181,45 +238,36 @@ async def worklist(
     customer_id: uuid.UUID | None = None,
 ) -> list[WorklistRow]:
     """Customers with a past-due balance on `as_of`, most worth a call first."""
-    items = await past_due_items(
+    totals = await past_due_totals(
         session,
         as_of,
         customer_id=customer_id,
         business_district=business_district,
         sales_rep=sales_rep,
     )
-    customers = sorted({customer for customer, _ in items}, key=str)
-    owing = {i.item_id: i.balance for found in items.values() for i in found}
-    disputed = await _disputed(session, customers, owing)
-    live, broken = await _promises(session, customers, as_of)
+    customers = sorted({customer for customer, _ in totals}, key=str)
+    disputed = await _disputed(session, set(customers), as_of)
+    live, broken = await _promises(session, set(customers), as_of)
     lateness = await _days_beyond_terms(session, customers, as_of)
     last_activity = await _last_activity(session, customers)
-    accounts = {
-        a.id: a
-        for a in (
-            await session.exec(
-                select(CollectionAccount).where(col(CollectionAccount.id).in_(customers))
-            )
-        ).all()
-    }
+    accounts = await _accounts(session, customers)
     rows = [
         WorklistRow(
             customer,
             currency,
             accounts.get(customer),
             rules.AccountPosition(
-                past_due=sum((i.balance for i in found), Decimal(0)),
-                oldest_days_past_due=found[0].days_past_due,
+                past_due=past_due,
+                oldest_days_past_due=oldest,
                 disputed=disputed.get((customer, currency), Decimal(0)),
                 promised=live.get((customer, currency), Decimal(0)),
                 broken_promises=broken.get((customer, currency), 0),
                 days_beyond_terms=lateness.get((customer, currency)),
                 last_activity_on=last_activity.get(customer),
             ),
-            found,
             as_of,
         )
-        for (customer, currency), found in items.items()
+        for (customer, currency), (past_due, oldest) in totals.items()
     ]
     rows.sort(key=lambda r: (-r.priority, -r.position.past_due, str(r.customer_id)))
     return rows

@@ -1,5 +1,5 @@
+from services.collections.models import CollectionsTable
 from shared.migrations import run_migrations_in_env
 from shared.tables import MechanismTable
-from services.collections.models import CollectionsTable
 
 run_migrations_in_env([MechanismTable.metadata, CollectionsTable.metadata])
