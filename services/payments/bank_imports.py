@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.bank_files.model import BankReceipt, LineProblem
 from services.payments.bank_files.reading import BankFileFormat, read_bank_file
+from services.payments.cash_application import payer_directory
 from services.payments.models import BankFile, Payment
 from services.payments.receipts import record_payment
 from services.payments.schemas import PaymentIn, RemittanceLineIn
@@ -78,6 +79,7 @@ async def import_bank_file(
     session.add(bank_file)
     await session.flush()
     result = ImportResult(bank_file)
+    directory = await payer_directory(session)
     problems = list(parsed.problems)
     duplicates: list[dict[str, Any]] = []
     for receipt in parsed.receipts:
@@ -110,6 +112,7 @@ async def import_bank_file(
                 bank_reference=receipt.bank_reference,
                 bank_file_id=bank_file.id,
                 file_line=receipt.line,
+                directory=directory,
             )
         )
     bank_file.payments = len(result.payments)

@@ -121,13 +121,19 @@ async def remittance_of(session: AsyncSession, payment_id: uuid.UUID) -> list[Re
     )
 
 
-async def propose(session: AsyncSession, payment: Payment, rules: PaymentRules) -> Proposal:
+async def propose(
+    session: AsyncSession,
+    payment: Payment,
+    rules: PaymentRules,
+    directory: PayerDirectory | None = None,
+) -> Proposal:
     lines = await remittance_of(session, payment.id)
     receipt = receipt_of(payment, lines)
-    directory = await payer_directory(session)
-    identified = receipt.customer_id or getattr(
-        directory.identify(receipt.payer_name, receipt.payer_account), "customer_id", None
-    )
+    directory = directory or await payer_directory(session)
+    identified = receipt.customer_id
+    if identified is None:
+        recognised = directory.identify(receipt.payer_name, receipt.payer_account)
+        identified = recognised.customer_id if recognised else None
     invoices = await candidate_invoices(session, receipt, identified)
     return CashApplicationEngine(invoices, directory, rules.matching).propose(receipt)
 
@@ -144,9 +150,15 @@ async def _still_open(session: AsyncSession, proposal: Proposal) -> list[OpenIte
     return invoices
 
 
-async def apply_cash(session: AsyncSession, payment: Payment, rules: PaymentRules) -> Proposal:
-    """Apply what the engine is sure of; put the rest in the review queue."""
-    proposal = await propose(session, payment, rules)
+async def apply_cash(
+    session: AsyncSession,
+    payment: Payment,
+    rules: PaymentRules,
+    directory: PayerDirectory | None = None,
+) -> Proposal:
+    """Apply what the engine is sure of; put the rest in the review queue. A file's payments share
+    one `directory` of payers."""
+    proposal = await propose(session, payment, rules, directory)
     explanation = " ".join(proposal.explanation)
     confidence = Decimal(str(round(proposal.confidence, 3)))
     invoices = await _still_open(session, proposal) if proposal.automatic else None

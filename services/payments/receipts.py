@@ -15,6 +15,7 @@ from services.payments.applications import (
     unapply,
 )
 from services.payments.cash_application import apply_cash
+from services.payments.matching.payers import PayerDirectory
 from services.payments.models import Payment, Refund, RemittanceLine, Suggestion
 from services.payments.publishing import publish
 from services.payments.schemas import PaymentIn
@@ -34,6 +35,7 @@ async def record_payment(
     bank_reference: str | None = None,
     bank_file_id: uuid.UUID | None = None,
     file_line: int | None = None,
+    directory: PayerDirectory | None = None,
 ) -> Payment:
     """Record the receipt (Dr cash / Cr unapplied cash), then apply what cash application is
     sure of."""
@@ -91,7 +93,7 @@ async def record_payment(
         aggregate_id=payment.id,
     )
     await session.flush()
-    await apply_cash(session, payment, rules)
+    await apply_cash(session, payment, rules, directory)
     return payment
 
 
