@@ -6,6 +6,7 @@ the amount, and finally an invoice within the configured tolerance. Each proposa
 confidence from 0 to 1 and the reasons in words; at or above the threshold it is automatic.
 """
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,7 +145,11 @@ class CashApplicationEngine:
         )
 
     def _match_line(
-        self, line: RemittanceRef, paid: Decimal | None, receipt: Receipt, customer_id: object
+        self,
+        line: RemittanceRef,
+        paid: Decimal | None,
+        receipt: Receipt,
+        customer_id: uuid.UUID | None,
     ) -> tuple[ProposedApplication, float, str] | None:
         def eligible(invoice: OpenInvoice) -> bool:
             return invoice.currency == receipt.currency and customer_id in (
@@ -181,9 +186,8 @@ class CashApplicationEngine:
             confidence = min(confidence, 0.6)
         if loose and customer_id is None:
             confidence *= 0.95
-        stricter = [s[2].invoice.number for s in scored if s[2].kind not in LOOSE_READINGS]
-        if loose and stricter:
-            rivals = [*rivals, *(s for s in scored if s[2].kind not in LOOSE_READINGS)]
+        if loose:  # the payer wrote another invoice's number exactly: which did it mean?
+            rivals += [s for s in scored if s[2].kind not in LOOSE_READINGS]
         if rivals:
             confidence = min(confidence, AMBIGUOUS)
             words += f" It could also be {', '.join(s[2].invoice.number for s in rivals)}."
