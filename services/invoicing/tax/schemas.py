@@ -9,8 +9,6 @@ from services.invoicing.tax.domain import JurisdictionLevel
 from shared.events.sales import Taxability
 from shared.money import Rate
 
-TAXABLE_CLASSES = [t for t in Taxability if t != Taxability.EXEMPT]
-
 
 class JurisdictionIn(BaseModel):
     """A jurisdiction, the addresses it covers (every criterion given must match) and the line
