@@ -245,11 +245,11 @@ async def run(infra: BenchInfra) -> list[str]:
     generator, payments = generate(rng)
     generated = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     engine = CashApplicationEngine(
         generator.invoices, PayerDirectory(generator.payers), MatchingPolicy()
     )
-    indexed = time.perf_counter() - started
+    indexed, indexed_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     auto_lines = wrong = 0
     by_scenario: Counter[str] = Counter()
@@ -272,8 +272,8 @@ async def run(infra: BenchInfra) -> list[str]:
         f"{len(generator.invoices)} open invoices of {CUSTOMERS} customers "
         f"(generated in {generated:.1f} s, seed {SEED})",
         f"time: {indexed:.2f} s to index the invoices + {matched:.2f} s to match = "
-        f"{indexed + matched:.2f} s (target < 10 s); matching took {matched_cpu:.2f} s of CPU "
-        f"(load average {os.getloadavg()[0]:.1f})",
+        f"{indexed + matched:.2f} s (target < 10 s); CPU time {indexed_cpu:.2f} s + "
+        f"{matched_cpu:.2f} s (load average {os.getloadavg()[0]:.1f} while it ran)",
         f"applied automatically: {auto_lines / total_lines:.1%} of lines (target >= 90 %)",
         f"wrong automatic applications: {wrong} (target 0)",
         "by scenario (lines applied automatically / lines):",

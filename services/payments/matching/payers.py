@@ -115,11 +115,17 @@ class PayerDirectory:
         return self._fuzzy(name, key) if not owners else None
 
     def _fuzzy(self, name: str, key: str) -> Identification | None:
-        best = process.extract(
-            key, self._name_list, scorer=fuzz.token_sort_ratio, limit=2, score_cutoff=FUZZY_CUTOFF
+        candidates = sorted({i for word in set(key.split()) for i in self._by_word.get(word, ())})
+        found = process.extract(
+            _token_sorted(key),
+            [self._sorted_names[i] for i in candidates],
+            scorer=fuzz.ratio,
+            limit=2,
+            score_cutoff=FUZZY_CUTOFF,
         )
-        if not best or best[0][1] < FUZZY_CUTOFF:
+        if not found:
             return None
+        best = [(self._name_list[candidates[index]], score) for _, score, index in found]
         owners = self._names[best[0][0]]
         close_rival = (
             len(best) > 1
