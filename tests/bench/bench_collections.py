@@ -22,6 +22,7 @@ from services.collections.aging import Aging, AgingQuery, aging
 from services.collections.kpis import Month, monthly_kpis
 from services.collections.models import LoggedEvent
 from services.collections.service import definition as collections
+from services.collections.worklist import worklist
 from shared import migrations
 from shared.auth import TokenAuthority
 from shared.bus.kafka import KafkaBus
@@ -53,6 +54,15 @@ SELECT i.currency, CASE
 FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
 WHERE e.entry_date <= $1 AND ($2::uuid IS NULL OR i.customer_id = $2)
 GROUP BY 1, 2
+"""
+NAIVE_PAST_DUE = """
+SELECT count(DISTINCT customer_id) AS customers, SUM(owed) AS past_due FROM (
+  SELECT i.customer_id, SUM(e.amount) AS owed
+  FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
+  WHERE i."column" = 'buckets' AND i.due_date < $1 AND e.entry_date <= $1
+    AND i.business_district = $2
+  GROUP BY i.customer_id, i.id HAVING SUM(e.amount) > 0
+) AS owing_items
 """
 NAIVE_DSO = """
 SELECT
@@ -296,6 +306,23 @@ async def _queries(db: Database, conn: asyncpg.Connection, sample_customer: uuid
         f"DSO for {month} (standard, countback over 12 months, best, ADD, CEI): {ms:,.1f} ms; "
         f"straightforward SQL (ending AR and sales only) {naive_ms:,.1f} ms; "
         f"same AR and sales: {answer == naive_answer}"
+    )
+
+    async def district_worklist() -> tuple[int, Decimal]:
+        async with db.transaction() as session:
+            rows = await worklist(session, TODAY, business_district=DISTRICTS[0])
+        return len(rows), sum((r.position.past_due for r in rows), Decimal(0))
+
+    async def naive_past_due() -> tuple[int, Decimal]:
+        row = await conn.fetchrow(NAIVE_PAST_DUE, TODAY, DISTRICTS[0])
+        return row["customers"], row["past_due"]
+
+    ms, answer = await _timed(district_worklist)
+    naive_ms, naive_answer = await _timed(naive_past_due)
+    lines.append(
+        f"worklist of one district ({answer[0]:,} customers, ranked, with disputes, promises, "
+        f"payment history): {ms:,.1f} ms; straightforward SQL (past due per customer only) "
+        f"{naive_ms:,.1f} ms; same customers and past due: {answer == naive_answer}"
     )
     return lines
 
