@@ -289,3 +289,35 @@ async def test_credit_memo_reduces_and_void_closes_the_open_item(
     assert (await _balance(api, auth, issued.invoice_id))["status"] == "voided"
     after = (await api.get(f"/v1/payments/{payment['id']}", headers=auth(Role.AUDITOR))).json()
     assert after["unapplied"] == "500.00"  # the cash came back to be applied elsewhere
+
+
+async def test_an_invoice_issued_twice_opens_once_and_takes_its_deposit_once(
+    api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus, acme: CustomerSnapshot
+) -> None:
+    await api.post(
+        "/v1/deposits",
+        json={
+            "customer_id": str(acme.id),
+            "method": "check",
+            "amount": "300.00",
+            "currency": "USD",
+            "received_on": "2026-10-20",
+            "po_number": "PO-55",
+        },
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    issued = invoice(acme, "INV-2026-001500", "1000.00", po_number="PO-55")
+
+    # A replay delivers the same invoice again under a new event id.
+    await deliver_invoicing(bus, issued)
+    await deliver_invoicing(bus, issued)
+
+    assert (await _balance(api, auth, issued.invoice_id))["balance"] == "700.00"
+    applications = (
+        await api.get(
+            "/v1/applications",
+            params={"invoice_id": str(issued.invoice_id)},
+            headers=auth(Role.AUDITOR),
+        )
+    ).json()["items"]
+    assert [a["amount"] for a in applications] == ["300.00"]
