@@ -29,7 +29,10 @@ def test_lockbox_columns_delimiter_and_date_format_come_from_the_layout() -> Non
         amount_paid="Applied",
         currency=None,
     )
-    text = "Lot;Item;Remit;Posted;Remitter;DDA;Doc;Applied\n7;88;1,200.50;11/05/2026;Acme;123;A-1;1,200.50\n"
+    text = (
+        "Lot;Item;Remit;Posted;Remitter;DDA;Doc;Applied\n"
+        "7;88;1,200.50;11/05/2026;Acme;123;A-1;1,200.50\n"
+    )
 
     [check] = read_lockbox(text, layout, "CAD").receipts
 
