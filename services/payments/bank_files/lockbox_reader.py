@@ -47,7 +47,8 @@ def _check(
         currency=currency.strip().upper(),
         received_on=deposited,
         method="lockbox",
-        bank_reference=f"{row.get(layout.batch, '').strip()}/{check_number}",
+        # Banks number lockbox batches afresh each day: the date keeps the reference unique.
+        bank_reference=f"{deposited:%Y%m%d}/{row.get(layout.batch, '').strip()}/{check_number}",
         reference=check_number or None,
         payer_name=row.get(layout.payer_name, "").strip() or None,
         payer_account=row.get(layout.payer_account, "").strip() or None,
