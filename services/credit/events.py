@@ -1,11 +1,16 @@
-"""The credit service's consumers: its copy of the customer facts it needs, and the receivables
-projection (exposure, payment history, automatic holds) from invoicing and payments events."""
+"""The credit service's consumers: its copy of the customer facts it needs, the receivables
+projection (exposure, payment history, automatic holds) from invoicing and payments events,
+and collections' promises to pay."""
 
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from services.credit.ledger import HANDLERS as LEDGER_HANDLERS
-from services.credit.models import CreditAccount
+from services.credit.models import CreditAccount, PaymentPromise
+from shared.events.collections import PromiseToPayRecorded
 from shared.events.customers import CustomerSnapshot
+from shared.events.envelope import EventEnvelope
 from shared.replica import customer_copy_handlers
 
 # A credit review starts from who the customer is, its status and hold, and its onboarding papers.
@@ -25,4 +30,23 @@ def customer_facts(customer: CustomerSnapshot) -> dict[str, Any]:
     return customer.model_dump(mode="json", include=COPIED_FACTS)
 
 
-HANDLERS = customer_copy_handlers(CreditAccount, customer_facts) | LEDGER_HANDLERS
+async def promise_recorded(
+    session: AsyncSession, envelope: EventEnvelope, event: PromiseToPayRecorded
+) -> None:
+    """Kept for the score: payments received by the day promised show whether it was kept."""
+    session.add(
+        PaymentPromise(
+            id=event.promise_id,
+            customer_id=event.customer_id,
+            amount=event.amount,
+            recorded_on=event.recorded_on,
+            promised_on=event.promised_on,
+        )
+    )
+
+
+HANDLERS = (
+    customer_copy_handlers(CreditAccount, customer_facts)
+    | LEDGER_HANDLERS
+    | {PromiseToPayRecorded: promise_recorded}
+)

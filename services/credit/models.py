@@ -201,3 +201,16 @@ class OrderAuthorization(CreditTable, table=True):
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_on: date
     billed: bool = False
+
+
+class PaymentPromise(CreditTable, table=True):
+    """A customer's promise to pay, from collections; kept or broken by the payments that
+    followed it."""
+
+    __tablename__ = "payment_promises"
+
+    id: uuid.UUID = Field(primary_key=True, description="The promise's id in collections")
+    customer_id: uuid.UUID = Field(index=True)
+    amount: Decimal = _money()
+    recorded_on: date
+    promised_on: date

@@ -1,6 +1,7 @@
 """Gathering a customer's evidence for the scorecard (domain/scoring.py) from credit's own data."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -8,9 +9,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.bureau import is_expired
+from services.credit.domain.promises import Promise, Received, broken_promises
 from services.credit.domain.scoring import Score, ScoreInputs, score
 from services.credit.ledger import PAYMENT
-from services.credit.models import BureauReport, ReceivableItem, ReferenceCheck
+from services.credit.models import BureauReport, PaymentPromise, ReceivableItem, ReferenceCheck
 from services.credit.position import INVOICE, load_position
 from services.credit.repository import get_account
 from services.credit.settings import CreditSettings
@@ -37,9 +39,17 @@ def payment_days_beyond_terms(paid: list[tuple[Decimal, date, date]]) -> Decimal
     return days / weight
 
 
-async def _history(
-    session: AsyncSession, customer_id: uuid.UUID
-) -> tuple[Decimal | None, int, date | None]:
+@dataclass(frozen=True)
+class History:
+    """The customer's record with us, from the receivables and promises credit keeps."""
+
+    days_beyond_terms: Decimal | None
+    returned_payments: int
+    broken_promises: int
+    first_invoice: date | None
+
+
+async def _history(session: AsyncSession, customer_id: uuid.UUID, today: date) -> History:
     items = (
         await session.exec(
             select(
@@ -55,10 +65,23 @@ async def _history(
         )
     ).all()
     invoices = [i for i in items if i.kind == INVOICE]
+    payments = [i for i in items if i.kind == PAYMENT]
     paid = [(i.amount, i.paid_on, i.due_date) for i in invoices if i.paid_on and i.due_date]
-    returned = sum(1 for i in items if i.kind == PAYMENT and i.reversed_on is not None)
-    first_invoice = min((i.document_date for i in invoices), default=None)
-    return payment_days_beyond_terms(paid), returned, first_invoice
+    # A returned payment never paid anything: it keeps no promise.
+    received = [Received(p.document_date, -p.amount) for p in payments if p.reversed_on is None]
+    promises = (
+        await session.exec(select(PaymentPromise).where(PaymentPromise.customer_id == customer_id))
+    ).all()
+    return History(
+        days_beyond_terms=payment_days_beyond_terms(paid),
+        returned_payments=sum(1 for p in payments if p.reversed_on is not None),
+        broken_promises=broken_promises(
+            [Promise(p.amount, p.recorded_on, p.promised_on) for p in promises],
+            received,
+            today=today,
+        ),
+        first_invoice=min((i.document_date for i in invoices), default=None),
+    )
 
 
 async def score_customer(
@@ -82,7 +105,7 @@ async def score_customer(
             )
         )
     ).all()
-    dbt, returned, first_invoice = await _history(session, customer_id)
+    history = await _history(session, customer_id, today)
     limit = position.credit_limit
     return score(
         ScoreInputs(
@@ -90,9 +113,12 @@ async def score_customer(
             bureau_payment_index=report.payment_index if report else None,
             derogatory_items=report.derogatory_items if report else None,
             reference_days_beyond_terms=[int(d) for d in references if d is not None],
-            payment_days_beyond_terms=dbt,
-            returned_payments=returned,
+            payment_days_beyond_terms=history.days_beyond_terms,
+            returned_payments=history.returned_payments,
+            broken_promises=history.broken_promises,
             utilisation=position.exposure.total / limit if limit else None,
-            relationship_days=(today - first_invoice).days if first_invoice else None,
+            relationship_days=(today - history.first_invoice).days
+            if history.first_invoice
+            else None,
         )
     )

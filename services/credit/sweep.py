@@ -3,14 +3,15 @@ threshold, an authorization expiring), so holds are re-evaluated on a clock as w
 
 import asyncio
 import logging
-from typing import cast
+from datetime import date, timedelta
+from typing import Any, cast
 
 from sqlalchemy import union
 from sqlmodel import col, select
 
 from services.credit.domain.holds import HoldAction
 from services.credit.holding import reevaluate_hold
-from services.credit.models import CreditHold, OrderAuthorization, ReceivableItem
+from services.credit.models import CreditHold, ReceivableItem
 from services.credit.position import INVOICE
 from services.credit.settings import CreditSettings
 from shared.db import Database
@@ -18,30 +19,36 @@ from shared.service import Service
 
 log = logging.getLogger(__name__)
 
-BATCH = 200
 
-
-async def sweep_once(db: Database, settings: CreditSettings) -> dict[HoldAction, int]:
-    """Re-evaluate every customer whose hold could change with the date; count what happened."""
-    today = settings.current_date()
-    candidates = union(
+def _candidates(today: date, settings: CreditSettings) -> Any:
+    """Customers whose hold the passing of time alone could change: an open invoice now past
+    the threshold and no hold yet, or an automatic hold (an authorization expiring may cure it).
+    Everything else changes only with an event, and events re-evaluate as they arrive."""
+    cutoff = today - timedelta(days=settings.hold_days_past_due)
+    open_hold = select(CreditHold.customer_id).where(col(CreditHold.released_at).is_(None))
+    return union(
         select(ReceivableItem.customer_id).where(
-            col(ReceivableItem.is_open).is_(True), ReceivableItem.kind == INVOICE
+            col(ReceivableItem.is_open).is_(True),
+            ReceivableItem.kind == INVOICE,
+            col(ReceivableItem.due_date) < cutoff,
+            col(ReceivableItem.customer_id).not_in(open_hold),
         ),
         select(CreditHold.customer_id).where(
             col(CreditHold.released_at).is_(None), col(CreditHold.automatic).is_(True)
         ),
-        select(OrderAuthorization.customer_id).where(
-            col(OrderAuthorization.approved).is_(True), col(OrderAuthorization.billed).is_(False)
-        ),
     )
+
+
+async def sweep_once(db: Database, settings: CreditSettings) -> dict[HoldAction, int]:
+    """Re-evaluate every customer the date could have moved; count what happened. One short
+    transaction per customer, so the sweep never keeps an authorization waiting for long."""
+    today = settings.current_date()
     async with db.transaction() as session:
-        customer_ids = [row[0] for row in (await session.exec(candidates)).all()]
+        customer_ids = [row[0] for row in (await session.exec(_candidates(today, settings))).all()]
     counts = dict.fromkeys(HoldAction, 0)
-    for start in range(0, len(customer_ids), BATCH):
+    for customer_id in customer_ids:
         async with db.transaction() as session:
-            for customer_id in customer_ids[start : start + BATCH]:
-                counts[await reevaluate_hold(session, customer_id, settings, today=today)] += 1
+            counts[await reevaluate_hold(session, customer_id, settings, today=today)] += 1
     return counts
 
 

@@ -13,12 +13,12 @@ and the score is the sum, kept within 0..100:
 - our payment history, amount-weighted days beyond terms of invoices paid to us:
   <= 0: +15, 1-10: +8, 11-30: 0, 31-60: -10, > 60: -20; nothing paid yet: 0
 - returned (NSF) payments: -10 each, at most -30
+- broken promises to pay (collections' promises not met by the day promised): -5 each, at most -15
 - utilisation, exposure / credit limit: <= 50%: +5, 51-80%: 0, 81-100%: -5, over 100%: -15
 - age of the relationship, since our first invoice:
   >= 5 years: +10, >= 2 years: +5, >= 1 year: 0, under a year or no invoice yet: -5
 
-Grades: A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, E below. Broken promises to pay are not scored yet:
-the collections service publishes no promise events so far.
+Grades: A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, E below.
 """
 
 from collections.abc import Sequence
@@ -38,6 +38,7 @@ class ScoreInputs:
     reference_days_beyond_terms: Sequence[int] = ()
     payment_days_beyond_terms: Decimal | None = None
     returned_payments: int = 0
+    broken_promises: int = 0
     utilisation: Decimal | None = None
     relationship_days: int | None = None
 
@@ -147,6 +148,15 @@ def _payment_history(inputs: ScoreInputs) -> list[Factor]:
             str(returned),
             -min(10 * returned, 30),
             f"{returned} payment(s) returned or NSF",
+        )
+    )
+    broken = inputs.broken_promises
+    factors.append(
+        Factor(
+            "broken_promises",
+            str(broken),
+            -min(5 * broken, 15),
+            f"{broken} promise(s) to pay broken",
         )
     )
     return factors

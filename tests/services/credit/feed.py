@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from shared.bus import Bus, BusMessage
 from shared.events.catalog import EventPayload, topic_for
+from shared.events.collections import PromiseToPayRecorded
 from shared.events.customers import PaymentTerms
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import (
@@ -221,4 +222,14 @@ class Books:
             reversed_on=on,
             reason="NSF",
             journal=journal("reversal", payment.payment_id, on, payment.amount, UNAPPLIED, CASH),
+        )
+
+    def promise(self, amount: str, recorded_on: date, promised_on: date) -> PromiseToPayRecorded:
+        return PromiseToPayRecorded(
+            promise_id=uuid.uuid4(),
+            customer_id=self.customer_id,
+            currency="USD",
+            amount=Decimal(amount),
+            promised_on=promised_on,
+            recorded_on=recorded_on,
         )

@@ -4,10 +4,12 @@ import uuid
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.auth import Role
 from shared.bus import InProcessBus
+from tests.conftest import AuthHeaders
 from tests.services.credit.conftest import Call, body
 from tests.services.credit.feed import Books, publish
 from tests.services.credit.test_exposure_and_holds import RECENT, _exposure, _limit
@@ -89,11 +91,12 @@ async def test_bad_questions_are_problems(call: Call, books: Books, customer_id:
 
 
 async def test_a_retried_question_with_the_same_key_counts_once(
-    call: Call, books: Books, customer_id: uuid.UUID
+    call: Call, api: httpx.AsyncClient, auth: AuthHeaders, books: Books, customer_id: uuid.UUID
 ) -> None:
     order = {"customer_id": str(customer_id), "amount": "4000.00"}
-    headers = {"Idempotency-Key": "order-7001"}
-    first = body(await call("post", AUTHORIZE, Role.SALES, json=order, headers=headers), 201)
-    again = await call("post", AUTHORIZE, Role.SALES, json=order, headers=headers)
+    # One token for both: a key belongs to the credentials it was first used with.
+    headers = auth(Role.SALES) | {"Idempotency-Key": "order-7001"}
+    first = body(await api.post(AUTHORIZE, json=order, headers=headers), 201)
+    again = await api.post(AUTHORIZE, json=order, headers=headers)
     assert again.headers["idempotent-replayed"] == "true" and again.json() == first
     assert (await _exposure(call, customer_id))["authorized_orders"] == "4000.00"

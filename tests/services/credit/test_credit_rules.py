@@ -27,6 +27,7 @@ from services.credit.domain.exposure import (
     authorize,
 )
 from services.credit.domain.holds import HoldAction, automatic_hold_reasons, next_hold_action
+from services.credit.domain.promises import Promise, Received, broken_promises, is_broken
 from services.credit.domain.scoring import ScoreInputs, score
 from services.credit.scorecard import payment_days_beyond_terms
 from shared.auth import Principal, Role
@@ -238,3 +239,24 @@ class TestScorecard:
         )
         assert [f.name for f in result.moved_by] == []
         assert result.points == 50
+
+
+class TestPromises:
+    PROMISE = Promise(Decimal(500), recorded_on=date(2026, 10, 10), promised_on=date(2026, 10, 20))
+
+    def test_a_promise_is_kept_by_payments_made_between_the_promise_and_its_day(self) -> None:
+        paid = [
+            Received(date(2026, 10, 12), Decimal(200)),
+            Received(date(2026, 10, 20), Decimal(300)),
+        ]
+        assert not is_broken(self.PROMISE, paid, today=TODAY)
+
+    def test_payments_outside_the_window_or_short_break_it(self) -> None:
+        late = [Received(date(2026, 10, 21), Decimal(500))]
+        short = [Received(date(2026, 10, 15), Decimal("499.99"))]
+        before = [Received(date(2026, 10, 9), Decimal(500))]
+        assert broken_promises([self.PROMISE] * 3, late + short + before, today=TODAY) == 3
+        assert is_broken(self.PROMISE, short, today=TODAY)
+
+    def test_a_promise_still_running_is_not_broken(self) -> None:
+        assert not is_broken(self.PROMISE, [], today=date(2026, 10, 20))

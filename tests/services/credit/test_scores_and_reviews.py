@@ -80,6 +80,10 @@ async def test_score_weighs_bureau_references_and_our_own_payment_history(
         applied,
         books.unapply(applied, date(2026, 10, 9)),
         books.reverse(nsf, date(2026, 10, 9)),
+        # Promised after the check bounced; nothing came by the day promised.
+        books.promise("500.00", date(2026, 10, 10), date(2026, 10, 20)),
+        # Promised and kept with the September check.
+        books.promise("3000.00", date(2026, 9, 1), date(2026, 9, 15)),
     )
 
     score = body(await call("get", f"/v1/credit-scores/{customer_id}", MANAGER), 200)
@@ -91,6 +95,7 @@ async def test_score_weighs_bureau_references_and_our_own_payment_history(
         "trade_references": 5,
         "payment_history": 8,
         "returned_payments": -10,
+        "broken_promises": -5,
         "utilisation": 5,
         "relationship_age": 5,
     }
@@ -99,7 +104,7 @@ async def test_score_weighs_bureau_references_and_our_own_payment_history(
         "7.5",
         "5%",
     )  # (4 + 12) / 2; (1000 × 0 + 3000 × 10) / 4000; 500 / 10000
-    assert (score["points"], score["grade"]) == (83, "A")
+    assert (score["points"], score["grade"]) == (78, "B")
     assert score["moved_by"][0]["name"] == "bureau_score"
 
 
