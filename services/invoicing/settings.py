@@ -61,4 +61,4 @@ class InvoicingSettings(ServiceSettings):
     # A credit memo above this total needs an ar_supervisor to issue it.
     credit_memo_approval_limit: Decimal = Field(default=Decimal(1000), ge=0)
     # Invoices issued per transaction in a billing run: a crash loses at most one batch's work.
-    issue_batch_size: int = Field(default=200, ge=1, le=5000)
+    issue_batch_size: int = Field(default=500, ge=1, le=5000)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, insert, update
+from sqlalchemy import Row, func, insert, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,6 +68,27 @@ async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Row[Any
     return list((await session.exec(statement)).all())
 
 
+async def _link_tickets(session: AsyncSession, links: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """Point each ticket at its draft, in the drafting transaction."""
+    if session.bind.dialect.name == "postgresql":
+        # One statement for all of them: 100,000 single-row updates would take seconds more.
+        await session.exec(
+            text(
+                "UPDATE tickets SET invoice_id = link.invoice_id, status = :status"
+                " FROM unnest(CAST(:tickets AS uuid[]), CAST(:invoices AS uuid[]))"
+                " AS link(ticket_id, invoice_id) WHERE tickets.id = link.ticket_id"
+            ),
+            params={
+                "status": TicketStatus.DRAFTED.value,
+                "tickets": [ticket for ticket, _ in links],
+                "invoices": [invoice for _, invoice in links],
+            },
+        )
+        return
+    rows = [{"id": t, "invoice_id": i, "status": TicketStatus.DRAFTED} for t, i in links]
+    await session.exec(update(Ticket), params=rows)
+
+
 def _exception(ticket: Row[Any], reason: str) -> RunException:
     return RunException(
         ticket_id=ticket.id,
@@ -123,7 +144,7 @@ async def start_run(
     )
     drafts: list[DraftSummary] = []
     invoices: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
+    links: list[tuple[uuid.UUID, uuid.UUID]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
         try:
@@ -148,10 +169,7 @@ async def start_run(
             continue
         if not data.dry_run:
             invoices.append(invoice)
-            links.extend(
-                {"id": t.id, "invoice_id": invoice["id"], "status": TicketStatus.DRAFTED}
-                for t in on_invoice
-            )
+            links.extend((t.id, invoice["id"]) for t in on_invoice)
         drafts.append(
             DraftSummary(
                 invoice_id=None if data.dry_run else invoice["id"],
@@ -168,7 +186,7 @@ async def start_run(
         # Plain rows in one executemany each: constructing 30,000 entities would cost more.
         await session.exec(insert(Invoice), params=invoices)
         # One executemany by primary key in this transaction: ticket and draft commit together.
-        await session.exec(update(Ticket), params=links)
+        await _link_tickets(session, links)
     run.draft_count = len(drafts)
     run.ticket_count = sum(len(d.ticket_numbers) for d in drafts)
     run.exceptions = [e.model_dump(mode="json") for e in exceptions]
