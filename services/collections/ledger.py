@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -133,6 +134,30 @@ async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> 
     )
     session.add(item)
     return item
+
+
+async def assign_customers_items(
+    session: AsyncSession, customer_id: uuid.UUID, district: str, sales_rep: str | None
+) -> None:
+    """Give a customer's unassigned credits (cash that arrived before the customer did) the
+    customer's district and sales rep, moving their entries and positions with them."""
+    statement = select(LedgerItem).where(
+        LedgerItem.customer_id == customer_id, LedgerItem.business_district == UNASSIGNED
+    )
+    items = (await session.exec(statement)).all()
+    if not items:
+        return
+    totals = RunningTotals()
+    for item in items:
+        totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] -= item.balance
+        item.business_district, item.sales_rep = district, sales_rep or UNASSIGNED
+        totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += item.balance
+    await session.exec(
+        update(LedgerEntry)
+        .where(col(LedgerEntry.item_id).in_([item.id for item in items]))
+        .values(business_district=district, sales_rep=sales_rep or UNASSIGNED)
+    )
+    await totals.save(session)
 
 
 async def _post_parked(

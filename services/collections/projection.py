@@ -9,7 +9,12 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.accounts import CUSTOMER_HANDLERS
-from services.collections.ledger import UNASSIGNED, apply_change, record_journal
+from services.collections.ledger import (
+    UNASSIGNED,
+    apply_change,
+    assign_customers_items,
+    record_journal,
+)
 from services.collections.ledger_rules import LEDGER_EVENTS, change_for
 from services.collections.models import LoggedEvent, UnbilledTicket
 from shared.events.catalog import EventPayload
@@ -40,6 +45,10 @@ async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) ->
     copy_customer = CUSTOMER_HANDLERS.get(type(event))
     if copy_customer is not None:
         await copy_customer(session, envelope, event)
+        customer = event.customer
+        await assign_customers_items(
+            session, customer.id, customer.business_district, customer.sales_rep
+        )
         return
     if isinstance(event, TicketClosed):
         _ticket_closed(session, event)

@@ -3,17 +3,24 @@ tie-out the rules promise; an item shows its history; an application before its 
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.collections.rebuild import rebuild
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.catalog import EventPayload
+from shared.events.customers import CustomerRegistered
+from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import Books, publish
 from tests.services.collections.histories import START, histories, open_ar_by_formula
+from tests.services.collections.scenario import plain
+from tests.services.customer_events import customer
+from tests.support import sqlite_url
 
 READ = Role.AUDITOR
 
@@ -95,3 +102,32 @@ async def test_unknown_item_is_a_404_problem(api: httpx.AsyncClient, auth: AuthH
     )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_cash_from_a_customer_not_yet_known_moves_to_its_district_once_registered(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    ledger_bus: InProcessBus,
+    tmp_path: Path,
+    collections: Service,
+) -> None:
+    books = Books(district="eagle_ford")
+    await publish(ledger_bus, books.payment("250", date(2026, 10, 5)))
+    by_district = {"as_of": "2026-10-31", "group_by": "district"}
+
+    async def credits() -> dict[str, str]:
+        rows = (await api.get("/v1/aging", params=by_district, headers=auth(READ))).json()["rows"]
+        return {r["group"]: plain(r["unapplied_credits"]) for r in rows}
+
+    assert await credits() == {"": "-250"}
+    await publish(
+        ledger_bus,
+        CustomerRegistered(
+            customer=customer(
+                id=books.customer_id, business_district="eagle_ford", sales_rep="rep-smith"
+            )
+        ),
+    )
+    assert await credits() == {"eagle_ford": "-250"}
+    rebuilt = sqlite_url(tmp_path, "rebuilt")
+    assert await rebuild(collections.settings.database_url, rebuilt) == []
