@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -122,6 +123,7 @@ async def issue_invoices(
             raise InvoiceRuleBroken(
                 f"invoice {invoice.number or invoice.id} is {invoice.status}, not a draft"
             )
+    numbers: dict[uuid.UUID, str] = {}
     by_year: dict[int, list[Invoice]] = {}
     for invoice in invoices:
         by_year.setdefault(invoice.invoice_date.year, []).append(invoice)
@@ -133,15 +135,25 @@ async def issue_invoices(
             len(of_year),
         )
         for offset, invoice in enumerate(of_year):
-            invoice.number = domain.number_of(INVOICE_KIND, year, first + offset)
-    entries = []
+            numbers[invoice.id] = domain.number_of(INVOICE_KIND, year, first + offset)
+    entries, changes = [], []
     for invoice in invoices:
         payment_terms = PaymentTerms.model_validate(invoice.terms)
-        invoice.due_date = terms.due_date(payment_terms, invoice.invoice_date)
-        invoice.discount_due_date, invoice.discount_amount = terms.early_payment_discount(
+        discount_due, discount = terms.early_payment_discount(
             payment_terms, invoice.invoice_date, invoice.total, invoice.currency
         )
-        invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, utcnow()
+        issued = {
+            "number": numbers[invoice.id],
+            "due_date": terms.due_date(payment_terms, invoice.invoice_date),
+            "discount_due_date": discount_due,
+            "discount_amount": discount,
+            "status": InvoiceStatus.ISSUED,
+            "issued_at": utcnow(),
+        }
+        # Written below in one executemany for the batch, not one flush per invoice.
+        for name, value in issued.items():
+            set_committed_value(invoice, name, value)
+        changes.append({"id": invoice.id, **issued})
         lines, taxes = invoice_lines(invoice), invoice_taxes(invoice)
         entry = document_entry(
             source="invoice",
@@ -168,6 +180,7 @@ async def issue_invoices(
                 "due_date": invoice.due_date.isoformat(),
             },
         )
+    await session.exec(update(Invoice), params=changes)
     await post_entries(session, entries)
     await session.exec(
         update(Ticket)
