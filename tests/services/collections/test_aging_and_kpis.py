@@ -83,3 +83,41 @@ async def test_kpis_by_customer_count_each_customers_own_sales(
     rows = {m["group"]: m for m in response.json()["months"]}
     permian = rows[str(scenario.permian.customer_id)]
     assert (plain(permian["credit_sales"]), plain(permian["ending_ar"])) == ("1200", "2600")
+
+
+async def test_aging_by_invoice_date_ages_from_the_invoice_not_the_due_date(
+    api: httpx.AsyncClient, auth: AuthHeaders, scenario: Scenario
+) -> None:
+    params = {"as_of": "2026-10-31", "basis": "invoice"}
+    [usd] = (await api.get("/v1/aging", params=params, headers=auth(Role.AUDITOR))).json()["totals"]
+    # INV6 10-01 (30 days) + INV4 10-15 (16); INV3 09-10 (51); INV2 08-20 (72).
+    assert bucket_view(usd) == {"1-30": "4200", "31-60": "1500", "61-90": "1000", "credits": "-200"}
+
+
+async def test_aging_rows_per_customer_and_sales_rep_add_up_to_the_totals(
+    api: httpx.AsyncClient, auth: AuthHeaders, scenario: Scenario
+) -> None:
+    def rows(report: dict[str, list[dict[str, str]]]) -> dict[str, tuple[str, str]]:
+        return {
+            r["group"]: (plain(r["open_ar"]), plain(r["unapplied_credits"])) for r in report["rows"]
+        }
+
+    by_customer = (
+        await api.get(
+            "/v1/aging",
+            params={"as_of": "2026-10-31", "group_by": "customer"},
+            headers=auth(Role.AUDITOR),
+        )
+    ).json()
+    assert rows(by_customer) == {
+        str(scenario.permian.customer_id): ("5500", "0"),
+        str(scenario.eagle.customer_id): ("1200", "-200"),
+    }
+    by_rep = (
+        await api.get(
+            "/v1/aging",
+            params={"as_of": "2026-10-31", "group_by": "sales_rep"},
+            headers=auth(Role.AUDITOR),
+        )
+    ).json()
+    assert rows(by_rep) == {"rep-jones": ("5500", "0"), "rep-smith": ("1200", "-200")}
