@@ -185,6 +185,10 @@ async def apply_cash(
             Suggestion(
                 payment_id=payment.id,
                 customer_id=proposal.customer_id,
+                amount=payment.unapplied,
+                currency=payment.currency,
+                received_on=payment.received_on,
+                payer_name=payment.payer_name,
                 confidence=confidence,
                 explanation=explanation,
                 proposal=[]

@@ -154,6 +154,11 @@ class Suggestion(PaymentsTable, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     payment_id: uuid.UUID = Field(foreign_key="payments.id", index=True)
     customer_id: uuid.UUID | None = None
+    # What the reviewer sees of the payment without opening it.
+    amount: Decimal | None = _money(default=None)
+    currency: str | None = Field(default=None, max_length=3)
+    received_on: date | None = None
+    payer_name: str | None = Field(default=None, max_length=200)
     status: str = Field(
         default="pending", index=True, max_length=20, description="pending, accepted or dismissed"
     )

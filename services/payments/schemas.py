@@ -148,6 +148,10 @@ class SuggestionOut(BaseModel):
     id: uuid.UUID
     payment_id: uuid.UUID
     customer_id: uuid.UUID | None
+    amount: Decimal | None = Field(description="What the payment had unapplied when proposed")
+    currency: str | None
+    received_on: date | None
+    payer_name: str | None
     status: str
     confidence: Decimal
     explanation: str

@@ -86,6 +86,7 @@ async def test_unknown_payer_matching_only_by_amount_waits_in_the_review_queue(
     assert payment["applications"] == [] and payment["unapplied"] == "777.70"
     [suggestion] = await _queue(api, auth)
     assert suggestion["payment_id"] == payment["id"]
+    assert (suggestion["amount"], suggestion["payer_name"]) == ("777.70", "Basin Holdings")
     assert float(suggestion["confidence"]) < 0.9
     assert "payer is unknown" in suggestion["explanation"]
     assert suggestion["proposal"][0]["invoice_id"] == str(issued.invoice_id)
