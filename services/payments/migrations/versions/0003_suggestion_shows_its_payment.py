@@ -5,8 +5,9 @@ Revises: 0002
 Create Date: 2026-11-23 06:25:29.159313
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 from shared import db as shared_db
 
 revision = "0003"
