@@ -1,6 +1,7 @@
 """The worklist's 30- and 60-day rules, disputes and promises shown but not chased, and promises
 kept or broken by the payments that follow."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -193,3 +194,43 @@ async def test_sales_may_read_the_worklist_but_not_record_promises(
         json={"customer_id": str(books.customer_id), "amount": "800", "promised_on": str(TODAY)},
     )
     assert response.status_code == 403
+
+
+async def test_bad_disputes_are_refused_with_problems(
+    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
+) -> None:
+    coordinator = auth(Role.AR_COORDINATOR)
+    books, [invoice] = await _customer_with_invoices(ledger_bus, "C-A", (40, "800"))
+    other, _ = await _customer_with_invoices(ledger_bus, "C-B", (40, "800"))
+    body = {"reason": "Price", "department": "sales"}
+
+    unknown = await api.post(
+        "/v1/disputes",
+        headers=coordinator,
+        json=body | {"customer_id": str(uuid.uuid4()), "amount": "10"},
+    )
+    assert unknown.status_code == 404
+    not_theirs = await api.post(
+        "/v1/disputes",
+        headers=coordinator,
+        json=body | {"customer_id": str(other.customer_id), "invoice_id": str(invoice.invoice_id)},
+    )
+    assert not_theirs.status_code == 422
+    too_much = await api.post(
+        "/v1/disputes",
+        headers=coordinator,
+        json=body
+        | {
+            "customer_id": str(books.customer_id),
+            "invoice_id": str(invoice.invoice_id),
+            "amount": "900",
+        },
+    )
+    assert too_much.status_code == 422 and "balance" in too_much.json()["detail"]
+    bad_department = await api.post(
+        "/v1/disputes",
+        headers=coordinator,
+        json=body | {"customer_id": str(books.customer_id), "amount": "10", "department": "legal"},
+    )
+    assert [e["field"] for e in bad_department.json()["errors"]] == ["body.department"]
+    assert (await api.get("/v1/disputes", headers=coordinator)).json()["items"] == []
