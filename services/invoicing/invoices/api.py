@@ -12,6 +12,7 @@ from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_ro
 from services.invoicing.credit_memos.commands import rebill_invoice
 from services.invoicing.delivery.commands import deliver_invoice
 from services.invoicing.documents.pdf import render_invoice
+from services.invoicing.history import HistoryEntry, history
 from services.invoicing.invoices import commands
 from services.invoicing.invoices.domain import InvoiceRuleBroken, InvoiceStatus, open_amount
 from services.invoicing.invoices.manual import manual_lines
@@ -161,6 +162,15 @@ async def import_invoices(data: InvoiceImport, session: SessionDep, actor: Bille
 async def read_invoice(invoice_id: uuid.UUID, session: SessionDep, _: Reader) -> InvoiceOut:
     """The invoice with its lines, tax per jurisdiction, totals, what is open and its delivery."""
     return invoice_out(await get_invoice(session, invoice_id))
+
+
+@router.get("/{invoice_id}/history", summary="Who changed the invoice, when and why")
+async def invoice_history(
+    invoice_id: uuid.UUID, session: SessionDep, _: Reader
+) -> list[HistoryEntry]:
+    """Drafted, issued, credited, voided, delivered: each with who, when and why, oldest first."""
+    await get_invoice(session, invoice_id)
+    return await history(session, "invoice", invoice_id)
 
 
 @router.post("/{invoice_id}/issue", summary="Issue a draft invoice")

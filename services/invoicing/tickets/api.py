@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from services.invoicing.amounts import shown_fields
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, Supervisor, invoicing_router
+from services.invoicing.history import HistoryEntry, history
 from services.invoicing.tickets import commands
 from services.invoicing.tickets.domain import TicketStatus
 from services.invoicing.tickets.models import RateCardPrice, Ticket
@@ -170,6 +171,15 @@ async def download_document(
         media_type=document.content_type,
         headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )
+
+
+@router.get("/{ticket_id}/history", summary="Who changed the ticket, when and why")
+async def ticket_history(
+    ticket_id: uuid.UUID, session: SessionDep, _: Reader
+) -> list[HistoryEntry]:
+    """Receipt, each review outcome, documents added, a hold released and by whom, oldest first."""
+    await get_ticket(session, ticket_id)
+    return await history(session, "ticket", ticket_id)
 
 
 @router.post("/{ticket_id}/release", summary="Release a held ticket")

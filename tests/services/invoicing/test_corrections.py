@@ -218,6 +218,9 @@ async def test_void_only_before_delivery_and_it_frees_the_tickets(
     )
     assert voided.status_code == 200 and voided.json()["status"] == "voided"
     assert refused.status_code == 422 and "delivered" in refused.json()["detail"]
+    trail = (await api.get(f"{INVOICES}/{first['id']}/history", headers=auth(Role.AUDITOR))).json()
+    assert [e["action"] for e in trail] == ["invoice_drafted", "invoice_issued", "invoice_voided"]
+    assert trail[-1]["reason"] == "duplicate"
 
     async def published() -> list:
         return _events(bus, "invoice.voided")

@@ -101,6 +101,15 @@ async def test_supervisor_releases_a_hold_with_a_reason_and_it_is_audited(
     assert (released.json()["status"], released.json()["released_by"]) == ("ready", "sam")
     again = await api.post(path, json=reason, headers=auth(Role.AR_SUPERVISOR))
     assert again.status_code == 409
+    trail = (
+        await api.get(f"/v1/tickets/{ticket['id']}/history", headers=auth(Role.AUDITOR))
+    ).json()
+    assert [e["action"] for e in trail] == [
+        "ticket_received",
+        "ticket_reviewed",
+        "ticket_hold_released",
+    ]
+    assert (trail[-1]["actor"], trail[-1]["reason"]) == ("sam", reason["reason"])
 
 
 async def test_same_ticket_twice_is_received_once(
