@@ -1,4 +1,4 @@
-"""The AsyncAPI document says what payments publishes and consumes, for the teams coding against it."""
+"""The AsyncAPI document: what payments publishes and consumes, for the teams coding against it."""
 
 import httpx
 
