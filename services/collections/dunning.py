@@ -87,18 +87,12 @@ async def run_dunning(
             if chased
             else None
         )
-        reason = (
-            "live_promise"
-            if customer_id in promising
-            else "disputed"
-            if not chased
-            else "under_minimum"
-            if total < settings.dunning_minimum
-            else "not_overdue_enough"
-            if stage is None
-            else "no_email"
-            if not recipients_of(account)
-            else None
+        reason = rules.reason_not_to_dun(
+            live_promise=customer_id in promising,
+            undisputed=total if chased else None,
+            minimum=settings.dunning_minimum,
+            stage=stage,
+            has_email=bool(recipients_of(account)),
         )
         if reason is not None:
             result.skipped[str(customer_id)] = reason

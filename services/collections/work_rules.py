@@ -87,3 +87,24 @@ def dunning_stage(oldest_days_past_due: int, stage_starts: Sequence[int]) -> int
     nothing is overdue enough for a letter. `stage_starts` are days past due, ascending."""
     reached = [i for i, start in enumerate(stage_starts, start=1) if oldest_days_past_due >= start]
     return reached[-1] if reached else None
+
+
+def reason_not_to_dun(
+    *,
+    live_promise: bool,
+    undisputed: Decimal | None,
+    minimum: Decimal,
+    stage: int | None,
+    has_email: bool,
+) -> str | None:
+    """Why a customer with overdue items gets no letter this run, or None to send one.
+    `undisputed` is the overdue amount left once disputed items are set aside (None: nothing)."""
+    if live_promise:
+        return "live_promise"
+    if undisputed is None:
+        return "disputed"
+    if undisputed < minimum:
+        return "under_minimum"
+    if stage is None:
+        return "not_overdue_enough"
+    return None if has_email else "no_email"

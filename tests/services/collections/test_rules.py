@@ -1,5 +1,6 @@
 """The formulas in plain Python: buckets, the DSO family and CEI, as domain.md defines them."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,14 @@ from services.collections.kpi_rules import (
     dso_countback,
     dso_standard,
     shown,
+)
+from services.collections.work_rules import (
+    AccountPosition,
+    PromiseStatus,
+    call_priority,
+    dunning_stage,
+    promise_status,
+    reason_not_to_dun,
 )
 
 
@@ -63,3 +72,62 @@ def test_bad_bucket_edges_are_refused(text: str) -> None:
 
 def test_configured_edges_make_their_own_buckets() -> None:
     assert parse_edges("0,45,90").labels == ["current", "1-45", "46-90", "over_90"]
+
+
+def test_dunning_stage_steps_up_with_the_oldest_days_past_due() -> None:
+    starts = (1, 31, 61, 91)
+    assert [dunning_stage(d, starts) for d in (0, 1, 30, 31, 61, 90, 91, 400)] == [
+        None,
+        1,
+        1,
+        2,
+        3,
+        3,
+        4,
+        4,
+    ]
+
+
+def test_reasons_not_to_dun_come_in_order_promise_dispute_minimum_stage_email() -> None:
+    def why(**changes: object) -> str | None:
+        facts: dict[str, object] = {
+            "live_promise": False,
+            "undisputed": Decimal(100),
+            "minimum": Decimal(50),
+            "stage": 2,
+            "has_email": True,
+        }
+        return reason_not_to_dun(**(facts | changes))  # type: ignore[arg-type]
+
+    assert why() is None
+    assert why(live_promise=True, undisputed=None) == "live_promise"
+    assert why(undisputed=None) == "disputed"
+    assert why(undisputed=Decimal("49.99")) == "under_minimum"
+    assert why(stage=None) == "not_overdue_enough"
+    assert why(has_email=False) == "no_email"
+
+
+def test_promise_is_live_until_its_date_then_kept_or_broken() -> None:
+    due = date(2026, 11, 10)
+    assert promise_status(due, None, date(2026, 11, 10)) is PromiseStatus.LIVE
+    assert promise_status(due, None, date(2026, 11, 11)) is PromiseStatus.BROKEN
+    assert promise_status(due, date(2026, 11, 9), date(2026, 12, 1)) is PromiseStatus.KEPT
+
+
+def test_call_priority_weighs_age_broken_promises_and_lateness() -> None:
+    base = AccountPosition(
+        past_due=Decimal(1000),
+        oldest_days_past_due=30,
+        disputed=Decimal(0),
+        promised=Decimal(0),
+        broken_promises=0,
+        days_beyond_terms=None,
+        last_activity_on=None,
+    )
+    older = replace(base, oldest_days_past_due=90)
+    broken = replace(base, broken_promises=2)
+    late = replace(base, days_beyond_terms=Decimal(30))
+    assert call_priority(base) < min(
+        call_priority(older), call_priority(broken), call_priority(late)
+    )
+    assert call_priority(replace(base, disputed=Decimal(1000))) == 0
