@@ -272,6 +272,29 @@ async def test_invoice_numbers_stay_gapless_with_concurrent_runs_and_manual_invo
     assert numbers == [f"INV-2026-{n:06d}" for n in range(1, 25)]
 
 
+async def test_runs_started_at_the_same_time_never_draft_the_same_ticket(
+    services: tuple[Service, Service], auth: AuthHeaders
+) -> None:
+    customer = await _customer(services, auth, billing_profile=SIMPLE_PROFILE)
+    body = {"districts": ["permian"], "cut_off": "2026-11-30", "invoice_date": "2026-11-30"}
+    async with client(services[1]) as http:
+        tickets = [
+            await _post(http, "/v1/tickets", auth, _parts_ticket(customer["id"]), Role.INTEGRATION)
+            for _ in range(30)
+        ]
+        started = await asyncio.gather(
+            *(
+                http.post("/v1/billing-runs", json=body, headers=auth(Role.AR_COORDINATOR))
+                for _ in range(3)
+            )
+        )
+        assert [r.status_code for r in started] == [201] * 3
+        drafts = await _all_invoices(http, auth)
+    assert sum(r.json()["ticket_count"] for r in started) == 30
+    drafted = Counter(t for d in drafts for t in d["ticket_ids"])
+    assert sorted(drafted) == sorted(t["id"] for t in tickets) and set(drafted.values()) == {1}
+
+
 async def test_tax_per_jurisdiction_for_taxable_exempt_expired_and_mixed_invoices(
     services: tuple[Service, Service], auth: AuthHeaders
 ) -> None:
