@@ -25,6 +25,7 @@ from services.payments.models import (
     Payment,
     RemittanceLine,
     Suggestion,
+    written_forms,
 )
 from services.payments.settings import PaymentRules
 from shared.audit import record_change
@@ -42,13 +43,6 @@ async def payer_directory(session: AsyncSession) -> PayerDirectory:
         name_aliases={a.value: a.customer_id for a in aliases if a.kind == "name"},
         account_aliases={a.value: a.customer_id for a in aliases if a.kind == "account"},
     )
-
-
-def _written_forms(amount: Decimal) -> list[Decimal]:
-    """The amount at every scale that keeps its value: SQLite holds amounts as text, so "1250.00"
-    only meets "1250.0" when both are asked for (Decimal equality would merge them)."""
-    forms = (amount.quantize(Decimal(1).scaleb(-places)) for places in range(5))
-    return list({str(f): f for f in (amount, *forms) if f == amount}.values())
 
 
 def as_open_invoice(item: OpenItem) -> OpenInvoice:
@@ -76,7 +70,7 @@ async def candidate_invoices(
     keys = [k for k in map(number_keys, references) if k]
     amounts = {receipt.amount} | {line.amount for line in receipt.lines if line.amount is not None}
     ties: list[ColumnElement[bool]] = [
-        col(OpenItem.balance).in_([f for a in amounts for f in _written_forms(a)])
+        col(OpenItem.balance).in_([f for a in amounts for f in written_forms(a)])
     ]
     if customer_id:
         ties.append(col(OpenItem.customer_id) == customer_id)

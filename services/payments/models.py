@@ -34,6 +34,14 @@ class MoneyColumn(DecimalType):
         return amount.quantize(CENTS)
 
 
+def written_forms(amount: Decimal) -> list[Decimal]:
+    """The amount at every scale that keeps its value, to look it up: SQLite holds amounts as
+    text, so "1250.00" only meets "1250.0" when both are asked for (and Decimal equality would
+    merge them in a set)."""
+    forms = (amount.quantize(Decimal(1).scaleb(-places)) for places in range(5))
+    return list({str(f): f for f in (amount, *forms) if f == amount}.values())
+
+
 def _money(**kwargs: Any) -> Any:
     return Field(sa_type=MoneyColumn, **kwargs)
 

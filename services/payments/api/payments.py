@@ -3,6 +3,7 @@ reverse it when the bank returns it."""
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query, Response, status
@@ -12,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments import receipts, review
 from services.payments.api.common import Applier, Reader, Receiver, Rules, payments_router
 from services.payments.cash_application import remittance_of
-from services.payments.models import Application, Payment
+from services.payments.models import Application, Payment, written_forms
 from services.payments.schemas import (
     ApplicationOut,
     ApplicationsIn,
@@ -74,7 +75,9 @@ async def list_payments(
     if customer_id:
         statement = statement.where(Payment.customer_id == customer_id)
     if unapplied_only:
-        statement = statement.where(Payment.status == "received", col(Payment.unapplied) != 0)
+        statement = statement.where(
+            Payment.status == "received", col(Payment.unapplied).not_in(written_forms(Decimal(0)))
+        )
     rows = await page_of(
         session,
         statement,

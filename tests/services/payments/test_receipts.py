@@ -165,3 +165,17 @@ async def test_over_payment_leaves_unapplied_credit(
 
     assert Decimal(payment["unapplied"]) == Decimal("50.00")
     assert payment["applications"][0]["amount"] == "400.00"
+
+
+async def test_payments_with_credit_on_account_are_listed_alone_when_asked(
+    api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus, acme: CustomerSnapshot
+) -> None:
+    await deliver_invoicing(bus, invoice(acme, "INV-2026-000250", "400.00"))
+    await post_payment(api, auth, payment_body(acme.id, "400.00"))
+    credit = await post_payment(api, auth, payment_body(acme.id, "75.25", reference="CHK-2"))
+
+    listed = await api.get(
+        "/v1/payments", params={"unapplied_only": "true"}, headers=auth(Role.AR_COORDINATOR)
+    )
+
+    assert [p["id"] for p in listed.json()["items"]] == [credit["id"]]
