@@ -1,7 +1,8 @@
 """The collections service's events: the outbox it publishes through and its consumers.
 
 Every consumed event is logged, projected into the ledger and, for payments, counted against
-promises to pay, all in the one transaction the inbox opens for it.
+promises to pay (or, returned, taken back off them), all in the one transaction the inbox
+opens for it.
 """
 
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.projection import CONSUMED, log_event, project
-from services.collections.promises import count_payment
+from services.collections.promises import count_payment, uncount_payment
 from shared.events.catalog import EventPayload
 from shared.events.collections import (
     DisputeOpened,
@@ -19,7 +20,7 @@ from shared.events.collections import (
     PromiseToPayRecorded,
 )
 from shared.events.envelope import EventEnvelope
-from shared.events.payments import PaymentReceived
+from shared.events.payments import PaymentReceived, PaymentReversed
 from shared.inbox import EventHandler
 from shared.outbox import Outbox
 
@@ -39,6 +40,8 @@ async def consume(session: AsyncSession, envelope: EventEnvelope, event: Any) ->
     await project(session, envelope, event)
     if isinstance(event, PaymentReceived):
         await count_payment(session, event)
+    elif isinstance(event, PaymentReversed):
+        await uncount_payment(session, event)
 
 
 HANDLERS: dict[type[EventPayload], EventHandler] = {model: consume for model in CONSUMED}

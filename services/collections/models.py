@@ -196,6 +196,10 @@ class PromiseToPay(CollectionsTable, table=True):
     invoice_ids: list[str] = Field(
         default_factory=list, sa_column=Column(JSONColumn, nullable=False)
     )
+    # Payment id → amount counted, so a returned payment can be taken back off the promise.
+    counted_payments: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONColumn, nullable=False, server_default="{}")
+    )
     recorded_by: str = Field(max_length=200)
 
 

@@ -1,11 +1,14 @@
-"""Promises to pay: recorded by the collector, kept or broken by what the customer then pays."""
+"""Promises to pay: recorded by the collector, kept or broken by what the customer then pays
+(and a returned payment keeps nothing)."""
+
+from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.models import PromiseToPay
 from services.collections.work_rules import counts_towards
-from shared.events.payments import PaymentReceived
+from shared.events.payments import PaymentReceived, PaymentReversed
 
 
 async def count_payment(session: AsyncSession, payment: PaymentReceived) -> None:
@@ -29,6 +32,23 @@ async def count_payment(session: AsyncSession, payment: PaymentReceived) -> None
             continue
         taken = min(left, promise.amount - promise.paid_amount)
         promise.paid_amount += taken
+        # A new dict, so the JSON column sees the change.
+        promise.counted_payments = promise.counted_payments | {str(payment.payment_id): str(taken)}
         left -= taken
         if promise.paid_amount >= promise.amount:
             promise.kept_on = payment.received_on
+
+
+async def uncount_payment(session: AsyncSession, reversal: PaymentReversed) -> None:
+    """A returned payment no longer keeps a promise: take it back off whatever it counted for."""
+    if reversal.customer_id is None:
+        return
+    key = str(reversal.payment_id)
+    statement = select(PromiseToPay).where(PromiseToPay.customer_id == reversal.customer_id)
+    for promise in (await session.exec(statement)).all():
+        if key not in promise.counted_payments:
+            continue
+        promise.paid_amount -= Decimal(promise.counted_payments[key])
+        promise.counted_payments = {k: v for k, v in promise.counted_payments.items() if k != key}
+        if promise.paid_amount < promise.amount:
+            promise.kept_on = None

@@ -234,3 +234,30 @@ async def test_bad_disputes_are_refused_with_problems(
     )
     assert [e["field"] for e in bad_department.json()["errors"]] == ["body.department"]
     assert (await api.get("/v1/disputes", headers=coordinator)).json()["items"] == []
+
+
+async def test_promise_kept_by_a_payment_that_bounces_is_broken_after_all(
+    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
+) -> None:
+    coordinator = auth(Role.AR_COORDINATOR)
+    books, _ = await _customer_with_invoices(ledger_bus, "C-NSF", (40, "800"))
+    due = TODAY + timedelta(days=3)
+    promised = await api.post(
+        "/v1/promises",
+        headers=coordinator,
+        json={"customer_id": str(books.customer_id), "amount": "800", "promised_on": str(due)},
+    )
+    assert promised.status_code == 201
+    check = books.payment("800", TODAY)
+    await publish(ledger_bus, check)
+
+    async def status(as_of: date) -> tuple[str, Decimal]:
+        [p] = (
+            await api.get("/v1/promises", params={"as_of": str(as_of)}, headers=coordinator)
+        ).json()["items"]
+        return p["status"], Decimal(p["paid_amount"])
+
+    assert await status(due + timedelta(days=1)) == ("kept", 800)
+    await publish(ledger_bus, books.reverse(check, TODAY + timedelta(days=1)))
+    assert await status(due) == ("live", 0)
+    assert await status(due + timedelta(days=1)) == ("broken", 0)
