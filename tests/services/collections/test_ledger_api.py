@@ -38,7 +38,7 @@ async def test_random_histories_age_to_open_ar_and_tie_to_the_journal(
 ) -> None:
     await publish(ledger_bus, *events)
     as_of = START + timedelta(days=offset)
-    customer_id = str(events[0].customer_id)
+    customer_id = str(events[0].customer_id)  # type: ignore[attr-defined]
     aging = (
         await api.get(
             "/v1/aging",
