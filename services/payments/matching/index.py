@@ -33,30 +33,31 @@ class InvoiceIndex:
     """Open invoices and their current balances; balances go down as cash is applied."""
 
     def __init__(self, invoices: Iterable[OpenInvoice]) -> None:
-        self._invoices: list[OpenInvoice] = []
-        self._balance: list[Decimal] = []
-        self._position: dict[uuid.UUID, int] = {}
+        self._invoices: list[OpenInvoice] = list(invoices)
+        self._balance: list[Decimal] = [invoice.balance for invoice in self._invoices]
+        self._position: dict[uuid.UUID, int] = {i.id: at for at, i in enumerate(self._invoices)}
         # Both the digits and the compact form of each number, so any written form meets it.
         self._by_key: dict[str, list[int]] = defaultdict(list)
         self._by_serial: dict[str, list[int]] = defaultdict(list)
         self._by_customer: dict[uuid.UUID, list[int]] = defaultdict(list)
-        self._by_balance: dict[Decimal, list[int]] = defaultdict(list)
-        for invoice in invoices:
-            self.add(invoice)
+        # Built on first use: only payments from unknown payers look amounts up across customers.
+        self._by_balance: dict[Decimal, list[int]] | None = None
+        by_key, by_serial, by_customer = self._by_key, self._by_serial, self._by_customer
+        for at, invoice in enumerate(self._invoices):
+            by_customer[invoice.customer_id].append(at)
+            keys = number_keys(invoice.number)
+            if keys is not None:
+                by_key[keys.digits].append(at)
+                if keys.compact != keys.digits:
+                    by_key[keys.compact].append(at)
+                by_serial[keys.serial].append(at)
 
-    def add(self, invoice: OpenInvoice) -> None:
-        at = len(self._invoices)
-        keys = number_keys(invoice.number)
-        self._invoices.append(invoice)
-        self._balance.append(invoice.balance)
-        self._position[invoice.id] = at
-        self._by_customer[invoice.customer_id].append(at)
-        self._by_balance[invoice.balance].append(at)
-        if keys is not None:
-            self._by_key[keys.digits].append(at)
-            if keys.compact != keys.digits:
-                self._by_key[keys.compact].append(at)
-            self._by_serial[keys.serial].append(at)
+    def _balances(self) -> dict[Decimal, list[int]]:
+        if self._by_balance is None:
+            self._by_balance = defaultdict(list)
+            for at, balance in enumerate(self._balance):
+                self._by_balance[balance].append(at)
+        return self._by_balance
 
     def balance(self, invoice_id: uuid.UUID) -> Decimal:
         return self._balance[self._position[invoice_id]]
@@ -65,7 +66,8 @@ class InvoiceIndex:
         """Take `amount` (cash and discount) off the invoice's open balance."""
         at = self._position[invoice_id]
         self._balance[at] -= amount
-        self._by_balance[self._balance[at]].append(at)
+        if self._by_balance is not None:
+            self._by_balance[self._balance[at]].append(at)
 
     def _open(self, positions: Iterable[int]) -> list[OpenInvoice]:
         return [self._invoices[at] for at in dict.fromkeys(positions) if self._balance[at] > 0]
@@ -74,7 +76,7 @@ class InvoiceIndex:
         return self._open(self._by_customer.get(customer_id, ()))
 
     def with_balance(self, amount: Decimal) -> list[OpenInvoice]:
-        positions = [at for at in self._by_balance.get(amount, ()) if self._balance[at] == amount]
+        positions = [at for at in self._balances().get(amount, ()) if self._balance[at] == amount]
         return self._open(positions)
 
     def find(
