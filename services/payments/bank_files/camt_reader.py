@@ -119,7 +119,9 @@ def read_camt(content: bytes) -> ParsedFile:
     parsed = ParsedFile(kind)
     for entry in root.xpath("//*[local-name()='Ntry']"):
         if _text(entry, "CdtDbtInd") != "CRDT" or _text(entry, "RvslInd") == "true":
-            continue
+            continue  # debits and reversals are not receipts
+        if (_text(entry, "Sts/Cd", "Sts") or "BOOK") != "BOOK":
+            continue  # pending or information-only: the money is not booked yet
         transactions = _all(entry, "NtryDtls/TxDtls")
         several = len(transactions) > 1
         for details in transactions if several else [transactions[0] if transactions else None]:

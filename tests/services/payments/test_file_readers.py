@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from services.payments.bank_files.camt_reader import read_camt
 from services.payments.bank_files.lockbox_reader import read_lockbox
 from services.payments.bank_files.model import MalformedFile
 from services.payments.bank_files.nacha_reader import read_nacha
@@ -82,3 +83,14 @@ def test_formats_are_recognised_from_their_first_bytes() -> None:
         "ach.nacha": BankFileFormat.NACHA,
         "lockbox.csv": BankFileFormat.LOCKBOX,
     }
+
+
+def test_camt_entries_not_yet_booked_are_not_receipts() -> None:
+    content = (FILES / "statement.camt053.xml").read_bytes()
+    pending = content.replace(b"<Sts><Cd>BOOK</Cd></Sts>", b"<Sts><Cd>PDNG</Cd></Sts>", 1)
+
+    assert [r.amount for r in read_camt(content).receipts] == [
+        Decimal("1250.00"),
+        Decimal("640.00"),
+    ]
+    assert [r.amount for r in read_camt(pending).receipts] == [Decimal("640.00")]
