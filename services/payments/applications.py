@@ -18,6 +18,7 @@ from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.payments import PaymentApplied, PaymentUnapplied
+from shared.money import is_whole_minor_units
 
 
 class CashRuleBroken(BusinessRuleViolation):
@@ -54,6 +55,11 @@ def _check(
         raise CashRuleBroken(
             f"invoice {invoice.number} is in {invoice.currency}, the {what} in {source.currency}"
         )
+    if not (
+        is_whole_minor_units(amount, invoice.currency)
+        and is_whole_minor_units(discount, invoice.currency)
+    ):
+        raise CashRuleBroken(f"{amount} and {discount} must be whole amounts of {invoice.currency}")
     if amount > available:
         raise CashRuleBroken(f"applying {amount} but the {what} has only {available} left")
     if amount + discount > invoice.balance:

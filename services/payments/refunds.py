@@ -16,6 +16,7 @@ from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.payments import RefundIssued
+from shared.money import is_whole_minor_units
 
 
 async def request_refund(
@@ -25,6 +26,8 @@ async def request_refund(
         raise CashRuleBroken("a reversed payment has nothing to refund")
     if payment.customer_id is None:
         raise CashRuleBroken("identify the payer (apply the payment) before refunding it")
+    if not is_whole_minor_units(data.amount, payment.currency):
+        raise CashRuleBroken(f"{data.amount} is not a whole amount of {payment.currency}")
     if data.amount > payment.unapplied:
         raise CashRuleBroken(
             f"refunding {data.amount} but the payment has only {payment.unapplied} unapplied"

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.customers import CustomerStatus
-from shared.money import CurrencyCode, NonNegativeAmount, PositiveAmount
+from shared.money import CurrencyCode, NonNegativeAmount, PositiveAmount, is_whole_minor_units
 
 
 class PayerOut(BaseModel):
@@ -27,6 +27,13 @@ class PayerOut(BaseModel):
     dba: str | None = Field(description="Doing-business-as name, often the name on the check")
     status: CustomerStatus
     currency: str = Field(description="The one currency it is billed in", examples=["USD"])
+
+
+def check_minor_units(amounts: list[Decimal], currency: str) -> None:
+    """Money received is in whole minor units of its currency: no fraction of a cent."""
+    for amount in amounts:
+        if not is_whole_minor_units(amount, currency):
+            raise ValueError(f"{amount} is not a whole amount of {currency}'s smallest unit")
 
 
 class PaymentMethod(StrEnum):
@@ -66,6 +73,17 @@ class PaymentIn(BaseModel):
     )
     memo: str | None = Field(default=None, max_length=2000)
     remittance: list[RemittanceLineIn] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="after")
+    def _in_minor_units(self) -> "PaymentIn":
+        amounts = [self.amount] + [
+            a
+            for line in self.remittance
+            for a in (line.amount_paid, line.discount)
+            if a is not None
+        ]
+        check_minor_units(amounts, self.currency)
+        return self
 
 
 class ApplicationOut(BaseModel):
@@ -175,6 +193,7 @@ class DepositIn(BaseModel):
     def _tied_to_work(self) -> "DepositIn":
         if not (self.ticket_number or self.job_site or self.po_number):
             raise ValueError("a deposit is for a ticket, a job site or a PO: give at least one")
+        check_minor_units([self.amount], self.currency)
         return self
 
 

@@ -179,3 +179,14 @@ async def test_payments_with_credit_on_account_are_listed_alone_when_asked(
     )
 
     assert [p["id"] for p in listed.json()["items"]] == [credit["id"]]
+
+
+async def test_a_fraction_of_a_cent_is_refused(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    response = await api.post(
+        "/v1/payments", json=payment_body(acme.id, "100.005"), headers=auth(Role.AR_COORDINATOR)
+    )
+
+    assert response.status_code == 422
+    assert "smallest unit" in response.json()["errors"][0]["message"]
