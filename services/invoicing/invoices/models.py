@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field
 
 from services.invoicing.tables import InvoicingTable
@@ -14,6 +14,10 @@ from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
 
 class Invoice(InvoicingTable, table=True):
     __tablename__ = "invoices"
+    # A run issues its drafts a batch at a time in this order: each batch reads only its own.
+    __table_args__ = (
+        Index("ix_invoices_run_queue", "billing_run_id", "status", "account_number", "id"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     number: str | None = Field(default=None, unique=True, max_length=50)
