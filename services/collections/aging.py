@@ -18,8 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.aging_rules import Basis, Buckets, days_past_due
 from services.collections.ledger_rules import Column
-from services.collections.models import AgingPosition, LedgerEntry, LedgerItem
-from services.collections.sums import Sums, grouped_sums, on_postgres, subtract
+from services.collections.models import AgingPosition, CollectionAccount, LedgerEntry, LedgerItem
+from services.collections.sums import Sums, chunks, grouped_sums, on_postgres, subtract
 
 
 class GroupBy(StrEnum):
@@ -48,6 +48,7 @@ class AgingLine:
     group: str | None
     buckets: list[Decimal]
     credits: Decimal = Decimal(0)
+    name: str | None = None  # the customer's account number and name, when grouped by customer
 
     @property
     def open_ar(self) -> Decimal:
@@ -132,11 +133,26 @@ async def aging(session: AsyncSession, q: AgingQuery) -> Aging:
             else:
                 line.buckets[bucket] += amount
     kept = [line for line in rows.values() if any(line.buckets) or line.credits]
+    if q.group_by is GroupBy.CUSTOMER:
+        await _name_customers(session, kept)
     return Aging(
         q,
         sorted(totals.values(), key=lambda line: line.currency),
         sorted(kept, key=lambda line: (line.currency, line.group or "")) if q.group_by else [],
     )
+
+
+async def _name_customers(session: AsyncSession, lines: list[AgingLine]) -> None:
+    ids = sorted({uuid.UUID(line.group) for line in lines if line.group}, key=str)
+    names: dict[str, str] = {}
+    for chunk in chunks(ids):
+        statement = select(CollectionAccount).where(col(CollectionAccount.id).in_(chunk))
+        names |= {
+            str(a.id): f"{a.account_number} {a.legal_name}"
+            for a in (await session.exec(statement)).all()
+        }
+    for line in lines:
+        line.name = names.get(line.group or "")
 
 
 @dataclass(frozen=True)

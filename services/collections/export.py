@@ -16,6 +16,7 @@ def _table(report: Aging) -> list[list[str | Decimal]]:
     header: list[str | Decimal] = [
         "currency",
         "group",
+        "name",
         *labels,
         "open_ar",
         "unapplied_credits",
@@ -23,7 +24,8 @@ def _table(report: Aging) -> list[list[str | Decimal]]:
     ]
 
     def row(line: AgingLine, group: str) -> list[str | Decimal]:
-        return [line.currency, group, *line.buckets, line.open_ar, line.credits, line.net]
+        name = line.name or ""
+        return [line.currency, group, name, *line.buckets, line.open_ar, line.credits, line.net]
 
     return [
         header,

@@ -38,6 +38,9 @@ class AgingLineOut(BaseModel):
     group: str | None = Field(
         description="The customer id, district or sales rep; absent in totals"
     )
+    name: str | None = Field(
+        default=None, description="Grouped by customer: its account number and legal name"
+    )
     buckets: dict[str, Decimal] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
     open_ar: Decimal = Field(description="Sum of the buckets")
     unapplied_credits: Decimal = Field(

@@ -85,6 +85,7 @@ def _line_out(line: AgingLine, labels: list[str]) -> AgingLineOut:
     return AgingLineOut(
         currency=line.currency,
         group=line.group,
+        name=line.name,
         buckets=dict(zip(labels, line.buckets, strict=True)),
         open_ar=line.open_ar,
         unapplied_credits=line.credits,

@@ -113,6 +113,10 @@ async def test_aging_rows_per_customer_and_sales_rep_add_up_to_the_totals(
         str(scenario.permian.customer_id): ("5500", "0"),
         str(scenario.eagle.customer_id): ("1200", "-200"),
     }
+    assert sorted(r["name"] for r in by_customer["rows"]) == [
+        "C000001 Permian Basin Services LLC",
+        "C000002 Eagle Ford Hauling",
+    ]
     by_rep = (
         await api.get(
             "/v1/aging",
