@@ -69,15 +69,19 @@ async def read_worklist(
     as_of: Today = None,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
+    follow_up_due: Annotated[bool | None, Query(description="Only those due a call")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000, description="The top of the list")] = 500,
 ) -> list[WorklistRowOut]:
     """Every customer with a past-due balance, ranked by amount to chase, days past due, broken
-    promises and payment history. Past 30 days a follow-up is due every week; past 60 the
-    account needs its action history and is on the management report. Disputed amounts and
-    live promises are shown, not chased."""
+    promises and payment history (the top `limit`). Past 30 days a follow-up is due every
+    week; past 60 the account needs its action history and is on the management report.
+    Disputed amounts and live promises are shown, not chased."""
     rows = await worklist(
         session, as_of or utcnow().date(), business_district=business_district, sales_rep=sales_rep
     )
-    return [_row_out(row) for row in rows]
+    if follow_up_due is not None:
+        rows = [row for row in rows if row.follow_up_due == follow_up_due]
+    return [_row_out(row) for row in rows[:limit]]
 
 
 @router.post("/activities", status_code=status.HTTP_201_CREATED, summary="Record an activity")

@@ -91,6 +91,10 @@ async def test_worklist_applies_the_30_and_60_day_rules_and_skips_disputes_and_l
         "C-35": (False, False, Decimal(600)),  # worked today
     }
     assert Decimal(rows["C-75"]["disputed"]) == 2000 and Decimal(rows["C-40"]["promised"]) == 800
+    due = await api.get("/v1/worklist", params={"follow_up_due": True}, headers=coordinator)
+    assert list(_rows(due)) == ["C-45"]
+    top = await api.get("/v1/worklist", params={"limit": 1}, headers=coordinator)
+    assert list(_rows(top)) == ["C-45"]
     order = [row["account_number"] for row in response.json()]
     assert order[0] == "C-45" and set(order[-2:]) == {"C-75", "C-40"}
 
