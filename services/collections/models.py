@@ -268,6 +268,10 @@ class ClosedPeriod(CollectionsTable, table=True):
         sa_column=Column(JSONColumn, nullable=False),
         description="AR per currency at the close, as decimal strings",
     )
+    # The month-end aging by currency and district, kept as it stood at the close.
+    aging_snapshot: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False, server_default="[]")
+    )
 
 
 class MonthlySales(CollectionsTable, table=True):

@@ -1,9 +1,12 @@
-"""Closing a month: its AR is recorded, and `PeriodClosed` tells every poster to stop posting
-into it. Months close in order, and only once they have ended."""
+"""Closing a month: its AR and its aging are recorded, and `PeriodClosed` tells every poster to
+stop posting into it. Months close in order, and only once they have ended."""
+
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.aging import AgingQuery, GroupBy, aging
 from services.collections.events import outbox
 from services.collections.kpis import Month
 from services.collections.models import ClosedPeriod
@@ -15,6 +18,21 @@ from shared.db import utcnow
 from shared.events.collections import PeriodClosed
 
 PERIOD_KEY = "period"  # the outbox key: closing a month concerns no one customer
+
+
+async def _aging_snapshot(session: AsyncSession, month: Month) -> list[dict[str, Any]]:
+    """The month-end aging by currency and district, as JSON (amounts as decimal strings)."""
+    report = await aging(session, AgingQuery(as_of=month.last, group_by=GroupBy.DISTRICT))
+    labels = report.query.buckets.labels
+    return [
+        {
+            "currency": line.currency,
+            "business_district": line.group,
+            "buckets": {label: str(v) for label, v in zip(labels, line.buckets, strict=True)},
+            "unapplied_credits": str(line.credits),
+        }
+        for line in report.rows
+    ]
 
 
 async def close_period(
@@ -33,7 +51,11 @@ async def close_period(
         )
     balances = {t.currency: str(t.ledger) for t in await tie_out(session, month.last, ar_account)}
     closed = ClosedPeriod(
-        period=str(month), closed_through=month.last, closed_by=actor.subject, ar_balance=balances
+        period=str(month),
+        closed_through=month.last,
+        closed_by=actor.subject,
+        ar_balance=balances,
+        aging_snapshot=await _aging_snapshot(session, month),
     )
     session.add(closed)
     record_change(

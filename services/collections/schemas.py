@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -321,3 +322,6 @@ class ClosedPeriodOut(BaseModel):
     closed_by: str
     closed_at: datetime
     ar_balance: dict[str, Decimal] = Field(description="The ledger's AR per currency at the close")
+    aging_snapshot: list[dict[str, Any]] = Field(
+        description="The month-end aging per currency and district, as it stood at the close"
+    )

@@ -199,6 +199,11 @@ async def test_supervisor_closes_ended_months_in_order_with_their_ar(
     closed = await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)
     assert closed.status_code == 201, closed.text
     assert Decimal(closed.json()["ar_balance"]["USD"]) == 1000  # invoiced 75 days ago, unpaid
+    [snapshot] = closed.json()["aging_snapshot"]
+    assert (
+        snapshot["business_district"],
+        sum(Decimal(v) for v in snapshot["buckets"].values()),
+    ) == ("permian", 1000)
     assert (
         await api.post(f"/v1/periods/{last_month}/close", headers=supervisor)
     ).status_code == 409
