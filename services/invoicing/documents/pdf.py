@@ -10,7 +10,6 @@ from fpdf.enums import XPos, YPos
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.settings import Company
 
-NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 # description, ticket, quantity, unit, unit price, amount (mm; the page is 190 wide inside margins)
 COLUMNS = (74, 26, 18, 14, 28, 30)
 
@@ -57,11 +56,11 @@ class InvoicePdf(FPDF):
     def block(self, title: str, lines: Sequence[str], x: float, y: float, width: float) -> float:
         self.set_xy(x, y)
         self.set_font("Helvetica", "B", 9)
-        self.cell(width, 5, _text(title), **NEXT_LINE)
+        self.cell(width, 5, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("Helvetica", size=9)
         for line in lines:
             self.set_x(x)
-            self.cell(width, 4.5, _text(line), **NEXT_LINE)
+            self.cell(width, 4.5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return self.get_y()
 
 
@@ -71,7 +70,7 @@ def _header(pdf: InvoicePdf) -> None:
     pdf.cell(120, 8, _text(company.name))
     pdf.set_font("Helvetica", "B", 20)
     title = "INVOICE" if invoice.status != "voided" else "INVOICE - VOID"
-    pdf.cell(70, 8, title, align="R", **NEXT_LINE)
+    pdf.cell(70, 8, title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     contact = [line for line in (company.phone, company.email) if line]
     top = pdf.get_y() + 2
     pdf.block("", [*company.address, *contact], 10, top, 95)
@@ -142,10 +141,18 @@ def _totals(pdf: InvoicePdf) -> None:
     pdf.set_font("Helvetica", size=9)
     for label, amount in rows:
         pdf.cell(160, 5.5, _text(label), align="R")
-        pdf.cell(30, 5.5, _money(amount, ""), align="R", **NEXT_LINE)
+        pdf.cell(30, 5.5, _money(amount, ""), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(160, 7, "Total due", align="R", border="T")
-    pdf.cell(30, 7, _money(invoice.total, invoice.currency), align="R", border="T", **NEXT_LINE)
+    pdf.cell(
+        30,
+        7,
+        _money(invoice.total, invoice.currency),
+        align="R",
+        border="T",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     if invoice.discount_amount and invoice.discount_due_date:
         pdf.set_font("Helvetica", size=9)
         pdf.cell(
@@ -156,7 +163,8 @@ def _totals(pdf: InvoicePdf) -> None:
                 f"{invoice.discount_due_date.isoformat()} to take the early-payment discount."
             ),
             align="R",
-            **NEXT_LINE,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
     pdf.ln(4)
     pdf.set_font("Helvetica", size=8)

@@ -175,9 +175,9 @@ async def issue_invoices(
             entity_type="invoice",
             entity_id=str(invoice.id),
             changes={
-                "number": invoice.number,
+                "number": issued["number"],
                 "total": str(invoice.total),
-                "due_date": invoice.due_date.isoformat(),
+                "due_date": issued["due_date"].isoformat(),
             },
         )
     await session.exec(update(Invoice), params=changes)
