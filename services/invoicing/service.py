@@ -6,6 +6,7 @@ from services.invoicing.accounts import events as account_events
 from services.invoicing.accounts.api import router as accounts_router
 from services.invoicing.billing.api import router as billing_router
 from services.invoicing.credit_memos.api import router as credit_memos_router
+from services.invoicing.delivery.sweep import deliver_issued_invoices
 from services.invoicing.invoices import payments
 from services.invoicing.invoices.api import router as invoices_router
 from services.invoicing.journal.api import router as journal_router
@@ -45,4 +46,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=account_events.HANDLERS | ticket_events.HANDLERS | payments.HANDLERS,
     publishes=[TicketClosed, TicketHeld, InvoiceIssued, InvoiceVoided, CreditMemoIssued],
+    background=[deliver_issued_invoices],
 )

@@ -60,5 +60,9 @@ class InvoicingSettings(ServiceSettings):
     max_document_bytes: int = Field(default=10 * 2**20, ge=1)
     # A credit memo above this total needs an ar_supervisor to issue it.
     credit_memo_approval_limit: Decimal = Field(default=Decimal(1000), ge=0)
+    # Deliver issued invoices automatically this often (unset: only when asked), once they are
+    # older than the grace period, which leaves time to void a mistake before it is sent.
+    delivery_sweep_seconds: float | None = Field(default=None, gt=0)
+    delivery_grace_seconds: float = Field(default=900, ge=0)
     # Invoices issued per transaction in a billing run: a crash loses at most one batch's work.
     issue_batch_size: int = Field(default=500, ge=1, le=5000)
