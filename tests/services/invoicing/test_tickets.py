@@ -244,11 +244,24 @@ async def test_invalid_ticket_closed_event_is_dead_lettered_with_the_reason(
 ) -> None:
     unknown = ticket_body(uuid.uuid4())
     no_lines = ticket_body(acme.id, lines=[])
-    await bus.publish([_sales_message(unknown, key="x"), _sales_message(no_lines, key="y")])
+    first = ticket_body(acme.id)
+    changed = first | {"po_number": "PO-changed"}
+    await bus.publish(
+        [
+            _sales_message(unknown, key="x"),
+            _sales_message(no_lines, key="y"),
+            _sales_message(first, key="z"),
+            _sales_message(changed, key="z"),
+        ]
+    )
 
     dead = bus.retained[dead_letter_topic(SALES_TOPIC)]
     errors = [m.header("dlq.error") or "" for m in dead]
-    assert len(dead) == 2
+    assert len(dead) == 3
     assert "unknown customer" in errors[0] and "ticket-rejected" in errors[0]
     assert "lines" in errors[1]
-    assert (await api.get("/v1/tickets", headers=auth(Role.AUDITOR))).json()["items"] == []
+    assert "conflict" in errors[2] and "other content" in errors[2]
+    listed = (await api.get("/v1/tickets", headers=auth(Role.AUDITOR))).json()["items"]
+    assert [(t["ticket_number"], t["po_number"]) for t in listed] == [
+        (first["ticket_number"], "PO-77")
+    ]
