@@ -3,12 +3,14 @@
 import uuid
 
 from fastapi import Response, status
+from sqlmodel import col, select
 
 from services.invoicing.api_kit import Biller, Reader, SettingsDep, invoicing_router
 from services.invoicing.billing import commands
 from services.invoicing.billing.models import BillingRun
 from services.invoicing.billing.schemas import BillingRunOut, DraftSummary, RunCreate
 from services.invoicing.delivery.commands import deliver_invoice, undelivered
+from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
 
@@ -43,6 +45,22 @@ async def start_run(
     run, drafts = await commands.start_run(session, data, actor)
     response.headers["Location"] = f"{router.prefix}/{run.id}"
     return await _out(session, run, drafts if data.dry_run else None)
+
+
+@router.get("", summary="List billing runs")
+async def list_runs(session: SessionDep, _: Reader, page: PageQuery) -> Page[BillingRunOut]:
+    """Billing runs, oldest first, with their counts and exceptions."""
+    runs = await page_of(
+        session,
+        select(BillingRun),
+        order_by=[col(BillingRun.created_at), col(BillingRun.id)],
+        params=page,
+        item=BillingRunOut.model_validate,
+    )
+    issued = await commands.issued_counts(session, [run.id for run in runs.items])
+    for run in runs.items:
+        run.issued_count = issued.get(run.id, 0)
+    return runs
 
 
 @router.get("/{run_id}", summary="Read a billing run")

@@ -219,6 +219,16 @@ async def issued_count(session: AsyncSession, run_id: uuid.UUID) -> int:
     ).one()
 
 
+async def issued_counts(session: AsyncSession, run_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Invoices issued so far by each of these runs."""
+    rows = await session.exec(
+        select(Invoice.billing_run_id, func.count())
+        .where(col(Invoice.billing_run_id).in_(run_ids), Invoice.status != InvoiceStatus.DRAFT)
+        .group_by(col(Invoice.billing_run_id))
+    )
+    return {run_id: count for run_id, count in rows.all() if run_id is not None}
+
+
 async def _drafts_left(session: AsyncSession, run_id: uuid.UUID) -> int:
     """Drafts still unissued, including any another issuer holds right now."""
     return (

@@ -228,3 +228,25 @@ async def put_rate_card_price(
         },
     )
     return RateCardPriceOut(**data.model_dump())
+
+
+@rate_cards.get("", summary="List rate-card prices")
+async def list_rate_card_prices(
+    session: SessionDep, _: Reader, customer_id: uuid.UUID | None = None
+) -> list[RateCardPriceOut]:
+    """The standard list, or with `customer_id` that customer's own prices, by rate code."""
+    key = str(customer_id) if customer_id else STANDARD_CARD
+    prices = await session.exec(
+        select(RateCardPrice)
+        .where(RateCardPrice.customer_key == key)
+        .order_by(col(RateCardPrice.rate_code))
+    )
+    return [
+        RateCardPriceOut(
+            customer_id=customer_id,
+            rate_code=p.rate_code,
+            currency=p.currency,
+            unit_price=p.unit_price,
+        )
+        for p in prices
+    ]

@@ -189,6 +189,8 @@ async def test_a_second_run_finds_nothing_left_to_bill(
     assert (first["draft_count"], second["draft_count"]) == (1, 0)
     assert again["issued_count"] == 1
     assert len(await invoices_of_run(api, auth, first["id"])) == 1
+    listed = (await api.get("/v1/billing-runs", headers=auth(Role.AUDITOR))).json()["items"]
+    assert [(r["id"], r["issued_count"]) for r in listed] == [(first["id"], 1), (second["id"], 0)]
 
 
 async def test_run_lists_tickets_it_leaves_out_with_the_reason(

@@ -61,6 +61,12 @@ async def test_review_flags_missing_po_price_deviation_and_credit_hold(
     }
     response = await api.put("/v1/rate-cards", json=price, headers=auth(Role.AR_COORDINATOR))
     assert response.status_code == 200, response.text
+    card = (
+        await api.get(
+            "/v1/rate-cards", params={"customer_id": str(acme.id)}, headers=auth(Role.SALES)
+        )
+    ).json()
+    assert [(p["rate_code"], p["unit_price"]) for p in card] == [("TECH", "80")]
     await deliver(bus, revised(acme, 2, credit_hold=True))
     body = ticket_body(acme.id, po_number=None)
     body["lines"][0]["rate_code"] = "TECH"
