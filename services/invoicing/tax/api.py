@@ -13,10 +13,16 @@ from services.invoicing.credit_memos.models import CreditMemo
 from services.invoicing.invoices.domain import InvoiceStatus
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.invoices.terms import end_of_month
+from services.invoicing.tax.domain import jurisdictions_for
 from services.invoicing.tax.models import TaxJurisdiction, TaxRate
-from services.invoicing.tax.repository import get_jurisdiction, rates_by_jurisdiction
+from services.invoicing.tax.repository import (
+    get_jurisdiction,
+    jurisdictions_on,
+    rates_by_jurisdiction,
+)
 from services.invoicing.tax.schemas import (
     JurisdictionIn,
+    JurisdictionOnDay,
     JurisdictionOut,
     Liability,
     LiabilityLine,
@@ -102,6 +108,38 @@ async def add_rate(code: Code, data: RateIn, session: SessionDep, actor: Biller)
     )
     await session.flush()
     return _out(row, (await rates_by_jurisdiction(session))[code])
+
+
+@router.get("/lookup", summary="The jurisdictions of an address on a day")
+async def lookup(
+    session: SessionDep,
+    _: Reader,
+    region: Annotated[str, Query(min_length=1, max_length=10, examples=["TX"])],
+    on: date,
+    county: Annotated[str | None, Query(max_length=100)] = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    postal_code: Annotated[str | None, Query(max_length=20)] = None,
+    country: Annotated[str, Query(min_length=2, max_length=2)] = "US",
+) -> list[JurisdictionOnDay]:
+    """Which jurisdictions tax work at this address, at what rate on the day and which line
+    classes: the explanation of an invoice's tax lines."""
+    address = {
+        "region": region,
+        "county": county,
+        "city": city,
+        "postal_code": postal_code,
+        "country": country,
+    }
+    return [
+        JurisdictionOnDay(
+            code=j.code,
+            name=j.name,
+            level=j.level,
+            rate=j.rate,
+            taxable_classes=sorted(j.taxable_classes),
+        )
+        for j in jurisdictions_for(address, await jurisdictions_on(session, on))
+    ]
 
 
 @router.get("/liability", summary="Sales tax invoiced per jurisdiction in a month")

@@ -46,6 +46,14 @@ class JurisdictionOut(JurisdictionIn):
     )
 
 
+class JurisdictionOnDay(BaseModel):
+    code: str
+    name: str
+    level: str
+    rate: Decimal | None = Field(description="In force on the day; none means it cannot tax yet")
+    taxable_classes: list[str]
+
+
 class LiabilityLine(BaseModel):
     jurisdiction: str
     name: str

@@ -380,3 +380,25 @@ async def test_tax_liability_reports_tax_per_jurisdiction_for_the_month(
         "28.13",
         "28.13",
     )
+
+
+async def test_tax_lookup_explains_which_jurisdictions_tax_an_address_on_a_day(
+    api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    await api.post(
+        "/v1/tax/jurisdictions/TX/rates",
+        json={"effective_from": "2027-01-01", "rate": "0.07"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    query = {"region": "TX", "county": "Midland", "city": "Odessa", "on": "2026-12-31"}
+    before = (await api.get("/v1/tax/lookup", params=query, headers=auth(Role.SALES))).json()
+    after = (
+        await api.get(
+            "/v1/tax/lookup", params=query | {"on": "2027-01-01"}, headers=auth(Role.SALES)
+        )
+    ).json()
+    assert [(j["code"], j["rate"]) for j in before] == [
+        ("TX", "0.0625"),
+        ("TX-MIDLAND-CO", "0.005"),
+    ]
+    assert after[0]["rate"] == "0.07" and after[0]["taxable_classes"] == ["goods", "rental"]
