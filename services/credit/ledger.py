@@ -224,15 +224,19 @@ async def write_off_posted(session: AsyncSession, event: WriteOffPosted) -> uuid
 
 
 async def ticket_closed(session: AsyncSession, event: TicketClosed) -> uuid.UUID:
-    session.add(
-        UnbilledTicket(
-            ticket_id=event.ticket_id,
-            customer_id=event.customer_id,
-            ticket_number=event.ticket_number,
-            amount=event.amount,
-            closed_at=event.closed_at,
+    ticket = await session.get(UnbilledTicket, event.ticket_id)
+    if ticket is None:
+        session.add(
+            UnbilledTicket(
+                ticket_id=event.ticket_id,
+                customer_id=event.customer_id,
+                ticket_number=event.ticket_number,
+                amount=event.amount,
+                closed_at=event.closed_at,
+            )
         )
-    )
+    else:  # closed again after a correction: the newest amount is what will be billed
+        ticket.amount, ticket.closed_at = event.amount, event.closed_at
     # The order credit authorized is now a closed ticket: counted once, as unbilled.
     await session.exec(
         update(OrderAuthorization)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
@@ -168,3 +169,12 @@ async def test_holds_and_limits_need_a_reason_and_the_right_role(
     assert (await call("get", f"/v1/credit-lines/{customer_id}", MANAGER)).status_code == 404
     unknown = await call("put", f"/v1/credit-lines/{uuid.uuid4()}", MANAGER, json=line)
     assert unknown.status_code == 404
+
+
+async def test_a_ticket_closed_again_counts_once_at_its_new_amount(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    ticket = books.ticket("900.00")
+    corrected = ticket.model_copy(update={"amount": Decimal("950.00")})
+    await publish(bus, ticket, corrected)
+    assert (await _exposure(call, customer_id))["unbilled_tickets"] == "950.00"
