@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from services.collections.aging import AgingQuery
-from services.collections.api.aging import Format, aged_item_out
+from services.collections.api.aging import aged_item_out
 from services.collections.api.deps import Collector, SettingsDep
 from services.collections.export import XLSX_MEDIA_TYPE
 from services.collections.letters import pdf
@@ -37,6 +38,12 @@ Management = Annotated[
 ]
 AsOf = Annotated[date | None, Query(description="Default today")]
 PDF = "application/pdf"
+
+
+class ReportFormat(StrEnum):
+    # No CSV: the report nests each account's action history.
+    JSON = "json"
+    XLSX = "xlsx"
 
 
 @router.get("/unbilled", summary="Stale unbilled tickets")
@@ -69,16 +76,14 @@ async def read_unbilled(
     response_model=list[OverSixtyOut],
 )
 async def read_over_60_days(
-    session: SessionDep, _: Management, as_of: AsOf = None, format: Format = Format.JSON
+    session: SessionDep, _: Management, as_of: AsOf = None, format: ReportFormat = ReportFormat.JSON
 ) -> list[OverSixtyOut] | Response:
     """Every account over 60 days past due: balance, age, disputes and promises, its action
     history and the next step. `format=xlsx` or `pdf` for the copy management reads."""
     day = as_of or utcnow().date()
     lines = await over_60_days(session, day)
-    if format is Format.XLSX:
+    if format is ReportFormat.XLSX:
         return Response(report_xlsx(lines, day), media_type=XLSX_MEDIA_TYPE)
-    if format is Format.CSV:
-        format = Format.JSON  # the report has nested history: CSV would flatten it away
     return [
         OverSixtyOut(
             customer_id=line.row.customer_id,
