@@ -213,3 +213,26 @@ async def test_issuing_a_dry_run_is_refused(
         f"/v1/billing-runs/{run['id']}/issue", headers=auth(Role.AR_COORDINATOR)
     )
     assert response.status_code == 409
+
+
+async def test_voiding_a_run_invoice_makes_its_ticket_billable_again_under_a_new_number(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    ticket = await ready_ticket(api, auth, ticket_body(acme.id))
+    first = await run_billing(api, auth)
+    await issue_run(api, auth, first["id"])
+    [voided] = await invoices_of_run(api, auth, first["id"])
+    response = await api.post(
+        f"/v1/invoices/{voided['id']}/void",
+        json={"reason": "wrong PO"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert response.status_code == 200, response.text
+    freed = (await api.get(f"/v1/tickets/{ticket['id']}", headers=auth(Role.AUDITOR))).json()
+    assert (freed["status"], freed["invoice_id"]) == ("ready", None)
+
+    second = await run_billing(api, auth)
+    await issue_run(api, auth, second["id"])
+    [rebilled] = await invoices_of_run(api, auth, second["id"])
+    assert (voided["number"], rebilled["number"]) == ("INV-2026-000001", "INV-2026-000002")
+    assert rebilled["ticket_ids"] == [ticket["id"]]
