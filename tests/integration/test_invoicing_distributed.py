@@ -272,6 +272,40 @@ async def test_invoice_numbers_stay_gapless_with_concurrent_runs_and_manual_invo
     assert numbers == [f"INV-2026-{n:06d}" for n in range(1, 25)]
 
 
+async def test_billing_run_groups_each_customers_tickets_per_its_billing_profile(
+    services: tuple[Service, Service], auth: AuthHeaders
+) -> None:
+    per_po = await _customer(
+        services, auth, billing_profile=SIMPLE_PROFILE | {"grouping": "per_po"}
+    )
+    per_site = await _customer(
+        services, auth, billing_profile=SIMPLE_PROFILE | {"grouping": "per_job_site"}
+    )
+    whole = await _customer(
+        services, auth, billing_profile=SIMPLE_PROFILE | {"grouping": "consolidated"}
+    )
+    async with client(services[1]) as http:
+        for customer in (per_po, per_site, whole):
+            for po, site in (("PO-1", "Yard 4"), ("PO-1", "Yard 9"), ("PO-2", "Yard 4")):
+                body = _parts_ticket(customer["id"], po_number=po, job_site=site)
+                await _post(http, "/v1/tickets", auth, body, Role.INTEGRATION)
+        run = await _post(
+            http,
+            "/v1/billing-runs",
+            auth,
+            {"districts": ["permian"], "cut_off": "2026-11-30", "dry_run": True},
+        )
+    groups = Counter((d["customer_id"], d["group"]) for d in run["drafts"])
+    assert sorted((c == per_po["id"], c == whole["id"], g) for c, g in groups) == [
+        (False, False, "job_site:yard 4"),
+        (False, False, "job_site:yard 9"),
+        (False, True, "consolidated"),
+        (True, False, "po:PO-1"),
+        (True, False, "po:PO-2"),
+    ]
+    assert run["ticket_count"] == 9
+
+
 async def test_runs_started_at_the_same_time_never_draft_the_same_ticket(
     services: tuple[Service, Service], auth: AuthHeaders
 ) -> None:
