@@ -45,7 +45,7 @@ async def receive_ticket(
     session: AsyncSession, data: SalesTicketClosed, actor: Principal | None
 ) -> tuple[Ticket, bool]:
     """Accept a closed ticket for billing and review it; a repeat of a ticket already received
-    answers the first one (`created` False). Raises `TicketRejected` for a ticket that cannot be
+    answers the first one (`created` False). Raises `NotBillable` for a ticket that cannot be
     billed to its customer at all."""
     existing = await find_ticket(session, data.source_system, data.ticket_number)
     if existing is not None:

@@ -18,10 +18,10 @@ class TicketStatus(StrEnum):
     BILLED = "billed"
 
 
-class TicketRejected(BusinessRuleViolation):
-    """The ticket cannot be accepted for billing at all; the message says why."""
+class NotBillable(BusinessRuleViolation):
+    """The customer cannot be billed these charges at all (unknown, inactive, other currency)."""
 
-    slug = "ticket-rejected"
+    slug = "not-billable"
 
 
 # Documents the work itself calls for, whatever the customer's profile says.
@@ -47,16 +47,16 @@ def check_acceptable(
     customer_status: str | None,
     customer_currency: str | None,
 ) -> str:
-    """The currency to bill the customer in, or `TicketRejected` saying why it cannot be billed."""
+    """The currency to bill the customer in, or `NotBillable` saying why it cannot be billed."""
     if customer_status is None or customer_currency is None:
-        raise TicketRejected(f"unknown customer {customer_id}", reason="unknown_customer")
+        raise NotBillable(f"unknown customer {customer_id}", reason="unknown_customer")
     if customer_status not in BILLABLE_STATUSES:
-        raise TicketRejected(
+        raise NotBillable(
             f"customer {customer_id} is {customer_status}; only active customers are billed",
             reason="inactive_customer",
         )
     if currency is not None and currency != customer_currency:
-        raise TicketRejected(
+        raise NotBillable(
             f"the charges are in {currency} but the customer is billed in {customer_currency}",
             reason="currency_mismatch",
         )

@@ -264,7 +264,7 @@ async def test_invalid_ticket_closed_event_is_dead_lettered_with_the_reason(
     dead = bus.retained[dead_letter_topic(SALES_TOPIC)]
     errors = [m.header("dlq.error") or "" for m in dead]
     assert len(dead) == 3
-    assert "unknown customer" in errors[0] and "ticket-rejected" in errors[0]
+    assert "unknown customer" in errors[0] and "not-billable" in errors[0]
     assert "lines" in errors[1]
     assert "conflict" in errors[2] and "other content" in errors[2]
     listed = (await api.get("/v1/tickets", headers=auth(Role.AUDITOR))).json()["items"]
