@@ -1,0 +1,310 @@
+"""POST /v1/authorizations on 50,000 customers on PostgreSQL, through a real uvicorn server
+(`python -m services.credit` in its own process, on Kafka) and an httpx load loop at a fixed
+arrival rate, with /healthz measured under the same load in the same run.
+
+Each customer has a limit, three invoices (one paid), an unapplied payment and an unbilled
+ticket, so every answer reads a real position. Arrivals are open-loop (a request is sent on
+schedule whether or not earlier ones answered), bounded in count and in time.
+"""
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from services.credit.models import CreditAccount, CreditLine, ReceivableItem, UnbilledTicket
+from services.credit.service import definition
+from shared import migrations
+from shared.auth import Role, TokenAuthority
+from shared.db import Database, utcnow
+from tests.bench import BenchInfra
+from tests.support import SECRET
+
+CUSTOMERS = 50_000
+RATES = (100, 250, 500)  # authorizations per second offered, one step each
+DURATION = 10.0  # seconds of each step
+WARM_UP = 3.0
+HEALTH_RATE = 50  # /healthz probes per second during the same load
+WORKERS = 48  # concurrent requests at most: each holds one keep-alive connection
+GRACE = 15.0  # seconds allowed for the last answers after the schedule ends
+TARGET_P99_MS = 20.0
+TODAY = date(2026, 11, 23)
+SEED_BATCH = 5_000
+
+
+def _rows(i: int, customer_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    invoice_on = TODAY - timedelta(days=10 + i % 40)
+    items = [
+        {
+            "id": uuid.uuid4(),
+            "customer_id": customer_id,
+            "kind": "invoice",
+            "number": f"INV-{i}-{n}",
+            "currency": "USD",
+            "document_date": invoice_on,
+            "due_date": invoice_on + timedelta(days=30),
+            "amount": Decimal("1200.00"),
+            "balance": Decimal("1200.00") if n else Decimal(0),
+            "is_open": bool(n),
+            "paid_on": None if n else invoice_on + timedelta(days=28),
+            "voided": False,
+            "reversed_on": None,
+        }
+        for n in range(3)
+    ]
+    items.append(
+        {
+            "id": uuid.uuid4(),
+            "customer_id": customer_id,
+            "kind": "payment",
+            "number": None,
+            "currency": "USD",
+            "document_date": TODAY,
+            "due_date": None,
+            "amount": Decimal("-300.00"),
+            "balance": Decimal("-300.00"),
+            "is_open": True,
+            "paid_on": None,
+            "voided": False,
+            "reversed_on": None,
+        }
+    )
+    return {
+        "accounts": [
+            {
+                "id": customer_id,
+                "revision": 1,
+                "account_number": f"B{i:07d}",
+                "legal_name": f"Bench {i} LLC",
+                "status": "active",
+                "credit_hold": False,
+                "currency": "USD",
+                "business_district": "permian",
+                "onboarding": [],
+                "synced_at": utcnow(),
+            }
+        ],
+        "lines": [
+            {
+                "customer_id": customer_id,
+                "currency": "USD",
+                "credit_limit": Decimal(50_000),
+                "terms": {"kind": "net", "days": 30},
+                "review_on": TODAY + timedelta(days=200),
+                "approved_by": "bench",
+                "reason": "bench",
+                "changed_at": utcnow(),
+            }
+        ],
+        "items": items,
+        "tickets": [
+            {
+                "ticket_id": uuid.uuid4(),
+                "customer_id": customer_id,
+                "ticket_number": f"T-{i}",
+                "amount": Decimal("800.00"),
+                "closed_at": utcnow(),
+                "invoice_id": None,
+            }
+        ],
+    }
+
+
+async def _copy(db: Database, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk-load rows with PostgreSQL's COPY (JSON columns travel as text)."""
+    columns = list(rows[0])
+    records = [
+        tuple(json.dumps(v) if isinstance(v, (dict, list)) else v for v in row.values())
+        for row in rows
+    ]
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table.__tablename__, records=records, columns=columns
+        )
+        await conn.commit()
+
+
+async def _seed(url: str) -> list[uuid.UUID]:
+    db = Database(url)
+    await migrations.upgrade(db, definition.migrations, definition.version_table)
+    tables = {
+        "accounts": CreditAccount,
+        "lines": CreditLine,
+        "items": ReceivableItem,
+        "tickets": UnbilledTicket,
+    }
+    ids = [uuid.uuid4() for _ in range(CUSTOMERS)]
+    for start in range(0, CUSTOMERS, SEED_BATCH):
+        batch: dict[str, list[dict[str, Any]]] = {name: [] for name in tables}
+        for i in range(start, min(start + SEED_BATCH, CUSTOMERS)):
+            for name, rows in _rows(i, ids[i]).items():
+                batch[name].extend(rows)
+        for name, table in tables.items():
+            await _copy(db, table, batch[name])
+    async with db.engine.connect() as conn:
+        await conn.exec_driver_sql("ANALYZE")
+    await db.dispose()
+    return ids
+
+
+def _start_server(url: str, bootstrap: str, port: int, log_path: str) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "AR_BUS": "kafka",
+        "AR_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "AR_AUTH_SECRET": SECRET,
+        "AR_CREDIT_DATABASE_URL": url,
+        "AR_CREDIT_PORT": str(port),
+        "AR_CREDIT_MIGRATE_ON_START": "false",
+        "AR_CREDIT_TODAY": TODAY.isoformat(),
+        "AR_LOG_LEVEL": "WARNING",
+    }
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.credit"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+async def _wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(base_url=base) as client:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError("the credit server exited during start-up")
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the credit server did not become ready in 60 s")
+
+
+class Load:
+    """A fixed arrival rate served by a bounded set of workers. Request n is due at
+    start + n / rate; its latency counts from when it was due, not from when a worker got to it,
+    so a client or server falling behind shows in the figures (no coordinated omission)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.unsent = 0
+        self.decided = {"approved": 0, "declined": 0}
+
+    async def _worker(
+        self, first: int, stride: int, rate: float, count: int, start: float, make: Any
+    ) -> None:
+        deadline = start + count / rate + GRACE
+        for n in range(first, count, stride):
+            due = start + n / rate
+            if time.perf_counter() > deadline:
+                self.unsent += len(range(n, count, stride))
+                return
+            if (delay := due - time.perf_counter()) > 0:
+                await asyncio.sleep(delay)
+            try:
+                response = await self.client.request(**make())
+            except httpx.HTTPError:
+                self.errors += 1
+                continue
+            if response.status_code >= 400:
+                self.errors += 1
+                continue
+            self.latencies.append((time.perf_counter() - due) * 1000)
+            if response.request.method == "POST":
+                self.decided["approved" if response.json()["approved"] else "declined"] += 1
+
+    async def run(self, rate: float, seconds: float, make: Any, workers: int) -> float:
+        """Offer `rate` requests a second for `seconds`; give back the seconds it took."""
+        count, start = int(rate * seconds), time.perf_counter()
+        await asyncio.gather(
+            *(self._worker(w, workers, rate, count, start, make) for w in range(workers))
+        )
+        return time.perf_counter() - start
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def _step(client: httpx.AsyncClient, ids: list[uuid.UUID], rate: int) -> str:
+    """Authorizations at `rate` for DURATION seconds, with /healthz at HEALTH_RATE meanwhile."""
+    orders, probes = Load(client), Load(client)
+
+    def authorization() -> dict[str, Any]:
+        order = {"customer_id": str(random.choice(ids)), "amount": "250.00"}
+        return {"method": "POST", "url": "/v1/authorizations", "json": order}
+
+    def health() -> dict[str, Any]:
+        return {"method": "GET", "url": "/healthz"}
+
+    seconds, _ = await asyncio.gather(
+        orders.run(rate, DURATION, authorization, WORKERS),
+        probes.run(HEALTH_RATE, DURATION, health, 4),
+    )
+    if not orders.latencies or not probes.latencies:
+        return f"{rate}/s offered: nothing answered in time"
+    p50, p99 = _percentile(orders.latencies, 50), _percentile(orders.latencies, 99)
+    h50, h99 = _percentile(probes.latencies, 50), _percentile(probes.latencies, 99)
+    verdict = "meets" if p99 < TARGET_P99_MS else "misses"
+    answered = len(orders.latencies)
+    return (
+        f"{rate}/s offered: {answered} answered in {seconds:.1f} s ({answered / seconds:.0f}/s; "
+        f"{orders.decided['approved']} approved, {orders.decided['declined']} declined), "
+        f"{orders.errors} errors, {orders.unsent} not sent by the deadline | authorizations "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({verdict} p99 < {TARGET_P99_MS:.0f} ms) | "
+        f"/healthz p50 {h50:.1f} ms, p99 {h99:.1f} ms | ratio p50 {p50 / h50:.1f}x, "
+        f"p99 {p99 / h99:.1f}x"
+    )
+
+
+async def run(infra: BenchInfra) -> list[str]:
+    infra.postgres.create_database("bench_credit")
+    url = infra.postgres.url("bench_credit")
+    seed_started = time.perf_counter()
+    ids = await _seed(url)
+    seeded = time.perf_counter() - seed_started
+    port = 18_000 + random.randrange(1000)
+    base = f"http://127.0.0.1:{port}"
+    log = str(infra.workdir / "credit.log")
+    server = _start_server(url, infra.kafka.bootstrap_servers, port, log)
+    lines = [
+        f"customers: {CUSTOMERS:,} (seeded in {seeded:.1f} s: a limit, 3 invoices, a payment "
+        "and an unbilled ticket each)",
+        f"one uvicorn process (python -m services.credit) on PostgreSQL and Kafka; each step "
+        f"offers a fixed rate of authorizations for {DURATION:.0f} s from {WORKERS} httpx "
+        f"workers, with {HEALTH_RATE} /healthz/s in the same run; latency counts from when "
+        "each request was due",
+    ]
+    try:
+        await _wait_healthy(base, server)
+        token = TokenAuthority(SECRET).mint("sales-system", [Role.SALES])
+        limits = httpx.Limits(max_connections=WORKERS + 4, max_keepalive_connections=WORKERS + 4)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(
+            base_url=base, limits=limits, timeout=10, headers=headers
+        ) as client:
+            await Load(client).run(
+                50, WARM_UP, lambda: {"method": "GET", "url": "/healthz"}, workers=4
+            )
+            for rate in RATES:
+                lines.append(await _step(client, ids, rate))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines.append(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end "
+        "(shared with other work)"
+    )
+    return lines
