@@ -83,6 +83,7 @@ async def list_reports(
 async def read_report(
     report_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings
 ) -> BureauReportOut:
+    """One check: the findings received or why it failed, and whether it has expired."""
     report = await session.get(BureauReport, report_id)
     if report is None:
         raise NotFound(f"no bureau report {report_id}")
