@@ -5,16 +5,16 @@ its inbox row commit together or not at all.
 """
 
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.batch import BatchState, batch_state
 from services.collections.ledger_rules import (
     AR_CONTROL_KINDS,
     SALES_KINDS,
@@ -33,7 +33,7 @@ from services.collections.models import (
     MonthlySales,
     ParkedEntry,
 )
-from services.collections.sums import on_postgres
+from services.collections.sums import CHUNK, chunks
 from shared.events.journal import JournalEntry
 
 # Payments carry no district or sales rep; until the customer is known they sit here.
@@ -45,12 +45,12 @@ def entry_id(event_id: uuid.UUID, index: int) -> uuid.UUID:
     return uuid.uuid5(event_id, str(index))
 
 
-@dataclass
 class RunningTotals:
-    """What one event adds to the running totals: today's aging positions, monthly sales."""
+    """What events add to the running totals: today's aging positions, monthly sales. They
+    build up in the transaction's batch state and are added to their rows just before commit."""
 
-    positions: dict[tuple[Any, ...], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    sales: dict[tuple[Any, ...], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    def __init__(self, state: BatchState) -> None:
+        self.positions, self.sales = state.positions, state.sales
 
     def add(self, item: LedgerItem, entry: Entry) -> None:
         self.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
@@ -60,9 +60,14 @@ class RunningTotals:
                 entry.amount
             )
 
-    async def save(self, session: AsyncSession) -> None:
-        await _add_to(session, AgingPosition, POSITION_KEY, "balance", self.positions)
-        await _add_to(session, MonthlySales, SALES_KEY, "amount", self.sales)
+
+def _write_totals(session: Session, state: BatchState) -> None:
+    _add_to(session, AgingPosition, POSITION_KEY, "balance", state.positions)
+    _add_to(session, MonthlySales, SALES_KEY, "amount", state.sales)
+
+
+def _state(session: AsyncSession) -> BatchState:
+    return batch_state(session, _write_totals)
 
 
 SALES_KEY = ("currency", "business_district", "sales_rep", "month")
@@ -79,42 +84,63 @@ POSITION_KEY = (
 
 async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
     """Open the change's items, then post its entries (parking those whose item is unknown).
-    Items are read and positions written in one statement each: one event, few round trips."""
+    Reads go to the transaction's batch state first and never autoflush: the previous events'
+    rows are written together, not one round trip per table per event."""
+    state = _state(session)
     items: dict[uuid.UUID, LedgerItem] = {}
     for new in change.items:
         first = next(e.amount for e in change.entries if e.item_id == new.id)
-        items[new.id] = await _open_item(session, new, first)
+        items[new.id] = state.items[new.id] = await _open_item(session, new, first)
     opened = list(items)
-    known = {e.item_id for e in change.entries} - set(items)
-    if known:
-        rows = await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(known)))
-        items |= {item.id: item for item in rows.all()}
-    totals = RunningTotals()
+    await _known_items(session, state, {e.item_id for e in change.entries} - set(items), items)
+    totals = RunningTotals(state)
     for index, entry in enumerate(change.entries):
         item = items.get(entry.item_id)
         if item is None:
-            session.add(
-                ParkedEntry(
-                    id=entry_id(event_id, index),
-                    item_id=entry.item_id,
-                    kind=entry.kind,
-                    amount=entry.amount,
-                    entry_date=entry.entry_date,
-                    reference=entry.reference,
-                    event_id=event_id,
-                )
+            parked = ParkedEntry(
+                id=entry_id(event_id, index),
+                item_id=entry.item_id,
+                kind=entry.kind,
+                amount=entry.amount,
+                entry_date=entry.entry_date,
+                reference=entry.reference,
+                event_id=event_id,
             )
+            session.add(parked)
+            state.parked[parked.item_id][parked.id] = parked
             continue
         _post(session, item, entry, entry_id(event_id, index), event_id, totals)
     if opened:
-        await _post_parked(session, [items[i] for i in opened], totals)
-    await totals.save(session)
+        await _post_parked(session, state, [items[i] for i in opened], totals)
+
+
+async def _known_items(
+    session: AsyncSession,
+    state: BatchState,
+    ids: set[uuid.UUID],
+    into: dict[uuid.UUID, LedgerItem],
+) -> None:
+    """Items opened or read earlier in this transaction come from its state; only the others
+    are read, without autoflush: every item this transaction opened is in the state, and a
+    loaded one comes back as the same object with its in-memory balance."""
+    into |= {i: state.items[i] for i in ids if i in state.items}
+    missing = [i for i in ids if i not in state.items]
+    if not missing:
+        return
+    with session.no_autoflush:
+        rows = await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(missing)))
+        found = {item.id: item for item in rows.all()}
+    state.items |= found
+    into |= found
 
 
 async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> LedgerItem:
     district, rep = new.business_district, new.sales_rep
     if district is None:
-        account = await session.get(CollectionAccount, new.customer_id)
+        # No autoflush: a customer registered earlier in this transaction was flushed by
+        # `assign_customers_items`, so `get` finds it in the identity map.
+        with session.no_autoflush:
+            account = await session.get(CollectionAccount, new.customer_id)
         district = account.business_district if account else UNASSIGNED
         rep = account.sales_rep if account else None
     item = LedgerItem(
@@ -144,11 +170,14 @@ async def assign_customers_items(
     statement = select(LedgerItem).where(
         LedgerItem.customer_id == customer_id, LedgerItem.business_district == UNASSIGNED
     )
+    # Autoflushes: this transaction's items must be in the database to be found here.
     items = (await session.exec(statement)).all()
     if not items:
         return
-    totals = RunningTotals()
+    state = _state(session)
+    totals = RunningTotals(state)
     for item in items:
+        state.items[item.id] = item
         totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] -= item.balance
         item.business_district, item.sales_rep = district, sales_rep or UNASSIGNED
         totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += item.balance
@@ -157,25 +186,30 @@ async def assign_customers_items(
         .where(col(LedgerEntry.item_id).in_([item.id for item in items]))
         .values(business_district=district, sales_rep=sales_rep or UNASSIGNED)
     )
-    await totals.save(session)
 
 
 async def _post_parked(
-    session: AsyncSession, opened: list[LedgerItem], totals: RunningTotals
+    session: AsyncSession, state: BatchState, opened: list[LedgerItem], totals: RunningTotals
 ) -> None:
+    """Post the entries parked for the items just opened: those committed before, read without
+    autoflush, and those parked earlier in this transaction, from its state."""
     by_id = {item.id: item for item in opened}
-    parked = (
-        await session.exec(
-            select(ParkedEntry)
-            .where(col(ParkedEntry.item_id).in_(list(by_id)))
-            .order_by(col(ParkedEntry.id))
+    with session.no_autoflush:
+        stored = await session.exec(
+            select(ParkedEntry).where(col(ParkedEntry.item_id).in_(list(by_id)))
         )
-    ).all()
-    for row in parked:
+        parked = {row.id: row for row in stored.all()}
+    for item_id in by_id:
+        parked |= state.parked.pop(item_id, {})
+    for row_id in sorted(parked):
+        row = parked[row_id]
         item = by_id[row.item_id]
         entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
         _post(session, item, entry, row.id, row.event_id, totals)
-        await session.delete(row)
+        if inspect(row).pending:
+            session.expunge(row)  # parked and posted in this transaction: never written
+        else:
+            await session.delete(row)
 
 
 def _post(
@@ -209,34 +243,35 @@ def _post(
     totals.add(item, entry)
 
 
-async def _add_to(
-    session: AsyncSession,
+def _add_to(
+    session: Session,
     model: type[CollectionsTable],
     key_names: tuple[str, ...],
     value_name: str,
     deltas: dict[tuple[Any, ...], Decimal],
 ) -> None:
-    """Add each delta to its row of a running total. Keys in a fixed order, so concurrent
-    consumers queue for rows instead of deadlocking."""
+    """Add each delta to its row of a running total (synchronously: it runs in the commit).
+    Keys in a fixed order, so concurrent consumers queue for rows instead of deadlocking."""
     if not deltas:
         return
     ordered = sorted(deltas.items(), key=lambda kv: tuple(str(v) for v in kv[0]))
-    if on_postgres(session):
+    if session.get_bind().dialect.name == "postgresql":
         # One statement, and concurrent consumers add to a row instead of overwriting it.
         table = CollectionsTable.metadata.tables[str(model.__tablename__)]
-        statement = pg_insert(table).values(
-            [dict(zip(key_names, key, strict=True), **{value_name: v}) for key, v in ordered]
-        )
-        await session.exec(
-            statement.on_conflict_do_update(
-                index_elements=list(key_names),
-                set_={value_name: table.c[value_name] + statement.excluded[value_name]},
+        for rows in chunks(ordered, CHUNK // (len(key_names) + 1)):
+            statement = pg_insert(table).values(
+                [dict(zip(key_names, key, strict=True), **{value_name: v}) for key, v in rows]
             )
-        )
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=list(key_names),
+                    set_={value_name: table.c[value_name] + statement.excluded[value_name]},
+                )
+            )
         return
     # SQLite keeps decimals as text, so add in Python (its single connection serialises writers).
     for key, amount in ordered:
-        row = await session.get(model, key)
+        row = session.get(model, key)
         if row is None:
             session.add(model(**dict(zip(key_names, key, strict=True)), **{value_name: amount}))
         else:

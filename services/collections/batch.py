@@ -1,0 +1,66 @@
+"""What one consuming transaction keeps in memory so that a batch of events costs few statements.
+
+The inbox applies a whole fetch of events in one transaction. Every query would autoflush the
+previous events' rows first, one round trip per table per event, so the ledger keeps what it needs
+to read back here instead: the items it opened or loaded, the entries it parked, and the running
+totals (aging positions, monthly sales), which it adds to their rows once, just before commit.
+Everything is dropped when the transaction ends.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.collections.models import LedgerItem, ParkedEntry
+
+_STATE = "collections.batch"
+_LISTENING = "collections.batch.listening"
+
+Totals = dict[tuple[Any, ...], Decimal]
+
+
+@dataclass
+class BatchState:
+    """This transaction's items (opened or loaded), parked entries not yet flushed and running
+    totals not yet written."""
+
+    items: dict[uuid.UUID, LedgerItem] = field(default_factory=dict)
+    parked: dict[uuid.UUID, dict[uuid.UUID, ParkedEntry]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    positions: Totals = field(default_factory=lambda: defaultdict(Decimal))
+    sales: Totals = field(default_factory=lambda: defaultdict(Decimal))
+
+
+TotalsWriter = Callable[[Session, BatchState], None]
+
+
+def batch_state(session: AsyncSession, write_totals: TotalsWriter) -> BatchState:
+    """The current transaction's state; `write_totals` runs once just before it commits."""
+    sync = session.sync_session
+    state: BatchState | None = sync.info.get(_STATE)
+    if state is not None:
+        return state
+    state = sync.info[_STATE] = BatchState()
+    if not sync.info.get(_LISTENING):
+        # Once per session: a session that runs several transactions must not write twice.
+        sync.info[_LISTENING] = True
+
+        @event.listens_for(sync, "before_commit")
+        def _write(session: Session) -> None:
+            pending: BatchState | None = session.info.pop(_STATE, None)
+            if pending is not None:
+                write_totals(session, pending)
+
+        @event.listens_for(sync, "after_rollback")
+        def _forget(session: Session) -> None:
+            session.info.pop(_STATE, None)
+
+    return state
