@@ -2,9 +2,10 @@
 
 The inbox applies a whole fetch of events in one transaction. Every query would autoflush the
 previous events' rows first, one round trip per table per event, so the ledger keeps what it needs
-to read back here instead: the items it opened or loaded, the entries it parked, and the running
-totals (aging positions, monthly sales), which it adds to their rows once, just before commit.
-Everything is dropped when the transaction ends.
+to read back here instead: the items it opened or loaded, the entries it parked, the rows no
+consumer reads back (event log, journal), inserted together just before commit, and the running
+totals (aging positions, monthly sales), added to their rows then. Everything is dropped when the
+transaction ends.
 """
 
 import uuid
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +38,8 @@ class BatchState:
     )
     positions: Totals = field(default_factory=lambda: defaultdict(Decimal))
     sales: Totals = field(default_factory=lambda: defaultdict(Decimal))
+    # Rows inserted with Core at commit: building them as ORM objects costs more than the rest.
+    rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
 TotalsWriter = Callable[[Session, BatchState], None]
@@ -57,6 +60,8 @@ def batch_state(session: AsyncSession, write_totals: TotalsWriter) -> BatchState
         def _write(session: Session) -> None:
             pending: BatchState | None = session.info.pop(_STATE, None)
             if pending is not None:
+                for table, rows in pending.rows.items():
+                    session.execute(insert(table), rows)
                 write_totals(session, pending)
 
         @event.listens_for(sync, "after_rollback")

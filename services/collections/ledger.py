@@ -70,6 +70,12 @@ def _state(session: AsyncSession) -> BatchState:
     return batch_state(session, _write_totals)
 
 
+def insert_at_commit(session: AsyncSession, model: type[CollectionsTable], **values: Any) -> None:
+    """Insert a row of `model` with this transaction's others, just before it commits: only
+    for tables no consumer reads (event log, journal), and with every column's value."""
+    _state(session).rows[CollectionsTable.metadata.tables[str(model.__tablename__)]].append(values)
+
+
 SALES_KEY = ("currency", "business_district", "sales_rep", "month")
 POSITION_KEY = (
     "currency",
@@ -285,20 +291,20 @@ def record_journal(
     if journal is None:
         return  # an imported invoice already in the GL
     for line_no, posting in enumerate(journal.postings, start=1):
-        session.add(
-            JournalLine(
-                entry_id=journal.entry_id,
-                line_no=line_no,
-                posted_on=journal.posted_on,
-                currency=journal.currency,
-                source=journal.source,
-                document_id=journal.document_id,
-                document_number=journal.document_number,
-                customer_id=customer_id,
-                account=posting.account,
-                debit=posting.debit,
-                credit=posting.credit,
-                business_district=posting.business_district,
-                memo=posting.memo,
-            )
+        insert_at_commit(
+            session,
+            JournalLine,
+            entry_id=journal.entry_id,
+            line_no=line_no,
+            posted_on=journal.posted_on,
+            currency=journal.currency,
+            source=journal.source,
+            document_id=journal.document_id,
+            document_number=journal.document_number,
+            customer_id=customer_id,
+            account=posting.account,
+            debit=posting.debit,
+            credit=posting.credit,
+            business_district=posting.business_district,
+            memo=posting.memo,
         )

@@ -13,10 +13,12 @@ from services.collections.ledger import (
     UNASSIGNED,
     apply_change,
     assign_customers_items,
+    insert_at_commit,
     record_journal,
 )
 from services.collections.ledger_rules import LEDGER_EVENTS, change_for
 from services.collections.models import LoggedEvent, UnbilledTicket
+from shared.db import utcnow
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed
@@ -30,14 +32,15 @@ CONSUMED: tuple[type[EventPayload], ...] = (
 
 def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Append the event to the history `rebuild` replays, in this same transaction."""
-    session.add(
-        LoggedEvent(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            version=envelope.version,
-            customer_id=envelope.customer_id,
-            envelope=envelope.model_dump_json(),
-        )
+    insert_at_commit(
+        session,
+        LoggedEvent,
+        event_id=envelope.id,
+        event_type=envelope.type,
+        version=envelope.version,
+        customer_id=envelope.customer_id,
+        envelope=envelope.model_dump_json(),
+        logged_at=utcnow(),
     )
 
 
