@@ -3,7 +3,8 @@
 arrival rate, with /healthz measured under the same load in the same run.
 
 Each customer has a limit, three invoices (one paid), an unapplied payment and an unbilled
-ticket, so every answer reads a real position. Arrivals are open-loop (a request is sent on
+ticket, so every answer reads a real position. BENCH_CREDIT_INSTANCES=N runs N service processes
+behind the same client, as a deployment adds instances. Arrivals are open-loop (a request is sent on
 schedule whether or not earlier ones answered), bounded in count and in time.
 """
 
@@ -34,6 +35,7 @@ RATES = (100, 250, 500)  # authorizations per second offered, one step each
 DURATION = 10.0  # seconds of each step
 WARM_UP = 3.0
 HEALTH_RATE = 50  # /healthz probes per second during the same load
+INSTANCES = int(os.environ.get("BENCH_CREDIT_INSTANCES", "1"))  # service processes
 WORKERS = 12  # concurrent requests at most: each holds one keep-alive connection
 GRACE = 15.0  # seconds allowed for the last answers after the schedule ends
 TARGET_P99_MS = 20.0
@@ -238,16 +240,19 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def _step(client: httpx.AsyncClient, ids: list[uuid.UUID], rate: int) -> str:
-    """Authorizations at `rate` for DURATION seconds, with /healthz at HEALTH_RATE meanwhile."""
+async def _step(
+    client: httpx.AsyncClient, bases: list[str], ids: list[uuid.UUID], rate: int
+) -> str:
+    """Authorizations at `rate` for DURATION seconds, with /healthz at HEALTH_RATE meanwhile,
+    each request to one of the instances at random."""
     orders, probes = Load(client), Load(client)
 
     def authorization() -> dict[str, Any]:
         order = {"customer_id": str(random.choice(ids)), "amount": "250.00"}
-        return {"method": "POST", "url": "/v1/authorizations", "json": order}
+        return {"method": "POST", "url": f"{random.choice(bases)}/v1/authorizations", "json": order}
 
     def health() -> dict[str, Any]:
-        return {"method": "GET", "url": "/healthz"}
+        return {"method": "GET", "url": f"{random.choice(bases)}/healthz"}
 
     seconds, _ = await asyncio.gather(
         orders.run(rate, DURATION, authorization, WORKERS),
@@ -275,34 +280,42 @@ async def run(infra: BenchInfra) -> list[str]:
     seed_started = time.perf_counter()
     ids = await _seed(url)
     seeded = time.perf_counter() - seed_started
-    port = 18_000 + random.randrange(1000)
-    base = f"http://127.0.0.1:{port}"
-    log = str(infra.workdir / "credit.log")
-    server = _start_server(url, infra.kafka.bootstrap_servers, port, log)
+    first_port = 18_000 + random.randrange(1000)
+    bases = [f"http://127.0.0.1:{first_port + n}" for n in range(INSTANCES)]
+    servers = [
+        _start_server(
+            url,
+            infra.kafka.bootstrap_servers,
+            first_port + n,
+            str(infra.workdir / f"credit-{n}.log"),
+        )
+        for n in range(INSTANCES)
+    ]
     lines = [
         f"customers: {CUSTOMERS:,} (seeded in {seeded:.1f} s: a limit, 3 invoices, a payment "
         "and an unbilled ticket each)",
-        f"one uvicorn process (python -m services.credit) on PostgreSQL and Kafka; each step "
-        f"offers a fixed rate of authorizations for {DURATION:.0f} s from {WORKERS} httpx "
-        f"workers, with {HEALTH_RATE} /healthz/s in the same run; latency counts from when "
-        "each request was due",
+        f"{INSTANCES} uvicorn process(es) (python -m services.credit) on one PostgreSQL and "
+        f"Kafka; each step offers a fixed rate of authorizations for {DURATION:.0f} s from "
+        f"{WORKERS} httpx workers, with {HEALTH_RATE} /healthz/s in the same run; latency counts "
+        "from when each request was due",
     ]
     try:
-        await _wait_healthy(base, server)
+        for base, server in zip(bases, servers, strict=True):
+            await _wait_healthy(base, server)
         token = TokenAuthority(SECRET).mint("sales-system", [Role.SALES])
         limits = httpx.Limits(max_connections=WORKERS + 4, max_keepalive_connections=WORKERS + 4)
         headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(
-            base_url=base, limits=limits, timeout=10, headers=headers
-        ) as client:
+        async with httpx.AsyncClient(limits=limits, timeout=10, headers=headers) as client:
             await Load(client).run(
-                50, WARM_UP, lambda: {"method": "GET", "url": "/healthz"}, workers=4
+                50, WARM_UP, lambda: {"method": "GET", "url": f"{bases[0]}/healthz"}, workers=4
             )
             for rate in RATES:
-                lines.append(await _step(client, ids, rate))
+                lines.append(await _step(client, bases, ids, rate))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
     lines.append(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end "
         "(shared with other work)"
