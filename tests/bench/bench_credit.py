@@ -3,9 +3,10 @@
 arrival rate, with /healthz measured under the same load in the same run.
 
 Each customer has a limit, three invoices (one paid), an unapplied payment and an unbilled
-ticket, so every answer reads a real position. BENCH_CREDIT_INSTANCES=N runs N service processes
-behind the same client, as a deployment adds instances. Arrivals are open-loop (a request is sent on
-schedule whether or not earlier ones answered), bounded in count and in time.
+ticket, so every answer reads a real position. Requests are due at a fixed rate and sent by a
+bounded pool of workers; each latency counts from when its request was due, so falling behind
+shows. Every step is bounded in count and in time. BENCH_CREDIT_INSTANCES=N runs N service
+processes behind the same client, as a deployment adds instances.
 """
 
 import asyncio
