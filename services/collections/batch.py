@@ -29,10 +29,11 @@ Totals = dict[tuple[Any, ...], Decimal]
 
 @dataclass
 class BatchState:
-    """This transaction's items (opened or loaded), parked entries not yet flushed and running
-    totals not yet written."""
+    """This transaction's items (loaded, and opened in order), entries it parked, and running
+    totals and rows not yet written."""
 
     items: dict[uuid.UUID, LedgerItem] = field(default_factory=dict)
+    opened: list[LedgerItem] = field(default_factory=list)
     parked: dict[uuid.UUID, dict[uuid.UUID, ParkedEntry]] = field(
         default_factory=lambda: defaultdict(dict)
     )
@@ -42,6 +43,7 @@ class BatchState:
     rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
+# What the ledger writes at commit; runs first, so it can still post entries and count totals.
 TotalsWriter = Callable[[Session, BatchState], None]
 
 
@@ -60,9 +62,9 @@ def batch_state(session: AsyncSession, write_totals: TotalsWriter) -> BatchState
         def _write(session: Session) -> None:
             pending: BatchState | None = session.info.pop(_STATE, None)
             if pending is not None:
+                write_totals(session, pending)
                 for table, rows in pending.rows.items():
                     session.execute(insert(table), rows)
-                write_totals(session, pending)
 
         @event.listens_for(sync, "after_rollback")
         def _forget(session: Session) -> None:

@@ -62,6 +62,9 @@ class RunningTotals:
 
 
 def _write_totals(session: Session, state: BatchState) -> None:
+    """Just before commit: post what earlier transactions parked for the items this one opened
+    (one query for them all), then add the running totals to their rows."""
+    _post_stored_parked(session, state)
     _add_to(session, AgingPosition, POSITION_KEY, "balance", state.positions)
     _add_to(session, MonthlySales, SALES_KEY, "amount", state.sales)
 
@@ -116,8 +119,15 @@ async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uu
             state.parked[parked.item_id][parked.id] = parked
             continue
         _post(session, item, entry, entry_id(event_id, index), event_id, totals)
-    if opened:
-        await _post_parked(session, state, [items[i] for i in opened], totals)
+    for item_id in opened:
+        # Parked earlier in this transaction; what earlier ones parked is posted at commit.
+        state.opened.append(items[item_id])
+        for _, row in sorted(state.parked.pop(item_id, {}).items()):
+            _post_parked_entry(session, items[item_id], row, totals)
+            if inspect(row).persistent:
+                await session.delete(row)  # flushed by an earlier query of this transaction
+            else:
+                session.expunge(row)  # never written
 
 
 async def _known_items(
@@ -194,32 +204,28 @@ async def assign_customers_items(
     )
 
 
-async def _post_parked(
-    session: AsyncSession, state: BatchState, opened: list[LedgerItem], totals: RunningTotals
+def _post_stored_parked(session: Session, state: BatchState) -> None:
+    """Entries committed as parked for the items this transaction opened, in a fixed order.
+    Posting them at commit rather than at opening changes no total: entries and balances add
+    up the same in any order, and only unassigned credits move district in between."""
+    by_id = {item.id: item for item in state.opened}
+    totals = RunningTotals(state)
+    for ids in chunks(list(by_id)):
+        statement = select(ParkedEntry).where(col(ParkedEntry.item_id).in_(ids))
+        for row in sorted(session.scalars(statement).all(), key=lambda row: row.id):
+            _post_parked_entry(session, by_id[row.item_id], row, totals)
+            session.delete(row)
+
+
+def _post_parked_entry(
+    session: AsyncSession | Session, item: LedgerItem, row: ParkedEntry, totals: RunningTotals
 ) -> None:
-    """Post the entries parked for the items just opened: those committed before, read without
-    autoflush, and those parked earlier in this transaction, from its state."""
-    by_id = {item.id: item for item in opened}
-    with session.no_autoflush:
-        stored = await session.exec(
-            select(ParkedEntry).where(col(ParkedEntry.item_id).in_(list(by_id)))
-        )
-        parked = {row.id: row for row in stored.all()}
-    for item_id in by_id:
-        parked |= state.parked.pop(item_id, {})
-    for row_id in sorted(parked):
-        row = parked[row_id]
-        item = by_id[row.item_id]
-        entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
-        _post(session, item, entry, row.id, row.event_id, totals)
-        if inspect(row).pending:
-            session.expunge(row)  # parked and posted in this transaction: never written
-        else:
-            await session.delete(row)
+    entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
+    _post(session, item, entry, row.id, row.event_id, totals)
 
 
 def _post(
-    session: AsyncSession,
+    session: AsyncSession | Session,
     item: LedgerItem,
     entry: Entry,
     id_: uuid.UUID,

@@ -11,7 +11,7 @@ from services.collections.models import LedgerEntry, ParkedEntry
 from services.collections.rebuild import differences
 from services.collections.service import definition
 from shared.auth import TokenAuthority
-from shared.bus import InProcessBus
+from shared.bus import BusMessage, InProcessBus
 from shared.events.catalog import EventPayload
 from shared.settings import PlatformSettings
 from tests.services.collections.books import message
@@ -26,12 +26,28 @@ def _payments_first(events: list[EventPayload]) -> list[EventPayload]:
     return sorted(events, key=lambda event: order.get(event.producer, 2))
 
 
-@pytest.mark.parametrize("arrival", [list, _payments_first], ids=["in order", "payments first"])
+def _customers_between(events: list[EventPayload]) -> list[EventPayload]:
+    """Payments, then customers (whose events make the ledger write what it parked), then
+    invoices."""
+    order = {"payments": 0, "customers": 1}
+    return sorted(events, key=lambda event: order.get(event.producer, 2))
+
+
+async def _applied_one_by_one(message: BusMessage) -> None:
+    raise AssertionError("the batch failed in one transaction")
+
+
+@pytest.mark.parametrize(
+    "arrival",
+    [list, _payments_first, _customers_between],
+    ids=["in order", "payments first", "customers between"],
+)
 async def test_one_batch_gives_the_same_ledger_as_one_event_at_a_time(
     tmp_path: Path,
     platform: PlatformSettings,
     tokens: TokenAuthority,
     arrival: Callable[[list[EventPayload]], list[EventPayload]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     messages = [message(event) for event in arrival(Scenario().events())]
     async with (
@@ -40,6 +56,8 @@ async def test_one_batch_gives_the_same_ledger_as_one_event_at_a_time(
     ):
         for one in messages:
             await single.consumer.handle(one)
+        # A batch that failed would be applied again one event at a time: fail loudly instead.
+        monkeypatch.setattr(batch.consumer, "handle", _applied_one_by_one)
         await batch.consumer.handle_batch(messages)
 
         assert await differences(single.db, batch.db) == []
