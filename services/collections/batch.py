@@ -41,33 +41,42 @@ class BatchState:
     sales: Totals = field(default_factory=lambda: defaultdict(Decimal))
     # Rows inserted with Core at commit: building them as ORM objects costs more than the rest.
     rows: dict[Table, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    # Payments received or returned, in order, to count against promises at commit.
+    payments: list[Any] = field(default_factory=list)
+    # What runs at commit, in the order first asked for, before the rows are inserted.
+    writers: dict["Writer", None] = field(default_factory=dict)
 
 
-# What the ledger writes at commit; runs first, so it can still post entries and count totals.
-TotalsWriter = Callable[[Session, BatchState], None]
+# Runs just before commit, so it can still post entries, count totals and add rows.
+Writer = Callable[[Session, BatchState], None]
 
 
-def batch_state(session: AsyncSession, write_totals: TotalsWriter) -> BatchState:
-    """The current transaction's state; `write_totals` runs once just before it commits."""
+def batch_state(session: AsyncSession, writer: Writer) -> BatchState:
+    """The current transaction's state; `writer` runs once just before it commits."""
     sync = session.sync_session
     state: BatchState | None = sync.info.get(_STATE)
-    if state is not None:
-        return state
-    state = sync.info[_STATE] = BatchState()
-    if not sync.info.get(_LISTENING):
-        # Once per session: a session that runs several transactions must not write twice.
-        sync.info[_LISTENING] = True
-
-        @event.listens_for(sync, "before_commit")
-        def _write(session: Session) -> None:
-            pending: BatchState | None = session.info.pop(_STATE, None)
-            if pending is not None:
-                write_totals(session, pending)
-                for table, rows in pending.rows.items():
-                    session.execute(insert(table), rows)
-
-        @event.listens_for(sync, "after_rollback")
-        def _forget(session: Session) -> None:
-            session.info.pop(_STATE, None)
-
+    if state is None:
+        state = sync.info[_STATE] = BatchState()
+        _listen(sync)
+    state.writers.setdefault(writer)
     return state
+
+
+def _listen(sync: Session) -> None:
+    if sync.info.get(_LISTENING):
+        return  # once per session: one that runs several transactions must not write twice
+    sync.info[_LISTENING] = True
+
+    @event.listens_for(sync, "before_commit")
+    def _write(session: Session) -> None:
+        pending: BatchState | None = session.info.pop(_STATE, None)
+        if pending is None:
+            return
+        for writer in pending.writers:
+            writer(session, pending)
+        for table, rows in pending.rows.items():
+            session.execute(insert(table), rows)
+
+    @event.listens_for(sync, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(_STATE, None)
