@@ -75,7 +75,8 @@ def _listen(sync: Session) -> None:
         for writer in pending.writers:
             writer(session, pending)
         for table, rows in pending.rows.items():
-            session.execute(insert(table), rows)
+            if rows:  # an empty list would insert one row of defaults
+                session.execute(insert(table), rows)
 
     @event.listens_for(sync, "after_rollback")
     def _forget(session: Session) -> None:

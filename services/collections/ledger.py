@@ -50,7 +50,7 @@ class RunningTotals:
     build up in the transaction's batch state and are added to their rows just before commit."""
 
     def __init__(self, state: BatchState) -> None:
-        self.positions, self.sales = state.positions, state.sales
+        self.state, self.positions, self.sales = state, state.positions, state.sales
 
     def add(self, item: LedgerItem, entry: Entry) -> None:
         self.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
@@ -71,6 +71,9 @@ def _write_totals(session: Session, state: BatchState) -> None:
 
 def _state(session: AsyncSession) -> BatchState:
     return batch_state(session, _write_totals)
+
+
+ENTRIES = CollectionsTable.metadata.tables[str(LedgerEntry.__tablename__)]
 
 
 def insert_at_commit(session: AsyncSession, model: type[CollectionsTable], **values: Any) -> None:
@@ -118,12 +121,12 @@ async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uu
             session.add(parked)
             state.parked[parked.item_id][parked.id] = parked
             continue
-        _post(session, item, entry, entry_id(event_id, index), event_id, totals)
+        _post(item, entry, entry_id(event_id, index), event_id, totals)
     for item_id in opened:
         # Parked earlier in this transaction; what earlier ones parked is posted at commit.
         state.opened.append(items[item_id])
         for _, row in sorted(state.parked.pop(item_id, {}).items()):
-            _post_parked_entry(session, items[item_id], row, totals)
+            _post_parked_entry(items[item_id], row, totals)
             if inspect(row).persistent:
                 await session.delete(row)  # flushed by an earlier query of this transaction
             else:
@@ -197,9 +200,13 @@ async def assign_customers_items(
         totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] -= item.balance
         item.business_district, item.sales_rep = district, sales_rep or UNASSIGNED
         totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += item.balance
+    moved = {item.id for item in items}
+    for row in state.rows.get(ENTRIES, []):
+        if row["item_id"] in moved:
+            row["business_district"], row["sales_rep"] = district, sales_rep or UNASSIGNED
     await session.exec(
         update(LedgerEntry)
-        .where(col(LedgerEntry.item_id).in_([item.id for item in items]))
+        .where(col(LedgerEntry.item_id).in_(list(moved)))
         .values(business_district=district, sales_rep=sales_rep or UNASSIGNED)
     )
 
@@ -213,44 +220,39 @@ def _post_stored_parked(session: Session, state: BatchState) -> None:
     for ids in chunks(list(by_id)):
         statement = select(ParkedEntry).where(col(ParkedEntry.item_id).in_(ids))
         for row in sorted(session.scalars(statement).all(), key=lambda row: row.id):
-            _post_parked_entry(session, by_id[row.item_id], row, totals)
+            _post_parked_entry(by_id[row.item_id], row, totals)
             session.delete(row)
 
 
-def _post_parked_entry(
-    session: AsyncSession | Session, item: LedgerItem, row: ParkedEntry, totals: RunningTotals
-) -> None:
+def _post_parked_entry(item: LedgerItem, row: ParkedEntry, totals: RunningTotals) -> None:
     entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
-    _post(session, item, entry, row.id, row.event_id, totals)
+    _post(item, entry, row.id, row.event_id, totals)
 
 
 def _post(
-    session: AsyncSession | Session,
-    item: LedgerItem,
-    entry: Entry,
-    id_: uuid.UUID,
-    event_id: uuid.UUID,
-    totals: RunningTotals,
+    item: LedgerItem, entry: Entry, id_: uuid.UUID, event_id: uuid.UUID, totals: RunningTotals
 ) -> None:
+    """Post an entry to its item; the entry row is inserted at commit, as no consumer reads
+    entries back (`assign_customers_items` moves the ones not written yet itself)."""
     item.balance += entry.amount
-    session.add(
-        LedgerEntry(
-            id=id_,
-            item_id=item.id,
-            customer_id=item.customer_id,
-            kind=entry.kind,
-            amount=entry.amount,
-            entry_date=entry.entry_date,
-            reference=entry.reference,
-            event_id=event_id,
-            currency=item.currency,
-            column=item.column,
-            ar_control=item.ar_control,
-            due_date=item.due_date,
-            document_date=item.document_date,
-            business_district=item.business_district,
-            sales_rep=item.sales_rep,
-        )
+    totals.state.rows[ENTRIES].append(
+        {
+            "id": id_,
+            "item_id": item.id,
+            "customer_id": item.customer_id,
+            "kind": entry.kind,
+            "amount": entry.amount,
+            "entry_date": entry.entry_date,
+            "reference": entry.reference,
+            "event_id": event_id,
+            "currency": item.currency,
+            "column": item.column,
+            "ar_control": item.ar_control,
+            "due_date": item.due_date,
+            "document_date": item.document_date,
+            "business_district": item.business_district,
+            "sales_rep": item.sales_rep,
+        }
     )
     totals.add(item, entry)
 
