@@ -34,6 +34,7 @@ from services.customers.schemas import (
     HistoryEntry,
     OnboardingUpdate,
 )
+from shared.api.files import FILE_CONTENT, TOO_LARGE, file_response, read_upload
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES, Problem, problem_doc
 from shared.api.transaction import SessionDep, TransactionalRoute
@@ -68,10 +69,6 @@ class PreconditionFailed(Problem):
     status, slug, title = 412, "precondition-failed", "The customer changed since you read it"
 
 
-class DocumentTooLarge(Problem):
-    status, slug, title = 413, "document-too-large", "Document too large"
-
-
 def customer_out(customer: Customer) -> CustomerOut:
     return CustomerOut(
         **snapshot(customer).model_dump(),
@@ -83,17 +80,6 @@ def customer_out(customer: Customer) -> CustomerOut:
 
 def _etag(customer: Customer) -> str:
     return f'"{customer.revision}"'
-
-
-async def _read_upload(file: UploadFile, limit: int) -> bytes:
-    content = await file.read(limit + 1)
-    if len(content) > limit:
-        raise DocumentTooLarge(f"documents may be at most {limit} bytes")
-    if not content:
-        raise Problem(
-            "the file is empty", status=422, slug="empty-document", title="Empty document"
-        )
-    return content
 
 
 def _document_limit(request: Request) -> int:
@@ -303,9 +289,6 @@ async def delete_certificate(
     await commands.remove_certificate(session, customer, certificate_id, reason, actor)
 
 
-TOO_LARGE = {413: problem_doc("The file is larger than the configured limit")}
-
-
 @router.put(
     "/{customer_id}/exemption-certificates/{certificate_id}/document",
     summary="Attach the certificate's document",
@@ -321,7 +304,7 @@ async def put_certificate_document(
 ) -> DocumentOut:
     """Upload the signed certificate (PDF, PNG or JPEG)."""
     customer = await get_customer(session, customer_id, lock=True)
-    content = await _read_upload(file, limit)
+    content = await read_upload(file, limit)
     document = await commands.attach_certificate_document(
         session, customer, certificate_id, file.filename or "certificate", content, actor
     )
@@ -344,7 +327,7 @@ async def upload_document(
 ) -> DocumentOut:
     """Keep a W-9, credit application, certificate or signed terms; it ticks the onboarding item."""
     customer = await get_customer(session, customer_id, lock=True)
-    content = await _read_upload(file, limit)
+    content = await read_upload(file, limit)
     document = await commands.store_document(
         session,
         customer,
@@ -373,17 +356,13 @@ async def list_documents(
     "/{customer_id}/documents/{document_id}",
     summary="Download a document",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
+    responses=FILE_CONTENT,
 )
 async def download_document(
     customer_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, _: Reader
 ) -> Response:
     document = await get_document(session, customer_id, document_id)
-    return Response(
-        document.content,
-        media_type=document.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
-    )
+    return file_response(document.content, document.content_type, document.filename)
 
 
 @router.get("/{customer_id}/onboarding", summary="The onboarding checklist")

@@ -28,6 +28,7 @@ from services.customers.schemas import (
     CustomerPatch,
     OnboardingUpdate,
 )
+from shared.api.files import content_type_of
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
@@ -333,7 +334,7 @@ async def store_document(
         customer_id=customer.id,
         kind=kind,
         filename=filename,
-        content_type=domain.sniff_content_type(content),
+        content_type=content_type_of(content),
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

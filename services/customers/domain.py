@@ -45,13 +45,6 @@ ONBOARDING_CHECKLIST = (
     DocumentKind.SIGNED_TERMS,
 )
 
-# Allowed files, recognised by their first bytes rather than by what the client claims.
-FILE_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
-
 
 class CustomerRuleBroken(BusinessRuleViolation):
     """A change that would leave the customer invalid; the message says why."""
@@ -88,13 +81,6 @@ def check_can_hold_status(customer: Customer, status: CustomerStatus) -> None:
         a.kind == AddressKind.BILL_TO for a in customer.addresses
     ):
         raise CustomerRuleBroken("an active customer needs a bill-to address to send invoices to")
-
-
-def sniff_content_type(content: bytes) -> str:
-    for signature, content_type in FILE_SIGNATURES.items():
-        if content.startswith(signature):
-            return content_type
-    raise CustomerRuleBroken("only PDF, PNG and JPEG files are accepted")
 
 
 def snapshot(customer: Customer) -> CustomerSnapshot:

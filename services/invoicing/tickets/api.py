@@ -27,8 +27,8 @@ from services.invoicing.tickets.schemas import (
     TicketDocumentOut,
     TicketOut,
 )
+from shared.api.files import FILE_CONTENT, TOO_LARGE, file_response, read_upload
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import Problem
 from shared.api.transaction import SessionDep
 from shared.audit import record_change
 from shared.auth import Principal, Role, require_roles
@@ -48,10 +48,6 @@ Sender = Annotated[
 
 def ticket_out(ticket: Ticket) -> TicketOut:
     return TicketOut.model_validate(shown_fields(ticket.model_dump(), ("amount",), ticket.currency))
-
-
-class DocumentTooLarge(Problem):
-    status, slug, title = 413, "document-too-large", "Document too large"
 
 
 @router.post(
@@ -115,7 +111,9 @@ async def read_ticket(ticket_id: uuid.UUID, session: SessionDep, _: Reader) -> T
     return ticket_out(await get_ticket(session, ticket_id))
 
 
-@router.post("/{ticket_id}/documents", status_code=201, summary="Attach a document")
+@router.post(
+    "/{ticket_id}/documents", status_code=201, summary="Attach a document", responses=TOO_LARGE
+)
 async def upload_document(
     ticket_id: uuid.UUID,
     kind: Annotated[TicketDocumentKind, Form()],
@@ -128,13 +126,7 @@ async def upload_document(
     change-order approval. The ticket is reviewed again: a hold for a missing document lifts
     when it arrives. Larger than the limit is a 413."""
     ticket = await get_ticket(session, ticket_id, lock=True)
-    content = await file.read(settings.max_document_bytes + 1)
-    if len(content) > settings.max_document_bytes:
-        raise DocumentTooLarge(f"documents may be at most {settings.max_document_bytes} bytes")
-    if not content:
-        raise Problem(
-            "the file is empty", status=422, slug="empty-document", title="Empty document"
-        )
+    content = await read_upload(file, settings.max_document_bytes)
     document = await commands.attach_document(
         session,
         ticket,
@@ -159,18 +151,14 @@ async def read_documents(
     "/{ticket_id}/documents/{document_id}",
     summary="Download a document",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
+    responses=FILE_CONTENT,
 )
 async def download_document(
     ticket_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, _: Reader
 ) -> Response:
     """The document's file as it was uploaded."""
     document = await get_document(session, ticket_id, document_id)
-    return Response(
-        document.content,
-        media_type=document.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
-    )
+    return file_response(document.content, document.content_type, document.filename)
 
 
 @router.get("/{ticket_id}/history", summary="Who changed the ticket, when and why")

@@ -12,19 +12,13 @@ from services.invoicing.tickets import domain
 from services.invoicing.tickets.domain import TicketStatus
 from services.invoicing.tickets.models import Ticket, TicketDocument
 from services.invoicing.tickets.repository import document_kinds, find_ticket, rate_card
-from shared.api.problems import BusinessRuleViolation, Conflict
+from shared.api.files import content_type_of
+from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.customers import BillingProfile, TicketDocumentKind
 from shared.events.invoicing import TicketClosed, TicketHeld, TicketLineFacts
 from shared.events.sales import ClosedTicketLine, SalesTicketClosed
-
-# Allowed files, recognised by their first bytes rather than by what the client claims.
-FILE_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
 
 
 def ticket_lines(ticket: Ticket) -> list[ClosedTicketLine]:
@@ -180,14 +174,7 @@ async def attach_document(
     actor: Principal,
 ) -> TicketDocument:
     """Keep a document on the ticket and review it again: the missing piece may have arrived."""
-    content_type = next(
-        (ctype for signature, ctype in FILE_SIGNATURES.items() if content.startswith(signature)),
-        None,
-    )
-    if content_type is None:
-        raise BusinessRuleViolation(
-            "only PDF, PNG and JPEG files are accepted", slug="unsupported-document-type"
-        )
+    content_type = content_type_of(content)
     document = TicketDocument(
         ticket_id=ticket.id,
         kind=kind,
