@@ -9,6 +9,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from shared.api.problems import install_problem_handlers
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.service import Service, ServiceDefinition
@@ -64,6 +65,8 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
         await bus.stop()
 
     host = FastAPI(title="AR platform (embedded)", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # A path no service takes (even one no mount can match) still gets a problem answer.
+    install_problem_handlers(host)
     host.state.services = {service.definition.name: service for service in services}
     host.state.tokens = tokens
 

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from services.customers.service import definition
 from services.customers.settings import CustomersSettings
+from shared.api.problems import install_problem_handlers
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.service import Service
@@ -49,7 +50,9 @@ def product_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield
         await service.stop()
 
+    # Hosted as the embedded mode hosts it: mounted, with problem answers outside the mount too.
     app = FastAPI(lifespan=lifespan)
+    install_problem_handlers(app)
     app.mount("/customers", service.app)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -71,3 +71,11 @@ async def test_a_customer_created_reaches_the_other_four_services_and_survives_a
         for path in ["/customers/v1/customers/{id}", *COPIES.values()]:
             response = await http.get(path.format(id=customer_id), headers=auth(Role.AUDITOR))
             assert response.status_code == 200, path
+
+
+async def test_a_path_no_service_takes_is_a_problem(embedded_env: PlatformSettings) -> None:
+    async with embedded(embedded_env) as http:
+        for path in ("/nowhere", "/customers/v1/customers/x%0Ay/onboarding"):
+            response = await http.get(path)
+            assert response.status_code == 404, path
+            assert response.headers["content-type"] == "application/problem+json"
