@@ -86,7 +86,14 @@ def test_customers_api_answers_every_request_per_its_contract(
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+        # Derandomized: the same cases every run, so CI is repeatable; raise max_examples
+        # locally to explore further.
+        @settings(
+            max_examples=20,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def answers_per_contract(case: schemathesis.Case) -> None:
             case.call_and_validate(
                 base_url=f"{product_url}/customers",
