@@ -44,10 +44,10 @@ class EventConsumer:
         handlers: Mapping[type[EventPayload], EventHandler],
         *,
         max_attempts: int = 5,
-        retry_backoff: float = 0.2,
+        retry_backoff_seconds: float = 0.2,
     ) -> None:
         self.name, self.db, self.bus = name, db, bus
-        self.max_attempts, self.retry_backoff = max_attempts, retry_backoff
+        self.max_attempts, self.retry_backoff = max_attempts, retry_backoff_seconds
         self.handlers = {(m.event_type, m.event_version): h for m, h in handlers.items()}
         self.topics = sorted({topic_for(model.producer) for model in handlers})
 

@@ -61,10 +61,16 @@ class OutboxRelay:
     """Sends a service's unsent outbox rows to the bus, oldest first."""
 
     def __init__(
-        self, db: Database, bus: Bus, *, name: str, interval: float = 0.1, batch_size: int = 500
+        self,
+        db: Database,
+        bus: Bus,
+        *,
+        name: str,
+        interval_seconds: float = 0.1,
+        batch_size: int = 500,
     ) -> None:
         self.db, self.bus, self.name = db, bus, name
-        self.interval, self.batch_size = interval, batch_size
+        self.interval, self.batch_size = interval_seconds, batch_size
 
     async def relay_once(self) -> int:
         """Send one batch; return how many rows it sent."""

@@ -72,7 +72,7 @@ class Service:
         self.bus, self.owns_bus = bus, owns_bus
         self.db = Database(settings.database_url)
         self.relay = OutboxRelay(
-            self.db, bus, name=definition.name, interval=platform.relay_interval_seconds
+            self.db, bus, name=definition.name, interval_seconds=platform.relay_interval_seconds
         )
         self.consumer = EventConsumer(
             definition.name,
@@ -80,7 +80,7 @@ class Service:
             bus,
             definition.handlers,
             max_attempts=platform.consumer_max_attempts,
-            retry_backoff=platform.consumer_retry_backoff_seconds,
+            retry_backoff_seconds=platform.consumer_retry_backoff_seconds,
         )
         self.tokens = tokens
         self._tasks: list[asyncio.Task[None]] = []

@@ -66,7 +66,7 @@ def _consumer(db: Database, bus: InProcessBus, fail_times: int = 0) -> EventCons
             raise RuntimeError("cannot apply this one")
 
     consumer = EventConsumer(
-        "test", db, bus, {CreditHoldPlaced: place_hold}, max_attempts=3, retry_backoff=0
+        "test", db, bus, {CreditHoldPlaced: place_hold}, max_attempts=3, retry_backoff_seconds=0
     )
     consumer.subscribe()
     return consumer

@@ -45,7 +45,7 @@ class _Agreement:
     exact: bool  # the amount settles the invoice (with its discount, if earned)
     amount: Decimal
     discount: Decimal
-    factor: float
+    confidence_factor: float  # scales the reference score; a weight, not money
     words: str
     reason_code: str | None = None
 
@@ -164,7 +164,12 @@ class CashApplicationEngine:
         for hit in hits:
             agreement = self._agreement(hit.invoice, paid, line, receipt)
             scored.append(
-                (agreement.exact, REFERENCE_SCORES[hit.kind] * agreement.factor, hit, agreement)
+                (
+                    agreement.exact,
+                    REFERENCE_SCORES[hit.kind] * agreement.confidence_factor,
+                    hit,
+                    agreement,
+                )
             )
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
         exact, confidence, hit, agreement = scored[0]
