@@ -59,7 +59,8 @@ class TransactionalRoute(APIRoute):
         return handle
 
 
-def _session(request: Request) -> AsyncSession:
+async def _session(request: Request) -> AsyncSession:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
     return request.state.session
 
 

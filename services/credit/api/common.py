@@ -16,7 +16,7 @@ def credit_router(prefix: str, tag: str) -> APIRouter:
     )
 
 
-def _settings(request: Request) -> CreditSettings:
+async def _settings(request: Request) -> CreditSettings:  # async: no worker-thread hop
     return request.app.state.service.settings  # type: ignore[no-any-return]
 
 
