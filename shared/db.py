@@ -95,9 +95,10 @@ class Database:
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(
-                url, pool_size=10, max_overflow=10, pool_pre_ping=True
-            )
+            # No pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a ping, ROLLBACK)
+            # on every checkout, more than a short request's own queries. A connection found
+            # dead in use fails that one request; SQLAlchemy then discards all older ones.
+            self.engine = create_async_engine(url, pool_size=10, max_overflow=10)
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
