@@ -4,9 +4,11 @@
 """
 
 import argparse
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 import jwt
@@ -67,23 +69,36 @@ class TokenAuthority:
         return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
-        try:
-            claims = jwt.decode(
-                token,
-                self.secret,
-                algorithms=[ALGORITHM],
-                issuer=self.issuer,
-                options={"require": ["sub", "exp", "iss"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("the token has expired") from exc
-        except jwt.InvalidTokenError as exc:
-            raise Unauthorized(f"the token is not valid: {exc}") from exc
-        try:
-            roles = frozenset(Role(role) for role in claims.get("roles", []))
-        except ValueError as exc:
-            raise Unauthorized(f"the token names an unknown role: {exc}") from exc
-        return Principal(subject=claims["sub"], roles=roles, name=claims.get("name"))
+        # A caller sends the same token with every request until it expires: its signature and
+        # claims are checked once, its expiry every time.
+        principal, expires_at = _verified(token, self.secret, self.issuer)
+        if expires_at <= time.time():
+            raise Unauthorized("the token has expired")
+        return principal
+
+
+@lru_cache(maxsize=1024)
+def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float]:
+    """The token's caller and expiry (seconds since the epoch); raises for a bad token, which is
+    therefore never cached."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            options={"require": ["sub", "exp", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("the token has expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized(f"the token is not valid: {exc}") from exc
+    try:
+        roles = frozenset(Role(role) for role in claims.get("roles", []))
+    except ValueError as exc:
+        raise Unauthorized(f"the token names an unknown role: {exc}") from exc
+    principal = Principal(subject=claims["sub"], roles=roles, name=claims.get("name"))
+    return principal, float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT minted by the platform's token authority")

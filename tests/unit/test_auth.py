@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import jwt
@@ -37,3 +38,13 @@ def test_an_unknown_role_is_refused() -> None:
     )
     with pytest.raises(Unauthorized):
         TokenAuthority(SECRET).verify(token)
+
+
+def test_a_token_verified_before_is_refused_once_it_expires() -> None:
+    authority = TokenAuthority(SECRET)
+    token = authority.mint("carol", [Role.SALES], ttl=timedelta(seconds=2))
+    assert authority.verify(token).subject == "carol"  # checked in full, then remembered
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expires_at - time.time()) + 0.05)
+    with pytest.raises(Unauthorized, match="expired"):
+        authority.verify(token)
