@@ -26,7 +26,8 @@ from shared.db import new_id, utcnow
 router = credit_router("/v1/exposure", "exposure")
 authorizations = credit_router("/v1/authorizations", "authorizations")
 
-_RECORD = insert(OrderAuthorization)
+# On the table, not the entity: an INSERT on an ORM entity goes through the ORM's bulk path.
+_RECORD = insert(OrderAuthorization.metadata.tables[OrderAuthorization.__tablename__])
 
 Requester = Annotated[
     Principal,
