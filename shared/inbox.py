@@ -18,15 +18,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import context
 from shared.bus import Bus, BusMessage
-from shared.db import Database
+from shared.db import Database, insert_rows, utcnow
 from shared.events.catalog import EventPayload, dead_letter_topic, entry_for, topic_for
 from shared.events.envelope import EventEnvelope
 from shared.observability import EVENTS_CONSUMED
-from shared.tables import InboxRecord
+from shared.tables import InboxRecord, MechanismTable
 
 log = logging.getLogger(__name__)
 
+INBOX = MechanismTable.metadata.tables[str(InboxRecord.__tablename__)]
+
 EventHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+# Called once per transaction with the events about to be handled in it, before their handlers:
+# lets a service read what they all need in one query instead of one per event.
+BatchPreparer = Callable[[AsyncSession, Sequence[tuple[EventEnvelope, Any]]], Awaitable[None]]
 
 
 class PoisonMessage(Exception):
@@ -43,10 +48,11 @@ class EventConsumer:
         bus: Bus,
         handlers: Mapping[type[EventPayload], EventHandler],
         *,
+        prepare: BatchPreparer | None = None,
         max_attempts: int = 5,
         retry_backoff_seconds: float = 0.2,
     ) -> None:
-        self.name, self.db, self.bus = name, db, bus
+        self.name, self.db, self.bus, self.prepare = name, db, bus, prepare
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff_seconds
         self.handlers = {(m.event_type, m.event_version): h for m, h in handlers.items()}
         self.topics = sorted({topic_for(model.producer) for model in handlers})
@@ -82,19 +88,28 @@ class EventConsumer:
                     )
                 )
             )
+            fresh = []
             for envelope, payload, handler in wanted:
-                outcome = "duplicate"
-                if envelope.id not in done:
+                if envelope.id in done:
+                    EVENTS_CONSUMED.labels(self.name, envelope.type, "duplicate").inc()
+                else:
                     done.add(envelope.id)
-                    session.add(
-                        InboxRecord(
-                            consumer=self.name, event_id=envelope.id, event_type=envelope.type
-                        )
-                    )
-                    with self._context_of(envelope):
-                        await handler(session, envelope, payload)
-                    outcome = "applied"
-                EVENTS_CONSUMED.labels(self.name, envelope.type, outcome).inc()
+                    fresh.append((envelope, payload, handler))
+            if not fresh:
+                return
+            # Core, not ORM objects: one statement for the batch's inbox rows.
+            now = utcnow()
+            inbox_rows = [
+                {"consumer": self.name, "event_id": e.id, "event_type": e.type, "processed_at": now}
+                for e, _, _ in fresh
+            ]
+            await session.run_sync(insert_rows, INBOX, inbox_rows)
+            if self.prepare is not None:
+                await self.prepare(session, [(envelope, payload) for envelope, payload, _ in fresh])
+            for envelope, payload, handler in fresh:
+                with self._context_of(envelope):
+                    await handler(session, envelope, payload)
+                EVENTS_CONSUMED.labels(self.name, envelope.type, "applied").inc()
 
     @staticmethod
     def _context_of(envelope: EventEnvelope) -> AbstractContextManager[None]:
@@ -165,6 +180,8 @@ class EventConsumer:
                         )
                     )
                     await session.flush()
+                    if self.prepare is not None:
+                        await self.prepare(session, [(envelope, payload)])
                     await handler(session, envelope, payload)
                 return True
             except IntegrityError:
