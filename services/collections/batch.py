@@ -1,11 +1,10 @@
 """What one consuming transaction keeps in memory so that a batch of events costs few statements.
 
-The inbox applies a whole fetch of events in one transaction. Every query would autoflush the
-previous events' rows first, one round trip per table per event, so the ledger keeps what it needs
-to read back here instead: the items it opened or loaded, the entries it parked, the rows no
-consumer reads back (event log, journal), inserted together just before commit, and the running
-totals (aging positions, monthly sales), added to their rows then. Everything is dropped when the
-transaction ends.
+The inbox applies a whole fetch of events in one transaction. The ledger works on plain rows
+kept here instead of ORM objects and queries: the items it opened or loaded (read for the whole
+batch at once), the customers' districts, the entries it parked, the running totals (aging
+positions, monthly sales) and the rows to insert (entries, event log, journal). All of it is
+written with a few Core statements just before commit, and dropped when the transaction ends.
 """
 
 import uuid
@@ -15,28 +14,35 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.models import LedgerItem, ParkedEntry
+from shared.db import insert_rows
 
 _STATE = "collections.batch"
 _LISTENING = "collections.batch.listening"
 
 Totals = dict[tuple[Any, ...], Decimal]
+# A ledger item or parked entry as a row of its table (column name -> value).
+Row = dict[str, Any]
 
 
 @dataclass
 class BatchState:
-    """This transaction's items (loaded, and opened in order), entries it parked, and running
-    totals and rows not yet written."""
+    """This transaction's items, customers, parked entries, running totals and rows not yet
+    written."""
 
-    items: dict[uuid.UUID, LedgerItem] = field(default_factory=dict)
-    opened: list[LedgerItem] = field(default_factory=list)
-    parked: dict[uuid.UUID, dict[uuid.UUID, ParkedEntry]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    # Every item this transaction opened or read, by id; and the ids known not to exist yet.
+    items: dict[uuid.UUID, Row] = field(default_factory=dict)
+    absent: set[uuid.UUID] = field(default_factory=set)
+    # Items opened here (inserted at commit), and items read here whose row changed (updated).
+    opened: dict[uuid.UUID, Row] = field(default_factory=dict)
+    changed: set[uuid.UUID] = field(default_factory=set)
+    # Each customer's (district, sales rep), as read or as a customer event in this batch set it.
+    accounts: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
+    # Entries parked here for items not open yet, by item id then entry id.
+    parked: dict[uuid.UUID, dict[uuid.UUID, Row]] = field(default_factory=lambda: defaultdict(dict))
     positions: Totals = field(default_factory=lambda: defaultdict(Decimal))
     sales: Totals = field(default_factory=lambda: defaultdict(Decimal))
     # Rows inserted with Core at commit: building them as ORM objects costs more than the rest.
@@ -75,8 +81,7 @@ def _listen(sync: Session) -> None:
         for writer in pending.writers:
             writer(session, pending)
         for table, rows in pending.rows.items():
-            if rows:  # an empty list would insert one row of defaults
-                session.execute(insert(table), rows)
+            insert_rows(session, table, rows)
 
     @event.listens_for(sync, "after_rollback")
     def _forget(session: Session) -> None:

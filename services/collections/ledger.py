@@ -1,20 +1,22 @@
 """Posting to the receivables ledger: items, dated entries, today's aging positions, the journal.
 
 Everything here runs inside the consuming handler's transaction, so an event's whole effect and
-its inbox row commit together or not at all.
+its inbox row commit together or not at all. Items are plain rows held in the transaction's
+batch state (read for a whole batch at once by `prepare`) and written with Core just before
+commit: a fetch of thousands of events costs a handful of statements, not several per event.
 """
 
 import uuid
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.batch import BatchState, batch_state
+from services.collections.batch import BatchState, Row, batch_state
 from services.collections.ledger_rules import (
     AR_CONTROL_KINDS,
     SALES_KINDS,
@@ -34,10 +36,30 @@ from services.collections.models import (
     ParkedEntry,
 )
 from services.collections.sums import CHUNK, chunks
+from shared.db import insert_rows
 from shared.events.journal import JournalEntry
 
 # Payments carry no district or sales rep; until the customer is known they sit here.
 UNASSIGNED = ""
+
+
+def _table(model: type[CollectionsTable]) -> Table:
+    return CollectionsTable.metadata.tables[str(model.__tablename__)]
+
+
+ITEMS, ENTRIES, PARKED = _table(LedgerItem), _table(LedgerEntry), _table(ParkedEntry)
+ACCOUNTS = _table(CollectionAccount)
+
+# An item read back changes only in these columns.
+_UPDATE_ITEM = (
+    update(ITEMS)
+    .where(ITEMS.c.id == bindparam("item_id"))
+    .values(
+        balance=bindparam("new_balance"),
+        business_district=bindparam("new_district"),
+        sales_rep=bindparam("new_rep"),
+    )
+)
 
 
 def entry_id(event_id: uuid.UUID, index: int) -> uuid.UUID:
@@ -52,34 +74,47 @@ class RunningTotals:
     def __init__(self, state: BatchState) -> None:
         self.state, self.positions, self.sales = state, state.positions, state.sales
 
-    def add(self, item: LedgerItem, entry: Entry) -> None:
-        self.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += entry.amount
-        if item.ar_control and entry.kind in SALES_KINDS:
+    def add(self, item: Row, entry: Entry) -> None:
+        self.positions[position_of(item)] += entry.amount
+        if item["ar_control"] and entry.kind in SALES_KINDS:
             month = entry.entry_date.strftime("%Y-%m")
-            self.sales[(item.currency, item.business_district, item.sales_rep, month)] += (
+            self.sales[(item["currency"], item["business_district"], item["sales_rep"], month)] += (
                 entry.amount
             )
 
 
-def _write_totals(session: Session, state: BatchState) -> None:
-    """Just before commit: post what earlier transactions parked for the items this one opened
-    (one query for them all), then add the running totals to their rows."""
+def _write_ledger(session: Session, state: BatchState) -> None:
+    """Just before commit: post what earlier transactions parked for the items this one opened,
+    write the items opened and changed, then add the running totals to their rows."""
     _post_stored_parked(session, state)
+    insert_rows(session, ITEMS, list(state.opened.values()))
+    if state.changed:
+        changed = [state.items[item_id] for item_id in sorted(state.changed)]
+        session.execute(
+            _UPDATE_ITEM,
+            [
+                {
+                    "item_id": item["id"],
+                    "new_balance": item["balance"],
+                    "new_district": item["business_district"],
+                    "new_rep": item["sales_rep"],
+                }
+                for item in changed
+            ],
+        )
+    insert_rows(session, PARKED, [row for rows in state.parked.values() for row in rows.values()])
     _add_to(session, AgingPosition, POSITION_KEY, "balance", state.positions)
     _add_to(session, MonthlySales, SALES_KEY, "amount", state.sales)
 
 
 def _state(session: AsyncSession) -> BatchState:
-    return batch_state(session, _write_totals)
-
-
-ENTRIES = CollectionsTable.metadata.tables[str(LedgerEntry.__tablename__)]
+    return batch_state(session, _write_ledger)
 
 
 def insert_at_commit(session: AsyncSession, model: type[CollectionsTable], **values: Any) -> None:
     """Insert a row of `model` with this transaction's others, just before it commits: only
     for tables no consumer reads (event log, journal), and with every column's value."""
-    _state(session).rows[CollectionsTable.metadata.tables[str(model.__tablename__)]].append(values)
+    _state(session).rows[_table(model)].append(values)
 
 
 SALES_KEY = ("currency", "business_district", "sales_rep", "month")
@@ -94,120 +129,153 @@ POSITION_KEY = (
 )
 
 
-async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
-    """Open the change's items, then post its entries (parking those whose item is unknown).
-    Reads go to the transaction's batch state first and never autoflush: the previous events'
-    rows are written together, not one round trip per table per event."""
+def position_of(item: Row) -> tuple[Any, ...]:
+    return tuple(item[name] for name in POSITION_KEY)
+
+
+async def prepare(session: AsyncSession, changes: Iterable[LedgerChange]) -> None:
+    """Read, in one query each, the items a batch's changes post to and the districts of the
+    customers whose new items need one, so that applying them reads nothing more."""
     state = _state(session)
-    items: dict[uuid.UUID, LedgerItem] = {}
+    changes = list(changes)
+    opened = {new.id for change in changes for new in change.items}
+    referenced = {entry.item_id for change in changes for entry in change.entries}
+    await _load_items(session, state, referenced - opened)
+    await _load_accounts(
+        session,
+        state,
+        {
+            new.customer_id
+            for change in changes
+            for new in change.items
+            if new.business_district is None
+        },
+    )
+
+
+async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
+    """Open the change's items, then post its entries (parking those whose item is unknown)."""
+    state = _state(session)
+    totals = RunningTotals(state)
     for new in change.items:
         first = next(e.amount for e in change.entries if e.item_id == new.id)
-        items[new.id] = state.items[new.id] = await _open_item(session, new, first)
-    opened = list(items)
-    await _known_items(session, state, {e.item_id for e in change.entries} - set(items), items)
-    totals = RunningTotals(state)
+        await _open_item(session, state, new, first)
+    await _load_items(session, state, {e.item_id for e in change.entries})
     for index, entry in enumerate(change.entries):
-        item = items.get(entry.item_id)
+        item = state.items.get(entry.item_id)
         if item is None:
-            parked = ParkedEntry(
-                id=entry_id(event_id, index),
-                item_id=entry.item_id,
-                kind=entry.kind,
-                amount=entry.amount,
-                entry_date=entry.entry_date,
-                reference=entry.reference,
-                event_id=event_id,
-            )
-            session.add(parked)
-            state.parked[parked.item_id][parked.id] = parked
+            id_ = entry_id(event_id, index)
+            state.parked[entry.item_id][id_] = {
+                "id": id_,
+                "item_id": entry.item_id,
+                "kind": entry.kind,
+                "amount": entry.amount,
+                "entry_date": entry.entry_date,
+                "reference": entry.reference,
+                "event_id": event_id,
+            }
             continue
-        _post(item, entry, entry_id(event_id, index), event_id, totals)
-    for item_id in opened:
+        _post(state, item, entry, entry_id(event_id, index), event_id, totals)
+    for new in change.items:
         # Parked earlier in this transaction; what earlier ones parked is posted at commit.
-        state.opened.append(items[item_id])
-        for _, row in sorted(state.parked.pop(item_id, {}).items()):
-            _post_parked_entry(items[item_id], row, totals)
-            if inspect(row).persistent:
-                await session.delete(row)  # flushed by an earlier query of this transaction
-            else:
-                session.expunge(row)  # never written
+        for _, row in sorted(state.parked.pop(new.id, {}).items()):
+            _post_parked_entry(state, state.items[new.id], row, totals)
 
 
-async def _known_items(
-    session: AsyncSession,
-    state: BatchState,
-    ids: set[uuid.UUID],
-    into: dict[uuid.UUID, LedgerItem],
-) -> None:
-    """Items opened or read earlier in this transaction come from its state; only the others
-    are read, without autoflush: every item this transaction opened is in the state, and a
-    loaded one comes back as the same object with its in-memory balance."""
-    into |= {i: state.items[i] for i in ids if i in state.items}
-    missing = [i for i in ids if i not in state.items]
+async def _load_items(session: AsyncSession, state: BatchState, ids: Collection[uuid.UUID]) -> None:
+    """Read the items among `ids` this transaction has not seen yet into its state."""
+    missing = [i for i in ids if i not in state.items and i not in state.absent]
     if not missing:
         return
-    with session.no_autoflush:
-        rows = await session.exec(select(LedgerItem).where(col(LedgerItem.id).in_(missing)))
-        found = {item.id: item for item in rows.all()}
-    state.items |= found
-    into |= found
+    for some in chunks(missing):
+        rows = await session.exec(select(ITEMS).where(ITEMS.c.id.in_(some)))
+        for row in rows.mappings():
+            state.items[row["id"]] = dict(row)
+    state.absent.update(i for i in missing if i not in state.items)
 
 
-async def _open_item(session: AsyncSession, new: NewItem, original: Decimal) -> LedgerItem:
-    district, rep = new.business_district, new.sales_rep
+async def _load_accounts(
+    session: AsyncSession, state: BatchState, customers: Collection[uuid.UUID]
+) -> None:
+    """Read the district and sales rep of the customers this transaction has not seen yet; a
+    customer collections has not heard of yet is unassigned."""
+    missing = [c for c in customers if c not in state.accounts]
+    if not missing:
+        return
+    columns = (ACCOUNTS.c.id, ACCOUNTS.c.business_district, ACCOUNTS.c.sales_rep)
+    with session.no_autoflush:  # a customer copied in this transaction is in the state already
+        for some in chunks(missing):
+            rows = await session.exec(select(*columns).where(ACCOUNTS.c.id.in_(some)))
+            for customer_id, district, rep in rows.all():
+                state.accounts[customer_id] = (district, rep or UNASSIGNED)
+    for customer_id in missing:
+        state.accounts.setdefault(customer_id, (UNASSIGNED, UNASSIGNED))
+
+
+async def _open_item(
+    session: AsyncSession, state: BatchState, new: NewItem, original: Decimal
+) -> None:
+    district, rep = new.business_district, new.sales_rep or UNASSIGNED
     if district is None:
-        # No autoflush: a customer registered earlier in this transaction was flushed by
-        # `assign_customers_items`, so `get` finds it in the identity map.
-        with session.no_autoflush:
-            account = await session.get(CollectionAccount, new.customer_id)
-        district = account.business_district if account else UNASSIGNED
-        rep = account.sales_rep if account else None
-    item = LedgerItem(
-        id=new.id,
-        customer_id=new.customer_id,
-        kind=new.kind,
-        number=new.number,
-        currency=new.currency,
-        document_date=new.document_date,
-        due_date=new.due_date,
-        business_district=district,
-        sales_rep=rep or UNASSIGNED,
-        column=new.column,
-        ar_control=new.kind in AR_CONTROL_KINDS,
-        original_amount=original,
-        balance=Decimal(0),
-    )
-    session.add(item)
-    return item
+        await _load_accounts(session, state, [new.customer_id])
+        district, rep = state.accounts[new.customer_id]
+    item = {
+        "id": new.id,
+        "customer_id": new.customer_id,
+        "kind": new.kind,
+        "number": new.number,
+        "currency": new.currency,
+        "document_date": new.document_date,
+        "due_date": new.due_date,
+        "business_district": district,
+        "sales_rep": rep,
+        "column": new.column,
+        "ar_control": new.kind in AR_CONTROL_KINDS,
+        "original_amount": original,
+        "balance": Decimal(0),
+    }
+    state.items[new.id] = state.opened[new.id] = item
+    state.absent.discard(new.id)
 
 
 async def assign_customers_items(
     session: AsyncSession, customer_id: uuid.UUID, district: str, sales_rep: str | None
 ) -> None:
     """Give a customer's unassigned credits (cash that arrived before the customer did) the
-    customer's district and sales rep, moving their entries and positions with them."""
-    statement = select(LedgerItem).where(
-        LedgerItem.customer_id == customer_id, LedgerItem.business_district == UNASSIGNED
-    )
-    # Autoflushes: this transaction's items must be in the database to be found here.
-    items = (await session.exec(statement)).all()
-    if not items:
-        return
+    customer's district and sales rep, moving their entries and positions with them; items
+    opened later in the transaction get them too."""
     state = _state(session)
+    rep = sales_rep or UNASSIGNED
+    state.accounts[customer_id] = (district, rep)
+    stored = await session.exec(
+        select(ITEMS).where(
+            ITEMS.c.customer_id == customer_id, ITEMS.c.business_district == UNASSIGNED
+        )
+    )
+    for row in stored.mappings():
+        state.items.setdefault(row["id"], dict(row))  # this transaction's copy is the newer
+    moving = [
+        item
+        for item in state.items.values()
+        if item["customer_id"] == customer_id and item["business_district"] == UNASSIGNED
+    ]
+    if not moving:
+        return
     totals = RunningTotals(state)
-    for item in items:
-        state.items[item.id] = item
-        totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] -= item.balance
-        item.business_district, item.sales_rep = district, sales_rep or UNASSIGNED
-        totals.positions[tuple(getattr(item, name) for name in POSITION_KEY)] += item.balance
-    moved = {item.id for item in items}
+    for item in moving:
+        totals.positions[position_of(item)] -= item["balance"]
+        item["business_district"], item["sales_rep"] = district, rep
+        totals.positions[position_of(item)] += item["balance"]
+        if item["id"] not in state.opened:
+            state.changed.add(item["id"])
+    moved = {item["id"] for item in moving}
     for row in state.rows.get(ENTRIES, []):
         if row["item_id"] in moved:
-            row["business_district"], row["sales_rep"] = district, sales_rep or UNASSIGNED
+            row["business_district"], row["sales_rep"] = district, rep
     await session.exec(
-        update(LedgerEntry)
-        .where(col(LedgerEntry.item_id).in_(list(moved)))
-        .values(business_district=district, sales_rep=sales_rep or UNASSIGNED)
+        update(ENTRIES)
+        .where(ENTRIES.c.item_id.in_(list(moved)))
+        .values(business_district=district, sales_rep=rep)
     )
 
 
@@ -215,43 +283,56 @@ def _post_stored_parked(session: Session, state: BatchState) -> None:
     """Entries committed as parked for the items this transaction opened, in a fixed order.
     Posting them at commit rather than at opening changes no total: entries and balances add
     up the same in any order, and only unassigned credits move district in between."""
-    by_id = {item.id: item for item in state.opened}
+    if not state.opened:
+        return
     totals = RunningTotals(state)
-    for ids in chunks(list(by_id)):
-        statement = select(ParkedEntry).where(col(ParkedEntry.item_id).in_(ids))
-        for row in sorted(session.scalars(statement).all(), key=lambda row: row.id):
-            _post_parked_entry(by_id[row.item_id], row, totals)
-            session.delete(row)
+    stored: list[Row] = []
+    for ids in chunks(list(state.opened)):
+        rows = session.execute(select(PARKED).where(PARKED.c.item_id.in_(ids)))
+        stored += [dict(row) for row in rows.mappings()]
+    for row in sorted(stored, key=lambda row: row["id"]):
+        _post_parked_entry(state, state.opened[row["item_id"]], row, totals)
+    for ids in chunks([row["id"] for row in stored]):
+        session.execute(delete(PARKED).where(PARKED.c.id.in_(ids)))
 
 
-def _post_parked_entry(item: LedgerItem, row: ParkedEntry, totals: RunningTotals) -> None:
-    entry = Entry(item.id, EntryKind(row.kind), row.amount, row.entry_date, row.reference)
-    _post(item, entry, row.id, row.event_id, totals)
+def _post_parked_entry(state: BatchState, item: Row, row: Row, totals: RunningTotals) -> None:
+    entry = Entry(
+        item["id"], EntryKind(row["kind"]), row["amount"], row["entry_date"], row["reference"]
+    )
+    _post(state, item, entry, row["id"], row["event_id"], totals)
 
 
 def _post(
-    item: LedgerItem, entry: Entry, id_: uuid.UUID, event_id: uuid.UUID, totals: RunningTotals
+    state: BatchState,
+    item: Row,
+    entry: Entry,
+    id_: uuid.UUID,
+    event_id: uuid.UUID,
+    totals: RunningTotals,
 ) -> None:
     """Post an entry to its item; the entry row is inserted at commit, as no consumer reads
     entries back (`assign_customers_items` moves the ones not written yet itself)."""
-    item.balance += entry.amount
-    totals.state.rows[ENTRIES].append(
+    item["balance"] += entry.amount
+    if item["id"] not in state.opened:
+        state.changed.add(item["id"])
+    state.rows[ENTRIES].append(
         {
             "id": id_,
-            "item_id": item.id,
-            "customer_id": item.customer_id,
+            "item_id": item["id"],
+            "customer_id": item["customer_id"],
             "kind": entry.kind,
             "amount": entry.amount,
             "entry_date": entry.entry_date,
             "reference": entry.reference,
             "event_id": event_id,
-            "currency": item.currency,
-            "column": item.column,
-            "ar_control": item.ar_control,
-            "due_date": item.due_date,
-            "document_date": item.document_date,
-            "business_district": item.business_district,
-            "sales_rep": item.sales_rep,
+            "currency": item["currency"],
+            "column": item["column"],
+            "ar_control": item["ar_control"],
+            "due_date": item["due_date"],
+            "document_date": item["document_date"],
+            "business_district": item["business_district"],
+            "sales_rep": item["sales_rep"],
         }
     )
     totals.add(item, entry)

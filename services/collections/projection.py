@@ -4,8 +4,10 @@
 tickets; the live consumer and `rebuild` both call it, which is why a rebuild comes out identical.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.accounts import CUSTOMER_HANDLERS
@@ -14,10 +16,12 @@ from services.collections.ledger import (
     apply_change,
     assign_customers_items,
     insert_at_commit,
+    prepare,
     record_journal,
 )
 from services.collections.ledger_rules import LEDGER_EVENTS, change_for
 from services.collections.models import LoggedEvent, UnbilledTicket
+from services.collections.sums import chunks
 from shared.db import utcnow
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
@@ -42,6 +46,26 @@ def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
         envelope=envelope.model_dump_json(),
         logged_at=utcnow(),
     )
+
+
+async def prepare_projection(
+    session: AsyncSession, events: Sequence[tuple[EventEnvelope, Any]]
+) -> None:
+    """Read what a batch of events will post to, once for them all: the ledger items and
+    customers, and the tickets invoices bill (into the session, where `get` finds them)."""
+    await prepare(session, (change_for(event) for _, event in events))
+    tickets = [
+        t
+        for _, event in events
+        if isinstance(event, InvoiceIssued | InvoiceVoided)
+        for t in event.ticket_ids
+    ]
+    for some in chunks(tickets):
+        (
+            await session.exec(
+                select(UnbilledTicket).where(col(UnbilledTicket.ticket_id).in_(some))
+            )
+        ).all()
 
 
 async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:

@@ -18,10 +18,10 @@ from sqlalchemy import Table
 from sqlmodel import col, select
 
 from services.collections.models import CollectionsTable, LoggedEvent
-from services.collections.projection import project
+from services.collections.projection import prepare_projection, project
 from shared import migrations
 from shared.db import Database
-from shared.events.catalog import entry_for
+from shared.events.catalog import EventPayload, entry_for
 from shared.events.envelope import EventEnvelope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -69,16 +69,21 @@ async def replay(source: Database, target: Database) -> int:
     await migrations.upgrade(target, MIGRATIONS, VERSION_TABLE)
     count = 0
     async for rows in _logged(source):
+        envelopes = [EventEnvelope.model_validate_json(row.envelope) for row in rows]
+        decoded = [(envelope, _payload(envelope)) for envelope in envelopes]
         async with target.transaction() as session:
-            for row in rows:
-                envelope = EventEnvelope.model_validate_json(row.envelope)
-                entry = entry_for(envelope.type, envelope.version)
-                assert entry is not None, f"{envelope.type} v{envelope.version} left the catalog"
-                session.add(LoggedEvent(**row.model_dump(exclude={"seq"})))
-                await project(session, envelope, entry.model.model_validate(envelope.payload))
-                await session.flush()
+            session.add_all(LoggedEvent(**row.model_dump(exclude={"seq"})) for row in rows)
+            await prepare_projection(session, decoded)
+            for envelope, payload in decoded:
+                await project(session, envelope, payload)
         count += len(rows)
     return count
+
+
+def _payload(envelope: EventEnvelope) -> EventPayload:
+    entry = entry_for(envelope.type, envelope.version)
+    assert entry is not None, f"{envelope.type} v{envelope.version} left the catalog"
+    return entry.model.model_validate(envelope.payload)
 
 
 async def differences(live: Database, rebuilt: Database, *, limit: int = 20) -> list[str]:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.collections.api import ROUTERS
 from services.collections.events import HANDLERS, PUBLISHED
+from services.collections.projection import prepare_projection
 from services.collections.settings import CollectionsSettings
 from shared.service import ServiceDefinition
 
@@ -20,5 +21,6 @@ definition = ServiceDefinition(
     routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    prepare_batch=prepare_projection,
     publishes=PUBLISHED,
 )
