@@ -111,7 +111,10 @@ class Database:
             # No pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a ping, ROLLBACK)
             # on every checkout, more than a short request's own queries. A connection found
             # dead in use fails that one request; SQLAlchemy then discards all older ones.
-            self.engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            # Up to 20 connections, as before, but all kept once opened: an overflow connection
+            # is closed at checkin, and opening one (with its prepared statements) takes tens of
+            # milliseconds, so a steady dozen concurrent requests kept opening them.
+            self.engine = create_async_engine(url, pool_size=20, max_overflow=0)
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
