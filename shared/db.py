@@ -159,15 +159,19 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         connection.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    # The columns' own conversions (exact Decimal, UTC timestamps), as an INSERT would apply.
-    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    records = [
-        tuple(
-            value if to_db is None else to_db(value)
-            for to_db, value in zip(convert, (row[name] for name in columns), strict=True)
-        )
-        for row in rows
+    # The columns' own conversions (exact Decimal, UTC timestamps), as an INSERT would apply;
+    # most columns have none.
+    convert = [
+        (index, to_db)
+        for index, name in enumerate(columns)
+        if (to_db := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
+    records = []
+    for row in rows:
+        values = [row[name] for name in columns]
+        for index, to_db in convert:
+            values[index] = to_db(values[index])
+        records.append(values)
     driver: Any = connection.connection.driver_connection  # asyncpg's, in this transaction
     # This runs in SQLAlchemy's greenlet, where await_only may wait for the driver.
     await_only(driver.copy_records_to_table(table.name, records=records, columns=columns))

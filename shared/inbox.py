@@ -6,12 +6,15 @@ topic with the error and the consumer moves on.
 """
 
 import asyncio
+import hashlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,6 +37,30 @@ EventHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
 BatchPreparer = Callable[[AsyncSession, Sequence[tuple[EventEnvelope, Any]]], Awaitable[None]]
 
 
+# Takes a transaction-scoped lock per key, in one order, so no two transactions wait on each other.
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(k) "
+    "FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS keys"
+)
+
+
+async def _lock_keys(session: AsyncSession, keys: set[str]) -> None:
+    """Hold the event keys (customers) until the transaction ends: one key's events are applied
+    by one transaction at a time, whichever partition, consumer task or instance brings them,
+    because a key's events on different topics touch the same rows. PostgreSQL only; SQLite
+    has one connection, which serialises transactions already."""
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return
+    hashed = sorted({_key_hash(key) for key in keys})
+    await (await session.connection()).execute(_LOCK_KEYS, {"keys": hashed})
+
+
+def _key_hash(key: str) -> int:
+    """A stable signed 64-bit number for a key, as advisory locks take (a collision only makes
+    two keys wait for each other)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 class PoisonMessage(Exception):
     """A message no retry can fix (unreadable, or a payload that fails its schema)."""
 
@@ -49,16 +76,21 @@ class EventConsumer:
         handlers: Mapping[type[EventPayload], EventHandler],
         *,
         prepare: BatchPreparer | None = None,
+        parallel_partitions: int = 1,
         max_attempts: int = 5,
         retry_backoff_seconds: float = 0.2,
     ) -> None:
         self.name, self.db, self.bus, self.prepare = name, db, bus, prepare
+        self.parallel_partitions = parallel_partitions
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff_seconds
         self.handlers = {(m.event_type, m.event_version): h for m, h in handlers.items()}
         self.topics = sorted({topic_for(model.producer) for model in handlers})
 
     def subscribe(self) -> None:
-        self.bus.subscribe_batches(self.name, self.topics, self.handle_batch)
+        # Safe in parallel: every transaction first locks the keys of the events it applies.
+        self.bus.subscribe_batches(
+            self.name, self.topics, self.handle_batch, parallel=self.parallel_partitions
+        )
 
     async def handle_batch(self, messages: Sequence[BusMessage]) -> None:
         """Apply consecutive messages in one transaction, which is what makes a busy consumer
@@ -80,6 +112,7 @@ class EventConsumer:
         if not wanted:
             return
         async with self.db.transaction() as session:
+            await _lock_keys(session, {envelope.customer_id for envelope, _, _ in wanted})
             done = set(
                 await session.exec(
                     select(InboxRecord.event_id).where(
@@ -97,7 +130,7 @@ class EventConsumer:
                     fresh.append((envelope, payload, handler))
             if not fresh:
                 return
-            # Core, not ORM objects: one statement for the batch's inbox rows.
+            # One bulk insert for the batch's inbox rows.
             now = utcnow()
             inbox_rows = [
                 {"consumer": self.name, "event_id": e.id, "event_type": e.type, "processed_at": now}
@@ -109,7 +142,8 @@ class EventConsumer:
             for envelope, payload, handler in fresh:
                 with self._context_of(envelope):
                     await handler(session, envelope, payload)
-                EVENTS_CONSUMED.labels(self.name, envelope.type, "applied").inc()
+        for event_type, count in Counter(envelope.type for envelope, _, _ in fresh).items():
+            EVENTS_CONSUMED.labels(self.name, event_type, "applied").inc(count)
 
     @staticmethod
     def _context_of(envelope: EventEnvelope) -> AbstractContextManager[None]:
@@ -172,6 +206,7 @@ class EventConsumer:
         with self._context_of(envelope):
             try:
                 async with self.db.transaction() as session:
+                    await _lock_keys(session, {envelope.customer_id})
                     if await session.get(InboxRecord, (self.name, envelope.id)) is not None:
                         return False  # applied before: acknowledge and ignore
                     session.add(

@@ -48,6 +48,9 @@ class ServiceDefinition:
     handlers: Mapping[type[EventPayload], EventHandler] = field(default_factory=dict)
     # Reads what a transaction's events will need, once for them all (see shared.inbox).
     prepare_batch: BatchPreparer | None = None
+    # How many partitions' batches the consumer applies at once (each transaction locks the
+    # customers it touches first): more than one only where every effect is one customer's.
+    parallel_partitions: int = 1
     # What the service actually publishes (a subset of the catalog entries it owns).
     publishes: list[type[EventPayload]] = field(default_factory=list)
     # Jobs that run beside the relay while the service runs (e.g. a periodic sweep), each
@@ -97,6 +100,7 @@ class Service:
             bus,
             definition.handlers,
             prepare=definition.prepare_batch,
+            parallel_partitions=definition.parallel_partitions,
             max_attempts=platform.consumer_max_attempts,
             retry_backoff_seconds=platform.consumer_retry_backoff_seconds,
         )

@@ -38,9 +38,13 @@ class Bus(ABC):
         self.subscribe_batches(group, topics, one_by_one)
 
     @abstractmethod
-    def subscribe_batches(self, group: str, topics: Sequence[str], handler: BatchHandler) -> None:
+    def subscribe_batches(
+        self, group: str, topics: Sequence[str], handler: BatchHandler, *, parallel: int = 1
+    ) -> None:
         """Register a consumer group before `start`; each group sees every message once, in
-        batches of consecutive messages of one partition (one message each in process)."""
+        batches of consecutive messages of one partition (one message each in process). With
+        `parallel` > 1, batches of up to that many partitions are handled at the same time: only
+        for a handler that keeps one key's messages from running concurrently itself."""
 
     @abstractmethod
     async def start(self) -> None: ...

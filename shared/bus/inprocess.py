@@ -31,7 +31,11 @@ class InProcessBus(Bus):
             lambda: deque(maxlen=RETAINED_PER_TOPIC)
         )
 
-    def subscribe_batches(self, group: str, topics: Sequence[str], handler: BatchHandler) -> None:
+    def subscribe_batches(
+        self, group: str, topics: Sequence[str], handler: BatchHandler, *, parallel: int = 1
+    ) -> None:
+        # In process, messages are delivered one at a time as they are published: nothing to
+        # run in parallel.
         for topic in topics:
             if group in self._groups[topic]:
                 raise ValueError(f"group {group!r} already subscribes to {topic!r}")

@@ -29,16 +29,18 @@ class KafkaBus(Bus):
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.partitions = partitions
-        self._subscriptions: list[tuple[str, tuple[str, ...], BatchHandler]] = []
+        self._subscriptions: list[tuple[str, tuple[str, ...], BatchHandler, int]] = []
         self._producer: AIOKafkaProducer | None = None
         self._consumers: list[AIOKafkaConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
 
-    def subscribe_batches(self, group: str, topics: Sequence[str], handler: BatchHandler) -> None:
-        self._subscriptions.append((group, tuple(topics), handler))
+    def subscribe_batches(
+        self, group: str, topics: Sequence[str], handler: BatchHandler, *, parallel: int = 1
+    ) -> None:
+        self._subscriptions.append((group, tuple(topics), handler, parallel))
 
     async def start(self) -> None:
-        topics = {topic for _, subscribed, _ in self._subscriptions for topic in subscribed}
+        topics = {topic for _, subscribed, _, _ in self._subscriptions for topic in subscribed}
         await self.ensure_topics(topics | {dead_letter_topic(topic) for topic in topics})
         self._producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
@@ -48,7 +50,7 @@ class KafkaBus(Bus):
             linger_ms=5,
         )
         await self._producer.start()
-        for group, subscribed, handler in self._subscriptions:
+        for group, subscribed, handler, parallel in self._subscriptions:
             consumer = AIOKafkaConsumer(
                 *subscribed,
                 bootstrap_servers=self.bootstrap_servers,
@@ -59,7 +61,7 @@ class KafkaBus(Bus):
             )
             await consumer.start()
             self._consumers.append(consumer)
-            self._tasks.append(asyncio.create_task(self._consume(consumer, handler)))
+            self._tasks.append(asyncio.create_task(self._consume(consumer, handler, parallel)))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -110,20 +112,38 @@ class KafkaBus(Bus):
         ]
         await asyncio.gather(*pending)
 
-    async def _consume(self, consumer: AIOKafkaConsumer, handler: BatchHandler) -> None:
-        while True:
-            batches = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=MAX_BATCH)
-            done: dict[TopicPartition, int] = {}
-            for partition, records in batches.items():
+    async def _consume(
+        self, consumer: AIOKafkaConsumer, handler: BatchHandler, parallel: int
+    ) -> None:
+        at_once = asyncio.Semaphore(parallel)
+
+        async def deliver(
+            partition: TopicPartition,
+            records: list[ConsumerRecord],  # type: ignore[type-arg]
+        ) -> int | None:
+            """The offset to commit once the batch is handled, or None to deliver it again."""
+            async with at_once:
                 try:
                     await handler([_message(record) for record in records])
-                    done[partition] = records[-1].offset + 1
+                    return int(records[-1].offset) + 1
                 except Exception:
                     # The handler could not commit (e.g. its database is down): deliver this
                     # partition's batch again shortly; the inbox drops what was applied.
                     log.exception("consumer handler failed; redelivering")
                     consumer.seek(partition, records[0].offset)
                     await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
+                    return None
+
+        while True:
+            batches = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=MAX_BATCH)
+            handled = await asyncio.gather(
+                *(deliver(partition, records) for partition, records in batches.items())
+            )
+            done = {
+                partition: offset
+                for partition, offset in zip(batches, handled, strict=True)
+                if offset is not None
+            }
             if done:
                 try:
                     await consumer.commit(done)
