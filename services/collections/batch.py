@@ -18,6 +18,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.ledger_rules import LedgerChange
 from shared.db import insert_rows
 
 _STATE = "collections.batch"
@@ -33,6 +34,8 @@ class BatchState:
     """This transaction's items, customers, parked entries, running totals and rows not yet
     written."""
 
+    # The ledger change of each event prepared but not applied yet, by event id.
+    changes: dict[uuid.UUID, LedgerChange] = field(default_factory=dict)
     # Every item this transaction opened or read, by id; and the ids known not to exist yet.
     items: dict[uuid.UUID, Row] = field(default_factory=dict)
     absent: set[uuid.UUID] = field(default_factory=set)

@@ -7,7 +7,7 @@ commit: a fetch of thousands of events costs a handful of statements, not severa
 """
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from services.collections.ledger_rules import (
     EntryKind,
     LedgerChange,
     NewItem,
+    change_for,
 )
 from services.collections.models import (
     AgingPosition,
@@ -37,6 +38,7 @@ from services.collections.models import (
 )
 from services.collections.sums import CHUNK, chunks
 from shared.db import insert_rows
+from shared.events.catalog import EventPayload
 from shared.events.journal import JournalEntry
 
 # Payments carry no district or sales rep; until the customer is known they sit here.
@@ -133,29 +135,31 @@ def position_of(item: Row) -> tuple[Any, ...]:
     return tuple(item[name] for name in POSITION_KEY)
 
 
-async def prepare(session: AsyncSession, changes: Iterable[LedgerChange]) -> None:
-    """Read, in one query each, the items a batch's changes post to and the districts of the
-    customers whose new items need one, so that applying them reads nothing more."""
+async def prepare(session: AsyncSession, changes: dict[uuid.UUID, LedgerChange]) -> None:
+    """Read, in one query each, the items a batch's changes (by event id) post to and the
+    districts of the customers whose new items need one, so that applying them reads nothing
+    more; and keep the changes for `apply_change`."""
     state = _state(session)
-    changes = list(changes)
-    opened = {new.id for change in changes for new in change.items}
-    referenced = {entry.item_id for change in changes for entry in change.entries}
+    state.changes |= changes
+    opened = {new.id for change in changes.values() for new in change.items}
+    referenced = {entry.item_id for change in changes.values() for entry in change.entries}
     await _load_items(session, state, referenced - opened)
-    await _load_accounts(
-        session,
-        state,
-        {
-            new.customer_id
-            for change in changes
-            for new in change.items
-            if new.business_district is None
-        },
-    )
+    customers = {
+        new.customer_id
+        for change in changes.values()
+        for new in change.items
+        if new.business_district is None
+    }
+    await _load_accounts(session, state, customers)
 
 
-async def apply_change(session: AsyncSession, change: LedgerChange, event_id: uuid.UUID) -> None:
-    """Open the change's items, then post its entries (parking those whose item is unknown)."""
+async def apply_change(session: AsyncSession, event_id: uuid.UUID, event: EventPayload) -> None:
+    """Open the items the event's change opens, then post its entries (parking those whose item
+    is unknown)."""
     state = _state(session)
+    change = state.changes.pop(event_id, None)
+    if change is None:
+        change = change_for(event)
     totals = RunningTotals(state)
     for new in change.items:
         first = next(e.amount for e in change.entries if e.item_id == new.id)

@@ -53,7 +53,7 @@ async def prepare_projection(
 ) -> None:
     """Read what a batch of events will post to, once for them all: the ledger items and
     customers, and the tickets invoices bill (into the session, where `get` finds them)."""
-    await prepare(session, (change_for(event) for _, event in events))
+    await prepare(session, {envelope.id: change_for(event) for envelope, event in events})
     tickets = [
         t
         for _, event in events
@@ -80,7 +80,7 @@ async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) ->
     if isinstance(event, TicketClosed):
         _ticket_closed(session, event)
         return
-    await apply_change(session, change_for(event), envelope.id)
+    await apply_change(session, envelope.id, event)
     record_journal(session, event.journal, getattr(event, "customer_id", None))
     if isinstance(event, InvoiceIssued):
         await _tickets_billed(session, event)

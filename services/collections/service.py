@@ -22,5 +22,8 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     prepare_batch=prepare_projection,
+    # Every ledger effect is one customer's (items, parked entries, tickets, promises); the
+    # shared totals are added to, never overwritten.
+    parallel_partitions=3,
     publishes=PUBLISHED,
 )
