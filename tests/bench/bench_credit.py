@@ -291,6 +291,16 @@ class Load:
         return time.perf_counter() - start
 
 
+def _reference_ms() -> float:
+    """CPU time of a fixed pure-Python loop: this machine's speed at the moment, which varies
+    with what else its host runs, so figures from different runs can be compared."""
+    started = time.process_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return (time.process_time() - started) * 1000
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -329,6 +339,7 @@ async def _step(headers: dict[str, str], bases: list[str], ids: list[uuid.UUID],
 
 
 async def run(infra: BenchInfra) -> list[str]:
+    reference_before = _reference_ms()
     infra.postgres.create_database("bench_credit")
     url = infra.postgres.url("bench_credit")
     seed_started = time.perf_counter()
@@ -369,6 +380,7 @@ async def run(infra: BenchInfra) -> list[str]:
             server.wait(timeout=30)
     lines.append(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end "
-        "(shared with other work)"
+        f"(shared with other work); a reference loop took {reference_before:.0f} ms of CPU "
+        f"before the run, {_reference_ms():.0f} ms after"
     )
     return lines
