@@ -62,7 +62,9 @@ def journal(
 
 
 def envelope(event: EventPayload) -> EventEnvelope:
-    key = str(getattr(event, "customer_id", None) or uuid.uuid4())
+    # Keyed by customer as every producer keys (the customer events by the customer they carry).
+    customer = getattr(event, "customer", None)
+    key = str(getattr(event, "customer_id", None) or (customer and customer.id) or uuid.uuid4())
     return EventEnvelope(
         type=event.event_type,
         version=event.event_version,
