@@ -6,6 +6,7 @@ named) against one throwaway PostgreSQL and Kafka, prints the reports and writes
 var/bench/<name>.txt.
 """
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,3 +18,13 @@ class BenchInfra:
     postgres: PostgresServer
     kafka: KafkaBroker
     workdir: Path
+
+
+def reference_ms() -> float:
+    """CPU time of a fixed pure-Python loop: this machine's speed at the moment, which varies
+    with what else its host runs, so figures from different runs can be compared."""
+    started = time.process_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return (time.process_time() - started) * 1000

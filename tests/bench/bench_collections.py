@@ -29,7 +29,7 @@ from shared.bus.kafka import KafkaBus
 from shared.db import Database, utcnow
 from shared.events.catalog import EventPayload
 from shared.settings import PlatformSettings
-from tests.bench import BenchInfra
+from tests.bench import BenchInfra, reference_ms
 from tests.services.collections.books import Books, message
 from tests.support import SECRET, running_service
 
@@ -391,8 +391,9 @@ async def _consumption(infra: BenchInfra) -> list[str]:
         f"{span:.1f} s "
         f"= {logged / span:,.0f} events/s (target >= 5,000); {wall:.1f} s including start-up "
         "and group join",
-        "  one transaction per partition fetch (the shared inbox), rows inserted together at "
-        f"commit, about one query per payment; a SELECT 1 round trip to this PostgreSQL took "
+        "  one transaction per partition fetch, three partitions at once (each locks its "
+        "customers first), the batch's items and customers read in one query each, rows "
+        f"written with COPY at commit; a SELECT 1 round trip to this PostgreSQL took "
         f"{round_trip:.2f} ms during the run",
     ]
 
@@ -420,5 +421,12 @@ async def run(infra: BenchInfra) -> list[str]:
     lines += await _queries(db, conn, sample)
     await conn.close()
     await db.dispose()
+    reference_before = reference_ms()
     lines += await _consumption(infra)
+    lines.append(
+        f"machine: {os.cpu_count()} CPUs shared by the consumer, PostgreSQL and Kafka, load "
+        f"average {os.getloadavg()[0]:.1f} at the end; a reference loop took "
+        f"{reference_before:.0f} ms of CPU before the consumption run, {reference_ms():.0f} ms "
+        "after (its speed varies with what else the host runs)"
+    )
     return lines

@@ -33,7 +33,7 @@ from services.credit.service import definition
 from shared import migrations
 from shared.auth import Role, TokenAuthority
 from shared.db import Database, utcnow
-from tests.bench import BenchInfra
+from tests.bench import BenchInfra, reference_ms
 from tests.support import SECRET
 
 CUSTOMERS = 50_000
@@ -291,16 +291,6 @@ class Load:
         return time.perf_counter() - start
 
 
-def _reference_ms() -> float:
-    """CPU time of a fixed pure-Python loop: this machine's speed at the moment, which varies
-    with what else its host runs, so figures from different runs can be compared."""
-    started = time.process_time()
-    total = 0
-    for i in range(1_000_000):
-        total += i * i
-    return (time.process_time() - started) * 1000
-
-
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -339,7 +329,7 @@ async def _step(headers: dict[str, str], bases: list[str], ids: list[uuid.UUID],
 
 
 async def run(infra: BenchInfra) -> list[str]:
-    reference_before = _reference_ms()
+    reference_before = reference_ms()
     infra.postgres.create_database("bench_credit")
     url = infra.postgres.url("bench_credit")
     seed_started = time.perf_counter()
@@ -381,6 +371,6 @@ async def run(infra: BenchInfra) -> list[str]:
     lines.append(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end "
         f"(shared with other work); a reference loop took {reference_before:.0f} ms of CPU "
-        f"before the run, {_reference_ms():.0f} ms after"
+        f"before the run, {reference_ms():.0f} ms after"
     )
     return lines
