@@ -24,6 +24,6 @@ definition = ServiceDefinition(
     prepare_batch=prepare_projection,
     # Every ledger effect is one customer's (items, parked entries, tickets, promises); the
     # shared totals are added to, never overwritten.
-    parallel_partitions=3,
+    parallel_partitions=6,
     publishes=PUBLISHED,
 )

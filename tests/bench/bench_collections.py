@@ -391,7 +391,7 @@ async def _consumption(infra: BenchInfra) -> list[str]:
         f"{span:.1f} s "
         f"= {logged / span:,.0f} events/s (target >= 5,000); {wall:.1f} s including start-up "
         "and group join",
-        "  one transaction per partition fetch, three partitions at once (each locks its "
+        "  one transaction per partition fetch, up to six partitions at once (each locks its "
         "customers first), the batch's items and customers read in one query each, rows "
         f"written with COPY at commit; a SELECT 1 round trip to this PostgreSQL took "
         f"{round_trip:.2f} ms during the run",
