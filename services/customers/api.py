@@ -82,7 +82,7 @@ def _etag(customer: Customer) -> str:
     return f'"{customer.revision}"'
 
 
-def _document_limit(request: Request) -> int:
+async def _document_limit(request: Request) -> int:  # async: no worker-thread hop
     return request.app.state.service.settings.max_document_bytes
 
 

@@ -15,7 +15,7 @@ Biller = Annotated[Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERVI
 Supervisor = Annotated[Principal, require_roles(Role.AR_SUPERVISOR)]
 
 
-def _settings(request: Request) -> InvoicingSettings:
+async def _settings(request: Request) -> InvoicingSettings:  # async: no worker-thread hop
     return request.app.state.service.settings
 
 

@@ -8,7 +8,7 @@ from services.collections.settings import CollectionsSettings
 from shared.auth import Principal, Role, require_roles
 
 
-def _settings(request: Request) -> CollectionsSettings:
+async def _settings(request: Request) -> CollectionsSettings:  # async: no worker-thread hop
     settings: CollectionsSettings = request.app.state.service.settings
     return settings
 

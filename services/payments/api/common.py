@@ -18,7 +18,7 @@ Applier = Annotated[Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERV
 Supervisor = Annotated[Principal, require_roles(Role.AR_SUPERVISOR)]
 
 
-def _rules(request: Request) -> PaymentRules:
+async def _rules(request: Request) -> PaymentRules:  # async: no worker-thread hop
     return request.app.state.service.settings
 
 
