@@ -138,23 +138,43 @@ class KafkaBus(Bus):
                     await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
                     return None
 
-        while True:
-            batches = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=MAX_BATCH)
-            handled = await asyncio.gather(
-                *(deliver(partition, records) for partition, records in batches.items())
-            )
-            done = {
-                partition: offset
-                for partition, offset in zip(batches, handled, strict=True)
-                if offset is not None
-            }
-            if done:
-                try:
-                    await consumer.commit(done)
-                except KafkaError:
-                    # A rebalance moved the partitions; their new owner redelivers from the last
-                    # committed offset and the inbox drops what was already applied.
-                    log.warning("offset commit failed; messages will be redelivered", exc_info=True)
+        # A partition whose batch is being handled is paused, so the next fetch brings only
+        # the others' messages: a partition's batches are handled in order, one at a time,
+        # while fetching and the other partitions go on. Its offset is committed when it is done.
+        running: dict[TopicPartition, asyncio.Task[int | None]] = {}
+        fetch: asyncio.Task[dict[TopicPartition, list[ConsumerRecord]]] | None = None  # type: ignore[type-arg]
+        try:
+            while True:
+                if fetch is None:
+                    fetch = asyncio.create_task(
+                        consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=MAX_BATCH)
+                    )
+                await asyncio.wait({fetch, *running.values()}, return_when=asyncio.FIRST_COMPLETED)
+                if fetch.done():
+                    for partition, records in fetch.result().items():
+                        consumer.pause(partition)
+                        running[partition] = asyncio.create_task(deliver(partition, records))
+                    fetch = None
+                finished = {p: task.result() for p, task in running.items() if task.done()}
+                for partition in finished:
+                    del running[partition]
+                    if partition in consumer.assignment():
+                        consumer.resume(partition)
+                await _commit(consumer, {p: o for p, o in finished.items() if o is not None})
+        finally:
+            for task in [*running.values(), *([fetch] if fetch else [])]:
+                task.cancel()
+
+
+async def _commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+    if not offsets:
+        return
+    try:
+        await consumer.commit(offsets)
+    except KafkaError:
+        # A rebalance moved the partitions; their new owner redelivers from the last committed
+        # offset and the inbox drops what was already applied.
+        log.warning("offset commit failed; messages will be redelivered", exc_info=True)
 
 
 def _message(record: ConsumerRecord) -> BusMessage:  # type: ignore[type-arg]
