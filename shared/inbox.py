@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -23,7 +23,7 @@ from shared import context
 from shared.bus import Bus, BusMessage
 from shared.db import Database, insert_rows, utcnow
 from shared.events.catalog import EventPayload, dead_letter_topic, entry_for, topic_for
-from shared.events.envelope import EventEnvelope
+from shared.events.envelope import EventEnvelope, typed_envelope
 from shared.observability import EVENTS_CONSUMED
 from shared.tables import InboxRecord, MechanismTable
 
@@ -84,6 +84,12 @@ class EventConsumer:
         self.parallel_partitions = parallel_partitions
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff_seconds
         self.handlers = {(m.event_type, m.event_version): h for m, h in handlers.items()}
+        # Envelopes read with their payload's model in one pass, by event type (the message's
+        # header), for types this consumer handles in one version.
+        versions = Counter(m.event_type for m in handlers)
+        self.typed = {
+            m.event_type: typed_envelope(m) for m in handlers if versions[m.event_type] == 1
+        }
         self.topics = sorted({topic_for(model.producer) for model in handlers})
 
     def subscribe(self) -> None:
@@ -183,6 +189,15 @@ class EventConsumer:
     def _decode(
         self, message: BusMessage
     ) -> tuple[EventEnvelope, EventPayload | None, EventHandler | None]:
+        typed = self.typed.get(message.header("event_type") or "")
+        if typed is not None:
+            try:
+                envelope = typed.model_validate_json(message.value)
+                handler = self.handlers.get((envelope.type, envelope.version))
+                if handler is not None:
+                    return envelope, cast(EventPayload, envelope.payload), handler
+            except ValidationError:
+                pass  # another version, or not valid: the general reading below says which
         try:
             envelope = EventEnvelope.from_bytes(message.value)
         except ValidationError as exc:

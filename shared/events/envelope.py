@@ -2,9 +2,10 @@
 
 import uuid
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from shared.db import utcnow
 
@@ -27,3 +28,13 @@ class EventEnvelope(BaseModel):
     @classmethod
     def from_bytes(cls, raw: bytes) -> "EventEnvelope":
         return cls.model_validate_json(raw)
+
+
+@cache
+def typed_envelope(payload: type[BaseModel]) -> type[EventEnvelope]:
+    """An envelope whose payload is read straight into `payload`'s model: one pass over the
+    JSON instead of a dict validated twice, which is most of what a busy consumer spends per
+    event. Its `payload` is then that model, not a dict; it serialises the same."""
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        f"{payload.__name__}Envelope", __base__=EventEnvelope, payload=(payload, ...)
+    )
