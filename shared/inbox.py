@@ -192,7 +192,7 @@ class EventConsumer:
         typed = self.typed.get(message.header("event_type") or "")
         if typed is not None:
             try:
-                envelope = typed.model_validate_json(message.value)
+                envelope = typed.from_bytes(message.value)
                 handler = self.handlers.get((envelope.type, envelope.version))
                 if handler is not None:
                     return envelope, cast(EventPayload, envelope.payload), handler

@@ -43,7 +43,7 @@ def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
         event_type=envelope.type,
         version=envelope.version,
         customer_id=envelope.customer_id,
-        envelope=envelope.model_dump_json(),
+        envelope=envelope.as_received(),
         logged_at=utcnow(),
     )
 

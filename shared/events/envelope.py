@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, PrivateAttr, create_model
 
 from shared.db import utcnow
 
@@ -29,6 +29,26 @@ class EventEnvelope(BaseModel):
     def from_bytes(cls, raw: bytes) -> "EventEnvelope":
         return cls.model_validate_json(raw)
 
+    def as_received(self) -> str:
+        """The envelope's JSON (as it arrived, for one a consumer received)."""
+        return self.model_dump_json()
+
+
+class ReceivedEnvelope(EventEnvelope):
+    """An envelope a consumer read, keeping the bytes it came in: a consumer storing the event
+    stores exactly those, without serialising it again."""
+
+    _raw: bytes = PrivateAttr(default=b"")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "EventEnvelope":
+        envelope = cls.model_validate_json(raw)
+        envelope._raw = raw
+        return envelope
+
+    def as_received(self) -> str:
+        return self._raw.decode() if self._raw else self.model_dump_json()
+
 
 @cache
 def typed_envelope(payload: type[BaseModel]) -> type[EventEnvelope]:
@@ -36,5 +56,5 @@ def typed_envelope(payload: type[BaseModel]) -> type[EventEnvelope]:
     JSON instead of a dict validated twice, which is most of what a busy consumer spends per
     event. Its `payload` is then that model, not a dict; it serialises the same."""
     return create_model(  # type: ignore[call-overload, no-any-return]
-        f"{payload.__name__}Envelope", __base__=EventEnvelope, payload=(payload, ...)
+        f"{payload.__name__}Envelope", __base__=ReceivedEnvelope, payload=(payload, ...)
     )
