@@ -7,15 +7,20 @@ from typing import ClassVar
 import httpx
 import pytest
 
+from services.customers.service import definition as customers
 from shared.auth import ALL_ROLES, Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.events.customers import CustomerRegistered
 from shared.service import ServiceDefinition
 from shared.settings import PlatformSettings
-from services.customers.service import definition as customers
 from tests.conftest import AuthHeaders
 from tests.services.customer_events import (
-    customer, deliver, envelope, once_copied, revised, service_api,
+    customer,
+    deliver,
+    envelope,
+    once_copied,
+    revised,
+    service_api,
 )
 from tests.support import new_customer
 
@@ -86,8 +91,13 @@ class CustomerCopyContract:
         assert response.json()["type"] == "urn:ar-platform:problem:not-found"
 
     async def test_customer_registered_in_customers_service_reaches_the_copy(
-        self, tmp_path: Path, platform: PlatformSettings, tokens: TokenAuthority,
-        auth: AuthHeaders, api: httpx.AsyncClient, bus: InProcessBus,
+        self,
+        tmp_path: Path,
+        platform: PlatformSettings,
+        tokens: TokenAuthority,
+        auth: AuthHeaders,
+        api: httpx.AsyncClient,
+        bus: InProcessBus,
     ) -> None:
         """The real producer's events, through its outbox and relay, not hand-made ones."""
         async with service_api(customers, tmp_path, platform, tokens, bus) as customers_api:

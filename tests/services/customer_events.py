@@ -37,8 +37,11 @@ CUSTOMER_TOPIC = topic_for("customers")
 
 @asynccontextmanager
 async def service_api(
-    definition: ServiceDefinition, folder: Path, platform: PlatformSettings,
-    tokens: TokenAuthority, bus: InProcessBus,
+    definition: ServiceDefinition,
+    folder: Path,
+    platform: PlatformSettings,
+    tokens: TokenAuthority,
+    bus: InProcessBus,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The service running on SQLite under `folder` and on `bus`, and a client of its API."""
     async with running_service(definition, folder, platform, tokens, bus) as service:
@@ -61,16 +64,30 @@ def customer(**changes: Any) -> CustomerSnapshot:
         sales_rep="rep-jones",
         payment_terms=PaymentTerms(days=30, discount_percent=Decimal(2), discount_days=10),
         billing_profile=BillingProfile(
-            grouping=InvoiceGrouping.PER_PO, po_required=True,
+            grouping=InvoiceGrouping.PER_PO,
+            po_required=True,
             required_documents=[TicketDocumentKind.TIME_SHEET],
         ),
         addresses=[
-            Address(id=uuid.uuid4(), kind=AddressKind.BILL_TO, line1="100 Main St", city="Midland",
-                    county="Midland", region="TX", postal_code="79701", country="US"),
+            Address(
+                id=uuid.uuid4(),
+                kind=AddressKind.BILL_TO,
+                line1="100 Main St",
+                city="Midland",
+                county="Midland",
+                region="TX",
+                postal_code="79701",
+                country="US",
+            ),
         ],
         exemption_certificates=[
-            ExemptionCertificate(id=uuid.uuid4(), jurisdiction="TX", certificate_number="EX-1",
-                                 expires_on=date(2027, 12, 31), has_document=True),
+            ExemptionCertificate(
+                id=uuid.uuid4(),
+                jurisdiction="TX",
+                certificate_number="EX-1",
+                expires_on=date(2027, 12, 31),
+                has_document=True,
+            ),
         ],
     ).model_copy(update=changes)
 
@@ -85,8 +102,12 @@ def envelope(event: CustomerRegistered | CustomerUpdated) -> EventEnvelope:
     """The event in the envelope the customers service's outbox would put it in."""
     key = str(event.customer.id)
     return EventEnvelope(
-        type=event.event_type, version=event.event_version, producer=event.producer,
-        customer_id=key, aggregate_id=key, payload=event.model_dump(mode="json"),
+        type=event.event_type,
+        version=event.event_version,
+        producer=event.producer,
+        customer_id=key,
+        aggregate_id=key,
+        payload=event.model_dump(mode="json"),
     )
 
 
