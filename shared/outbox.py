@@ -35,15 +35,12 @@ class Outbox:
     ) -> EventEnvelope:
         if payload.producer != self.producer:
             raise ValueError(f"{self.producer} may not publish {payload.event_type}")
-        envelope = EventEnvelope(
-            type=payload.event_type,
-            version=payload.event_version,
-            producer=self.producer,
+        envelope = EventEnvelope.wrap(
+            payload,
             customer_id=customer_id,
             aggregate_id=aggregate_id,
             correlation_id=context.correlation_id.get() or context.request_id.get(),
             causation_id=context.causation_id.get(),
-            payload=payload.model_dump(mode="json"),
         )
         session.add(
             OutboxMessage(
@@ -55,6 +52,14 @@ class Outbox:
             )
         )
         return envelope
+
+
+def relayed_message(topic: str, key: str, event_type: str, envelope: bytes) -> BusMessage:
+    """An event as the relay sends it: keyed by customer, its type in a header (consumers pick
+    the payload's model by it before reading the envelope)."""
+    return BusMessage(
+        topic=topic, key=key, value=envelope, headers=(("event_type", event_type.encode()),)
+    )
 
 
 class OutboxRelay:
@@ -88,15 +93,7 @@ class OutboxRelay:
         if not rows:
             return 0
         await self.bus.publish(
-            [
-                BusMessage(
-                    topic=row.topic,
-                    key=row.key,
-                    value=row.envelope,
-                    headers=(("event_type", row.event_type.encode()),),
-                )
-                for row in rows
-            ]
+            [relayed_message(row.topic, row.key, row.event_type, row.envelope) for row in rows]
         )
         await self.mark_sent([row.seq for row in rows if row.seq is not None])
         EVENTS_RELAYED.labels(self.name).inc(len(rows))

@@ -2,13 +2,17 @@
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from shared.auth import TokenAuthority
-from shared.bus import Bus
+from shared.bus import Bus, BusMessage
+from shared.events.catalog import EventPayload, topic_for
+from shared.events.envelope import EventEnvelope
+from shared.outbox import relayed_message
 from shared.service import Service, ServiceDefinition
 from shared.settings import PlatformSettings
 
@@ -94,3 +98,25 @@ def new_customer(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def customer_key(event: EventPayload) -> str:
+    """The key producers send an event under: its customer (the customer events' own), or one
+    of its own for a payment whose payer is not identified."""
+    customer = getattr(event, "customer", None)
+    key = getattr(event, "customer_id", None) or (customer.id if customer else None)
+    return str(key or uuid.uuid4())
+
+
+def event_envelope(event: EventPayload) -> EventEnvelope:
+    """The event in the envelope its producer's outbox would put it in."""
+    key = customer_key(event)
+    return EventEnvelope.wrap(event, customer_id=key, aggregate_id=key)
+
+
+def event_message(event: EventPayload) -> BusMessage:
+    """The event as its producer's outbox and relay would send it."""
+    envelope = event_envelope(event)
+    return relayed_message(
+        topic_for(event.producer), envelope.customer_id, envelope.type, envelope.to_bytes()
+    )

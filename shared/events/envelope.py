@@ -3,11 +3,14 @@
 import uuid
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, PrivateAttr, create_model
 
 from shared.db import utcnow
+
+if TYPE_CHECKING:
+    from shared.events.catalog import EventPayload
 
 
 class EventEnvelope(BaseModel):
@@ -21,6 +24,28 @@ class EventEnvelope(BaseModel):
     correlation_id: str | None = None
     causation_id: str | None = None
     payload: dict[str, Any]
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: "EventPayload",
+        *,
+        customer_id: str,
+        aggregate_id: str,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> "EventEnvelope":
+        """`payload` in its envelope, keyed by `customer_id`."""
+        return cls(
+            type=payload.event_type,
+            version=payload.event_version,
+            producer=payload.producer,
+            customer_id=customer_id,
+            aggregate_id=aggregate_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            payload=payload.model_dump(mode="json"),
+        )
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()

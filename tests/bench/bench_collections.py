@@ -30,8 +30,8 @@ from shared.db import Database, utcnow
 from shared.events.catalog import EventPayload
 from shared.settings import PlatformSettings
 from tests.bench import BenchInfra, reference_ms
-from tests.services.collections.books import Books, message
-from tests.support import SECRET, running_service
+from tests.services.collections.books import Books
+from tests.support import SECRET, event_message, running_service
 
 ITEMS = int(os.environ.get("AR_BENCH_ITEMS", "1000000"))
 CUSTOMERS = max(ITEMS // 20, 1)
@@ -358,7 +358,7 @@ async def _consumption(infra: BenchInfra) -> list[str]:
     await producer.start()
     events = _event_stream(EVENTS)
     for start in range(0, len(events), 1000):
-        await producer.publish([message(e) for e in events[start : start + 1000]])
+        await producer.publish([event_message(e) for e in events[start : start + 1000]])
     await producer.stop()
 
     infra.postgres.create_database("bench_collections_consumer")

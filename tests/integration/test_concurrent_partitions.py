@@ -18,7 +18,8 @@ from shared import migrations
 from shared.bus import InProcessBus
 from shared.db import Database
 from shared.inbox import EventConsumer
-from tests.services.collections.books import Books, message
+from tests.services.collections.books import Books
+from tests.support import event_message
 
 pytestmark = pytest.mark.postgres
 
@@ -49,7 +50,7 @@ async def test_an_invoice_and_its_payment_applied_at_once_on_two_partitions_meet
         applied = books.apply(payment, invoice, "400.00", TODAY)
         invoices.append(invoice.invoice_id)
         # Two batches of two partitions (invoicing's, payments'), in flight together.
-        rounds.append(([message(invoice)], [message(payment), message(applied)]))
+        rounds.append(([event_message(invoice)], [event_message(payment), event_message(applied)]))
     try:
         for invoicing_batch, payments_batch in rounds:
             await asyncio.gather(

@@ -30,7 +30,7 @@ from shared.events.customers import (
 from shared.events.envelope import EventEnvelope
 from shared.service import ServiceDefinition
 from shared.settings import PlatformSettings
-from tests.support import eventually, running_service
+from tests.support import event_envelope, eventually, running_service
 
 CUSTOMER_TOPIC = topic_for("customers")
 
@@ -100,15 +100,7 @@ def revised(snapshot: CustomerSnapshot, revision: int, **changes: Any) -> Custom
 
 def envelope(event: CustomerRegistered | CustomerUpdated) -> EventEnvelope:
     """The event in the envelope the customers service's outbox would put it in."""
-    key = str(event.customer.id)
-    return EventEnvelope(
-        type=event.event_type,
-        version=event.event_version,
-        producer=event.producer,
-        customer_id=key,
-        aggregate_id=key,
-        payload=event.model_dump(mode="json"),
-    )
+    return event_envelope(event)
 
 
 async def deliver(

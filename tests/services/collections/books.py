@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from shared.bus import Bus, BusMessage
-from shared.events.catalog import EventPayload, topic_for
+from shared.bus import Bus
+from shared.events.catalog import EventPayload
 from shared.events.customers import Contact, CustomerRegistered, PaymentTerms
-from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import (
     CreditMemoIssued,
     InvoiceIssued,
@@ -30,6 +29,7 @@ from shared.events.payments import (
     WriteOffPosted,
 )
 from tests.services.customer_events import customer
+from tests.support import event_message
 
 AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS = (
     "1200",
@@ -61,33 +61,9 @@ def journal(
     )
 
 
-def envelope(event: EventPayload) -> EventEnvelope:
-    # Keyed by customer as every producer keys (the customer events by the customer they carry).
-    customer = getattr(event, "customer", None)
-    key = str(getattr(event, "customer_id", None) or (customer and customer.id) or uuid.uuid4())
-    return EventEnvelope(
-        type=event.event_type,
-        version=event.event_version,
-        producer=event.producer,
-        customer_id=key,
-        aggregate_id=key,
-        payload=event.model_dump(mode="json"),
-    )
-
-
-def message(event: EventPayload) -> BusMessage:
-    env = envelope(event)
-    return BusMessage(
-        topic=topic_for(event.producer),
-        key=env.customer_id,
-        value=env.to_bytes(),
-        headers=(("event_type", env.type.encode()),),
-    )
-
-
 async def publish(bus: Bus, *events: EventPayload) -> None:
     """As the producers' relays would: in order, keyed by customer."""
-    await bus.publish([message(event) for event in events])
+    await bus.publish([event_message(event) for event in events])
 
 
 @dataclass

@@ -14,9 +14,8 @@ from shared.auth import TokenAuthority
 from shared.bus import BusMessage, InProcessBus
 from shared.events.catalog import EventPayload
 from shared.settings import PlatformSettings
-from tests.services.collections.books import message
 from tests.services.collections.scenario import Scenario
-from tests.support import running_service
+from tests.support import event_message, running_service
 
 
 def _payments_first(events: list[EventPayload]) -> list[EventPayload]:
@@ -49,7 +48,7 @@ async def test_one_batch_gives_the_same_ledger_as_one_event_at_a_time(
     arrival: Callable[[list[EventPayload]], list[EventPayload]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    messages = [message(event) for event in arrival(Scenario().events())]
+    messages = [event_message(event) for event in arrival(Scenario().events())]
     async with (
         running_service(definition, tmp_path / "a", platform, tokens, InProcessBus()) as single,
         running_service(definition, tmp_path / "b", platform, tokens, InProcessBus()) as batch,

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from shared.bus import Bus, BusMessage
-from shared.events.catalog import EventPayload, topic_for
+from shared.bus import Bus
+from shared.events.catalog import EventPayload
 from shared.events.collections import PromiseToPayRecorded
 from shared.events.customers import PaymentTerms
-from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import (
     CreditMemoIssued,
     InvoiceIssued,
@@ -27,6 +26,7 @@ from shared.events.payments import (
     PaymentReversed,
     PaymentUnapplied,
 )
+from tests.support import event_message
 
 AR, REVENUE, CASH, UNAPPLIED = "1200", "4000", "1000", "2100"
 
@@ -44,22 +44,9 @@ def journal(
     )
 
 
-def message(event: EventPayload) -> BusMessage:
-    key = str(event.customer_id)
-    envelope = EventEnvelope(
-        type=event.event_type,
-        version=event.event_version,
-        producer=event.producer,
-        customer_id=key,
-        aggregate_id=key,
-        payload=event.model_dump(mode="json"),
-    )
-    return BusMessage(topic=topic_for(event.producer), key=key, value=envelope.to_bytes())
-
-
 async def publish(bus: Bus, *events: EventPayload) -> None:
     """As the producers' relays would: in order, keyed by customer."""
-    await bus.publish([message(event) for event in events])
+    await bus.publish([event_message(event) for event in events])
 
 
 def _line(amount: Decimal) -> InvoiceLineFacts:

@@ -100,14 +100,7 @@ def voided(issued: InvoiceIssued) -> InvoiceVoided:
 
 
 def envelope_of(payload: EventPayload, customer_id: uuid.UUID) -> EventEnvelope:
-    return EventEnvelope(
-        type=payload.event_type,
-        version=payload.event_version,
-        producer=payload.producer,
-        customer_id=str(customer_id),
-        aggregate_id=str(customer_id),
-        payload=payload.model_dump(mode="json"),
-    )
+    return EventEnvelope.wrap(payload, customer_id=str(customer_id), aggregate_id=str(customer_id))
 
 
 async def deliver_invoicing(
