@@ -71,16 +71,16 @@ class TokenAuthority:
     def verify(self, token: str) -> Principal:
         # A caller sends the same token with every request until it expires: its signature and
         # claims are checked once, its expiry every time.
-        principal, expires_at = _verified(token, self.secret, self.issuer)
-        if expires_at <= time.time():
+        principal, expires_epoch_seconds = _verified(token, self.secret, self.issuer)
+        if expires_epoch_seconds <= time.time():
             raise Unauthorized("the token has expired")
         return principal
 
 
 @lru_cache(maxsize=1024)
 def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float]:
-    """The token's caller and expiry (seconds since the epoch); raises for a bad token, which is
-    therefore never cached."""
+    """The token's caller and expiry (a timestamp: seconds since the epoch, as JWT's `exp` and
+    `time.time()` count them); raises for a bad token, which is therefore never cached."""
     try:
         claims = jwt.decode(
             token,

@@ -53,14 +53,18 @@ class InvoicePdf(FPDF):
             align="C",
         )
 
-    def block(self, title: str, lines: Sequence[str], x: float, y: float, width: float) -> float:
-        self.set_xy(x, y)
+    def block(
+        self, title: str, lines: Sequence[str], x_mm: float, y_mm: float, width_mm: float
+    ) -> float:
+        """A titled block of lines at a position on the page (millimetres, fpdf's unit; layout,
+        not money); gives the y (mm) just below it."""
+        self.set_xy(x_mm, y_mm)
         self.set_font("Helvetica", "B", 9)
-        self.cell(width, 5, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(width_mm, 5, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("Helvetica", size=9)
         for line in lines:
-            self.set_x(x)
-            self.cell(width, 4.5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_x(x_mm)
+            self.cell(width_mm, 4.5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return self.get_y()
 
 
