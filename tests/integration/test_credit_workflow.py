@@ -1,6 +1,7 @@
 """Credit on real PostgreSQL and Kafka: customers arrive from the customers service, invoicing
 and payments events arrive on their topics, and credit's own events reach customers."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -203,3 +204,31 @@ async def test_exposure_holds_when_over_the_limit_and_releases_when_a_payment_cu
         return not (await _customer(services, auth, customer_id))["credit_hold"]
 
     await eventually(customer_released, timeout=30)
+
+
+async def test_concurrent_authorizations_never_approve_past_the_limit(
+    credit_api: Api, producers: KafkaBus, customer_id: uuid.UUID
+) -> None:
+    """Each answer locks the customer and reads its exposure inside one transaction, so orders
+    asked for at the same moment queue: with 4,000 of room, 4 of 12 orders of 1,000 go ahead."""
+    line = {"credit_limit": "10000", "terms": {"kind": "net", "days": 30}, "reason": "new account"}
+    assert (
+        await credit_api("put", f"/v1/credit-lines/{customer_id}", Role.CREDIT_MANAGER, json=line)
+    ).status_code == 200
+    await publish(producers, Books(customer_id).invoice("6000.00", RECENT))
+
+    async def exposure() -> Decimal:
+        answer = await credit_api("get", f"/v1/exposure/{customer_id}", Role.SALES)
+        return Decimal(answer.json()["total"])
+
+    async def invoiced() -> bool:
+        return await exposure() == 6000
+
+    await eventually(invoiced, timeout=30)
+    order = {"customer_id": str(customer_id), "amount": "1000.00"}
+    answers = await asyncio.gather(
+        *(credit_api("post", "/v1/authorizations", Role.SALES, json=order) for _ in range(12))
+    )
+    assert [a.status_code for a in answers] == [201] * 12
+    assert sum(a.json()["approved"] for a in answers) == 4
+    assert await exposure() == Decimal(10000)

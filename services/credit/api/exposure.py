@@ -21,13 +21,13 @@ from services.credit.schemas import (
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
 from shared.auth import Principal, Role, require_roles
-from shared.db import new_id, utcnow
+from shared.db import Prepared, new_id, utcnow
 
 router = credit_router("/v1/exposure", "exposure")
 authorizations = credit_router("/v1/authorizations", "authorizations")
 
 # On the table, not the entity: an INSERT on an ORM entity goes through the ORM's bulk path.
-_RECORD = insert(OrderAuthorization.metadata.tables[OrderAuthorization.__tablename__])
+_RECORD = Prepared(insert(OrderAuthorization.metadata.tables[OrderAuthorization.__tablename__]))
 
 Requester = Annotated[
     Principal,
@@ -103,8 +103,8 @@ async def authorize_order(
         "expires_on": today + timedelta(days=settings.authorization_valid_days),
         "billed": False,
     }
-    # A plain INSERT, not the ORM's unit of work: this is the service's busiest write.
-    await session.exec(_RECORD, params=record)
+    # A prepared INSERT, not the ORM's unit of work: this is the service's busiest write.
+    await _RECORD.run(session, record)
     return AuthorizationOut(
         id=record["id"],
         customer_id=data.customer_id,
