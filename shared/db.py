@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -222,7 +222,7 @@ class Prepared:
         return await driver.fetch(sql, *args)  # type: ignore[no-any-return]
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Any]]]:
-        compiled = self.statement.compile(dialect=dialect)
+        compiled = cast(ClauseElement, self.statement).compile(dialect=dialect)
         binds = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
