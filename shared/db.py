@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
@@ -222,7 +223,7 @@ class Prepared:
         return await driver.fetch(sql, *args)  # type: ignore[no-any-return]
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Any]]]:
-        compiled = cast(ClauseElement, self.statement).compile(dialect=dialect)
+        compiled = cast(SQLCompiler, cast(ClauseElement, self.statement).compile(dialect=dialect))
         binds = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
