@@ -1,11 +1,12 @@
 import argparse
-import asyncio
 import importlib
 import pkgutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import uvloop
 
 import tests.bench
 from deploy.local_infra import start_kafka, start_postgres
@@ -43,7 +44,9 @@ def main() -> None:
         postgres = start_postgres(Path(workdir) / "pg")
         kafka = start_kafka(Path(workdir) / "kafka")
         try:
-            asyncio.run(_run(modules, BenchInfra(postgres, kafka, Path(workdir)), out))
+            # uvloop, as the services run under uvicorn: the in-process consumers and the load
+            # generators then cost what they would in service, not asyncio's pure-Python loop.
+            uvloop.run(_run(modules, BenchInfra(postgres, kafka, Path(workdir)), out))
         finally:
             kafka.stop()
             postgres.stop()
