@@ -1,16 +1,18 @@
 """A customer's credit position read from credit's own tables: limit, open hold and exposure.
 
-Two queries whatever the customer's history: the authorization answer depends on nothing else.
-Both are built once with bound parameters and run as `Prepared` statements, straight on the
-driver on PostgreSQL (the authorization path is the busiest in the service). Amounts are summed
-in Python because SQLite keeps decimals as text.
+One query whatever the customer's history, so the whole position comes from one snapshot: a
+position read in two statements could pair a hold from before an event with exposure from after
+it. Deciding on the position (an authorization, a hold) locks the customer first, in a
+statement of its own. The statements are built once with bound parameters and run as
+`Prepared` statements, straight on the driver on PostgreSQL (the authorization path is the
+busiest in the service). Amounts are summed in Python because SQLite keeps decimals as text.
 """
 
 import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, literal, null, union_all
+from sqlalchemy import Date, String, and_, bindparam, cast, literal, null, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,47 +28,58 @@ from services.credit.models import (
 from shared.db import Prepared
 
 INVOICE = "invoice"
+_HEAD = "head"
 
-_HEAD = (
-    select(
-        CreditAccount.currency,
-        CreditLine.credit_limit,
-        CreditLine.currency,
-        CreditHold.automatic,
-        CreditHold.reasons,
-    )
-    .select_from(CreditAccount)
-    .outerjoin(CreditLine, col(CreditLine.customer_id) == col(CreditAccount.id))
-    .outerjoin(
-        CreditHold,
-        and_(
-            col(CreditHold.customer_id) == col(CreditAccount.id),
-            col(CreditHold.released_at).is_(None),
-        ),
-    )
-    .where(col(CreditAccount.id) == bindparam("customer_id"))
-)
-# Decisions on one customer (holds, authorizations) queue behind each other until the
+# Decisions on one customer (holds, authorizations) queue behind each other here until the
 # transaction ends, so two of them never both act on the same exposure.
-_HEAD_LOCKED = Prepared(_HEAD.with_for_update(of=CreditAccount))  # type: ignore[arg-type]
-_HEAD_READ = Prepared(_HEAD)
+_LOCK = Prepared(
+    select(CreditAccount.id)
+    .where(col(CreditAccount.id) == bindparam("customer_id"))
+    .with_for_update()
+)
 
-_EXPOSURE = Prepared(
+
+_NOT_HEAD = (null(), null(), null(), null())  # the account's own columns, on the other rows
+
+# One row for the account (currency, limit, open hold) and one for each thing it is exposed to:
+# open receivables with their due dates, unbilled tickets and approved orders not yet billed.
+_POSITION = Prepared(
     union_all(
+        select(
+            literal(_HEAD),
+            col(CreditLine.credit_limit),
+            cast(null(), Date),  # typed here: the first branch gives the union its column types
+            cast(null(), String),
+            col(CreditAccount.currency),
+            col(CreditLine.currency),
+            col(CreditHold.automatic),
+            col(CreditHold.reasons),
+        )
+        .select_from(CreditAccount)
+        .outerjoin(CreditLine, col(CreditLine.customer_id) == col(CreditAccount.id))
+        .outerjoin(
+            CreditHold,
+            and_(
+                col(CreditHold.customer_id) == col(CreditAccount.id),
+                col(CreditHold.released_at).is_(None),
+            ),
+        )
+        .where(col(CreditAccount.id) == bindparam("customer_id")),
         select(
             literal("ar"),
             col(ReceivableItem.balance),
             col(ReceivableItem.due_date),
             col(ReceivableItem.kind),
+            *_NOT_HEAD,
         ).where(
             col(ReceivableItem.customer_id) == bindparam("customer_id"),
             col(ReceivableItem.is_open).is_(True),
         ),
-        select(literal("ticket"), col(UnbilledTicket.amount), null(), null()).where(
+        select(literal("ticket"), col(UnbilledTicket.amount), null(), null(), *_NOT_HEAD).where(
             col(UnbilledTicket.customer_id) == bindparam("customer_id"),
             col(UnbilledTicket.invoice_id).is_(None),
         ),
-        select(literal("order"), col(OrderAuthorization.amount), null(), null()).where(
+        select(literal("order"), col(OrderAuthorization.amount), null(), null(), *_NOT_HEAD).where(
             col(OrderAuthorization.customer_id) == bindparam("customer_id"),
             col(OrderAuthorization.approved).is_(True),
             col(OrderAuthorization.billed).is_(False),
@@ -80,31 +93,31 @@ async def load_position(
     session: AsyncSession, customer_id: uuid.UUID, *, today: date, lock: bool = False
 ) -> CreditPosition | None:
     """The customer's position now, or None when credit has not heard of the customer. With
-    `lock`, other decisions on the customer wait for this transaction to end."""
-    heads = await (_HEAD_LOCKED if lock else _HEAD_READ).run(session, {"customer_id": customer_id})
+    `lock`, other decisions on the customer wait for this transaction to end. The position is
+    read after the lock is held, by a statement of its own: a statement sees the database as it
+    was when the statement began, so one that waited for the lock would miss what the
+    transaction it waited for committed (an order, a hold)."""
+    if lock and not await _LOCK.run(session, {"customer_id": customer_id}):
+        return None
+    rows = await _POSITION.run(session, {"customer_id": customer_id, "today": today})
+    heads = [row for row in rows if row[0] == _HEAD]
     if not heads:
         return None
-    account_currency, limit, line_currency, automatic, reasons = heads[0]
-    exposure, oldest_due = await _exposure(session, customer_id, today)
-    return CreditPosition(
-        customer_id=customer_id,
-        currency=line_currency or account_currency,
-        credit_limit=limit,
-        exposure=exposure,
-        oldest_due_date=oldest_due,
-        hold=None if automatic is None else OpenHold(automatic=automatic, reasons=list(reasons)),
-    )
-
-
-async def _exposure(
-    session: AsyncSession, customer_id: uuid.UUID, today: date
-) -> tuple[Exposure, date | None]:
-    rows = await _EXPOSURE.run(session, {"customer_id": customer_id, "today": today})
+    _, limit, _, _, account_currency, line_currency, automatic, reasons = heads[0]
     sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO}
     oldest_due: date | None = None
-    for source, amount, due_date, kind in rows:
+    for source, amount, due_date, kind, *_ in rows:
+        if source == _HEAD:
+            continue
         amount = Decimal(amount)
         sums[source] += amount
         if kind == INVOICE and amount > 0 and due_date is not None:
             oldest_due = due_date if oldest_due is None else min(oldest_due, due_date)
-    return Exposure(sums["ar"], sums["ticket"], sums["order"]), oldest_due
+    return CreditPosition(
+        customer_id=customer_id,
+        currency=line_currency or account_currency,
+        credit_limit=limit,
+        exposure=Exposure(sums["ar"], sums["ticket"], sums["order"]),
+        oldest_due_date=oldest_due,
+        hold=None if automatic is None else OpenHold(automatic=automatic, reasons=list(reasons)),
+    )

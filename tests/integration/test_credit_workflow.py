@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from deploy.local_infra import KafkaBroker
+from services.credit.holding import place_hold
+from services.credit.repository import get_account
 from services.credit.service import definition as credit
 from services.customers.service import definition as customers
 from shared.auth import Role
@@ -232,3 +234,26 @@ async def test_concurrent_authorizations_never_approve_past_the_limit(
     assert [a.status_code for a in answers] == [201] * 12
     assert sum(a.json()["approved"] for a in answers) == 4
     assert await exposure() == Decimal(10000)
+
+
+async def test_an_order_asked_while_a_hold_is_being_placed_sees_the_hold(
+    services: dict[str, Service], credit_api: Api, customer_id: uuid.UUID
+) -> None:
+    """The answer waits for the customer's lock and reads the position after it: a hold placed
+    by the transaction it waited for is among its reasons."""
+    line = {"credit_limit": "10000", "terms": {"kind": "net", "days": 30}, "reason": "new account"}
+    assert (
+        await credit_api("put", f"/v1/credit-lines/{customer_id}", Role.CREDIT_MANAGER, json=line)
+    ).status_code == 200
+    order = {"customer_id": str(customer_id), "amount": "100.00"}
+    async with services["credit"].db.transaction() as session:
+        await get_account(session, customer_id, lock=True)
+        place_hold(session, customer_id, ["checks returned"], None)
+        await session.flush()
+        asked = asyncio.create_task(
+            credit_api("post", "/v1/authorizations", Role.SALES, json=order)
+        )
+        await asyncio.sleep(0.5)  # the answer is now waiting for the lock
+        assert not asked.done()
+    answer = (await asked).json()
+    assert [r["code"] for r in answer["reasons"]] == ["on_hold"]
