@@ -389,6 +389,16 @@ class KafkaBroker:
             self._proc.wait()
 
 
+def new_cluster_id() -> str:
+    """A KRaft cluster id as `kafka-storage random-uuid` makes one, without paying for another
+    JVM start: a random UUID in URL-safe base64, drawn again when it starts with a dash (as
+    Kafka's own Uuid.randomUuid does), which the storage tool would read as an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def start_kafka(
     base_dir: Path, jars_dir: Path | None = None, port: int | None = None
 ) -> KafkaBroker:
@@ -415,8 +425,7 @@ def start_kafka(
     with log_file.open("ab") as log:
         # A data dir kept from an earlier run (`up` after `down`) is reused as it is.
         if not (kafka_dir / "data" / "meta.properties").exists():
-            # Same format as `kafka-storage random-uuid`, without paying for another JVM start.
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+            cluster_id = new_cluster_id()
             formatted = subprocess.run(
                 _java_command(
                     jars_dir,
