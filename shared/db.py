@@ -209,17 +209,25 @@ class Prepared:
         through the session, it first flushes what the session holds pending."""
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
-        connection = await session.connection()
-        if connection.dialect.name != "postgresql":
-            result = await connection.execute(self.statement, params)
-            return result.all() if result.returns_rows else []
-        sql, binds = self._compiled or self._compile(connection.dialect)
+        transaction = session.sync_session.get_transaction()
+        known = session.info.get(_DRIVER)
+        if known is not None and transaction is not None and known[0] is transaction:
+            driver, dialect = known[1], known[2]
+        else:
+            connection = await session.connection()
+            dialect = connection.dialect
+            if dialect.name != "postgresql":
+                result = await connection.execute(self.statement, params)
+                return result.all() if result.returns_rows else []
+            driver = await _driver_in_transaction(await connection.get_raw_connection())
+            # The same connection serves the rest of this transaction: later statements skip
+            # the two greenlet hops that find it.
+            session.info[_DRIVER] = (session.sync_session.get_transaction(), driver, dialect)
+        sql, binds = self._compiled or self._compile(dialect)
         args = []
         for name, fixed, to_db in binds:
             value = params[name] if fixed is _REQUIRED else fixed
             args.append(value if to_db is None else to_db(value))
-        pooled = await connection.get_raw_connection()
-        driver = await _driver_in_transaction(pooled)
         return await driver.fetch(sql, *args)  # type: ignore[no-any-return]
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Any]]]:
@@ -236,3 +244,4 @@ class Prepared:
 
 
 _REQUIRED = object()  # marks a parameter given at each call, not fixed in the statement
+_DRIVER = "prepared.driver"  # session.info: the transaction and the driver connection it holds
