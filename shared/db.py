@@ -5,6 +5,7 @@ here keep money exact and timestamps in UTC on both.
 """
 
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -211,7 +212,7 @@ class Prepared:
             await session.flush()
         transaction = session.sync_session.get_transaction()
         known = session.info.get(_DRIVER)
-        if known is not None and transaction is not None and known[0] is transaction:
+        if known is not None and transaction is not None and known[0]() is transaction:
             driver, dialect = known[1], known[2]
         else:
             connection = await session.connection()
@@ -221,8 +222,10 @@ class Prepared:
                 return result.all() if result.returns_rows else []
             driver = await _driver_in_transaction(await connection.get_raw_connection())
             # The same connection serves the rest of this transaction: later statements skip
-            # the two greenlet hops that find it.
-            session.info[_DRIVER] = (session.sync_session.get_transaction(), driver, dialect)
+            # the two greenlet hops that find it. A weak reference: a strong one would tie the
+            # session and its transaction in a cycle that only the garbage collector frees.
+            begun = weakref.ref(session.sync_session.get_transaction())  # type: ignore[arg-type]
+            session.info[_DRIVER] = (begun, driver, dialect)
         sql, binds = self._compiled or self._compile(dialect)
         args = []
         for name, fixed, to_db in binds:
