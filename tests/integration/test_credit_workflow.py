@@ -93,6 +93,17 @@ async def _customer(services: dict[str, Service], auth: AuthHeaders, customer_id
         return (await http.get(f"/v1/customers/{customer_id}", headers=auth(Role.AUDITOR))).json()
 
 
+async def _grant_credit(credit_api: Api, customer_id: uuid.UUID, limit: str) -> None:
+    line = {"credit_limit": limit, "terms": {"kind": "net", "days": 30}, "reason": "new account"}
+    assert (
+        await credit_api("put", f"/v1/credit-lines/{customer_id}", Role.CREDIT_MANAGER, json=line)
+    ).status_code == 200
+
+
+async def _exposure(credit_api: Api, customer_id: uuid.UUID) -> Any:
+    return (await credit_api("get", f"/v1/exposure/{customer_id}", Role.SALES)).json()
+
+
 async def test_an_application_approved_by_the_right_role_activates_credit_and_ticks_onboarding(
     services: dict[str, Service], credit_api: Api, auth: AuthHeaders, customer_id: uuid.UUID
 ) -> None:
@@ -156,17 +167,14 @@ async def test_exposure_holds_when_over_the_limit_and_releases_when_a_payment_cu
     auth: AuthHeaders,
     customer_id: uuid.UUID,
 ) -> None:
-    line = {"credit_limit": "10000", "terms": {"kind": "net", "days": 30}, "reason": "new account"}
-    assert (
-        await credit_api("put", f"/v1/credit-lines/{customer_id}", Role.CREDIT_MANAGER, json=line)
-    ).status_code == 200
+    await _grant_credit(credit_api, customer_id, "10000")
     books = Books(customer_id)
     ticket = books.ticket("2500.00")
     first = books.invoice("6000.00", RECENT)
     await publish(producers, ticket, first)
 
     async def exposure() -> Any:
-        return (await credit_api("get", f"/v1/exposure/{customer_id}", Role.SALES)).json()
+        return await _exposure(credit_api, customer_id)
 
     async def seen(total: str) -> Any:
         async def reached() -> Any:
@@ -213,15 +221,11 @@ async def test_concurrent_authorizations_never_approve_past_the_limit(
 ) -> None:
     """Each answer locks the customer and reads its exposure inside one transaction, so orders
     asked for at the same moment queue: with 4,000 of room, 4 of 12 orders of 1,000 go ahead."""
-    line = {"credit_limit": "10000", "terms": {"kind": "net", "days": 30}, "reason": "new account"}
-    assert (
-        await credit_api("put", f"/v1/credit-lines/{customer_id}", Role.CREDIT_MANAGER, json=line)
-    ).status_code == 200
+    await _grant_credit(credit_api, customer_id, "10000")
     await publish(producers, Books(customer_id).invoice("6000.00", RECENT))
 
     async def exposure() -> Decimal:
-        answer = await credit_api("get", f"/v1/exposure/{customer_id}", Role.SALES)
-        return Decimal(answer.json()["total"])
+        return Decimal((await _exposure(credit_api, customer_id))["total"])
 
     async def invoiced() -> bool:
         return await exposure() == 6000
@@ -241,10 +245,7 @@ async def test_an_order_asked_while_a_hold_is_being_placed_sees_the_hold(
 ) -> None:
     """The answer waits for the customer's lock and reads the position after it: a hold placed
     by the transaction it waited for is among its reasons."""
-    line = {"credit_limit": "10000", "terms": {"kind": "net", "days": 30}, "reason": "new account"}
-    assert (
-        await credit_api("put", f"/v1/credit-lines/{customer_id}", Role.CREDIT_MANAGER, json=line)
-    ).status_code == 200
+    await _grant_credit(credit_api, customer_id, "10000")
     order = {"customer_id": str(customer_id), "amount": "100.00"}
     async with services["credit"].db.transaction() as session:
         await get_account(session, customer_id, lock=True)
