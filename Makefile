@@ -7,13 +7,27 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKA_JARS := .cache/kafka/lib
 
-.PHONY: run test unit bench lint up down install prereqs kafka-jars token clean
+.PHONY: run test test-dates unit bench lint up down install prereqs kafka-jars token clean
 
 run: $(STAMP)  ## the whole product in one process on http://127.0.0.1:8000 (SQLite, in-process bus)
 	$(PY) -m services
 
-test: $(STAMP) prereqs kafka-jars  ## every test, against a throwaway PostgreSQL and Kafka
+# Instants a test that depends on the day it runs fails on: a month end late in the evening (already
+# the next month in UTC), 29 February, New Year's Eve late, the day after the spring DST change.
+LEAP_DAY := 2028-02-29T12:00:00-06:00
+AWKWARD_DATES := 2027-01-31T23:30:00-06:00 $(LEAP_DAY) 2027-12-31T23:30:00-06:00 \
+	2027-03-15T01:30:00-05:00
+
+test: $(STAMP) prereqs kafka-jars  ## every test, against a throwaway PostgreSQL and Kafka; then the unit ones on 29 February
 	$(PY) -m pytest
+	AR_TEST_NOW=$(LEAP_DAY) $(PY) -m pytest -m "not postgres and not kafka"
+
+test-dates: $(STAMP) prereqs kafka-jars  ## every test once under each awkward date (AR_TEST_NOW)
+	@failed=""; for when in $(AWKWARD_DATES); do \
+		echo "=== AR_TEST_NOW=$$when"; start=$$(date +%s); result=passed; \
+		AR_TEST_NOW=$$when $(PY) -m pytest -q || { result=FAILED; failed="$$failed $$when"; }; \
+		echo "=== AR_TEST_NOW=$$when $$result in $$(( $$(date +%s) - start )) s"; \
+	done; test -z "$$failed" || { echo "failed under:$$failed"; exit 1; }
 
 unit: $(STAMP)  ## the tests that need neither PostgreSQL nor Kafka
 	$(PY) -m pytest -m "not postgres and not kafka"

@@ -287,6 +287,11 @@ def _kafka_properties(data_dir: Path, port: int, controller_port: int) -> str:
         "share.coordinator.state.topic.min.isr": "1",
         # Tests join groups one consumer at a time: don't wait for more members.
         "group.initial.rebalance.delay.ms": "0",
+        # Tests may move the clock years away (AR_TEST_NOW): accept records stamped at any time
+        # and keep them, whatever the broker's own clock says.
+        "log.message.timestamp.before.max.ms": str(2**63 - 1),
+        "log.message.timestamp.after.max.ms": str(2**63 - 1),
+        "log.retention.ms": "-1",
     }
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 

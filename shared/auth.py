@@ -4,8 +4,7 @@
 """
 
 import argparse
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -16,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.api.problems import Forbidden, Unauthorized
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.settings import PlatformSettings, embedded_secret
 
 ALGORITHM = "HS256"
@@ -48,6 +47,7 @@ class Principal:
 class TokenAuthority:
     secret: str
     issuer: str = "ar-platform"
+    clock: Clock = field(default_factory=Clock, compare=False)
 
     def mint(
         self,
@@ -57,7 +57,7 @@ class TokenAuthority:
         name: str | None = None,
         ttl: timedelta = timedelta(hours=12),
     ) -> str:
-        now = utcnow()
+        now = self.clock.now()
         claims = {
             "sub": subject,
             "roles": [str(role) for role in roles],
@@ -72,7 +72,7 @@ class TokenAuthority:
         # A caller sends the same token with every request until it expires: its signature and
         # claims are checked once, its expiry every time.
         principal, expires_epoch_seconds = _verified(token, self.secret, self.issuer)
-        if expires_epoch_seconds <= time.time():
+        if expires_epoch_seconds <= self.clock.epoch_seconds():
             raise Unauthorized("the token has expired")
         return principal
 
@@ -80,7 +80,7 @@ class TokenAuthority:
 @lru_cache(maxsize=1024)
 def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float]:
     """The token's caller and expiry (a timestamp: seconds since the epoch, as JWT's `exp` and
-    `time.time()` count them); raises for a bad token, which is therefore never cached."""
+    `Clock.epoch_seconds` counts them); raises for a bad token, which is therefore never cached."""
     try:
         claims = jwt.decode(
             token,
@@ -123,6 +123,8 @@ def require_roles(*allowed: Role) -> Any:
         request.state.principal = caller
         return caller
 
+    # Read by the test that pins every route's roles.
+    principal.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
     return Depends(principal)
 
 

@@ -41,10 +41,6 @@ JSONColumn = JSON().with_variant(JSONB(), "postgresql")
 BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
 

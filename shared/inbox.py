@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic import ValidationError
@@ -21,7 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import context
 from shared.bus import Bus, BusMessage
-from shared.db import Database, insert_rows, utcnow
+from shared.clock import Clock
+from shared.db import Database, insert_rows
 from shared.events.catalog import EventPayload, dead_letter_topic, entry_for, topic_for
 from shared.events.envelope import EventEnvelope, typed_envelope
 from shared.observability import EVENTS_CONSUMED
@@ -31,10 +33,21 @@ log = logging.getLogger(__name__)
 
 INBOX = MechanismTable.metadata.tables[str(InboxRecord.__tablename__)]
 
-EventHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a handler works with: the transaction, its service's settings (read once, at start)
+    and the service's clock."""
+
+    session: AsyncSession
+    settings: Any
+    clock: Clock
+
+
+EventHandler = Callable[[HandlerContext, EventEnvelope, Any], Awaitable[None]]
 # Called once per transaction with the events about to be handled in it, before their handlers:
 # lets a service read what they all need in one query instead of one per event.
-BatchPreparer = Callable[[AsyncSession, Sequence[tuple[EventEnvelope, Any]]], Awaitable[None]]
+BatchPreparer = Callable[[HandlerContext, Sequence[tuple[EventEnvelope, Any]]], Awaitable[None]]
 
 
 # Takes a transaction-scoped lock per key, in one order, so no two transactions wait on each other.
@@ -75,12 +88,15 @@ class EventConsumer:
         bus: Bus,
         handlers: Mapping[type[EventPayload], EventHandler],
         *,
+        settings: Any = None,
+        clock: Clock | None = None,
         prepare: BatchPreparer | None = None,
         parallel_partitions: int = 1,
         max_attempts: int = 5,
         retry_backoff_seconds: float = 0.2,
     ) -> None:
         self.name, self.db, self.bus, self.prepare = name, db, bus, prepare
+        self.settings, self.clock = settings, clock or Clock()
         self.parallel_partitions = parallel_partitions
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff_seconds
         self.handlers = {(m.event_type, m.event_version): h for m, h in handlers.items()}
@@ -137,19 +153,23 @@ class EventConsumer:
             if not fresh:
                 return
             # One bulk insert for the batch's inbox rows.
-            now = utcnow()
+            now = self.clock.now()
             inbox_rows = [
                 {"consumer": self.name, "event_id": e.id, "event_type": e.type, "processed_at": now}
                 for e, _, _ in fresh
             ]
             await session.run_sync(insert_rows, INBOX, inbox_rows)
+            work = self._handler_context(session)
             if self.prepare is not None:
-                await self.prepare(session, [(envelope, payload) for envelope, payload, _ in fresh])
+                await self.prepare(work, [(envelope, payload) for envelope, payload, _ in fresh])
             for envelope, payload, handler in fresh:
                 with self._context_of(envelope):
-                    await handler(session, envelope, payload)
+                    await handler(work, envelope, payload)
         for event_type, count in Counter(envelope.type for envelope, _, _ in fresh).items():
             EVENTS_CONSUMED.labels(self.name, event_type, "applied").inc(count)
+
+    def _handler_context(self, session: AsyncSession) -> HandlerContext:
+        return HandlerContext(session=session, settings=self.settings, clock=self.clock)
 
     @staticmethod
     def _context_of(envelope: EventEnvelope) -> AbstractContextManager[None]:
@@ -226,13 +246,17 @@ class EventConsumer:
                         return False  # applied before: acknowledge and ignore
                     session.add(
                         InboxRecord(
-                            consumer=self.name, event_id=envelope.id, event_type=envelope.type
+                            consumer=self.name,
+                            event_id=envelope.id,
+                            event_type=envelope.type,
+                            processed_at=self.clock.now(),
                         )
                     )
                     await session.flush()
+                    work = self._handler_context(session)
                     if self.prepare is not None:
-                        await self.prepare(session, [(envelope, payload)])
-                    await handler(session, envelope, payload)
+                        await self.prepare(work, [(envelope, payload)])
+                    await handler(work, envelope, payload)
                 return True
             except IntegrityError:
                 # Another delivery of the same event won the race and committed first.

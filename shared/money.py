@@ -1,7 +1,7 @@
 """Money: Decimal amounts with an ISO 4217 currency, rounded half-up to the currency's minor unit.
 
-Rounding happens only where domain.md says (line extension, tax per jurisdiction per invoice);
-callers ask for it with `round_money`, nothing here rounds behind their back.
+Rounding happens only where docs/domain.md#money says (line extension, tax per jurisdiction per
+invoice); callers ask for it with `round_money`, nothing here rounds behind their back.
 """
 
 from dataclasses import dataclass

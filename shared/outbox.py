@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import context
 from shared.bus import Bus, BusMessage
-from shared.db import Database, utcnow
+from shared.clock import Clock
+from shared.db import Database
 from shared.events.catalog import EventPayload, topic_for
 from shared.events.envelope import EventEnvelope
 from shared.observability import EVENTS_RELAYED
@@ -73,8 +74,10 @@ class OutboxRelay:
         name: str,
         interval_seconds: float = 0.1,
         batch_size: int = 500,
+        clock: Clock | None = None,
     ) -> None:
         self.db, self.bus, self.name = db, bus, name
+        self.clock = clock or Clock()
         self.interval, self.batch_size = interval_seconds, batch_size
 
     async def relay_once(self) -> int:
@@ -104,7 +107,7 @@ class OutboxRelay:
             await session.exec(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.seq).in_(seqs))
-                .values(sent_at=utcnow())
+                .values(sent_at=self.clock.now())
             )
 
     async def run(self) -> None:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.customers import CustomerRegistered, CustomerSnapshot, CustomerUpdated
 from shared.events.envelope import EventEnvelope
+from shared.inbox import HandlerContext
 
 
 class Replica(Protocol):
@@ -41,7 +42,7 @@ async def upsert_if_newer(
 
 CustomerFacts = Callable[[CustomerSnapshot], dict[str, Any]]
 CopyHandler = Callable[
-    [AsyncSession, EventEnvelope, CustomerRegistered | CustomerUpdated], Awaitable[None]
+    [HandlerContext, EventEnvelope, CustomerRegistered | CustomerUpdated], Awaitable[None]
 ]
 
 
@@ -50,10 +51,16 @@ def customer_copy_handlers(table: type[Replica], facts: CustomerFacts) -> dict[t
     `facts` picks from the snapshot the columns this service needs."""
 
     async def copy_customer(
-        session: AsyncSession, envelope: EventEnvelope, event: CustomerRegistered | CustomerUpdated
+        context: HandlerContext,
+        envelope: EventEnvelope,
+        event: CustomerRegistered | CustomerUpdated,
     ) -> None:
         await upsert_if_newer(
-            session, table, event.customer.id, event.customer.revision, facts(event.customer)
+            context.session,
+            table,
+            event.customer.id,
+            event.customer.revision,
+            facts(event.customer),
         )
 
     return {CustomerRegistered: copy_customer, CustomerUpdated: copy_customer}

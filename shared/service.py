@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import delete
 from sqlmodel import col
@@ -23,7 +23,8 @@ from shared import migrations
 from shared.api.problems import install_problem_handlers, problem_response
 from shared.auth import TokenAuthority
 from shared.bus import Bus, InProcessBus
-from shared.db import Database, utcnow
+from shared.clock import Clock, business_date_of_request
+from shared.db import Database
 from shared.events.asyncapi import asyncapi_document
 from shared.events.catalog import CatalogEntry, EventPayload, entry_for
 from shared.inbox import BatchPreparer, EventConsumer, EventHandler
@@ -90,15 +91,22 @@ class Service:
     ) -> None:
         self.definition, self.settings, self.platform = definition, settings, platform
         self.bus, self.owns_bus = bus, owns_bus
+        self.clock = Clock(platform.time_zone)
         self.db = Database(settings.database_url)
         self.relay = OutboxRelay(
-            self.db, bus, name=definition.name, interval_seconds=platform.relay_interval_seconds
+            self.db,
+            bus,
+            name=definition.name,
+            interval_seconds=platform.relay_interval_seconds,
+            clock=self.clock,
         )
         self.consumer = EventConsumer(
             definition.name,
             self.db,
             bus,
             definition.handlers,
+            settings=settings,
+            clock=self.clock,
             prepare=definition.prepare_batch,
             parallel_partitions=definition.parallel_partitions,
             max_attempts=platform.consumer_max_attempts,
@@ -151,7 +159,7 @@ class Service:
                 async with self.db.transaction() as session:
                     await session.exec(
                         delete(IdempotencyRecord).where(
-                            col(IdempotencyRecord.expires_at) < utcnow()
+                            col(IdempotencyRecord.expires_at) < self.clock.now()
                         )
                     )
             except Exception:
@@ -171,8 +179,9 @@ class Service:
         app.state.idempotency_retention_hours = self.platform.idempotency_retention_hours
         app.add_middleware(RequestContextMiddleware, service=definition.name)
         install_problem_handlers(app)
+        # Every route may name the business date it posts on (and documents the header).
         for router in definition.routers:
-            app.include_router(router)
+            app.include_router(router, dependencies=[Depends(business_date_of_request)])
         app.include_router(self._operations_router())
         return app
 

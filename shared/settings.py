@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.clock import DEFAULT_TIME_ZONE, time_zone
+
 MIN_SECRET_LENGTH = 32
 
 
@@ -34,6 +36,16 @@ class PlatformSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     idempotency_retention_hours: int = Field(default=48, ge=24)
+    # The company's zone: what "today" is for invoice dates, ageing, periods (an IANA name).
+    time_zone: str = DEFAULT_TIME_ZONE
+    # How many days before the calendar date a request may post on (X-Business-Date).
+    business_date_max_backdate_days: int = Field(default=3, ge=0)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        time_zone(value)
+        return value
 
     @field_validator("auth_secret")
     @classmethod

@@ -13,7 +13,8 @@ from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, Uni
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import BigIntKey, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import BigIntKey, JSONColumn, UTCDateTime, new_id
 
 
 class MechanismTable(SQLModel, registry=registry()):
@@ -32,7 +33,7 @@ class OutboxMessage(MechanismTable, table=True):
     key: str = Field(max_length=100)
     event_type: str = Field(max_length=100)
     envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -44,7 +45,7 @@ class InboxRecord(MechanismTable, table=True):
     consumer: str = Field(primary_key=True, max_length=100)
     event_id: uuid.UUID = Field(primary_key=True)
     event_type: str = Field(max_length=100)
-    processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    processed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class IdempotencyRecord(MechanismTable, table=True):
@@ -60,7 +61,7 @@ class IdempotencyRecord(MechanismTable, table=True):
     status_code: int
     response_body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     response_headers: dict[str, str] = Field(sa_column=Column(JSONColumn, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
@@ -71,7 +72,7 @@ class AuditEntry(MechanismTable, table=True):
     __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id", "at"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     actor: str = Field(max_length=200)
     actor_roles: list[str] = Field(sa_column=Column(JSONColumn, nullable=False))
     action: str = Field(max_length=100)

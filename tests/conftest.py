@@ -1,10 +1,18 @@
-"""Fixtures every test may use. Real PostgreSQL and Kafka come from tests/fixtures/infra.py."""
+"""Fixtures every test may use. Real PostgreSQL and Kafka come from tests/fixtures/infra.py.
 
+`AR_TEST_NOW` (an ISO datetime with its offset, e.g. 2028-02-29T12:00:00-06:00) runs the whole
+session with the clock moved there (and ticking), so a test that depends on the day it runs
+fails on the day it would: month ends, 29 February, New Year's Eve, a daylight-saving change.
+"""
+
+import os
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
+import time_machine
 
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
@@ -13,6 +21,32 @@ from shared.settings import PlatformSettings
 from tests.support import SECRET, running_service
 
 pytest_plugins = ["tests.fixtures.infra"]
+
+TEST_NOW = "AR_TEST_NOW"
+_travels: list[time_machine.travel] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before collection: module-level dates of the test files are read under the moved clock too.
+    when = os.environ.get(TEST_NOW)
+    if not when:
+        return
+    instant = datetime.fromisoformat(when)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"{TEST_NOW} needs an offset, e.g. 2028-02-29T12:00:00-06:00")
+    travel = time_machine.travel(instant, tick=True)
+    travel.start()
+    _travels.append(travel)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _travels:
+        _travels.pop().stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    when = os.environ.get(TEST_NOW)
+    return f"clock moved to {when} ({TEST_NOW})" if when else None
 
 
 @pytest.fixture

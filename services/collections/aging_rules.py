@@ -1,5 +1,6 @@
-"""Aging buckets (domain.md): days past due = as_of − due date (or − invoice date when aging by
-invoice date); Current is ≤ 0, then one bucket per configured edge, then "over" the last edge."""
+"""Aging buckets (docs/domain.md#aging): days past due = as_of − due date (or − invoice date
+when aging by invoice date); Current is ≤ 0, then one bucket per configured edge, then "over"
+the last edge."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -7,8 +7,6 @@ opens for it.
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from services.collections.projection import CONSUMED, log_event, project
 from services.collections.promises import count_payment, uncount_payment
 from shared.events.catalog import EventPayload
@@ -21,7 +19,7 @@ from shared.events.collections import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.events.payments import PaymentReceived, PaymentReversed
-from shared.inbox import EventHandler
+from shared.inbox import EventHandler, HandlerContext
 from shared.outbox import Outbox
 
 outbox = Outbox("collections")
@@ -35,9 +33,10 @@ PUBLISHED: list[type[EventPayload]] = [
 ]
 
 
-async def consume(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
-    log_event(session, envelope)
-    await project(session, envelope, event)
+async def consume(context: HandlerContext, envelope: EventEnvelope, event: Any) -> None:
+    session = context.session
+    log_event(context, envelope)
+    await project(context, envelope, event)
     if isinstance(event, PaymentReceived):
         await count_payment(session, event)
     elif isinstance(event, PaymentReversed):

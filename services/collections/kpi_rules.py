@@ -1,4 +1,4 @@
-"""The DSO family and CEI, exactly as domain.md defines them. Plain arithmetic on Decimals."""
+"""The DSO family and CEI, exactly as docs/domain.md#kpis defines them. Plain Decimal arithmetic."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

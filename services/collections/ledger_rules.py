@@ -63,7 +63,7 @@ class EntryKind(StrEnum):
     WRITTEN_OFF = "written_off"
 
 
-# What the period's credit sales are made of (domain.md: invoices net of credit memos).
+# What the period's credit sales are made of (docs/domain.md#credit-sales).
 SALES_KINDS = frozenset({EntryKind.INVOICED, EntryKind.VOIDED, EntryKind.CREDIT_MEMO})
 
 

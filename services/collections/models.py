@@ -9,7 +9,8 @@ from sqlalchemy import Column, Index, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import BigIntKey, DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import BigIntKey, DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class CollectionsTable(SQLModel, registry=registry()):
@@ -33,7 +34,7 @@ class CollectionAccount(CollectionsTable, table=True):
     # Who dunning letters and statements go to.
     contacts: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
     synced_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
+        default_factory=utc_now, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utc_now}
     )
 
 
@@ -53,7 +54,7 @@ class LoggedEvent(CollectionsTable, table=True):
     version: int
     customer_id: str = Field(max_length=100)
     envelope: str = Field(sa_column=Column(Text, nullable=False))
-    logged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    logged_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class LedgerItem(CollectionsTable, table=True):
@@ -263,7 +264,7 @@ class ClosedPeriod(CollectionsTable, table=True):
     period: str = Field(primary_key=True, max_length=7)
     closed_through: date
     closed_by: str = Field(max_length=200)
-    closed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     ar_balance: dict[str, str] = Field(
         sa_column=Column(JSONColumn, nullable=False),
         description="AR per currency at the close, as decimal strings",

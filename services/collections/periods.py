@@ -14,7 +14,7 @@ from services.collections.tie_out import tie_out
 from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.collections import PeriodClosed
 
 PERIOD_KEY = "period"  # the outbox key: closing a month concerns no one customer
@@ -36,9 +36,9 @@ async def _aging_snapshot(session: AsyncSession, month: Month) -> list[dict[str,
 
 
 async def close_period(
-    session: AsyncSession, month: Month, ar_account: str, actor: Principal
+    session: AsyncSession, month: Month, ar_account: str, actor: Principal, *, clock: Clock
 ) -> ClosedPeriod:
-    if month.last >= utcnow().date():
+    if month.last >= clock.today():
         raise BusinessRuleViolation(f"{month} has not ended yet")
     if await session.get(ClosedPeriod, str(month)) is not None:
         raise Conflict(f"{month} is already closed")

@@ -22,10 +22,10 @@ from services.collections.ledger import (
 from services.collections.ledger_rules import LEDGER_EVENTS, change_for
 from services.collections.models import LoggedEvent, UnbilledTicket
 from services.collections.sums import chunks
-from shared.db import utcnow
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed
+from shared.inbox import HandlerContext
 
 CONSUMED: tuple[type[EventPayload], ...] = (
     *CUSTOMER_HANDLERS,
@@ -34,25 +34,26 @@ CONSUMED: tuple[type[EventPayload], ...] = (
 )
 
 
-def log_event(session: AsyncSession, envelope: EventEnvelope) -> None:
+def log_event(context: HandlerContext, envelope: EventEnvelope) -> None:
     """Append the event to the history `rebuild` replays, in this same transaction."""
     insert_at_commit(
-        session,
+        context.session,
         LoggedEvent,
         event_id=envelope.id,
         event_type=envelope.type,
         version=envelope.version,
         customer_id=envelope.customer_id,
         envelope=envelope.as_received(),
-        logged_at=utcnow(),
+        logged_at=context.clock.now(),
     )
 
 
 async def prepare_projection(
-    session: AsyncSession, events: Sequence[tuple[EventEnvelope, Any]]
+    context: HandlerContext, events: Sequence[tuple[EventEnvelope, Any]]
 ) -> None:
     """Read what a batch of events will post to, once for them all: the ledger items and
     customers, and the tickets invoices bill (into the session, where `get` finds them)."""
+    session = context.session
     await prepare(session, {envelope.id: change_for(event) for envelope, event in events})
     tickets = [
         t
@@ -68,10 +69,11 @@ async def prepare_projection(
         ).all()
 
 
-async def project(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
+async def project(context: HandlerContext, envelope: EventEnvelope, event: Any) -> None:
+    session = context.session
     copy_customer = CUSTOMER_HANDLERS.get(type(event))
     if copy_customer is not None:
-        await copy_customer(session, envelope, event)
+        await copy_customer(context, envelope, event)
         customer = event.customer
         await assign_customers_items(
             session, customer.id, customer.business_district, customer.sales_rep

@@ -20,9 +20,11 @@ from sqlmodel import col, select
 from services.collections.models import CollectionsTable, LoggedEvent
 from services.collections.projection import prepare_projection, project
 from shared import migrations
+from shared.clock import Clock
 from shared.db import Database
 from shared.events.catalog import EventPayload, entry_for
 from shared.events.envelope import EventEnvelope
+from shared.inbox import HandlerContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version_collections"
@@ -64,7 +66,7 @@ async def _logged(source: Database) -> AsyncIterator[list[LoggedEvent]]:
         after = rows[-1].seq or after
 
 
-async def replay(source: Database, target: Database) -> int:
+async def replay(source: Database, target: Database, clock: Clock) -> int:
     """Replay the source's event log into the (fresh) target; return how many events."""
     await migrations.upgrade(target, MIGRATIONS, VERSION_TABLE)
     count = 0
@@ -73,9 +75,10 @@ async def replay(source: Database, target: Database) -> int:
         decoded = [(envelope, _payload(envelope)) for envelope in envelopes]
         async with target.transaction() as session:
             session.add_all(LoggedEvent(**row.model_dump(exclude={"seq"})) for row in rows)
-            await prepare_projection(session, decoded)
+            context = HandlerContext(session=session, settings=None, clock=clock)
+            await prepare_projection(context, decoded)
             for envelope, payload in decoded:
-                await project(session, envelope, payload)
+                await project(context, envelope, payload)
         count += len(rows)
     return count
 
@@ -105,10 +108,10 @@ async def differences(live: Database, rebuilt: Database, *, limit: int = 20) -> 
     return found
 
 
-async def rebuild(source_url: str, target_url: str) -> list[str]:
+async def rebuild(source_url: str, target_url: str, clock: Clock) -> list[str]:
     source, target = Database(source_url), Database(target_url)
     try:
-        count = await replay(source, target)
+        count = await replay(source, target, clock)
         print(f"replayed {count} events into {target_url}")
         return await differences(source, target)
     finally:
@@ -118,6 +121,7 @@ async def rebuild(source_url: str, target_url: str) -> list[str]:
 
 def main() -> None:
     from services.collections.settings import CollectionsSettings
+    from shared.settings import PlatformSettings
 
     parser = argparse.ArgumentParser(
         prog="python -m services.collections.rebuild", description=__doc__
@@ -126,7 +130,7 @@ def main() -> None:
     parser.add_argument("--from", dest="source", help="the live database (default: settings)")
     args = parser.parse_args()
     source = args.source or CollectionsSettings().database_url
-    diffs = asyncio.run(rebuild(source, args.into))
+    diffs = asyncio.run(rebuild(source, args.into, Clock(PlatformSettings().time_zone)))
     for line in diffs:
         print(line)
     print("identical" if not diffs else f"{len(diffs)} difference(s)")

@@ -18,7 +18,7 @@ from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.collections import DisputeOpened, DisputeResolved, PromiseToPayRecorded
 
 OPEN, RESOLVED = "open", "resolved"
@@ -40,24 +40,28 @@ async def _invoice_of(
     return invoice
 
 
-async def record_activity(session: AsyncSession, data: ActivityIn, actor: Principal) -> Activity:
+async def record_activity(
+    session: AsyncSession, data: ActivityIn, actor: Principal, *, clock: Clock
+) -> Activity:
     await _account(session, data.customer_id)
     if data.invoice_id is not None:
         await _invoice_of(session, data.customer_id, data.invoice_id)
     activity = Activity(
         **data.model_dump(exclude={"occurred_at"}),
-        occurred_at=data.occurred_at or utcnow(),
+        occurred_at=data.occurred_at or clock.now(),
         recorded_by=actor.subject,
     )
     session.add(activity)
     return activity
 
 
-async def record_promise(session: AsyncSession, data: PromiseIn, actor: Principal) -> PromiseToPay:
+async def record_promise(
+    session: AsyncSession, data: PromiseIn, actor: Principal, *, clock: Clock
+) -> PromiseToPay:
     account = await _account(session, data.customer_id)
     for invoice_id in data.invoice_ids:
         await _invoice_of(session, data.customer_id, invoice_id)
-    today = utcnow().date()
+    today = clock.today()
     if data.promised_on < today:
         raise BusinessRuleViolation("a promise to pay is for today or a later date")
     promise = PromiseToPay(
@@ -95,7 +99,9 @@ async def record_promise(session: AsyncSession, data: PromiseIn, actor: Principa
     return promise
 
 
-async def open_dispute(session: AsyncSession, data: DisputeIn, actor: Principal) -> Dispute:
+async def open_dispute(
+    session: AsyncSession, data: DisputeIn, actor: Principal, *, clock: Clock
+) -> Dispute:
     account = await _account(session, data.customer_id)
     amount: Decimal | None = data.amount
     number = None
@@ -109,7 +115,7 @@ async def open_dispute(session: AsyncSession, data: DisputeIn, actor: Principal)
             )
     if amount is None or amount <= 0:
         raise BusinessRuleViolation("say how much is disputed, or which invoice")
-    today = utcnow().date()
+    today = clock.today()
     dispute = Dispute(
         customer_id=data.customer_id,
         invoice_id=data.invoice_id,
@@ -150,14 +156,14 @@ async def open_dispute(session: AsyncSession, data: DisputeIn, actor: Principal)
 
 
 async def resolve_dispute(
-    session: AsyncSession, dispute_id: uuid.UUID, resolution: str, actor: Principal
+    session: AsyncSession, dispute_id: uuid.UUID, resolution: str, actor: Principal, *, clock: Clock
 ) -> Dispute:
     dispute = await session.get(Dispute, dispute_id)
     if dispute is None:
         raise NotFound(f"no dispute {dispute_id}")
     if dispute.status != OPEN:
         raise BusinessRuleViolation(f"the dispute was already resolved on {dispute.resolved_on}")
-    today = utcnow().date()
+    today = clock.today()
     dispute.status, dispute.resolved_on, dispute.resolution = RESOLVED, today, resolution
     record_change(
         session,

@@ -25,7 +25,7 @@ from services.credit.settings import CreditSettings
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.credit import CreditApplicationApproved
 from shared.events.customers import PaymentTerms
 
@@ -98,6 +98,8 @@ async def approve(
     data: Approval,
     actor: Principal,
     settings: CreditSettings,
+    *,
+    clock: Clock,
 ) -> CreditApplication:
     """Approve with a limit and terms; the customer's credit becomes active at once."""
     check_transition(application.status, ApplicationStatus.APPROVED)
@@ -110,7 +112,7 @@ async def approve(
         terms.model_dump(mode="json"),
     )
     application.conditions = data.conditions
-    application.decided_by, application.decided_at = actor.subject, utcnow()
+    application.decided_by, application.decided_at = actor.subject, clock.now()
     _audit(
         session,
         application,
@@ -129,6 +131,7 @@ async def approve(
         review_on=data.review_on,
         approver=actor,
         settings=settings,
+        clock=clock,
     )
     publish(
         session,
@@ -140,7 +143,7 @@ async def approve(
             terms=terms,
             conditions=data.conditions,
             approved_by=actor.subject,
-            approved_on=settings.current_date(),
+            approved_on=clock.today(),
         ),
         customer_id=application.customer_id,
         aggregate_id=application.id,
@@ -149,12 +152,17 @@ async def approve(
 
 
 async def decline(
-    session: AsyncSession, application: CreditApplication, data: Decline, actor: Principal
+    session: AsyncSession,
+    application: CreditApplication,
+    data: Decline,
+    actor: Principal,
+    *,
+    clock: Clock,
 ) -> CreditApplication:
     check_transition(application.status, ApplicationStatus.DECLINED)
     check_not_own_request(actor, application.submitted_by)
     application.status, application.decline_reasons = ApplicationStatus.DECLINED, data.reasons
-    application.decided_by, application.decided_at = actor.subject, utcnow()
+    application.decided_by, application.decided_at = actor.subject, clock.now()
     _audit(
         session,
         application,

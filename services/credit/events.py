@@ -4,13 +4,12 @@ and collections' promises to pay."""
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from services.credit.ledger import HANDLERS as LEDGER_HANDLERS
 from services.credit.models import CreditAccount, PaymentPromise
 from shared.events.collections import PromiseToPayRecorded
 from shared.events.customers import CustomerSnapshot
 from shared.events.envelope import EventEnvelope
+from shared.inbox import HandlerContext
 from shared.replica import customer_copy_handlers
 
 # A credit review starts from who the customer is, its status and hold, and its onboarding papers.
@@ -31,10 +30,10 @@ def customer_facts(customer: CustomerSnapshot) -> dict[str, Any]:
 
 
 async def promise_recorded(
-    session: AsyncSession, envelope: EventEnvelope, event: PromiseToPayRecorded
+    context: HandlerContext, envelope: EventEnvelope, event: PromiseToPayRecorded
 ) -> None:
     """Kept for the score: payments received by the day promised show whether it was kept."""
-    session.add(
+    context.session.add(
         PaymentPromise(
             id=event.promise_id,
             customer_id=event.customer_id,

@@ -1,7 +1,6 @@
 """Placing and releasing credit holds, by hand or by credit itself, each audited and published."""
 
 import uuid
-from datetime import date
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +13,7 @@ from services.credit.settings import CreditSettings
 from shared.api.problems import Conflict
 from shared.audit import SYSTEM_ACTOR, record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.credit import CreditHoldPlaced, CreditHoldReleased
 
 
@@ -72,9 +71,9 @@ def place_hold(
 
 
 def release_hold(
-    session: AsyncSession, hold: CreditHold, reason: str, actor: Principal | None
+    session: AsyncSession, hold: CreditHold, reason: str, actor: Principal | None, *, clock: Clock
 ) -> CreditHold:
-    hold.released_at = utcnow()
+    hold.released_at = clock.now()
     hold.released_by = actor.subject if actor else SYSTEM_ACTOR
     hold.release_reason = reason
     _audit(session, hold, actor, "credit_hold_released", reason)
@@ -96,12 +95,12 @@ async def hold_by_hand(
 
 
 async def release_by_hand(
-    session: AsyncSession, customer_id: uuid.UUID, reason: str, actor: Principal
+    session: AsyncSession, customer_id: uuid.UUID, reason: str, actor: Principal, *, clock: Clock
 ) -> CreditHold:
     hold = await open_hold(session, customer_id)
     if hold is None:
         raise NotOnHold("there is no open hold to release")
-    return release_hold(session, hold, reason, actor)
+    return release_hold(session, hold, reason, actor, clock=clock)
 
 
 async def reevaluate_hold(
@@ -109,11 +108,11 @@ async def reevaluate_hold(
     customer_id: uuid.UUID,
     policy: CreditSettings,
     *,
-    today: date | None = None,
+    clock: Clock,
 ) -> HoldAction:
     """Place an automatic hold if the account now breaks a rule, release credit's own hold if it
     is cured; a hold placed by hand is left to people."""
-    today = today or policy.current_date()
+    today = clock.today()
     position = await load_position(session, customer_id, today=today, lock=True)
     if position is None:
         return HoldAction.KEEP
@@ -126,5 +125,6 @@ async def reevaluate_hold(
     elif action is HoldAction.RELEASE:
         hold = await open_hold(session, customer_id)
         assert hold is not None  # the position just saw it
-        release_hold(session, hold, "cured: within the limit and nothing past the threshold", None)
+        cured = "cured: within the limit and nothing past the threshold"
+        release_hold(session, hold, cured, None, clock=clock)
     return action

@@ -18,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.credit.holding import reevaluate_hold
 from services.credit.models import OrderAuthorization, ReceivableItem, UnbilledTicket
 from services.credit.position import INVOICE
-from services.credit.settings import policy
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
 from shared.events.payments import (
@@ -30,6 +29,7 @@ from shared.events.payments import (
     RefundIssued,
     WriteOffPosted,
 )
+from shared.inbox import EventHandler, HandlerContext
 
 CREDIT_MEMO, PAYMENT, DEPOSIT, REFUND = "credit_memo", "payment", "deposit", "refund"
 
@@ -249,13 +249,15 @@ async def ticket_closed(session: AsyncSession, event: TicketClosed) -> uuid.UUID
     return event.customer_id
 
 
-def reevaluating(step: Step) -> Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]:
+def reevaluating(step: Step) -> EventHandler:
     """The consumer handler: the projection step, then the customer's automatic hold."""
 
-    async def handle(session: AsyncSession, envelope: EventEnvelope, event: Any) -> None:
-        customer_id = await step(session, event)
+    async def handle(context: HandlerContext, envelope: EventEnvelope, event: Any) -> None:
+        customer_id = await step(context.session, event)
         if customer_id is not None:
-            await reevaluate_hold(session, customer_id, policy())
+            await reevaluate_hold(
+                context.session, customer_id, context.settings, clock=context.clock
+            )
 
     return handle
 

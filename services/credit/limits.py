@@ -14,7 +14,7 @@ from services.credit.publishing import publish
 from services.credit.settings import CreditSettings
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.credit import CreditLimitChanged
 from shared.events.customers import PaymentTerms
 
@@ -30,10 +30,11 @@ async def set_credit_line(
     review_on: date | None,
     approver: Principal,
     settings: CreditSettings,
+    clock: Clock,
 ) -> CreditLine:
     """Give the customer this limit and these terms; a lower limit may put it on hold at once."""
     check_approval_authority(approver, limit, settings.manager_approval_limit)
-    today = settings.current_date()
+    today = clock.today()
     review_on = review_on or today + timedelta(days=settings.default_review_days)
     line = await session.get(CreditLine, customer_id)
     previous = None if line is None else line.credit_limit
@@ -44,7 +45,7 @@ async def set_credit_line(
         "review_on": review_on,
         "approved_by": approver.subject,
         "reason": reason,
-        "changed_at": utcnow(),
+        "changed_at": clock.now(),
     }
     if line is None:
         line = CreditLine(customer_id=customer_id, **values)
@@ -80,5 +81,5 @@ async def set_credit_line(
         aggregate_id=customer_id,
     )
     await session.flush()
-    await reevaluate_hold(session, customer_id, settings, today=today)
+    await reevaluate_hold(session, customer_id, settings, clock=clock)
     return line

@@ -10,7 +10,8 @@ from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class CreditTable(SQLModel, registry=registry()):
@@ -42,7 +43,7 @@ class CreditAccount(CreditTable, table=True):
     # The onboarding checklist: whether the credit application and signed terms are in.
     onboarding: list[dict[str, Any]] = _json()
     synced_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
+        default_factory=utc_now, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utc_now}
     )
 
 
@@ -58,7 +59,7 @@ class CreditLine(CreditTable, table=True):
     review_on: date | None = Field(default=None, index=True)
     approved_by: str = Field(max_length=200)
     reason: str = Field(sa_column=Column(Text, nullable=False))
-    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class CreditHold(CreditTable, table=True):
@@ -72,7 +73,7 @@ class CreditHold(CreditTable, table=True):
     automatic: bool
     reasons: list[str] = _json()
     placed_by: str = Field(max_length=200)
-    placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    placed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     released_by: str | None = Field(default=None, max_length=200)
     release_reason: str | None = Field(default=None, sa_column=Column(Text))
@@ -94,7 +95,7 @@ class CreditApplication(CreditTable, table=True):
     bank_references: list[dict[str, Any]] = _json()
     documents: list[dict[str, Any]] = _json()
     submitted_by: str = Field(max_length=200)
-    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     reviewer: str | None = Field(default=None, max_length=200)
     approved_limit: Decimal | None = _money(default=None, nullable=True)
     approved_terms: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONColumn))
@@ -121,7 +122,7 @@ class ReferenceCheck(CreditTable, table=True):
     comments: str | None = Field(default=None, sa_column=Column(Text))
     verified: bool
     recorded_by: str = Field(max_length=200)
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class BureauReport(CreditTable, table=True):
@@ -143,7 +144,7 @@ class BureauReport(CreditTable, table=True):
     raw: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONColumn))
     error: str | None = Field(default=None, sa_column=Column(Text))
     pulled_by: str = Field(max_length=200)
-    pulled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    pulled_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class ReceivableItem(CreditTable, table=True):
@@ -198,7 +199,7 @@ class OrderAuthorization(CreditTable, table=True):
     approved: bool
     reasons: list[dict[str, Any]] = _json()
     requested_by: str = Field(max_length=200)
-    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    requested_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_on: date
     billed: bool = False
 

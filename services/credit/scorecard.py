@@ -16,6 +16,7 @@ from services.credit.models import BureauReport, PaymentPromise, ReceivableItem,
 from services.credit.position import INVOICE, load_position
 from services.credit.repository import get_account
 from services.credit.settings import CreditSettings
+from shared.clock import Clock
 
 RECEIVED = "received"
 
@@ -31,7 +32,8 @@ async def newest_report(session: AsyncSession, customer_id: uuid.UUID) -> Bureau
 
 
 def payment_days_beyond_terms(paid: list[tuple[Decimal, date, date]]) -> Decimal | None:
-    """Amount-weighted average of (paid date − due date) over paid invoices (domain.md)."""
+    """Amount-weighted average of (paid date − due date) over paid invoices
+    (docs/domain.md#days-beyond-terms)."""
     weight = sum((amount for amount, _, _ in paid), Decimal(0))
     if not paid or weight <= 0:
         return None
@@ -85,10 +87,10 @@ async def _history(session: AsyncSession, customer_id: uuid.UUID, today: date) -
 
 
 async def score_customer(
-    session: AsyncSession, customer_id: uuid.UUID, settings: CreditSettings
+    session: AsyncSession, customer_id: uuid.UUID, settings: CreditSettings, *, clock: Clock
 ) -> Score:
     await get_account(session, customer_id)
-    today = settings.current_date()
+    today = clock.today()
     position = await load_position(session, customer_id, today=today)
     assert position is not None  # the account exists
     report = await newest_report(session, customer_id)

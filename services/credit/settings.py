@@ -1,13 +1,11 @@
 """The credit service's settings (prefix `AR_CREDIT_`): its database and port, and the credit
 policy a credit manager tunes: approval authority, hold thresholds, report age, the bureau."""
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.db import utcnow
 from shared.settings import ServiceSettings
 
 # Where the HTTP bureau provider finds each report field in the vendor's JSON reply (JSON pointers).
@@ -39,18 +37,8 @@ class CreditSettings(ServiceSettings):
     authorization_valid_days: int = Field(default=30, ge=1)
     # How often holds are re-evaluated against the calendar (an item ageing past the threshold).
     hold_sweep_interval_seconds: float = Field(default=3600, gt=0)
-    # A fixed "today" for demonstrations and tests; unset means the calendar date (UTC).
-    today: date | None = None
     # The HTTP bureau provider: the vendor's endpoint, its key and where each field is in its reply.
     bureau_url: str | None = None
     bureau_api_key: SecretStr | None = None
     bureau_fields: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_BUREAU_FIELDS))
     bureau_timeout_seconds: float = Field(default=10, gt=0)
-
-    def current_date(self) -> date:
-        return self.today or utcnow().date()
-
-
-def policy() -> CreditSettings:
-    """The credit policy as configured now; event handlers, which get no service, read it here."""
-    return CreditSettings()

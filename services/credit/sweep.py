@@ -14,6 +14,7 @@ from services.credit.holding import reevaluate_hold
 from services.credit.models import CreditHold, ReceivableItem
 from services.credit.position import INVOICE
 from services.credit.settings import CreditSettings
+from shared.clock import Clock
 from shared.db import Database
 from shared.service import Service
 
@@ -39,16 +40,18 @@ def _candidates(today: date, settings: CreditSettings) -> Any:
     )
 
 
-async def sweep_once(db: Database, settings: CreditSettings) -> dict[HoldAction, int]:
+async def sweep_once(
+    db: Database, settings: CreditSettings, *, clock: Clock
+) -> dict[HoldAction, int]:
     """Re-evaluate every customer the date could have moved; count what happened. One short
     transaction per customer, so the sweep never keeps an authorization waiting for long."""
-    today = settings.current_date()
+    today = clock.today()
     async with db.transaction() as session:
         customer_ids = [row[0] for row in (await session.exec(_candidates(today, settings))).all()]
     counts = dict.fromkeys(HoldAction, 0)
     for customer_id in customer_ids:
         async with db.transaction() as session:
-            counts[await reevaluate_hold(session, customer_id, settings, today=today)] += 1
+            counts[await reevaluate_hold(session, customer_id, settings, clock=clock)] += 1
     return counts
 
 
@@ -57,7 +60,7 @@ async def sweep_holds(service: Service) -> None:
     settings = cast(CreditSettings, service.settings)
     while True:
         try:
-            counts = await sweep_once(service.db, settings)
+            counts = await sweep_once(service.db, settings, clock=service.clock)
             if counts[HoldAction.PLACE] or counts[HoldAction.RELEASE]:
                 log.info("credit hold sweep: %s", {str(k): v for k, v in counts.items()})
         except asyncio.CancelledError:

@@ -10,12 +10,15 @@ from services.credit.models import BureauReport, CreditAccount, CreditLine
 from services.credit.schemas import WorkItem, WorkKind
 from services.credit.scorecard import RECEIVED
 from services.credit.settings import CreditSettings
+from shared.clock import Clock
 
 
-async def worklist(session: AsyncSession, settings: CreditSettings) -> list[WorkItem]:
+async def worklist(
+    session: AsyncSession, settings: CreditSettings, *, clock: Clock
+) -> list[WorkItem]:
     """Oldest first: reviews due within the configured window (or overdue), and customers with
     credit whose newest bureau report is older than the configured age."""
-    today = settings.current_date()
+    today = clock.today()
     horizon = today + timedelta(days=settings.review_window_days)
     reviews = (
         await session.exec(

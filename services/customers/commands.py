@@ -32,7 +32,7 @@ from shared.api.files import content_type_of
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import utc_now
 from shared.events.customers import AddressKind, CustomerStatus
 from shared.numbering import next_in_series
 
@@ -106,7 +106,7 @@ async def _changed(
     changed: list[str],
     reason: str | None,
 ) -> None:
-    domain.touch(customer)
+    domain.touch(customer, utc_now())
     await session.flush()
     await session.refresh(customer)
     record_change(
@@ -348,7 +348,7 @@ async def store_document(
             item.status, item.document_id, item.updated_at = (
                 OnboardingStatus.RECEIVED,
                 document.id,
-                utcnow(),
+                utc_now(),
             )
             changed.append("onboarding")
     await _changed(
@@ -401,7 +401,7 @@ async def set_onboarding_item(
     if update.status == OnboardingStatus.WAIVED and not update.note:
         raise CustomerRuleBroken("waiving an onboarding item needs a note saying why")
     changes = {item: {"from": record.status, "to": update.status}}
-    record.status, record.note, record.updated_at = update.status, update.note, utcnow()
+    record.status, record.note, record.updated_at = update.status, update.note, utc_now()
     await _changed(
         session, customer, actor, "onboarding_updated", changes, ["onboarding"], update.note
     )

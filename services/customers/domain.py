@@ -1,5 +1,6 @@
 """Customer master rules, in plain Python: what a valid customer is and what others see of it."""
 
+from datetime import datetime
 from enum import StrEnum
 
 from stdnum.exceptions import ValidationError as StdnumError
@@ -7,7 +8,6 @@ from stdnum.us import ein
 
 from services.customers.models import Customer
 from shared.api.problems import BusinessRuleViolation
-from shared.db import utcnow
 from shared.events.customers import (
     Address,
     AddressKind,
@@ -50,10 +50,10 @@ class CustomerRuleBroken(BusinessRuleViolation):
     """A change that would leave the customer invalid; the message says why."""
 
 
-def touch(customer: Customer) -> None:
+def touch(customer: Customer, now: datetime) -> None:
     """Every change makes a new revision, which consumers use to keep only the newest copy."""
     customer.revision += 1
-    customer.updated_at = utcnow()
+    customer.updated_at = now
 
 
 def normalise_ein(tax_id: str) -> str:

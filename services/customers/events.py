@@ -5,10 +5,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.customers.domain import DocumentKind, OnboardingStatus, snapshot, touch
 from services.customers.models import Customer
 from shared.audit import record_change
-from shared.db import utcnow
 from shared.events.credit import CreditApplicationApproved, CreditHoldPlaced, CreditHoldReleased
 from shared.events.customers import CustomerRegistered, CustomerUpdated
 from shared.events.envelope import EventEnvelope
+from shared.inbox import HandlerContext
 from shared.outbox import Outbox
 
 outbox = Outbox("customers")
@@ -33,13 +33,14 @@ def publish_updated(session: AsyncSession, customer: Customer, changed: list[str
 
 
 async def _set_credit_hold(
-    session: AsyncSession, customer_id: object, on_hold: bool, why: str
+    context: HandlerContext, customer_id: object, on_hold: bool, why: str
 ) -> None:
+    session = context.session
     customer = await session.get(Customer, customer_id)
     if customer is None or customer.credit_hold == on_hold:
         return  # unknown here, or already showing it
     customer.credit_hold = on_hold
-    touch(customer)
+    touch(customer, context.clock.now())
     record_change(
         session,
         actor=None,
@@ -53,29 +54,30 @@ async def _set_credit_hold(
 
 
 async def on_credit_hold_placed(
-    session: AsyncSession, envelope: EventEnvelope, event: CreditHoldPlaced
+    context: HandlerContext, envelope: EventEnvelope, event: CreditHoldPlaced
 ) -> None:
-    await _set_credit_hold(session, event.customer_id, True, "; ".join(event.reasons))
+    await _set_credit_hold(context, event.customer_id, True, "; ".join(event.reasons))
 
 
 async def on_credit_hold_released(
-    session: AsyncSession, envelope: EventEnvelope, event: CreditHoldReleased
+    context: HandlerContext, envelope: EventEnvelope, event: CreditHoldReleased
 ) -> None:
-    await _set_credit_hold(session, event.customer_id, False, event.reason)
+    await _set_credit_hold(context, event.customer_id, False, event.reason)
 
 
 async def on_credit_application_approved(
-    session: AsyncSession, envelope: EventEnvelope, event: CreditApplicationApproved
+    context: HandlerContext, envelope: EventEnvelope, event: CreditApplicationApproved
 ) -> None:
     """Credit approved the customer's application: its checklist item is received."""
+    session = context.session
     customer = await session.get(Customer, event.customer_id)
     if customer is None:
         return
     item = next((i for i in customer.onboarding if i.item == DocumentKind.CREDIT_APPLICATION), None)
     if item is None or item.status != OnboardingStatus.PENDING:
         return  # already received or waived
-    item.status, item.updated_at = OnboardingStatus.RECEIVED, utcnow()
-    touch(customer)
+    item.status, item.updated_at = OnboardingStatus.RECEIVED, context.clock.now()
+    touch(customer, item.updated_at)
     record_change(
         session,
         actor=None,

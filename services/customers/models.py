@@ -8,7 +8,8 @@ from sqlalchemy import Column, LargeBinary, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Relationship, SQLModel
 
-from shared.db import JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import JSONColumn, UTCDateTime, new_id
 
 
 class CustomersTable(SQLModel, registry=registry()):
@@ -32,8 +33,8 @@ class Customer(CustomersTable, table=True):
     sales_rep: str | None = Field(default=None, index=True, max_length=100)
     payment_terms: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
     billing_profile: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
     addresses: list["CustomerAddress"] = Relationship(
         sa_relationship_kwargs={
@@ -79,7 +80,7 @@ class CustomerAddress(CustomersTable, table=True):
     region: str = Field(max_length=50)
     postal_code: str = Field(max_length=20)
     country: str = Field(max_length=2)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class CustomerContact(CustomersTable, table=True):
@@ -92,7 +93,7 @@ class CustomerContact(CustomersTable, table=True):
     phone: str | None = Field(default=None, max_length=40)
     role: str | None = Field(default=None, max_length=100)
     receives_invoices: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class ExemptionCertificateRecord(CustomersTable, table=True):
@@ -105,7 +106,7 @@ class ExemptionCertificateRecord(CustomersTable, table=True):
     issued_on: date | None = None
     expires_on: date | None = None
     document_id: uuid.UUID | None = Field(default=None, foreign_key="customer_documents.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class OnboardingItemRecord(CustomersTable, table=True):
@@ -135,4 +136,4 @@ class CustomerDocument(CustomersTable, table=True):
     sha256: str = Field(max_length=64)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     uploaded_by: str = Field(max_length=200)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    uploaded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -11,7 +11,8 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class PaymentsTable(SQLModel, registry=registry()):
@@ -110,7 +111,7 @@ class Payment(PaymentsTable, table=True):
     bank_file_id: uuid.UUID | None = Field(default=None, index=True)
     file_line: int | None = None
     received_by: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class RemittanceLine(PaymentsTable, table=True):
@@ -151,7 +152,7 @@ class Application(PaymentsTable, table=True):
     unapplied_on: date | None = None
     unapply_reason: str | None = Field(default=None, max_length=500)
     applied_by: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class Suggestion(PaymentsTable, table=True):
@@ -176,7 +177,7 @@ class Suggestion(PaymentsTable, table=True):
     unmatched_references: list[str] = Field(
         default_factory=list, sa_column=Column(JSONColumn, nullable=False)
     )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=200)
 
 
@@ -191,7 +192,7 @@ class PayerAlias(PaymentsTable, table=True):
     value: str = Field(max_length=200, description="Normalised name or account number")
     customer_id: uuid.UUID = Field(index=True)
     learned_from: uuid.UUID = Field(description="The payment matched by hand")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class Deposit(PaymentsTable, table=True):
@@ -211,7 +212,7 @@ class Deposit(PaymentsTable, table=True):
     job_site: str | None = Field(default=None, max_length=200)
     po_number: str | None = Field(default=None, index=True, max_length=100)
     received_by: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class Refund(PaymentsTable, table=True):
@@ -233,7 +234,7 @@ class Refund(PaymentsTable, table=True):
     requested_by: str = Field(max_length=200)
     decided_by: str | None = Field(default=None, max_length=200)
     issued_on: date | None = None
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class WriteOff(PaymentsTable, table=True):
@@ -247,7 +248,7 @@ class WriteOff(PaymentsTable, table=True):
     reason: str = Field(max_length=500)
     approved_by: str = Field(max_length=200)
     posted_on: date
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class BankFile(PaymentsTable, table=True):
@@ -267,4 +268,4 @@ class BankFile(PaymentsTable, table=True):
         default_factory=list, sa_column=Column(JSONColumn, nullable=False)
     )
     imported_by: str = Field(max_length=200)
-    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

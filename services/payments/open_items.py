@@ -6,15 +6,14 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.applications import Basis, active_applications, apply_to_invoice, unapply
 from services.payments.matching.references import number_keys
 from services.payments.models import Deposit, OpenItem
-from services.payments.settings import PaymentRules
 from shared.audit import record_change
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided
+from shared.inbox import HandlerContext
 
 
 def keys_of(number: str) -> tuple[str, str]:
@@ -24,8 +23,9 @@ def keys_of(number: str) -> tuple[str, str]:
 
 
 async def on_invoice_issued(
-    session: AsyncSession, envelope: EventEnvelope, event: InvoiceIssued
+    context: HandlerContext, envelope: EventEnvelope, event: InvoiceIssued
 ) -> None:
+    session = context.session
     if await session.get(OpenItem, event.invoice_id) is not None:
         return  # already known (a replay of the same invoice under another event id)
     number_key, serial_key = keys_of(event.number)
@@ -49,11 +49,12 @@ async def on_invoice_issued(
     )
     session.add(item)
     await session.flush()
-    await _apply_deposits(session, item)
+    await _apply_deposits(context, item)
 
 
-async def _apply_deposits(session: AsyncSession, item: OpenItem) -> None:
+async def _apply_deposits(context: HandlerContext, item: OpenItem) -> None:
     """Deposits the customer paid for this work (same ticket, PO or job site) settle it first."""
+    session = context.session
     ties: list[ColumnElement[bool]] = []
     if item.ticket_numbers:
         ties.append(col(Deposit.ticket_number).in_(item.ticket_numbers))
@@ -74,7 +75,7 @@ async def _apply_deposits(session: AsyncSession, item: OpenItem) -> None:
             .order_by(col(Deposit.received_on))
         )
     ).all()
-    rules = PaymentRules()
+    rules = context.settings
     for deposit in deposits:
         amount = min(deposit.remaining, item.balance)
         if amount <= 0:
@@ -100,8 +101,9 @@ def _tie(deposit: Deposit, item: OpenItem) -> str:
 
 
 async def on_credit_memo_issued(
-    session: AsyncSession, envelope: EventEnvelope, event: CreditMemoIssued
+    context: HandlerContext, envelope: EventEnvelope, event: CreditMemoIssued
 ) -> None:
+    session = context.session
     if event.invoice_id is None:
         return  # an on-account credit is no invoice's balance: collections tracks it
     item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
@@ -125,12 +127,13 @@ async def on_credit_memo_issued(
 
 
 async def on_invoice_voided(
-    session: AsyncSession, envelope: EventEnvelope, event: InvoiceVoided
+    context: HandlerContext, envelope: EventEnvelope, event: InvoiceVoided
 ) -> None:
+    session = context.session
     item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
     if item is None or item.status == "voided":
         return
-    gl = PaymentRules().gl_accounts
+    gl = context.settings.gl_accounts
     # Cash on a voided invoice goes back to its payment, to be applied elsewhere or refunded.
     for application in await active_applications(session, invoice_id=item.id):
         await unapply(

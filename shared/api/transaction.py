@@ -18,7 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.api.problems import Problem
-from shared.db import Database, utcnow
+from shared.db import Database
 from shared.tables import IdempotencyRecord
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -108,7 +108,7 @@ async def _replay(
     ).first()
     if record is None:
         return None
-    if record.expires_at <= utcnow():
+    if record.expires_at <= request.app.state.service.clock.now():
         await session.delete(record)  # past retention the key is free again
         await session.flush()
         return None
@@ -132,6 +132,6 @@ def _remember(
             status_code=response.status_code,
             response_body=bytes(response.body),
             response_headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
-            expires_at=utcnow() + retention,
+            expires_at=request.app.state.service.clock.now() + retention,
         )
     )

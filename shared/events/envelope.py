@@ -1,4 +1,5 @@
-"""The envelope every event travels in (architecture.md): ids, type, version, key, payload."""
+"""The envelope every event travels in: ids, type, version, key, payload
+(docs/events.md#rules-every-event-follows)."""
 
 import uuid
 from datetime import datetime
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, PrivateAttr, create_model
 
-from shared.db import utcnow
+from shared.clock import utc_now
 
 if TYPE_CHECKING:
     from shared.events.catalog import EventPayload
@@ -17,7 +18,7 @@ class EventEnvelope(BaseModel):
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str = Field(examples=["customer.registered"])
     version: int = Field(ge=1)
-    occurred_at: datetime = Field(default_factory=utcnow)
+    occurred_at: datetime = Field(default_factory=utc_now)
     producer: str
     customer_id: str = Field(description="The message key: one customer's events stay in order")
     aggregate_id: str

@@ -11,7 +11,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,8 @@ from services.collections.worklist import worklist
 from shared import migrations
 from shared.auth import TokenAuthority
 from shared.bus.kafka import KafkaBus
-from shared.db import Database, utcnow
+from shared.clock import Clock, utc_now
+from shared.db import Database
 from shared.events.catalog import EventPayload
 from shared.settings import PlatformSettings
 from tests.bench import BenchInfra, reference_ms
@@ -36,7 +37,8 @@ from tests.support import SECRET, event_message, running_service
 ITEMS = int(os.environ.get("AR_BENCH_ITEMS", "1000000"))
 CUSTOMERS = max(ITEMS // 20, 1)
 EVENTS = int(os.environ.get("AR_BENCH_EVENTS", "30000"))
-TODAY = date.today()
+# The product's business date (the company's zone), wherever the test session's clock is.
+TODAY = Clock().today()
 DISTRICTS = [f"district-{d}" for d in range(10)]
 REPEATS = 5
 
@@ -118,7 +120,7 @@ async def _load(conn: asyncpg.Connection) -> None:
                 f"rep-{i % 100}",
                 '{"kind": "net", "days": 30}',
                 "[]",
-                utcnow(),
+                utc_now(),
             )
             for i, c in enumerate(customers)
         ],

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +39,8 @@ from services.credit.models import (
 from services.credit.service import definition
 from shared import migrations
 from shared.auth import Role, TokenAuthority
-from shared.db import Database, utcnow
+from shared.clock import Clock, utc_now
+from shared.db import Database
 from tests.bench import BenchInfra, reference_ms
 from tests.support import SECRET
 
@@ -53,7 +54,8 @@ WORKERS = 12  # concurrent requests at most: each holds one keep-alive connectio
 GRACE = 15.0  # seconds allowed for the last answers after the schedule ends
 TIMEOUT = 10.0  # seconds for one answer
 TARGET_P99_MS = 20.0
-TODAY = date(2026, 11, 23)
+# The server runs in its own process on the real clock: the figures are built around its today.
+TODAY = Clock().today()
 SEED_BATCH = 5_000
 
 
@@ -106,7 +108,7 @@ def _rows(i: int, customer_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
                 "currency": "USD",
                 "business_district": "permian",
                 "onboarding": [],
-                "synced_at": utcnow(),
+                "synced_at": utc_now(),
             }
         ],
         "lines": [
@@ -118,7 +120,7 @@ def _rows(i: int, customer_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
                 "review_on": TODAY + timedelta(days=200),
                 "approved_by": "bench",
                 "reason": "bench",
-                "changed_at": utcnow(),
+                "changed_at": utc_now(),
             }
         ],
         "items": items,
@@ -133,7 +135,7 @@ def _rows(i: int, customer_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
                 "approved": True,
                 "reasons": [],
                 "requested_by": "bench",
-                "requested_at": utcnow() - timedelta(days=30 - 29 * n),
+                "requested_at": utc_now() - timedelta(days=30 - 29 * n),
                 "expires_on": TODAY + timedelta(days=n * 20),
                 "billed": not n,
             }
@@ -145,7 +147,7 @@ def _rows(i: int, customer_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
                 "customer_id": customer_id,
                 "ticket_number": f"T-{i}",
                 "amount": Decimal("800.00"),
-                "closed_at": utcnow(),
+                "closed_at": utc_now(),
                 "invoice_id": None,
             }
         ],
@@ -203,7 +205,6 @@ def _start_server(url: str, bootstrap: str, port: int, log_path: str) -> subproc
         "AR_CREDIT_DATABASE_URL": url,
         "AR_CREDIT_PORT": str(port),
         "AR_CREDIT_MIGRATE_ON_START": "false",
-        "AR_CREDIT_TODAY": TODAY.isoformat(),
         "AR_LOG_LEVEL": "WARNING",
     }
     with open(log_path, "wb") as log:

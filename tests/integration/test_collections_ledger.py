@@ -12,6 +12,7 @@ from services.collections.rebuild import rebuild
 from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus
+from shared.clock import Clock
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import publish
@@ -90,4 +91,5 @@ async def test_scenario_on_postgres_and_kafka_ages_ties_and_rebuilds_identically
 
     fresh = f"collections_rebuilt_{uuid.uuid4().hex[:8]}"
     postgres_server.create_database(fresh)
-    assert await rebuild(postgres_server.url(database), postgres_server.url(fresh)) == []
+    rebuilt = postgres_server.url(fresh)
+    assert await rebuild(postgres_server.url(database), rebuilt, Clock()) == []

@@ -6,7 +6,7 @@ import email
 import email.policy
 import socket
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus
+from shared.clock import Clock
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import overdue_customer, publish
@@ -23,7 +24,8 @@ from tests.services.collections.distributed import consumed_all, producers  # no
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
-TODAY = date.today()
+# The product's business date (the company's zone), wherever the test session's clock is.
+TODAY = Clock().today()
 
 
 class Inbox:

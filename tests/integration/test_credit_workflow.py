@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import time_machine
 
 from deploy.local_infra import KafkaBroker
 from services.credit.holding import place_hold
@@ -21,7 +22,7 @@ from shared.bus.kafka import KafkaBus
 from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import StartService, client
-from tests.services.credit.conftest import TODAY
+from tests.services.credit.conftest import TODAY, TODAY_NOON
 from tests.services.credit.feed import Books, publish
 from tests.services.credit.test_applications_api import application
 from tests.support import eventually, new_customer
@@ -33,9 +34,11 @@ RECENT = date(2026, 11, 10)
 
 @pytest.fixture
 async def services(
-    start_distributed: StartService, monkeypatch: pytest.MonkeyPatch
+    start_distributed: StartService,
+    monkeypatch: pytest.MonkeyPatch,
+    time_machine: time_machine.TimeMachineFixture,
 ) -> dict[str, Service]:
-    monkeypatch.setenv("AR_CREDIT_TODAY", TODAY.isoformat())
+    time_machine.move_to(TODAY_NOON, tick=True)
     monkeypatch.setenv("AR_CREDIT_MANAGER_APPROVAL_LIMIT", "50000")
     return {d.name: (await start_distributed(d))[0] for d in (customers, credit)}
 

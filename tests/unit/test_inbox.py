@@ -50,9 +50,9 @@ async def _effects(db: Database) -> int:
 def _consumer(db: Database, bus: InProcessBus, fail_times: int = 0) -> EventConsumer:
     failures = {"left": fail_times}
 
-    async def place_hold(session, envelope, event: CreditHoldPlaced) -> None:  # type: ignore[no-untyped-def]
+    async def place_hold(context, envelope, event: CreditHoldPlaced) -> None:  # type: ignore[no-untyped-def]
         record_change(
-            session,
+            context.session,
             actor=None,
             action="hold",
             entity_type="customer",

@@ -14,7 +14,7 @@ from services.collections.schemas import AgedItemOut, AgingLineOut, AgingOut
 from shared.api.problems import PROBLEM_RESPONSES, Problem
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
+from shared.clock import ClockDep
 
 router = APIRouter(
     prefix="/v1/aging", tags=["aging"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
@@ -30,6 +30,7 @@ class Format(StrEnum):
 
 
 def aging_query(
+    clock: ClockDep,
     as_of: Annotated[
         date | None, Query(description="Count only what is dated on or before it; default today")
     ] = None,
@@ -51,7 +52,7 @@ def aging_query(
     except InvalidEdges as exc:
         raise Problem(str(exc), slug="invalid-bucket-edges", title="Invalid bucket edges") from exc
     return AgingQuery(
-        as_of=as_of or utcnow().date(),
+        as_of=as_of or clock.today(),
         basis=basis,
         buckets=buckets,
         group_by=group_by,

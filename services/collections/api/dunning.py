@@ -14,7 +14,7 @@ from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
+from shared.clock import ClockDep
 
 router = APIRouter(
     prefix="/v1", tags=["dunning"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
@@ -25,7 +25,11 @@ Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 
 @router.post("/dunning-runs", summary="Send dunning letters")
 async def create_dunning_run(
-    data: DunningRunIn, session: SessionDep, actor: Collector, settings: SettingsDep
+    clock: ClockDep,
+    data: DunningRunIn,
+    session: SessionDep,
+    actor: Collector,
+    settings: SettingsDep,
 ) -> DunningRunOut:
     """For each customer with overdue items (in one district if given), the letter its oldest
     undisputed overdue item calls for: a friendly reminder, a second notice, a past-due notice
@@ -36,7 +40,7 @@ async def create_dunning_run(
         session,
         settings,
         actor,
-        as_of=data.as_of or utcnow().date(),
+        as_of=data.as_of or clock.today(),
         business_district=data.business_district,
     )
     return DunningRunOut(

@@ -42,8 +42,8 @@ async def read_kpis(
 ) -> KpisOut:
     """Per currency (and group): credit sales, beginning/ending/current AR, DSO by the standard
     and countback methods, best possible DSO, average days delinquent and CEI, exactly as
-    domain.md defines them, for `period` and the months before it. Grouped by district, each
-    row shows the district's DSO target and whether the standard DSO is on target."""
+    docs/domain.md#kpis defines them, for `period` and the months before it. Grouped by
+    district, each row shows the district's DSO target and whether the standard DSO is on target."""
     found = await monthly_kpis(session, Month.parse(period), months=trend, group_by=group_by)
     return KpisOut(
         period=period, group_by=group_by, months=[_out(k, group_by, settings) for k in found]

@@ -14,7 +14,7 @@ from services.collections.tie_out import tie_out
 from shared.api.problems import PROBLEM_RESPONSES, NotFound
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
+from shared.clock import ClockDep
 
 router = APIRouter(
     prefix="/v1/ledger",
@@ -47,6 +47,7 @@ async def read_ledger_item(item_id: uuid.UUID, session: SessionDep, _: Reader) -
 
 @router.get("/tie-out", summary="The ledger against the AR control account")
 async def read_tie_out(
+    clock: ClockDep,
     session: SessionDep,
     _: Reader,
     settings: SettingsDep,
@@ -55,7 +56,7 @@ async def read_tie_out(
     """Per currency, the ledger's AR (invoices and credit memos) beside the debits less credits
     posted to the AR control account, both as of the date, and their difference (zero when
     the subledger ties)."""
-    found = await tie_out(session, as_of or utcnow().date(), settings.ar_control_account)
+    found = await tie_out(session, as_of or clock.today(), settings.ar_control_account)
     return [
         TieOutOut(currency=t.currency, ledger=t.ledger, journal=t.journal, difference=t.difference)
         for t in found

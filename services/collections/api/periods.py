@@ -13,6 +13,7 @@ from services.collections.schemas import ClosedPeriodOut
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, Role, require_roles
+from shared.clock import ClockDep
 
 router = APIRouter(
     prefix="/v1/periods",
@@ -28,12 +29,14 @@ Period = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026
 
 @router.post("/{period}/close", status_code=status.HTTP_201_CREATED, summary="Close a month")
 async def close(
-    period: Period, session: SessionDep, actor: Supervisor, settings: SettingsDep
+    clock: ClockDep, period: Period, session: SessionDep, actor: Supervisor, settings: SettingsDep
 ) -> ClosedPeriodOut:
     """Close a month that has ended, the one after the last closed: the ledger's AR at its end
     is recorded and `PeriodClosed` tells invoicing and payments to post nothing dated in it.
     A 409 problem if it is already closed. Supervisors only."""
-    closed = await close_period(session, Month.parse(period), settings.ar_control_account, actor)
+    closed = await close_period(
+        session, Month.parse(period), settings.ar_control_account, actor, clock=clock
+    )
     return ClosedPeriodOut.model_validate(closed)
 
 

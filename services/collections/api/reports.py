@@ -26,7 +26,7 @@ from services.collections.unbilled import stale_unbilled
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, Role, require_roles
-from shared.db import utcnow
+from shared.clock import ClockDep
 
 router = APIRouter(
     prefix="/v1", tags=["reports"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
@@ -48,6 +48,7 @@ class ReportFormat(StrEnum):
 
 @router.get("/unbilled", summary="Stale unbilled tickets")
 async def read_unbilled(
+    clock: ClockDep,
     session: SessionDep,
     _: Reader,
     settings: SettingsDep,
@@ -57,7 +58,7 @@ async def read_unbilled(
     """Tickets closed more than N days ago (default the configured threshold) that no invoice
     has billed yet, by district and sales rep, with the amount at risk."""
     days = settings.unbilled_stale_days if older_than_days is None else older_than_days
-    groups = await stale_unbilled(session, as_of or utcnow().date(), days)
+    groups = await stale_unbilled(session, as_of or clock.today(), days)
     return [
         UnbilledGroupOut(
             business_district=g.business_district,
@@ -76,11 +77,15 @@ async def read_unbilled(
     response_model=list[OverSixtyOut],
 )
 async def read_over_60_days(
-    session: SessionDep, _: Management, as_of: AsOf = None, format: ReportFormat = ReportFormat.JSON
+    clock: ClockDep,
+    session: SessionDep,
+    _: Management,
+    as_of: AsOf = None,
+    format: ReportFormat = ReportFormat.JSON,
 ) -> list[OverSixtyOut] | Response:
     """Every account over 60 days past due: balance, age, disputes and promises, its action
     history and the next step. `format=xlsx` or `pdf` for the copy management reads."""
-    day = as_of or utcnow().date()
+    day = as_of or clock.today()
     lines = await over_60_days(session, day)
     if format is ReportFormat.XLSX:
         return Response(report_xlsx(lines, day), media_type=XLSX_MEDIA_TYPE)
@@ -107,9 +112,11 @@ async def read_over_60_days(
     response_class=Response,
     responses={200: {"content": {PDF: {}}}},
 )
-async def read_over_60_days_pdf(session: SessionDep, _: Management, as_of: AsOf = None) -> Response:
+async def read_over_60_days_pdf(
+    clock: ClockDep, session: SessionDep, _: Management, as_of: AsOf = None
+) -> Response:
     """The same report as a PDF."""
-    day = as_of or utcnow().date()
+    day = as_of or clock.today()
     return Response(report_pdf(await over_60_days(session, day), day), media_type=PDF)
 
 
@@ -119,6 +126,7 @@ async def read_over_60_days_pdf(session: SessionDep, _: Management, as_of: AsOf 
     response_model=StatementOut,
 )
 async def read_statement(
+    clock: ClockDep,
     customer_id: uuid.UUID,
     session: SessionDep,
     _: Reader,
@@ -128,7 +136,7 @@ async def read_statement(
 ) -> StatementOut | Response:
     """Every open invoice and credit of the customer as of the date, with its age and the
     balance; `pdf=true` for the document the customer receives."""
-    day = as_of or utcnow().date()
+    day = as_of or clock.today()
     account, items, letter = await statement(session, settings, customer_id, day)
     if as_pdf:
         return Response(pdf(letter), media_type=PDF)
@@ -150,6 +158,7 @@ class StatementSend(BaseModel):
 
 @router.post("/statements/{customer_id}/send", summary="Email a statement of account")
 async def send_statement_now(
+    clock: ClockDep,
     customer_id: uuid.UUID,
     data: StatementSend,
     session: SessionDep,
@@ -159,6 +168,6 @@ async def send_statement_now(
     """Email the statement as a PDF to the customer's billing contacts and record it on the
     account's history. Answers whom it went to."""
     sent_to = await send_statement(
-        session, settings, customer_id, data.as_of or utcnow().date(), actor
+        session, settings, customer_id, data.as_of or clock.today(), actor
     )
     return {"sent_to": sent_to}

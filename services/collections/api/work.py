@@ -26,7 +26,7 @@ from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import SessionDep, TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, require_roles
-from shared.db import utcnow
+from shared.clock import ClockDep
 
 router = APIRouter(
     prefix="/v1",
@@ -64,6 +64,7 @@ def _row_out(row: WorklistRow) -> WorklistRowOut:
 
 @router.get("/worklist", summary="Customers to work, most worth a call first")
 async def read_worklist(
+    clock: ClockDep,
     session: SessionDep,
     _: Reader,
     as_of: Today = None,
@@ -77,7 +78,7 @@ async def read_worklist(
     week; past 60 the account needs its action history and is on the management report.
     Disputed amounts and live promises are shown, not chased."""
     rows = await worklist(
-        session, as_of or utcnow().date(), business_district=business_district, sales_rep=sales_rep
+        session, as_of or clock.today(), business_district=business_district, sales_rep=sales_rep
     )
     if follow_up_due is not None:
         rows = [row for row in rows if row.follow_up_due == follow_up_due]
@@ -85,10 +86,12 @@ async def read_worklist(
 
 
 @router.post("/activities", status_code=status.HTTP_201_CREATED, summary="Record an activity")
-async def create_activity(data: ActivityIn, session: SessionDep, actor: Collector) -> ActivityOut:
+async def create_activity(
+    clock: ClockDep, data: ActivityIn, session: SessionDep, actor: Collector
+) -> ActivityOut:
     """A call, email, letter, meeting or note on a customer's account, with its outcome and
     the next step; it restarts the weekly follow-up clock."""
-    activity = await work.record_activity(session, data, actor)
+    activity = await work.record_activity(session, data, actor, clock=clock)
     await session.flush()
     return ActivityOut.model_validate(activity)
 
@@ -117,16 +120,19 @@ def _promise_out(promise: PromiseToPay, today: date) -> PromiseOut:
 
 
 @router.post("/promises", status_code=status.HTTP_201_CREATED, summary="Record a promise to pay")
-async def create_promise(data: PromiseIn, session: SessionDep, actor: Collector) -> PromiseOut:
+async def create_promise(
+    clock: ClockDep, data: PromiseIn, session: SessionDep, actor: Collector
+) -> PromiseOut:
     """The customer promised to pay `amount` by `promised_on`. Payments received by then count
     towards it; it is kept when they reach the amount and broken when the date passes first.
     Publishes `PromiseToPayRecorded`."""
-    promise = await work.record_promise(session, data, actor)
-    return _promise_out(promise, utcnow().date())
+    promise = await work.record_promise(session, data, actor, clock=clock)
+    return _promise_out(promise, clock.today())
 
 
 @router.get("/promises", summary="Promises to pay, kept, live or broken")
 async def list_promises(
+    clock: ClockDep,
     session: SessionDep,
     _: Reader,
     page: PageQuery,
@@ -137,7 +143,7 @@ async def list_promises(
     statement = select(PromiseToPay)
     if customer_id is not None:
         statement = statement.where(PromiseToPay.customer_id == customer_id)
-    day = as_of or utcnow().date()
+    day = as_of or clock.today()
     return await page_of(
         session,
         statement,
@@ -148,22 +154,28 @@ async def list_promises(
 
 
 @router.post("/disputes", status_code=status.HTTP_201_CREATED, summary="Open a dispute")
-async def create_dispute(data: DisputeIn, session: SessionDep, actor: Collector) -> DisputeOut:
+async def create_dispute(
+    clock: ClockDep, data: DisputeIn, session: SessionDep, actor: Collector
+) -> DisputeOut:
     """A customer disputes an invoice (all of it, or `amount`) or an amount on account, for a
     reason the named department (sales, service, operations) must act on. The disputed amount
     is no longer chased or dunned. Publishes `DisputeOpened`."""
-    dispute = await work.open_dispute(session, data, actor)
+    dispute = await work.open_dispute(session, data, actor, clock=clock)
     return DisputeOut.model_validate(dispute)
 
 
 @router.post("/disputes/{dispute_id}/resolve", summary="Resolve a dispute")
 async def resolve_dispute(
-    dispute_id: uuid.UUID, data: DisputeResolution, session: SessionDep, actor: Collector
+    clock: ClockDep,
+    dispute_id: uuid.UUID,
+    data: DisputeResolution,
+    session: SessionDep,
+    actor: Collector,
 ) -> DisputeOut:
     """Close the dispute with how it was settled; the amount is chased again if still owed.
     Publishes `DisputeResolved`."""
     return DisputeOut.model_validate(
-        await work.resolve_dispute(session, dispute_id, data.resolution, actor)
+        await work.resolve_dispute(session, dispute_id, data.resolution, actor, clock=clock)
     )
 
 

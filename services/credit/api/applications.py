@@ -21,6 +21,7 @@ from services.credit.schemas import (
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep
 from shared.auth import Principal, Role, require_roles
+from shared.clock import ClockDep
 
 router = credit_router("/v1/credit-applications", "credit applications")
 
@@ -91,6 +92,7 @@ async def start_review(
 
 @router.post("/{application_id}/approve", summary="Approve an application")
 async def approve_application(
+    clock: ClockDep,
     application_id: uuid.UUID,
     data: Approval,
     session: SessionDep,
@@ -103,17 +105,23 @@ async def approve_application(
     credit becomes active: publishes `CreditLimitChanged` and `CreditApplicationApproved`."""
     application = await commands.get_application(session, application_id, lock=True)
     return ApplicationOut.model_validate(
-        await commands.approve(session, application, data, actor, settings)
+        await commands.approve(session, application, data, actor, settings, clock=clock)
     )
 
 
 @router.post("/{application_id}/decline", summary="Decline an application")
 async def decline_application(
-    application_id: uuid.UUID, data: Decline, session: SessionDep, actor: CreditDecider
+    clock: ClockDep,
+    application_id: uuid.UUID,
+    data: Decline,
+    session: SessionDep,
+    actor: CreditDecider,
 ) -> ApplicationOut:
     """Decline an application under review, giving the reasons."""
     application = await commands.get_application(session, application_id, lock=True)
-    return ApplicationOut.model_validate(await commands.decline(session, application, data, actor))
+    return ApplicationOut.model_validate(
+        await commands.decline(session, application, data, actor, clock=clock)
+    )
 
 
 @router.post(

@@ -1,6 +1,7 @@
 """Bureau reports: the one the credit manager pulled, or a vendor's answer (or failure)."""
 
 import uuid
+from datetime import date
 
 from fastapi import Response, status
 from sqlmodel import col, select
@@ -14,14 +15,15 @@ from services.credit.schemas import BureauPull, BureauReportIn, BureauReportOut
 from services.credit.settings import CreditSettings
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = credit_router("/v1/bureau-reports", "bureau reports")
 
 
-def report_out(report: BureauReport, settings: CreditSettings) -> BureauReportOut:
+def report_out(report: BureauReport, settings: CreditSettings, today: date) -> BureauReportOut:
     expired = report.status != "received" or is_expired(
         report.reported_on,
-        today=settings.current_date(),
+        today=today,
         max_age_days=settings.bureau_report_max_age_days,
     )
     facts = {
@@ -36,6 +38,7 @@ async def record_report(
     session: SessionDep,
     actor: CreditDecider,
     settings: Settings,
+    clock: ClockDep,
     response: Response,
 ) -> BureauReportOut:
     """The built-in provider: record the score, payment index, derogatory items and date of a
@@ -43,7 +46,7 @@ async def record_report(
     account = await get_account(session, data.customer_id)
     report = record_manual_report(session, account, data, actor)
     response.headers["Location"] = f"{router.prefix}/{report.id}"
-    return report_out(report, settings)
+    return report_out(report, settings, clock.today())
 
 
 @router.post("/pull", status_code=status.HTTP_201_CREATED, summary="Ask the bureau vendor")
@@ -52,6 +55,7 @@ async def pull_from_vendor(
     session: SessionDep,
     actor: CreditDecider,
     settings: Settings,
+    clock: ClockDep,
     response: Response,
 ) -> BureauReportOut:
     """Ask the configured vendor for the customer's report. Its reply is read through the
@@ -60,7 +64,7 @@ async def pull_from_vendor(
     account = await get_account(session, data.customer_id)
     report = await pull_report(session, account, HttpBureauProvider(settings), actor)
     response.headers["Location"] = f"{router.prefix}/{report.id}"
-    return report_out(report, settings)
+    return report_out(report, settings, clock.today())
 
 
 @router.get("", summary="A customer's bureau checks")
@@ -69,6 +73,7 @@ async def list_reports(
     session: SessionDep,
     _: CreditReader,
     settings: Settings,
+    clock: ClockDep,
 ) -> list[BureauReportOut]:
     """Every check for the customer, newest first, each saying whether it has expired."""
     reports = await session.exec(
@@ -76,15 +81,15 @@ async def list_reports(
         .where(BureauReport.customer_id == customer_id)
         .order_by(col(BureauReport.pulled_at).desc())
     )
-    return [report_out(report, settings) for report in reports]
+    return [report_out(report, settings, clock.today()) for report in reports]
 
 
 @router.get("/{report_id}", summary="Read a bureau check")
 async def read_report(
-    report_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings
+    report_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings, clock: ClockDep
 ) -> BureauReportOut:
     """One check: the findings received or why it failed, and whether it has expired."""
     report = await session.get(BureauReport, report_id)
     if report is None:
         raise NotFound(f"no bureau report {report_id}")
-    return report_out(report, settings)
+    return report_out(report, settings, clock.today())

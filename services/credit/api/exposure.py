@@ -21,7 +21,8 @@ from services.credit.schemas import (
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
 from shared.auth import Principal, Role, require_roles
-from shared.db import Prepared, new_id, utcnow
+from shared.clock import ClockDep
+from shared.db import Prepared, new_id
 
 router = credit_router("/v1/exposure", "exposure")
 authorizations = credit_router("/v1/authorizations", "authorizations")
@@ -42,11 +43,11 @@ Requester = Annotated[
 
 @router.get("/{customer_id}", summary="A customer's exposure")
 async def read_exposure(
-    customer_id: uuid.UUID, session: SessionDep, _: Anyone, settings: Settings
+    clock: ClockDep, customer_id: uuid.UUID, session: SessionDep, _: Anyone, settings: Settings
 ) -> ExposureOut:
     """Open AR + closed tickets not yet invoiced + approved orders not yet billed, kept live from
     invoicing and payments events, against the limit; with days past due and any hold."""
-    today = settings.current_date()
+    today = clock.today()
     position = await _position(session, customer_id, today)
     exposure = position.exposure
     return ExposureOut(
@@ -76,14 +77,18 @@ async def _position(
 
 @authorizations.post("", status_code=status.HTTP_201_CREATED, summary="Authorize an order")
 async def authorize_order(
-    data: AuthorizationIn, session: SessionDep, actor: Requester, settings: Settings
+    clock: ClockDep,
+    data: AuthorizationIn,
+    session: SessionDep,
+    actor: Requester,
+    settings: Settings,
 ) -> AuthorizationOut:
     """May the customer order this much? Answered from credit's own data, never by calling
     another service: approved, or declined with every reason (no active credit, on hold, past due
     beyond the hold threshold, over the limit and by how much). An approved order counts in
     exposure until its ticket closes (`order_ref` = ticket number) or it expires. Both answers
     are 201: the question and its answer are recorded."""
-    today = settings.current_date()
+    today = clock.today()
     position = await _position(session, data.customer_id, today, lock=True)
     reasons = [
         DeclineReasonOut.model_validate(reason, from_attributes=True)
@@ -99,7 +104,7 @@ async def authorize_order(
         "approved": not reasons,
         "reasons": [r.model_dump(mode="json") for r in reasons],
         "requested_by": actor.subject,
-        "requested_at": utcnow(),
+        "requested_at": clock.now(),
         "expires_on": today + timedelta(days=settings.authorization_valid_days),
         "billed": False,
     }

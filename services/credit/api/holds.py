@@ -13,6 +13,7 @@ from services.credit.repository import get_account
 from services.credit.schemas import HoldIn, HoldOut, ReleaseIn
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = credit_router("/v1/credit-holds", "credit holds")
 
@@ -31,14 +32,18 @@ async def place_hold(
 
 @router.post("/{customer_id}/release", summary="Release a customer's credit hold")
 async def release_hold(
-    customer_id: uuid.UUID, data: ReleaseIn, session: SessionDep, actor: CreditDecider
+    clock: ClockDep,
+    customer_id: uuid.UUID,
+    data: ReleaseIn,
+    session: SessionDep,
+    actor: CreditDecider,
 ) -> HoldOut:
     """Release the open hold (placed by hand or automatically) with a reason. Publishes
     `CreditHoldReleased`. A 409 problem if there is no open hold. An automatic hold whose cause
     remains comes back with the next event or sweep."""
     await get_account(session, customer_id, lock=True)
     return HoldOut.model_validate(
-        await holding.release_by_hand(session, customer_id, data.reason, actor)
+        await holding.release_by_hand(session, customer_id, data.reason, actor, clock=clock)
     )
 
 

@@ -12,6 +12,7 @@ from services.credit.scorecard import score_customer
 from services.credit.worklist import worklist
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = credit_router("/v1/credit-lines", "credit lines")
 reviews = credit_router("/v1/credit-reviews", "credit lines")
@@ -20,6 +21,7 @@ scores = credit_router("/v1/credit-scores", "credit scores")
 
 @router.put("/{customer_id}", summary="Set a customer's limit and terms")
 async def put_credit_line(
+    clock: ClockDep,
     customer_id: uuid.UUID,
     data: CreditLineIn,
     session: SessionDep,
@@ -41,6 +43,7 @@ async def put_credit_line(
         review_on=data.review_on,
         approver=actor,
         settings=settings,
+        clock=clock,
     )
     return CreditLineOut.model_validate(line)
 
@@ -58,11 +61,11 @@ async def read_credit_line(
 
 @reviews.get("", summary="The review worklist")
 async def review_worklist(
-    session: SessionDep, _: CreditReader, settings: Settings
+    clock: ClockDep, session: SessionDep, _: CreditReader, settings: Settings
 ) -> list[WorkItem]:
     """Limit reviews due within the configured window (or overdue) and customers with credit
     whose newest bureau report has expired, soonest due first."""
-    return await worklist(session, settings)
+    return await worklist(session, settings, clock=clock)
 
 
 def _factors(factors: list[Factor]) -> list[FactorOut]:
@@ -71,18 +74,22 @@ def _factors(factors: list[Factor]) -> list[FactorOut]:
 
 @scores.get("/{customer_id}", summary="Score a customer")
 async def read_score(
-    customer_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings
+    clock: ClockDep,
+    customer_id: uuid.UUID,
+    session: SessionDep,
+    _: CreditReader,
+    settings: Settings,
 ) -> ScoreOut:
     """The customer's score on the documented scorecard (0-100 and a grade) with every factor
     and the ones that moved it: bureau score and payment index, derogatory items, verified trade
     references, our own payment history (amount-weighted days beyond terms, returned payments),
     utilisation of the limit and age of the relationship."""
-    result = await score_customer(session, customer_id, settings)
+    result = await score_customer(session, customer_id, settings, clock=clock)
     return ScoreOut(
         customer_id=customer_id,
         points=result.points,
         grade=result.grade,
         factors=_factors(result.factors),
         moved_by=_factors(result.moved_by),
-        as_of=settings.current_date(),
+        as_of=clock.today(),
     )

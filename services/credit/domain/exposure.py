@@ -14,8 +14,8 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
-    """Exposure (domain.md) = open AR + unbilled closed tickets + authorized orders not yet
-    billed. Rentals accrued but not billed join once the rentals events exist."""
+    """Exposure (docs/domain.md#exposure) = open AR + unbilled closed tickets + authorized
+    orders not yet billed. Rentals accrued but not billed join once the rentals events exist."""
 
     open_ar: Decimal = ZERO
     unbilled_tickets: Decimal = ZERO

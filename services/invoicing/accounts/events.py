@@ -3,13 +3,12 @@ again when their customer changes (a credit hold lifted, a profile relaxed)."""
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.tickets.commands import review_ticket
 from services.invoicing.tickets.repository import held_tickets_of
 from shared.events.customers import CustomerRegistered, CustomerSnapshot, CustomerUpdated
 from shared.events.envelope import EventEnvelope
+from shared.inbox import HandlerContext
 from shared.replica import upsert_if_newer
 
 # What billing a customer needs: who to bill, on what terms, where, how, and what tax exemptions.
@@ -34,8 +33,9 @@ def billing_facts(customer: CustomerSnapshot) -> dict[str, Any]:
 
 
 async def copy_customer(
-    session: AsyncSession, envelope: EventEnvelope, event: CustomerRegistered | CustomerUpdated
+    context: HandlerContext, envelope: EventEnvelope, event: CustomerRegistered | CustomerUpdated
 ) -> None:
+    session = context.session
     account = await upsert_if_newer(
         session,
         BillingAccount,

@@ -13,6 +13,7 @@ from services.invoicing.delivery.commands import deliver_invoice, undelivered
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = invoicing_router("/v1/billing-runs", "billing runs")
 
@@ -35,14 +36,14 @@ async def _out(
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Start a billing run")
 async def start_run(
-    data: RunCreate, session: SessionDep, actor: Biller, response: Response
+    clock: ClockDep, data: RunCreate, session: SessionDep, actor: Biller, response: Response
 ) -> BillingRunOut:
     """Group the districts' ready tickets closed by the cut-off into draft invoices per each
     customer's billing profile (per ticket, per PO, per job site or consolidated), taxed on the
     invoice date. Tickets it must leave out are listed as exceptions with the reason. A dry run
     answers the proposal and changes nothing. Every ticket is linked to its draft in the same
     transaction, so no two runs ever draft the same ticket."""
-    run, drafts = await commands.start_run(session, data, actor)
+    run, drafts = await commands.start_run(session, data, actor, clock=clock)
     response.headers["Location"] = f"{router.prefix}/{run.id}"
     return await _out(session, run, drafts if data.dry_run else None)
 
@@ -73,24 +74,24 @@ async def read_run(run_id: uuid.UUID, session: SessionDep, _: Reader) -> Billing
 
 @router.post("/{run_id}/issue", summary="Issue a billing run's invoices")
 async def issue_run(
-    run_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
+    clock: ClockDep, run_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
 ) -> BillingRunOut:
     """Issue every draft of the run: gapless numbers, due dates from the terms, journal entries,
     `InvoiceIssued`. Issued in batches, each committed on its own; after a crash, calling it
     again issues what is left and never an invoice twice."""
     run = await _run(session, run_id)
-    await commands.issue_run(session, run, settings=settings, actor=actor)
+    await commands.issue_run(session, run, settings=settings, actor=actor, clock=clock)
     return await _out(session, await _run(session, run_id))
 
 
 @router.post("/{run_id}/deliver", summary="Deliver a billing run's invoices")
 async def deliver_run(
-    run_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
+    clock: ClockDep, run_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
 ) -> BillingRunOut:
     """Deliver every issued invoice of the run not yet delivered, each as its customer's billing
     profile says (email with the PDF to the invoice contacts); each outcome, a failure included,
     is recorded on its invoice. Calling it again retries only what is not yet delivered."""
     run = await _run(session, run_id)
     for invoice in await undelivered(session, run.id):
-        await deliver_invoice(session, invoice, settings=settings, actor=actor)
+        await deliver_invoice(session, invoice, settings=settings, actor=actor, clock=clock)
     return await _out(session, run)

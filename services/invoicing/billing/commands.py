@@ -27,7 +27,7 @@ from services.invoicing.tickets.models import Ticket
 from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.customers import BillingProfile
 
 
@@ -99,11 +99,11 @@ def _exception(ticket: Row[Any], reason: str) -> RunException:
 
 
 async def start_run(
-    session: AsyncSession, data: RunCreate, actor: Principal
+    session: AsyncSession, data: RunCreate, actor: Principal, *, clock: Clock
 ) -> tuple[BillingRun, list[DraftSummary]]:
     """Group the districts' ready tickets closed by the cut-off into draft invoices per the
     customers' billing profiles; list the tickets it must leave out and why."""
-    invoice_date = data.invoice_date or utcnow().date()
+    invoice_date = data.invoice_date or clock.today()
     tickets = await _ready_tickets(session, data)
     customer_ids = {t.customer_id for t in tickets}
     accounts = {
@@ -241,7 +241,12 @@ async def _drafts_left(session: AsyncSession, run_id: uuid.UUID) -> int:
 
 
 async def issue_run(
-    session: AsyncSession, run: BillingRun, *, settings: InvoicingSettings, actor: Principal
+    session: AsyncSession,
+    run: BillingRun,
+    *,
+    settings: InvoicingSettings,
+    actor: Principal,
+    clock: Clock,
 ) -> None:
     """Issue the run's drafts a batch per transaction; calling it again after a crash (or while
     another instance issues) issues only what is still a draft."""
@@ -262,12 +267,12 @@ async def issue_run(
         )
         if not drafts:
             break
-        await issue_invoices(session, drafts, settings=settings, actor=actor)
+        await issue_invoices(session, drafts, settings=settings, actor=actor, clock=clock)
         # Each batch is its own transaction: its numbers, events and tickets commit together.
         await session.commit()
     run = await session.get(BillingRun, run_id, with_for_update=True)  # type: ignore[assignment]
     if run.status != RunStatus.ISSUED and not await _drafts_left(session, run_id):
-        run.status, run.issued_at = RunStatus.ISSUED, utcnow()
+        run.status, run.issued_at = RunStatus.ISSUED, clock.now()
         record_change(
             session,
             actor=actor,

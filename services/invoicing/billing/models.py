@@ -8,7 +8,8 @@ from sqlalchemy import Column
 from sqlmodel import Field
 
 from services.invoicing.tables import InvoicingTable
-from shared.db import JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import JSONColumn, UTCDateTime, new_id
 
 
 class BillingRun(InvoicingTable, table=True):
@@ -26,5 +27,5 @@ class BillingRun(InvoicingTable, table=True):
         default_factory=list, sa_column=Column(JSONColumn, nullable=False)
     )
     created_by: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     issued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,6 +16,7 @@ from services.invoicing.invoices.api import get_invoice
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = invoicing_router("/v1/credit-memos", "credit memos")
 
@@ -27,6 +28,7 @@ def memo_out(memo: CreditMemo) -> CreditMemoOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Issue a credit memo")
 async def create_credit_memo(
+    clock: ClockDep,
     data: CreditMemoCreate,
     session: SessionDep,
     actor: Biller,
@@ -51,6 +53,7 @@ async def create_credit_memo(
         reason=data.reason,
         settings=settings,
         actor=actor,
+        clock=clock,
     )
     await session.flush()
     response.headers["Location"] = f"{router.prefix}/{memo.id}"

@@ -31,7 +31,7 @@ from services.invoicing.tickets.models import Ticket
 from shared.api.problems import Forbidden
 from shared.audit import record_change
 from shared.auth import Principal, Role
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.invoicing import CreditMemoIssued
 from shared.numbering import next_in_series
 
@@ -54,6 +54,7 @@ async def issue_credit_memo(
     settings: InvoicingSettings,
     actor: Principal,
     rebill: bool = False,
+    clock: Clock,
 ) -> CreditMemo:
     """Credit part or all of what is open on an issued invoice: a gapless CM number, the
     invoice's entry reversed for the credited part, `CreditMemoIssued`. Above the approval
@@ -69,7 +70,7 @@ async def issue_credit_memo(
             "needs an ar_supervisor's approval",
             approval_limit=str(settings.credit_memo_approval_limit),
         )
-    today = utcnow().date()
+    today = clock.today()
     value = await next_in_series(
         session, series_of(settings.company.legal_entity, CREDIT_MEMO_KIND, today.year)
     )
@@ -157,6 +158,7 @@ async def rebill_invoice(
     jurisdictions: Sequence[Jurisdiction],
     settings: InvoicingSettings,
     actor: Principal,
+    clock: Clock,
 ) -> tuple[CreditMemo, Invoice]:
     """Credit the whole original and issue the corrected invoice linked to it, in one
     transaction; the original's tickets move to the corrected invoice."""
@@ -173,6 +175,7 @@ async def rebill_invoice(
         settings=settings,
         actor=actor,
         rebill=True,
+        clock=clock,
     )
     account = await session.get(BillingAccount, invoice.customer_id)
     assert account is not None  # it was billed before
@@ -181,7 +184,7 @@ async def rebill_invoice(
         account=account,
         lines=[(facts, where) for facts in manual_lines(lines, invoice.currency)],
         jurisdictions=jurisdictions,
-        invoice_date=utcnow().date(),
+        invoice_date=clock.today(),
         created_by=actor.subject,
         po_number=po_number or invoice.po_number,
         job_site=invoice.job_site,
@@ -194,5 +197,5 @@ async def rebill_invoice(
     await session.exec(
         update(Ticket).where(col(Ticket.invoice_id) == invoice.id).values(invoice_id=corrected.id)
     )
-    await issue_invoices(session, [corrected], settings=settings, actor=actor)
+    await issue_invoices(session, [corrected], settings=settings, actor=actor, clock=clock)
     return memo, corrected

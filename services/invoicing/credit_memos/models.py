@@ -9,7 +9,8 @@ from sqlalchemy import Column
 from sqlmodel import Field
 
 from services.invoicing.tables import InvoicingTable
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class CreditMemo(InvoicingTable, table=True):
@@ -32,4 +33,4 @@ class CreditMemo(InvoicingTable, table=True):
     tax_total: Decimal = Field(sa_type=DecimalType)
     total: Decimal = Field(sa_type=DecimalType)
     approved_by: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -15,12 +15,17 @@ from services.invoicing.invoices.models import Invoice
 from services.invoicing.settings import InvoicingSettings
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.customers import DeliveryMethod
 
 
 async def deliver_invoice(
-    session: AsyncSession, invoice: Invoice, *, settings: InvoicingSettings, actor: Principal | None
+    session: AsyncSession,
+    invoice: Invoice,
+    *,
+    settings: InvoicingSettings,
+    actor: Principal | None,
+    clock: Clock,
 ) -> None:
     """Email the PDF to the customer's invoice contacts (or leave it on the portal, or queue it
     for print and mail). An invoice already delivered is left as it is."""
@@ -67,7 +72,7 @@ async def deliver_invoice(
     )
     invoice.delivery_status, invoice.delivery_detail = status, detail[:1000]
     if status == DeliveryStatus.SENT:
-        invoice.delivered_at = utcnow()
+        invoice.delivered_at = clock.now()
 
 
 async def undelivered(session: AsyncSession, run_id: uuid.UUID) -> list[Invoice]:

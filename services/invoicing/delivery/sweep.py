@@ -12,17 +12,18 @@ from services.invoicing.delivery.commands import deliver_invoice
 from services.invoicing.invoices.domain import DeliveryStatus, InvoiceStatus
 from services.invoicing.invoices.models import Invoice
 from services.invoicing.settings import InvoicingSettings
-from shared.db import Database, utcnow
+from shared.clock import Clock
+from shared.db import Database
 from shared.service import Service
 
 log = logging.getLogger(__name__)
 BATCH = 100
 
 
-async def deliver_due(db: Database, settings: InvoicingSettings) -> int:
+async def deliver_due(db: Database, settings: InvoicingSettings, *, clock: Clock) -> int:
     """Deliver invoices issued before the grace period that were never tried (a failure waits
     for someone to fix the contact and deliver it again); one transaction per invoice."""
-    issued_before = utcnow() - timedelta(seconds=settings.delivery_grace_seconds)
+    issued_before = clock.now() - timedelta(seconds=settings.delivery_grace_seconds)
     async with db.transaction() as session:
         due = (
             await session.exec(
@@ -40,7 +41,7 @@ async def deliver_due(db: Database, settings: InvoicingSettings) -> int:
         async with db.transaction() as session:
             invoice = await session.get(Invoice, invoice_id, with_for_update=True)
             if invoice is not None and invoice.delivery_status == DeliveryStatus.NOT_SENT:
-                await deliver_invoice(session, invoice, settings=settings, actor=None)
+                await deliver_invoice(session, invoice, settings=settings, actor=None, clock=clock)
     return len(due)
 
 
@@ -51,7 +52,7 @@ async def deliver_issued_invoices(service: Service) -> None:
         return
     while True:
         try:
-            await deliver_due(service.db, settings)
+            await deliver_due(service.db, settings, clock=service.clock)
         except asyncio.CancelledError:
             raise
         except Exception:

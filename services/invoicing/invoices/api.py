@@ -33,7 +33,7 @@ from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
 from shared.audit import record_change
-from shared.db import utcnow
+from shared.clock import ClockDep
 
 router = invoicing_router("/v1/invoices", "invoices")
 
@@ -81,13 +81,13 @@ async def billable_account(
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Draft a manual invoice")
 async def create_invoice(
-    data: InvoiceCreate, session: SessionDep, actor: Biller, response: Response
+    clock: ClockDep, data: InvoiceCreate, session: SessionDep, actor: Biller, response: Response
 ) -> InvoiceOut:
     """A draft invoice for charges not on a ticket, taxed where the work was done (the job-site
     address, else the customer's job site of that name, ship-to or bill-to). Issue it with
     `POST /v1/invoices/{id}/issue`."""
     account = await billable_account(session, data.customer_id, data.currency)
-    invoice_date = data.invoice_date or utcnow().date()
+    invoice_date = data.invoice_date or clock.today()
     address = (
         data.job_site_address.model_dump(mode="json")
         if data.job_site_address
@@ -144,7 +144,9 @@ async def list_invoices(
 
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, summary="Import legacy invoices")
-async def import_invoices(data: InvoiceImport, session: SessionDep, actor: Biller) -> ImportResult:
+async def import_invoices(
+    clock: ClockDep, data: InvoiceImport, session: SessionDep, actor: Biller
+) -> ImportResult:
     """Go-live: bring over invoices already issued by the legacy system with their own numbers,
     dates and terms; each is published as `InvoiceIssued` marked `imported` so collections can
     age it. All or nothing: one bad invoice refuses the whole import."""
@@ -153,7 +155,7 @@ async def import_invoices(data: InvoiceImport, session: SessionDep, actor: Bille
         account = await session.get(BillingAccount, item.customer_id)
         if account is None:
             raise InvoiceRuleBroken(f"invoices[{number}]: unknown customer {item.customer_id}")
-        ids.append((await commands.import_invoice(session, item, account, actor)).id)
+        ids.append((await commands.import_invoice(session, item, account, actor, clock=clock)).id)
         await session.flush()
     return ImportResult(imported=len(ids), invoice_ids=ids)
 
@@ -175,30 +177,46 @@ async def invoice_history(
 
 @router.post("/{invoice_id}/issue", summary="Issue a draft invoice")
 async def issue_invoice(
-    invoice_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
+    clock: ClockDep,
+    invoice_id: uuid.UUID,
+    session: SessionDep,
+    actor: Biller,
+    settings: SettingsDep,
 ) -> InvoiceOut:
     """Give the draft the next gapless number of its series, its due date and discount from the
     terms, post its journal entry and publish `InvoiceIssued`. An issued invoice is never edited."""
     invoice = await get_invoice(session, invoice_id, lock=True)
-    await commands.issue_invoices(session, [invoice], settings=settings, actor=actor)
+    await commands.issue_invoices(session, [invoice], settings=settings, actor=actor, clock=clock)
     return invoice_out(invoice)
 
 
 @router.post("/{invoice_id}/void", summary="Void an invoice")
 async def void_invoice(
-    invoice_id: uuid.UUID, data: VoidIn, session: SessionDep, actor: Biller, settings: SettingsDep
+    clock: ClockDep,
+    invoice_id: uuid.UUID,
+    data: VoidIn,
+    session: SessionDep,
+    actor: Biller,
+    settings: SettingsDep,
 ) -> InvoiceOut:
     """Void an issued invoice not yet delivered, paid or credited (otherwise a 422: correct it
     with a credit memo). Its number stays used, its entry is reversed, its tickets are ready to
     bill again. Publishes `InvoiceVoided`."""
     invoice = await get_invoice(session, invoice_id, lock=True)
-    await commands.void_invoice(session, invoice, data.reason, settings=settings, actor=actor)
+    await commands.void_invoice(
+        session, invoice, data.reason, settings=settings, actor=actor, clock=clock
+    )
     return invoice_out(invoice)
 
 
 @router.post("/{invoice_id}/rebill", summary="Rebill an invoice")
 async def rebill(
-    invoice_id: uuid.UUID, data: RebillIn, session: SessionDep, actor: Biller, settings: SettingsDep
+    clock: ClockDep,
+    invoice_id: uuid.UUID,
+    data: RebillIn,
+    session: SessionDep,
+    actor: Biller,
+    settings: SettingsDep,
 ) -> RebillOut:
     """Credit the whole invoice (a credit memo marked rebill) and issue the corrected invoice,
     linked to it by `rebill_of`, in one transaction."""
@@ -210,9 +228,10 @@ async def rebill(
         po_number=data.po_number,
         reason_code=data.reason_code,
         reason=data.reason,
-        jurisdictions=await jurisdictions_on(session, utcnow().date()),
+        jurisdictions=await jurisdictions_on(session, clock.today()),
         settings=settings,
         actor=actor,
+        clock=clock,
     )
     return RebillOut(
         credit_memo_id=memo.id, credit_memo_number=memo.number, invoice=invoice_out(corrected)
@@ -240,10 +259,14 @@ async def invoice_pdf(
 
 @router.post("/{invoice_id}/deliver", summary="Deliver an invoice")
 async def deliver(
-    invoice_id: uuid.UUID, session: SessionDep, actor: Biller, settings: SettingsDep
+    clock: ClockDep,
+    invoice_id: uuid.UUID,
+    session: SessionDep,
+    actor: Biller,
+    settings: SettingsDep,
 ) -> InvoiceOut:
     """Send the issued invoice as the customer's billing profile says (email with the PDF to
     its invoice contacts); the outcome, a failure included, is recorded on the invoice."""
     invoice = await get_invoice(session, invoice_id, lock=True)
-    await deliver_invoice(session, invoice, settings=settings, actor=actor)
+    await deliver_invoice(session, invoice, settings=settings, actor=actor, clock=clock)
     return invoice_out(invoice)

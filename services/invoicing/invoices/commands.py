@@ -32,7 +32,7 @@ from services.invoicing.tickets.models import Ticket
 from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.clock import Clock
 from shared.events.customers import DeliveryMethod, PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts
 from shared.numbering import next_in_series
@@ -114,6 +114,7 @@ async def issue_invoices(
     *,
     settings: InvoicingSettings,
     actor: Principal | None,
+    clock: Clock,
 ) -> None:
     """Issue drafts: each takes the next number of its series inside this transaction (so a
     rollback gives the numbers back), gets its due date and discount from its terms, posts its
@@ -148,7 +149,7 @@ async def issue_invoices(
             "discount_due_date": discount_due,
             "discount_amount": discount,
             "status": InvoiceStatus.ISSUED,
-            "issued_at": utcnow(),
+            "issued_at": clock.now(),
         }
         # Written below in one executemany for the batch, not one flush per invoice.
         for name, value in issued.items():
@@ -196,6 +197,7 @@ async def void_invoice(
     *,
     settings: InvoicingSettings,
     actor: Principal,
+    clock: Clock,
 ) -> None:
     """Void an issued invoice nobody has received or paid: its number stays used, its entry is
     reversed, its tickets are ready to bill again. Publishes `InvoiceVoided`."""
@@ -205,7 +207,7 @@ async def void_invoice(
         paid=invoice.paid,
         credited=invoice.credited,
     )
-    today = utcnow().date()
+    today = clock.today()
     invoice.status, invoice.voided_on, invoice.void_reason = InvoiceStatus.VOIDED, today, reason
     entry = document_entry(
         source="invoice_void",
@@ -238,7 +240,12 @@ async def void_invoice(
 
 
 async def import_invoice(
-    session: AsyncSession, data: ImportedInvoiceIn, account: BillingAccount, actor: Principal
+    session: AsyncSession,
+    data: ImportedInvoiceIn,
+    account: BillingAccount,
+    actor: Principal,
+    *,
+    clock: Clock,
 ) -> Invoice:
     """Bring over a legacy invoice as issued, with its own number, dates and terms; published
     as `InvoiceIssued` marked imported (no journal: it is in the GL already)."""
@@ -279,7 +286,7 @@ async def import_invoice(
         delivery_status=domain.DeliveryStatus.SENT,
         delivery_detail="delivered by the legacy system",
         created_by=actor.subject,
-        issued_at=utcnow(),
+        issued_at=clock.now(),
     )
     session.add(invoice)
     publish_issued(session, invoice, None)

@@ -9,7 +9,8 @@ from sqlalchemy import Column, Index
 from sqlmodel import Field
 
 from services.invoicing.tables import InvoicingTable
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class Invoice(InvoicingTable, table=True):
@@ -59,5 +60,5 @@ class Invoice(InvoicingTable, table=True):
     voided_on: date | None = None
     void_reason: str | None = Field(default=None, max_length=500)
     created_by: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     issued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

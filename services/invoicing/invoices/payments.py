@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.invoicing.invoices.models import Invoice
 from shared.events.envelope import EventEnvelope
 from shared.events.payments import PaymentApplied, PaymentUnapplied, WriteOffPosted
+from shared.inbox import HandlerContext
 
 
 async def _add_paid(session: AsyncSession, invoice_id: object, amount: Decimal) -> None:
@@ -17,21 +18,21 @@ async def _add_paid(session: AsyncSession, invoice_id: object, amount: Decimal) 
 
 
 async def on_payment_applied(
-    session: AsyncSession, envelope: EventEnvelope, event: PaymentApplied
+    context: HandlerContext, envelope: EventEnvelope, event: PaymentApplied
 ) -> None:
-    await _add_paid(session, event.invoice_id, event.amount + event.discount)
+    await _add_paid(context.session, event.invoice_id, event.amount + event.discount)
 
 
 async def on_payment_unapplied(
-    session: AsyncSession, envelope: EventEnvelope, event: PaymentUnapplied
+    context: HandlerContext, envelope: EventEnvelope, event: PaymentUnapplied
 ) -> None:
-    await _add_paid(session, event.invoice_id, -(event.amount + event.discount))
+    await _add_paid(context.session, event.invoice_id, -(event.amount + event.discount))
 
 
 async def on_write_off(
-    session: AsyncSession, envelope: EventEnvelope, event: WriteOffPosted
+    context: HandlerContext, envelope: EventEnvelope, event: WriteOffPosted
 ) -> None:
-    await _add_paid(session, event.invoice_id, event.amount)
+    await _add_paid(context.session, event.invoice_id, event.amount)
 
 
 HANDLERS = {

@@ -8,7 +8,8 @@ from sqlalchemy import Column
 from sqlmodel import Field
 
 from services.invoicing.tables import InvoicingTable
-from shared.db import JSONColumn, UTCDateTime, utcnow
+from shared.clock import utc_now
+from shared.db import JSONColumn, UTCDateTime
 
 
 class JournalRecord(InvoicingTable, table=True):
@@ -21,4 +22,4 @@ class JournalRecord(InvoicingTable, table=True):
     document_number: str | None = Field(default=None, max_length=50)
     currency: str = Field(max_length=3)
     entry: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

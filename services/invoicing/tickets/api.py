@@ -32,7 +32,7 @@ from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep
 from shared.audit import record_change
 from shared.auth import Principal, Role, require_roles
-from shared.db import utcnow
+from shared.clock import ClockDep
 from shared.events.customers import TicketDocumentKind
 from shared.events.sales import SalesTicketClosed
 
@@ -73,6 +73,7 @@ async def receive_ticket(
 
 @router.get("", summary="Search tickets")
 async def list_tickets(
+    clock: ClockDep,
     session: SessionDep,
     _: Reader,
     page: PageQuery,
@@ -88,7 +89,7 @@ async def list_tickets(
 ) -> Page[TicketOut]:
     """Tickets matching every filter, oldest closed first: `unbilled=true&min_age_days=30` is
     the stale unbilled list."""
-    closed_before = utcnow() - timedelta(days=min_age_days) if min_age_days is not None else None
+    closed_before = clock.now() - timedelta(days=min_age_days) if min_age_days is not None else None
     statement = search_tickets(
         status=status_,
         business_district=business_district,
@@ -182,7 +183,7 @@ async def release_ticket(
 
 @rate_cards.put("", summary="Set a rate-card price")
 async def put_rate_card_price(
-    data: RateCardPriceIn, session: SessionDep, actor: Biller
+    clock: ClockDep, data: RateCardPriceIn, session: SessionDep, actor: Biller
 ) -> RateCardPriceOut:
     """Set the agreed price of a rate code for a customer, or on the standard list without
     `customer_id`. Ticket review flags lines whose price differs."""
@@ -203,7 +204,7 @@ async def put_rate_card_price(
             unit_price=data.unit_price,
         )
         session.add(price)
-    price.currency, price.unit_price, price.updated_at = data.currency, data.unit_price, utcnow()
+    price.currency, price.unit_price, price.updated_at = data.currency, data.unit_price, clock.now()
     record_change(
         session,
         actor=actor,

@@ -9,7 +9,8 @@ from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field
 
 from services.invoicing.tables import InvoicingTable
-from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id, utcnow
+from shared.clock import utc_now
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class Ticket(InvoicingTable, table=True):
@@ -42,7 +43,7 @@ class Ticket(InvoicingTable, table=True):
     # Set in the same transaction as the (draft) invoice that bills it: a ticket is on one
     # invoice at a time, so no run can bill it twice.
     invoice_id: uuid.UUID | None = Field(default=None, index=True)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class TicketDocument(InvoicingTable, table=True):
@@ -56,7 +57,7 @@ class TicketDocument(InvoicingTable, table=True):
     size: int
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     uploaded_by: str = Field(max_length=200)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    uploaded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
 class RateCardPrice(InvoicingTable, table=True):
@@ -71,4 +72,4 @@ class RateCardPrice(InvoicingTable, table=True):
     rate_code: str = Field(max_length=50)
     currency: str = Field(max_length=3)
     unit_price: Decimal = Field(sa_type=DecimalType(19, 6))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

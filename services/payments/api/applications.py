@@ -1,7 +1,6 @@
 """Applications and the review queue: suggestions below the auto-apply threshold, unapplying."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query
@@ -15,6 +14,7 @@ from services.payments.receipts import get_payment
 from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = payments_router("/v1/applications", "cash application")
 
@@ -68,13 +68,18 @@ async def dismiss_suggestion(
 
 @router.post("/{application_id}/unapply", summary="Unapply")
 async def unapply_application(
-    application_id: uuid.UUID, data: ReasonIn, session: SessionDep, actor: Applier, rules: Rules
+    clock: ClockDep,
+    application_id: uuid.UUID,
+    data: ReasonIn,
+    session: SessionDep,
+    actor: Applier,
+    rules: Rules,
 ) -> ApplicationOut:
     """Undo an application: the cash returns to the payment (or deposit) as unapplied credit and
     the invoice reopens. Publishes `PaymentUnapplied` with the reversing journal entry."""
     application = await get_application(session, application_id)
     await unapply(
-        session, rules.gl_accounts, application, reason=data.reason, on=date.today(), actor=actor
+        session, rules.gl_accounts, application, reason=data.reason, on=clock.today(), actor=actor
     )
     return ApplicationOut.model_validate(application)
 

@@ -2,7 +2,6 @@
 reverse it when the bank returns it."""
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from services.payments.schemas import (
 )
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = payments_router("/v1/payments", "payments")
 
@@ -119,11 +119,16 @@ async def apply_payment(
 
 @router.post("/{payment_id}/reverse", summary="Reverse a returned or NSF payment")
 async def reverse_payment(
-    payment_id: uuid.UUID, data: ReversalIn, session: SessionDep, actor: Receiver, rules: Rules
+    clock: ClockDep,
+    payment_id: uuid.UUID,
+    data: ReversalIn,
+    session: SessionDep,
+    actor: Receiver,
+    rules: Rules,
 ) -> PaymentOut:
     """Undo every application of the payment (`PaymentUnapplied` each; the invoices reopen), then
     reverse the receipt (`PaymentReversed`: Dr unapplied cash / Cr cash)."""
     payment = await receipts.get_payment(session, payment_id, lock=True)
-    on = data.reversed_on or date.today()
+    on = data.reversed_on or clock.today()
     await receipts.reverse_payment(session, payment, data.reason, on, rules, actor)
     return await payment_out(session, payment)

@@ -1,7 +1,6 @@
 """Refunds of unapplied credit, approved by an AR supervisor."""
 
 import uuid
-from datetime import date
 
 from fastapi import Response, status
 
@@ -10,6 +9,7 @@ from services.payments.api.common import Applier, Reader, Rules, Supervisor, pay
 from services.payments.receipts import get_payment
 from services.payments.schemas import RefundIn, RefundOut
 from shared.api.transaction import SessionDep
+from shared.clock import Clock, ClockDep
 
 router = payments_router("/v1/refunds", "refunds")
 
@@ -34,27 +34,33 @@ async def read_refund(refund_id: uuid.UUID, session: SessionDep, _: Reader) -> R
 
 @router.post("/{refund_id}/approve", summary="Approve a refund")
 async def approve_refund(
-    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules
+    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules, clock: ClockDep
 ) -> RefundOut:
     """AR supervisors only, and not the requester. Publishes `RefundIssued` (Dr unapplied cash /
     Cr cash)."""
-    return await _decide(refund_id, session, actor, rules, approve=True)
+    return await _decide(refund_id, session, actor, rules, approve=True, clock=clock)
 
 
 @router.post("/{refund_id}/reject", summary="Reject a refund")
 async def reject_refund(
-    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules
+    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules, clock: ClockDep
 ) -> RefundOut:
     """AR supervisors only: the held amount returns to the payment's unapplied credit."""
-    return await _decide(refund_id, session, actor, rules, approve=False)
+    return await _decide(refund_id, session, actor, rules, approve=False, clock=clock)
 
 
 async def _decide(
-    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules, *, approve: bool
+    refund_id: uuid.UUID,
+    session: SessionDep,
+    actor: Supervisor,
+    rules: Rules,
+    *,
+    approve: bool,
+    clock: Clock,
 ) -> RefundOut:
     refund = await refunds.get_refund(session, refund_id)
     payment = await get_payment(session, refund.payment_id, lock=True)
     decided = await refunds.decide_refund(
-        session, refund, payment, approve=approve, on=date.today(), rules=rules, actor=actor
+        session, refund, payment, approve=approve, on=clock.today(), rules=rules, actor=actor
     )
     return RefundOut.model_validate(decided)

@@ -1,7 +1,6 @@
 """Invoice balances as payments sees them, and small-balance write-offs."""
 
 import uuid
-from datetime import date
 
 from fastapi import status
 
@@ -10,6 +9,7 @@ from services.payments.applications import get_open_item
 from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
 from services.payments.write_offs import write_off
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = payments_router("/v1", "write-offs")
 
@@ -27,12 +27,12 @@ async def read_invoice_balance(
     "/write-offs", status_code=status.HTTP_201_CREATED, summary="Write off an invoice's balance"
 )
 async def create_write_off(
-    data: WriteOffIn, session: SessionDep, actor: Applier, rules: Rules
+    clock: ClockDep, data: WriteOffIn, session: SessionDep, actor: Applier, rules: Rules
 ) -> WriteOffOut:
     """Write off what is left open on the invoice. An AR coordinator may within the small-balance
     tolerance (`AR_PAYMENTS_SMALL_BALANCE_WRITE_OFF`); an AR supervisor may write off any balance.
     Publishes `WriteOffPosted` (Dr bad debt / Cr AR)."""
     invoice = await get_open_item(session, data.invoice_id)
     return WriteOffOut.model_validate(
-        await write_off(session, invoice, data.reason, date.today(), rules, actor)
+        await write_off(session, invoice, data.reason, clock.today(), rules, actor)
     )

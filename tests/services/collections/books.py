@@ -1,5 +1,5 @@
 """Financial events as invoicing and payments publish them, with balanced journal entries on the
-chart of accounts domain.md gives as an example, for feeding collections in tests."""
+default accounts of docs/domain.md#journal, for feeding collections in tests."""
 
 import uuid
 from dataclasses import dataclass, field
@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.bus import Bus
+from shared.clock import Clock
 from shared.events.catalog import EventPayload
 from shared.events.customers import Contact, CustomerRegistered, PaymentTerms
 from shared.events.invoicing import (
@@ -334,7 +335,7 @@ def overdue_customer(
 ) -> tuple[Books, list[EventPayload]]:
     """A registered customer `name` (its account number, with an AP contact) and one invoice per
     (days past due, amount) on Net 30, as of `today`."""
-    today = today or date.today()
+    today = today or Clock().today()
     books = Books()
     contact = Contact(
         id=uuid.uuid4(),

@@ -1,6 +1,6 @@
 """The hand-computed scenario: two customers over August–October 2026 with invoices, partial
 payments, a credit memo, a write-off and a returned (NSF) payment. The expected numbers below
-were worked out by hand from domain.md's definitions; the comments show the arithmetic."""
+were worked out by hand from docs/domain.md#kpis; the comments show the arithmetic."""
 
 from dataclasses import dataclass, field
 from datetime import date

@@ -4,7 +4,7 @@ sends nothing to customers under a live promise, fully disputed, or owing under 
 import email
 import email.policy
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -12,13 +12,15 @@ from pypdf import PdfReader
 
 from shared.auth import Role
 from shared.bus import BusMessage, InProcessBus
+from shared.clock import Clock
 from shared.events.catalog import topic_for
 from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import Books, overdue_customer, publish
 from tests.support import eventually
 
-TODAY = date.today()
+# The product's business date (the company's zone), wherever the test session's clock is.
+TODAY = Clock().today()
 
 
 async def _overdue(bus: InProcessBus, name: str, days_past_due: int, amount: str = "700") -> Books:

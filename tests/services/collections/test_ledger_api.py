@@ -130,4 +130,4 @@ async def test_cash_from_a_customer_not_yet_known_moves_to_its_district_once_reg
     )
     assert await credits() == {"eagle_ford": "-250"}
     rebuilt = sqlite_url(tmp_path, "rebuilt")
-    assert await rebuild(collections.settings.database_url, rebuilt) == []
+    assert await rebuild(collections.settings.database_url, rebuilt, collections.clock) == []

@@ -20,7 +20,9 @@ async def test_rebuild_from_the_event_log_matches_the_live_ledger(
     scenario = Scenario()
     await publish(ledger_bus, *scenario.events())
 
-    differences = await rebuild(collections.settings.database_url, sqlite_url(tmp_path, "rebuilt"))
+    differences = await rebuild(
+        collections.settings.database_url, sqlite_url(tmp_path, "rebuilt"), collections.clock
+    )
     assert differences == []
 
 
@@ -33,5 +35,7 @@ async def test_rebuild_reports_a_ledger_that_drifted_from_its_events(
             update(LedgerEntry).where(col(LedgerEntry.kind) == "written_off").values(amount=-99)
         )
 
-    differences = await rebuild(collections.settings.database_url, sqlite_url(tmp_path, "rebuilt"))
+    differences = await rebuild(
+        collections.settings.database_url, sqlite_url(tmp_path, "rebuilt"), collections.clock
+    )
     assert len(differences) == 1 and differences[0].startswith("ledger_entries:")

@@ -3,7 +3,7 @@ statements of account."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,11 +13,13 @@ from pypdf import PdfReader
 
 from shared.auth import Role
 from shared.bus import InProcessBus
+from shared.clock import Clock
 from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import overdue_customer, publish
 
-TODAY = date.today()
+# The product's business date (the company's zone), wherever the test session's clock is.
+TODAY = Clock().today()
 
 
 async def test_aging_csv_and_xlsx_carry_the_same_numbers_as_json(

@@ -1,4 +1,5 @@
-"""The formulas in plain Python: buckets, the DSO family and CEI, as domain.md defines them."""
+"""The formulas in plain Python: buckets, the DSO family and CEI, as docs/domain.md#aging and
+docs/domain.md#kpis define them."""
 
 from dataclasses import replace
 from datetime import date

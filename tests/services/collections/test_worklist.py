@@ -10,10 +10,12 @@ import httpx
 
 from shared.auth import Role
 from shared.bus import InProcessBus
+from shared.clock import Clock
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import Books, overdue_customer, publish
 
-TODAY = date.today()
+# The product's business date (the company's zone), wherever the test session's clock is.
+TODAY = Clock().today()
 
 
 def days_ago(n: int) -> date:

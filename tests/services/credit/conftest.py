@@ -1,18 +1,20 @@
-"""The credit service on SQLite and an in-process bus, with a fixed "today", and its customers."""
+"""The credit service on SQLite and an in-process bus, on a fixed "today", and its customers."""
 
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 
 from services.credit.service import definition
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
+from shared.clock import DEFAULT_TIME_ZONE, time_zone
 from shared.events.catalog import dead_letter_topic, topic_for
 from shared.events.customers import CustomerRegistered
 from shared.events.envelope import EventEnvelope
@@ -23,16 +25,20 @@ from tests.services.customer_events import customer, deliver
 from tests.support import eventually, running_service
 
 TODAY = date(2026, 11, 23)
+# Midday in the company's zone: the business date is TODAY however the clock ticks in a test.
+TODAY_NOON = datetime.combine(TODAY, time(12), tzinfo=time_zone(DEFAULT_TIME_ZONE))
 MANAGER_LIMIT = "50000"
 HOLD_DAYS = 60
 CREDIT_TOPIC = topic_for("credit")
 
 
 @pytest.fixture
-def credit_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The policy the tests are written against, "today" included, so they never age."""
+def credit_policy(
+    monkeypatch: pytest.MonkeyPatch, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    """The policy the tests are written against, on TODAY, so they never age."""
+    time_machine.move_to(TODAY_NOON, tick=True)
     for name, value in {
-        "TODAY": TODAY.isoformat(),
         "MANAGER_APPROVAL_LIMIT": MANAGER_LIMIT,
         "HOLD_DAYS_PAST_DUE": str(HOLD_DAYS),
         "BUREAU_REPORT_MAX_AGE_DAYS": "180",

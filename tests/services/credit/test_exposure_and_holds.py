@@ -3,14 +3,13 @@
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
+import time_machine
 
-from services.credit.settings import CreditSettings
 from shared.auth import Role
 from shared.bus import InProcessBus
-from shared.service import Service
 from tests.services.credit.conftest import TODAY, Call, body, published, published_eventually
 from tests.services.credit.feed import Books, publish
 from tests.support import eventually
@@ -102,13 +101,17 @@ async def test_an_invoice_past_the_threshold_holds_the_customer(
 
 
 async def test_the_sweep_holds_an_account_once_time_ages_an_invoice_past_the_threshold(
-    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID, credit: Service
+    call: Call,
+    bus: InProcessBus,
+    books: Books,
+    customer_id: uuid.UUID,
+    time_machine: time_machine.TimeMachineFixture,
 ) -> None:
     await _limit(call, customer_id, "40000")
     await publish(bus, books.invoice("400.00", date(2026, 9, 1)))  # due 10-01: 53 days past due
     assert not (await _exposure(call, customer_id))["on_hold"]
 
-    cast(CreditSettings, credit.settings).today = TODAY + timedelta(days=10)
+    time_machine.shift(timedelta(days=10))
 
     async def held() -> bool:
         return bool((await _exposure(call, customer_id))["on_hold"])

@@ -3,22 +3,32 @@ posts a balanced journal entry."""
 
 import io
 import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 from pypdf import PdfReader
 
 from shared.auth import Role
 from shared.bus import InProcessBus
+from shared.clock import DEFAULT_TIME_ZONE, time_zone
 from shared.events.catalog import topic_for
 from shared.events.customers import CustomerSnapshot
 from shared.events.journal import JournalEntry
 from tests.conftest import AuthHeaders
 from tests.support import eventually
 
-pytestmark = pytest.mark.usefixtures("taxed")
+pytestmark = pytest.mark.usefixtures("in_november_2026", "taxed")
+
+
+@pytest.fixture
+def in_november_2026(time_machine: time_machine.TimeMachineFixture) -> None:
+    """The corrections happen days after the invoices' date (2026-11-15), in the same month and
+    year: voids, credit memos and their numbers fall in November 2026."""
+    time_machine.move_to(datetime(2026, 11, 20, 12, tzinfo=time_zone(DEFAULT_TIME_ZONE)))
 
 INVOICES = "/v1/invoices"
 MANUAL = {
