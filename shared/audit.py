@@ -1,8 +1,9 @@
 """The audit trail: who changed money or master data, when, what changed and why."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import context
@@ -37,14 +38,12 @@ def record_change(
     return entry
 
 
-def diff(before: BaseModel | None, after: BaseModel) -> dict[str, Any]:
-    """Fields that differ, as {field: {"from": old, "to": new}} in JSON form."""
-    new = after.model_dump(mode="json")
-    if before is None:
-        return {field: {"from": None, "to": value} for field, value in new.items()}
-    old = before.model_dump(mode="json")
-    return {
-        field: {"from": old.get(field), "to": value}
-        for field, value in new.items()
-        if old.get(field) != value
-    }
+async def history(session: AsyncSession, entity_type: str, entity_id: str) -> Sequence[AuditEntry]:
+    """One entity's audit trail, oldest first; entries of the same instant are ordered by id, so
+    the history reads the same every time (the time alone leaves ties in any order)."""
+    statement = (
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    )
+    return (await session.exec(statement)).all()

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     event,
     insert,
+    or_,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -30,9 +31,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # A JSON column: JSONB on PostgreSQL (indexable), plain JSON elsewhere.
@@ -43,6 +45,12 @@ BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def text_search(q: str, *columns: Any) -> ColumnElement[bool]:
+    """Rows where any of `columns` contains `q`, ignoring case. A `%` or `_` the user typed is a
+    character to find, not a wildcard (escaped the same way in every service)."""
+    return or_(*(col(column).icontains(q, autoescape=True) for column in columns))
 
 
 class DecimalType(TypeDecorator[Decimal]):
