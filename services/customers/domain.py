@@ -1,25 +1,15 @@
-"""Customer master rules, in plain Python: what a valid customer is and what others see of it."""
+"""Customer master rules, in plain Python: what a valid customer is."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.us import ein
 
-from services.customers.models import Customer
 from shared.api.problems import BusinessRuleViolation
-from shared.events.customers import (
-    Address,
-    AddressKind,
-    BillingProfile,
-    Contact,
-    CustomerSnapshot,
-    CustomerStatus,
-    ExemptionCertificate,
-    OnboardingItem,
-    PaymentTerms,
-    TermsKind,
-)
+from shared.events.customers import AddressKind, CustomerStatus, PaymentTerms, TermsKind
 
 
 class OnboardingStatus(StrEnum):
@@ -50,7 +40,23 @@ class CustomerRuleBroken(BusinessRuleViolation):
     """A change that would leave the customer invalid; the message says why."""
 
 
-def touch(customer: Customer, now: datetime) -> None:
+# What the rules read of a customer, so they work on the table row without knowing the table.
+class _Revisioned(Protocol):
+    revision: int
+    updated_at: datetime
+
+
+class _HasKind(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+class _Addressed(Protocol):
+    @property
+    def addresses(self) -> Sequence[_HasKind]: ...
+
+
+def touch(customer: _Revisioned, now: datetime) -> None:
     """Every change makes a new revision, which consumers use to keep only the newest copy."""
     customer.revision += 1
     customer.updated_at = now
@@ -76,44 +82,8 @@ def check_terms(terms: PaymentTerms) -> None:
         raise CustomerRuleBroken("the discount window must end before the net due date")
 
 
-def check_can_hold_status(customer: Customer, status: CustomerStatus) -> None:
+def check_can_hold_status(customer: _Addressed, status: CustomerStatus) -> None:
     if status == CustomerStatus.ACTIVE and not any(
         a.kind == AddressKind.BILL_TO for a in customer.addresses
     ):
         raise CustomerRuleBroken("an active customer needs a bill-to address to send invoices to")
-
-
-def snapshot(customer: Customer) -> CustomerSnapshot:
-    """The customer as published in events and answered by the API."""
-    return CustomerSnapshot(
-        id=customer.id,
-        account_number=customer.account_number,
-        revision=customer.revision,
-        legal_name=customer.legal_name,
-        dba=customer.dba,
-        tax_id=customer.tax_id,
-        status=CustomerStatus(customer.status),
-        credit_hold=customer.credit_hold,
-        currency=customer.currency,
-        business_district=customer.business_district,
-        sales_rep=customer.sales_rep,
-        payment_terms=PaymentTerms.model_validate(customer.payment_terms),
-        billing_profile=BillingProfile.model_validate(customer.billing_profile),
-        addresses=[Address.model_validate(a, from_attributes=True) for a in customer.addresses],
-        contacts=[Contact.model_validate(c, from_attributes=True) for c in customer.contacts],
-        exemption_certificates=[
-            ExemptionCertificate(
-                id=c.id,
-                jurisdiction=c.jurisdiction,
-                certificate_number=c.certificate_number,
-                issued_on=c.issued_on,
-                expires_on=c.expires_on,
-                has_document=c.document_id is not None,
-            )
-            for c in customer.certificates
-        ],
-        onboarding=[
-            OnboardingItem(item=i.item, status=i.status, updated_at=i.updated_at)
-            for i in customer.onboarding
-        ],
-    )

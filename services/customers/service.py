@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from services.customers.api import router
-from services.customers.events import HANDLERS
+from services.customers.api import ROUTERS
+from services.customers.handlers import HANDLERS
 from services.customers.settings import CustomersSettings
 from shared.events.customers import CustomerRegistered, CustomerUpdated
 from shared.service import ServiceDefinition
@@ -17,7 +17,7 @@ definition = ServiceDefinition(
         "`CustomerUpdated` with the customer's full snapshot on `ar.customers.v1`."
     ),
     settings_class=CustomersSettings,
-    routers=[router],
+    routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     publishes=[CustomerRegistered, CustomerUpdated],

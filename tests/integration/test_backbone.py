@@ -10,9 +10,9 @@ from aiokafka import AIOKafkaProducer
 from sqlmodel import func, select
 
 from deploy.local_infra import KafkaBroker
-from services.customers.domain import snapshot
-from services.customers.events import outbox as customers_outbox
 from services.customers.models import Customer
+from services.customers.publishing import outbox as customers_outbox
+from services.customers.publishing import snapshot
 from services.embedded import definitions
 from shared.auth import Role
 from shared.events.customers import CustomerUpdated

@@ -1,6 +1,7 @@
-"""Reading customers: one place for the queries the API and the handlers need."""
+"""Every read of the customers tables, for the routes and the commands."""
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import Select, or_
 from sqlmodel import col, select
@@ -35,6 +36,16 @@ async def get_document(
     if document is None or document.customer_id != customer_id:
         raise NotFound(f"no document {document_id} on customer {customer_id}")
     return document
+
+
+async def documents_of(session: AsyncSession, customer_id: uuid.UUID) -> Sequence[CustomerDocument]:
+    """The customer's documents, oldest first."""
+    statement = (
+        select(CustomerDocument)
+        .where(CustomerDocument.customer_id == customer_id)
+        .order_by(col(CustomerDocument.uploaded_at))
+    )
+    return (await session.exec(statement)).all()
 
 
 def search_customers(

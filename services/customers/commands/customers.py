@@ -1,0 +1,109 @@
+"""Registering a customer and changing its own fields."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.customers import domain
+from services.customers.commands.changes import as_json, record, set_fields
+from services.customers.domain import CustomerRuleBroken, OnboardingStatus
+from services.customers.models import (
+    Customer,
+    CustomerAddress,
+    CustomerContact,
+    OnboardingItemRecord,
+)
+from services.customers.publishing import publish_registered, snapshot
+from services.customers.queries import find_by_external_ref
+from services.customers.schemas import CustomerCreate, CustomerPatch
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.clock import Clock
+from shared.events.customers import CustomerStatus
+from shared.numbering import next_in_series
+
+ACCOUNT_SERIES = "customer-account"
+
+
+async def _check_external_ref_free(
+    session: AsyncSession, external_ref: str | None, owner: uuid.UUID | None
+) -> None:
+    if external_ref is None:
+        return
+    other = await find_by_external_ref(session, external_ref)
+    if other is not None and other.id != owner:
+        raise CustomerRuleBroken(
+            f"external_ref {external_ref!r} already belongs to customer {other.account_number}",
+            existing_customer_id=str(other.id),
+        )
+
+
+async def register_customer(
+    session: AsyncSession, data: CustomerCreate, actor: Principal
+) -> Customer:
+    domain.check_terms(data.payment_terms)
+    await _check_external_ref_free(session, data.external_ref, None)
+    number = await next_in_series(session, ACCOUNT_SERIES)
+    customer = Customer(
+        account_number=f"C{number:06d}",
+        external_ref=data.external_ref,
+        legal_name=data.legal_name,
+        dba=data.dba,
+        tax_id=data.tax_id,
+        status=data.status,
+        currency=data.currency,
+        business_district=data.business_district,
+        sales_rep=data.sales_rep,
+        payment_terms=as_json(data.payment_terms),
+        billing_profile=as_json(data.billing_profile),
+        addresses=[CustomerAddress(**a.model_dump()) for a in data.addresses],
+        contacts=[CustomerContact(**c.model_dump()) for c in data.contacts],
+        certificates=[],
+        onboarding=[
+            OnboardingItemRecord(item=item, position=i, status=OnboardingStatus.PENDING)
+            for i, item in enumerate(domain.ONBOARDING_CHECKLIST)
+        ],
+    )
+    domain.check_can_hold_status(customer, data.status)
+    session.add(customer)
+    await session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="customer_registered",
+        entity_type="customer",
+        entity_id=str(customer.id),
+        changes=snapshot(customer).model_dump(mode="json"),
+    )
+    publish_registered(session, customer)
+    return customer
+
+
+async def update_customer(
+    session: AsyncSession, clock: Clock, customer: Customer, patch: CustomerPatch, actor: Principal
+) -> Customer:
+    updates = patch.model_dump(exclude_unset=True, exclude={"reason"})
+    if patch.payment_terms is not None:
+        domain.check_terms(patch.payment_terms)
+        updates["payment_terms"] = as_json(patch.payment_terms)
+    if patch.billing_profile is not None:
+        updates["billing_profile"] = as_json(patch.billing_profile)
+    if "external_ref" in updates:
+        await _check_external_ref_free(session, updates["external_ref"], customer.id)
+    if patch.status is not None:
+        domain.check_can_hold_status(customer, patch.status)
+        if patch.status in (CustomerStatus.INACTIVE, CustomerStatus.ON_HOLD) and not patch.reason:
+            raise CustomerRuleBroken(f"putting a customer {patch.status} needs a reason")
+    changes = set_fields(customer, updates)
+    if changes:
+        await record(
+            session,
+            clock,
+            customer,
+            actor,
+            "customer_updated",
+            changes,
+            list(changes),
+            patch.reason,
+        )
+    return customer
