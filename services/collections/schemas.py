@@ -59,8 +59,8 @@ class AgingOut(BaseModel):
     rows: list[AgingLineOut]
 
 
-class AgedItemOut(BaseModel):
-    """An open item as of the date, with its age."""
+class _ItemOut(BaseModel):
+    """What the ledger knows of an open item, whichever way it is read."""
 
     id: uuid.UUID
     customer_id: uuid.UUID
@@ -72,6 +72,11 @@ class AgedItemOut(BaseModel):
     business_district: str
     sales_rep: str
     original_amount: Decimal
+
+
+class AgedItemOut(_ItemOut):
+    """An open item as of the date, with its age."""
+
     balance: Decimal = Field(description="Balance as of the date")
     days_past_due: int
     bucket: str | None = Field(description="None for credits, which are not aged")
@@ -111,17 +116,7 @@ class LedgerEntryOut(BaseModel):
     reference: uuid.UUID | None = Field(description="The application, credit memo or write-off")
 
 
-class LedgerItemOut(BaseModel):
-    id: uuid.UUID
-    customer_id: uuid.UUID
-    kind: str
-    number: str | None
-    currency: str
-    document_date: date
-    due_date: date
-    business_district: str
-    sales_rep: str
-    original_amount: Decimal
+class LedgerItemOut(_ItemOut):
     balance: Decimal = Field(description="Today's balance: the sum of the history")
     history: list[LedgerEntryOut]
 

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 from services.collections.api import ROUTERS
-from services.collections.events import HANDLERS, PUBLISHED
-from services.collections.projection import prepare_projection
+from services.collections.handlers import HANDLERS
+from services.collections.handlers.projection import prepare_projection
+from services.collections.publishing import PUBLISHED
 from services.collections.settings import CollectionsSettings
 from shared.service import ServiceDefinition
 

@@ -1,9 +1,11 @@
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.company import CompanyProfile
+from shared.journal import ChartOfAccounts
+from shared.mail import SmtpSettings
 from shared.settings import ServiceSettings
 
 
@@ -12,20 +14,18 @@ class CollectionsSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/collections.db"
     port: int = 8004
-    # The GL account invoices debit and applications credit: the ledger must tie to it.
-    ar_control_account: str = "1200"
+    # The platform's chart: the ledger must tie to its AR control account (AR_CHART__AR_CONTROL).
+    chart: ChartOfAccounts = Field(default_factory=ChartOfAccounts)
     # Target DSO (days) per business district, e.g. AR_COLLECTIONS_DSO_TARGETS='{"permian": 45}'.
     dso_targets: dict[str, Decimal] = Field(default_factory=dict)
     # Dunning: a balance under this is not worth a letter; stages start after these days past due.
     dunning_minimum: Decimal = Decimal("50")
     # One start per letter template: reminder, second notice, past-due notice, final notice.
     dunning_stage_days: tuple[int, int, int, int] = (1, 31, 61, 91)
-    # Letters go by SMTP when a host is set; otherwise into this folder (embedded mode).
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_sender: str = "ar@example.com"
-    company_name: str = "AR Platform"
-    mail_drop_dir: Path = Path("var/mail-drop")
+    # Letters go by SMTP when AR_SMTP__HOST is set; otherwise into the mail drop (embedded mode).
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    # Who signs the letters and statements (AR_COMPANY__*).
+    company: CompanyProfile = Field(default_factory=CompanyProfile)
     # A ticket closed longer than this without an invoice is stale.
     unbilled_stale_days: int = Field(default=5, ge=0)
 

@@ -18,11 +18,11 @@ from typing import Any
 import asyncpg
 from sqlmodel import func, select
 
-from services.collections.aging import Aging, AgingQuery, aging
-from services.collections.kpis import Month, monthly_kpis
 from services.collections.models import LoggedEvent
+from services.collections.queries.aging import Aging, AgingQuery, aging
+from services.collections.queries.kpis import Month, monthly_kpis
+from services.collections.queries.worklist import worklist
 from services.collections.service import definition as collections
-from services.collections.worklist import worklist
 from shared import migrations
 from shared.auth import TokenAuthority
 from shared.bus.kafka import KafkaBus

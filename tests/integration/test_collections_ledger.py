@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from deploy.local_infra import PostgresServer
-from services.collections.rebuild import rebuild
+from services.collections.jobs.rebuild import rebuild
 from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus

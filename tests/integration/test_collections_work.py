@@ -59,7 +59,9 @@ async def test_worklist_promises_and_dunning_on_postgres_and_kafka(
 ) -> None:
     service, _ = await start_distributed(collections)
     inbox, port = smtp
-    service.settings.smtp_host, service.settings.smtp_port = "127.0.0.1", port  # type: ignore[attr-defined]
+    smtp = service.settings.smtp  # type: ignore[attr-defined]
+    # A plain test server: no STARTTLS.
+    smtp.host, smtp.port, smtp.starttls = "127.0.0.1", port, False
     books = {
         name: overdue_customer(name, (days, "700"))
         for name, days in [

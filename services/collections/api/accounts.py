@@ -3,29 +3,22 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from services.collections.repository import ACCOUNT_ORDER, get_account, search_accounts
+from services.collections.queries.accounts import ACCOUNT_ORDER, get_account, search_accounts
 from services.collections.schemas import CollectionAccountOut
+from shared.api.access import AnyRole
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
 
-router = APIRouter(
-    prefix="/v1/collection-accounts",
-    tags=["collection accounts"],
-    route_class=TransactionalRoute,
-    responses=PROBLEM_RESPONSES,
-)
-
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+router = service_router("/v1/collection-accounts", "collection accounts")
 
 
 @router.get("", summary="List collection accounts")
 async def list_collection_accounts(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
@@ -45,7 +38,7 @@ async def list_collection_accounts(
 
 @router.get("/{customer_id}", summary="Read a collection account")
 async def read_collection_account(
-    customer_id: uuid.UUID, session: SessionDep, _: Reader
+    customer_id: uuid.UUID, session: SessionDep, _: AnyRole
 ) -> CollectionAccountOut:
     """One customer as collections sees it: terms, currency, district, sales rep and contacts.
     A 404 problem when collections has not heard of the customer."""

@@ -5,22 +5,26 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
-from services.collections.aging import AgedItem, AgingLine, AgingQuery, GroupBy, aged_items, aging
-from services.collections.aging_rules import DEFAULT_EDGES, Basis, InvalidEdges, parse_edges
-from services.collections.export import XLSX_MEDIA_TYPE, aging_csv, aging_xlsx
+from services.collections.domain.aging import DEFAULT_EDGES, Basis, InvalidEdges, parse_edges
+from services.collections.queries.aging import (
+    AgedItem,
+    AgingLine,
+    AgingQuery,
+    GroupBy,
+    aged_items,
+    aging,
+)
+from services.collections.queries.export import XLSX_MEDIA_TYPE, aging_csv, aging_xlsx
 from services.collections.schemas import AgedItemOut, AgingLineOut, AgingOut
-from shared.api.problems import PROBLEM_RESPONSES, Problem
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.api.access import AnyRole
+from shared.api.problems import Problem
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = APIRouter(
-    prefix="/v1/aging", tags=["aging"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
-)
-
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+router = service_router("/v1/aging", "aging")
 
 
 class Format(StrEnum):
@@ -96,7 +100,7 @@ def _line_out(line: AgingLine, labels: list[str]) -> AgingLineOut:
 
 @router.get("", summary="Aging as of a date", response_model=AgingOut)
 async def read_aging(
-    session: SessionDep, _: Reader, q: AgingParams, format: Format = Format.JSON
+    session: SessionDep, _: AnyRole, q: AgingParams, format: Format = Format.JSON
 ) -> AgingOut | Response:
     """Open AR by bucket of days past due (or days since the invoice date with `basis=invoice`),
     as of any date: only documents and applications dated on or before it count. Totals per
@@ -122,7 +126,7 @@ async def read_aging(
 @router.get("/items", summary="The items behind an aging")
 async def read_aged_items(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     q: AgingParams,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,

@@ -1,26 +1,21 @@
 """Dunning routes: run the letters, and read what was sent."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter
-from sqlmodel import col, select
+from sqlmodel import col
 
-from services.collections.api.deps import Collector, SettingsDep
-from services.collections.dunning import run_dunning
+from services.collections.api.dependencies import SettingsDep
+from services.collections.commands.dunning import run_dunning
 from services.collections.models import DunningNotice
+from services.collections.queries.dunning import dunning_notices
 from services.collections.schemas import DunningNoticeOut, DunningRunIn, DunningRunOut
+from shared.api.access import AnyRole, ARStaff
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = APIRouter(
-    prefix="/v1", tags=["dunning"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
-)
-
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+router = service_router("/v1", "dunning")
 
 
 @router.post("/dunning-runs", summary="Send dunning letters")
@@ -28,7 +23,7 @@ async def create_dunning_run(
     clock: ClockDep,
     data: DunningRunIn,
     session: SessionDep,
-    actor: Collector,
+    actor: ARStaff,
     settings: SettingsDep,
 ) -> DunningRunOut:
     """For each customer with overdue items (in one district if given), the letter its oldest
@@ -50,15 +45,12 @@ async def create_dunning_run(
 
 @router.get("/dunning-notices", summary="Dunning letters sent")
 async def list_dunning_notices(
-    session: SessionDep, _: Reader, page: PageQuery, customer_id: uuid.UUID | None = None
+    session: SessionDep, _: AnyRole, page: PageQuery, customer_id: uuid.UUID | None = None
 ) -> Page[DunningNoticeOut]:
     """Letters sent, oldest first, optionally for one customer."""
-    statement = select(DunningNotice)
-    if customer_id is not None:
-        statement = statement.where(DunningNotice.customer_id == customer_id)
     return await page_of(
         session,
-        statement,
+        dunning_notices(customer_id),
         order_by=[col(DunningNotice.sent_on), col(DunningNotice.id)],
         params=page,
         item=DunningNoticeOut.model_validate,

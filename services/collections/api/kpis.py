@@ -2,22 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from services.collections.aging import GroupBy
-from services.collections.api.deps import SettingsDep
-from services.collections.kpis import Month, MonthKpis, monthly_kpis
+from services.collections.api.dependencies import SettingsDep
+from services.collections.queries.aging import GroupBy
+from services.collections.queries.kpis import Month, MonthKpis, monthly_kpis
 from services.collections.schemas import KpisOut, MonthKpisOut
 from services.collections.settings import CollectionsSettings
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.api.access import AnyRole
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
 
-router = APIRouter(
-    prefix="/v1/kpis", tags=["kpis"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
-)
-
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
+router = service_router("/v1/kpis", "kpis")
 
 
 def _out(kpis: MonthKpis, group_by: GroupBy | None, settings: CollectionsSettings) -> MonthKpisOut:
@@ -32,7 +28,7 @@ def _out(kpis: MonthKpis, group_by: GroupBy | None, settings: CollectionsSetting
 @router.get("", summary="Collection KPIs for a month, with a trend")
 async def read_kpis(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     settings: SettingsDep,
     period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
     group_by: GroupBy | None = None,

@@ -5,15 +5,18 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel
 
-from services.collections.aging import AgingQuery
 from services.collections.api.aging import aged_item_out
-from services.collections.api.deps import Collector, SettingsDep
-from services.collections.export import XLSX_MEDIA_TYPE
-from services.collections.letters import pdf
-from services.collections.management_report import over_60_days, report_pdf, report_xlsx
+from services.collections.api.dependencies import SettingsDep
+from services.collections.commands.statements import send_statement
+from services.collections.documents.letters import pdf
+from services.collections.documents.management_report import over_60_days, report_pdf, report_xlsx
+from services.collections.documents.statements import statement
+from services.collections.queries.aging import AgingQuery
+from services.collections.queries.export import XLSX_MEDIA_TYPE
+from services.collections.queries.unbilled import stale_unbilled
 from services.collections.schemas import (
     ActivityOut,
     OverSixtyOut,
@@ -21,21 +24,13 @@ from services.collections.schemas import (
     UnbilledGroupOut,
     UnbilledTicketOut,
 )
-from services.collections.statements import send_statement, statement
-from services.collections.unbilled import stale_unbilled
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, Role, require_roles
+from shared.api.access import AnyRole, ARStaff, ARStaffAndAuditors
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = APIRouter(
-    prefix="/v1", tags=["reports"], route_class=TransactionalRoute, responses=PROBLEM_RESPONSES
-)
+router = service_router("/v1", "reports")
 
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
-Management = Annotated[
-    Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERVISOR, Role.AUDITOR)
-]
 AsOf = Annotated[date | None, Query(description="Default today")]
 PDF = "application/pdf"
 
@@ -50,7 +45,7 @@ class ReportFormat(StrEnum):
 async def read_unbilled(
     clock: ClockDep,
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     settings: SettingsDep,
     as_of: AsOf = None,
     older_than_days: Annotated[int | None, Query(ge=0, le=365)] = None,
@@ -73,13 +68,13 @@ async def read_unbilled(
 
 @router.get(
     "/reports/over-60-days",
-    summary="Management report of accounts over 60 days",
+    summary="ARStaffAndAuditors report of accounts over 60 days",
     response_model=list[OverSixtyOut],
 )
 async def read_over_60_days(
     clock: ClockDep,
     session: SessionDep,
-    _: Management,
+    _: ARStaffAndAuditors,
     as_of: AsOf = None,
     format: ReportFormat = ReportFormat.JSON,
 ) -> list[OverSixtyOut] | Response:
@@ -108,12 +103,12 @@ async def read_over_60_days(
 
 @router.get(
     "/reports/over-60-days.pdf",
-    summary="Management report of accounts over 60 days, as PDF",
+    summary="ARStaffAndAuditors report of accounts over 60 days, as PDF",
     response_class=Response,
     responses={200: {"content": {PDF: {}}}},
 )
 async def read_over_60_days_pdf(
-    clock: ClockDep, session: SessionDep, _: Management, as_of: AsOf = None
+    clock: ClockDep, session: SessionDep, _: ARStaffAndAuditors, as_of: AsOf = None
 ) -> Response:
     """The same report as a PDF."""
     day = as_of or clock.today()
@@ -129,7 +124,7 @@ async def read_statement(
     clock: ClockDep,
     customer_id: uuid.UUID,
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     settings: SettingsDep,
     as_of: AsOf = None,
     as_pdf: Annotated[bool, Query(alias="pdf")] = False,
@@ -162,7 +157,7 @@ async def send_statement_now(
     customer_id: uuid.UUID,
     data: StatementSend,
     session: SessionDep,
-    actor: Collector,
+    actor: ARStaff,
     settings: SettingsDep,
 ) -> dict[str, list[str]]:
     """Email the statement as a PDF to the customer's billing contacts and record it on the

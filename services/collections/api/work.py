@@ -4,12 +4,14 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
-from sqlmodel import col, select
+from fastapi import Query, status
+from sqlmodel import col
 
-from services.collections import work
-from services.collections.api.deps import Collector
+from services.collections.commands import work
+from services.collections.domain.work import promise_status
 from services.collections.models import Activity, Dispute, PromiseToPay
+from services.collections.queries.work import activities_of, disputes, promises
+from services.collections.queries.worklist import WorklistRow, worklist
 from services.collections.schemas import (
     ActivityIn,
     ActivityOut,
@@ -20,22 +22,14 @@ from services.collections.schemas import (
     PromiseOut,
     WorklistRowOut,
 )
-from services.collections.work_rules import promise_status
-from services.collections.worklist import WorklistRow, worklist
+from shared.api.access import AnyRole, ARStaff
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import PROBLEM_RESPONSES
-from shared.api.transaction import SessionDep, TransactionalRoute
-from shared.auth import ALL_ROLES, Principal, require_roles
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = APIRouter(
-    prefix="/v1",
-    tags=["working the accounts"],
-    route_class=TransactionalRoute,
-    responses=PROBLEM_RESPONSES,
-)
+router = service_router("/v1", "working the accounts")
 
-Reader = Annotated[Principal, require_roles(*ALL_ROLES)]
 Today = Annotated[date | None, Query(description="Default today")]
 
 
@@ -66,7 +60,7 @@ def _row_out(row: WorklistRow) -> WorklistRowOut:
 async def read_worklist(
     clock: ClockDep,
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     as_of: Today = None,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
@@ -87,7 +81,7 @@ async def read_worklist(
 
 @router.post("/activities", status_code=status.HTTP_201_CREATED, summary="Record an activity")
 async def create_activity(
-    clock: ClockDep, data: ActivityIn, session: SessionDep, actor: Collector
+    clock: ClockDep, data: ActivityIn, session: SessionDep, actor: ARStaff
 ) -> ActivityOut:
     """A call, email, letter, meeting or note on a customer's account, with its outcome and
     the next step; it restarts the weekly follow-up clock."""
@@ -98,13 +92,12 @@ async def create_activity(
 
 @router.get("/activities", summary="A customer's action history")
 async def list_activities(
-    session: SessionDep, _: Reader, page: PageQuery, customer_id: uuid.UUID
+    session: SessionDep, _: AnyRole, page: PageQuery, customer_id: uuid.UUID
 ) -> Page[ActivityOut]:
     """What was done on the account, oldest first, a page at a time."""
-    statement = select(Activity).where(Activity.customer_id == customer_id)
     return await page_of(
         session,
-        statement,
+        activities_of(customer_id),
         order_by=[col(Activity.occurred_at), col(Activity.id)],
         params=page,
         item=ActivityOut.model_validate,
@@ -121,7 +114,7 @@ def _promise_out(promise: PromiseToPay, today: date) -> PromiseOut:
 
 @router.post("/promises", status_code=status.HTTP_201_CREATED, summary="Record a promise to pay")
 async def create_promise(
-    clock: ClockDep, data: PromiseIn, session: SessionDep, actor: Collector
+    clock: ClockDep, data: PromiseIn, session: SessionDep, actor: ARStaff
 ) -> PromiseOut:
     """The customer promised to pay `amount` by `promised_on`. Payments received by then count
     towards it; it is kept when they reach the amount and broken when the date passes first.
@@ -134,19 +127,16 @@ async def create_promise(
 async def list_promises(
     clock: ClockDep,
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     customer_id: uuid.UUID | None = None,
     as_of: Today = None,
 ) -> Page[PromiseOut]:
     """Promises in date order with their status as of the day: live, kept or broken."""
-    statement = select(PromiseToPay)
-    if customer_id is not None:
-        statement = statement.where(PromiseToPay.customer_id == customer_id)
     day = as_of or clock.today()
     return await page_of(
         session,
-        statement,
+        promises(customer_id),
         order_by=[col(PromiseToPay.promised_on), col(PromiseToPay.id)],
         params=page,
         item=lambda p: _promise_out(p, day),
@@ -155,7 +145,7 @@ async def list_promises(
 
 @router.post("/disputes", status_code=status.HTTP_201_CREATED, summary="Open a dispute")
 async def create_dispute(
-    clock: ClockDep, data: DisputeIn, session: SessionDep, actor: Collector
+    clock: ClockDep, data: DisputeIn, session: SessionDep, actor: ARStaff
 ) -> DisputeOut:
     """A customer disputes an invoice (all of it, or `amount`) or an amount on account, for a
     reason the named department (sales, service, operations) must act on. The disputed amount
@@ -170,7 +160,7 @@ async def resolve_dispute(
     dispute_id: uuid.UUID,
     data: DisputeResolution,
     session: SessionDep,
-    actor: Collector,
+    actor: ARStaff,
 ) -> DisputeOut:
     """Close the dispute with how it was settled; the amount is chased again if still owed.
     Publishes `DisputeResolved`."""
@@ -182,18 +172,16 @@ async def resolve_dispute(
 @router.get("/disputes", summary="Disputes by status and department")
 async def list_disputes(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     status_: Annotated[str | None, Query(alias="status", pattern="^(open|resolved)$")] = None,
     department: str | None = None,
     customer_id: uuid.UUID | None = None,
 ) -> Page[DisputeOut]:
     """Disputes in the order they were opened, filtered by status, department or customer."""
-    filters = {"status": status_, "department": department, "customer_id": customer_id}
-    statement = select(Dispute).filter_by(**{k: v for k, v in filters.items() if v is not None})
     return await page_of(
         session,
-        statement,
+        disputes(status=status_, department=department, customer_id=customer_id),
         order_by=[col(Dispute.opened_on), col(Dispute.id)],
         params=page,
         item=DisputeOut.model_validate,

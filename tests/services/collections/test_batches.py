@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
+from services.collections.jobs.rebuild import differences
 from services.collections.models import LedgerEntry, ParkedEntry
-from services.collections.rebuild import differences
 from services.collections.service import definition
 from shared.auth import TokenAuthority
 from shared.bus import BusMessage, InProcessBus

@@ -36,7 +36,7 @@ async def test_dunning_run_sends_the_right_stage_to_the_right_customers_only(
     collections: Service,
     tmp_path: Path,
 ) -> None:
-    collections.settings.mail_drop_dir = tmp_path / "mail"  # type: ignore[attr-defined]
+    collections.settings.smtp.mail_drop = tmp_path / "mail"  # type: ignore[attr-defined]
     coordinator = auth(Role.AR_COORDINATOR)
     stages = {
         name: await _overdue(ledger_bus, name, days)

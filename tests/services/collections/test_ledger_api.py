@@ -9,7 +9,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.collections.rebuild import rebuild
+from services.collections.jobs.rebuild import rebuild
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.events.catalog import EventPayload

@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.collections.aging_rules import Buckets, days_past_due
-from services.collections.ledger_rules import AR_CONTROL_KINDS, Column, Entry, NewItem, change_for
+from services.collections.domain.aging import Buckets, days_past_due
+from services.collections.domain.ledger import AR_CONTROL_KINDS, Column, Entry, NewItem, change_for
 from shared.events.catalog import EventPayload
 from tests.services.collections.histories import (
     START,

@@ -5,8 +5,8 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import col
 
+from services.collections.jobs.rebuild import rebuild
 from services.collections.models import LedgerEntry
-from services.collections.rebuild import rebuild
 from shared.bus import InProcessBus
 from shared.service import Service
 from tests.services.collections.books import publish

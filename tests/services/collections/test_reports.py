@@ -156,7 +156,7 @@ async def test_statement_lists_open_items_and_is_emailed_as_pdf(
     collections: Service,
     tmp_path: Path,
 ) -> None:
-    collections.settings.mail_drop_dir = tmp_path / "mail"  # type: ignore[attr-defined]
+    collections.settings.smtp.mail_drop = tmp_path / "mail"  # type: ignore[attr-defined]
     books, events = overdue_customer("C-ST", (45, "1000"), (-3, "200"))
     await publish(ledger_bus, *events, books.payment("50", TODAY))
     statement = (

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.collections.aging_rules import Buckets, InvalidEdges, parse_edges
-from services.collections.kpi_rules import (
+from services.collections.domain.aging import Buckets, InvalidEdges, parse_edges
+from services.collections.domain.kpis import (
     MonthSales,
     average_days_delinquent,
     best_possible_dso,
@@ -17,7 +17,7 @@ from services.collections.kpi_rules import (
     dso_standard,
     shown,
 )
-from services.collections.work_rules import (
+from services.collections.domain.work import (
     AccountPosition,
     PromiseStatus,
     call_priority,

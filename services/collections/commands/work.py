@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.events import outbox
+from services.collections.domain.work import DisputeStatus
 from services.collections.models import (
     Activity,
     CollectionAccount,
@@ -14,14 +14,13 @@ from services.collections.models import (
     LedgerItem,
     PromiseToPay,
 )
+from services.collections.publishing import outbox
 from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.events.collections import DisputeOpened, DisputeResolved, PromiseToPayRecorded
-
-OPEN, RESOLVED = "open", "resolved"
 
 
 async def _account(session: AsyncSession, customer_id: uuid.UUID) -> CollectionAccount:
@@ -123,7 +122,7 @@ async def open_dispute(
         amount=amount,
         reason=data.reason,
         department=data.department,
-        status=OPEN,
+        status=DisputeStatus.OPEN,
         opened_on=today,
         opened_by=actor.subject,
     )
@@ -161,17 +160,21 @@ async def resolve_dispute(
     dispute = await session.get(Dispute, dispute_id)
     if dispute is None:
         raise NotFound(f"no dispute {dispute_id}")
-    if dispute.status != OPEN:
+    if dispute.status != DisputeStatus.OPEN:
         raise BusinessRuleViolation(f"the dispute was already resolved on {dispute.resolved_on}")
     today = clock.today()
-    dispute.status, dispute.resolved_on, dispute.resolution = RESOLVED, today, resolution
+    dispute.status, dispute.resolved_on, dispute.resolution = (
+        DisputeStatus.RESOLVED,
+        today,
+        resolution,
+    )
     record_change(
         session,
         actor=actor,
         action="dispute.resolved",
         entity_type="dispute",
         entity_id=str(dispute.id),
-        changes={"status": {"from": OPEN, "to": RESOLVED}},
+        changes={"status": {"from": DisputeStatus.OPEN, "to": DisputeStatus.RESOLVED}},
         reason=resolution,
     )
     outbox.add(

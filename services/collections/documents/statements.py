@@ -1,18 +1,17 @@
-"""Statements of account: a customer's open items as of a date, as a PDF and by email."""
+"""Statements of account: a customer's open items as of a date, as a letter for the PDF."""
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections import letters, mail
-from services.collections.aging import AgedItem, AgingQuery, aged_items
-from services.collections.dunning import recipients_of
-from services.collections.models import Activity, CollectionAccount
+from services.collections.documents import letters
+from services.collections.models import CollectionAccount
+from services.collections.queries.aging import AgedItem, AgingQuery, aged_items
 from services.collections.settings import CollectionsSettings
-from shared.api.problems import BusinessRuleViolation, NotFound
-from shared.auth import Principal
+from shared.api.problems import NotFound
+from shared.documents import format_money
 
 
 async def statement(
@@ -32,10 +31,10 @@ async def statement(
         contact_name=names[0] if names else "Accounts Payable",
         customer_name=account.legal_name,
         as_of=as_of.isoformat(),
-        amount=f"{total:,.2f}",
-        past_due=f"{past_due:,.2f}",
+        amount=format_money(total, account.currency),
+        past_due=format_money(past_due, account.currency),
         currency=account.currency,
-        company=settings.company_name,
+        company=settings.company.legal_name,
     )
     letter = letters.Letter(
         title="Statement of account",
@@ -57,34 +56,3 @@ async def statement(
         ],
     )
     return account, items, letter
-
-
-async def send_statement(
-    session: AsyncSession,
-    settings: CollectionsSettings,
-    customer_id: uuid.UUID,
-    as_of: date,
-    actor: Principal,
-) -> list[str]:
-    account, _, letter = await statement(session, settings, customer_id, as_of)
-    recipients = recipients_of(account)
-    if not recipients:
-        raise BusinessRuleViolation("the customer has no contact with an email address")
-    session.add(
-        Activity(
-            customer_id=customer_id,
-            kind="email",
-            occurred_at=datetime.combine(as_of, time(), tzinfo=UTC),
-            outcome=f"Statement as of {as_of} sent to {', '.join(recipients)}",
-            recorded_by=actor.subject,
-        )
-    )
-    await session.flush()
-    message = letters.email(
-        letter,
-        sender=settings.smtp_sender,
-        recipients=recipients,
-        filename=f"statement-{account.account_number}-{as_of}.pdf",
-    )
-    await mail.send(message, settings, f"statement-{account.account_number}-{uuid.uuid4()}")
-    return recipients

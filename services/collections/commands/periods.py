@@ -3,14 +3,14 @@ stop posting into it. Months close in order, and only once they have ended."""
 
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.aging import AgingQuery, GroupBy, aging
-from services.collections.events import outbox
-from services.collections.kpis import Month
 from services.collections.models import ClosedPeriod
-from services.collections.tie_out import tie_out
+from services.collections.publishing import outbox
+from services.collections.queries.aging import AgingQuery, GroupBy, aging
+from services.collections.queries.kpis import Month
+from services.collections.queries.periods import latest_closed
+from services.collections.queries.tie_out import tie_out
 from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
@@ -42,9 +42,7 @@ async def close_period(
         raise BusinessRuleViolation(f"{month} has not ended yet")
     if await session.get(ClosedPeriod, str(month)) is not None:
         raise Conflict(f"{month} is already closed")
-    latest = (
-        await session.exec(select(ClosedPeriod).order_by(col(ClosedPeriod.period).desc()))
-    ).first()
+    latest = await latest_closed(session)
     if latest is not None and latest.period != str(month.back()):
         raise BusinessRuleViolation(
             f"months close in order: the next to close is the one after {latest.period}"

@@ -16,10 +16,10 @@ from sqlalchemy import ColumnElement, case, func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.aging_rules import Basis, Buckets, days_past_due
-from services.collections.ledger_rules import Column
+from services.collections.domain.aging import Basis, Buckets, days_past_due
+from services.collections.domain.ledger import Column
 from services.collections.models import AgingPosition, CollectionAccount, LedgerEntry, LedgerItem
-from services.collections.sums import Sums, chunks, grouped_sums, on_postgres, subtract
+from services.collections.queries.sums import Sums, chunks, grouped_sums, on_postgres, subtract
 
 
 class GroupBy(StrEnum):

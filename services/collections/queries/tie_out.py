@@ -8,7 +8,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.models import JournalLine, LedgerEntry
-from services.collections.sums import grouped_sums
+from services.collections.queries.sums import grouped_sums
 
 
 @dataclass(frozen=True)

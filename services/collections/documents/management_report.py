@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from fpdf import FPDF
 from openpyxl import Workbook
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.letters import latin1
 from services.collections.models import Activity
-from services.collections.worklist import WorklistRow, worklist
+from services.collections.queries.work import activities_of_customers
+from services.collections.queries.worklist import WorklistRow, worklist
+from shared.documents import latin1
 
 
 @dataclass
@@ -34,13 +34,7 @@ class ReportLine:
 
 async def over_60_days(session: AsyncSession, as_of: date) -> list[ReportLine]:
     rows = [r for r in await worklist(session, as_of) if r.needs_action_history]
-    activities = (
-        await session.exec(
-            select(Activity)
-            .where(col(Activity.customer_id).in_([r.customer_id for r in rows]))
-            .order_by(col(Activity.occurred_at), col(Activity.id))
-        )
-    ).all()
+    activities = await activities_of_customers(session, [r.customer_id for r in rows])
     return [ReportLine(r, [a for a in activities if a.customer_id == r.customer_id]) for r in rows]
 
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.batch import BatchState, batch_state
+from services.collections.domain.work import counts_towards
+from services.collections.handlers.batch import BatchState, batch_state
 from services.collections.models import PromiseToPay
-from services.collections.sums import chunks
-from services.collections.work_rules import counts_towards
+from services.collections.queries.sums import chunks
 from shared.events.payments import PaymentReceived, PaymentReversed
 
 

@@ -5,29 +5,27 @@ the minimum is not worth a letter. Each letter is rendered from its stage's temp
 PDF by email, recorded as a letter activity and published as `DunningNoticeSent`.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections import letters, mail
-from services.collections import work_rules as rules
-from services.collections.events import outbox
+from services.collections.documents import letters
+from services.collections.domain import work as rules
 from services.collections.models import (
     Activity,
     CollectionAccount,
-    Dispute,
     DunningNotice,
-    LedgerItem,
-    PromiseToPay,
 )
+from services.collections.publishing import outbox
+from services.collections.queries.dunning import disputed_invoices, promising_customers
+from services.collections.queries.ledger import items_by_id
+from services.collections.queries.worklist import PastDueItem, past_due_items
 from services.collections.settings import CollectionsSettings
-from services.collections.work import OPEN
-from services.collections.worklist import PastDueItem, past_due_items
+from shared import mail
 from shared.auth import Principal
+from shared.documents import format_money
 from shared.events.collections import DunningNoticeSent
 
 STAGES = {1: "friendly_reminder", 2: "second_notice", 3: "past_due_notice", 4: "final_notice"}
@@ -38,24 +36,6 @@ TITLES = {1: "Payment reminder", 2: "Second notice", 3: "Past due notice", 4: "F
 class RunResult:
     sent: list[DunningNotice] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # customer id → why
-
-
-async def _disputed_invoices(session: AsyncSession) -> set[uuid.UUID]:
-    """Invoices under an open dispute: never dunned while it lasts."""
-    statement = select(Dispute.invoice_id).where(
-        Dispute.status == OPEN, col(Dispute.invoice_id).is_not(None)
-    )
-    return {invoice_id for invoice_id in (await session.exec(statement)).all() if invoice_id}
-
-
-async def _promising(session: AsyncSession, as_of: date) -> set[uuid.UUID]:
-    """Customers with a live promise to pay on `as_of`."""
-    statement = select(PromiseToPay).where(col(PromiseToPay.promised_on) >= as_of)
-    return {
-        p.customer_id
-        for p in (await session.exec(statement)).all()
-        if rules.promise_status(p.promised_on, p.kept_on, as_of) is rules.PromiseStatus.LIVE
-    }
 
 
 def recipients_of(account: CollectionAccount | None) -> list[str]:
@@ -75,8 +55,8 @@ async def run_dunning(
     business_district: str | None = None,
 ) -> RunResult:
     overdue = await past_due_items(session, as_of, business_district=business_district)
-    disputed = await _disputed_invoices(session)
-    promising = await _promising(session, as_of)
+    disputed = await disputed_invoices(session)
+    promising = await promising_customers(session, as_of)
     result = RunResult()
     for (customer_id, currency), items in sorted(overdue.items(), key=lambda kv: str(kv[0][0])):
         chased = [i for i in items if i.item_id not in disputed]
@@ -115,14 +95,7 @@ async def _send(
     total: Decimal,
     as_of: date,
 ) -> DunningNotice:
-    documents = {
-        i.id: i
-        for i in (
-            await session.exec(
-                select(LedgerItem).where(col(LedgerItem.id).in_([i.item_id for i in items]))
-            )
-        ).all()
-    }
+    documents = {i.id: i for i in await items_by_id(session, [i.item_id for i in items])}
     recipients = recipients_of(account)
     contact = next(
         (c["name"] for c in account.contacts if c.get("email") == recipients[0]), "Accounts Payable"
@@ -131,9 +104,9 @@ async def _send(
         f"dunning_{stage}.txt.j2",
         contact_name=contact,
         customer_name=account.legal_name,
-        amount=f"{total:,.2f}",
+        amount=format_money(total, currency),
         currency=currency,
-        company=settings.company_name,
+        company=settings.company.legal_name,
     )
     letter = letters.Letter(
         title=TITLES[stage],
@@ -192,10 +165,10 @@ async def _send(
     )
     message = letters.email(
         letter,
-        sender=settings.smtp_sender,
+        settings.smtp,
         recipients=recipients,
         filename=f"{STAGES[stage]}-{account.account_number}.pdf",
     )
     await session.flush()  # the records are written before the letter leaves
-    await mail.send(message, settings, str(notice.id))
+    await mail.send(message, settings.smtp, name=str(notice.id))
     return notice

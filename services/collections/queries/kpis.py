@@ -13,12 +13,12 @@ from decimal import Decimal
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections import kpi_rules as rules
-from services.collections.aging import AgingQuery, GroupBy, balances
-from services.collections.aging_rules import Buckets
-from services.collections.ledger_rules import SALES_KINDS, Column
+from services.collections.domain import kpis as rules
+from services.collections.domain.aging import Buckets
+from services.collections.domain.ledger import SALES_KINDS, Column
 from services.collections.models import LedgerEntry, MonthlySales
-from services.collections.sums import grouped_sums
+from services.collections.queries.aging import AgingQuery, GroupBy, balances
+from services.collections.queries.sums import grouped_sums
 
 COUNTBACK_MONTHS = 12
 _CURRENT_OR_NOT = Buckets((0,))  # bucket 0: not yet due on the date; 1: past due

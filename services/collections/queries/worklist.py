@@ -1,7 +1,7 @@
 """The collector's worklist: every customer with a past-due balance, most worth a call first.
 
 Balances come from the entries dated on or before the day; disputes, promises, payment history
-and the last activity are read per customer and judged by `work_rules`.
+and the last activity are read per customer and judged by `domain.work`.
 """
 
 import uuid
@@ -15,8 +15,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections import work_rules as rules
-from services.collections.ledger_rules import Column, EntryKind
+from services.collections.domain import work as rules
+from services.collections.domain.ledger import Column, EntryKind
 from services.collections.models import (
     Activity,
     CollectionAccount,
@@ -24,8 +24,7 @@ from services.collections.models import (
     LedgerEntry,
     PromiseToPay,
 )
-from services.collections.sums import chunks, grouped_sums, on_postgres
-from services.collections.work import OPEN
+from services.collections.queries.sums import chunks, grouped_sums, on_postgres
 
 Key = tuple[uuid.UUID, str]  # customer, currency
 
@@ -153,7 +152,9 @@ async def _disputed(
     """Open disputes on past-due invoices (up to what each still owes) or on account."""
     disputes = [
         d
-        for d in (await session.exec(select(Dispute).where(Dispute.status == OPEN))).all()
+        for d in (
+            await session.exec(select(Dispute).where(Dispute.status == rules.DisputeStatus.OPEN))
+        ).all()
         if d.customer_id in customers
     ]
     owing = await _owing(session, [d.invoice_id for d in disputes if d.invoice_id], as_of)

@@ -16,8 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.batch import BatchState, Row, batch_state
-from services.collections.ledger_rules import (
+from services.collections.domain.ledger import (
     AR_CONTROL_KINDS,
     SALES_KINDS,
     Entry,
@@ -26,6 +25,7 @@ from services.collections.ledger_rules import (
     NewItem,
     change_for,
 )
+from services.collections.handlers.batch import BatchState, Row, batch_state
 from services.collections.models import (
     AgingPosition,
     CollectionAccount,
@@ -36,7 +36,7 @@ from services.collections.models import (
     MonthlySales,
     ParkedEntry,
 )
-from services.collections.sums import CHUNK, chunks
+from services.collections.queries.sums import CHUNK, chunks
 from shared.db import insert_rows
 from shared.events.catalog import EventPayload
 from shared.events.journal import JournalEntry

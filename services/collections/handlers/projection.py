@@ -10,8 +10,9 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.accounts import CUSTOMER_HANDLERS
-from services.collections.ledger import (
+from services.collections.domain.ledger import LEDGER_EVENTS, change_for
+from services.collections.handlers.customer_copy import CUSTOMER_HANDLERS
+from services.collections.handlers.posting import (
     UNASSIGNED,
     apply_change,
     assign_customers_items,
@@ -19,9 +20,8 @@ from services.collections.ledger import (
     prepare,
     record_journal,
 )
-from services.collections.ledger_rules import LEDGER_EVENTS, change_for
 from services.collections.models import LoggedEvent, UnbilledTicket
-from services.collections.sums import chunks
+from services.collections.queries.sums import chunks
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed

@@ -247,10 +247,3 @@ _RULES: dict[type[EventPayload], Callable[[Any], LedgerChange]] = {
 }
 
 LEDGER_EVENTS: tuple[type[EventPayload], ...] = tuple(_RULES)
-
-
-def balance_as_of(entries: list[Entry], item_id: uuid.UUID, as_of: date) -> Decimal:
-    """An item's balance counting only entries dated on or before `as_of`."""
-    return sum(
-        (e.amount for e in entries if e.item_id == item_id and e.entry_date <= as_of), Decimal(0)
-    )

@@ -13,6 +13,11 @@ ACTION_HISTORY_AFTER_DAYS = 60  # past 60: a detailed history and the management
 FOLLOW_UP_INTERVAL = timedelta(days=7)
 
 
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
 class PromiseStatus(StrEnum):
     LIVE = "live"
     KEPT = "kept"

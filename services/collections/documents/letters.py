@@ -7,10 +7,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from fpdf import FPDF
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
+from shared.documents import format_money, latin1, text_environment
+from shared.mail import SmtpSettings, compose
+
+TEMPLATES = Path(__file__).parents[1] / "templates"
+_env = text_environment(TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,6 @@ class Letter:
 
 def render(template: str, **context: object) -> str:
     return _env.get_template(template).render(**context)
-
-
-def latin1(text: str) -> str:
-    # The core PDF fonts speak Latin-1; anything else shows as '?', never as an error.
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def pdf(letter: Letter) -> bytes:
@@ -72,17 +69,20 @@ def pdf(letter: Letter) -> bytes:
                     line.document_date.isoformat(),
                     line.due_date.isoformat(),
                     str(max(line.days_past_due, 0)),
-                    f"{line.balance:,.2f}",
+                    format_money(line.balance, letter.currency),
                 ]
             )
-        table.row(["Total", "", "", "", f"{letter.total:,.2f}"])
+        table.row(["Total", "", "", "", format_money(letter.total, letter.currency)])
     return bytes(doc.output())
 
 
-def email(letter: Letter, *, sender: str, recipients: list[str], filename: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"], message["To"] = sender, ", ".join(recipients)
-    message["Subject"] = f"{letter.title}: account {letter.account_number}"
-    message.set_content(letter.body)
-    message.add_attachment(pdf(letter), maintype="application", subtype="pdf", filename=filename)
-    return message
+def email(
+    letter: Letter, smtp: SmtpSettings, *, recipients: list[str], filename: str
+) -> EmailMessage:
+    return compose(
+        smtp,
+        to=recipients,
+        subject=f"{letter.title}: account {letter.account_number}",
+        body=letter.body,
+        attachments=[(filename, pdf(letter), "application/pdf")],
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.ledger_rules import LedgerChange
+from services.collections.domain.ledger import LedgerChange
 from shared.db import insert_rows
 
 _STATE = "collections.batch"

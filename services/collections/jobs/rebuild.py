@@ -1,6 +1,6 @@
 """Rebuild the ledger by replaying the event log into a fresh database, and prove it identical.
 
-    python -m services.collections.rebuild --into postgresql+asyncpg://.../collections_rebuilt
+    python -m services.collections.jobs.rebuild --into postgresql+asyncpg://.../collections_rebuilt
 
 reads the log from the live database (AR_COLLECTIONS_DATABASE_URL, or --from), migrates the
 fresh one, replays every logged event through the same `project` the live consumer runs, then
@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import Table
 from sqlmodel import col, select
 
+from services.collections.handlers.projection import prepare_projection, project
 from services.collections.models import CollectionsTable, LoggedEvent
-from services.collections.projection import prepare_projection, project
 from shared import migrations
 from shared.clock import Clock
 from shared.db import Database
@@ -26,7 +26,7 @@ from shared.events.catalog import EventPayload, entry_for
 from shared.events.envelope import EventEnvelope
 from shared.inbox import HandlerContext
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parents[1] / "migrations"
 VERSION_TABLE = "alembic_version_collections"
 BATCH = 1000
 
@@ -124,7 +124,7 @@ def main() -> None:
     from shared.settings import PlatformSettings
 
     parser = argparse.ArgumentParser(
-        prog="python -m services.collections.rebuild", description=__doc__
+        prog="python -m services.collections.jobs.rebuild", description=__doc__
     )
     parser.add_argument("--into", required=True, help="URL of a fresh, empty database")
     parser.add_argument("--from", dest="source", help="the live database (default: settings)")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from services.collections.aging import Aging, AgingLine
+from services.collections.queries.aging import Aging, AgingLine
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
