@@ -3,12 +3,13 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customers.models import Customer, CustomerDocument
 from shared.api.problems import NotFound
+from shared.db import text_search
 
 
 async def get_customer(
@@ -69,14 +70,14 @@ def search_customers(
         if value is not None:
             statement = statement.where(column == value)
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
-            or_(
-                col(Customer.legal_name).ilike(pattern),
-                col(Customer.dba).ilike(pattern),
-                col(Customer.account_number).ilike(pattern),
-                col(Customer.tax_id).ilike(pattern),
-                col(Customer.external_ref).ilike(pattern),
+            text_search(
+                q,
+                Customer.legal_name,
+                Customer.dba,
+                Customer.account_number,
+                Customer.tax_id,
+                Customer.external_ref,
             )
         )
     return statement

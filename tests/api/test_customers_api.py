@@ -431,3 +431,14 @@ async def test_the_callers_correlation_id_travels_into_the_event_and_back(
 
     await eventually(published)
     assert seen[0].correlation_id == "sales-sync-run-7"
+
+
+async def test_search_finds_a_percent_sign_as_typed_not_as_a_wildcard(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    await _create(customers_api, auth, legal_name="100% Pumping LLC")
+    await _create(customers_api, auth, legal_name="1000 Pumps Inc")
+    found = (
+        await customers_api.get("/v1/customers", params={"q": "100%"}, headers=auth(Role.SALES))
+    ).json()
+    assert [c["legal_name"] for c in found["items"]] == ["100% Pumping LLC"]
