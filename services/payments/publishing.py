@@ -3,9 +3,28 @@
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.catalog import EventPayload
+from shared.events.payments import (
+    DepositReceived,
+    PaymentApplied,
+    PaymentReceived,
+    PaymentReversed,
+    PaymentUnapplied,
+    RefundIssued,
+    WriteOffPosted,
+)
 from shared.outbox import Outbox
 
 outbox = Outbox("payments")
+
+PUBLISHES: list[type[EventPayload]] = [
+    PaymentReceived,
+    PaymentApplied,
+    PaymentUnapplied,
+    PaymentReversed,
+    RefundIssued,
+    DepositReceived,
+    WriteOffPosted,
+]
 
 
 def publish(

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from services.payments.api import ROUTERS
-from services.payments.events import HANDLERS, PUBLISHES
+from services.payments.handlers import HANDLERS
+from services.payments.publishing import PUBLISHES
 from services.payments.settings import PaymentsSettings
 from shared.service import ServiceDefinition
 

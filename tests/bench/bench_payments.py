@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from services.payments.matching.engine import CashApplicationEngine
-from services.payments.matching.model import OpenInvoice, Receipt, RemittanceRef
-from services.payments.matching.payers import KnownPayer, PayerDirectory
-from services.payments.settings import MatchingPolicy
+from services.payments.domain.matching.engine import CashApplicationEngine
+from services.payments.domain.matching.model import (
+    MatchingPolicy,
+    OpenInvoice,
+    Receipt,
+    RemittanceRef,
+)
+from services.payments.domain.matching.payers import KnownPayer, PayerDirectory
 from tests.bench import BenchInfra
 
 INVOICES = 100_000

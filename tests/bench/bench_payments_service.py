@@ -13,8 +13,8 @@ from decimal import Decimal
 import httpx
 from sqlmodel import func, select
 
+from services.payments.handlers import keys_of
 from services.payments.models import Application, OpenItem, Payer, Suggestion
-from services.payments.open_items import keys_of
 from services.payments.service import definition
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import Query
 from sqlmodel import col, select
 
-from services.payments import review
 from services.payments.api.common import Applier, Reader, Rules, payments_router
-from services.payments.applications import get_application, unapply
+from services.payments.commands import review
+from services.payments.commands.applications import get_application, unapply
+from services.payments.commands.receipts import get_payment
 from services.payments.models import Application, Suggestion
-from services.payments.receipts import get_payment
 from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep
@@ -79,7 +79,7 @@ async def unapply_application(
     the invoice reopens. Publishes `PaymentUnapplied` with the reversing journal entry."""
     application = await get_application(session, application_id)
     await unapply(
-        session, rules.gl_accounts, application, reason=data.reason, on=clock.today(), actor=actor
+        session, rules.chart, application, reason=data.reason, on=clock.today(), actor=actor
     )
     return ApplicationOut.model_validate(application)
 

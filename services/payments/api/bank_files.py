@@ -7,8 +7,8 @@ from fastapi import File, Form, Response, UploadFile, status
 from sqlmodel import col, select
 
 from services.payments.api.common import Reader, Receiver, Rules, payments_router
-from services.payments.bank_files.reading import BankFileFormat
-from services.payments.bank_imports import import_bank_file
+from services.payments.commands.bank_imports import import_bank_file
+from services.payments.domain.bank_files.reading import BankFileFormat
 from services.payments.models import BankFile, Payment
 from services.payments.schemas import BankFileOut
 from shared.api.problems import NotFound, Problem, problem_doc

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.api.problems import PROBLEM_RESPONSES
 from shared.api.transaction import TransactionalRoute
 from shared.auth import ALL_ROLES, Principal, Role, require_roles
@@ -18,11 +18,11 @@ Applier = Annotated[Principal, require_roles(Role.AR_COORDINATOR, Role.AR_SUPERV
 Supervisor = Annotated[Principal, require_roles(Role.AR_SUPERVISOR)]
 
 
-async def _rules(request: Request) -> PaymentRules:  # async: no worker-thread hop
+async def _rules(request: Request) -> PaymentsSettings:  # async: no worker-thread hop
     return request.app.state.service.settings
 
 
-Rules = Annotated[PaymentRules, Depends(_rules)]
+Rules = Annotated[PaymentsSettings, Depends(_rules)]
 
 
 def payments_router(prefix: str, tag: str, **kwargs: Any) -> APIRouter:

@@ -4,8 +4,8 @@ import uuid
 
 from fastapi import Response, status
 
-from services.payments import deposits
 from services.payments.api.common import Applier, Reader, Receiver, Rules, payments_router
+from services.payments.commands import deposits
 from services.payments.schemas import ApplicationOut, DepositApplicationIn, DepositIn, DepositOut
 from shared.api.transaction import SessionDep
 

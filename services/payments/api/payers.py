@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from services.payments.api.common import Reader, payments_router
 from services.payments.models import Payer
-from services.payments.repository import get_payer, search_payers
+from services.payments.queries import get_payer, search_payers
 from services.payments.schemas import PayerOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep

@@ -9,9 +9,9 @@ from fastapi import Query, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import receipts, review
 from services.payments.api.common import Applier, Reader, Receiver, Rules, payments_router
-from services.payments.cash_application import remittance_of
+from services.payments.commands import receipts, review
+from services.payments.commands.cash_application import remittance_of
 from services.payments.models import Application, Payment, written_forms
 from services.payments.schemas import (
     ApplicationOut,

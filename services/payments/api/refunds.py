@@ -4,9 +4,9 @@ import uuid
 
 from fastapi import Response, status
 
-from services.payments import refunds
 from services.payments.api.common import Applier, Reader, Rules, Supervisor, payments_router
-from services.payments.receipts import get_payment
+from services.payments.commands import refunds
+from services.payments.commands.receipts import get_payment
 from services.payments.schemas import RefundIn, RefundOut
 from shared.api.transaction import SessionDep
 from shared.clock import Clock, ClockDep

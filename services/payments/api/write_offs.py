@@ -5,9 +5,9 @@ import uuid
 from fastapi import status
 
 from services.payments.api.common import Applier, Reader, Rules, payments_router
-from services.payments.applications import get_open_item
+from services.payments.commands.applications import get_open_item
+from services.payments.commands.write_offs import write_off
 from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
-from services.payments.write_offs import write_off
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 

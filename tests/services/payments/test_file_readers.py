@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from services.payments.bank_files.camt_reader import read_camt
-from services.payments.bank_files.lockbox_reader import read_lockbox
-from services.payments.bank_files.model import MalformedFile
-from services.payments.bank_files.nacha_reader import read_nacha
-from services.payments.bank_files.reading import BankFileFormat, recognise
-from services.payments.settings import LockboxLayout
+from services.payments.domain.bank_files.camt_reader import read_camt
+from services.payments.domain.bank_files.lockbox_reader import read_lockbox
+from services.payments.domain.bank_files.model import LockboxLayout, MalformedFile
+from services.payments.domain.bank_files.nacha_reader import read_nacha
+from services.payments.domain.bank_files.reading import BankFileFormat, recognise
 
 FILES = Path(__file__).parent / "files"
 

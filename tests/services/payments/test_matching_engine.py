@@ -4,12 +4,16 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from services.payments.matching.combinations import combinations_summing_to
-from services.payments.matching.engine import CashApplicationEngine
-from services.payments.matching.model import OpenInvoice, Receipt, RemittanceRef
-from services.payments.matching.payers import KnownPayer, PayerDirectory, normalise_name
-from services.payments.matching.references import number_keys, references_in
-from services.payments.settings import MatchingPolicy
+from services.payments.domain.matching.combinations import combinations_summing_to
+from services.payments.domain.matching.engine import CashApplicationEngine
+from services.payments.domain.matching.model import (
+    MatchingPolicy,
+    OpenInvoice,
+    Receipt,
+    RemittanceRef,
+)
+from services.payments.domain.matching.payers import KnownPayer, PayerDirectory, normalise_name
+from services.payments.domain.matching.references import number_keys, references_in
 
 ACME, OTHER = uuid.uuid4(), uuid.uuid4()
 PAYERS = PayerDirectory(

@@ -8,10 +8,14 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.payments.matching.engine import CashApplicationEngine
-from services.payments.matching.model import OpenInvoice, Receipt, RemittanceRef
-from services.payments.matching.payers import KnownPayer, PayerDirectory
-from services.payments.settings import MatchingPolicy
+from services.payments.domain.matching.engine import CashApplicationEngine
+from services.payments.domain.matching.model import (
+    MatchingPolicy,
+    OpenInvoice,
+    Receipt,
+    RemittanceRef,
+)
+from services.payments.domain.matching.payers import KnownPayer, PayerDirectory
 
 CUSTOMERS = [uuid.UUID(int=i) for i in (1, 2)]
 PAYERS = PayerDirectory(

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import journal
-from services.payments.applications import CashRuleBroken
+from services.payments.commands.applications import CashRuleBroken
+from services.payments.domain import posting
 from services.payments.models import OpenItem, WriteOff
 from services.payments.publishing import publish
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.audit import record_change
 from shared.auth import Principal, Role
 from shared.events.payments import WriteOffPosted
@@ -32,7 +32,7 @@ async def write_off(
     invoice: OpenItem,
     reason: str,
     on: date,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
 ) -> WriteOff:
     if invoice.status != "open" or invoice.balance <= 0:
@@ -71,8 +71,8 @@ async def write_off(
             posted_on=on,
             reason=reason,
             approved_by=actor.subject,
-            journal=journal.posted(
-                rules.gl_accounts, "write_off", record.id, on, record.currency, record.amount
+            journal=posting.posted(
+                rules.chart, "write_off", record.id, on, record.currency, record.amount
             ),
         ),
         key=record.customer_id,

@@ -11,23 +11,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.payments.matching.combinations import combinations_summing_to
-from services.payments.matching.index import (
+from services.payments.domain.matching.combinations import combinations_summing_to
+from services.payments.domain.matching.index import (
     LOOSE_READINGS,
     REFERENCE_SCORES,
     REFERENCE_WORDS,
     InvoiceIndex,
 )
-from services.payments.matching.model import (
+from services.payments.domain.matching.model import (
+    MatchingPolicy,
     OpenInvoice,
     Proposal,
     ProposedApplication,
     Receipt,
     RemittanceRef,
 )
-from services.payments.matching.payers import Identification, PayerDirectory
-from services.payments.matching.references import references_in
-from services.payments.settings import MatchingPolicy
+from services.payments.domain.matching.payers import Identification, PayerDirectory
+from services.payments.domain.matching.references import references_in
 from shared.money import minor_unit
 
 # Confidence of each way of matching, before the payer's identification is weighed in.

@@ -6,12 +6,12 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import journal
-from services.payments.applications import CashRuleBroken
+from services.payments.commands.applications import CashRuleBroken
+from services.payments.domain import posting
 from services.payments.models import Payment, Refund
 from services.payments.publishing import publish
 from services.payments.schemas import RefundIn
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
@@ -74,7 +74,7 @@ async def decide_refund(
     *,
     approve: bool,
     on: date,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
 ) -> Refund:
     """Approve (pay it: Dr unapplied cash / Cr cash) or reject (the credit returns to the
@@ -96,8 +96,8 @@ async def decide_refund(
                 currency=refund.currency,
                 issued_on=on,
                 approved_by=actor.subject,
-                journal=journal.posted(
-                    rules.gl_accounts, "refund", refund.id, on, refund.currency, refund.amount
+                journal=posting.posted(
+                    rules.chart, "refund", refund.id, on, refund.currency, refund.amount
                 ),
             ),
             key=refund.customer_id,

@@ -6,14 +6,14 @@ import io
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from services.payments.bank_files.model import (
+from services.payments.domain.bank_files.model import (
     BankReceipt,
     LineProblem,
+    LockboxLayout,
     MalformedFile,
     ParsedFile,
     RemittanceItem,
 )
-from services.payments.settings import LockboxLayout
 
 
 def _decimal(raw: str | None, what: str) -> Decimal | None:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.payments.matching.model import OpenInvoice
-from services.payments.matching.references import alnum, number_keys, one_edit_variants
+from services.payments.domain.matching.model import OpenInvoice
+from services.payments.domain.matching.references import alnum, number_keys, one_edit_variants
 
 # How much a reference read each way is worth on its own.
 REFERENCE_SCORES = {"exact": 1.0, "reformatted": 0.97, "serial": 0.93, "typo": 0.92}

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from pydantic import BaseModel, Field
+
 
 @dataclass(frozen=True, slots=True)
 class OpenInvoice:
@@ -70,3 +72,14 @@ class Proposal:
     @property
     def left_unapplied(self) -> Decimal:
         return self.receipt.amount - self.applied
+
+
+class MatchingPolicy(BaseModel):
+    """How sure cash application must be before it applies cash without a person looking."""
+
+    auto_apply_threshold: Decimal = Field(default=Decimal("0.90"), gt=0, le=1)
+    # A payment this close to one open invoice is proposed against it; the difference stays open.
+    amount_tolerance: Decimal = Field(default=Decimal("5.00"), ge=0)
+    max_combination_size: int = Field(default=4, ge=2, le=6)
+    # Combinations are searched among at most this many of the payer's oldest open invoices.
+    max_combination_candidates: int = Field(default=40, ge=2, le=200)

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments.bank_files.model import BankReceipt, LineProblem
-from services.payments.bank_files.reading import BankFileFormat, read_bank_file
-from services.payments.cash_application import payer_directory
+from services.payments.commands.cash_application import payer_directory
+from services.payments.commands.receipts import record_payment
+from services.payments.domain.bank_files.model import BankReceipt, LineProblem
+from services.payments.domain.bank_files.reading import BankFileFormat, read_bank_file
 from services.payments.models import BankFile, Payment
-from services.payments.receipts import record_payment
 from services.payments.schemas import PaymentIn, RemittanceLineIn
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
@@ -61,7 +61,7 @@ async def import_bank_file(
     filename: str,
     content: bytes,
     file_format: BankFileFormat | None,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
 ) -> ImportResult:
     digest = hashlib.sha256(content).hexdigest()
@@ -72,7 +72,7 @@ async def import_bank_file(
             f"{earlier_file.filename!r}; nothing was recorded again",
             earlier_import=str(earlier_file.id),
         )
-    parsed = read_bank_file(content, file_format, rules)
+    parsed = read_bank_file(content, file_format, rules.lockbox, rules.bank_currency)
     bank_file = BankFile(
         filename=filename, format=parsed.format, sha256=digest, imported_by=actor.subject
     )

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from services.payments.bank_files.model import (
+from services.payments.domain.bank_files.model import (
     BankReceipt,
     LineProblem,
     MalformedFile,

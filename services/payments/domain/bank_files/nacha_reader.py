@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.payments.bank_files.model import (
+from services.payments.domain.bank_files.model import (
     BankReceipt,
     LineProblem,
     MalformedFile,

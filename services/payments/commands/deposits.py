@@ -6,12 +6,17 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import journal
-from services.payments.applications import Basis, apply_to_invoice, check_payer, get_open_item
+from services.payments.commands.applications import (
+    Basis,
+    apply_to_invoice,
+    check_payer,
+    get_open_item,
+)
+from services.payments.domain import posting
 from services.payments.models import Application, Deposit
 from services.payments.publishing import publish
 from services.payments.schemas import DepositApplicationIn, DepositIn
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
@@ -19,7 +24,7 @@ from shared.events.payments import DepositReceived
 
 
 async def receive_deposit(
-    session: AsyncSession, data: DepositIn, rules: PaymentRules, actor: Principal
+    session: AsyncSession, data: DepositIn, rules: PaymentsSettings, actor: Principal
 ) -> Deposit:
     await check_payer(session, data.customer_id, data.currency)
     deposit = Deposit(**data.model_dump(), remaining=data.amount, received_by=actor.subject)
@@ -44,8 +49,8 @@ async def receive_deposit(
             ticket_number=deposit.ticket_number,
             job_site=deposit.job_site,
             po_number=deposit.po_number,
-            journal=journal.posted(
-                rules.gl_accounts,
+            journal=posting.posted(
+                rules.chart,
                 "deposit",
                 deposit.id,
                 deposit.received_on,
@@ -70,13 +75,13 @@ async def apply_deposit_by_hand(
     session: AsyncSession,
     deposit: Deposit,
     data: DepositApplicationIn,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
 ) -> Application:
     invoice = await get_open_item(session, data.invoice_id)
     return await apply_to_invoice(
         session,
-        rules.gl_accounts,
+        rules.chart,
         deposit,
         invoice,
         data.amount,

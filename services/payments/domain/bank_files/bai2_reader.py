@@ -11,7 +11,12 @@ from bai2.exceptions import IntegrityException, NotSupportedYetException, Parsin
 from bai2.helpers import IteratorHelper
 from bai2.parsers import TransactionDetailParser
 
-from services.payments.bank_files.model import BankReceipt, LineProblem, MalformedFile, ParsedFile
+from services.payments.domain.bank_files.model import (
+    BankReceipt,
+    LineProblem,
+    MalformedFile,
+    ParsedFile,
+)
 
 _ERRORS = (
     ParsingException,

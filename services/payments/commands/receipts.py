@@ -7,19 +7,19 @@ from decimal import Decimal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import journal
-from services.payments.applications import (
+from services.payments.commands.applications import (
     CashRuleBroken,
     active_applications,
     check_payer,
     unapply,
 )
-from services.payments.cash_application import apply_cash
-from services.payments.matching.payers import PayerDirectory
+from services.payments.commands.cash_application import apply_cash
+from services.payments.domain import posting
+from services.payments.domain.matching.payers import PayerDirectory
 from services.payments.models import Payment, Refund, RemittanceLine, Suggestion
 from services.payments.publishing import publish
 from services.payments.schemas import PaymentIn
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
@@ -29,7 +29,7 @@ from shared.events.payments import PaymentReceived, PaymentReversed
 async def record_payment(
     session: AsyncSession,
     data: PaymentIn,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
     *,
     bank_reference: str | None = None,
@@ -80,8 +80,8 @@ async def record_payment(
             received_on=payment.received_on,
             reference=payment.reference or bank_reference,
             payer_name=payment.payer_name,
-            journal=journal.posted(
-                rules.gl_accounts,
+            journal=posting.posted(
+                rules.chart,
                 "payment",
                 payment.id,
                 payment.received_on,
@@ -111,7 +111,7 @@ async def reverse_payment(
     payment: Payment,
     reason: str,
     on: date,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
 ) -> Payment:
     """A returned or NSF payment: undo its applications (the invoices reopen), then reverse the
@@ -130,7 +130,7 @@ async def reverse_payment(
     for application in await active_applications(session, payment_id=payment.id):
         await unapply(
             session,
-            rules.gl_accounts,
+            rules.chart,
             application,
             reason=f"payment reversed: {reason}",
             on=on,
@@ -145,8 +145,8 @@ async def reverse_payment(
     ).all():
         suggestion.status, suggestion.decided_by = "dismissed", actor.subject
     payment.status, payment.unapplied = "reversed", Decimal(0)
-    receipt = journal.posted(
-        rules.gl_accounts, "payment", payment.id, on, payment.currency, payment.amount
+    receipt = posting.posted(
+        rules.chart, "payment", payment.id, on, payment.currency, payment.amount
     )
     record_change(
         session,
@@ -166,7 +166,7 @@ async def reverse_payment(
             currency=payment.currency,
             reversed_on=on,
             reason=reason,
-            journal=journal.reversed_entry(
+            journal=posting.reversed_entry(
                 receipt, source="payment_reversal", posted_on=on, memo=reason
             ),
         ),

@@ -2,12 +2,11 @@
 
 from enum import StrEnum
 
-from services.payments.bank_files.bai2_reader import read_bai2
-from services.payments.bank_files.camt_reader import read_camt
-from services.payments.bank_files.lockbox_reader import read_lockbox
-from services.payments.bank_files.model import MalformedFile, ParsedFile
-from services.payments.bank_files.nacha_reader import read_nacha
-from services.payments.settings import PaymentRules
+from services.payments.domain.bank_files.bai2_reader import read_bai2
+from services.payments.domain.bank_files.camt_reader import read_camt
+from services.payments.domain.bank_files.lockbox_reader import read_lockbox
+from services.payments.domain.bank_files.model import LockboxLayout, MalformedFile, ParsedFile
+from services.payments.domain.bank_files.nacha_reader import read_nacha
 
 
 class BankFileFormat(StrEnum):
@@ -29,7 +28,10 @@ def recognise(content: bytes) -> BankFileFormat:
 
 
 def read_bank_file(
-    content: bytes, file_format: BankFileFormat | None, rules: PaymentRules
+    content: bytes,
+    file_format: BankFileFormat | None,
+    lockbox: LockboxLayout,
+    bank_currency: str,
 ) -> ParsedFile:
     file_format = file_format or recognise(content)
     if file_format == BankFileFormat.CAMT:
@@ -41,5 +43,5 @@ def read_bank_file(
     if file_format == BankFileFormat.BAI2:
         return read_bai2(text)
     if file_format == BankFileFormat.NACHA:
-        return read_nacha(text, rules.bank_currency)
-    return read_lockbox(text, rules.lockbox, rules.bank_currency)
+        return read_nacha(text, bank_currency)
+    return read_lockbox(text, lockbox, bank_currency)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from services.payments.matching.references import alnum
+from services.payments.domain.matching.references import alnum
 
 _LEGAL_FORMS = {
     "LLC",

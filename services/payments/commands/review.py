@@ -8,11 +8,16 @@ from decimal import Decimal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments.applications import Basis, CashRuleBroken, apply_to_invoice, get_open_item
-from services.payments.cash_application import learn_payer
+from services.payments.commands.applications import (
+    Basis,
+    CashRuleBroken,
+    apply_to_invoice,
+    get_open_item,
+)
+from services.payments.commands.cash_application import learn_payer
 from services.payments.models import Application, Payment, Suggestion
 from services.payments.schemas import ApplicationIn
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
@@ -22,7 +27,7 @@ async def apply_by_hand(
     session: AsyncSession,
     payment: Payment,
     lines: list[ApplicationIn],
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
     *,
     note: str | None = None,
@@ -37,7 +42,7 @@ async def apply_by_hand(
         applied.append(
             await apply_to_invoice(
                 session,
-                rules.gl_accounts,
+                rules.chart,
                 payment,
                 invoice,
                 line.amount,
@@ -75,7 +80,7 @@ async def accept_suggestion(
     session: AsyncSession,
     suggestion: Suggestion,
     payment: Payment,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     actor: Principal,
 ) -> list[Application]:
     if not suggestion.proposal:

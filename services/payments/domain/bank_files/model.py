@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from pydantic import BaseModel, Field
+
 from shared.api.problems import Problem
 
 
@@ -45,3 +47,20 @@ class ParsedFile:
     format: str
     receipts: list[BankReceipt] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
+
+
+class LockboxLayout(BaseModel):
+    """Which CSV column holds what in the bank's lockbox file. Rows with the same batch and check
+    number are one check; each row is one remittance line of it."""
+
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    date_format: str = "%Y-%m-%d"
+    batch: str = "batch"
+    check_number: str = "check_number"
+    check_amount: str = "check_amount"
+    deposit_date: str = "deposit_date"
+    payer_name: str = "payer_name"
+    payer_account: str = "payer_account"
+    invoice_number: str = "invoice_number"
+    amount_paid: str = "amount_paid"
+    currency: str | None = "currency"

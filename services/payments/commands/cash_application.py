@@ -8,16 +8,16 @@ from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments.applications import Basis, apply_to_invoice
-from services.payments.matching.engine import CashApplicationEngine
-from services.payments.matching.model import OpenInvoice, Proposal, Receipt, RemittanceRef
-from services.payments.matching.payers import (
+from services.payments.commands.applications import Basis, apply_to_invoice
+from services.payments.domain.matching.engine import CashApplicationEngine
+from services.payments.domain.matching.model import OpenInvoice, Proposal, Receipt, RemittanceRef
+from services.payments.domain.matching.payers import (
     KnownPayer,
     PayerDirectory,
     normalise_account,
     normalise_name,
 )
-from services.payments.matching.references import number_keys, references_in
+from services.payments.domain.matching.references import number_keys, references_in
 from services.payments.models import (
     OpenItem,
     Payer,
@@ -27,7 +27,7 @@ from services.payments.models import (
     Suggestion,
     written_forms,
 )
-from services.payments.settings import PaymentRules
+from services.payments.settings import PaymentsSettings
 from shared.audit import record_change
 from shared.auth import Principal
 
@@ -118,7 +118,7 @@ async def remittance_of(session: AsyncSession, payment_id: uuid.UUID) -> list[Re
 async def propose(
     session: AsyncSession,
     payment: Payment,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     directory: PayerDirectory | None = None,
 ) -> Proposal:
     lines = await remittance_of(session, payment.id)
@@ -147,7 +147,7 @@ async def _still_open(session: AsyncSession, proposal: Proposal) -> list[OpenIte
 async def apply_cash(
     session: AsyncSession,
     payment: Payment,
-    rules: PaymentRules,
+    rules: PaymentsSettings,
     directory: PayerDirectory | None = None,
 ) -> Proposal:
     """Apply what the engine is sure of; put the rest in the review queue. A file's payments share
@@ -164,7 +164,7 @@ async def apply_cash(
         for application, invoice in zip(proposal.applications, invoices, strict=True):
             await apply_to_invoice(
                 session,
-                rules.gl_accounts,
+                rules.chart,
                 payment,
                 invoice,
                 application.amount,

@@ -10,14 +10,14 @@ from decimal import Decimal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments import journal
+from services.payments.domain import posting
 from services.payments.models import Application, Deposit, OpenItem, Payer, Payment
 from services.payments.publishing import publish
-from services.payments.settings import GLAccounts
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.payments import PaymentApplied, PaymentUnapplied
+from shared.journal import ChartOfAccounts
 from shared.money import is_whole_minor_units
 
 
@@ -71,7 +71,7 @@ def _check(
 
 async def apply_to_invoice(
     session: AsyncSession,
-    gl: GLAccounts,
+    gl: ChartOfAccounts,
     source: Payment | Deposit,
     invoice: OpenItem,
     amount: Decimal,
@@ -126,7 +126,7 @@ async def apply_to_invoice(
         },
         reason=basis.explanation,
     )
-    entry = journal.applied(
+    entry = posting.applied(
         gl,
         application.id,
         applied_on,
@@ -159,7 +159,7 @@ async def apply_to_invoice(
 
 async def unapply(
     session: AsyncSession,
-    gl: GLAccounts,
+    gl: ChartOfAccounts,
     application: Application,
     *,
     reason: str,
@@ -200,7 +200,7 @@ async def unapply(
         },
         reason=reason,
     )
-    original = journal.applied(
+    original = posting.applied(
         gl,
         application.id,
         on,
@@ -223,7 +223,7 @@ async def unapply(
             discount=application.discount,
             unapplied_on=on,
             reason=reason,
-            journal=journal.reversed_entry(
+            journal=posting.reversed_entry(
                 original, source="unapplication", posted_on=on, memo=reason
             ),
         ),

@@ -1,19 +1,29 @@
-"""Payments' own view of open invoices, built from invoicing's events (it never reads invoicing's
+"""Every event payments consumes: customer events keep its copy of each payer; invoicing's events
+keep payments' own view of open invoices, built from invoicing's events (it never reads invoicing's
 database): issued invoices open, credit memos reduce them, voids close them. An invoice issued
 for work a deposit was taken for takes that deposit at once."""
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
 
-from services.payments.applications import Basis, active_applications, apply_to_invoice, unapply
-from services.payments.matching.references import number_keys
-from services.payments.models import Deposit, OpenItem
+from services.payments.commands.applications import (
+    Basis,
+    active_applications,
+    apply_to_invoice,
+    unapply,
+)
+from services.payments.domain.matching.references import number_keys
+from services.payments.models import Deposit, OpenItem, Payer
 from shared.audit import record_change
+from shared.events.catalog import EventPayload
+from shared.events.customers import CustomerSnapshot
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided
-from shared.inbox import HandlerContext
+from shared.inbox import EventHandler, HandlerContext
+from shared.replica import customer_copy_handlers
 
 
 def keys_of(number: str) -> tuple[str, str]:
@@ -82,7 +92,7 @@ async def _apply_deposits(context: HandlerContext, item: OpenItem) -> None:
             continue
         await apply_to_invoice(
             session,
-            rules.gl_accounts,
+            rules.chart,
             deposit,
             item,
             amount,
@@ -133,7 +143,7 @@ async def on_invoice_voided(
     item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
     if item is None or item.status == "voided":
         return
-    gl = context.settings.gl_accounts
+    gl = context.settings.chart
     # Cash on a voided invoice goes back to its payment, to be applied elsewhere or refunded.
     for application in await active_applications(session, invoice_id=item.id):
         await unapply(
@@ -154,3 +164,19 @@ async def on_invoice_voided(
         changes={"status": "voided"},
         reason=event.reason,
     )
+
+
+# What cash application needs to recognise a payer: its account number and the names it pays under.
+PAYER_FACTS = {"account_number", "legal_name", "dba", "status", "currency"}
+
+
+def payer_facts(customer: CustomerSnapshot) -> dict[str, Any]:
+    return customer.model_dump(mode="json", include=PAYER_FACTS)
+
+
+HANDLERS: dict[type[EventPayload], EventHandler] = {
+    **customer_copy_handlers(Payer, payer_facts),
+    InvoiceIssued: on_invoice_issued,
+    CreditMemoIssued: on_credit_memo_issued,
+    InvoiceVoided: on_invoice_voided,
+}
