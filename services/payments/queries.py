@@ -1,12 +1,14 @@
-"""Reading payers: the queries the API needs."""
+"""Every read the payments API makes of its tables."""
 
 import uuid
+from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import Select, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments.models import Payer
+from services.payments.models import Application, Payer, Payment, Suggestion, written_forms
 from shared.api.problems import NotFound
 
 
@@ -30,3 +32,55 @@ def search_payers(*, q: str | None = None) -> Select:  # type: ignore[type-arg]
             )
         )
     return statement
+
+
+def suggestions(*, status: str, customer_id: uuid.UUID | None = None) -> Select:  # type: ignore[type-arg]
+    """Cash application's proposals in one status, optionally one customer's."""
+    statement = select(Suggestion).where(Suggestion.status == status)
+    if customer_id:
+        statement = statement.where(Suggestion.customer_id == customer_id)
+    return statement
+
+
+def applications(
+    *, invoice_id: uuid.UUID | None = None, customer_id: uuid.UUID | None = None
+) -> Select:  # type: ignore[type-arg]
+    """Applications, optionally to one invoice or of one customer."""
+    statement = select(Application)
+    if invoice_id:
+        statement = statement.where(Application.invoice_id == invoice_id)
+    if customer_id:
+        statement = statement.where(Application.customer_id == customer_id)
+    return statement
+
+
+async def applications_of(session: AsyncSession, payment_id: uuid.UUID) -> Sequence[Application]:
+    """One payment's applications in the order they were made."""
+    statement = (
+        select(Application)
+        .where(Application.payment_id == payment_id)
+        .order_by(col(Application.created_at))
+    )
+    return (await session.exec(statement)).all()
+
+
+def payments(*, customer_id: uuid.UUID | None = None, unapplied_only: bool = False) -> Select:  # type: ignore[type-arg]
+    """Payments, optionally one customer's, optionally only those with credit left on account."""
+    statement = select(Payment)
+    if customer_id:
+        statement = statement.where(Payment.customer_id == customer_id)
+    if unapplied_only:
+        statement = statement.where(
+            Payment.status == "received", col(Payment.unapplied).not_in(written_forms(Decimal(0)))
+        )
+    return statement
+
+
+async def payments_of_file(session: AsyncSession, bank_file_id: uuid.UUID) -> list[uuid.UUID]:
+    """The payments a bank file created, in the file's order."""
+    statement = (
+        select(Payment.id)
+        .where(Payment.bank_file_id == bank_file_id)
+        .order_by(col(Payment.file_line))
+    )
+    return list(await session.exec(statement))

@@ -4,25 +4,28 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query
-from sqlmodel import col, select
+from sqlmodel import col
 
-from services.payments.api.common import Applier, Reader, Rules, payments_router
+from services.payments import queries
+from services.payments.api.dependencies import Rules
 from services.payments.commands import review
 from services.payments.commands.applications import get_application, unapply
 from services.payments.commands.receipts import get_payment
 from services.payments.models import Application, Suggestion
 from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
+from shared.api.access import AnyRole, ARStaff
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = payments_router("/v1/applications", "cash application")
+router = service_router("/v1/applications", "cash application")
 
 
 @router.get("/suggestions", summary="The review queue")
 async def list_suggestions(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     status: Annotated[
         str, Query(description="pending, accepted, dismissed or superseded")
@@ -32,12 +35,9 @@ async def list_suggestions(
     """Proposed applications cash application was not sure enough to make, oldest first, each
     with its confidence and explanation; also payments whose remittance names invoices that
     match nothing."""
-    statement = select(Suggestion).where(Suggestion.status == status)
-    if customer_id:
-        statement = statement.where(Suggestion.customer_id == customer_id)
     return await page_of(
         session,
-        statement,
+        queries.suggestions(status=status, customer_id=customer_id),
         order_by=[col(Suggestion.created_at), col(Suggestion.id)],
         params=page,
         item=SuggestionOut.model_validate,
@@ -46,7 +46,7 @@ async def list_suggestions(
 
 @router.post("/suggestions/{suggestion_id}/accept", summary="Accept a suggestion")
 async def accept_suggestion(
-    suggestion_id: uuid.UUID, session: SessionDep, actor: Applier, rules: Rules
+    suggestion_id: uuid.UUID, session: SessionDep, actor: ARStaff, rules: Rules
 ) -> list[ApplicationOut]:
     """Apply what the suggestion proposes, as a manual match (the payer's name and account are
     learned). Publishes `PaymentApplied` for each invoice."""
@@ -58,7 +58,7 @@ async def accept_suggestion(
 
 @router.post("/suggestions/{suggestion_id}/dismiss", summary="Dismiss a suggestion")
 async def dismiss_suggestion(
-    suggestion_id: uuid.UUID, session: SessionDep, actor: Applier
+    suggestion_id: uuid.UUID, session: SessionDep, actor: ARStaff
 ) -> SuggestionOut:
     """Take the suggestion off the queue; the payment's cash stays unapplied."""
     suggestion = await review.get_suggestion(session, suggestion_id)
@@ -72,7 +72,7 @@ async def unapply_application(
     application_id: uuid.UUID,
     data: ReasonIn,
     session: SessionDep,
-    actor: Applier,
+    actor: ARStaff,
     rules: Rules,
 ) -> ApplicationOut:
     """Undo an application: the cash returns to the payment (or deposit) as unapplied credit and
@@ -87,20 +87,15 @@ async def unapply_application(
 @router.get("", summary="List applications")
 async def list_applications(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     invoice_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
 ) -> Page[ApplicationOut]:
     """Applications (active and unapplied) in the order they were made."""
-    statement = select(Application)
-    if invoice_id:
-        statement = statement.where(Application.invoice_id == invoice_id)
-    if customer_id:
-        statement = statement.where(Application.customer_id == customer_id)
     return await page_of(
         session,
-        statement,
+        queries.applications(invoice_id=invoice_id, customer_id=customer_id),
         order_by=[col(Application.created_at), col(Application.id)],
         params=page,
         item=ApplicationOut.model_validate,

@@ -4,17 +4,19 @@ import uuid
 from typing import Annotated
 
 from fastapi import File, Form, Response, UploadFile, status
-from sqlmodel import col, select
 
-from services.payments.api.common import Reader, Receiver, Rules, payments_router
+from services.payments import queries
+from services.payments.api.dependencies import Rules
 from services.payments.commands.bank_imports import import_bank_file
 from services.payments.domain.bank_files.reading import BankFileFormat
-from services.payments.models import BankFile, Payment
+from services.payments.models import BankFile
 from services.payments.schemas import BankFileOut
+from shared.api.access import AnyRole, ARStaffAndIntegration
 from shared.api.problems import NotFound, Problem, problem_doc
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 
-router = payments_router("/v1/bank-files", "bank files")
+router = service_router("/v1/bank-files", "bank files")
 
 
 def _out(bank_file: BankFile, payment_ids: list[uuid.UUID]) -> BankFileOut:
@@ -36,7 +38,7 @@ def _out(bank_file: BankFile, payment_ids: list[uuid.UUID]) -> BankFileOut:
 )
 async def upload_bank_file(
     session: SessionDep,
-    actor: Receiver,
+    actor: ARStaffAndIntegration,
     rules: Rules,
     response: Response,
     file: Annotated[UploadFile, File(description="BAI2, camt.053/054 XML, NACHA or lockbox CSV")],
@@ -71,15 +73,10 @@ async def upload_bank_file(
 
 
 @router.get("/{bank_file_id}", summary="Read an imported file's outcome")
-async def read_bank_file(bank_file_id: uuid.UUID, session: SessionDep, _: Reader) -> BankFileOut:
+async def read_bank_file(bank_file_id: uuid.UUID, session: SessionDep, _: AnyRole) -> BankFileOut:
     """What the import recorded: its payments, the duplicates it skipped and the lines it could
     not read."""
     bank_file = await session.get(BankFile, bank_file_id)
     if bank_file is None:
         raise NotFound(f"no bank file {bank_file_id}")
-    payments = await session.exec(
-        select(Payment.id)
-        .where(Payment.bank_file_id == bank_file.id)
-        .order_by(col(Payment.file_line))
-    )
-    return _out(bank_file, list(payments))
+    return _out(bank_file, await queries.payments_of_file(session, bank_file.id))

@@ -4,17 +4,23 @@ import uuid
 
 from fastapi import Response, status
 
-from services.payments.api.common import Applier, Reader, Receiver, Rules, payments_router
+from services.payments.api.dependencies import Rules
 from services.payments.commands import deposits
 from services.payments.schemas import ApplicationOut, DepositApplicationIn, DepositIn, DepositOut
+from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 
-router = payments_router("/v1/deposits", "deposits")
+router = service_router("/v1/deposits", "deposits")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record a deposit")
 async def create_deposit(
-    data: DepositIn, session: SessionDep, actor: Receiver, rules: Rules, response: Response
+    data: DepositIn,
+    session: SessionDep,
+    actor: ARStaffAndIntegration,
+    rules: Rules,
+    response: Response,
 ) -> DepositOut:
     """Record money taken for a ticket, job site or PO before it is billed. Publishes
     `DepositReceived` (Dr cash / Cr customer deposits). When the invoice for that ticket, PO or
@@ -26,7 +32,7 @@ async def create_deposit(
 
 
 @router.get("/{deposit_id}", summary="Read a deposit")
-async def read_deposit(deposit_id: uuid.UUID, session: SessionDep, _: Reader) -> DepositOut:
+async def read_deposit(deposit_id: uuid.UUID, session: SessionDep, _: AnyRole) -> DepositOut:
     """The deposit and how much of it is not yet applied."""
     return DepositOut.model_validate(await deposits.get_deposit(session, deposit_id))
 
@@ -40,7 +46,7 @@ async def apply_deposit(
     deposit_id: uuid.UUID,
     data: DepositApplicationIn,
     session: SessionDep,
-    actor: Applier,
+    actor: ARStaff,
     rules: Rules,
 ) -> ApplicationOut:
     """Apply the deposit to an invoice of the same customer (Dr customer deposits / Cr AR)."""

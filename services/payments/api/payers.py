@@ -6,20 +6,21 @@ from typing import Annotated
 from fastapi import Query
 from sqlmodel import col
 
-from services.payments.api.common import Reader, payments_router
 from services.payments.models import Payer
 from services.payments.queries import get_payer, search_payers
 from services.payments.schemas import PayerOut
+from shared.api.access import AnyRole
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 
-router = payments_router("/v1/payers", "payers")
+router = service_router("/v1/payers", "payers")
 
 
 @router.get("", summary="Find payers")
 async def list_payers(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     q: Annotated[
         str | None,
@@ -42,7 +43,7 @@ async def list_payers(
 
 
 @router.get("/{customer_id}", summary="Read a payer")
-async def read_payer(customer_id: uuid.UUID, session: SessionDep, _: Reader) -> PayerOut:
+async def read_payer(customer_id: uuid.UUID, session: SessionDep, _: AnyRole) -> PayerOut:
     """The customer's account number, names, status and currency as payments holds them. 404 if
     payments has not (yet) received this customer."""
     return PayerOut.model_validate(await get_payer(session, customer_id))

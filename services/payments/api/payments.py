@@ -2,17 +2,17 @@
 reverse it when the bank returns it."""
 
 import uuid
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query, Response, status
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.payments.api.common import Applier, Reader, Receiver, Rules, payments_router
+from services.payments import queries
+from services.payments.api.dependencies import Rules
 from services.payments.commands import receipts, review
 from services.payments.commands.cash_application import remittance_of
-from services.payments.models import Application, Payment, written_forms
+from services.payments.models import Payment
 from services.payments.schemas import (
     ApplicationOut,
     ApplicationsIn,
@@ -21,21 +21,17 @@ from services.payments.schemas import (
     RemittanceLineOut,
     ReversalIn,
 )
+from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = payments_router("/v1/payments", "payments")
+router = service_router("/v1/payments", "payments")
 
 
 async def payment_out(session: AsyncSession, payment: Payment) -> PaymentOut:
-    applications = (
-        await session.exec(
-            select(Application)
-            .where(Application.payment_id == payment.id)
-            .order_by(col(Application.created_at))
-        )
-    ).all()
+    applications = await queries.applications_of(session, payment.id)
     return PaymentOut(
         **payment.model_dump(exclude={"file_line", "received_by"}),
         remittance=[
@@ -48,7 +44,11 @@ async def payment_out(session: AsyncSession, payment: Payment) -> PaymentOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record a payment")
 async def create_payment(
-    data: PaymentIn, session: SessionDep, actor: Receiver, rules: Rules, response: Response
+    data: PaymentIn,
+    session: SessionDep,
+    actor: ARStaffAndIntegration,
+    rules: Rules,
+    response: Response,
 ) -> PaymentOut:
     """Record a check, ACH, wire, card, cash or lockbox receipt with its remittance lines.
     Publishes `PaymentReceived` (Dr cash / Cr unapplied cash). Cash application then applies it
@@ -63,7 +63,7 @@ async def create_payment(
 @router.get("", summary="List payments")
 async def list_payments(
     session: SessionDep,
-    _: Reader,
+    _: AnyRole,
     page: PageQuery,
     customer_id: uuid.UUID | None = None,
     unapplied_only: Annotated[
@@ -71,16 +71,9 @@ async def list_payments(
     ] = False,
 ) -> Page[PaymentOut]:
     """Payments in the order they were recorded, a page at a time."""
-    statement = select(Payment)
-    if customer_id:
-        statement = statement.where(Payment.customer_id == customer_id)
-    if unapplied_only:
-        statement = statement.where(
-            Payment.status == "received", col(Payment.unapplied).not_in(written_forms(Decimal(0)))
-        )
     rows = await page_of(
         session,
-        statement,
+        queries.payments(customer_id=customer_id, unapplied_only=unapplied_only),
         order_by=[col(Payment.created_at), col(Payment.id)],
         params=page,
         item=lambda p: p,
@@ -91,7 +84,7 @@ async def list_payments(
 
 
 @router.get("/{payment_id}", summary="Read a payment")
-async def read_payment(payment_id: uuid.UUID, session: SessionDep, _: Reader) -> PaymentOut:
+async def read_payment(payment_id: uuid.UUID, session: SessionDep, _: AnyRole) -> PaymentOut:
     """The payment, its remittance lines (each with the invoice it was matched to, if any), its
     applications and what is left unapplied."""
     return await payment_out(session, await receipts.get_payment(session, payment_id))
@@ -103,7 +96,7 @@ async def read_payment(payment_id: uuid.UUID, session: SessionDep, _: Reader) ->
     summary="Apply a payment by hand",
 )
 async def apply_payment(
-    payment_id: uuid.UUID, data: ApplicationsIn, session: SessionDep, actor: Applier, rules: Rules
+    payment_id: uuid.UUID, data: ApplicationsIn, session: SessionDep, actor: ARStaff, rules: Rules
 ) -> list[ApplicationOut]:
     """Apply the payment to the invoices given, each with an amount, an early-payment discount and,
     when the invoice stays partly open, a short-pay reason code. All or nothing: more than the
@@ -123,7 +116,7 @@ async def reverse_payment(
     payment_id: uuid.UUID,
     data: ReversalIn,
     session: SessionDep,
-    actor: Receiver,
+    actor: ARStaffAndIntegration,
     rules: Rules,
 ) -> PaymentOut:
     """Undo every application of the payment (`PaymentUnapplied` each; the invoices reopen), then

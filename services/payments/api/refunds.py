@@ -4,19 +4,21 @@ import uuid
 
 from fastapi import Response, status
 
-from services.payments.api.common import Applier, Reader, Rules, Supervisor, payments_router
+from services.payments.api.dependencies import Rules
 from services.payments.commands import refunds
 from services.payments.commands.receipts import get_payment
 from services.payments.schemas import RefundIn, RefundOut
+from shared.api.access import AnyRole, ARStaff, ARSupervisor
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import Clock, ClockDep
 
-router = payments_router("/v1/refunds", "refunds")
+router = service_router("/v1/refunds", "refunds")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Request a refund")
 async def request_refund(
-    data: RefundIn, session: SessionDep, actor: Applier, response: Response
+    data: RefundIn, session: SessionDep, actor: ARStaff, response: Response
 ) -> RefundOut:
     """Ask to pay back unapplied credit of a payment (an over-payment). The amount is held from the
     payment until an AR supervisor approves or rejects the request."""
@@ -27,14 +29,14 @@ async def request_refund(
 
 
 @router.get("/{refund_id}", summary="Read a refund")
-async def read_refund(refund_id: uuid.UUID, session: SessionDep, _: Reader) -> RefundOut:
+async def read_refund(refund_id: uuid.UUID, session: SessionDep, _: AnyRole) -> RefundOut:
     """The refund and whether it waits for approval, was issued or was rejected."""
     return RefundOut.model_validate(await refunds.get_refund(session, refund_id, pending=False))
 
 
 @router.post("/{refund_id}/approve", summary="Approve a refund")
 async def approve_refund(
-    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules, clock: ClockDep
+    refund_id: uuid.UUID, session: SessionDep, actor: ARSupervisor, rules: Rules, clock: ClockDep
 ) -> RefundOut:
     """AR supervisors only, and not the requester. Publishes `RefundIssued` (Dr unapplied cash /
     Cr cash)."""
@@ -43,7 +45,7 @@ async def approve_refund(
 
 @router.post("/{refund_id}/reject", summary="Reject a refund")
 async def reject_refund(
-    refund_id: uuid.UUID, session: SessionDep, actor: Supervisor, rules: Rules, clock: ClockDep
+    refund_id: uuid.UUID, session: SessionDep, actor: ARSupervisor, rules: Rules, clock: ClockDep
 ) -> RefundOut:
     """AR supervisors only: the held amount returns to the payment's unapplied credit."""
     return await _decide(refund_id, session, actor, rules, approve=False, clock=clock)
@@ -52,7 +54,7 @@ async def reject_refund(
 async def _decide(
     refund_id: uuid.UUID,
     session: SessionDep,
-    actor: Supervisor,
+    actor: ARSupervisor,
     rules: Rules,
     *,
     approve: bool,

@@ -4,19 +4,21 @@ import uuid
 
 from fastapi import status
 
-from services.payments.api.common import Applier, Reader, Rules, payments_router
+from services.payments.api.dependencies import Rules
 from services.payments.commands.applications import get_open_item
 from services.payments.commands.write_offs import write_off
 from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
+from shared.api.access import AnyRole, ARStaff
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = payments_router("/v1", "write-offs")
+router = service_router("/v1", "write-offs")
 
 
 @router.get("/invoice-balances/{invoice_id}", summary="What is open on an invoice")
 async def read_invoice_balance(
-    invoice_id: uuid.UUID, session: SessionDep, _: Reader
+    invoice_id: uuid.UUID, session: SessionDep, _: AnyRole
 ) -> OpenItemOut:
     """Payments' own view of the invoice, from invoicing's events: total, open balance, status and
     the reason code of a short payment."""
@@ -27,7 +29,7 @@ async def read_invoice_balance(
     "/write-offs", status_code=status.HTTP_201_CREATED, summary="Write off an invoice's balance"
 )
 async def create_write_off(
-    clock: ClockDep, data: WriteOffIn, session: SessionDep, actor: Applier, rules: Rules
+    clock: ClockDep, data: WriteOffIn, session: SessionDep, actor: ARStaff, rules: Rules
 ) -> WriteOffOut:
     """Write off what is left open on the invoice. An AR coordinator may within the small-balance
     tolerance (`AR_PAYMENTS_SMALL_BALANCE_WRITE_OFF`); an AR supervisor may write off any balance.
