@@ -3,10 +3,10 @@
 from pathlib import Path
 
 from services.credit.api import ROUTERS
-from services.credit.events import HANDLERS
+from services.credit.handlers import HANDLERS
+from services.credit.jobs import sweep_holds
 from services.credit.publishing import PUBLISHES
 from services.credit.settings import CreditSettings
-from services.credit.sweep import sweep_holds
 from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(

@@ -13,8 +13,8 @@ import pytest
 import time_machine
 
 from deploy.local_infra import KafkaBroker
-from services.credit.holding import place_hold
-from services.credit.repository import get_account
+from services.credit.commands.holds import place_hold
+from services.credit.queries.accounts import get_account
 from services.credit.service import definition as credit
 from services.customers.service import definition as customers
 from shared.auth import Role

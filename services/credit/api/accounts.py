@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Query
 
 from services.credit.api.common import Anyone, credit_router
-from services.credit.repository import ACCOUNT_ORDER, get_account, search_accounts
+from services.credit.queries.accounts import ACCOUNT_ORDER, get_account, search_accounts
 from services.credit.schemas import CreditAccountOut
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from sqlmodel import col, select
 
-from services.credit import applications as commands
 from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.commands import applications as commands
 from services.credit.domain.applications import ApplicationStatus
 from services.credit.models import CreditApplication, ReferenceCheck
 from services.credit.schemas import (

@@ -7,10 +7,10 @@ from fastapi import Response, status
 from sqlmodel import col, select
 
 from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
-from services.credit.bureau import HttpBureauProvider, pull_report, record_manual_report
+from services.credit.commands.bureau import HttpBureauProvider, pull_report, record_manual_report
 from services.credit.domain.bureau import is_expired
 from services.credit.models import BureauReport
-from services.credit.repository import get_account
+from services.credit.queries.accounts import get_account
 from services.credit.schemas import BureauPull, BureauReportIn, BureauReportOut
 from services.credit.settings import CreditSettings
 from shared.api.problems import NotFound

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.credit.api.common import Anyone, Settings, credit_router
 from services.credit.domain.exposure import CreditPosition, authorize
 from services.credit.models import OrderAuthorization
-from services.credit.position import load_position
+from services.credit.queries.position import load_position
 from services.credit.schemas import (
     AuthorizationIn,
     AuthorizationOut,

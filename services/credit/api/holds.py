@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from sqlmodel import col, select
 
-from services.credit import holding
 from services.credit.api.common import Anyone, CreditDecider, credit_router
+from services.credit.commands import holds as holding
 from services.credit.models import CreditHold
-from services.credit.repository import get_account
+from services.credit.queries.accounts import get_account
 from services.credit.schemas import HoldIn, HoldOut, ReleaseIn
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.transaction import SessionDep

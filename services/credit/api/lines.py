@@ -3,13 +3,13 @@
 import uuid
 
 from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.commands.limits import set_credit_line
 from services.credit.domain.scoring import Factor
-from services.credit.limits import set_credit_line
 from services.credit.models import CreditLine
-from services.credit.repository import get_account
+from services.credit.queries.accounts import get_account
+from services.credit.queries.scores import score_customer
+from services.credit.queries.worklist import worklist
 from services.credit.schemas import CreditLineIn, CreditLineOut, FactorOut, ScoreOut, WorkItem
-from services.credit.scorecard import score_customer
-from services.credit.worklist import worklist
 from shared.api.problems import NotFound
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep

@@ -29,7 +29,7 @@ from services.credit.domain.exposure import (
 from services.credit.domain.holds import HoldAction, automatic_hold_reasons, next_hold_action
 from services.credit.domain.promises import Promise, Received, broken_promises, is_broken
 from services.credit.domain.scoring import ScoreInputs, score
-from services.credit.scorecard import payment_days_beyond_terms
+from services.credit.queries.scores import payment_days_beyond_terms
 from shared.auth import Principal, Role
 
 TODAY = date(2026, 11, 23)

@@ -9,10 +9,10 @@ from typing import Any, cast
 from sqlalchemy import union
 from sqlmodel import col, select
 
+from services.credit.commands.holds import reevaluate_hold
 from services.credit.domain.holds import HoldAction
-from services.credit.holding import reevaluate_hold
 from services.credit.models import CreditHold, ReceivableItem
-from services.credit.position import INVOICE
+from services.credit.queries.position import INVOICE
 from services.credit.settings import CreditSettings
 from shared.clock import Clock
 from shared.db import Database

@@ -7,8 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.holds import HoldAction, automatic_hold_reasons, next_hold_action
 from services.credit.models import CreditHold
-from services.credit.position import load_position
 from services.credit.publishing import publish
+from services.credit.queries.position import load_position
 from services.credit.settings import CreditSettings
 from shared.api.problems import Conflict
 from shared.audit import SYSTEM_ACTOR, record_change

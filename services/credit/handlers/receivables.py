@@ -15,9 +15,9 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.credit.holding import reevaluate_hold
+from services.credit.commands.holds import reevaluate_hold
 from services.credit.models import OrderAuthorization, ReceivableItem, UnbilledTicket
-from services.credit.position import INVOICE
+from services.credit.queries.position import INVOICE
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
 from shared.events.payments import (

@@ -5,16 +5,16 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.credit.commands.limits import set_credit_line
 from services.credit.domain.applications import (
     ApplicationStatus,
     check_approval_authority,
     check_not_own_request,
     check_transition,
 )
-from services.credit.limits import set_credit_line
 from services.credit.models import CreditApplication, ReferenceCheck
 from services.credit.publishing import publish
-from services.credit.repository import get_account
+from services.credit.queries.accounts import get_account
 from services.credit.schemas import (
     ApplicationCreate,
     Approval,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.credit.commands.holds import reevaluate_hold
 from services.credit.domain.applications import check_approval_authority
-from services.credit.holding import reevaluate_hold
 from services.credit.models import CreditLine
 from services.credit.publishing import publish
 from services.credit.settings import CreditSettings

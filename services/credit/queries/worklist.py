@@ -7,8 +7,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.models import BureauReport, CreditAccount, CreditLine
+from services.credit.queries.scores import RECEIVED
 from services.credit.schemas import WorkItem, WorkKind
-from services.credit.scorecard import RECEIVED
 from services.credit.settings import CreditSettings
 from shared.clock import Clock
 

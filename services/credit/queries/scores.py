@@ -11,10 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.credit.domain.bureau import is_expired
 from services.credit.domain.promises import Promise, Received, broken_promises
 from services.credit.domain.scoring import Score, ScoreInputs, score
-from services.credit.ledger import PAYMENT
+from services.credit.handlers.receivables import PAYMENT
 from services.credit.models import BureauReport, PaymentPromise, ReceivableItem, ReferenceCheck
-from services.credit.position import INVOICE, load_position
-from services.credit.repository import get_account
+from services.credit.queries.accounts import get_account
+from services.credit.queries.position import INVOICE, load_position
 from services.credit.settings import CreditSettings
 from shared.clock import Clock
 

@@ -4,7 +4,7 @@ and collections' promises to pay."""
 
 from typing import Any
 
-from services.credit.ledger import HANDLERS as LEDGER_HANDLERS
+from services.credit.handlers.receivables import HANDLERS as LEDGER_HANDLERS
 from services.credit.models import CreditAccount, PaymentPromise
 from shared.events.collections import PromiseToPayRecorded
 from shared.events.customers import CustomerSnapshot
