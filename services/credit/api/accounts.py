@@ -5,20 +5,21 @@ from typing import Annotated
 
 from fastapi import Query
 
-from services.credit.api.common import Anyone, credit_router
 from services.credit.queries.accounts import ACCOUNT_ORDER, get_account, search_accounts
 from services.credit.schemas import CreditAccountOut
+from shared.api.access import AnyRole
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.events.customers import CustomerStatus
 
-router = credit_router("/v1/credit-accounts", "credit accounts")
+router = service_router("/v1/credit-accounts", "credit accounts")
 
 
 @router.get("", summary="List credit accounts")
 async def list_credit_accounts(
     session: SessionDep,
-    _: Anyone,
+    _: AnyRole,
     page: PageQuery,
     status: CustomerStatus | None = None,
     business_district: Annotated[str | None, Query(max_length=50, examples=["permian"])] = None,
@@ -38,7 +39,7 @@ async def list_credit_accounts(
 
 @router.get("/{customer_id}", summary="Read a credit account")
 async def read_credit_account(
-    customer_id: uuid.UUID, session: SessionDep, _: Anyone
+    customer_id: uuid.UUID, session: SessionDep, _: AnyRole
 ) -> CreditAccountOut:
     """One customer as credit sees it: status, hold, currency, district and onboarding checklist.
     A 404 problem when credit has not heard of the customer."""

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from sqlmodel import col, select
 
-from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.api.dependencies import Settings
 from services.credit.commands import applications as commands
 from services.credit.domain.applications import ApplicationStatus
 from services.credit.models import CreditApplication, ReferenceCheck
@@ -18,29 +18,18 @@ from services.credit.schemas import (
     ReferenceCheckIn,
     ReferenceCheckOut,
 )
+from shared.api.access import CreditDecider, StaffAndAuditors, StaffAndSystems
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
-from shared.auth import Principal, Role, require_roles
 from shared.clock import ClockDep
 
-router = credit_router("/v1/credit-applications", "credit applications")
-
-# The sales system and the AR staff send applications in on the customer's behalf.
-Submitter = Annotated[
-    Principal,
-    require_roles(
-        Role.CREDIT_MANAGER,
-        Role.AR_SUPERVISOR,
-        Role.AR_COORDINATOR,
-        Role.SALES,
-        Role.INTEGRATION,
-    ),
-]
+router = service_router("/v1/credit-applications", "credit applications")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Submit a credit application")
 async def submit_application(
-    data: ApplicationCreate, session: SessionDep, actor: Submitter, response: Response
+    data: ApplicationCreate, session: SessionDep, actor: StaffAndSystems, response: Response
 ) -> ApplicationOut:
     """Submit a customer's application: the business, the limit and terms requested, its trade
     and bank references and the documents received. A 404 problem if credit does not know the
@@ -53,7 +42,7 @@ async def submit_application(
 @router.get("", summary="List credit applications")
 async def list_applications(
     session: SessionDep,
-    _: CreditReader,
+    _: StaffAndAuditors,
     page: PageQuery,
     status_: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
     customer_id: uuid.UUID | None = None,
@@ -75,7 +64,7 @@ async def list_applications(
 
 @router.get("/{application_id}", summary="Read a credit application")
 async def read_application(
-    application_id: uuid.UUID, session: SessionDep, _: CreditReader
+    application_id: uuid.UUID, session: SessionDep, _: StaffAndAuditors
 ) -> ApplicationOut:
     """The application with its decision so far."""
     return ApplicationOut.model_validate(await commands.get_application(session, application_id))
@@ -141,7 +130,7 @@ async def record_reference_check(
 
 @router.get("/{application_id}/reference-checks", summary="List the reference calls")
 async def list_reference_checks(
-    application_id: uuid.UUID, session: SessionDep, _: CreditReader
+    application_id: uuid.UUID, session: SessionDep, _: StaffAndAuditors
 ) -> list[ReferenceCheckOut]:
     """The calls made for this application, in the order they were recorded."""
     await commands.get_application(session, application_id)

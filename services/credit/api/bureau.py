@@ -6,18 +6,20 @@ from datetime import date
 from fastapi import Response, status
 from sqlmodel import col, select
 
-from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.api.dependencies import Settings
 from services.credit.commands.bureau import HttpBureauProvider, pull_report, record_manual_report
 from services.credit.domain.bureau import is_expired
 from services.credit.models import BureauReport
 from services.credit.queries.accounts import get_account
 from services.credit.schemas import BureauPull, BureauReportIn, BureauReportOut
 from services.credit.settings import CreditSettings
+from shared.api.access import CreditDecider, StaffAndAuditors
 from shared.api.problems import NotFound
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = credit_router("/v1/bureau-reports", "bureau reports")
+router = service_router("/v1/bureau-reports", "bureau reports")
 
 
 def report_out(report: BureauReport, settings: CreditSettings, today: date) -> BureauReportOut:
@@ -71,7 +73,7 @@ async def pull_from_vendor(
 async def list_reports(
     customer_id: uuid.UUID,
     session: SessionDep,
-    _: CreditReader,
+    _: StaffAndAuditors,
     settings: Settings,
     clock: ClockDep,
 ) -> list[BureauReportOut]:
@@ -86,7 +88,11 @@ async def list_reports(
 
 @router.get("/{report_id}", summary="Read a bureau check")
 async def read_report(
-    report_id: uuid.UUID, session: SessionDep, _: CreditReader, settings: Settings, clock: ClockDep
+    report_id: uuid.UUID,
+    session: SessionDep,
+    _: StaffAndAuditors,
+    settings: Settings,
+    clock: ClockDep,
 ) -> BureauReportOut:
     """One check: the findings received or why it failed, and whether it has expired."""
     report = await session.get(BureauReport, report_id)

@@ -2,13 +2,12 @@
 
 import uuid
 from datetime import date, timedelta
-from typing import Annotated
 
 from fastapi import status
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.credit.api.common import Anyone, Settings, credit_router
+from services.credit.api.dependencies import Settings
 from services.credit.domain.exposure import CreditPosition, authorize
 from services.credit.models import OrderAuthorization
 from services.credit.queries.position import load_position
@@ -18,32 +17,23 @@ from services.credit.schemas import (
     DeclineReasonOut,
     ExposureOut,
 )
+from shared.api.access import AnyRole, CreditDeciderAndSystems
 from shared.api.problems import NotFound
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
-from shared.auth import Principal, Role, require_roles
 from shared.clock import ClockDep
 from shared.db import Prepared, new_id
 
-router = credit_router("/v1/exposure", "exposure")
-authorizations = credit_router("/v1/authorizations", "authorizations")
+router = service_router("/v1/exposure", "exposure")
+authorizations = service_router("/v1/authorizations", "authorizations")
 
 # On the table, not the entity: an INSERT on an ORM entity goes through the ORM's bulk path.
 _RECORD = Prepared(insert(OrderAuthorization.metadata.tables[OrderAuthorization.__tablename__]))
 
-Requester = Annotated[
-    Principal,
-    require_roles(
-        Role.SALES,
-        Role.INTEGRATION,
-        Role.CREDIT_MANAGER,
-        Role.AR_SUPERVISOR,
-    ),
-]
-
 
 @router.get("/{customer_id}", summary="A customer's exposure")
 async def read_exposure(
-    clock: ClockDep, customer_id: uuid.UUID, session: SessionDep, _: Anyone, settings: Settings
+    clock: ClockDep, customer_id: uuid.UUID, session: SessionDep, _: AnyRole, settings: Settings
 ) -> ExposureOut:
     """Open AR + closed tickets not yet invoiced + approved orders not yet billed, kept live from
     invoicing and payments events, against the limit; with days past due and any hold."""
@@ -80,7 +70,7 @@ async def authorize_order(
     clock: ClockDep,
     data: AuthorizationIn,
     session: SessionDep,
-    actor: Requester,
+    actor: CreditDeciderAndSystems,
     settings: Settings,
 ) -> AuthorizationOut:
     """May the customer order this much? Answered from credit's own data, never by calling

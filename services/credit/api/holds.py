@@ -6,16 +6,17 @@ from typing import Annotated
 from fastapi import Query, Response, status
 from sqlmodel import col, select
 
-from services.credit.api.common import Anyone, CreditDecider, credit_router
 from services.credit.commands import holds as holding
 from services.credit.models import CreditHold
 from services.credit.queries.accounts import get_account
 from services.credit.schemas import HoldIn, HoldOut, ReleaseIn
+from shared.api.access import AnyRole, CreditDecider
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = credit_router("/v1/credit-holds", "credit holds")
+router = service_router("/v1/credit-holds", "credit holds")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Put a customer on credit hold")
@@ -50,7 +51,7 @@ async def release_hold(
 @router.get("", summary="List credit holds")
 async def list_holds(
     session: SessionDep,
-    _: Anyone,
+    _: AnyRole,
     page: PageQuery,
     customer_id: uuid.UUID | None = None,
     open_only: Annotated[bool, Query(description="Only holds not released yet")] = False,

@@ -2,7 +2,7 @@
 
 import uuid
 
-from services.credit.api.common import CreditDecider, CreditReader, Settings, credit_router
+from services.credit.api.dependencies import Settings
 from services.credit.commands.limits import set_credit_line
 from services.credit.domain.scoring import Factor
 from services.credit.models import CreditLine
@@ -10,13 +10,15 @@ from services.credit.queries.accounts import get_account
 from services.credit.queries.scores import score_customer
 from services.credit.queries.worklist import worklist
 from services.credit.schemas import CreditLineIn, CreditLineOut, FactorOut, ScoreOut, WorkItem
+from shared.api.access import CreditDecider, StaffAndAuditors
 from shared.api.problems import NotFound
+from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
-router = credit_router("/v1/credit-lines", "credit lines")
-reviews = credit_router("/v1/credit-reviews", "credit lines")
-scores = credit_router("/v1/credit-scores", "credit scores")
+router = service_router("/v1/credit-lines", "credit lines")
+reviews = service_router("/v1/credit-reviews", "credit lines")
+scores = service_router("/v1/credit-scores", "credit scores")
 
 
 @router.put("/{customer_id}", summary="Set a customer's limit and terms")
@@ -50,7 +52,7 @@ async def put_credit_line(
 
 @router.get("/{customer_id}", summary="Read a customer's limit and terms")
 async def read_credit_line(
-    customer_id: uuid.UUID, session: SessionDep, _: CreditReader
+    customer_id: uuid.UUID, session: SessionDep, _: StaffAndAuditors
 ) -> CreditLineOut:
     """A 404 problem when the customer has no active credit."""
     line = await session.get(CreditLine, customer_id)
@@ -61,7 +63,7 @@ async def read_credit_line(
 
 @reviews.get("", summary="The review worklist")
 async def review_worklist(
-    clock: ClockDep, session: SessionDep, _: CreditReader, settings: Settings
+    clock: ClockDep, session: SessionDep, _: StaffAndAuditors, settings: Settings
 ) -> list[WorkItem]:
     """Limit reviews due within the configured window (or overdue) and customers with credit
     whose newest bureau report has expired, soonest due first."""
@@ -77,7 +79,7 @@ async def read_score(
     clock: ClockDep,
     customer_id: uuid.UUID,
     session: SessionDep,
-    _: CreditReader,
+    _: StaffAndAuditors,
     settings: Settings,
 ) -> ScoreOut:
     """The customer's score on the documented scorecard (0-100 and a grade) with every factor
