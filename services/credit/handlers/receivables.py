@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.commands.holds import reevaluate_hold
 from services.credit.models import OrderAuthorization, ReceivableItem, UnbilledTicket
-from services.credit.queries.position import INVOICE
+from services.credit.queries.position import CREDIT_MEMO, DEPOSIT, INVOICE, PAYMENT, REFUND
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
 from shared.events.payments import (
@@ -30,8 +30,6 @@ from shared.events.payments import (
     WriteOffPosted,
 )
 from shared.inbox import EventHandler, HandlerContext
-
-CREDIT_MEMO, PAYMENT, DEPOSIT, REFUND = "credit_memo", "payment", "deposit", "refund"
 
 # A projection step: apply the event, say whose position it moved (None: nobody we know).
 Step = Callable[[AsyncSession, Any], Awaitable[uuid.UUID | None]]

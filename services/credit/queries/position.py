@@ -27,7 +27,9 @@ from services.credit.models import (
 )
 from shared.db import Prepared
 
+# The kinds of receivable item credit keeps (ReceivableItem.kind).
 INVOICE = "invoice"
+CREDIT_MEMO, PAYMENT, DEPOSIT, REFUND = "credit_memo", "payment", "deposit", "refund"
 _HEAD = "head"
 
 # Decisions on one customer (holds, authorizations) queue behind each other here until the

@@ -11,10 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.credit.domain.bureau import is_expired
 from services.credit.domain.promises import Promise, Received, broken_promises
 from services.credit.domain.scoring import Score, ScoreInputs, score
-from services.credit.handlers.receivables import PAYMENT
 from services.credit.models import BureauReport, PaymentPromise, ReceivableItem, ReferenceCheck
 from services.credit.queries.accounts import get_account
-from services.credit.queries.position import INVOICE, load_position
+from services.credit.queries.position import INVOICE, PAYMENT, load_position
 from services.credit.settings import CreditSettings
 from shared.clock import Clock
 
