@@ -1,8 +1,10 @@
 """The audit trail: who changed money or master data, when, what changed and why."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,6 +13,19 @@ from shared.auth import Principal
 from shared.tables import AuditEntry
 
 SYSTEM_ACTOR = "system"
+
+
+class HistoryEntry(BaseModel):
+    """One entry of an audit trail as every service's `/history` route answers it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    actor_roles: list[str]
+    action: str
+    changes: dict[str, Any]
+    reason: str | None
 
 
 def record_change(

@@ -137,11 +137,3 @@ class DocumentOut(BaseModel):
     sha256: str
     uploaded_by: str
     uploaded_at: datetime
-
-
-class HistoryEntry(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    changes: dict[str, object]
-    reason: str | None

@@ -2,19 +2,10 @@
 
 from pathlib import Path
 
-from services.invoicing.accounts import events as account_events
-from services.invoicing.accounts.api import router as accounts_router
-from services.invoicing.billing.api import router as billing_router
-from services.invoicing.credit_memos.api import router as credit_memos_router
-from services.invoicing.delivery.sweep import deliver_issued_invoices
-from services.invoicing.invoices import payments
-from services.invoicing.invoices.api import router as invoices_router
-from services.invoicing.journal.api import router as journal_router
+from services.invoicing.api import ROUTERS
+from services.invoicing.handlers import HANDLERS
+from services.invoicing.jobs import deliver_issued_invoices
 from services.invoicing.settings import InvoicingSettings
-from services.invoicing.tax.api import router as tax_router
-from services.invoicing.tickets import events as ticket_events
-from services.invoicing.tickets.api import rate_cards
-from services.invoicing.tickets.api import router as tickets_router
 from shared.events.invoicing import (
     CreditMemoIssued,
     InvoiceIssued,
@@ -33,18 +24,9 @@ definition = ServiceDefinition(
         "email delivery, and the journal they post."
     ),
     settings_class=InvoicingSettings,
-    routers=[
-        accounts_router,
-        tickets_router,
-        rate_cards,
-        tax_router,
-        billing_router,
-        invoices_router,
-        credit_memos_router,
-        journal_router,
-    ],
+    routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
-    handlers=account_events.HANDLERS | ticket_events.HANDLERS | payments.HANDLERS,
+    handlers=HANDLERS,
     publishes=[TicketClosed, TicketHeld, InvoiceIssued, InvoiceVoided, CreditMemoIssued],
     background=[deliver_issued_invoices],
 )

@@ -18,11 +18,11 @@ import asyncpg
 import httpx
 from sqlalchemy import insert, text
 
-from services.invoicing.accounts.models import BillingAccount
 from services.invoicing.documents.pdf import render_invoice
-from services.invoicing.invoices.models import Invoice
+from services.invoicing.models.accounts import BillingAccount
+from services.invoicing.models.invoices import Invoice
+from services.invoicing.models.tickets import Ticket
 from services.invoicing.service import definition
-from services.invoicing.tickets.models import Ticket
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.events.customers import InvoiceGrouping

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaProducer
 
 from deploy.local_infra import KafkaBroker
 from services.customers.service import definition as customers_definition
-from services.invoicing.billing import commands as billing_commands
+from services.invoicing.commands import billing as billing_commands
 from services.invoicing.service import definition as invoicing_definition
 from shared.auth import Role
 from shared.events.envelope import EventEnvelope

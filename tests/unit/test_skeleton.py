@@ -50,23 +50,6 @@ RANK = {
     "service": 7,
     "__main__": 8,
 }
-# Not yet in the skeleton (the next step of issue 12): each case is expected to fail, strictly,
-# so fixing one without removing it here fails the suite too.
-PENDING = {
-    ("test_every_service_has_the_same_top_level", "invoicing"): "invoicing keeps feature folders",
-    ("test_routes_do_not_query_the_database", "credit"): "credit routes still hold selects",
-}
-
-
-def _services(test: str) -> list[object]:
-    return [
-        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=PENDING[(test, s)]))
-        if (test, s) in PENDING
-        else s
-        for s in SERVICES
-    ]
-
-
 # The rules stay plain Python: testable without a web server or a database.
 DOMAIN_MAY_NOT_IMPORT = ("fastapi", "sqlalchemy", "sqlmodel", "asyncpg", "aiosqlite", "httpx")
 
@@ -117,7 +100,7 @@ def _layer_of(module: str, service: str) -> str | None:
     return parts[2]
 
 
-@pytest.mark.parametrize("service", _services("test_every_service_has_the_same_top_level"))
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_service_has_the_same_top_level(service: str) -> None:
     layers = {_layer(name) if name.endswith(".py") else name for name in _entries(service)}
     layers = {"__init__.py" if n == "__init__" else n for n in layers}
@@ -127,7 +110,7 @@ def test_every_service_has_the_same_top_level(service: str) -> None:
     assert extra == set(), f"services/{service} has entries outside the skeleton: {sorted(extra)}"
 
 
-@pytest.mark.parametrize("service", _services("test_layers_import_only_downwards"))
+@pytest.mark.parametrize("service", SERVICES)
 def test_layers_import_only_downwards(service: str) -> None:
     wrong = []
     for module, path in _modules(service):
@@ -158,7 +141,7 @@ def test_domain_rules_are_plain_python(service: str) -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("service", _services("test_routes_do_not_query_the_database"))
+@pytest.mark.parametrize("service", SERVICES)
 def test_routes_do_not_query_the_database(service: str) -> None:
     wrong = [
         str(path.relative_to(ROOT))

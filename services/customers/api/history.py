@@ -4,11 +4,10 @@ import uuid
 
 from services.customers.api.dependencies import PREFIX, TAG
 from services.customers.queries import get_customer
-from services.customers.schemas import HistoryEntry
 from shared.api.access import AnyRole
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
-from shared.audit import history
+from shared.audit import HistoryEntry, history
 
 router = service_router(PREFIX, TAG)
 
@@ -20,4 +19,4 @@ async def read_history(
     """Every change to the customer, oldest first, with who made it and why."""
     await get_customer(session, customer_id)
     entries = await history(session, "customer", str(customer_id))
-    return [HistoryEntry.model_validate(e, from_attributes=True) for e in entries]
+    return [HistoryEntry.model_validate(e) for e in entries]

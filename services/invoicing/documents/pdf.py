@@ -1,26 +1,18 @@
-"""The invoice as a customer receives it: a one-or-more-page PDF (fpdf2, core fonts)."""
+"""The invoice as a customer receives it: one or more pages on the platform's document page
+(shared.documents), with the invoice's own header of facts, bill-to and remit-to blocks."""
 
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from services.invoicing.invoices.models import Invoice
-from services.invoicing.settings import Company
+from services.invoicing.models.invoices import Invoice
+from shared.company import CompanyProfile
+from shared.documents import Document, format_money, format_money_with_code
 
 # description, ticket, quantity, unit, unit price, amount (mm; the page is 190 wide inside margins)
 COLUMNS = (74, 26, 18, 14, 28, 30)
-
-
-def _text(value: Any) -> str:
-    """Core PDF fonts speak Latin-1: anything else prints as '?' rather than failing."""
-    return str(value if value is not None else "").encode("latin-1", "replace").decode("latin-1")
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}" if currency else f"{amount:,.2f}"
 
 
 def _address(address: dict[str, Any] | None) -> list[str]:
@@ -32,26 +24,17 @@ def _address(address: dict[str, Any] | None) -> list[str]:
     return [line for line in (address.get("line1"), address.get("line2"), city) if line]
 
 
-class InvoicePdf(FPDF):
-    def __init__(self, invoice: Invoice, company: Company) -> None:
-        super().__init__(format="Letter")
-        self.invoice, self.company = invoice, company
-        self.set_auto_page_break(auto=True, margin=20)
-        self.set_title(_text(f"Invoice {invoice.number or 'draft'}"))
-        self.set_author(_text(company.name))
-
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font("Helvetica", size=8)
-        self.cell(
-            0,
-            5,
-            _text(
-                f"{self.company.name} - invoice {self.invoice.number or 'DRAFT'}"
-                f" - page {self.page_no()}"
-            ),
-            align="C",
+class InvoicePdf(Document):
+    def __init__(self, invoice: Invoice, company: CompanyProfile) -> None:
+        number = invoice.number or "draft"
+        # The invoice prints its own header (facts beside the company), so the page's is off.
+        super().__init__(
+            company,
+            title=f"Invoice {number}",
+            footer_label=f"invoice {invoice.number or 'DRAFT'}",
+            header=False,
         )
+        self.invoice = invoice
 
     def block(
         self, title: str, lines: Sequence[str], x_mm: float, y_mm: float, width_mm: float
@@ -60,24 +43,23 @@ class InvoicePdf(FPDF):
         not money); gives the y (mm) just below it."""
         self.set_xy(x_mm, y_mm)
         self.set_font("Helvetica", "B", 9)
-        self.cell(width_mm, 5, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(width_mm, 5, (title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("Helvetica", size=9)
         for line in lines:
             self.set_x(x_mm)
-            self.cell(width_mm, 4.5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.cell(width_mm, 4.5, (line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return self.get_y()
 
 
 def _header(pdf: InvoicePdf) -> None:
     invoice, company = pdf.invoice, pdf.company
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(120, 8, _text(company.name))
+    pdf.cell(120, 8, (company.legal_name))
     pdf.set_font("Helvetica", "B", 20)
     title = "INVOICE" if invoice.status != "voided" else "INVOICE - VOID"
     pdf.cell(70, 8, title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    contact = [line for line in (company.phone, company.email) if line]
     top = pdf.get_y() + 2
-    pdf.block("", [*company.address, *contact], 10, top, 95)
+    pdf.block("", [*company.address, *company.contact], 10, top, 95)
     facts = [
         f"Invoice number: {invoice.number or 'DRAFT'}",
         f"Invoice date: {invoice.invoice_date.isoformat()}",
@@ -90,7 +72,7 @@ def _header(pdf: InvoicePdf) -> None:
     top = bottom + 4
     left = pdf.block("Bill to", [invoice.customer_name, *_address(invoice.bill_to)], 10, top, 60)
     middle = pdf.block("Job site", [invoice.job_site or "-"], 75, top, 55)
-    right = pdf.block("Remit to", [company.name, *company.remit_to], 135, top, 65)
+    right = pdf.block("Remit to", [company.legal_name, *company.remit_to], 135, top, 65)
     pdf.set_y(max(left, middle, right) + 6)
 
 
@@ -116,17 +98,18 @@ def _lines(pdf: InvoicePdf) -> None:
         pdf.cell(width, 6, heading, border="B", fill=True, align="L" if width > 20 else "R")
     pdf.ln()
     pdf.set_font("Helvetica", size=9)
+    currency = pdf.invoice.currency
     for line in pdf.invoice.lines:
         values = (
             line["description"][:48],
             line.get("ticket_number") or "",
             f"{Decimal(line['quantity']).normalize():f}",
             line["unit"],
-            f"{Decimal(line['unit_price']):,.2f}",
-            f"{Decimal(line['amount']):,.2f}",
+            format_money(Decimal(line["unit_price"]), currency),
+            format_money(Decimal(line["amount"]), currency),
         )
         for width, value in zip(COLUMNS, values, strict=True):
-            pdf.cell(width, 5.5, _text(value), align="L" if width > 20 else "R")
+            pdf.cell(width, 5.5, (value), align="L" if width > 20 else "R")
         pdf.ln()
 
 
@@ -136,7 +119,7 @@ def _totals(pdf: InvoicePdf) -> None:
     rows += [
         (
             f"{tax['name']} ({tax['jurisdiction']}) {Decimal(tax['rate']) * 100:.3f}% on "
-            f"{Decimal(tax['taxable_amount']):,.2f}",
+            f"{format_money(Decimal(tax['taxable_amount']), invoice.currency)}",
             Decimal(tax["amount"]),
         )
         for tax in invoice.taxes
@@ -144,26 +127,36 @@ def _totals(pdf: InvoicePdf) -> None:
     pdf.ln(3)
     pdf.set_font("Helvetica", size=9)
     for label, amount in rows:
-        pdf.cell(160, 5.5, _text(label), align="R")
-        pdf.cell(30, 5.5, _money(amount, ""), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(160, 5.5, label, align="R")
+        pdf.cell(
+            30,
+            5.5,
+            format_money(amount, invoice.currency),
+            align="R",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(160, 7, "Total due", align="R", border="T")
     pdf.cell(
         30,
         7,
-        _money(invoice.total, invoice.currency),
+        format_money_with_code(invoice.total, invoice.currency),
         align="R",
         border="T",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
     if invoice.discount_amount and invoice.discount_due_date:
+        discounted = format_money_with_code(
+            invoice.total - invoice.discount_amount, invoice.currency
+        )
         pdf.set_font("Helvetica", size=9)
         pdf.cell(
             0,
             6,
-            _text(
-                f"Pay {_money(invoice.total - invoice.discount_amount, invoice.currency)} by "
+            (
+                f"Pay {discounted} by "
                 f"{invoice.discount_due_date.isoformat()} to take the early-payment discount."
             ),
             align="R",
@@ -175,17 +168,17 @@ def _totals(pdf: InvoicePdf) -> None:
     pdf.multi_cell(
         0,
         4,
-        _text(
+        (
             f"Please quote invoice {invoice.number or ''} with your payment and remit to "
-            f"{pdf.company.name}, {', '.join(pdf.company.remit_to)}."
+            f"{pdf.company.legal_name}, {', '.join(pdf.company.remit_to)}."
         ),
     )
 
 
-def render_invoice(invoice: Invoice, company: Company) -> bytes:
+def render_invoice(invoice: Invoice, company: CompanyProfile) -> bytes:
     pdf = InvoicePdf(invoice, company)
     pdf.add_page()
     _header(pdf)
     _lines(pdf)
     _totals(pdf)
-    return bytes(pdf.output())
+    return pdf.render()

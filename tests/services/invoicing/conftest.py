@@ -43,7 +43,7 @@ async def invoicing_service(
     bus: InProcessBus,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Service]:
-    monkeypatch.setenv("AR_INVOICING_SMTP__MAIL_DROP", str(tmp_path / "mail-drop"))
+    monkeypatch.setenv("AR_SMTP__MAIL_DROP", str(tmp_path / "mail-drop"))
     async with running_service(definition, tmp_path, platform, tokens, bus) as service:
         yield service
 

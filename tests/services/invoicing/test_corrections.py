@@ -30,6 +30,7 @@ def in_november_2026(time_machine: time_machine.TimeMachineFixture) -> None:
     year: voids, credit memos and their numbers fall in November 2026."""
     time_machine.move_to(datetime(2026, 11, 20, 12, tzinfo=time_zone(DEFAULT_TIME_ZONE)))
 
+
 INVOICES = "/v1/invoices"
 MANUAL = {
     "po_number": "PO-9",

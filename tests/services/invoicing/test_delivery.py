@@ -59,7 +59,7 @@ async def test_run_invoices_are_emailed_with_their_pdf_and_a_failure_is_recorded
 ) -> None:
     box, port = mailbox
     smtp = invoicing_service.settings.smtp  # type: ignore[attr-defined]
-    smtp.host, smtp.port, smtp.start_tls = "127.0.0.1", _free_port(), False  # nobody listens
+    smtp.host, smtp.port, smtp.starttls = "127.0.0.1", _free_port(), False  # nobody listens
     await ready_ticket(api, auth, ticket_body(acme.id))
     run = await run_billing(api, auth)
     await issue_run(api, auth, run["id"])

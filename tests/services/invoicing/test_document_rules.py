@@ -7,11 +7,11 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.invoicing.billing.domain import TicketToBill, group_tickets
-from services.invoicing.credit_memos.domain import CreditRequest, partial_credit
-from services.invoicing.journal.domain import document_entry
+from services.invoicing.domain.billing import TicketToBill, group_tickets
+from services.invoicing.domain.credit_memos import CreditRequest, partial_credit
+from services.invoicing.domain.journal import document_entry
+from services.invoicing.domain.tickets import line_amount, required_documents, review
 from services.invoicing.settings import ChartOfAccounts
-from services.invoicing.tickets.domain import line_amount, required_documents, review
 from shared.events.customers import BillingProfile, InvoiceGrouping, TicketDocumentKind
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.events.sales import ClosedTicketLine

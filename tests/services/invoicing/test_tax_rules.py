@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.invoicing.tax.domain import (
+from services.invoicing.domain.tax import (
     Jurisdiction,
     TaxableLine,
     TaxSetupMissing,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.invoicing.invoices.terms import due_date, early_payment_discount, end_of_month
+from services.invoicing.domain.terms import due_date, early_payment_discount, end_of_month
 from shared.events.customers import PaymentTerms, TermsKind
 
 

@@ -1,1 +1,0 @@
-"""Billing accounts: invoicing's copy of the customer facts billing needs."""

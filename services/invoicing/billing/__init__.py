@@ -1,1 +1,0 @@
-"""Billing runs: ready tickets grouped per billing profile into invoices."""

@@ -1,1 +1,0 @@
-"""Credit memos: whole or partial corrections of an invoice."""

@@ -1,1 +1,0 @@
-"""Invoices: manual drafts, issue, void, rebill, import, PDF."""

@@ -1,1 +1,0 @@
-"""The journal: balanced postings of every financial document to the chart of accounts."""

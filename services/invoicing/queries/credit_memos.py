@@ -1,0 +1,45 @@
+"""Reading credit memos."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.invoicing.models.credit_memos import CreditMemo
+from shared.api.problems import NotFound
+
+
+async def get_credit_memo(session: AsyncSession, credit_memo_id: uuid.UUID) -> CreditMemo:
+    memo = await session.get(CreditMemo, credit_memo_id)
+    if memo is None:
+        raise NotFound(f"no credit memo {credit_memo_id}")
+    return memo
+
+
+def search_credit_memos(
+    *, invoice_id: uuid.UUID | None = None, customer_id: uuid.UUID | None = None
+) -> Select:  # type: ignore[type-arg]
+    """Credit memos matching every filter given."""
+    statement = select(CreditMemo)
+    if invoice_id is not None:
+        statement = statement.where(CreditMemo.invoice_id == invoice_id)
+    if customer_id is not None:
+        statement = statement.where(CreditMemo.customer_id == customer_id)
+    return statement
+
+
+async def credit_memos_issued_between(
+    session: AsyncSession, currency: str, first: date, last: date
+) -> list[CreditMemo]:
+    return list(
+        (
+            await session.exec(
+                select(CreditMemo).where(
+                    CreditMemo.currency == currency,
+                    col(CreditMemo.issued_on).between(first, last),
+                )
+            )
+        ).all()
+    )

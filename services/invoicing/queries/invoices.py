@@ -1,0 +1,64 @@
+"""Reading invoices."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Select, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.invoicing.domain.invoices import InvoiceStatus
+from services.invoicing.models.invoices import Invoice
+from shared.api.problems import NotFound
+
+
+async def get_invoice(
+    session: AsyncSession, invoice_id: uuid.UUID, *, lock: bool = False
+) -> Invoice:
+    statement = select(Invoice).where(Invoice.id == invoice_id)
+    if lock:
+        statement = statement.with_for_update()
+    invoice = (await session.exec(statement)).first()
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id}")
+    return invoice
+
+
+def search_invoices(
+    *,
+    customer_id: uuid.UUID | None = None,
+    status: InvoiceStatus | None = None,
+    billing_run_id: uuid.UUID | None = None,
+) -> Select:  # type: ignore[type-arg]
+    """Invoices matching every filter given."""
+    statement = select(Invoice)
+    for column, value in (
+        (Invoice.customer_id, customer_id),
+        (Invoice.status, status),
+        (Invoice.billing_run_id, billing_run_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
+async def invoices_taxed_between(
+    session: AsyncSession, currency: str, first: date, last: date
+) -> list[Invoice]:
+    """Issued invoices dated or voided in the period. Imported legacy invoices are left out:
+    the legacy system reported their tax."""
+    return list(
+        (
+            await session.exec(
+                select(Invoice).where(
+                    Invoice.currency == currency,
+                    col(Invoice.imported).is_(False),
+                    col(Invoice.status) != InvoiceStatus.DRAFT,
+                    or_(
+                        col(Invoice.invoice_date).between(first, last),
+                        col(Invoice.voided_on).between(first, last),
+                    ),
+                )
+            )
+        ).all()
+    )

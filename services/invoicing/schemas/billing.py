@@ -1,0 +1,59 @@
+"""What the billing-runs API takes and answers."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.invoicing.domain.billing import RunStatus
+
+
+class RunCreate(BaseModel):
+    districts: list[str] = Field(min_length=1, max_length=50, examples=[["permian"]])
+    cut_off: date = Field(description="Tickets closed on or before this day")
+    invoice_date: date | None = Field(
+        default=None, description="Today if not given; taxes use its rates"
+    )
+    dry_run: bool = Field(
+        default=False, description="Show the invoices it would draft; change nothing"
+    )
+
+
+class RunException(BaseModel):
+    ticket_id: uuid.UUID
+    ticket_number: str
+    customer_id: uuid.UUID
+    reason: str
+
+
+class DraftSummary(BaseModel):
+    invoice_id: uuid.UUID | None = Field(description="None in a dry run")
+    customer_id: uuid.UUID
+    account_number: str
+    group: str = Field(examples=["po:PO-77"], description="The billing profile's grouping key")
+    ticket_numbers: list[str]
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+class BillingRunOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    districts: list[str]
+    cut_off: date
+    invoice_date: date
+    dry_run: bool
+    status: RunStatus
+    ticket_count: int = Field(description="Tickets put on draft invoices")
+    draft_count: int = Field(description="Invoices drafted")
+    issued_count: int = Field(default=0, description="Of those, issued so far")
+    exceptions: list[RunException] = Field(description="Ready tickets left out, with the reason")
+    drafts: list[DraftSummary] | None = Field(
+        default=None, description="The proposal, in a dry run"
+    )
+    created_by: str
+    created_at: datetime
+    issued_at: datetime | None

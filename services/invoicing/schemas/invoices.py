@@ -1,0 +1,145 @@
+"""What the invoices API takes and answers."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.invoicing.domain.invoices import DeliveryStatus, InvoiceStatus
+from shared.events.customers import PaymentTerms
+from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
+from shared.events.sales import JobSiteAddress, Taxability
+from shared.money import Amount, CurrencyCode, Quantity, Rate
+
+
+class ManualLineIn(BaseModel):
+    """A charge not on a ticket; its amount is quantity × unit_price rounded to the currency."""
+
+    description: str = Field(min_length=1, max_length=500)
+    quantity: Quantity = Field(gt=0)
+    unit: str = Field(min_length=1, max_length=20)
+    unit_price: Rate
+    taxability: Taxability
+    service_line: str = Field(min_length=1, max_length=50)
+
+
+class InvoiceCreate(BaseModel):
+    customer_id: uuid.UUID
+    currency: CurrencyCode | None = Field(
+        default=None, description="Must be the customer's currency"
+    )
+    invoice_date: date | None = Field(default=None, description="Today if not given")
+    po_number: str | None = Field(default=None, max_length=50)
+    job_site: str | None = Field(default=None, max_length=200)
+    job_site_address: JobSiteAddress | None = None
+    lines: list[ManualLineIn] = Field(min_length=1, max_length=500)
+
+
+class InvoiceLineOut(InvoiceLineFacts):
+    taxed_in: list[str] = Field(
+        default_factory=list, description="Jurisdictions that tax this line"
+    )
+
+
+class InvoiceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    number: str | None = Field(description="Assigned when issued", examples=["INV-2026-000123"])
+    status: InvoiceStatus
+    customer_id: uuid.UUID
+    customer_name: str
+    account_number: str
+    currency: str
+    invoice_date: date
+    due_date: date | None
+    discount_due_date: date | None
+    discount_amount: Decimal | None
+    terms: PaymentTerms
+    business_district: str
+    sales_rep: str | None
+    po_number: str | None
+    job_site: str | None
+    ticket_ids: list[uuid.UUID]
+    lines: list[InvoiceLineOut]
+    taxes: list[TaxLineFacts]
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    credited: Decimal
+    paid: Decimal
+    open_amount: Decimal = Field(description="total − credited − paid")
+    imported: bool
+    rebill_of: uuid.UUID | None
+    billing_run_id: uuid.UUID | None
+    delivery_method: str
+    delivery_status: DeliveryStatus
+    delivered_at: datetime | None
+    delivery_detail: str | None
+    voided_on: date | None
+    void_reason: str | None
+    issued_at: datetime | None
+
+
+class VoidIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class RebillIn(BaseModel):
+    reason_code: str = Field(min_length=1, max_length=40, examples=["pricing_error"])
+    reason: str | None = Field(default=None, max_length=1000)
+    lines: list[ManualLineIn] = Field(
+        min_length=1, max_length=500, description="The corrected lines"
+    )
+    po_number: str | None = Field(
+        default=None, max_length=50, description="The original's if not given"
+    )
+
+
+class RebillOut(BaseModel):
+    credit_memo_id: uuid.UUID
+    credit_memo_number: str
+    invoice: InvoiceOut = Field(description="The corrected invoice, issued")
+
+
+class ImportedLineIn(BaseModel):
+    description: str = Field(min_length=1, max_length=500)
+    quantity: Quantity
+    unit: str = Field(min_length=1, max_length=20)
+    unit_price: Rate
+    amount: Amount
+    taxability: Taxability = Taxability.EXEMPT
+    service_line: str = Field(default="legacy", min_length=1, max_length=50)
+
+
+class ImportedTaxIn(BaseModel):
+    jurisdiction: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=200)
+    rate: Rate
+    taxable_amount: Amount
+    amount: Amount
+
+
+class ImportedInvoiceIn(BaseModel):
+    """An invoice already issued by the legacy system: its own number, dates and terms."""
+
+    number: str = Field(min_length=1, max_length=50)
+    customer_id: uuid.UUID
+    invoice_date: date
+    due_date: date | None = Field(default=None, description="From the terms if not given")
+    terms: PaymentTerms | None = Field(default=None, description="The customer's if not given")
+    po_number: str | None = Field(default=None, max_length=50)
+    job_site: str | None = Field(default=None, max_length=200)
+    lines: list[ImportedLineIn] = Field(min_length=1, max_length=500)
+    taxes: list[ImportedTaxIn] = Field(default_factory=list)
+    total: Amount = Field(gt=0, description="Must equal the lines plus the taxes")
+
+
+class InvoiceImport(BaseModel):
+    invoices: list[ImportedInvoiceIn] = Field(min_length=1, max_length=1000)
+
+
+class ImportResult(BaseModel):
+    imported: int
+    invoice_ids: list[uuid.UUID]

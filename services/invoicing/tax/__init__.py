@@ -1,1 +1,0 @@
-"""The sales-tax database and the tax of an invoice per jurisdiction."""

@@ -1,1 +1,0 @@
-"""Tickets in: intake (API and the sales event), documents, review, holds and releases."""
