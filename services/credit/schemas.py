@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.credit.domain.applications import ApplicationStatus
+from services.credit.domain.bureau import ReportStatus
 from services.credit.domain.exposure import DeclineCode
 from shared.events.customers import CustomerStatus, OnboardingItem, PaymentTerms
 from shared.money import NonNegativeAmount, PositiveAmount
@@ -158,7 +159,7 @@ class BureauReportOut(Answer):
     id: uuid.UUID
     customer_id: uuid.UUID
     provider: str
-    status: str = Field(examples=["received", "failed"])
+    status: ReportStatus
     score: int | None
     payment_index: int | None
     derogatory_items: int | None

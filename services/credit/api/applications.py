@@ -4,12 +4,16 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response, status
-from sqlmodel import col, select
 
 from services.credit.api.dependencies import Settings
 from services.credit.commands import applications as commands
 from services.credit.domain.applications import ApplicationStatus
-from services.credit.models import CreditApplication, ReferenceCheck
+from services.credit.queries.applications import (
+    APPLICATION_ORDER,
+    get_application,
+    reference_checks,
+    search_applications,
+)
 from services.credit.schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -48,15 +52,11 @@ async def list_applications(
     customer_id: uuid.UUID | None = None,
 ) -> Page[ApplicationOut]:
     """Applications matching every filter, oldest first, a page at a time."""
-    statement = select(CreditApplication)
-    if status_ is not None:
-        statement = statement.where(CreditApplication.status == status_)
-    if customer_id is not None:
-        statement = statement.where(CreditApplication.customer_id == customer_id)
+    statement = search_applications(status=status_, customer_id=customer_id)
     return await page_of(
         session,
         statement,
-        order_by=[col(CreditApplication.submitted_at), col(CreditApplication.id)],
+        order_by=APPLICATION_ORDER,
         params=page,
         item=ApplicationOut.model_validate,
     )
@@ -67,7 +67,7 @@ async def read_application(
     application_id: uuid.UUID, session: SessionDep, _: StaffAndAuditors
 ) -> ApplicationOut:
     """The application with its decision so far."""
-    return ApplicationOut.model_validate(await commands.get_application(session, application_id))
+    return ApplicationOut.model_validate(await get_application(session, application_id))
 
 
 @router.post("/{application_id}/review", summary="Start reviewing an application")
@@ -75,7 +75,7 @@ async def start_review(
     application_id: uuid.UUID, session: SessionDep, actor: CreditDecider
 ) -> ApplicationOut:
     """Take a submitted application under review; the caller becomes its reviewer."""
-    application = await commands.get_application(session, application_id, lock=True)
+    application = await get_application(session, application_id, lock=True)
     return ApplicationOut.model_validate(await commands.start_review(session, application, actor))
 
 
@@ -92,7 +92,7 @@ async def approve_application(
     approves up to the configured amount, an AR supervisor above it (403 `over-approval-authority`
     otherwise); nobody decides an application they submitted (403 `own-request`). The customer's
     credit becomes active: publishes `CreditLimitChanged` and `CreditApplicationApproved`."""
-    application = await commands.get_application(session, application_id, lock=True)
+    application = await get_application(session, application_id, lock=True)
     return ApplicationOut.model_validate(
         await commands.approve(session, application, data, actor, settings, clock=clock)
     )
@@ -107,7 +107,7 @@ async def decline_application(
     actor: CreditDecider,
 ) -> ApplicationOut:
     """Decline an application under review, giving the reasons."""
-    application = await commands.get_application(session, application_id, lock=True)
+    application = await get_application(session, application_id, lock=True)
     return ApplicationOut.model_validate(
         await commands.decline(session, application, data, actor, clock=clock)
     )
@@ -123,7 +123,7 @@ async def record_reference_check(
 ) -> ReferenceCheckOut:
     """What a trade or bank reference said when called: contact, date, highest credit, terms,
     days beyond terms, comments, and whether it could be verified."""
-    application = await commands.get_application(session, application_id)
+    application = await get_application(session, application_id)
     check = await commands.record_reference_check(session, application, data, actor)
     return ReferenceCheckOut.model_validate(check)
 
@@ -133,10 +133,6 @@ async def list_reference_checks(
     application_id: uuid.UUID, session: SessionDep, _: StaffAndAuditors
 ) -> list[ReferenceCheckOut]:
     """The calls made for this application, in the order they were recorded."""
-    await commands.get_application(session, application_id)
-    checks = await session.exec(
-        select(ReferenceCheck)
-        .where(ReferenceCheck.application_id == application_id)
-        .order_by(col(ReferenceCheck.recorded_at))
-    )
+    await get_application(session, application_id)
+    checks = await reference_checks(session, application_id)
     return [ReferenceCheckOut.model_validate(check) for check in checks]

@@ -4,17 +4,16 @@ import uuid
 from datetime import date
 
 from fastapi import Response, status
-from sqlmodel import col, select
 
 from services.credit.api.dependencies import Settings
 from services.credit.commands.bureau import HttpBureauProvider, pull_report, record_manual_report
-from services.credit.domain.bureau import is_expired
+from services.credit.domain.bureau import ReportStatus, is_expired
 from services.credit.models import BureauReport
 from services.credit.queries.accounts import get_account
+from services.credit.queries.bureau import customer_reports, get_report
 from services.credit.schemas import BureauPull, BureauReportIn, BureauReportOut
 from services.credit.settings import CreditSettings
 from shared.api.access import CreditDecider, StaffAndAuditors
-from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -23,7 +22,7 @@ router = service_router("/v1/bureau-reports", "bureau reports")
 
 
 def report_out(report: BureauReport, settings: CreditSettings, today: date) -> BureauReportOut:
-    expired = report.status != "received" or is_expired(
+    expired = report.status != ReportStatus.RECEIVED or is_expired(
         report.reported_on,
         today=today,
         max_age_days=settings.bureau_report_max_age_days,
@@ -78,11 +77,7 @@ async def list_reports(
     clock: ClockDep,
 ) -> list[BureauReportOut]:
     """Every check for the customer, newest first, each saying whether it has expired."""
-    reports = await session.exec(
-        select(BureauReport)
-        .where(BureauReport.customer_id == customer_id)
-        .order_by(col(BureauReport.pulled_at).desc())
-    )
+    reports = await customer_reports(session, customer_id)
     return [report_out(report, settings, clock.today()) for report in reports]
 
 
@@ -95,7 +90,4 @@ async def read_report(
     clock: ClockDep,
 ) -> BureauReportOut:
     """One check: the findings received or why it failed, and whether it has expired."""
-    report = await session.get(BureauReport, report_id)
-    if report is None:
-        raise NotFound(f"no bureau report {report_id}")
-    return report_out(report, settings, clock.today())
+    return report_out(await get_report(session, report_id), settings, clock.today())

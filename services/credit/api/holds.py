@@ -4,11 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response, status
-from sqlmodel import col, select
 
 from services.credit.commands import holds as holding
-from services.credit.models import CreditHold
 from services.credit.queries.accounts import get_account
+from services.credit.queries.holds import HOLD_ORDER, search_holds
 from services.credit.schemas import HoldIn, HoldOut, ReleaseIn
 from shared.api.access import AnyRole, CreditDecider
 from shared.api.pagination import Page, PageQuery, page_of
@@ -57,15 +56,11 @@ async def list_holds(
     open_only: Annotated[bool, Query(description="Only holds not released yet")] = False,
 ) -> Page[HoldOut]:
     """Holds matching the filters, oldest first, a page at a time."""
-    statement = select(CreditHold)
-    if customer_id is not None:
-        statement = statement.where(CreditHold.customer_id == customer_id)
-    if open_only:
-        statement = statement.where(col(CreditHold.released_at).is_(None))
+    statement = search_holds(customer_id=customer_id, open_only=open_only)
     return await page_of(
         session,
         statement,
-        order_by=[col(CreditHold.placed_at), col(CreditHold.id)],
+        order_by=HOLD_ORDER,
         params=page,
         item=HoldOut.model_validate,
     )

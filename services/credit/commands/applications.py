@@ -1,8 +1,6 @@
 """The credit application workflow as commands: submit, review, approve, decline, and the
 reference calls made along the way. Each audited, in the caller's transaction."""
 
-import uuid
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.commands.limits import set_credit_line
@@ -22,7 +20,6 @@ from services.credit.schemas import (
     ReferenceCheckIn,
 )
 from services.credit.settings import CreditSettings
-from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
@@ -47,15 +44,6 @@ def _audit(
         changes=changes,
         reason=reason,
     )
-
-
-async def get_application(
-    session: AsyncSession, application_id: uuid.UUID, *, lock: bool = False
-) -> CreditApplication:
-    application = await session.get(CreditApplication, application_id, with_for_update=lock)
-    if application is None:
-        raise NotFound(f"no credit application {application_id}")
-    return application
 
 
 async def submit(

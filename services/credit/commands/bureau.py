@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.credit.domain.bureau import BureauFindings, MalformedReply, map_reply
+from services.credit.domain.bureau import BureauFindings, MalformedReply, ReportStatus, map_reply
 from services.credit.models import BureauReport, CreditAccount
 from services.credit.schemas import BureauReportIn
 from services.credit.settings import CreditSettings
@@ -22,7 +22,6 @@ from shared.api.problems import BusinessRuleViolation
 from shared.audit import record_change
 from shared.auth import Principal
 
-RECEIVED, FAILED = "received", "failed"
 MANUAL = "manual"
 
 
@@ -126,7 +125,7 @@ def record_manual_report(
     report = BureauReport(
         customer_id=account.id,
         provider=MANUAL,
-        status=RECEIVED,
+        status=ReportStatus.RECEIVED,
         score=data.score,
         payment_index=data.payment_index,
         derogatory_items=data.derogatory_items,
@@ -146,7 +145,10 @@ async def pull_report(
 ) -> BureauReport:
     """Ask the provider; the answer or the failure is recorded either way."""
     report = BureauReport(
-        customer_id=account.id, provider=provider.name, pulled_by=actor.subject, status=FAILED
+        customer_id=account.id,
+        provider=provider.name,
+        pulled_by=actor.subject,
+        status=ReportStatus.FAILED,
     )
     try:
         pulled = await provider.pull(account)
@@ -155,7 +157,7 @@ async def pull_report(
         report.raw = exc.raw if exc.raw is None or isinstance(exc.raw, dict) else {"reply": exc.raw}
     else:
         findings = pulled.findings
-        report.status = RECEIVED
+        report.status = ReportStatus.RECEIVED
         report.score, report.payment_index = findings.score, findings.payment_index
         report.derogatory_items, report.reported_on = (
             findings.derogatory_items,

@@ -2,12 +2,12 @@
 
 import uuid
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.holds import HoldAction, automatic_hold_reasons, next_hold_action
 from services.credit.models import CreditHold
 from services.credit.publishing import publish
+from services.credit.queries.holds import open_hold
 from services.credit.queries.position import load_position
 from services.credit.settings import CreditSettings
 from shared.api.problems import Conflict
@@ -23,16 +23,6 @@ class AlreadyOnHold(Conflict):
 
 class NotOnHold(Conflict):
     slug, title = "not-on-hold", "The customer is not on credit hold"
-
-
-async def open_hold(session: AsyncSession, customer_id: uuid.UUID) -> CreditHold | None:
-    return (
-        await session.exec(
-            select(CreditHold).where(
-                CreditHold.customer_id == customer_id, col(CreditHold.released_at).is_(None)
-            )
-        )
-    ).first()
 
 
 def _audit(

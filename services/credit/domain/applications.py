@@ -7,7 +7,7 @@ configurable amount, an AR supervisor above it; nobody approves a request they s
 from decimal import Decimal
 from enum import StrEnum
 
-from shared.api.problems import BusinessRuleViolation, Conflict, Forbidden
+from shared.api.problems import Conflict, Forbidden
 from shared.auth import Principal, Role
 
 
@@ -27,10 +27,6 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     ApplicationStatus.APPROVED: frozenset(),
     ApplicationStatus.DECLINED: frozenset(),
 }
-
-
-class CreditRuleBroken(BusinessRuleViolation):
-    """A credit request that breaks a credit rule; the message says which."""
 
 
 class WrongStatus(Conflict):

@@ -7,10 +7,18 @@ vendor needs configuration, not code. A reply that does not fit is a failed chec
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 REQUIRED_FIELDS = ("score", "reported_on")
 SCORE_RANGE = range(0, 101)
+
+
+class ReportStatus(StrEnum):
+    """A check either brought findings back or is on file with why it failed."""
+
+    RECEIVED = "received"
+    FAILED = "failed"
 
 
 class MalformedReply(ValueError):

@@ -11,23 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.credit.domain.bureau import is_expired
 from services.credit.domain.promises import Promise, Received, broken_promises
 from services.credit.domain.scoring import Score, ScoreInputs, score
-from services.credit.models import BureauReport, PaymentPromise, ReceivableItem, ReferenceCheck
+from services.credit.models import PaymentPromise, ReceivableItem, ReferenceCheck
 from services.credit.queries.accounts import get_account
+from services.credit.queries.bureau import newest_report
 from services.credit.queries.position import INVOICE, PAYMENT, load_position
 from services.credit.settings import CreditSettings
 from shared.clock import Clock
-
-RECEIVED = "received"
-
-
-async def newest_report(session: AsyncSession, customer_id: uuid.UUID) -> BureauReport | None:
-    return (
-        await session.exec(
-            select(BureauReport)
-            .where(BureauReport.customer_id == customer_id, BureauReport.status == RECEIVED)
-            .order_by(col(BureauReport.reported_on).desc(), col(BureauReport.pulled_at).desc())
-        )
-    ).first()
 
 
 def payment_days_beyond_terms(paid: list[tuple[Decimal, date, date]]) -> Decimal | None:

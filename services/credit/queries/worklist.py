@@ -6,8 +6,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.credit.domain.bureau import ReportStatus
 from services.credit.models import BureauReport, CreditAccount, CreditLine
-from services.credit.queries.scores import RECEIVED
 from services.credit.schemas import WorkItem, WorkKind
 from services.credit.settings import CreditSettings
 from shared.clock import Clock
@@ -34,7 +34,7 @@ async def worklist(
     ).all()
     newest = (
         select(BureauReport.customer_id, func.max(BureauReport.reported_on).label("reported_on"))
-        .where(BureauReport.status == RECEIVED)
+        .where(BureauReport.status == ReportStatus.RECEIVED)
         .group_by(col(BureauReport.customer_id))
         .subquery()
     )
