@@ -3,11 +3,12 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.collections.domain.ledger import EntryKind
+from services.collections.domain.work import ActivityKind, PromiseStatus
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
 from shared.money import PositiveAmount
@@ -110,7 +111,14 @@ class KpisOut(BaseModel):
 
 
 class LedgerEntryOut(BaseModel):
-    kind: str = Field(examples=["paid", "credited", "written_off", "payment_undone"])
+    kind: str = Field(
+        examples=[
+            EntryKind.PAID,
+            EntryKind.CREDITED,
+            EntryKind.WRITTEN_OFF,
+            EntryKind.PAYMENT_UNDONE,
+        ]
+    )
     amount: Decimal = Field(description="Change to the item's balance")
     entry_date: date
     reference: uuid.UUID | None = Field(description="The application, credit memo or write-off")
@@ -126,14 +134,6 @@ class TieOutOut(BaseModel):
     ledger: Decimal
     journal: Decimal
     difference: Decimal
-
-
-class ActivityKind(StrEnum):
-    CALL = "call"
-    EMAIL = "email"
-    LETTER = "letter"
-    MEETING = "meeting"
-    NOTE = "note"
 
 
 class ActivityIn(BaseModel):
@@ -174,7 +174,7 @@ class PromiseOut(BaseModel):
     promised_on: date
     recorded_on: date
     paid_amount: Decimal = Field(description="Payments received towards it by its date")
-    status: str = Field(examples=["live", "kept", "broken"])
+    status: str = Field(examples=list(PromiseStatus))
     invoice_ids: list[uuid.UUID]
     recorded_by: str
 

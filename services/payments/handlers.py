@@ -16,6 +16,7 @@ from services.payments.commands.applications import (
     unapply,
 )
 from services.payments.domain.matching.references import number_keys
+from services.payments.domain.statuses import InvoiceStatus
 from services.payments.models import Deposit, OpenItem, Payer
 from shared.audit import record_change
 from shared.events.catalog import EventPayload
@@ -55,7 +56,7 @@ async def on_invoice_issued(
         ticket_numbers=sorted({line.ticket_number for line in event.lines if line.ticket_number}),
         total=event.total,
         balance=event.total,
-        status="open" if event.total > 0 else "paid",
+        status=InvoiceStatus.OPEN if event.total > 0 else InvoiceStatus.PAID,
     )
     session.add(item)
     await session.flush()
@@ -120,7 +121,7 @@ async def on_credit_memo_issued(
     if item is None:
         return
     item.balance -= event.total
-    item.status = "open" if item.balance > 0 else "paid"
+    item.status = InvoiceStatus.OPEN if item.balance > 0 else InvoiceStatus.PAID
     record_change(
         session,
         actor=None,
@@ -141,7 +142,7 @@ async def on_invoice_voided(
 ) -> None:
     session = context.session
     item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
-    if item is None or item.status == "voided":
+    if item is None or item.status == InvoiceStatus.VOIDED:
         return
     gl = context.settings.chart
     # Cash on a voided invoice goes back to its payment, to be applied elsewhere or refunded.
@@ -154,14 +155,14 @@ async def on_invoice_voided(
             on=event.voided_on,
             actor=None,
         )
-    item.status, item.balance = "voided", Decimal(0)
+    item.status, item.balance = InvoiceStatus.VOIDED, Decimal(0)
     record_change(
         session,
         actor=None,
         action="invoice_voided",
         entity_type="invoice",
         entity_id=str(item.id),
-        changes={"status": "voided"},
+        changes={"status": InvoiceStatus.VOIDED},
         reason=event.reason,
     )
 

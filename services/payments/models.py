@@ -11,6 +11,13 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from services.payments.domain.statuses import (
+    ApplicationStatus,
+    InvoiceStatus,
+    PaymentStatus,
+    RefundStatus,
+    SuggestionStatus,
+)
 from shared.clock import utc_now
 from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
@@ -88,7 +95,9 @@ class OpenItem(PaymentsTable, table=True):
     )
     total: Decimal = _money()
     balance: Decimal = _money(index=True)
-    status: str = Field(default="open", max_length=20, description="open, paid or voided")
+    status: str = Field(
+        default=InvoiceStatus.OPEN, max_length=20, description="open, paid or voided"
+    )
     short_pay_reason: str | None = Field(default=None, max_length=100)
 
 
@@ -107,7 +116,9 @@ class Payment(PaymentsTable, table=True):
     payer_account: str | None = Field(default=None, max_length=100)
     memo: str | None = Field(default=None, sa_column=Column(Text))
     unapplied: Decimal = _money()
-    status: str = Field(default="received", max_length=20, description="received or reversed")
+    status: str = Field(
+        default=PaymentStatus.RECEIVED, max_length=20, description="received or reversed"
+    )
     bank_file_id: uuid.UUID | None = Field(default=None, index=True)
     file_line: int | None = None
     received_by: str = Field(max_length=200)
@@ -148,7 +159,9 @@ class Application(PaymentsTable, table=True):
     confidence: Decimal | None = _money(default=None)
     explanation: str | None = Field(default=None, sa_column=Column(Text))
     reason_code: str | None = Field(default=None, max_length=100)
-    status: str = Field(default="active", max_length=20, description="active or unapplied")
+    status: str = Field(
+        default=ApplicationStatus.ACTIVE, max_length=20, description="active or unapplied"
+    )
     unapplied_on: date | None = None
     unapply_reason: str | None = Field(default=None, max_length=500)
     applied_by: str = Field(max_length=200)
@@ -169,7 +182,10 @@ class Suggestion(PaymentsTable, table=True):
     received_on: date | None = None
     payer_name: str | None = Field(default=None, max_length=200)
     status: str = Field(
-        default="pending", index=True, max_length=20, description="pending, accepted or dismissed"
+        default=SuggestionStatus.PENDING,
+        index=True,
+        max_length=20,
+        description="pending, accepted or dismissed",
     )
     confidence: Decimal = _money()
     explanation: str = Field(sa_column=Column(Text, nullable=False))
@@ -227,7 +243,7 @@ class Refund(PaymentsTable, table=True):
     currency: str = Field(max_length=3)
     reason: str = Field(max_length=500)
     status: str = Field(
-        default="pending_approval",
+        default=RefundStatus.PENDING_APPROVAL,
         max_length=20,
         description="pending_approval, issued or rejected",
     )

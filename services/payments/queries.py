@@ -8,6 +8,7 @@ from sqlalchemy import Select, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payments.domain.statuses import PaymentStatus
 from services.payments.models import Application, Payer, Payment, Suggestion, written_forms
 from shared.api.problems import NotFound
 
@@ -71,7 +72,8 @@ def payments(*, customer_id: uuid.UUID | None = None, unapplied_only: bool = Fal
         statement = statement.where(Payment.customer_id == customer_id)
     if unapplied_only:
         statement = statement.where(
-            Payment.status == "received", col(Payment.unapplied).not_in(written_forms(Decimal(0)))
+            Payment.status == PaymentStatus.RECEIVED,
+            col(Payment.unapplied).not_in(written_forms(Decimal(0))),
         )
     return statement
 

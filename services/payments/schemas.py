@@ -8,6 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.payments.domain.statuses import (
+    ApplicationStatus,
+    InvoiceStatus,
+    PaymentStatus,
+    RefundStatus,
+)
 from shared.events.customers import CustomerStatus
 from shared.money import CurrencyCode, NonNegativeAmount, PositiveAmount, is_whole_minor_units
 
@@ -103,7 +109,7 @@ class ApplicationOut(BaseModel):
     confidence: Decimal | None
     explanation: str | None
     reason_code: str | None
-    status: str = Field(examples=["active", "unapplied"])
+    status: str = Field(examples=list(ApplicationStatus))
     unapply_reason: str | None
 
 
@@ -131,7 +137,7 @@ class PaymentOut(BaseModel):
     payer_name: str | None
     payer_account: str | None
     memo: str | None
-    status: str = Field(examples=["received", "reversed"])
+    status: str = Field(examples=list(PaymentStatus))
     bank_file_id: uuid.UUID | None
     remittance: list[RemittanceLineOut]
     applications: list[ApplicationOut]
@@ -233,7 +239,7 @@ class RefundOut(BaseModel):
     amount: Decimal
     currency: str
     reason: str
-    status: str = Field(examples=["pending_approval", "issued", "rejected"])
+    status: str = Field(examples=list(RefundStatus))
     requested_by: str
     decided_by: str | None
     issued_on: date | None
@@ -268,7 +274,7 @@ class OpenItemOut(BaseModel):
     due_date: date
     total: Decimal
     balance: Decimal
-    status: str = Field(examples=["open", "paid", "voided"])
+    status: str = Field(examples=list(InvoiceStatus))
     short_pay_reason: str | None
 
 

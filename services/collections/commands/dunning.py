@@ -141,7 +141,7 @@ async def _send(
     session.add(
         Activity(
             customer_id=account.id,
-            kind="letter",
+            kind=rules.ActivityKind.LETTER,
             occurred_at=datetime.combine(as_of, time(), tzinfo=UTC),
             outcome=f"{TITLES[stage]} sent to {', '.join(recipients)}",
             recorded_by=actor.subject,

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.collections.commands.dunning import recipients_of
 from services.collections.documents import letters
 from services.collections.documents.statements import statement
+from services.collections.domain.work import ActivityKind
 from services.collections.models import Activity
 from services.collections.settings import CollectionsSettings
 from shared import mail
@@ -29,7 +30,7 @@ async def send_statement(
     session.add(
         Activity(
             customer_id=customer_id,
-            kind="email",
+            kind=ActivityKind.EMAIL,
             occurred_at=datetime.combine(as_of, time(), tzinfo=UTC),
             outcome=f"Statement as of {as_of} sent to {', '.join(recipients)}",
             recorded_by=actor.subject,

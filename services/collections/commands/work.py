@@ -3,9 +3,11 @@ services care, published in the same transaction."""
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.collections.domain.ledger import ItemKind
 from services.collections.domain.work import DisputeStatus
 from services.collections.models import (
     Activity,
@@ -20,6 +22,7 @@ from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
+from shared.events.catalog import EventPayload
 from shared.events.collections import DisputeOpened, DisputeResolved, PromiseToPayRecorded
 
 
@@ -34,9 +37,33 @@ async def _invoice_of(
     session: AsyncSession, customer_id: uuid.UUID, invoice_id: uuid.UUID
 ) -> LedgerItem:
     invoice = await session.get(LedgerItem, invoice_id)
-    if invoice is None or invoice.customer_id != customer_id or invoice.kind != "invoice":
+    if invoice is None or invoice.customer_id != customer_id or invoice.kind != ItemKind.INVOICE:
         raise BusinessRuleViolation(f"invoice {invoice_id} is not one of this customer's invoices")
     return invoice
+
+
+def _audit_and_publish(
+    session: AsyncSession,
+    actor: Principal,
+    record: PromiseToPay | Dispute,
+    action: str,
+    changes: dict[str, Any],
+    event: EventPayload,
+    *,
+    reason: str | None = None,
+) -> None:
+    """Audit what the collector did to the record (`action` is "<entity type>.<what>") and
+    publish it, keyed by the customer, in the same transaction."""
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=action.split(".")[0],
+        entity_id=str(record.id),
+        changes=changes,
+        reason=reason,
+    )
+    outbox.add(session, event, customer_id=str(record.customer_id), aggregate_id=str(record.id))
 
 
 async def record_activity(
@@ -73,16 +100,12 @@ async def record_promise(
         recorded_by=actor.subject,
     )
     session.add(promise)
-    record_change(
+    _audit_and_publish(
         session,
-        actor=actor,
-        action="promise_to_pay.recorded",
-        entity_type="promise_to_pay",
-        entity_id=str(promise.id),
-        changes=data.model_dump(mode="json"),
-    )
-    outbox.add(
-        session,
+        actor,
+        promise,
+        "promise_to_pay.recorded",
+        data.model_dump(mode="json"),
         PromiseToPayRecorded(
             promise_id=promise.id,
             customer_id=data.customer_id,
@@ -92,8 +115,6 @@ async def record_promise(
             recorded_on=today,
             invoice_ids=data.invoice_ids,
         ),
-        customer_id=str(data.customer_id),
-        aggregate_id=str(promise.id),
     )
     return promise
 
@@ -127,16 +148,12 @@ async def open_dispute(
         opened_by=actor.subject,
     )
     session.add(dispute)
-    record_change(
+    _audit_and_publish(
         session,
-        actor=actor,
-        action="dispute.opened",
-        entity_type="dispute",
-        entity_id=str(dispute.id),
-        changes=data.model_dump(mode="json") | {"amount": str(amount)},
-    )
-    outbox.add(
-        session,
+        actor,
+        dispute,
+        "dispute.opened",
+        data.model_dump(mode="json") | {"amount": str(amount)},
         DisputeOpened(
             dispute_id=dispute.id,
             customer_id=data.customer_id,
@@ -148,8 +165,6 @@ async def open_dispute(
             department=data.department,
             opened_on=today,
         ),
-        customer_id=str(data.customer_id),
-        aggregate_id=str(dispute.id),
     )
     return dispute
 
@@ -168,17 +183,12 @@ async def resolve_dispute(
         today,
         resolution,
     )
-    record_change(
+    _audit_and_publish(
         session,
-        actor=actor,
-        action="dispute.resolved",
-        entity_type="dispute",
-        entity_id=str(dispute.id),
-        changes={"status": {"from": DisputeStatus.OPEN, "to": DisputeStatus.RESOLVED}},
-        reason=resolution,
-    )
-    outbox.add(
-        session,
+        actor,
+        dispute,
+        "dispute.resolved",
+        {"status": {"from": DisputeStatus.OPEN, "to": DisputeStatus.RESOLVED}},
         DisputeResolved(
             dispute_id=dispute.id,
             customer_id=dispute.customer_id,
@@ -186,7 +196,6 @@ async def resolve_dispute(
             resolution=resolution,
             resolved_on=today,
         ),
-        customer_id=str(dispute.customer_id),
-        aggregate_id=str(dispute.id),
+        reason=resolution,
     )
     return dispute

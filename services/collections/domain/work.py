@@ -13,6 +13,14 @@ ACTION_HISTORY_AFTER_DAYS = 60  # past 60: a detailed history and the management
 FOLLOW_UP_INTERVAL = timedelta(days=7)
 
 
+class ActivityKind(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    LETTER = "letter"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
 class DisputeStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"

@@ -11,6 +11,7 @@ from services.payments.api.dependencies import Rules
 from services.payments.commands import review
 from services.payments.commands.applications import get_application, unapply
 from services.payments.commands.receipts import get_payment
+from services.payments.domain.statuses import SuggestionStatus
 from services.payments.models import Application, Suggestion
 from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
 from shared.api.access import AnyRole, ARStaff
@@ -29,7 +30,7 @@ async def list_suggestions(
     page: PageQuery,
     status: Annotated[
         str, Query(description="pending, accepted, dismissed or superseded")
-    ] = "pending",
+    ] = SuggestionStatus.PENDING,
     customer_id: uuid.UUID | None = None,
 ) -> Page[SuggestionOut]:
     """Proposed applications cash application was not sure enough to make, oldest first, each

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from pydantic import BaseModel
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.domain import posting
+from services.payments.domain.statuses import ApplicationStatus, InvoiceStatus, PaymentStatus
 from services.payments.models import Application, Deposit, OpenItem, Payer, Payment
 from services.payments.publishing import publish
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.events.journal import JournalEntry
 from shared.events.payments import PaymentApplied, PaymentUnapplied
 from shared.journal import ChartOfAccounts
 from shared.money import is_whole_minor_units
@@ -43,9 +46,9 @@ def _check(
     discount: Decimal,
 ) -> None:
     what = "payment" if isinstance(source, Payment) else "deposit"
-    if isinstance(source, Payment) and source.status == "reversed":
+    if isinstance(source, Payment) and source.status == PaymentStatus.REVERSED:
         raise CashRuleBroken(f"payment {source.id} was reversed; nothing can be applied from it")
-    if invoice.status == "voided":
+    if invoice.status == InvoiceStatus.VOIDED:
         raise CashRuleBroken(f"invoice {invoice.number} was voided")
     if source.customer_id is not None and invoice.customer_id != source.customer_id:
         raise CashRuleBroken(
@@ -91,7 +94,7 @@ async def apply_to_invoice(
         source.unapplied -= amount
         source.customer_id = invoice.customer_id  # an unknown payer is known from now on
     invoice.balance -= amount + discount
-    invoice.status = "paid" if invoice.balance <= 0 else "open"
+    invoice.status = InvoiceStatus.PAID if invoice.balance <= 0 else InvoiceStatus.OPEN
     invoice.short_pay_reason = basis.reason_code if invoice.balance > 0 else None
     application = Application(
         payment_id=None if from_deposit else source.id,
@@ -167,7 +170,7 @@ async def unapply(
     actor: Principal | None,
 ) -> None:
     """Undo an application: the cash returns to the payment (or deposit), the invoice reopens."""
-    if application.status != "active":
+    if application.status != ApplicationStatus.ACTIVE:
         raise CashRuleBroken(f"application {application.id} was already unapplied")
     invoice = await session.get(OpenItem, application.invoice_id, with_for_update=True)
     assert invoice is not None  # applications only exist against known open items
@@ -179,11 +182,11 @@ async def unapply(
         payment = await session.get(Payment, application.payment_id, with_for_update=True)
         assert payment is not None
         payment.unapplied += application.amount
-    if invoice.status != "voided":
+    if invoice.status != InvoiceStatus.VOIDED:
         invoice.balance += application.amount + application.discount
-        invoice.status = "open"
+        invoice.status = InvoiceStatus.OPEN
     application.status, application.unapplied_on, application.unapply_reason = (
-        "unapplied",
+        ApplicationStatus.UNAPPLIED,
         on,
         reason,
     )
@@ -243,9 +246,32 @@ async def check_payer(session: AsyncSession, customer_id: uuid.UUID, currency: s
         )
 
 
+def audit_receipt(
+    session: AsyncSession,
+    gl: ChartOfAccounts,
+    what: str,
+    receipt: Payment | Deposit,
+    data: BaseModel,
+    actor: Principal,
+) -> JournalEntry:
+    """Audit money taken (`what` is "payment" or "deposit") and return its journal entry: Dr cash,
+    Cr unapplied cash or customer deposits."""
+    record_change(
+        session,
+        actor=actor,
+        action=f"{what}_received",
+        entity_type=what,
+        entity_id=str(receipt.id),
+        changes=data.model_dump(mode="json"),
+    )
+    return posting.posted(
+        gl, what, receipt.id, receipt.received_on, receipt.currency, receipt.amount
+    )
+
+
 async def active_applications(session: AsyncSession, **where: uuid.UUID) -> list[Application]:
     """The active applications of a payment, deposit or invoice (`payment_id=...` etc.)."""
-    statement = select(Application).where(Application.status == "active")
+    statement = select(Application).where(Application.status == ApplicationStatus.ACTIVE)
     for column, value in where.items():
         statement = statement.where(getattr(Application, column) == value)
     return list((await session.exec(statement.order_by(col(Application.created_at)))).all())

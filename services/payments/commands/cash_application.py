@@ -12,12 +12,14 @@ from services.payments.commands.applications import Basis, apply_to_invoice
 from services.payments.domain.matching.engine import CashApplicationEngine
 from services.payments.domain.matching.model import OpenInvoice, Proposal, Receipt, RemittanceRef
 from services.payments.domain.matching.payers import (
+    AliasKind,
     KnownPayer,
     PayerDirectory,
     normalise_account,
     normalise_name,
 )
 from services.payments.domain.matching.references import number_keys, references_in
+from services.payments.domain.statuses import InvoiceStatus
 from services.payments.models import (
     OpenItem,
     Payer,
@@ -40,8 +42,8 @@ async def payer_directory(session: AsyncSession) -> PayerDirectory:
             KnownPayer(p.id, p.account_number, tuple(n for n in (p.legal_name, p.dba) if n))
             for p in payers
         ),
-        name_aliases={a.value: a.customer_id for a in aliases if a.kind == "name"},
-        account_aliases={a.value: a.customer_id for a in aliases if a.kind == "account"},
+        name_aliases={a.value: a.customer_id for a in aliases if a.kind == AliasKind.NAME},
+        account_aliases={a.value: a.customer_id for a in aliases if a.kind == AliasKind.ACCOUNT},
     )
 
 
@@ -80,7 +82,9 @@ async def candidate_invoices(
     items = (
         await session.exec(
             select(OpenItem).where(
-                OpenItem.status == "open", OpenItem.currency == receipt.currency, or_(*ties)
+                OpenItem.status == InvoiceStatus.OPEN,
+                OpenItem.currency == receipt.currency,
+                or_(*ties),
             )
         )
     ).all()
@@ -138,7 +142,7 @@ async def _still_open(session: AsyncSession, proposal: Proposal) -> list[OpenIte
     for application in proposal.applications:
         invoice = await session.get(OpenItem, application.invoice.id, with_for_update=True)
         wanted = application.amount + application.discount
-        if invoice is None or invoice.status != "open" or invoice.balance < wanted:
+        if invoice is None or invoice.status != InvoiceStatus.OPEN or invoice.balance < wanted:
             return None
         invoices.append(invoice)
     return invoices
@@ -221,8 +225,8 @@ async def learn_payer(
 ) -> None:
     """A person matched this payment by hand: remember the name and bank account it came under."""
     for kind, raw, normalise in (
-        ("name", payment.payer_name, normalise_name),
-        ("account", payment.payer_account, normalise_account),
+        (AliasKind.NAME, payment.payer_name, normalise_name),
+        (AliasKind.ACCOUNT, payment.payer_account, normalise_account),
     ):
         value = normalise(raw) if raw else ""
         if not value:

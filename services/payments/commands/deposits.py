@@ -9,16 +9,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments.commands.applications import (
     Basis,
     apply_to_invoice,
+    audit_receipt,
     check_payer,
     get_open_item,
 )
-from services.payments.domain import posting
 from services.payments.models import Application, Deposit
 from services.payments.publishing import publish
 from services.payments.schemas import DepositApplicationIn, DepositIn
 from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
-from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.payments import DepositReceived
 
@@ -30,14 +29,7 @@ async def receive_deposit(
     deposit = Deposit(**data.model_dump(), remaining=data.amount, received_by=actor.subject)
     session.add(deposit)
     await session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="deposit_received",
-        entity_type="deposit",
-        entity_id=str(deposit.id),
-        changes=data.model_dump(mode="json"),
-    )
+    journal = audit_receipt(session, rules.chart, "deposit", deposit, data, actor)
     publish(
         session,
         DepositReceived(
@@ -49,14 +41,7 @@ async def receive_deposit(
             ticket_number=deposit.ticket_number,
             job_site=deposit.job_site,
             po_number=deposit.po_number,
-            journal=posting.posted(
-                rules.chart,
-                "deposit",
-                deposit.id,
-                deposit.received_on,
-                deposit.currency,
-                deposit.amount,
-            ),
+            journal=journal,
         ),
         key=deposit.customer_id,
         aggregate_id=deposit.id,

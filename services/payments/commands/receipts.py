@@ -10,12 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments.commands.applications import (
     CashRuleBroken,
     active_applications,
+    audit_receipt,
     check_payer,
     unapply,
 )
 from services.payments.commands.cash_application import apply_cash
 from services.payments.domain import posting
 from services.payments.domain.matching.payers import PayerDirectory
+from services.payments.domain.statuses import PaymentStatus, RefundStatus, SuggestionStatus
 from services.payments.models import Payment, Refund, RemittanceLine, Suggestion
 from services.payments.publishing import publish
 from services.payments.schemas import PaymentIn
@@ -61,14 +63,7 @@ async def record_payment(
     await session.flush()
     for position, line in enumerate(data.remittance, start=1):
         session.add(RemittanceLine(payment_id=payment.id, position=position, **line.model_dump()))
-    record_change(
-        session,
-        actor=actor,
-        action="payment_received",
-        entity_type="payment",
-        entity_id=str(payment.id),
-        changes=data.model_dump(mode="json"),
-    )
+    journal = audit_receipt(session, rules.chart, "payment", payment, data, actor)
     publish(
         session,
         PaymentReceived(
@@ -80,14 +75,7 @@ async def record_payment(
             received_on=payment.received_on,
             reference=payment.reference or bank_reference,
             payer_name=payment.payer_name,
-            journal=posting.posted(
-                rules.chart,
-                "payment",
-                payment.id,
-                payment.received_on,
-                payment.currency,
-                payment.amount,
-            ),
+            journal=journal,
         ),
         key=payment.customer_id or payment.id,
         aggregate_id=payment.id,
@@ -116,11 +104,13 @@ async def reverse_payment(
 ) -> Payment:
     """A returned or NSF payment: undo its applications (the invoices reopen), then reverse the
     receipt."""
-    if payment.status == "reversed":
+    if payment.status == PaymentStatus.REVERSED:
         raise CashRuleBroken(f"payment {payment.id} was already reversed")
     refunds = (
         await session.exec(
-            select(Refund).where(Refund.payment_id == payment.id, Refund.status != "rejected")
+            select(Refund).where(
+                Refund.payment_id == payment.id, Refund.status != RefundStatus.REJECTED
+            )
         )
     ).all()
     if refunds:
@@ -139,12 +129,12 @@ async def reverse_payment(
     for suggestion in (
         await session.exec(
             select(Suggestion).where(
-                Suggestion.payment_id == payment.id, Suggestion.status == "pending"
+                Suggestion.payment_id == payment.id, Suggestion.status == SuggestionStatus.PENDING
             )
         )
     ).all():
-        suggestion.status, suggestion.decided_by = "dismissed", actor.subject
-    payment.status, payment.unapplied = "reversed", Decimal(0)
+        suggestion.status, suggestion.decided_by = SuggestionStatus.DISMISSED, actor.subject
+    payment.status, payment.unapplied = PaymentStatus.REVERSED, Decimal(0)
     receipt = posting.posted(
         rules.chart, "payment", payment.id, on, payment.currency, payment.amount
     )
@@ -154,7 +144,7 @@ async def reverse_payment(
         action="payment_reversed",
         entity_type="payment",
         entity_id=str(payment.id),
-        changes={"status": {"from": "received", "to": "reversed"}},
+        changes={"status": {"from": PaymentStatus.RECEIVED, "to": PaymentStatus.REVERSED}},
         reason=reason,
     )
     publish(

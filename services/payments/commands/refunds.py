@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import CashRuleBroken
 from services.payments.domain import posting
+from services.payments.domain.statuses import PaymentStatus, RefundStatus
 from services.payments.models import Payment, Refund
 from services.payments.publishing import publish
 from services.payments.schemas import RefundIn
@@ -22,7 +23,7 @@ from shared.money import is_whole_minor_units
 async def request_refund(
     session: AsyncSession, payment: Payment, data: RefundIn, actor: Principal
 ) -> Refund:
-    if payment.status == "reversed":
+    if payment.status == PaymentStatus.REVERSED:
         raise CashRuleBroken("a reversed payment has nothing to refund")
     if payment.customer_id is None:
         raise CashRuleBroken("identify the payer (apply the payment) before refunding it")
@@ -62,7 +63,7 @@ async def get_refund(
     refund = await session.get(Refund, refund_id, with_for_update=pending)
     if refund is None:
         raise NotFound(f"no refund {refund_id}")
-    if pending and refund.status != "pending_approval":
+    if pending and refund.status != RefundStatus.PENDING_APPROVAL:
         raise CashRuleBroken(f"the refund was already {refund.status}")
     return refund
 
@@ -85,7 +86,7 @@ async def decide_refund(
         )
     refund.decided_by = actor.subject
     if approve:
-        refund.status, refund.issued_on = "issued", on
+        refund.status, refund.issued_on = RefundStatus.ISSUED, on
         publish(
             session,
             RefundIssued(
@@ -104,7 +105,7 @@ async def decide_refund(
             aggregate_id=refund.id,
         )
     else:
-        refund.status = "rejected"
+        refund.status = RefundStatus.REJECTED
         payment.unapplied += refund.amount
     record_change(
         session,

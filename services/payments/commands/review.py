@@ -15,6 +15,7 @@ from services.payments.commands.applications import (
     get_open_item,
 )
 from services.payments.commands.cash_application import learn_payer
+from services.payments.domain.statuses import SuggestionStatus
 from services.payments.models import Application, Payment, Suggestion
 from services.payments.schemas import ApplicationIn
 from services.payments.settings import PaymentsSettings
@@ -59,11 +60,12 @@ async def apply_by_hand(
         for suggestion in (
             await session.exec(
                 select(Suggestion).where(
-                    Suggestion.payment_id == payment.id, Suggestion.status == "pending"
+                    Suggestion.payment_id == payment.id,
+                    Suggestion.status == SuggestionStatus.PENDING,
                 )
             )
         ).all():
-            suggestion.status, suggestion.decided_by = "superseded", actor.subject
+            suggestion.status, suggestion.decided_by = SuggestionStatus.SUPERSEDED, actor.subject
     return applied
 
 
@@ -71,7 +73,7 @@ async def get_suggestion(session: AsyncSession, suggestion_id: uuid.UUID) -> Sug
     suggestion = await session.get(Suggestion, suggestion_id, with_for_update=True)
     if suggestion is None:
         raise NotFound(f"no suggestion {suggestion_id}")
-    if suggestion.status != "pending":
+    if suggestion.status != SuggestionStatus.PENDING:
         raise CashRuleBroken(f"the suggestion was already {suggestion.status}")
     return suggestion
 
@@ -97,12 +99,12 @@ async def accept_suggestion(
     applied = await apply_by_hand(
         session, payment, lines, rules, actor, note=f"suggestion accepted: {suggestion.explanation}"
     )
-    suggestion.status, suggestion.decided_by = "accepted", actor.subject
+    suggestion.status, suggestion.decided_by = SuggestionStatus.ACCEPTED, actor.subject
     return applied
 
 
 def dismiss_suggestion(session: AsyncSession, suggestion: Suggestion, actor: Principal) -> None:
-    suggestion.status, suggestion.decided_by = "dismissed", actor.subject
+    suggestion.status, suggestion.decided_by = SuggestionStatus.DISMISSED, actor.subject
     record_change(
         session,
         actor=actor,

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import CashRuleBroken
 from services.payments.domain import posting
+from services.payments.domain.statuses import InvoiceStatus
 from services.payments.models import OpenItem, WriteOff
 from services.payments.publishing import publish
 from services.payments.settings import PaymentsSettings
@@ -35,7 +36,7 @@ async def write_off(
     rules: PaymentsSettings,
     actor: Principal,
 ) -> WriteOff:
-    if invoice.status != "open" or invoice.balance <= 0:
+    if invoice.status != InvoiceStatus.OPEN or invoice.balance <= 0:
         raise CashRuleBroken(f"invoice {invoice.number} has nothing open to write off")
     check_may_write_off(actor, invoice.balance, rules.small_balance_write_off)
     record = WriteOff(
@@ -49,7 +50,7 @@ async def write_off(
     )
     session.add(record)
     await session.flush()
-    invoice.balance, invoice.status = Decimal(0), "paid"
+    invoice.balance, invoice.status = Decimal(0), InvoiceStatus.PAID
     record_change(
         session,
         actor=actor,

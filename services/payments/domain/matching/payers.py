@@ -5,10 +5,19 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
 from services.payments.domain.matching.references import alnum
+
+
+class AliasKind(StrEnum):
+    """What a learned payer alias is: a name the customer pays under, or a bank account."""
+
+    NAME = "name"
+    ACCOUNT = "account"
+
 
 _LEGAL_FORMS = {
     "LLC",
