@@ -100,22 +100,30 @@ async def invoice_voided(session: AsyncSession, event: InvoiceVoided) -> uuid.UU
     return event.customer_id
 
 
+async def _move_item_or_add(
+    session: AsyncSession, item_id: uuid.UUID | None, delta: Decimal, otherwise: ReceivableItem
+) -> None:
+    """Move the balance of the item the document settles, or, when there is none we know of,
+    keep the document as an item of its own (`otherwise`, carrying the same `delta`)."""
+    item = await session.get(ReceivableItem, item_id) if item_id else None
+    if item is not None:
+        _adjust(item, delta)
+    else:
+        session.add(otherwise)
+
+
 async def credit_memo_issued(session: AsyncSession, event: CreditMemoIssued) -> uuid.UUID:
-    invoice = await session.get(ReceivableItem, event.invoice_id) if event.invoice_id else None
-    if invoice is not None:
-        _adjust(invoice, -event.total)
-    else:  # an on-account credit: owed back until applied or refunded
-        session.add(
-            _new_item(
-                id=event.credit_memo_id,
-                customer_id=event.customer_id,
-                kind=CREDIT_MEMO,
-                currency=event.currency,
-                on=event.issued_on,
-                amount=-event.total,
-                number=event.number,
-            )
-        )
+    # Without an invoice it is an on-account credit: owed back until applied or refunded.
+    on_account = _new_item(
+        id=event.credit_memo_id,
+        customer_id=event.customer_id,
+        kind=CREDIT_MEMO,
+        currency=event.currency,
+        on=event.issued_on,
+        amount=-event.total,
+        number=event.number,
+    )
+    await _move_item_or_add(session, event.invoice_id, -event.total, on_account)
     return event.customer_id
 
 
@@ -197,20 +205,16 @@ async def deposit_received(session: AsyncSession, event: DepositReceived) -> uui
 
 
 async def refund_issued(session: AsyncSession, event: RefundIssued) -> uuid.UUID:
-    payment = await session.get(ReceivableItem, event.payment_id) if event.payment_id else None
-    if payment is not None:
-        _adjust(payment, event.amount)
-    else:  # a refund of some other credit: it takes back what the customer was owed
-        session.add(
-            _new_item(
-                id=event.refund_id,
-                customer_id=event.customer_id,
-                kind=REFUND,
-                currency=event.currency,
-                on=event.issued_on,
-                amount=event.amount,
-            )
-        )
+    # A refund of some other credit takes back what the customer was owed.
+    other_credit = _new_item(
+        id=event.refund_id,
+        customer_id=event.customer_id,
+        kind=REFUND,
+        currency=event.currency,
+        on=event.issued_on,
+        amount=event.amount,
+    )
+    await _move_item_or_add(session, event.payment_id, event.amount, other_credit)
     return event.customer_id
 
 
