@@ -1,6 +1,5 @@
 """The audit trail: who changed money or master data, when, what changed and why."""
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +52,7 @@ def record_change(
     return entry
 
 
-async def history(session: AsyncSession, entity_type: str, entity_id: str) -> Sequence[AuditEntry]:
+async def history(session: AsyncSession, entity_type: str, entity_id: str) -> list[HistoryEntry]:
     """One entity's audit trail, oldest first; entries of the same instant are ordered by id, so
     the history reads the same every time (the time alone leaves ties in any order)."""
     statement = (
@@ -61,4 +60,4 @@ async def history(session: AsyncSession, entity_type: str, entity_id: str) -> Se
         .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
         .order_by(col(AuditEntry.at), col(AuditEntry.id))
     )
-    return (await session.exec(statement)).all()
+    return [HistoryEntry.model_validate(entry) for entry in await session.exec(statement)]

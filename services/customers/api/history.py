@@ -18,5 +18,4 @@ async def read_history(
 ) -> list[HistoryEntry]:
     """Every change to the customer, oldest first, with who made it and why."""
     await get_customer(session, customer_id)
-    entries = await history(session, "customer", str(customer_id))
-    return [HistoryEntry.model_validate(e) for e in entries]
+    return await history(session, "customer", str(customer_id))

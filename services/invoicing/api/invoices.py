@@ -156,9 +156,7 @@ async def invoice_history(
 ) -> list[HistoryEntry]:
     """Drafted, issued, credited, voided, delivered: each with who, when and why, oldest first."""
     await get_invoice(session, invoice_id)
-    return [
-        HistoryEntry.model_validate(e) for e in await history(session, "invoice", str(invoice_id))
-    ]
+    return await history(session, "invoice", str(invoice_id))
 
 
 @router.post("/{invoice_id}/issue", summary="Issue a draft invoice")

@@ -164,9 +164,7 @@ async def ticket_history(
 ) -> list[HistoryEntry]:
     """Receipt, each review outcome, documents added, a hold released and by whom, oldest first."""
     await get_ticket(session, ticket_id)
-    return [
-        HistoryEntry.model_validate(e) for e in await history(session, "ticket", str(ticket_id))
-    ]
+    return await history(session, "ticket", str(ticket_id))
 
 
 @router.post("/{ticket_id}/release", summary="Release a held ticket")
