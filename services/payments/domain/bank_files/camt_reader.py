@@ -1,9 +1,12 @@
-"""ISO 20022 camt.053 (statement) and camt.054 (debit/credit notification) through lxml. Elements
-are found by local name, so any version of the schemas (and any namespace prefix) reads the same.
-Each credit entry is a receipt; an entry booking several transactions gives one per transaction."""
+"""ISO 20022 camt.052 (account report), camt.053 (statement) and camt.054 (debit/credit
+notification), versions .001.02 to .001.08, through lxml. Elements are found by local name under
+a root checked to be a camt `Document`, so every version (and any namespace prefix) reads the
+same. Each booked credit entry is a receipt; an entry booking several transactions (a batch)
+gives one per transaction."""
 
+import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -13,11 +16,27 @@ from services.payments.domain.bank_files.model import (
     MalformedFile,
     ParsedFile,
     RemittanceItem,
+    memo_of,
 )
+from services.payments.domain.matching.references import creditor_reference, references_in
 
 # Bank transaction sub-families of received credit transfers that are wires, not ACH.
 WIRES = {"DMCT", "XBCT", "FICT"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([234])\.001\.(\d{2})")
+VERSIONS = range(2, 9)
+# Each message, its element and the element of each statement (report, notification) in it.
+MESSAGES = {
+    "2": ("camt.052", "BkToCstmrAcctRpt", "Rpt"),
+    "3": ("camt.053", "BkToCstmrStmt", "Stmt"),
+    "4": ("camt.054", "BkToCstmrDbtCdtNtfctn", "Ntfctn"),
+}
+# What banks write where a reference is required and they have none: not references.
+PLACEHOLDERS = {"NONREF", "NOTPROVIDED", "NOT PROVIDED"}
+# ActiveOrHistoricCurrencyAndAmount: at most 18 digits, 5 of them decimals, never negative.
+_AMOUNT = re.compile(r"\d{1,18}(\.\d{1,5})?|\d{0,17}\.\d{1,5}")
+# ISODate or ISODateTime, with or without a time zone: the date is the one written.
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 
 
 def _path(path: str) -> str:
@@ -37,6 +56,15 @@ def _text(element: etree._Element, *paths: str) -> str | None:
     return None
 
 
+def _reference(element: etree._Element, *paths: str) -> str | None:
+    """The first real reference among `paths`, placeholders such as NONREF left out."""
+    for path in paths:
+        value = _text(element, path)
+        if value and value.upper() not in PLACEHOLDERS:
+            return value
+    return None
+
+
 class BadElement(ValueError):
     """An element that cannot be read, with the line it is on."""
 
@@ -49,12 +77,10 @@ def _amount(element: etree._Element, *paths: str) -> Decimal | None:
     for path in paths:
         found = [e for e in _all(element, path) if e.text and e.text.strip()]
         if found:
-            try:
-                return Decimal(found[0].text.strip())
-            except InvalidOperation as exc:
-                raise BadElement(
-                    found[0].sourceline, f"amount {found[0].text!r} is not a number"
-                ) from exc
+            raw = found[0].text.strip()
+            if not _AMOUNT.fullmatch(raw):
+                raise BadElement(found[0].sourceline, f"amount {raw!r} is not a number")
+            return Decimal(raw)
     return None
 
 
@@ -62,16 +88,46 @@ def _currency(element: etree._Element, *paths: str) -> str | None:
     for path in paths:
         found = _all(element, path)
         if found and found[0].get("Ccy"):
-            return found[0].get("Ccy")
+            code = found[0].get("Ccy").strip()
+            if code == "XXX" or not re.fullmatch(r"[A-Z]{3}", code):
+                raise BadElement(
+                    found[0].sourceline,
+                    f"currency {code!r} is not a currency money can be booked in",
+                )
+            return code
+    return None
+
+
+def _date(element: etree._Element, *paths: str) -> date | None:
+    """The first date found along `paths`; a date-time's date is the one written in it."""
+    for path in paths:
+        found = [e for e in _all(element, path) if e.text and e.text.strip()]
+        if found:
+            raw = found[0].text.strip()
+            written = _DATE.fullmatch(raw)
+            try:
+                if written:
+                    return date.fromisoformat(written.group(1))
+            except ValueError:
+                pass  # a day that does not exist, as 2026-02-30
+            raise BadElement(found[0].sourceline, f"date {raw!r} is not a date")
     return None
 
 
 def _remittance(details: etree._Element) -> list[RemittanceItem]:
+    """Structured remittance: each referred document, or the creditor reference the payer quoted
+    (the payee's own reference, out of an RF reference)."""
     items = []
     for structured in _all(details, "RmtInf/Strd"):
+        quoted = _text(structured, "CdtrRefInf/Ref")
+        number = _text(structured, "RfrdDocInf/Nb") or (
+            (creditor_reference(quoted) or quoted) if quoted else None
+        )
+        if number is None:
+            continue
         items.append(
             RemittanceItem(
-                invoice_number=_text(structured, "RfrdDocInf/Nb"),
+                invoice_number=number,
                 amount_paid=_amount(structured, "RfrdDocAmt/RmtdAmt", "RfrdDocAmt/DuePyblAmt"),
                 discount=_amount(
                     structured, "RfrdDocAmt/DscntApldAmt/Amt", "RfrdDocAmt/DscntApldAmt"
@@ -81,28 +137,114 @@ def _remittance(details: etree._Element) -> list[RemittanceItem]:
     return items
 
 
-def _receipt(entry: etree._Element, details: etree._Element | None, several: bool) -> BankReceipt:
+def _party_name(scope: etree._Element, party: str) -> str | None:
+    return _text(scope, f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")
+
+
+def _entry_reference(entry: etree._Element, statement_id: str | None) -> str | None:
+    """The bank's reference of the entry; an entry number is unique only in its statement."""
+    number = _reference(entry, "NtryRef")
+    return _reference(entry, "AcctSvcrRef") or (
+        f"{statement_id}/{number}" if statement_id and number else None
+    )
+
+
+def _receipt(
+    entry: etree._Element,
+    entry_reference: str | None,
+    details: etree._Element | None,
+    position: int | None,
+) -> BankReceipt:
+    """One receipt: the entry's own, or (`position` given) the transaction at that position of
+    a batch-booked entry."""
     scope = details if details is not None else entry
-    amount_paths = ("AmtDtls/TxAmt/Amt", "Amt") if several else ("Amt",)
-    amount = _amount(scope if several else entry, *amount_paths)
-    currency = _currency(scope if several else entry, *amount_paths)
-    booked = _text(entry, "BookgDt/Dt", "ValDt/Dt") or (_text(entry, "BookgDt/DtTm") or "")[:10]
-    if amount is None or currency is None or not booked:
+    batch = position is not None
+    amount_paths = ("Amt", "AmtDtls/TxAmt/Amt") if batch else ("Amt",)
+    amount = _amount(scope if batch else entry, *amount_paths)
+    currency = _currency(scope if batch else entry, *amount_paths)
+    # The booking date is when the money reached the account; the value date only when it is
+    # the one date given.
+    received_on = _date(entry, "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm")
+    if amount is None or currency is None or received_on is None:
         raise ValueError("a credit entry needs an amount with its currency and a booking date")
-    unstructured = " ".join(e.text.strip() for e in _all(scope, "RmtInf/Ustrd") if e.text) or None
+    if amount == 0:
+        raise ValueError("the amount is zero")
+    end_to_end = _reference(scope, "Refs/EndToEndId")
+    bank_reference = _reference(scope, "Refs/AcctSvcrRef") or (
+        f"{entry_reference}/{position}" if batch and entry_reference else entry_reference
+    )
+    debtor, ultimate = _party_name(scope, "Dbtr"), _party_name(scope, "UltmtDbtr")
+    remittance = _remittance(scope)
+    memo = memo_of(
+        *(e.text for e in _all(scope, "RmtInf/Ustrd")),
+        _text(scope, "AddtlTxInf"),
+        None if batch else _text(entry, "AddtlNtryInf"),
+        f"(paid by {debtor})" if ultimate and debtor and debtor != ultimate else None,
+    )
+    if end_to_end and not remittance and not references_in(memo):
+        # The payer's own reference often is the invoice number: offer it to cash application.
+        memo = memo_of(memo, end_to_end)
+    sub_family = _text(scope, "BkTxCd/Domn/Fmly/SubFmlyCd") or _text(
+        entry, "BkTxCd/Domn/Fmly/SubFmlyCd"
+    )
     return BankReceipt(
         line=scope.sourceline or entry.sourceline or 0,
         amount=amount,
         currency=currency,
-        received_on=date.fromisoformat(booked),
-        method="wire" if _text(entry, "BkTxCd/Domn/Fmly/SubFmlyCd") in WIRES else "ach",
-        bank_reference=_text(scope, "Refs/AcctSvcrRef") or _text(entry, "AcctSvcrRef", "NtryRef"),
-        reference=_text(scope, "Refs/EndToEndId", "Refs/InstrId"),
-        payer_name=_text(scope, "RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm"),
+        received_on=received_on,
+        method="wire" if sub_family in WIRES else "ach",
+        bank_reference=bank_reference,
+        reference=end_to_end or _reference(scope, "Refs/InstrId"),
+        # The ultimate debtor is who owes the money; the debtor may pay on its behalf.
+        payer_name=ultimate or debtor,
         payer_account=_text(scope, "RltdPties/DbtrAcct/Id/IBAN", "RltdPties/DbtrAcct/Id/Othr/Id"),
-        memo=unstructured,
-        remittance=_remittance(scope),
+        memo=memo,
+        remittance=remittance,
     )
+
+
+def _entry_receipts(entry: etree._Element, statement_id: str | None) -> list[BankReceipt]:
+    reference = _entry_reference(entry, statement_id)
+    transactions = _all(entry, "NtryDtls/TxDtls")
+    if len(transactions) <= 1:
+        return [_receipt(entry, reference, transactions[0] if transactions else None, None)]
+    receipts, total = [], Decimal(0)
+    for position, details in enumerate(transactions, start=1):
+        if _text(details, "CdtDbtInd") == "DBIT":  # a debit netted into the credit entry
+            total -= _amount(details, "Amt", "AmtDtls/TxAmt/Amt") or Decimal(0)
+            continue
+        receipts.append(_receipt(entry, reference, details, position))
+        total += receipts[-1].amount
+    booked = _amount(entry, "Amt")
+    if booked is not None and total != booked:
+        raise ValueError(
+            f"the entry books {booked} but its {len(transactions)} transactions add up to {total}"
+        )
+    return receipts
+
+
+def _message(root: etree._Element) -> tuple[str, list[etree._Element]]:
+    """The message's name ("camt.053") and its statements; anything else is refused with the
+    reason."""
+    namespace = etree.QName(root).namespace or ""
+    known = _NAMESPACE.fullmatch(namespace)
+    if etree.QName(root).localname != "Document" or known is None:
+        raise MalformedFile(
+            f"the root element is {root.tag!r}; a camt file's root is Document in the namespace "
+            "urn:iso:std:iso:20022:tech:xsd:camt.052, .053 or .054"
+        )
+    kind, message, statement = MESSAGES[known.group(1)]
+    if int(known.group(2)) not in VERSIONS:
+        raise MalformedFile(
+            f"{kind}.001.{known.group(2)} is not read; versions .001.02 to .001.08 are"
+        )
+    found = [m for m in root if etree.QName(m).localname == message]
+    if not found:
+        raise MalformedFile(f"the {kind} document has no {message} message in it")
+    statements = [s for s in found[0] if etree.QName(s).localname == statement]
+    if not statements:
+        raise MalformedFile(f"the {kind} message holds no statement ({statement})")
+    return kind, statements
 
 
 def read_camt(content: bytes) -> ParsedFile:
@@ -110,27 +252,17 @@ def read_camt(content: bytes) -> ParsedFile:
         root = etree.fromstring(content, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise MalformedFile(f"not well-formed XML: {exc}") from exc
-    kinds = {"BkToCstmrStmt": "camt.053", "BkToCstmrDbtCdtNtfctn": "camt.054"}
-    kind = next((k for tag, k in kinds.items() if root.xpath(f"//*[local-name()='{tag}']")), None)
-    if kind is None:
-        raise MalformedFile(
-            "an ISO 20022 file here is a camt.053 statement or a camt.054 notification"
-        )
+    kind, statements = _message(root)
     parsed = ParsedFile(kind)
-    for entry in root.xpath("//*[local-name()='Ntry']"):
+    entries = [(s, e) for s in statements for e in s if etree.QName(e).localname == "Ntry"]
+    for number, (statement, entry) in enumerate(entries, start=1):
         if _text(entry, "CdtDbtInd") != "CRDT" or _text(entry, "RvslInd") == "true":
             continue  # debits and reversals are not receipts
         if (_text(entry, "Sts/Cd", "Sts") or "BOOK") != "BOOK":
             continue  # pending or information-only: the money is not booked yet
-        transactions = _all(entry, "NtryDtls/TxDtls")
-        several = len(transactions) > 1
-        for details in transactions if several else [transactions[0] if transactions else None]:
-            try:
-                parsed.receipts.append(_receipt(entry, details, several))
-            except ValueError as exc:
-                line = (
-                    getattr(exc, "line", None)
-                    or (details if details is not None else entry).sourceline
-                )
-                parsed.problems.append(LineProblem(line or 0, str(exc)))
-    return parsed
+        try:
+            parsed.receipts.extend(_entry_receipts(entry, _reference(statement, "Id")))
+        except ValueError as exc:
+            line = getattr(exc, "line", None) or entry.sourceline or 0
+            parsed.problems.append(LineProblem(line, f"entry {number}: {exc}"))
+    return parsed.refuse_if_unreadable()

@@ -9,9 +9,18 @@ from pydantic import BaseModel, Field
 
 from shared.api.problems import Problem
 
+# A payment's memo holds at most this many characters (the payment schema's limit).
+MEMO_LENGTH = 2000
+
 
 class MalformedFile(Problem):
     status, slug, title = 422, "malformed-bank-file", "The bank file cannot be read"
+
+
+def memo_of(*parts: str | None) -> str | None:
+    """The texts a bank gives with a payment, in order, as one memo of the length allowed."""
+    text = " ".join(p.strip() for p in parts if p and p.strip())
+    return text[: MEMO_LENGTH - 1] + "…" if len(text) > MEMO_LENGTH else text or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +51,38 @@ class LineProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class BankReturn:
+    """A payment the payer's bank sent back (a NACHA return): the original entry's trace number
+    names the payment it reverses."""
+
+    line: int
+    amount: Decimal
+    currency: str
+    returned_on: date
+    original_trace: str
+    reason_code: str
+    reason: str
+
+
 @dataclass
 class ParsedFile:
     format: str
     receipts: list[BankReceipt] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
+    returns: list[BankReturn] = field(default_factory=list)
+
+    def refuse_if_unreadable(self) -> "ParsedFile":
+        """A file with something in it of which nothing could be read is refused as a whole,
+        naming each line that could not be read."""
+        if self.problems and not self.receipts and not self.returns:
+            shown = "; ".join(f"line {p.line}: {p.message}" for p in self.problems[:5])
+            more = f" and {len(self.problems) - 5} more" if len(self.problems) > 5 else ""
+            raise MalformedFile(
+                f"nothing in the file could be read: {shown}{more}",
+                lines=[{"line": p.line, "message": p.message} for p in self.problems],
+            )
+        return self
 
 
 class LockboxLayout(BaseModel):

@@ -8,8 +8,11 @@ _DIGIT_RUNS = re.compile(r"\d+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 # Money amounts in free text ("1,250.00") are not references; they are removed before reading.
 _AMOUNTS = re.compile(r"\d[\d,]*\.\d{2}\b")
-# A reference: an optional short prefix, then digits possibly split by separators.
-_REFERENCE = re.compile(r"\b(?:[A-Z]{1,5}[\s#:\-]*)?\d[\d\-/ ]*\d\b|\b\d{3,}\b")
+# A reference: an optional short prefix, then digits possibly split by separators, then
+# letters that belong to it ("83738AB"). Underscores are read as separators, not word characters.
+_REFERENCE = re.compile(r"\b(?:[A-Z]{1,5}[\s#:\-]*)?\d[\d\-/ ]*\d[A-Z]*\b|\b\d{3,}[A-Z]*\b")
+# An ISO 11649 creditor reference, unbroken or printed in groups of four ("RF18 5390 0754 7034").
+_CREDITOR_REFERENCE = re.compile(r"\bRF\d{2}(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{1,4}){1,6})\b")
 MIN_DIGITS = 3
 
 
@@ -55,12 +58,41 @@ def one_edit_variants(key: str) -> set[str]:
     return variants
 
 
+def creditor_reference(text: str) -> str | None:
+    """The payee's own reference inside an ISO 11649 creditor reference (`RF` and two check
+    digits before it), or None when `text` is not one or its check digits are wrong."""
+    compact = re.sub(r"\s", "", text.upper())
+    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", compact):
+        return None
+    # The check: the reference, then "RF" and the check digits, letters as 10 to 35, mod 97 is 1.
+    rearranged = compact[4:] + compact[:4]
+    if int("".join(str(int(c, 36)) for c in rearranged)) % 97 != 1:
+        return None
+    return compact[4:]
+
+
+def _creditor_references(text: str) -> tuple[list[str], str]:
+    """The references inside valid RF creditor references, and the text without them."""
+    found: list[str] = []
+    for match in _CREDITOR_REFERENCE.finditer(text):
+        groups = match.group(0).split(" ")
+        # A printed reference may run into the next word: try the longest valid reading.
+        for end in range(len(groups), 0, -1):
+            inside = creditor_reference("".join(groups[:end]))
+            if inside is not None:
+                found.append(inside)
+                text = text.replace(" ".join(groups[:end]), " ", 1)
+                break
+    return found, text
+
+
 def references_in(text: str | None) -> list[str]:
-    """Invoice references found in free text such as a memo or a bank record's text."""
+    """Invoice references found in free text such as a memo or a bank record's text, also when
+    wrapped in punctuation (`#83738AB#`) or given as RF creditor references."""
     if not text:
         return []
-    cleaned = _AMOUNTS.sub(" ", text.upper())
-    found = []
+    inside, cleaned = _creditor_references(_AMOUNTS.sub(" ", text.upper().replace("_", " ")))
+    found = [reference for reference in inside if number_keys(reference) is not None]
     for match in _REFERENCE.finditer(cleaned):
         candidate = match.group(0).strip()
         if number_keys(candidate) is not None and candidate not in found:
