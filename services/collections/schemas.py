@@ -309,11 +309,28 @@ class DunningNoticeOut(_InCurrency):
     sent_by: str
 
 
+class SetAsideOut(_InCurrency):
+    """Part of an overdue invoice a run left out of the customer's letter, and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+    money_fields = ("amount",)
+
+    invoice_id: uuid.UUID
+    currency: str
+    amount: Decimal
+    reason: str = Field(default="disputed", examples=["disputed"])
+
+
 class DunningRunOut(BaseModel):
     sent: list[DunningNoticeOut]
     skipped: dict[str, str] = Field(
         description="Customer id → why no letter: live_promise, disputed, under_minimum, "
-        "not_overdue_enough, no_email"
+        "not_overdue_enough, already_sent_today, stage_already_sent (the age has not reached "
+        "the next stage), sent_recently (within the interval after the last letter), no_email"
+    )
+    set_aside: dict[str, list[SetAsideOut]] = Field(
+        default_factory=dict,
+        description="Customer id → the overdue amounts left out of its letter (or of the run)",
     )
 
 
