@@ -2,16 +2,38 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.collections.domain.ledger import EntryKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
+from shared.api.dates import BoundedDate, BoundedDateTime
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
-from shared.money import PositiveAmount
+from shared.money import PositiveAmount, round_money
+
+DAYS = Decimal("0.1")  # days beyond terms, like the KPIs' days: one decimal, half-up
+
+
+class _InCurrency(BaseModel):
+    """An answer whose money is shown in its currency's minor unit, zero included ("0.00" in USD,
+    "0" in JPY), whatever scale the sum came out in: every amount of one answer reads alike."""
+
+    money_fields: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _to_minor_unit(self) -> Self:
+        currency: str = getattr(self, "currency")  # noqa: B009 (each subclass declares it)
+        for name in self.money_fields:
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                value = {key: round_money(amount, currency) for key, amount in value.items()}
+            elif value is not None:
+                value = round_money(value, currency)
+            setattr(self, name, value)
+        return self
 
 
 class CollectionAccountOut(BaseModel):
@@ -33,8 +55,10 @@ class CollectionAccountOut(BaseModel):
     synced_at: datetime = Field(description="When collections last took a change of this customer")
 
 
-class AgingLineOut(BaseModel):
+class AgingLineOut(_InCurrency):
     """One currency's (and group's) open AR by bucket; unapplied credits in their own column."""
+
+    money_fields = ("buckets", "open_ar", "unapplied_credits", "net")
 
     currency: str = Field(examples=["USD"])
     group: str | None = Field(
@@ -60,8 +84,10 @@ class AgingOut(BaseModel):
     rows: list[AgingLineOut]
 
 
-class _ItemOut(BaseModel):
+class _ItemOut(_InCurrency):
     """What the ledger knows of an open item, whichever way it is read."""
+
+    money_fields = ("original_amount", "balance")
 
     id: uuid.UUID
     customer_id: uuid.UUID
@@ -83,8 +109,11 @@ class AgedItemOut(_ItemOut):
     bucket: str | None = Field(description="None for credits, which are not aged")
 
 
-class MonthKpisOut(BaseModel):
-    """One month's collection KPIs for one currency (and group)."""
+class MonthKpisOut(_InCurrency):
+    """One month's collection KPIs for one currency (and group): money in the currency's minor
+    unit, days and percentages to one decimal."""
+
+    money_fields = ("credit_sales", "beginning_ar", "ending_ar", "current_ar")
 
     period: str = Field(examples=["2026-10"])
     currency: str
@@ -128,8 +157,18 @@ class LedgerItemOut(_ItemOut):
     balance: Decimal = Field(description="Today's balance: the sum of the history")
     history: list[LedgerEntryOut]
 
+    @model_validator(mode="after")
+    def _history_to_minor_unit(self) -> Self:
+        self.history = [
+            e.model_copy(update={"amount": round_money(e.amount, self.currency)})
+            for e in self.history
+        ]
+        return self
 
-class TieOutOut(BaseModel):
+
+class TieOutOut(_InCurrency):
+    money_fields = ("ledger", "journal", "difference")
+
     currency: str
     ledger: Decimal
     journal: Decimal
@@ -141,12 +180,12 @@ class ActivityIn(BaseModel):
 
     customer_id: uuid.UUID
     kind: ActivityKind
-    occurred_at: datetime | None = Field(default=None, description="Default now")
+    occurred_at: BoundedDateTime | None = Field(default=None, description="Default now")
     outcome: str | None = Field(
         default=None, max_length=500, examples=["Spoke to AP; check run Friday"]
     )
     next_step: str | None = Field(default=None, max_length=500, examples=["Call back Monday"])
-    next_step_on: date | None = None
+    next_step_on: BoundedDate | None = None
     notes: str | None = Field(default=None, max_length=5000)
     invoice_id: uuid.UUID | None = None
 
@@ -162,11 +201,13 @@ class ActivityOut(ActivityIn):
 class PromiseIn(BaseModel):
     customer_id: uuid.UUID
     amount: PositiveAmount
-    promised_on: date = Field(description="The date the customer promised to pay by")
+    promised_on: BoundedDate = Field(description="The date the customer promised to pay by")
     invoice_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
 
 
-class PromiseOut(BaseModel):
+class PromiseOut(_InCurrency):
+    money_fields = ("amount", "paid_amount")
+
     id: uuid.UUID
     customer_id: uuid.UUID
     currency: str
@@ -191,8 +232,9 @@ class DisputeIn(BaseModel):
     department: Department
 
 
-class DisputeOut(BaseModel):
+class DisputeOut(_InCurrency):
     model_config = ConfigDict(from_attributes=True)
+    money_fields = ("amount",)
 
     id: uuid.UUID
     customer_id: uuid.UUID
@@ -214,9 +256,12 @@ class DisputeResolution(BaseModel):
     )
 
 
-class WorklistRowOut(BaseModel):
+class WorklistRowOut(_InCurrency):
     """A customer to work: what is past due, what of it is disputed or promised (shown, not
-    chased), what is left to chase, and what the 30- and 60-day rules ask for."""
+    chased), what is left to chase, and what the 30- and 60-day rules ask for. Money in the
+    currency's minor unit, days beyond terms to one decimal, the priority to two."""
+
+    money_fields = ("past_due", "disputed", "promised", "to_chase")
 
     customer_id: uuid.UUID
     account_number: str | None
@@ -231,21 +276,27 @@ class WorklistRowOut(BaseModel):
     to_chase: Decimal
     broken_promises: int
     days_beyond_terms: Decimal | None = Field(
-        description="Amount-weighted, of invoices paid so far"
+        description="Amount-weighted, of invoices paid so far; days to one decimal"
     )
     last_activity_on: date | None
     follow_up_due: bool = Field(description="Over 30 days past due and not worked this week")
     needs_action_history: bool = Field(description="Over 60 days: on the management report")
     priority: Decimal = Field(description="Higher is more worth a call")
 
+    @field_validator("days_beyond_terms")
+    @classmethod
+    def _one_decimal(cls, days: Decimal | None) -> Decimal | None:
+        return None if days is None else days.quantize(DAYS, rounding=ROUND_HALF_UP)
+
 
 class DunningRunIn(BaseModel):
-    as_of: date | None = Field(default=None, description="Default today")
+    as_of: BoundedDate | None = Field(default=None, description="Default today")
     business_district: str | None = Field(default=None, max_length=50)
 
 
-class DunningNoticeOut(BaseModel):
+class DunningNoticeOut(_InCurrency):
     model_config = ConfigDict(from_attributes=True)
+    money_fields = ("amount_past_due",)
 
     id: uuid.UUID
     customer_id: uuid.UUID
@@ -258,25 +309,44 @@ class DunningNoticeOut(BaseModel):
     sent_by: str
 
 
+class SetAsideOut(_InCurrency):
+    """Part of an overdue invoice a run left out of the customer's letter, and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+    money_fields = ("amount",)
+
+    invoice_id: uuid.UUID
+    currency: str
+    amount: Decimal
+    reason: str = Field(default="disputed", examples=["disputed"])
+
+
 class DunningRunOut(BaseModel):
     sent: list[DunningNoticeOut]
     skipped: dict[str, str] = Field(
         description="Customer id → why no letter: live_promise, disputed, under_minimum, "
-        "not_overdue_enough, no_email"
+        "not_overdue_enough, already_sent_today, stage_already_sent (the age has not reached "
+        "the next stage), sent_recently (within the interval after the last letter), no_email"
+    )
+    set_aside: dict[str, list[SetAsideOut]] = Field(
+        default_factory=dict,
+        description="Customer id → the overdue amounts left out of its letter (or of the run)",
     )
 
 
-class UnbilledTicketOut(BaseModel):
+class UnbilledTicketOut(_InCurrency):
     model_config = ConfigDict(from_attributes=True)
+    money_fields = ("amount",)
 
     ticket_id: uuid.UUID
     ticket_number: str
     customer_id: uuid.UUID
+    currency: str
     closed_on: date
     amount: Decimal
 
 
-class UnbilledGroupOut(BaseModel):
+class UnbilledGroupOut(_InCurrency):
     """A district and sales rep's closed tickets not yet invoiced, and what is at risk."""
 
     business_district: str
@@ -285,8 +355,12 @@ class UnbilledGroupOut(BaseModel):
     tickets: list[UnbilledTicketOut]
     amount_at_risk: Decimal
 
+    money_fields = ("amount_at_risk",)
 
-class OverSixtyOut(BaseModel):
+
+class OverSixtyOut(_InCurrency):
+    money_fields = ("past_due", "disputed", "promised")
+
     customer_id: uuid.UUID
     account_number: str | None
     legal_name: str | None
@@ -299,7 +373,9 @@ class OverSixtyOut(BaseModel):
     next_step: str
 
 
-class StatementOut(BaseModel):
+class StatementOut(_InCurrency):
+    money_fields = ("balance",)
+
     customer_id: uuid.UUID
     account_number: str
     legal_name: str
@@ -320,3 +396,8 @@ class ClosedPeriodOut(BaseModel):
     aging_snapshot: list[dict[str, Any]] = Field(
         description="The month-end aging per currency and district, as it stood at the close"
     )
+
+    @field_validator("ar_balance")
+    @classmethod
+    def _to_minor_unit(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
+        return {currency: round_money(ar, currency) for currency, ar in balances.items()}

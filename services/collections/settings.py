@@ -22,6 +22,8 @@ class CollectionsSettings(ServiceSettings):
     dunning_minimum: Decimal = Decimal("50")
     # One start per letter template: reminder, second notice, past-due notice, final notice.
     dunning_stage_days: tuple[int, int, int, int] = (1, 31, 61, 91)
+    # A letter steps up one stage from the last one sent, no sooner than this many days after it.
+    dunning_interval_days: int = Field(default=10, ge=1)
     # Letters go by SMTP when AR_SMTP__HOST is set; otherwise into the mail drop (embedded mode).
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     # Who signs the letters and statements (AR_COMPANY__*).

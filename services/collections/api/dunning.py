@@ -8,7 +8,12 @@ from services.collections.api.dependencies import SettingsDep
 from services.collections.commands.dunning import run_dunning
 from services.collections.models import DunningNotice
 from services.collections.queries.dunning import dunning_notices
-from services.collections.schemas import DunningNoticeOut, DunningRunIn, DunningRunOut
+from services.collections.schemas import (
+    DunningNoticeOut,
+    DunningRunIn,
+    DunningRunOut,
+    SetAsideOut,
+)
 from shared.api.access import AnyRole, ARStaff
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -26,20 +31,29 @@ async def create_dunning_run(
     actor: ARStaff,
     settings: SettingsDep,
 ) -> DunningRunOut:
-    """For each customer with overdue items (in one district if given), the letter its oldest
-    undisputed overdue item calls for: a friendly reminder, a second notice, a past-due notice
-    or a final notice, by days past due. Customers under a live promise, with everything
-    disputed, or owing less than the minimum get none, and the answer says why. Each letter is
-    a PDF sent by email, recorded as a letter activity and published as `DunningNoticeSent`."""
+    """For each customer with overdue items (in one district if given), the next letter: a
+    friendly reminder first, then a second notice, a past-due notice and a final notice, each
+    one stage above the last letter sent, as far as the oldest undisputed overdue item's age
+    allows, and no sooner than the configured interval after the last. A second run on the same
+    day sends nothing again. Disputed amounts are left out of the letter and listed in
+    `set_aside`; customers under a live promise, with everything disputed, owing less than the
+    minimum or not due a letter get none, and the answer says why. Each letter is a PDF sent by
+    email, recorded as a letter activity and published as `DunningNoticeSent`."""
     result = await run_dunning(
         session,
         settings,
         actor,
         as_of=data.as_of or clock.today(),
+        now=clock.now(),
         business_district=data.business_district,
     )
     return DunningRunOut(
-        sent=[DunningNoticeOut.model_validate(n) for n in result.sent], skipped=result.skipped
+        sent=[DunningNoticeOut.model_validate(n) for n in result.sent],
+        skipped=result.skipped,
+        set_aside={
+            customer: [SetAsideOut.model_validate(s) for s in found]
+            for customer, found in result.set_aside.items()
+        },
     )
 
 

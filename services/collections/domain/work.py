@@ -95,11 +95,27 @@ def weighted_days_beyond_terms(paid: Sequence[tuple[int, Decimal]]) -> Decimal |
     return sum((Decimal(days) * amount for days, amount in paid), Decimal(0)) / total
 
 
+@dataclass(frozen=True)
+class LetterSent:
+    """A dunning letter already sent in this round of chasing (one of its invoices still owes)."""
+
+    stage: int
+    sent_on: date
+
+
 def dunning_stage(oldest_days_past_due: int, stage_starts: Sequence[int]) -> int | None:
-    """1 for the first stage reached, up to len(stage_starts) for the final notice; None when
-    nothing is overdue enough for a letter. `stage_starts` are days past due, ascending."""
+    """The stage the oldest item's age has reached: 1 for the first, up to len(stage_starts)
+    for the final notice; None when nothing is overdue enough. `stage_starts` ascend."""
     reached = [i for i, start in enumerate(stage_starts, start=1) if oldest_days_past_due >= start]
     return reached[-1] if reached else None
+
+
+def letter_stage(reached: int | None, last: LetterSent | None) -> int | None:
+    """The letter to send: the stage the age has reached, but never more than one above the
+    last letter sent, so a first letter is a reminder whatever the age."""
+    if reached is None:
+        return None
+    return min(reached, (last.stage if last else 0) + 1)
 
 
 def reason_not_to_dun(
@@ -109,9 +125,14 @@ def reason_not_to_dun(
     minimum: Decimal,
     stage: int | None,
     has_email: bool,
+    last: LetterSent | None = None,
+    as_of: date | None = None,
+    interval: timedelta = timedelta(0),
 ) -> str | None:
     """Why a customer with overdue items gets no letter this run, or None to send one.
-    `undisputed` is the overdue amount left once disputed items are set aside (None: nothing)."""
+    `undisputed` is the overdue amount left once disputed amounts are set aside (None: nothing).
+    A letter goes only when it steps up from `last`, and no sooner than `interval` after it: a
+    second run on the same day sends nothing again."""
     if live_promise:
         return "live_promise"
     if undisputed is None:
@@ -120,4 +141,11 @@ def reason_not_to_dun(
         return "under_minimum"
     if stage is None:
         return "not_overdue_enough"
+    if last is not None:
+        if last.sent_on == as_of:
+            return "already_sent_today"
+        if stage <= last.stage:
+            return "stage_already_sent"
+        if as_of is not None and as_of - last.sent_on < interval:
+            return "sent_recently"
     return None if has_email else "no_email"

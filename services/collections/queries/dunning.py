@@ -1,7 +1,9 @@
 """Reads for dunning: the letters sent, and who is not to be dunned."""
 
 import uuid
+from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,12 +20,31 @@ def dunning_notices(customer_id: uuid.UUID | None) -> SelectOfScalar[DunningNoti
     return statement
 
 
-async def disputed_invoices(session: AsyncSession) -> set[uuid.UUID]:
-    """Invoices under an open dispute: never dunned while it lasts."""
-    statement = select(Dispute.invoice_id).where(
+async def disputed_invoices(session: AsyncSession) -> dict[uuid.UUID, Decimal]:
+    """What is under open dispute on each invoice: that much is never dunned while it lasts."""
+    statement = select(Dispute.invoice_id, Dispute.amount).where(
         Dispute.status == rules.DisputeStatus.OPEN, col(Dispute.invoice_id).is_not(None)
     )
-    return {invoice_id for invoice_id in (await session.exec(statement)).all() if invoice_id}
+    disputed: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
+    for invoice_id, amount in (await session.exec(statement)).all():
+        if invoice_id is not None:
+            disputed[invoice_id] += amount
+    return dict(disputed)
+
+
+async def letters_sent(
+    session: AsyncSession, as_of: date
+) -> dict[tuple[uuid.UUID, str], list[DunningNotice]]:
+    """Each customer's (and currency's) dunning letters sent on or before `as_of`, oldest first."""
+    statement = (
+        select(DunningNotice)
+        .where(col(DunningNotice.sent_on) <= as_of)
+        .order_by(col(DunningNotice.sent_on), col(DunningNotice.stage))
+    )
+    sent: dict[tuple[uuid.UUID, str], list[DunningNotice]] = defaultdict(list)
+    for notice in (await session.exec(statement)).all():
+        sent[(notice.customer_id, notice.currency)].append(notice)
+    return dict(sent)
 
 
 async def promising_customers(session: AsyncSession, as_of: date) -> set[uuid.UUID]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from services.collections.queries.aging import Aging, AgingLine
+from shared.money import round_money
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,8 +25,14 @@ def _table(report: Aging) -> list[list[str | Decimal]]:
     ]
 
     def row(line: AgingLine, group: str) -> list[str | Decimal]:
-        name = line.name or ""
-        return [line.currency, group, name, *line.buckets, line.open_ar, line.credits, line.net]
+        amounts = [*line.buckets, line.open_ar, line.credits, line.net]
+        # In the currency's minor unit, as the JSON answer shows them.
+        return [
+            line.currency,
+            group,
+            line.name or "",
+            *(round_money(a, line.currency) for a in amounts),
+        ]
 
     return [
         header,

@@ -1,11 +1,14 @@
-"""A dunning run sends each customer the stage its oldest undisputed overdue item calls for, and
-sends nothing to customers under a live promise, fully disputed, or owing under the minimum."""
+"""A dunning run sends each customer the next letter: a reminder first whatever the age, then one
+stage up at a time as far as the oldest undisputed overdue item's age allows, never twice in a
+day; it sends nothing to customers under a live promise, fully disputed, or owing under the
+minimum, and a partly disputed invoice is dunned for the rest."""
 
 import email
 import email.policy
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pypdf import PdfReader
@@ -29,7 +32,7 @@ async def _overdue(bus: InProcessBus, name: str, days_past_due: int, amount: str
     return books
 
 
-async def test_dunning_run_sends_the_right_stage_to_the_right_customers_only(
+async def test_dunning_run_sends_a_first_letter_to_the_right_customers_only(
     api: httpx.AsyncClient,
     auth: AuthHeaders,
     ledger_bus: InProcessBus,
@@ -75,7 +78,8 @@ async def test_dunning_run_sends_the_right_stage_to_the_right_customers_only(
     assert response.status_code == 200, response.text
     run = response.json()
     sent = {n["customer_id"]: n["stage"] for n in run["sent"]}
-    assert sent == {str(b.customer_id): stage for stage, b in enumerate(stages.values(), start=1)}
+    # No letter was sent before, so each is a reminder, however old the debt (issue 13.5).
+    assert sent == {str(b.customer_id): 1 for b in stages.values()}
     assert run["skipped"] == {
         str(disputed.customer_id): "disputed",
         str(promised.customer_id): "live_promise",
@@ -91,11 +95,12 @@ async def test_dunning_run_sends_the_right_stage_to_the_right_customers_only(
     }
     assert set(letters) == {f"ap@{name.lower()}.example" for name in stages}
     final = letters["ap@final.example"]
-    assert final["Subject"] == "Final notice: account FINAL"
+    assert final["Subject"] == "Payment reminder: account FINAL"
     [body, attachment] = [part for part in final.walk() if not part.is_multipart()]
-    assert "FINAL NOTICE" in body.get_content()
+    assert "friendly reminder" in body.get_content()
+    assert "FINAL NOTICE" not in body.get_content()
     pdf_text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
-    assert "Final notice" in pdf_text and "700.00" in pdf_text
+    assert "Payment reminder" in pdf_text and "700.00" in pdf_text
     reminder = letters["ap@remind.example"].get_body()
     assert reminder is not None and "friendly reminder" in reminder.get_content()
 
@@ -121,3 +126,127 @@ async def _invoice_ids(api: httpx.AsyncClient, headers: dict[str, str], books: B
         )
     ).json()
     return [item["id"] for item in items]
+
+
+def _mail(folder: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+        for p in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    ]
+
+
+async def _run(
+    api: httpx.AsyncClient, headers: dict[str, str], days_ago: int = 0
+) -> dict[str, Any]:
+    on = TODAY - timedelta(days=days_ago)
+    response = await api.post("/v1/dunning-runs", json={"as_of": str(on)}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def test_a_second_run_on_the_same_day_sends_no_second_letter(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    ledger_bus: InProcessBus,
+    collections: Service,
+    tmp_path: Path,
+) -> None:
+    collections.settings.smtp.mail_drop = tmp_path / "mail"  # type: ignore[attr-defined]
+    coordinator = auth(Role.AR_COORDINATOR)
+    books = await _overdue(ledger_bus, "TWICE", 100)
+    first, second = await _run(api, coordinator), await _run(api, coordinator)
+    assert [n["stage"] for n in first["sent"]] == [1]
+    assert second["sent"] == []
+    assert second["skipped"] == {str(books.customer_id): "already_sent_today"}
+    assert len(_mail(tmp_path / "mail")) == 1
+    notices = (await api.get("/v1/dunning-notices", headers=coordinator)).json()["items"]
+    assert len(notices) == 1
+    messages = ledger_bus.retained[topic_for("collections")]
+    assert [m.header("event_type") for m in messages].count("dunning_notice.sent") == 1
+
+
+async def test_letters_step_up_one_stage_at_a_time_and_say_what_was_sent_before(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    ledger_bus: InProcessBus,
+    collections: Service,
+    tmp_path: Path,
+) -> None:
+    collections.settings.smtp.mail_drop = tmp_path / "mail"  # type: ignore[attr-defined]
+    coordinator = auth(Role.AR_COORDINATOR)
+    books, events = overdue_customer("STEPS", (100, "700"))  # 70 days past due 30 days ago
+    await publish(ledger_bus, *events)
+    customer = str(books.customer_id)
+    stages = []
+    for days_ago in (30, 25, 20, 10, 0):
+        run = await _run(api, coordinator, days_ago)
+        stages.append([n["stage"] for n in run["sent"]] or run["skipped"][customer])
+    assert stages == [[1], "sent_recently", [2], [3], [4]]
+
+    letters = _mail(tmp_path / "mail")
+    assert [m["Subject"].split(":")[0] for m in letters] == [
+        "Payment reminder",
+        "Second notice",
+        "Past due notice",
+        "Final notice",
+    ]
+    first = letters[0].get_body()
+    assert first is not None and "We wrote to you" not in first.get_content()
+    final = letters[-1]
+    [body, attachment] = [part for part in final.walk() if not part.is_multipart()]
+    text = " ".join(body.get_content().split())
+    assert "FINAL NOTICE" in text
+    assert (
+        f"We wrote to you about these invoices in our payment reminder of "
+        f"{TODAY - timedelta(days=30)}, our second notice of {TODAY - timedelta(days=20)} and "
+        f"our past due notice of {TODAY - timedelta(days=10)}."
+    ) in text
+    pdf_text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
+    assert "Final notice" in pdf_text and "700.00" in pdf_text
+
+    # The old invoice paid and a newer one overdue: a new round starts with a reminder.
+    payment = books.payment("700", TODAY)
+    newer = books.invoice("300", TODAY - timedelta(days=45))
+    await publish(ledger_bus, newer, payment, books.apply(payment, events[1], "700", TODAY))
+    again = await _run(api, coordinator)
+    assert [(n["stage"], n["invoice_ids"]) for n in again["sent"]] == [(1, [str(newer.invoice_id)])]
+
+
+async def test_a_partly_disputed_invoice_is_dunned_for_the_rest_and_the_run_says_so(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    ledger_bus: InProcessBus,
+    collections: Service,
+    tmp_path: Path,
+) -> None:
+    collections.settings.smtp.mail_drop = tmp_path / "mail"  # type: ignore[attr-defined]
+    coordinator = auth(Role.AR_COORDINATOR)
+    books = await _overdue(ledger_bus, "PARTLY", 50, amount="2000.00")
+    [invoice_id] = await _invoice_ids(api, coordinator, books)
+    dispute = await api.post(
+        "/v1/disputes",
+        headers=coordinator,
+        json={
+            "customer_id": str(books.customer_id),
+            "invoice_id": invoice_id,
+            "amount": "500.00",
+            "reason": "Standby hours disputed",
+            "department": "operations",
+        },
+    )
+    assert dispute.status_code == 201, dispute.text
+    run = await _run(api, coordinator)
+    [notice] = run["sent"]
+    assert (notice["customer_id"], notice["amount_past_due"]) == (str(books.customer_id), "1500.00")
+    assert run["set_aside"] == {
+        str(books.customer_id): [
+            {"invoice_id": invoice_id, "currency": "USD", "amount": "500.00", "reason": "disputed"}
+        ]
+    }
+    [letter] = _mail(tmp_path / "mail")
+    [body, attachment] = [part for part in letter.walk() if not part.is_multipart()]
+    text = " ".join(body.get_content().split())
+    assert "1,500.00 USD" in text
+    assert "We have left out 500.00 USD on INV-000001, which you have disputed with us" in text
+    pdf_text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
+    assert "1,500.00" in pdf_text

@@ -2,7 +2,7 @@
 docs/domain.md#kpis define them."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,9 +19,11 @@ from services.collections.domain.kpis import (
 )
 from services.collections.domain.work import (
     AccountPosition,
+    LetterSent,
     PromiseStatus,
     call_priority,
     dunning_stage,
+    letter_stage,
     promise_status,
     reason_not_to_dun,
 )
@@ -106,6 +108,29 @@ def test_reasons_not_to_dun_come_in_order_promise_dispute_minimum_stage_email() 
     assert why(undisputed=Decimal("49.99")) == "under_minimum"
     assert why(stage=None) == "not_overdue_enough"
     assert why(has_email=False) == "no_email"
+
+
+def test_a_letter_steps_up_one_stage_from_the_last_sent_never_twice_a_day() -> None:
+    sent = LetterSent(stage=2, sent_on=date(2026, 11, 2))
+    assert [letter_stage(reached, None) for reached in (None, 1, 4)] == [None, 1, 1]
+    assert [letter_stage(reached, sent) for reached in (2, 3, 4)] == [2, 3, 3]
+
+    def why(stage: int, on: date) -> str | None:
+        return reason_not_to_dun(
+            live_promise=False,
+            undisputed=Decimal(100),
+            minimum=Decimal(50),
+            stage=stage,
+            has_email=True,
+            last=sent,
+            as_of=on,
+            interval=timedelta(days=10),
+        )
+
+    assert why(3, date(2026, 11, 2)) == "already_sent_today"
+    assert why(2, date(2026, 12, 2)) == "stage_already_sent"
+    assert why(3, date(2026, 11, 11)) == "sent_recently"
+    assert why(3, date(2026, 11, 12)) is None
 
 
 def test_promise_is_live_until_its_date_then_kept_or_broken() -> None:
