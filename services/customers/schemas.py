@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from services.customers.domain import DocumentKind, OnboardingStatus, normalise_ein
+from shared.api.text import MultilineText, PlainText
 from shared.events.customers import (
     AddressKind,
     BillingProfile,
@@ -26,61 +27,82 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def kept(value: object) -> object:
+    """A PATCH may change a field that every record has but not send null to remove it."""
+    if value is None:
+        raise ValueError("may be changed but not removed")
+    return value
+
+
+class BillingProfileIn(BillingProfile):
+    """The billing profile as sent: its instructions are text like every other field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    special_instructions: MultilineText | None = Field(default=None, max_length=2000)
+
+
 class AddressIn(Strict):
     kind: AddressKind
-    label: str | None = Field(default=None, max_length=200, examples=["Permian yard 4"])
-    line1: str = Text200
-    line2: str | None = Field(default=None, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    county: str | None = Field(default=None, max_length=100)
-    region: str = Field(min_length=2, max_length=50, examples=["TX"])
-    postal_code: str = Field(min_length=3, max_length=20, examples=["79701"])
-    country: str = Field(default="US", pattern="^[A-Z]{2}$")
+    label: PlainText | None = Field(default=None, max_length=200, examples=["Permian yard 4"])
+    line1: PlainText = Text200
+    line2: PlainText | None = Field(default=None, max_length=200)
+    city: PlainText = Field(min_length=1, max_length=100)
+    county: PlainText | None = Field(default=None, max_length=100)
+    region: PlainText = Field(min_length=2, max_length=50, examples=["TX"])
+    postal_code: PlainText = Field(min_length=3, max_length=20, examples=["79701"])
+    country: PlainText = Field(default="US", pattern="^[A-Z]{2}$")
 
 
 class AddressPatch(Strict):
     kind: AddressKind | None = None
-    label: str | None = Field(default=None, max_length=200)
-    line1: str | None = Field(default=None, min_length=1, max_length=200)
-    line2: str | None = Field(default=None, max_length=200)
-    city: str | None = Field(default=None, min_length=1, max_length=100)
-    county: str | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, min_length=2, max_length=50)
-    postal_code: str | None = Field(default=None, min_length=3, max_length=20)
-    country: str | None = Field(default=None, pattern="^[A-Z]{2}$")
-    reason: str | None = Field(default=None, max_length=500)
+    label: PlainText | None = Field(default=None, max_length=200)
+    line1: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    line2: PlainText | None = Field(default=None, max_length=200)
+    city: PlainText | None = Field(default=None, min_length=1, max_length=100)
+    county: PlainText | None = Field(default=None, max_length=100)
+    region: PlainText | None = Field(default=None, min_length=2, max_length=50)
+    postal_code: PlainText | None = Field(default=None, min_length=3, max_length=20)
+    country: PlainText | None = Field(default=None, pattern="^[A-Z]{2}$")
+    reason: PlainText | None = Field(default=None, max_length=500)
+
+    _kept = field_validator("kind", "line1", "city", "region", "postal_code", "country")(kept)
 
 
 class ContactIn(Strict):
-    name: str = Text200
+    name: PlainText = Text200
     email: EmailStr | None = None
-    phone: str | None = Field(default=None, max_length=40)
-    role: str | None = Field(default=None, max_length=100, examples=["Accounts payable"])
+    phone: PlainText | None = Field(default=None, max_length=40)
+    role: PlainText | None = Field(default=None, max_length=100, examples=["Accounts payable"])
     receives_invoices: bool = False
 
 
 class ContactPatch(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: PlainText | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
-    phone: str | None = Field(default=None, max_length=40)
-    role: str | None = Field(default=None, max_length=100)
+    phone: PlainText | None = Field(default=None, max_length=40)
+    role: PlainText | None = Field(default=None, max_length=100)
     receives_invoices: bool | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(default=None, max_length=500)
+
+    _kept = field_validator("name", "receives_invoices")(kept)
 
 
 class CustomerCreate(Strict):
-    legal_name: str = Field(min_length=1, max_length=200, examples=["Permian Basin Services LLC"])
-    dba: str | None = Field(default=None, max_length=200)
+    legal_name: PlainText = Field(
+        min_length=1, max_length=200, examples=["Permian Basin Services LLC"]
+    )
+    dba: PlainText | None = Field(default=None, max_length=200)
     tax_id: EIN | None = None
-    external_ref: str | None = Field(
+    external_ref: PlainText | None = Field(
         default=None, max_length=100, description="The customer's id in the sales system"
     )
     status: CustomerStatus = CustomerStatus.PROSPECT
     currency: CurrencyCode = "USD"
-    business_district: str = Field(min_length=1, max_length=50, examples=["permian"])
-    sales_rep: str | None = Field(default=None, max_length=100)
+    business_district: PlainText = Field(min_length=1, max_length=50, examples=["permian"])
+    sales_rep: PlainText | None = Field(default=None, max_length=100)
     payment_terms: PaymentTerms = Field(default_factory=PaymentTerms)
-    billing_profile: BillingProfile = Field(default_factory=BillingProfile)
+    billing_profile: BillingProfileIn = Field(default_factory=BillingProfileIn)
     addresses: list[AddressIn] = Field(default_factory=list, max_length=200)
     contacts: list[ContactIn] = Field(default_factory=list, max_length=100)
 
@@ -88,26 +110,21 @@ class CustomerCreate(Strict):
 class CustomerPatch(Strict):
     """Only the fields sent change. `reason` is recorded in the audit trail."""
 
-    legal_name: str | None = Field(default=None, min_length=1, max_length=200)
-    dba: str | None = Field(default=None, max_length=200)
+    legal_name: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    dba: PlainText | None = Field(default=None, max_length=200)
     tax_id: EIN | None = None
-    external_ref: str | None = Field(default=None, max_length=100)
+    external_ref: PlainText | None = Field(default=None, max_length=100)
     status: CustomerStatus | None = None
     currency: CurrencyCode | None = None
-    business_district: str | None = Field(default=None, min_length=1, max_length=50)
-    sales_rep: str | None = Field(default=None, max_length=100)
+    business_district: PlainText | None = Field(default=None, min_length=1, max_length=50)
+    sales_rep: PlainText | None = Field(default=None, max_length=100)
     payment_terms: PaymentTerms | None = None
-    billing_profile: BillingProfile | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    billing_profile: BillingProfileIn | None = None
+    reason: PlainText | None = Field(default=None, max_length=500)
 
-    @field_validator(
+    _kept = field_validator(
         "legal_name", "status", "currency", "business_district", "payment_terms", "billing_profile"
-    )
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be changed but not removed")
-        return value
+    )(kept)
 
 
 class CustomerOut(CustomerSnapshot):
@@ -117,15 +134,15 @@ class CustomerOut(CustomerSnapshot):
 
 
 class CertificateIn(Strict):
-    jurisdiction: str = Field(min_length=2, max_length=50, examples=["TX"])
-    certificate_number: str = Field(min_length=1, max_length=100)
+    jurisdiction: PlainText = Field(min_length=2, max_length=50, examples=["TX"])
+    certificate_number: PlainText = Field(min_length=1, max_length=100)
     issued_on: date | None = None
     expires_on: date | None = None
 
 
 class OnboardingUpdate(Strict):
     status: OnboardingStatus
-    note: str | None = Field(default=None, max_length=2000)
+    note: MultilineText | None = Field(default=None, max_length=2000)
 
 
 class DocumentOut(BaseModel):

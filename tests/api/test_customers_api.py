@@ -442,3 +442,106 @@ async def test_search_finds_a_percent_sign_as_typed_not_as_a_wildcard(
         await customers_api.get("/v1/customers", params={"q": "100%"}, headers=auth(Role.SALES))
     ).json()
     assert [c["legal_name"] for c in found["items"]] == ["100% Pumping LLC"]
+
+
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [
+        ("contacts", "receives_invoices"),
+        ("contacts", "name"),
+        ("addresses", "kind"),
+        ("addresses", "region"),
+        ("addresses", "postal_code"),
+    ],
+)
+async def test_a_patch_cannot_remove_a_field_every_record_has(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders, section: str, field: str
+) -> None:
+    created = await _create(customers_api, auth)
+    child = created[section][0]
+    url = f"/v1/customers/{created['id']}/{section}/{child['id']}"
+    response = await customers_api.patch(url, json={field: None}, headers=auth(COORDINATOR))
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [f"body.{field}"]
+    customer = (
+        await customers_api.get(f"/v1/customers/{created['id']}", headers=auth(COORDINATOR))
+    ).json()
+    assert customer[section][0] == child and customer["revision"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Evil\u202egnipmuP LLC",  # right-to-left override
+        "Acme\u2066 Pumps",  # bidi isolate
+        "\x1b[31mAcme\x1b[0m Pumps",  # ANSI colour
+        "Acme\r\nX-Injected: yes",
+        "Acme\x00Pumps",
+    ],
+    ids=["rlo", "isolate", "ansi", "crlf", "nul"],
+)
+async def test_text_fields_refuse_control_characters_and_bidi_overrides(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders, text: str
+) -> None:
+    h = auth(COORDINATOR)
+    refused = await customers_api.post(
+        "/v1/customers", json=new_customer(legal_name=text), headers=h
+    )
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["body.legal_name"]
+    created = await _create(customers_api, auth)
+    base = f"/v1/customers/{created['id']}"
+    changes = [
+        ("patch", base, {"dba": text}),
+        ("post", f"{base}/contacts", {"name": text}),
+        ("patch", f"{base}/addresses/{created['addresses'][0]['id']}", {"line1": text}),
+    ]
+    if "\n" not in text:  # instructions may span lines; every other character stays refused
+        changes.append(("patch", base, {"billing_profile": {"special_instructions": text}}))
+    for method, url, body in changes:
+        response = await customers_api.request(method, url, json=body, headers=h)
+        assert response.status_code == 422, (url, body, response.text)
+    search = await customers_api.get("/v1/customers", params={"q": text}, headers=h)
+    assert search.status_code == 422
+    assert (await customers_api.get(base, headers=h)).json()["revision"] == 1
+
+
+async def test_notes_and_instructions_may_span_lines(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    created = await _create(customers_api, auth)
+    instructions = "Mail the original to the yard.\nCopy to AP."
+    response = await customers_api.patch(
+        f"/v1/customers/{created['id']}",
+        json={"billing_profile": {"special_instructions": instructions}},
+        headers=auth(COORDINATOR),
+    )
+    assert response.status_code == 200
+    assert response.json()["billing_profile"]["special_instructions"] == instructions
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("../../etc/w9.pdf", "w9.pdf"),
+        ("..\\..\\w9.pdf", "w9.pdf"),
+        ("..", "w9"),
+        ("w\u202efdp.9.pdf", "wfdp.9.pdf"),
+    ],
+)
+async def test_uploaded_file_names_lose_their_folders_and_control_characters(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders, sent: str, stored: str
+) -> None:
+    created = await _create(customers_api, auth)
+    response = await customers_api.post(
+        f"/v1/customers/{created['id']}/documents",
+        data={"kind": "w9"},
+        files={"file": (sent, b"%PDF-1.7 w9", "application/pdf")},
+        headers=auth(COORDINATOR),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["filename"] == stored
+    history = (
+        await customers_api.get(f"/v1/customers/{created['id']}/history", headers=auth(COORDINATOR))
+    ).json()
+    assert history[-1]["changes"]["document"]["filename"] == stored

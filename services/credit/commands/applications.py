@@ -69,6 +69,7 @@ async def start_review(
     session: AsyncSession, application: CreditApplication, actor: Principal
 ) -> CreditApplication:
     check_transition(application.status, ApplicationStatus.UNDER_REVIEW)
+    check_not_own_request(actor, application.submitted_by, to="review")
     application.status, application.reviewer = ApplicationStatus.UNDER_REVIEW, actor.subject
     _audit(
         session,

@@ -1,7 +1,8 @@
 """The credit application workflow and who may decide it.
 
 submitted → under_review → approved | declined. A credit manager approves limits up to a
-configurable amount, an AR supervisor above it; nobody approves a request they submitted.
+configurable amount, an AR supervisor above it; nobody reviews or decides a request they
+submitted.
 """
 
 from decimal import Decimal
@@ -38,7 +39,7 @@ class OverAuthority(Forbidden):
 
 
 class OwnRequest(Forbidden):
-    slug, title = "own-request", "You may not decide a request you submitted"
+    slug, title = "own-request", "You may not review or decide a request you submitted"
 
 
 def check_transition(current: str, target: ApplicationStatus) -> None:
@@ -67,6 +68,7 @@ def check_approval_authority(
         )
 
 
-def check_not_own_request(approver: Principal, submitted_by: str) -> None:
-    if approver.subject == submitted_by:
-        raise OwnRequest("the application was submitted by you; another person must decide it")
+def check_not_own_request(actor: Principal, submitted_by: str, *, to: str = "decide") -> None:
+    """Separation of duties: whoever submitted an application neither reviews nor decides it."""
+    if actor.subject == submitted_by:
+        raise OwnRequest(f"the application was submitted by you; another person must {to} it")

@@ -17,6 +17,7 @@ from services.customers.schemas import CertificateIn, DocumentOut
 from shared.api.access import AnyRole, ARStaff
 from shared.api.files import TOO_LARGE, read_upload
 from shared.api.routing import service_router
+from shared.api.text import safe_filename
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 from shared.events.customers import ExemptionCertificate
@@ -86,6 +87,12 @@ async def put_certificate_document(
     customer = await get_customer(session, customer_id, lock=True)
     content = await read_upload(file, settings.max_document_bytes)
     document = await attach_certificate_document(
-        session, clock, customer, certificate_id, file.filename or "certificate", content, actor
+        session,
+        clock,
+        customer,
+        certificate_id,
+        safe_filename(file.filename, "certificate"),
+        content,
+        actor,
     )
     return DocumentOut.model_validate(document, from_attributes=True)

@@ -16,6 +16,7 @@ from shared.api.access import AnyRole, StaffAndIntegration
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import Problem, problem_doc
 from shared.api.routing import service_router
+from shared.api.text import PlainText
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 from shared.events.customers import CustomerStatus
@@ -64,7 +65,7 @@ async def list_customers(
     credit_hold: bool | None = None,
     currency: str | None = None,
     q: Annotated[
-        str | None,
+        PlainText | None,
         Query(
             min_length=1,
             max_length=100,

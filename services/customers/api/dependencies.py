@@ -6,8 +6,9 @@ from fastapi import Depends, Query
 
 from services.customers.settings import CustomersSettings
 from shared.api.routing import service_settings
+from shared.api.text import PlainText
 
 PREFIX, TAG = "/v1/customers", "customers"
 
 SettingsDep = Annotated[CustomersSettings, Depends(service_settings)]
-Reason = Annotated[str | None, Query(max_length=500, description="Why, for the audit trail")]
+Reason = Annotated[PlainText | None, Query(max_length=500, description="Why, for the audit trail")]

@@ -13,6 +13,7 @@ from services.customers.schemas import DocumentOut
 from shared.api.access import AnyRole, StaffAndIntegration
 from shared.api.files import FILE_CONTENT, TOO_LARGE, file_response, read_upload
 from shared.api.routing import service_router
+from shared.api.text import safe_filename
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
@@ -42,7 +43,7 @@ async def upload_document(
         clock,
         customer,
         kind=kind,
-        filename=file.filename or kind.value,
+        filename=safe_filename(file.filename, kind.value),
         content=content,
         actor=actor,
     )

@@ -109,7 +109,7 @@ async def test_nobody_approves_an_application_they_submitted(
         await call("post", APPLICATIONS, MANAGER, subject="cm-ruiz", json=application(customer_id)),
         201,
     )
-    await call("post", f"{APPLICATIONS}/{submitted['id']}/review", MANAGER, subject="cm-ruiz")
+    await call("post", f"{APPLICATIONS}/{submitted['id']}/review", MANAGER, subject="cm-lee")
 
     refused = await call(
         "post",
@@ -120,6 +120,23 @@ async def test_nobody_approves_an_application_they_submitted(
     )
     assert refused.status_code == 403
     assert refused.json()["type"] == "urn:ar-platform:problem:own-request"
+
+
+async def test_nobody_reviews_an_application_they_submitted(
+    call: Call, customer_id: uuid.UUID
+) -> None:
+    submitted = body(
+        await call("post", APPLICATIONS, MANAGER, subject="cm-ruiz", json=application(customer_id)),
+        201,
+    )
+    path = f"{APPLICATIONS}/{submitted['id']}"
+    refused = await call("post", f"{path}/review", MANAGER, subject="cm-ruiz")
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "urn:ar-platform:problem:own-request"
+    assert "review" in refused.json()["detail"]
+    assert body(await call("get", path, Role.AUDITOR), 200)["status"] == "submitted"
+    reviewed = await call("post", f"{path}/review", SUPERVISOR, subject="sup-ng")
+    assert body(reviewed, 200)["reviewer"] == "sup-ng"
 
 
 async def test_sales_may_submit_but_not_approve(call: Call, customer_id: uuid.UUID) -> None:
