@@ -11,10 +11,10 @@ from services.collections.domain.ledger import EntryKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
-from shared.money import PositiveAmount
+from shared.money import MoneyModel, MoneyOut, PositiveAmount
 
 
-class CollectionAccountOut(BaseModel):
+class CollectionAccountOut(MoneyModel):
     """A customer as collections sees it: who owes, in which currency and on what terms, in
     which district and sales rep's book, and whom to send dunning letters and statements."""
 
@@ -33,7 +33,7 @@ class CollectionAccountOut(BaseModel):
     synced_at: datetime = Field(description="When collections last took a change of this customer")
 
 
-class AgingLineOut(BaseModel):
+class AgingLineOut(MoneyModel):
     """One currency's (and group's) open AR by bucket; unapplied credits in their own column."""
 
     currency: str = Field(examples=["USD"])
@@ -43,12 +43,12 @@ class AgingLineOut(BaseModel):
     name: str | None = Field(
         default=None, description="Grouped by customer: its account number and legal name"
     )
-    buckets: dict[str, Decimal] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
-    open_ar: Decimal = Field(description="Sum of the buckets")
-    unapplied_credits: Decimal = Field(
+    buckets: dict[str, MoneyOut] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
+    open_ar: MoneyOut = Field(description="Sum of the buckets")
+    unapplied_credits: MoneyOut = Field(
         description="Unapplied payments, deposits and on-account credits (negative)"
     )
-    net: Decimal = Field(description="open_ar + unapplied_credits")
+    net: MoneyOut = Field(description="open_ar + unapplied_credits")
 
 
 class AgingOut(BaseModel):
@@ -60,7 +60,7 @@ class AgingOut(BaseModel):
     rows: list[AgingLineOut]
 
 
-class _ItemOut(BaseModel):
+class _ItemOut(MoneyModel):
     """What the ledger knows of an open item, whichever way it is read."""
 
     id: uuid.UUID
@@ -72,27 +72,27 @@ class _ItemOut(BaseModel):
     due_date: date
     business_district: str
     sales_rep: str
-    original_amount: Decimal
+    original_amount: MoneyOut
 
 
 class AgedItemOut(_ItemOut):
     """An open item as of the date, with its age."""
 
-    balance: Decimal = Field(description="Balance as of the date")
+    balance: MoneyOut = Field(description="Balance as of the date")
     days_past_due: int
     bucket: str | None = Field(description="None for credits, which are not aged")
 
 
-class MonthKpisOut(BaseModel):
+class MonthKpisOut(MoneyModel):
     """One month's collection KPIs for one currency (and group)."""
 
     period: str = Field(examples=["2026-10"])
     currency: str
     group: str | None
-    credit_sales: Decimal
-    beginning_ar: Decimal
-    ending_ar: Decimal
-    current_ar: Decimal = Field(description="Ending AR not yet due")
+    credit_sales: MoneyOut
+    beginning_ar: MoneyOut
+    ending_ar: MoneyOut
+    current_ar: MoneyOut = Field(description="Ending AR not yet due")
     dso_standard: Decimal | None = Field(description="Days; None without credit sales")
     dso_countback: Decimal | None
     best_possible_dso: Decimal | None
@@ -110,7 +110,7 @@ class KpisOut(BaseModel):
     months: list[MonthKpisOut] = Field(description="Oldest first; the last is the period asked for")
 
 
-class LedgerEntryOut(BaseModel):
+class LedgerEntryOut(MoneyModel):
     kind: str = Field(
         examples=[
             EntryKind.PAID,
@@ -119,21 +119,21 @@ class LedgerEntryOut(BaseModel):
             EntryKind.PAYMENT_UNDONE,
         ]
     )
-    amount: Decimal = Field(description="Change to the item's balance")
+    amount: MoneyOut = Field(description="Change to the item's balance")
     entry_date: date
     reference: uuid.UUID | None = Field(description="The application, credit memo or write-off")
 
 
 class LedgerItemOut(_ItemOut):
-    balance: Decimal = Field(description="Today's balance: the sum of the history")
+    balance: MoneyOut = Field(description="Today's balance: the sum of the history")
     history: list[LedgerEntryOut]
 
 
-class TieOutOut(BaseModel):
+class TieOutOut(MoneyModel):
     currency: str
-    ledger: Decimal
-    journal: Decimal
-    difference: Decimal
+    ledger: MoneyOut
+    journal: MoneyOut
+    difference: MoneyOut
 
 
 class ActivityIn(BaseModel):
@@ -166,14 +166,14 @@ class PromiseIn(BaseModel):
     invoice_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
 
 
-class PromiseOut(BaseModel):
+class PromiseOut(MoneyModel):
     id: uuid.UUID
     customer_id: uuid.UUID
     currency: str
-    amount: Decimal
+    amount: MoneyOut
     promised_on: date
     recorded_on: date
-    paid_amount: Decimal = Field(description="Payments received towards it by its date")
+    paid_amount: MoneyOut = Field(description="Payments received towards it by its date")
     status: str = Field(examples=list(PromiseStatus))
     invoice_ids: list[uuid.UUID]
     recorded_by: str
@@ -191,14 +191,14 @@ class DisputeIn(BaseModel):
     department: Department
 
 
-class DisputeOut(BaseModel):
+class DisputeOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     customer_id: uuid.UUID
     invoice_id: uuid.UUID | None
     currency: str
-    amount: Decimal
+    amount: MoneyOut
     reason: str
     department: Department
     status: str
@@ -214,7 +214,7 @@ class DisputeResolution(BaseModel):
     )
 
 
-class WorklistRowOut(BaseModel):
+class WorklistRowOut(MoneyModel):
     """A customer to work: what is past due, what of it is disputed or promised (shown, not
     chased), what is left to chase, and what the 30- and 60-day rules ask for."""
 
@@ -224,11 +224,11 @@ class WorklistRowOut(BaseModel):
     business_district: str | None
     sales_rep: str | None
     currency: str
-    past_due: Decimal
+    past_due: MoneyOut
     oldest_days_past_due: int
-    disputed: Decimal
-    promised: Decimal = Field(description="Still covered by live promises to pay")
-    to_chase: Decimal
+    disputed: MoneyOut
+    promised: MoneyOut = Field(description="Still covered by live promises to pay")
+    to_chase: MoneyOut
     broken_promises: int
     days_beyond_terms: Decimal | None = Field(
         description="Amount-weighted, of invoices paid so far"
@@ -244,14 +244,14 @@ class DunningRunIn(BaseModel):
     business_district: str | None = Field(default=None, max_length=50)
 
 
-class DunningNoticeOut(BaseModel):
+class DunningNoticeOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     customer_id: uuid.UUID
     stage: int
     currency: str
-    amount_past_due: Decimal
+    amount_past_due: MoneyOut
     invoice_ids: list[uuid.UUID]
     sent_on: date
     sent_to: list[str]
@@ -266,47 +266,47 @@ class DunningRunOut(BaseModel):
     )
 
 
-class UnbilledTicketOut(BaseModel):
+class UnbilledTicketOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     ticket_id: uuid.UUID
     ticket_number: str
     customer_id: uuid.UUID
     closed_on: date
-    amount: Decimal
+    amount: MoneyOut
 
 
-class UnbilledGroupOut(BaseModel):
+class UnbilledGroupOut(MoneyModel):
     """A district and sales rep's closed tickets not yet invoiced, and what is at risk."""
 
     business_district: str
     sales_rep: str
     currency: str
     tickets: list[UnbilledTicketOut]
-    amount_at_risk: Decimal
+    amount_at_risk: MoneyOut
 
 
-class OverSixtyOut(BaseModel):
+class OverSixtyOut(MoneyModel):
     customer_id: uuid.UUID
     account_number: str | None
     legal_name: str | None
     currency: str
-    past_due: Decimal
+    past_due: MoneyOut
     oldest_days_past_due: int
-    disputed: Decimal
-    promised: Decimal
+    disputed: MoneyOut
+    promised: MoneyOut
     actions: list[ActivityOut] = Field(description="The account's action history, oldest first")
     next_step: str
 
 
-class StatementOut(BaseModel):
+class StatementOut(MoneyModel):
     customer_id: uuid.UUID
     account_number: str
     legal_name: str
     currency: str
     as_of: date
     items: list[AgedItemOut]
-    balance: Decimal
+    balance: MoneyOut
 
 
 class ClosedPeriodOut(BaseModel):
@@ -316,7 +316,7 @@ class ClosedPeriodOut(BaseModel):
     closed_through: date
     closed_by: str
     closed_at: datetime
-    ar_balance: dict[str, Decimal] = Field(description="The ledger's AR per currency at the close")
+    ar_balance: dict[str, MoneyOut] = Field(description="The ledger's AR per currency at the close")
     aging_snapshot: list[dict[str, Any]] = Field(
         description="The month-end aging per currency and district, as it stood at the close"
     )

@@ -132,7 +132,7 @@ async def test_promise_is_kept_by_payment_and_broken_when_its_date_passes_short(
         str(breaker.customer_id): ("broken", 500),
     }
     rows = _rows(await api.get("/v1/worklist", params={"as_of": after}, headers=coordinator))
-    assert (rows["C-BREAKS"]["broken_promises"], rows["C-BREAKS"]["promised"]) == (1, "0")
+    assert (rows["C-BREAKS"]["broken_promises"], rows["C-BREAKS"]["promised"]) == (1, "0.00")
 
 
 async def test_promise_in_the_past_is_refused(
