@@ -3,40 +3,21 @@
 import uuid
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, ClassVar, Self
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.collections.domain.ledger import EntryKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
 from shared.api.dates import BoundedDate, BoundedDateTime
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
-from shared.money import PositiveAmount, round_money
+from shared.money import MoneyModel, MoneyOut, PositiveAmount, round_money
 
 DAYS = Decimal("0.1")  # days beyond terms, like the KPIs' days: one decimal, half-up
 
 
-class _InCurrency(BaseModel):
-    """An answer whose money is shown in its currency's minor unit, zero included ("0.00" in USD,
-    "0" in JPY), whatever scale the sum came out in: every amount of one answer reads alike."""
-
-    money_fields: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="after")
-    def _to_minor_unit(self) -> Self:
-        currency: str = getattr(self, "currency")  # noqa: B009 (each subclass declares it)
-        for name in self.money_fields:
-            value = getattr(self, name)
-            if isinstance(value, dict):
-                value = {key: round_money(amount, currency) for key, amount in value.items()}
-            elif value is not None:
-                value = round_money(value, currency)
-            setattr(self, name, value)
-        return self
-
-
-class CollectionAccountOut(BaseModel):
+class CollectionAccountOut(MoneyModel):
     """A customer as collections sees it: who owes, in which currency and on what terms, in
     which district and sales rep's book, and whom to send dunning letters and statements."""
 
@@ -55,10 +36,8 @@ class CollectionAccountOut(BaseModel):
     synced_at: datetime = Field(description="When collections last took a change of this customer")
 
 
-class AgingLineOut(_InCurrency):
+class AgingLineOut(MoneyModel):
     """One currency's (and group's) open AR by bucket; unapplied credits in their own column."""
-
-    money_fields = ("buckets", "open_ar", "unapplied_credits", "net")
 
     currency: str = Field(examples=["USD"])
     group: str | None = Field(
@@ -67,12 +46,12 @@ class AgingLineOut(_InCurrency):
     name: str | None = Field(
         default=None, description="Grouped by customer: its account number and legal name"
     )
-    buckets: dict[str, Decimal] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
-    open_ar: Decimal = Field(description="Sum of the buckets")
-    unapplied_credits: Decimal = Field(
+    buckets: dict[str, MoneyOut] = Field(examples=[{"current": "1000.00", "1-30": "250.00"}])
+    open_ar: MoneyOut = Field(description="Sum of the buckets")
+    unapplied_credits: MoneyOut = Field(
         description="Unapplied payments, deposits and on-account credits (negative)"
     )
-    net: Decimal = Field(description="open_ar + unapplied_credits")
+    net: MoneyOut = Field(description="open_ar + unapplied_credits")
 
 
 class AgingOut(BaseModel):
@@ -84,10 +63,8 @@ class AgingOut(BaseModel):
     rows: list[AgingLineOut]
 
 
-class _ItemOut(_InCurrency):
+class _ItemOut(MoneyModel):
     """What the ledger knows of an open item, whichever way it is read."""
-
-    money_fields = ("original_amount", "balance")
 
     id: uuid.UUID
     customer_id: uuid.UUID
@@ -98,30 +75,28 @@ class _ItemOut(_InCurrency):
     due_date: date
     business_district: str
     sales_rep: str
-    original_amount: Decimal
+    original_amount: MoneyOut
 
 
 class AgedItemOut(_ItemOut):
     """An open item as of the date, with its age."""
 
-    balance: Decimal = Field(description="Balance as of the date")
+    balance: MoneyOut = Field(description="Balance as of the date")
     days_past_due: int
     bucket: str | None = Field(description="None for credits, which are not aged")
 
 
-class MonthKpisOut(_InCurrency):
+class MonthKpisOut(MoneyModel):
     """One month's collection KPIs for one currency (and group): money in the currency's minor
     unit, days and percentages to one decimal."""
-
-    money_fields = ("credit_sales", "beginning_ar", "ending_ar", "current_ar")
 
     period: str = Field(examples=["2026-10"])
     currency: str
     group: str | None
-    credit_sales: Decimal
-    beginning_ar: Decimal
-    ending_ar: Decimal
-    current_ar: Decimal = Field(description="Ending AR not yet due")
+    credit_sales: MoneyOut
+    beginning_ar: MoneyOut
+    ending_ar: MoneyOut
+    current_ar: MoneyOut = Field(description="Ending AR not yet due")
     dso_standard: Decimal | None = Field(description="Days; None without credit sales")
     dso_countback: Decimal | None
     best_possible_dso: Decimal | None
@@ -139,7 +114,7 @@ class KpisOut(BaseModel):
     months: list[MonthKpisOut] = Field(description="Oldest first; the last is the period asked for")
 
 
-class LedgerEntryOut(BaseModel):
+class LedgerEntryOut(MoneyModel):
     kind: str = Field(
         examples=[
             EntryKind.PAID,
@@ -148,31 +123,21 @@ class LedgerEntryOut(BaseModel):
             EntryKind.PAYMENT_UNDONE,
         ]
     )
-    amount: Decimal = Field(description="Change to the item's balance")
+    amount: MoneyOut = Field(description="Change to the item's balance")
     entry_date: date
     reference: uuid.UUID | None = Field(description="The application, credit memo or write-off")
 
 
 class LedgerItemOut(_ItemOut):
-    balance: Decimal = Field(description="Today's balance: the sum of the history")
+    balance: MoneyOut = Field(description="Today's balance: the sum of the history")
     history: list[LedgerEntryOut]
 
-    @model_validator(mode="after")
-    def _history_to_minor_unit(self) -> Self:
-        self.history = [
-            e.model_copy(update={"amount": round_money(e.amount, self.currency)})
-            for e in self.history
-        ]
-        return self
 
-
-class TieOutOut(_InCurrency):
-    money_fields = ("ledger", "journal", "difference")
-
+class TieOutOut(MoneyModel):
     currency: str
-    ledger: Decimal
-    journal: Decimal
-    difference: Decimal
+    ledger: MoneyOut
+    journal: MoneyOut
+    difference: MoneyOut
 
 
 class ActivityIn(BaseModel):
@@ -205,16 +170,14 @@ class PromiseIn(BaseModel):
     invoice_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
 
 
-class PromiseOut(_InCurrency):
-    money_fields = ("amount", "paid_amount")
-
+class PromiseOut(MoneyModel):
     id: uuid.UUID
     customer_id: uuid.UUID
     currency: str
-    amount: Decimal
+    amount: MoneyOut
     promised_on: date
     recorded_on: date
-    paid_amount: Decimal = Field(description="Payments received towards it by its date")
+    paid_amount: MoneyOut = Field(description="Payments received towards it by its date")
     status: str = Field(examples=list(PromiseStatus))
     invoice_ids: list[uuid.UUID]
     recorded_by: str
@@ -232,15 +195,14 @@ class DisputeIn(BaseModel):
     department: Department
 
 
-class DisputeOut(_InCurrency):
+class DisputeOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
-    money_fields = ("amount",)
 
     id: uuid.UUID
     customer_id: uuid.UUID
     invoice_id: uuid.UUID | None
     currency: str
-    amount: Decimal
+    amount: MoneyOut
     reason: str
     department: Department
     status: str
@@ -256,12 +218,10 @@ class DisputeResolution(BaseModel):
     )
 
 
-class WorklistRowOut(_InCurrency):
+class WorklistRowOut(MoneyModel):
     """A customer to work: what is past due, what of it is disputed or promised (shown, not
     chased), what is left to chase, and what the 30- and 60-day rules ask for. Money in the
     currency's minor unit, days beyond terms to one decimal, the priority to two."""
-
-    money_fields = ("past_due", "disputed", "promised", "to_chase")
 
     customer_id: uuid.UUID
     account_number: str | None
@@ -269,11 +229,11 @@ class WorklistRowOut(_InCurrency):
     business_district: str | None
     sales_rep: str | None
     currency: str
-    past_due: Decimal
+    past_due: MoneyOut
     oldest_days_past_due: int
-    disputed: Decimal
-    promised: Decimal = Field(description="Still covered by live promises to pay")
-    to_chase: Decimal
+    disputed: MoneyOut
+    promised: MoneyOut = Field(description="Still covered by live promises to pay")
+    to_chase: MoneyOut
     broken_promises: int
     days_beyond_terms: Decimal | None = Field(
         description="Amount-weighted, of invoices paid so far; days to one decimal"
@@ -294,30 +254,28 @@ class DunningRunIn(BaseModel):
     business_district: str | None = Field(default=None, max_length=50)
 
 
-class DunningNoticeOut(_InCurrency):
+class DunningNoticeOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
-    money_fields = ("amount_past_due",)
 
     id: uuid.UUID
     customer_id: uuid.UUID
     stage: int
     currency: str
-    amount_past_due: Decimal
+    amount_past_due: MoneyOut
     invoice_ids: list[uuid.UUID]
     sent_on: date
     sent_to: list[str]
     sent_by: str
 
 
-class SetAsideOut(_InCurrency):
+class SetAsideOut(MoneyModel):
     """Part of an overdue invoice a run left out of the customer's letter, and why."""
 
     model_config = ConfigDict(from_attributes=True)
-    money_fields = ("amount",)
 
     invoice_id: uuid.UUID
     currency: str
-    amount: Decimal
+    amount: MoneyOut
     reason: str = Field(default="disputed", examples=["disputed"])
 
 
@@ -334,9 +292,8 @@ class DunningRunOut(BaseModel):
     )
 
 
-class UnbilledTicketOut(_InCurrency):
+class UnbilledTicketOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
-    money_fields = ("amount",)
 
     ticket_id: uuid.UUID
     ticket_number: str
@@ -346,43 +303,37 @@ class UnbilledTicketOut(_InCurrency):
     amount: Decimal
 
 
-class UnbilledGroupOut(_InCurrency):
+class UnbilledGroupOut(MoneyModel):
     """A district and sales rep's closed tickets not yet invoiced, and what is at risk."""
 
     business_district: str
     sales_rep: str
     currency: str
     tickets: list[UnbilledTicketOut]
-    amount_at_risk: Decimal
-
-    money_fields = ("amount_at_risk",)
+    amount_at_risk: MoneyOut
 
 
-class OverSixtyOut(_InCurrency):
-    money_fields = ("past_due", "disputed", "promised")
-
+class OverSixtyOut(MoneyModel):
     customer_id: uuid.UUID
     account_number: str | None
     legal_name: str | None
     currency: str
-    past_due: Decimal
+    past_due: MoneyOut
     oldest_days_past_due: int
-    disputed: Decimal
-    promised: Decimal
+    disputed: MoneyOut
+    promised: MoneyOut
     actions: list[ActivityOut] = Field(description="The account's action history, oldest first")
     next_step: str
 
 
-class StatementOut(_InCurrency):
-    money_fields = ("balance",)
-
+class StatementOut(MoneyModel):
     customer_id: uuid.UUID
     account_number: str
     legal_name: str
     currency: str
     as_of: date
     items: list[AgedItemOut]
-    balance: Decimal
+    balance: MoneyOut
 
 
 class ClosedPeriodOut(BaseModel):
@@ -392,6 +343,7 @@ class ClosedPeriodOut(BaseModel):
     closed_through: date
     closed_by: str
     closed_at: datetime
+    # Keyed by currency, so each is rounded to its own key's minor unit below.
     ar_balance: dict[str, Decimal] = Field(description="The ledger's AR per currency at the close")
     aging_snapshot: list[dict[str, Any]] = Field(
         description="The month-end aging per currency and district, as it stood at the close"

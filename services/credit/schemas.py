@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -12,7 +11,7 @@ from services.credit.domain.applications import ApplicationStatus
 from services.credit.domain.bureau import ReportStatus
 from services.credit.domain.exposure import DeclineCode
 from shared.events.customers import CustomerStatus, OnboardingItem, PaymentTerms
-from shared.money import NonNegativeAmount, PositiveAmount
+from shared.money import MoneyModel, MoneyOut, NonNegativeAmount, PositiveAmount
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Reason = Annotated[
@@ -24,7 +23,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Answer(BaseModel):
+class Answer(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
 
@@ -104,7 +103,7 @@ class ApplicationOut(Answer):
     status: ApplicationStatus
     business: Business
     currency: str
-    requested_limit: Decimal
+    requested_limit: MoneyOut
     requested_terms: PaymentTerms
     trade_references: list[TradeReferenceIn]
     bank_references: list[BankReferenceIn]
@@ -112,7 +111,7 @@ class ApplicationOut(Answer):
     submitted_by: str
     submitted_at: datetime
     reviewer: str | None
-    approved_limit: Decimal | None
+    approved_limit: MoneyOut | None
     approved_terms: PaymentTerms | None
     conditions: str | None
     decline_reasons: list[str] | None
@@ -182,7 +181,7 @@ class CreditLineIn(Strict):
 class CreditLineOut(Answer):
     customer_id: uuid.UUID
     currency: str
-    credit_limit: Decimal
+    credit_limit: MoneyOut
     terms: PaymentTerms
     review_on: date | None
     approved_by: str
@@ -211,15 +210,15 @@ class HoldOut(Answer):
     release_reason: str | None
 
 
-class ExposureOut(BaseModel):
+class ExposureOut(MoneyModel):
     customer_id: uuid.UUID
     currency: str
-    open_ar: Decimal = Field(description="Open invoices less unapplied cash, deposits and credits")
-    unbilled_tickets: Decimal = Field(description="Closed tickets not invoiced yet")
-    authorized_orders: Decimal = Field(description="Approved authorizations not billed yet")
-    total: Decimal
-    credit_limit: Decimal | None
-    available: Decimal | None
+    open_ar: MoneyOut = Field(description="Open invoices less unapplied cash, deposits and credits")
+    unbilled_tickets: MoneyOut = Field(description="Closed tickets not invoiced yet")
+    authorized_orders: MoneyOut = Field(description="Approved authorizations not billed yet")
+    total: MoneyOut
+    credit_limit: MoneyOut | None
+    available: MoneyOut | None
     days_past_due: int = Field(description="Of the oldest open invoice")
     on_hold: bool
     hold_reasons: list[str]
@@ -237,22 +236,22 @@ class AuthorizationIn(Strict):
     )
 
 
-class DeclineReasonOut(BaseModel):
+class DeclineReasonOut(MoneyModel):
     code: DeclineCode
     message: str
-    amount: Decimal | None = Field(default=None, description="For over_limit: by how much")
+    amount: MoneyOut | None = Field(default=None, description="For over_limit: by how much")
     days: int | None = Field(default=None, description="For past_due: days past due")
 
 
-class AuthorizationOut(BaseModel):
+class AuthorizationOut(MoneyModel):
     id: uuid.UUID
     customer_id: uuid.UUID
-    amount: Decimal
+    amount: MoneyOut
     order_ref: str | None
     approved: bool
     reasons: list[DeclineReasonOut]
-    exposure: Decimal = Field(description="Exposure before this order")
-    credit_limit: Decimal | None
+    exposure: MoneyOut = Field(description="Exposure before this order")
+    credit_limit: MoneyOut | None
     expires_on: date
 
 

@@ -15,7 +15,14 @@ from services.payments.domain.statuses import (
     RefundStatus,
 )
 from shared.events.customers import CustomerStatus
-from shared.money import CurrencyCode, NonNegativeAmount, PositiveAmount, is_whole_minor_units
+from shared.money import (
+    CurrencyCode,
+    MoneyModel,
+    MoneyOut,
+    NonNegativeAmount,
+    PositiveAmount,
+    check_minor_units,
+)
 
 
 class PayerOut(BaseModel):
@@ -33,13 +40,6 @@ class PayerOut(BaseModel):
     dba: str | None = Field(description="Doing-business-as name, often the name on the check")
     status: CustomerStatus
     currency: str = Field(description="The one currency it is billed in", examples=["USD"])
-
-
-def check_minor_units(amounts: list[Decimal], currency: str) -> None:
-    """Money received is in whole minor units of its currency: no fraction of a cent."""
-    for amount in amounts:
-        if not is_whole_minor_units(amount, currency):
-            raise ValueError(f"{amount} is not a whole amount of {currency}'s smallest unit")
 
 
 class PaymentMethod(StrEnum):
@@ -88,11 +88,11 @@ class PaymentIn(BaseModel):
             for a in (line.amount_paid, line.discount)
             if a is not None
         ]
-        check_minor_units(amounts, self.currency)
+        check_minor_units(self.currency, *amounts)
         return self
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -102,8 +102,8 @@ class ApplicationOut(BaseModel):
     invoice_number: str
     customer_id: uuid.UUID
     currency: str
-    amount: Decimal
-    discount: Decimal
+    amount: MoneyOut
+    discount: MoneyOut
     applied_on: date
     automatic: bool
     confidence: Decimal | None
@@ -113,23 +113,23 @@ class ApplicationOut(BaseModel):
     unapply_reason: str | None
 
 
-class RemittanceLineOut(BaseModel):
+class RemittanceLineOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     position: int
     invoice_number: str | None
-    amount_paid: Decimal | None
-    discount: Decimal | None
+    amount_paid: MoneyOut | None
+    discount: MoneyOut | None
     reason_code: str | None
     matched_invoice_id: uuid.UUID | None = Field(description="None while the line waits for review")
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(MoneyModel):
     id: uuid.UUID
     customer_id: uuid.UUID | None
     method: str
-    amount: Decimal
-    unapplied: Decimal = Field(description="Credit on account, to apply later or refund")
+    amount: MoneyOut
+    unapplied: MoneyOut = Field(description="Credit on account, to apply later or refund")
     currency: str
     received_on: date
     reference: str | None
@@ -166,13 +166,13 @@ class ReversalIn(ReasonIn):
     reversed_on: date | None = Field(default=None, description="Default: today")
 
 
-class SuggestionOut(BaseModel):
+class SuggestionOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     payment_id: uuid.UUID
     customer_id: uuid.UUID | None
-    amount: Decimal | None = Field(description="What the payment had unapplied when proposed")
+    amount: MoneyOut | None = Field(description="What the payment had unapplied when proposed")
     currency: str | None
     received_on: date | None
     payer_name: str | None
@@ -199,18 +199,18 @@ class DepositIn(BaseModel):
     def _tied_to_work(self) -> "DepositIn":
         if not (self.ticket_number or self.job_site or self.po_number):
             raise ValueError("a deposit is for a ticket, a job site or a PO: give at least one")
-        check_minor_units([self.amount], self.currency)
+        check_minor_units(self.currency, self.amount)
         return self
 
 
-class DepositOut(BaseModel):
+class DepositOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     customer_id: uuid.UUID
     method: str
-    amount: Decimal
-    remaining: Decimal
+    amount: MoneyOut
+    remaining: MoneyOut
     currency: str
     received_on: date
     reference: str | None
@@ -230,13 +230,13 @@ class RefundIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class RefundOut(BaseModel):
+class RefundOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     payment_id: uuid.UUID
     customer_id: uuid.UUID
-    amount: Decimal
+    amount: MoneyOut
     currency: str
     reason: str
     status: str = Field(examples=list(RefundStatus))
@@ -250,20 +250,20 @@ class WriteOffIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class WriteOffOut(BaseModel):
+class WriteOffOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     invoice_id: uuid.UUID
     customer_id: uuid.UUID
     currency: str
-    amount: Decimal
+    amount: MoneyOut
     reason: str
     approved_by: str
     posted_on: date
 
 
-class OpenItemOut(BaseModel):
+class OpenItemOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID = Field(description="The invoice's id")
@@ -272,8 +272,8 @@ class OpenItemOut(BaseModel):
     currency: str
     invoice_date: date
     due_date: date
-    total: Decimal
-    balance: Decimal
+    total: MoneyOut
+    balance: MoneyOut
     status: str = Field(examples=list(InvoiceStatus))
     short_pay_reason: str | None
 

@@ -9,7 +9,7 @@ from typing import Any
 from services.invoicing.domain.invoices import InvoiceRuleBroken
 from services.invoicing.domain.tickets import line_amount
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
-from shared.money import round_money
+from shared.money import is_whole_minor_units, minor_unit, round_money
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,11 @@ def _credited_line(
         amount = line_amount(request.quantity, facts.unit_price, currency)
         return facts.model_copy(update={"quantity": request.quantity, "amount": amount})
     assert request.amount is not None
+    if not is_whole_minor_units(request.amount, currency):
+        raise InvoiceRuleBroken(
+            f"line {request.line}: {request.amount} is not a whole amount of {currency}'s "
+            f"smallest unit ({minor_unit(currency)})"
+        )
     if request.amount > facts.amount:
         raise InvoiceRuleBroken(
             f"line {request.line}: cannot credit {request.amount}, the line is {facts.amount}"

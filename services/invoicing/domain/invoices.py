@@ -12,7 +12,7 @@ from typing import Any
 from services.invoicing.domain.tax import Jurisdiction, TaxableLine, compute_taxes
 from shared.api.problems import BusinessRuleViolation
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
-from shared.money import minor_unit
+from shared.money import max_amount, minor_unit
 
 
 class InvoiceStatus(StrEnum):
@@ -87,6 +87,12 @@ def price(
     tax_total = sum((tax.amount for tax in taxes), minor_unit(currency) * 0)
     if subtotal + tax_total <= 0:
         raise InvoiceRuleBroken("an invoice must total more than zero; credit with a credit memo")
+    if subtotal + tax_total > max_amount():
+        raise InvoiceRuleBroken(
+            f"an invoice may total at most {max_amount()} {currency} (AR_MONEY_MAX_AMOUNT); "
+            "split the charges over several invoices",
+            slug="amount-too-large",
+        )
     return PricedInvoice(
         lines=[
             facts.model_dump(mode="json") | {"taxed_in": line.taxed_in}

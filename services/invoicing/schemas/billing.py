@@ -2,11 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.billing import RunStatus
+from shared.money import MoneyModel, MoneyOut
 
 
 class RunCreate(BaseModel):
@@ -27,15 +27,15 @@ class RunException(BaseModel):
     reason: str
 
 
-class DraftSummary(BaseModel):
+class DraftSummary(MoneyModel):
     invoice_id: uuid.UUID | None = Field(description="None in a dry run")
     customer_id: uuid.UUID
     account_number: str
     group: str = Field(examples=["po:PO-77"], description="The billing profile's grouping key")
     ticket_numbers: list[str]
-    subtotal: Decimal
-    tax_total: Decimal
-    total: Decimal
+    subtotal: MoneyOut
+    tax_total: MoneyOut
+    total: MoneyOut
 
 
 class BillingRunOut(BaseModel):

@@ -2,12 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
-from shared.money import PositiveAmount, Quantity
+from shared.money import MoneyModel, MoneyOut, PositiveAmount, Quantity
 
 
 class CreditLineIn(BaseModel):
@@ -35,7 +34,7 @@ class CreditMemoCreate(BaseModel):
     )
 
 
-class CreditMemoOut(BaseModel):
+class CreditMemoOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -49,8 +48,8 @@ class CreditMemoOut(BaseModel):
     rebill: bool
     lines: list[InvoiceLineFacts]
     taxes: list[TaxLineFacts]
-    subtotal: Decimal
-    tax_total: Decimal
-    total: Decimal
+    subtotal: MoneyOut
+    tax_total: MoneyOut
+    total: MoneyOut
     approved_by: str
     created_at: datetime

@@ -2,26 +2,40 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.invoicing.domain.invoices import DeliveryStatus, InvoiceStatus
 from shared.events.customers import PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.events.sales import JobSiteAddress, Taxability
-from shared.money import Amount, CurrencyCode, Quantity, Rate
+from shared.money import (
+    Amount,
+    CurrencyCode,
+    MoneyModel,
+    MoneyOut,
+    PositiveAmount,
+    PositiveQuantity,
+    Quantity,
+    Rate,
+    check_line_amount,
+)
 
 
 class ManualLineIn(BaseModel):
     """A charge not on a ticket; its amount is quantity × unit_price rounded to the currency."""
 
     description: str = Field(min_length=1, max_length=500)
-    quantity: Quantity = Field(gt=0)
+    quantity: PositiveQuantity
     unit: str = Field(min_length=1, max_length=20)
     unit_price: Rate
     taxability: Taxability
     service_line: str = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "ManualLineIn":
+        check_line_amount(self.quantity, self.unit_price)
+        return self
 
 
 class InvoiceCreate(BaseModel):
@@ -42,7 +56,7 @@ class InvoiceLineOut(InvoiceLineFacts):
     )
 
 
-class InvoiceOut(BaseModel):
+class InvoiceOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -55,7 +69,7 @@ class InvoiceOut(BaseModel):
     invoice_date: date
     due_date: date | None
     discount_due_date: date | None
-    discount_amount: Decimal | None
+    discount_amount: MoneyOut | None
     terms: PaymentTerms
     business_district: str
     sales_rep: str | None
@@ -64,12 +78,12 @@ class InvoiceOut(BaseModel):
     ticket_ids: list[uuid.UUID]
     lines: list[InvoiceLineOut]
     taxes: list[TaxLineFacts]
-    subtotal: Decimal
-    tax_total: Decimal
-    total: Decimal
-    credited: Decimal
-    paid: Decimal
-    open_amount: Decimal = Field(description="total − credited − paid")
+    subtotal: MoneyOut
+    tax_total: MoneyOut
+    total: MoneyOut
+    credited: MoneyOut
+    paid: MoneyOut
+    open_amount: MoneyOut = Field(description="total − credited − paid")
     imported: bool
     rebill_of: uuid.UUID | None
     billing_run_id: uuid.UUID | None
@@ -133,7 +147,7 @@ class ImportedInvoiceIn(BaseModel):
     job_site: str | None = Field(default=None, max_length=200)
     lines: list[ImportedLineIn] = Field(min_length=1, max_length=500)
     taxes: list[ImportedTaxIn] = Field(default_factory=list)
-    total: Amount = Field(gt=0, description="Must equal the lines plus the taxes")
+    total: PositiveAmount = Field(description="Must equal the lines plus the taxes")
 
 
 class InvoiceImport(BaseModel):

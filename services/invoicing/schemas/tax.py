@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.tax import JurisdictionLevel
 from shared.events.sales import Taxability
-from shared.money import Rate
+from shared.money import MoneyModel, MoneyOut, Rate
 
 
 class JurisdictionIn(BaseModel):
@@ -57,13 +57,13 @@ class JurisdictionOnDay(BaseModel):
 class LiabilityLine(BaseModel):
     jurisdiction: str
     name: str
-    invoiced_taxable: Decimal
-    invoiced_tax: Decimal
-    credited_tax: Decimal
-    net_tax: Decimal = Field(description="Tax invoiced less tax credited in the period")
+    invoiced_taxable: MoneyOut
+    invoiced_tax: MoneyOut
+    credited_tax: MoneyOut
+    net_tax: MoneyOut = Field(description="Tax invoiced less tax credited in the period")
 
 
-class Liability(BaseModel):
+class Liability(MoneyModel):
     period: str = Field(examples=["2026-11"])
     currency: str
     jurisdictions: list[LiabilityLine]

@@ -2,20 +2,19 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.tickets import TicketStatus
 from shared.events.sales import ClosedTicketLine, JobSiteAddress
-from shared.money import CurrencyCode, Rate
+from shared.money import CurrencyCode, MoneyModel, MoneyOut, Rate
 
 
 class TicketLineOut(ClosedTicketLine):
-    amount: Decimal = Field(description="quantity × unit_price rounded half-up to the currency")
+    amount: MoneyOut = Field(description="quantity × unit_price rounded half-up to the currency")
 
 
-class TicketOut(BaseModel):
+class TicketOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -32,7 +31,7 @@ class TicketOut(BaseModel):
     service_end: date | None
     closed_at: datetime
     lines: list[TicketLineOut]
-    amount: Decimal = Field(description="Sum of the line amounts, before tax")
+    amount: MoneyOut = Field(description="Sum of the line amounts, before tax")
     status: TicketStatus
     hold_reasons: list[str] = Field(description="Why it is held; empty when ready")
     released_by: str | None = Field(description="The supervisor who released a hold")

@@ -33,7 +33,7 @@ async def test_an_order_within_the_limit_is_approved_and_counts_in_exposure(
     call: Call, books: Books, customer_id: uuid.UUID
 ) -> None:
     answer = await _ask(call, customer_id, "4000.00", order_ref="T-7001")
-    assert (answer["approved"], answer["reasons"], answer["exposure"]) == (True, [], "0")
+    assert (answer["approved"], answer["reasons"], answer["exposure"]) == (True, [], "0.00")
     assert answer["expires_on"] == "2026-12-23"
     seen = await _exposure(call, customer_id)
     assert (seen["authorized_orders"], seen["available"]) == ("4000.00", "6000.00")
@@ -47,7 +47,7 @@ async def test_an_order_over_the_limit_is_declined_saying_by_how_much(
     assert answer["approved"] is False
     [reason] = answer["reasons"]
     assert (reason["code"], reason["amount"]) == ("over_limit", "500.00")
-    assert (await _exposure(call, customer_id))["authorized_orders"] == "0"
+    assert (await _exposure(call, customer_id))["authorized_orders"] == "0.00"
 
 
 async def test_a_customer_on_hold_and_past_due_is_declined_with_both_reasons(
@@ -72,7 +72,7 @@ async def test_the_closed_ticket_replaces_its_authorization_in_exposure(
     await _ask(call, customer_id, "4000.00", order_ref="T-7001")
     await publish(bus, books.ticket("3800.00", number="T-7001"))
     seen = await _exposure(call, customer_id)
-    assert (seen["authorized_orders"], seen["unbilled_tickets"]) == ("0", "3800.00")
+    assert (seen["authorized_orders"], seen["unbilled_tickets"]) == ("0.00", "3800.00")
 
 
 async def test_bad_questions_are_problems(call: Call, books: Books, customer_id: uuid.UUID) -> None:

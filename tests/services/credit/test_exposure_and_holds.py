@@ -38,7 +38,11 @@ async def test_exposure_follows_tickets_invoices_credit_memos_and_payments(
     ticket, other = books.ticket("1200.00"), books.ticket("300.00")
     await publish(bus, ticket, other)
     seen = await _exposure(call, customer_id)
-    assert (seen["open_ar"], seen["unbilled_tickets"], seen["total"]) == ("0", "1500.00", "1500.00")
+    assert (seen["open_ar"], seen["unbilled_tickets"], seen["total"]) == (
+        "0.00",
+        "1500.00",
+        "1500.00",
+    )
 
     invoice = books.invoice("1250.00", RECENT, tickets=[ticket])  # billed with tax and fees
     await publish(bus, invoice)
@@ -63,7 +67,7 @@ async def test_a_voided_invoice_leaves_ar_and_its_tickets_are_unbilled_again(
     invoice = books.invoice("900.00", RECENT, tickets=[ticket])
     await publish(bus, ticket, invoice, books.void(invoice, TODAY))
     seen = await _exposure(call, customer_id)
-    assert (seen["open_ar"], seen["unbilled_tickets"]) == ("0", "900.00")
+    assert (seen["open_ar"], seen["unbilled_tickets"]) == ("0.00", "900.00")
 
 
 async def test_exposure_over_the_limit_holds_and_a_payment_that_cures_it_releases(
