@@ -1,15 +1,27 @@
-"""Tables every service database has: outbox, inbox, idempotency keys and audit trail.
+"""Tables every service database has: outbox, inbox, idempotency keys and audit trail, and
+the closed months every posting service keeps.
 
 They live in their own SQLModel registry so that each service's metadata holds only its own
-tables plus these. Each service's first migration creates them with `create_mechanism_tables`.
+tables plus these. Each service's first migration creates the first five with
+`create_mechanism_tables`; a table added later is created by its own shared step, called from a
+revision of each service that needs it.
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from alembic import op
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -92,15 +104,46 @@ class NumberSeries(MechanismTable, table=True):
     last_value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
+class ClosedMonth(MechanismTable, table=True):
+    """A month collections closed, as a posting service knows it from `PeriodClosed`: nothing
+    dated inside it may post (see shared/periods.py)."""
+
+    __tablename__ = "closed_months"
+
+    period: str = Field(primary_key=True, max_length=7)
+    closed_through: date
+    closed_by: str = Field(max_length=200)
+    closed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# What each service's first migration created; later tables come with their own steps below.
+FIRST_MIGRATION_TABLES = ("outbox", "inbox", "idempotency_keys", "audit_log", "number_series")
+
+
+def _first_tables() -> list[Table]:
+    return [t for t in MechanismTable.metadata.sorted_tables if t.name in FIRST_MIGRATION_TABLES]
+
+
 def create_mechanism_tables() -> None:
     """Create the shared tables inside a service's first Alembic migration."""
     bind = op.get_bind()
-    for table in MechanismTable.metadata.sorted_tables:
+    for table in _first_tables():
         table.create(bind)
-    # Later changes to these tables ship as shared migration steps called from every service.
 
 
 def drop_mechanism_tables() -> None:
     bind = op.get_bind()
-    for table in reversed(MechanismTable.metadata.sorted_tables):
+    for table in reversed(_first_tables()):
         table.drop(bind)
+
+
+CLOSED_MONTHS = MechanismTable.metadata.tables[str(ClosedMonth.__tablename__)]
+
+
+def create_closed_months() -> None:
+    """The closed-months table, in a revision of each service that posts documents."""
+    CLOSED_MONTHS.create(op.get_bind())
+
+
+def drop_closed_months() -> None:
+    CLOSED_MONTHS.drop(op.get_bind())

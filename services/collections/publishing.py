@@ -7,6 +7,7 @@ from shared.events.collections import (
     DisputeResolved,
     DunningNoticeSent,
     PeriodClosed,
+    PeriodReopened,
     PromiseToPayRecorded,
 )
 from shared.outbox import Outbox
@@ -19,4 +20,5 @@ PUBLISHED: list[type[EventPayload]] = [
     PromiseToPayRecorded,
     DunningNoticeSent,
     PeriodClosed,
+    PeriodReopened,
 ]

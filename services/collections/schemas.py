@@ -336,6 +336,12 @@ class StatementOut(MoneyModel):
     balance: MoneyOut
 
 
+class ReopenIn(BaseModel):
+    reason: str = Field(
+        min_length=1, max_length=500, examples=["October's rebill of INV-2026-000412 was missed"]
+    )
+
+
 class ClosedPeriodOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -24,6 +24,7 @@ from shared.events.customers import CustomerSnapshot
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided
 from shared.inbox import EventHandler, HandlerContext
+from shared.periods import PERIOD_HANDLERS
 from shared.replica import customer_copy_handlers
 
 
@@ -180,4 +181,5 @@ HANDLERS: dict[type[EventPayload], EventHandler] = {
     InvoiceIssued: on_invoice_issued,
     CreditMemoIssued: on_credit_memo_issued,
     InvoiceVoided: on_invoice_voided,
+    **PERIOD_HANDLERS,
 }

@@ -77,3 +77,12 @@ class PeriodClosed(EventPayload):
     period: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])
     closed_through: date
     closed_by: str
+
+
+@event("period.reopened", version=1, producer="collections")
+class PeriodReopened(EventPayload):
+    """A closed month was reopened: documents dated in it may post again until it closes anew."""
+
+    period: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])
+    reopened_by: str
+    reason: str

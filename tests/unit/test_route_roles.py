@@ -36,6 +36,7 @@ PINNED = {
     "collections POST /v1/disputes/{dispute_id}/resolve": "ar_coordinator ar_supervisor",
     "collections POST /v1/dunning-runs": "ar_coordinator ar_supervisor",
     "collections POST /v1/periods/{period}/close": "ar_supervisor",
+    "collections POST /v1/periods/{period}/reopen": "ar_supervisor",
     "collections POST /v1/promises": "ar_coordinator ar_supervisor",
     "collections POST /v1/statements/{customer_id}/send": "ar_coordinator ar_supervisor",
     "credit GET /v1/bureau-reports": "ar_coordinator ar_supervisor auditor credit_manager",

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import Path, status
 
 from services.collections.api.dependencies import SettingsDep
-from services.collections.commands.periods import close_period
+from services.collections.commands.periods import close_period, reopen_period
 from services.collections.queries.kpis import Month
 from services.collections.queries.periods import closed_periods
-from services.collections.schemas import ClosedPeriodOut
+from services.collections.schemas import ClosedPeriodOut, ReopenIn
 from shared.api.access import AnyRole, ARSupervisor
 from shared.api.dates import BoundedMonth
 from shared.api.routing import service_router
@@ -30,6 +30,18 @@ async def close(
     closed = await close_period(
         session, Month.parse(period), settings.chart.ar_control, actor, clock=clock
     )
+    return ClosedPeriodOut.model_validate(closed)
+
+
+@router.post("/{period}/reopen", summary="Reopen a closed month")
+async def reopen(
+    period: Period, data: ReopenIn, session: SessionDep, actor: ARSupervisor
+) -> ClosedPeriodOut:
+    """Reopen the last closed month, with a reason: `PeriodReopened` lets invoicing and payments
+    post documents dated in it again until it is closed anew (which records its figures again).
+    Answers with the close that was undone. A 409 problem if the month is not closed; a 422 if
+    a later month is still closed. Supervisors only."""
+    closed = await reopen_period(session, Month.parse(period), data.reason, actor)
     return ClosedPeriodOut.model_validate(closed)
 
 

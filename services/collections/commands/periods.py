@@ -1,5 +1,7 @@
 """Closing a month: its AR and its aging are recorded, and `PeriodClosed` tells every poster to
-stop posting into it. Months close in order, and only once they have ended."""
+stop posting into it. Months close in order, and only once they have ended. A supervisor may
+reopen the last closed month, with a reason: `PeriodReopened` lets the posters post into it
+again."""
 
 from typing import Any
 
@@ -15,7 +17,7 @@ from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
-from shared.events.collections import PeriodClosed
+from shared.events.collections import PeriodClosed, PeriodReopened
 
 PERIOD_KEY = "period"  # the outbox key: closing a month concerns no one customer
 
@@ -67,6 +69,38 @@ async def close_period(
     outbox.add(
         session,
         PeriodClosed(period=str(month), closed_through=month.last, closed_by=actor.subject),
+        customer_id=PERIOD_KEY,
+        aggregate_id=str(month),
+    )
+    return closed
+
+
+async def reopen_period(
+    session: AsyncSession, month: Month, reason: str, actor: Principal
+) -> ClosedPeriod:
+    """Reopen the last closed month (months reopen newest first, so every month before the
+    last closed one stays closed); its close figures go with it, kept in the audit trail."""
+    closed = await session.get(ClosedPeriod, str(month))
+    if closed is None:
+        raise Conflict(f"{month} is not closed")
+    latest = await latest_closed(session)
+    if latest is not None and latest.period != closed.period:
+        raise BusinessRuleViolation(
+            f"months reopen newest first: reopen {latest.period} before {month}"
+        )
+    await session.delete(closed)
+    record_change(
+        session,
+        actor=actor,
+        action="period.reopened",
+        entity_type="period",
+        entity_id=str(month),
+        changes={"closed_by": closed.closed_by, "ar_balance": closed.ar_balance},
+        reason=reason,
+    )
+    outbox.add(
+        session,
+        PeriodReopened(period=str(month), reopened_by=actor.subject, reason=reason),
         customer_id=PERIOD_KEY,
         aggregate_id=str(month),
     )

@@ -34,6 +34,7 @@ from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.events.invoicing import CreditMemoIssued
 from shared.numbering import next_in_series
+from shared.periods import ensure_open
 
 CREDIT_MEMO_KIND = "CM"
 
@@ -71,6 +72,7 @@ async def issue_credit_memo(
             approval_limit=str(settings.credit_memo_approval_limit),
         )
     today = clock.today()
+    await ensure_open(session, today)
     value = await next_in_series(
         session, series_of(settings.company.legal_entity, CREDIT_MEMO_KIND, today.year)
     )

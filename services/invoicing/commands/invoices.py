@@ -37,6 +37,7 @@ from shared.clock import Clock
 from shared.events.customers import DeliveryMethod, PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts
 from shared.numbering import next_in_series
+from shared.periods import ensure_open
 
 INVOICE_KIND = "INV"
 
@@ -125,6 +126,8 @@ async def issue_invoices(
             raise InvoiceRuleBroken(
                 f"invoice {invoice.number or invoice.id} is {invoice.status}, not a draft"
             )
+    for invoice_date in sorted({invoice.invoice_date for invoice in invoices}):
+        await ensure_open(session, invoice_date)
     numbers: dict[uuid.UUID, str] = {}
     by_year: dict[int, list[Invoice]] = {}
     for invoice in invoices:
@@ -209,6 +212,7 @@ async def void_invoice(
         credited=invoice.credited,
     )
     today = clock.today()
+    await ensure_open(session, today)
     invoice.status, invoice.voided_on, invoice.void_reason = InvoiceStatus.VOIDED, today, reason
     entry = document_entry(
         source="invoice_void",
@@ -250,6 +254,7 @@ async def import_invoice(
 ) -> Invoice:
     """Bring over a legacy invoice as issued, with its own number, dates and terms; published
     as `InvoiceIssued` marked imported (no journal: it is in the GL already)."""
+    await ensure_open(session, data.invoice_date)
     lines = [line.model_dump(mode="json") | {"taxed_in": []} for line in data.lines]
     subtotal = sum((line.amount for line in data.lines), Decimal(0))
     tax_total = sum((tax.amount for tax in data.taxes), Decimal(0))

@@ -19,6 +19,7 @@ from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
+from shared.periods import ensure_open
 
 router = service_router("/v1/applications", "cash application")
 
@@ -79,6 +80,7 @@ async def unapply_application(
     """Undo an application: the cash returns to the payment (or deposit) as unapplied credit and
     the invoice reopens. Publishes `PaymentUnapplied` with the reversing journal entry."""
     application = await get_application(session, application_id)
+    await ensure_open(session, clock.today())
     await unapply(
         session, rules.chart, application, reason=data.reason, on=clock.today(), actor=actor
     )

@@ -20,11 +20,13 @@ from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.auth import Principal
 from shared.events.payments import DepositReceived
+from shared.periods import ensure_open
 
 
 async def receive_deposit(
     session: AsyncSession, data: DepositIn, rules: PaymentsSettings, actor: Principal
 ) -> Deposit:
+    await ensure_open(session, data.received_on)
     await check_payer(session, data.customer_id, data.currency)
     deposit = Deposit(**data.model_dump(), remaining=data.amount, received_by=actor.subject)
     session.add(deposit)
@@ -64,6 +66,7 @@ async def apply_deposit_by_hand(
     actor: Principal,
 ) -> Application:
     invoice = await get_open_item(session, data.invoice_id)
+    await ensure_open(session, invoice.invoice_date)
     return await apply_to_invoice(
         session,
         rules.chart,

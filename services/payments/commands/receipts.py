@@ -26,6 +26,7 @@ from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.payments import PaymentReceived, PaymentReversed
+from shared.periods import ensure_open
 
 
 async def record_payment(
@@ -41,6 +42,7 @@ async def record_payment(
 ) -> Payment:
     """Record the receipt (Dr cash / Cr unapplied cash), then apply what cash application is
     sure of."""
+    await ensure_open(session, data.received_on)
     if data.customer_id is not None:
         await check_payer(session, data.customer_id, data.currency)
     payment = Payment(
@@ -104,6 +106,7 @@ async def reverse_payment(
 ) -> Payment:
     """A returned or NSF payment: undo its applications (the invoices reopen), then reverse the
     receipt."""
+    await ensure_open(session, on)
     if payment.status == PaymentStatus.REVERSED:
         raise CashRuleBroken(f"payment {payment.id} was already reversed")
     refunds = (

@@ -18,6 +18,7 @@ from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.payments import RefundIssued
 from shared.money import is_whole_minor_units
+from shared.periods import ensure_open
 
 
 async def request_refund(
@@ -86,6 +87,7 @@ async def decide_refund(
         )
     refund.decided_by = actor.subject
     if approve:
+        await ensure_open(session, on)
         refund.status, refund.issued_on = RefundStatus.ISSUED, on
         publish(
             session,

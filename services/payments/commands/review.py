@@ -22,6 +22,7 @@ from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.periods import ensure_open
 
 
 async def apply_by_hand(
@@ -37,6 +38,7 @@ async def apply_by_hand(
     """Apply the payment to the invoices given; all or nothing."""
     if len({line.invoice_id for line in lines}) != len(lines):
         raise CashRuleBroken("each invoice may appear once in one request")
+    await ensure_open(session, on or payment.received_on)
     applied = []
     for line in lines:
         invoice = await get_open_item(session, line.invoice_id)

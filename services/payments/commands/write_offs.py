@@ -15,6 +15,7 @@ from services.payments.settings import PaymentsSettings
 from shared.audit import record_change
 from shared.auth import Principal, Role
 from shared.events.payments import WriteOffPosted
+from shared.periods import ensure_open
 
 
 def check_may_write_off(actor: Principal, balance: Decimal, tolerance: Decimal) -> None:
@@ -39,6 +40,7 @@ async def write_off(
     if invoice.status != InvoiceStatus.OPEN or invoice.balance <= 0:
         raise CashRuleBroken(f"invoice {invoice.number} has nothing open to write off")
     check_may_write_off(actor, invoice.balance, rules.small_balance_write_off)
+    await ensure_open(session, on)
     record = WriteOff(
         invoice_id=invoice.id,
         customer_id=invoice.customer_id,

@@ -15,6 +15,7 @@ async def test_openapi_documents_every_collections_route(api: httpx.AsyncClient)
         "/v1/unbilled",
         "/v1/statements/{customer_id}",
         "/v1/periods/{period}/close",
+        "/v1/periods/{period}/reopen",
         "/v1/ledger/tie-out",
     ):
         assert path in paths, path
@@ -38,6 +39,7 @@ async def test_asyncapi_lists_what_collections_publishes_and_consumes(
             "PromiseToPayRecorded",
             "DunningNoticeSent",
             "PeriodClosed",
+            "PeriodReopened",
         )
     }
     assert {

@@ -24,4 +24,6 @@ async def test_asyncapi_lists_the_payment_events_and_the_invoice_events_consumed
         "receive_InvoiceIssuedV1",
         "receive_CreditMemoIssuedV1",
         "receive_InvoiceVoidedV1",
+        "receive_PeriodClosedV1",
+        "receive_PeriodReopenedV1",
     } <= operations
