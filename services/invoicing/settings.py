@@ -21,8 +21,11 @@ class InvoicingSettings(ServiceSettings):
     company: CompanyProfile = Field(default_factory=CompanyProfile)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     max_document_bytes: int = Field(default=10 * 2**20, ge=1)
-    # A credit memo above this total needs an ar_supervisor to issue it.
+    # A credit memo that takes what one person credited on the invoice above this total needs an
+    # ar_supervisor to issue it (so the limit cannot be split into smaller memos); with the
+    # per-customer-day setting, also what they credited the same customer that business day.
     credit_memo_approval_limit: Decimal = Field(default=Decimal(1000), ge=0)
+    credit_memo_limit_per_customer_day: bool = False
     # Deliver issued invoices automatically this often (unset: only when asked), once they are
     # older than the grace period, which leaves time to void a mistake before it is sent.
     delivery_sweep_seconds: float | None = Field(default=None, gt=0)

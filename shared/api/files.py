@@ -5,6 +5,7 @@ claims; a file over the service's limit is a 413; an empty one a 422.
 """
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Response, UploadFile
 
@@ -53,9 +54,19 @@ def content_type_of(content: bytes) -> str:
     raise UnsupportedDocument("only PDF, PNG and JPEG files are accepted")
 
 
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """The header naming the file (RFC 6266): an ASCII `filename` for old clients and the exact
+    name as UTF-8 in `filename*` (RFC 5987); a header can carry only Latin-1, and `报告.pdf`
+    written as is would make the download fail."""
+    fallback = "".join(
+        char if " " <= char <= "~" and char not in '"\\' else "_" for char in filename
+    )
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def file_response(content: bytes, content_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )

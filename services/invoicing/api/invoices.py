@@ -31,6 +31,7 @@ from services.invoicing.schemas.invoices import (
     VoidIn,
 )
 from shared.api.access import AnyRole, ARStaff
+from shared.api.files import content_disposition
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -237,7 +238,11 @@ async def invoice_pdf(
     return Response(
         render_invoice(invoice, settings.company),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{invoice.number or invoice.id}.pdf"'},
+        headers={
+            "Content-Disposition": content_disposition(
+                f"{invoice.number or invoice.id}.pdf", "inline"
+            )
+        },
     )
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -11,6 +12,7 @@ from services.invoicing.commands.invoices import build_draft, issue_invoices
 from services.invoicing.commands.journal import post_entry
 from services.invoicing.commands.manual_invoices import manual_lines
 from services.invoicing.domain import credit_memos as domain
+from services.invoicing.domain.amounts import shown
 from services.invoicing.domain.credit_memos import Credit, CreditRequest
 from services.invoicing.domain.invoices import (
     InvoiceRuleBroken,
@@ -26,6 +28,7 @@ from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
 from services.invoicing.publishing import outbox
+from services.invoicing.queries.credit_memos import credited_by
 from services.invoicing.schemas.invoices import ManualLineIn
 from services.invoicing.settings import InvoicingSettings
 from shared.api.problems import Forbidden
@@ -45,6 +48,35 @@ def credit_for(invoice: Invoice, requests: Sequence[CreditRequest] | None) -> Cr
     return domain.partial_credit(invoice.lines, invoice.taxes, requests, invoice.currency)
 
 
+async def _check_approval_limit(
+    session: AsyncSession,
+    invoice: Invoice,
+    credit: Credit,
+    settings: InvoicingSettings,
+    actor: Principal,
+    today: date,
+) -> None:
+    """Refuse a memo that takes what this person credited on the invoice (or, with the setting,
+    on the customer today) above the approval limit: only an ar_supervisor may go beyond."""
+    limit = settings.credit_memo_approval_limit
+    already = await credited_by(session, actor.subject, invoice_id=invoice.id)
+    scope = "on this invoice"
+    if settings.credit_memo_limit_per_customer_day:
+        today_for_customer = await credited_by(
+            session, actor.subject, customer_id=invoice.customer_id, on=today
+        )
+        if today_for_customer > already:
+            already, scope = today_for_customer, "to this customer today"
+    if domain.needs_approval(credit.total, already, limit):
+        already = shown(already, invoice.currency)
+        raise Forbidden(
+            f"credit memos above {limit} {invoice.currency} need an ar_supervisor's approval; "
+            f"with this one you would have credited {already + credit.total} {scope}",
+            approval_limit=str(limit),
+            already_credited=str(already),
+        )
+
+
 async def issue_credit_memo(
     session: AsyncSession,
     invoice: Invoice,
@@ -58,21 +90,17 @@ async def issue_credit_memo(
     clock: Clock,
 ) -> CreditMemo:
     """Credit part or all of what is open on an issued invoice: a gapless CM number, the
-    invoice's entry reversed for the credited part, `CreditMemoIssued`. Above the approval
-    limit only an ar_supervisor may issue it."""
+    invoice's entry reversed for the credited part, `CreditMemoIssued`. Beyond the approval
+    limit (counting what the issuer credited before) only an ar_supervisor may issue it."""
     if invoice.status != InvoiceStatus.ISSUED:
         raise InvoiceRuleBroken(
             f"only an issued invoice can be credited; this one is {invoice.status}"
         )
     domain.check_creditable(credit, open_amount(invoice.total, invoice.credited, invoice.paid))
-    if credit.total > settings.credit_memo_approval_limit and not actor.has(Role.AR_SUPERVISOR):
-        raise Forbidden(
-            f"a credit memo above {settings.credit_memo_approval_limit} {invoice.currency} "
-            "needs an ar_supervisor's approval",
-            approval_limit=str(settings.credit_memo_approval_limit),
-        )
     today = clock.today()
     await ensure_open(session, today)
+    if not actor.has(Role.AR_SUPERVISOR):
+        await _check_approval_limit(session, invoice, credit, settings, actor, today)
     value = await next_in_series(
         session, series_of(settings.company.legal_entity, CREDIT_MEMO_KIND, today.year)
     )

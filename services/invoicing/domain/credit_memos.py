@@ -117,3 +117,9 @@ def check_creditable(credit: Credit, open_amount: Decimal) -> None:
             f"the credit of {credit.total} is more than the {open_amount} open on the invoice",
             slug="credit-exceeds-open-amount",
         )
+
+
+def needs_approval(total: Decimal, already_credited: Decimal, limit: Decimal) -> bool:
+    """A memo needs a supervisor once it takes what its issuer credited above the limit: the
+    limit is on what one person credits, not on each memo, so it cannot be split."""
+    return already_credited + total > limit

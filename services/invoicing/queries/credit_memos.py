@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Select
 from sqlmodel import col, select
@@ -28,6 +29,27 @@ def search_credit_memos(
     if customer_id is not None:
         statement = statement.where(CreditMemo.customer_id == customer_id)
     return statement
+
+
+async def credited_by(
+    session: AsyncSession,
+    subject: str,
+    *,
+    invoice_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    on: date | None = None,
+) -> Decimal:
+    """What this person has credited so far on the invoice, or the customer on that day."""
+    # Summed here, exactly: SQLite's SUM of a decimal column is a float.
+    statement = select(CreditMemo.total).where(CreditMemo.approved_by == subject)
+    for column, value in (
+        (CreditMemo.invoice_id, invoice_id),
+        (CreditMemo.customer_id, customer_id),
+        (CreditMemo.issued_on, on),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    return sum((await session.exec(statement)).all(), Decimal(0))
 
 
 async def credit_memos_issued_between(

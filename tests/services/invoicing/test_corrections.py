@@ -179,6 +179,46 @@ async def test_credit_memo_larger_than_open_or_above_limit_is_refused(
     assert "more than the 0.00 open" in again.json()["detail"]
 
 
+async def test_the_approval_limit_counts_what_the_same_person_credited_on_the_invoice(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, invoicing_service
+) -> None:
+    invoicing_service.settings.credit_memo_approval_limit = Decimal(500)
+    invoice = await _issued(api, auth, acme)
+
+    def post(role: Role, subject: str = "tester", amount: str = "150") -> Any:
+        # 150 off the rental line is 162.38 with its tax
+        memo = {"invoice_id": invoice["id"], "reason_code": "goodwill"}
+        memo["lines"] = [{"line": 1, "amount": amount}]
+        return api.post("/v1/credit-memos", json=memo, headers=auth(role, subject=subject))
+
+    first_three = [(await post(Role.AR_COORDINATOR)).status_code for _ in range(3)]
+    crossing = await post(Role.AR_COORDINATOR)
+    assert first_three == [201, 201, 201]
+    assert crossing.status_code == 403, crossing.text
+    assert "649.52 on this invoice" in crossing.json()["detail"]
+    assert (await post(Role.AR_SUPERVISOR)).status_code == 201
+    # Another coordinator's own memos count against their own limit.
+    assert (await post(Role.AR_COORDINATOR, subject="colleague", amount="10")).status_code == 201
+
+
+async def test_the_approval_limit_can_count_a_customer_per_day(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, invoicing_service
+) -> None:
+    invoicing_service.settings.credit_memo_approval_limit = Decimal(300)
+    first, second = await _issued(api, auth, acme), await _issued(api, auth, acme)
+
+    def post(invoice: dict[str, Any]) -> Any:
+        memo = {"invoice_id": invoice["id"], "reason_code": "goodwill"}
+        memo["lines"] = [{"line": 1, "amount": "150"}]
+        return api.post("/v1/credit-memos", json=memo, headers=auth(Role.AR_COORDINATOR))
+
+    assert [(await post(i)).status_code for i in (first, second)] == [201, 201]
+    invoicing_service.settings.credit_memo_limit_per_customer_day = True
+    refused = await post(first)
+    assert refused.status_code == 403, refused.text
+    assert "to this customer today" in refused.json()["detail"]
+
+
 async def test_rebill_credits_the_original_and_issues_a_linked_corrected_invoice(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
 ) -> None:

@@ -13,7 +13,7 @@ from shared.events.envelope import EventEnvelope
 from shared.events.sales import SalesTicketClosed
 from tests.conftest import AuthHeaders
 from tests.services.customer_events import deliver, revised
-from tests.services.invoicing.conftest import attach, post_ticket, ready_ticket, ticket_body
+from tests.services.invoicing.conftest import PDF, attach, post_ticket, ready_ticket, ticket_body
 from tests.support import eventually
 
 INVOICING_TOPIC = topic_for("invoicing")
@@ -199,6 +199,28 @@ async def test_document_is_stored_and_retrievable(
         f"/v1/tickets/{ticket['id']}/documents/{listed[0]['id']}", headers=auth(Role.AUDITOR)
     )
     assert (download.status_code, download.content[:5]) == (200, b"%PDF-")
+
+
+async def test_document_with_a_non_latin_name_is_downloadable_under_that_name(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    ticket = await post_ticket(api, auth, ticket_body(acme.id))
+    uploaded = await api.post(
+        f"/v1/tickets/{ticket['id']}/documents",
+        data={"kind": "time_sheet"},
+        files={"file": ("报告.pdf", PDF, "application/pdf")},
+        headers=auth(Role.SALES),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    download = await api.get(
+        f"/v1/tickets/{ticket['id']}/documents/{uploaded.json()['id']}",
+        headers=auth(Role.AUDITOR),
+    )
+    assert (download.status_code, download.content) == (200, PDF)
+    # RFC 6266: an ASCII fallback, and the exact name in UTF-8 (RFC 5987) for every browser.
+    assert download.headers["content-disposition"] == (
+        "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"
+    )
 
 
 async def test_stale_unbilled_tickets_are_a_query_away(
