@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.collections.domain.ledger import EntryKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
+from shared.api.dates import BoundedDate, BoundedDateTime
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
 from shared.money import PositiveAmount
@@ -141,12 +142,12 @@ class ActivityIn(BaseModel):
 
     customer_id: uuid.UUID
     kind: ActivityKind
-    occurred_at: datetime | None = Field(default=None, description="Default now")
+    occurred_at: BoundedDateTime | None = Field(default=None, description="Default now")
     outcome: str | None = Field(
         default=None, max_length=500, examples=["Spoke to AP; check run Friday"]
     )
     next_step: str | None = Field(default=None, max_length=500, examples=["Call back Monday"])
-    next_step_on: date | None = None
+    next_step_on: BoundedDate | None = None
     notes: str | None = Field(default=None, max_length=5000)
     invoice_id: uuid.UUID | None = None
 
@@ -162,7 +163,7 @@ class ActivityOut(ActivityIn):
 class PromiseIn(BaseModel):
     customer_id: uuid.UUID
     amount: PositiveAmount
-    promised_on: date = Field(description="The date the customer promised to pay by")
+    promised_on: BoundedDate = Field(description="The date the customer promised to pay by")
     invoice_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
 
 
@@ -240,7 +241,7 @@ class WorklistRowOut(BaseModel):
 
 
 class DunningRunIn(BaseModel):
-    as_of: date | None = Field(default=None, description="Default today")
+    as_of: BoundedDate | None = Field(default=None, description="Default today")
     business_district: str | None = Field(default=None, max_length=50)
 
 

@@ -1,7 +1,6 @@
 """Aging routes: totals and rows as of any date, drill-down to the items, CSV and XLSX."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from services.collections.queries.aging import (
 from services.collections.queries.export import XLSX_MEDIA_TYPE, aging_csv, aging_xlsx
 from services.collections.schemas import AgedItemOut, AgingLineOut, AgingOut
 from shared.api.access import AnyRole
+from shared.api.dates import BoundedDate
 from shared.api.problems import Problem
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -36,7 +36,8 @@ class Format(StrEnum):
 def aging_query(
     clock: ClockDep,
     as_of: Annotated[
-        date | None, Query(description="Count only what is dated on or before it; default today")
+        BoundedDate | None,
+        Query(description="Count only what is dated on or before it; default today"),
     ] = None,
     basis: Basis = Basis.DUE,
     group_by: GroupBy | None = None,

@@ -10,6 +10,7 @@ from services.collections.queries.kpis import Month, MonthKpis, monthly_kpis
 from services.collections.schemas import KpisOut, MonthKpisOut
 from services.collections.settings import CollectionsSettings
 from shared.api.access import AnyRole
+from shared.api.dates import BoundedMonth
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 
@@ -30,7 +31,7 @@ async def read_kpis(
     session: SessionDep,
     _: AnyRole,
     settings: SettingsDep,
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
+    period: Annotated[BoundedMonth, Query()],
     group_by: GroupBy | None = None,
     trend: Annotated[
         int, Query(ge=1, le=24, description="How many months, ending with `period`")

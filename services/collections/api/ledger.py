@@ -1,7 +1,6 @@
 """Ledger routes: an item's history, and the tie-out of the ledger to the AR control account."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query
@@ -12,6 +11,7 @@ from services.collections.queries.ledger import entries_of
 from services.collections.queries.tie_out import tie_out
 from services.collections.schemas import LedgerItemOut, TieOutOut
 from shared.api.access import AnyRole
+from shared.api.dates import BoundedDate
 from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -39,7 +39,7 @@ async def read_tie_out(
     session: SessionDep,
     _: AnyRole,
     settings: SettingsDep,
-    as_of: Annotated[date | None, Query(description="Default today")] = None,
+    as_of: Annotated[BoundedDate | None, Query(description="Default today")] = None,
 ) -> list[TieOutOut]:
     """Per currency, the ledger's AR (invoices and credit memos) beside the debits less credits
     posted to the AR control account, both as of the date, and their difference (zero when

@@ -10,13 +10,14 @@ from services.collections.queries.kpis import Month
 from services.collections.queries.periods import closed_periods
 from services.collections.schemas import ClosedPeriodOut
 from shared.api.access import AnyRole, ARSupervisor
+from shared.api.dates import BoundedMonth
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
 router = service_router("/v1/periods", "period close")
 
-Period = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])]
+Period = Annotated[BoundedMonth, Path()]
 
 
 @router.post("/{period}/close", status_code=status.HTTP_201_CREATED, summary="Close a month")

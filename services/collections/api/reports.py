@@ -1,7 +1,6 @@
 """Reports: the unbilled monitor, the management report over 60 days, statements of account."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -25,13 +24,14 @@ from services.collections.schemas import (
     UnbilledTicketOut,
 )
 from shared.api.access import AnyRole, ARStaff, ARStaffAndAuditors
+from shared.api.dates import BoundedDate
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
 router = service_router("/v1", "reports")
 
-AsOf = Annotated[date | None, Query(description="Default today")]
+AsOf = Annotated[BoundedDate | None, Query(description="Default today")]
 PDF = "application/pdf"
 
 
@@ -148,7 +148,7 @@ async def read_statement(
 
 
 class StatementSend(BaseModel):
-    as_of: date | None = None
+    as_of: BoundedDate | None = None
 
 
 @router.post("/statements/{customer_id}/send", summary="Email a statement of account")

@@ -23,6 +23,7 @@ from services.collections.schemas import (
     WorklistRowOut,
 )
 from shared.api.access import AnyRole, ARStaff
+from shared.api.dates import BoundedDate
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -33,7 +34,7 @@ DISPUTE_STATUSES = f"^({'|'.join(DisputeStatus)})$"
 
 router = service_router("/v1", "working the accounts")
 
-Today = Annotated[date | None, Query(description="Default today")]
+Today = Annotated[BoundedDate | None, Query(description="Default today")]
 
 
 def _row_out(row: WorklistRow) -> WorklistRowOut:
