@@ -9,8 +9,14 @@ KAFKA_JARS := .cache/kafka/lib
 
 .PHONY: run test test-dates unit bench lint up down install prereqs kafka-jars token clean
 
+# make runs a one-command recipe without a shell, so the server already is make's own child and
+# `exec` would change nothing: killing make (even with -9) must stop the server too, which the
+# kernel does for a child that asked for a parent-death signal (setpriv, util-linux; where it is
+# missing, as on macOS, the server outlives a make killed with -9).
+EXIT_WITH_MAKE := $(shell command -v setpriv >/dev/null 2>&1 && echo setpriv --pdeathsig TERM)
+
 run: $(STAMP)  ## the whole product in one process on http://127.0.0.1:8000 (SQLite, in-process bus)
-	$(PY) -m services
+	$(EXIT_WITH_MAKE) $(PY) -m services
 
 # Instants a test that depends on the day it runs fails on: a month end late in the evening (already
 # the next month in UTC), 29 February, New Year's Eve late, the day after the spring DST change.

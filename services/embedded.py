@@ -26,7 +26,7 @@ def definitions() -> list[ServiceDefinition]:
 
 def token_authority(platform: PlatformSettings) -> TokenAuthority:
     secret = platform.require_auth_secret() if platform.auth_secret else embedded_secret(platform)
-    return TokenAuthority(secret, platform.token_issuer)
+    return TokenAuthority.from_settings(platform, secret)
 
 
 def build_services(

@@ -20,6 +20,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from shared import migrations
+from shared.api.access import MetricsReaders
 from shared.api.problems import install_problem_handlers, problem_response
 from shared.auth import TokenAuthority
 from shared.bus import Bus, InProcessBus
@@ -177,8 +178,9 @@ class Service:
         app.state.service = self
         app.state.token_authority = self.tokens
         app.state.idempotency_retention_hours = self.platform.idempotency_retention_hours
-        app.add_middleware(RequestContextMiddleware, service=definition.name)
+        # Problem handlers first: their middleware then sits inside the request ids' one.
         install_problem_handlers(app)
+        app.add_middleware(RequestContextMiddleware, service=definition.name)
         # Every route may name the business date it posts on (and documents the header).
         for router in definition.routers:
             app.include_router(router, dependencies=[Depends(business_date_of_request)])
@@ -214,7 +216,7 @@ class Service:
             )
 
         @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-        async def metrics() -> Response:
+        async def metrics(_: MetricsReaders) -> Response:
             return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
         @router.get(
@@ -262,7 +264,7 @@ def run_standalone(definition: ServiceDefinition) -> None:
         settings=settings,
         platform=platform,
         bus=bus,
-        tokens=TokenAuthority(platform.require_auth_secret(), platform.token_issuer),
+        tokens=TokenAuthority.from_settings(platform, platform.require_auth_secret()),
         owns_bus=True,
     )
 

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.clock import DEFAULT_TIME_ZONE, time_zone
 
 MIN_SECRET_LENGTH = 32
+DEFAULT_MAX_TOKEN_HOURS = 24
 
 
 class PlatformSettings(BaseSettings):
@@ -27,6 +28,10 @@ class PlatformSettings(BaseSettings):
     # one under var/ on first start.
     auth_secret: SecretStr | None = None
     token_issuer: str = "ar-platform"
+    # The longest a token may live (its exp - iat), and the ids (jti) of tokens revoked before
+    # they expire, as a JSON list: AR_AUTH_REVOKED_TOKEN_IDS='["..."]'.
+    auth_max_token_hours: int = Field(default=DEFAULT_MAX_TOKEN_HOURS, ge=1)
+    auth_revoked_token_ids: list[str] = Field(default_factory=list)
     var_dir: Path = Path("var")
     # Loopback unless told otherwise (a container sets 0.0.0.0).
     bind_host: str = "127.0.0.1"

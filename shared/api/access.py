@@ -38,3 +38,8 @@ CreditDecider = Annotated[Principal, require_roles(Role.CREDIT_MANAGER, Role.AR_
 CreditDeciderAndSystems = Annotated[
     Principal, require_roles(Role.CREDIT_MANAGER, Role.AR_SUPERVISOR, *_SYSTEMS)
 ]
+# The service's operating figures (/metrics): the supervisor, the auditors, and a scraper
+# holding an integration token.
+MetricsReaders = Annotated[
+    Principal, require_roles(Role.AR_SUPERVISOR, Role.AUDITOR, Role.INTEGRATION)
+]

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import context
 
@@ -169,16 +170,43 @@ def install_problem_handlers(app: FastAPI) -> None:
             request=request,
         )
 
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
-        return problem_response(
-            500,
-            "internal-error",
-            "Internal error",
-            "an unexpected error occurred; quote the request id when reporting it",
-            request=request,
-        )
+    # Not an `exception_handler(Exception)`: Starlette re-raises after such a handler answers,
+    # and the server then drops the client's keep-alive connection.
+    app.add_middleware(UnexpectedErrorMiddleware)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an error no handler knows with a complete problem 500, and swallows it, so the
+    server keeps the connection open for the client's next request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch_start)
+        except Exception:
+            if started:  # half a response is out: only closing the connection can end it
+                raise
+            log.exception("unhandled error")
+            response = problem_response(
+                500,
+                "internal-error",
+                "Internal error",
+                "an unexpected error occurred; quote the request id when reporting it",
+                request=Request(scope),
+            )
+            await response(scope, receive, send)
 
 
 def problem_doc(description: str) -> dict[str, Any]:

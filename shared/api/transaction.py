@@ -3,7 +3,9 @@
 Every service router uses `TransactionalRoute`. It opens the request's session before the
 endpoint runs and commits it only when the response is a success, before the response leaves.
 A POST with an `Idempotency-Key` stores its response in that same transaction, so a retry with
-the same key and body gets the first answer, and a retry with another body is refused.
+the same key and body gets the first answer, and a retry with another body is refused. Before
+the endpoint runs, the request's text is checked once for what no store can keep (see
+`shared.api.request_text`).
 """
 
 import hashlib
@@ -11,6 +13,7 @@ import json
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
@@ -18,6 +21,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.api.problems import Problem
+from shared.api.request_text import checked_json_body, refuse_nul_in_url
+from shared.auth import TokenAuthority
 from shared.db import Database
 from shared.tables import IdempotencyRecord
 
@@ -40,10 +45,12 @@ class TransactionalRoute(APIRoute):
             db: Database = request.app.state.db
             async with db.sessionmaker() as session:
                 request.state.session = session
+                refuse_nul_in_url(request)
+                document = await checked_json_body(request)
                 key = _idempotency_key(request)
                 fingerprint = ""
                 if key:
-                    fingerprint = await _fingerprint(request)
+                    fingerprint = await _fingerprint(request, document)
                     replay = await _replay(session, request, key, fingerprint)
                     if replay is not None:
                         return replay
@@ -81,18 +88,28 @@ def _idempotency_key(request: Request) -> str | None:
 
 
 def _principal(request: Request) -> str:
-    # Keys are scoped to the caller's token so two clients cannot collide; the route's auth
-    # dependency has not run yet, so read the raw credentials.
-    return hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
+    """Whose key it is: the caller (tenant and subject), not the token string, so a retry sent
+    with a freshly minted token of the same caller still finds the first answer. The route's
+    auth dependency has not run yet: a bad token is refused here as it would be there."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    caller = ""
+    if scheme.lower() == "bearer" and token:
+        authority: TokenAuthority = request.app.state.token_authority
+        principal = authority.verify(token.strip())
+        caller = json.dumps([principal.tenant, principal.subject])
+    return hashlib.sha256(caller.encode()).hexdigest()
 
 
-async def _fingerprint(request: Request) -> str:
-    body = await request.body()
-    try:  # the same JSON written with other spacing or key order is the same request
-        body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        pass
-    return hashlib.sha256(request.method.encode() + request.url.path.encode() + body).hexdigest()
+async def _fingerprint(request: Request, document: Any) -> str:
+    # The same JSON written with other spacing or key order is the same request.
+    body = (
+        await request.body()
+        if document is None
+        else json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    )
+    query = urlencode(sorted(request.query_params.multi_items()))
+    target = f"{request.method} {request.url.path}?{query}"
+    return hashlib.sha256(target.encode() + b"\n" + body).hexdigest()
 
 
 async def _replay(

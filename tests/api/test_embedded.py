@@ -38,7 +38,9 @@ async def embedded(platform: PlatformSettings) -> AsyncIterator[httpx.AsyncClien
             yield http
 
 
-async def test_every_service_serves_docs_health_and_events(embedded_env: PlatformSettings) -> None:
+async def test_every_service_serves_docs_health_and_events(
+    embedded_env: PlatformSettings, auth: AuthHeaders
+) -> None:
     async with embedded(embedded_env) as http:
         index = (await http.get("/")).text
         for name in SERVICE_NAMES:
@@ -48,7 +50,10 @@ async def test_every_service_serves_docs_health_and_events(embedded_env: Platfor
             assert (await http.get(f"/{name}/healthz")).json()["status"] == "ok"
             assert (await http.get(f"/{name}/readyz")).json()["status"] == "ready"
             assert (await http.get(f"/{name}/asyncapi.json")).json()["asyncapi"] == "3.0.0"
-            assert "ar_http_requests_total" in (await http.get(f"/{name}/metrics")).text
+            assert (
+                "ar_http_requests_total"
+                in (await http.get(f"/{name}/metrics", headers=auth(Role.AUDITOR))).text
+            )
 
 
 async def test_a_customer_created_reaches_the_other_four_services_and_survives_a_restart(

@@ -6,6 +6,7 @@ import time_machine
 
 from shared.api.problems import Unauthorized
 from shared.auth import Role, TokenAuthority
+from shared.clock import Clock
 from tests.support import SECRET
 
 
@@ -33,9 +34,9 @@ def test_bad_tokens_are_refused(token: str) -> None:
 
 
 def test_an_unknown_role_is_refused() -> None:
-    token = jwt.encode(
-        {"sub": "x", "roles": ["god"], "iss": "ar-platform", "exp": 9999999999}, SECRET, "HS256"
-    )
+    now = int(Clock().epoch_seconds())
+    claims = {"sub": "x", "roles": ["god"], "iss": "ar-platform", "jti": "t-1"}
+    token = jwt.encode(claims | {"iat": now, "exp": now + 60}, SECRET, "HS256")
     with pytest.raises(Unauthorized):
         TokenAuthority(SECRET).verify(token)
 

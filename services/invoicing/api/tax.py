@@ -28,6 +28,7 @@ from services.invoicing.schemas.tax import (
     RateOut,
 )
 from shared.api.access import AnyRole, ARStaff
+from shared.api.dates import BoundedMonth
 from shared.api.problems import Conflict
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -147,7 +148,7 @@ async def lookup(
 async def tax_liability(
     session: SessionDep,
     _: AnyRole,
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+    period: Annotated[BoundedMonth, Query()],
     currency: Annotated[str, Query(min_length=3, max_length=3)] = "USD",
 ) -> Liability:
     """Tax invoiced in the month (issued invoices by invoice date) less tax credited in it

@@ -20,9 +20,12 @@ def _decimal(raw: str | None, what: str) -> Decimal | None:
     if raw is None or not raw.strip():
         return None
     try:
-        return Decimal(raw.strip().replace(",", ""))
+        amount = Decimal(raw.strip().replace(",", ""))
     except InvalidOperation as exc:
         raise ValueError(f"{what} {raw!r} is not an amount") from exc
+    if not amount.is_finite():  # NaN and Infinity parse, but compare or store as no amount can
+        raise ValueError(f"{what} {raw!r} is not an amount")
+    return amount
 
 
 def _check(
