@@ -74,7 +74,8 @@ class TokenAuthority:
         ttl: timedelta = timedelta(hours=12),
     ) -> str:
         if ttl > self.max_lifetime:
-            raise ValueError(f"a token lives at most {self.max_lifetime}, not {ttl}")
+            hours = self.max_lifetime.total_seconds() / 3600
+            raise ValueError(f"a token lives at most {hours:g} hours (AR_AUTH_MAX_TOKEN_HOURS)")
         now = self.clock.now()
         claims = {
             "sub": subject,
@@ -171,7 +172,10 @@ def main() -> None:
     secret = settings.require_auth_secret() if settings.auth_secret else embedded_secret(settings)
     authority = TokenAuthority.from_settings(settings, secret)
     roles = [Role(r) for r in args.role]
-    print(authority.mint(args.subject, roles, ttl=timedelta(hours=args.hours)))
+    try:
+        print(authority.mint(args.subject, roles, ttl=timedelta(hours=args.hours)))
+    except ValueError as exc:  # longer than AR_AUTH_MAX_TOKEN_HOURS allows
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":
