@@ -46,10 +46,11 @@ WITH_ADDENDA_COUNT = {"CTX", "ENR", "TRX"}
 # Addenda type codes: 02 terminal, 05 payment-related information, 10-18 IAT, 98 notification of
 # change, 99 return.
 ADDENDA_TYPES = {"02", "05", "10", "11", "12", "13", "14", "15", "16", "17", "18", "98", "99"}
-# The second digit of a transaction code says what the entry is.
-CREDIT, PRENOTE_CREDIT, ZERO_CREDIT = "2", "3", "4"
-DEBITS = {"5", "7"}  # 55 is a loan debit (reversals only)
-NO_MONEY = {PRENOTE_CREDIT, ZERO_CREDIT, "8", "9"}
+# The second digit of a transaction code says what the entry is: 2 a credit, 7 (and 55, a loan
+# debit for reversals) a debit; the others carry no money (prenotifications 3 and 8, zero dollar 4
+# and 9) or return an entry (1 and 6).
+CREDIT = "2"
+DEBITS = {"5", "7"}
 CREDIT_SIDE = {"1", "2", "3", "4"}  # 1: a returned credit; counted with the credits
 RETURN_REASONS = {
     "R01": "insufficient funds",
