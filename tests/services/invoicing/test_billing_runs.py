@@ -23,6 +23,7 @@ from tests.services.invoicing.conftest import (
     invoices_of_run,
     issue_run,
     job_site_customer,
+    post_ticket,
     ready_ticket,
     run_billing,
     ticket_body,
@@ -236,3 +237,45 @@ async def test_voiding_a_run_invoice_makes_its_ticket_billable_again_under_a_new
     [rebilled] = await invoices_of_run(api, auth, second["id"])
     assert (voided["number"], rebilled["number"]) == ("INV-2026-000001", "INV-2026-000002")
     assert rebilled["ticket_ids"] == [ticket["id"]]
+
+
+async def test_run_lists_the_held_tickets_of_its_districts_and_cut_off_with_their_reasons(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    billed = await ready_ticket(api, auth, ticket_body(acme.id))
+    held = await post_ticket(api, auth, ticket_body(acme.id, po_number=None))
+    await post_ticket(api, auth, ticket_body(acme.id, business_district="anadarko"))
+    await post_ticket(api, auth, ticket_body(acme.id, closed_at="2026-12-01T17:00:00Z"))
+
+    run = await run_billing(api, auth, dry_run=True)
+    assert [d["ticket_numbers"] for d in run["drafts"]] == [[billed["ticket_number"]]]
+    [exception] = run["exceptions"]
+    assert (exception["ticket_number"], exception["reasons"]) == (
+        held["ticket_number"],
+        ["missing document: time_sheet", "PO number required by the customer's billing profile"],
+    )
+    assert exception["reason"] == (
+        "held: missing document: time_sheet; PO number required by the customer's billing profile"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"districts": ["permian", "nowhere"]}, "district nowhere"),
+        ({"invoice_date": "2026-11-29"}, "before the cut-off 2026-11-30"),
+        ({"cut_off": "2026-11-30", "invoice_date": "2099-12-01"}, "2099-12-01 is after"),
+    ],
+)
+async def test_a_run_that_cannot_be_what_was_meant_is_refused(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, body: dict, says: str
+) -> None:
+    await ready_ticket(api, auth, ticket_body(acme.id))
+    request = {"districts": ["permian"], "cut_off": "2026-11-30", "invoice_date": "2026-11-30"}
+    response = await api.post(
+        "/v1/billing-runs", json=request | body, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 422, response.text
+    assert says in response.json()["detail"]
+    listed = (await api.get("/v1/billing-runs", headers=auth(Role.AUDITOR))).json()["items"]
+    assert listed == []

@@ -453,3 +453,42 @@ async def test_tax_lookup_explains_which_jurisdictions_tax_an_address_on_a_day(
         ("TX-MIDLAND-CO", "0.005"),
     ]
     assert after[0]["rate"] == "0.07" and after[0]["taxable_classes"] == ["goods", "rental"]
+
+
+@pytest.mark.parametrize("invoice_date", ["2026-11-24", "2099-12-01", "9999-12-31"])
+async def test_invoices_dated_beyond_the_tolerance_ahead_are_refused(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, invoice_date: str
+) -> None:
+    """Today is 2026-11-20 and three days ahead are allowed; 9999-12-31 has no due date at all."""
+    drafted = await api.post(
+        INVOICES,
+        json=MANUAL | {"customer_id": str(acme.id), "invoice_date": invoice_date},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    legacy = {
+        "number": "L-9",
+        "customer_id": str(acme.id),
+        "invoice_date": invoice_date,
+        "lines": [
+            {"description": "Old", "quantity": "1", "unit": "ea", "unit_price": "5", "amount": "5"}
+        ],
+        "total": "5.00",
+    }
+    imported = await api.post(
+        f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert (drafted.status_code, imported.status_code) == (422, 422), imported.text
+    assert f"{invoice_date} is after 2026-11-23" in drafted.json()["detail"]
+    listed = (await api.get(INVOICES, headers=auth(Role.AUDITOR))).json()["items"]
+    assert listed == []
+
+
+async def test_an_invoice_dated_within_the_tolerance_ahead_is_accepted(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    drafted = await api.post(
+        INVOICES,
+        json=MANUAL | {"customer_id": str(acme.id), "invoice_date": "2026-11-23"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert drafted.status_code == 201, drafted.text
