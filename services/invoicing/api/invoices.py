@@ -18,6 +18,7 @@ from services.invoicing.domain.invoices import (
     InvoiceStatus,
     check_not_ahead,
     open_amount,
+    shown_status,
 )
 from services.invoicing.domain.tax import site_address, tax_address
 from services.invoicing.domain.tickets import check_acceptable
@@ -58,7 +59,8 @@ MONEY_FIELDS = (
 
 def invoice_out(invoice: Invoice) -> InvoiceOut:
     values = invoice.model_dump() | {
-        "open_amount": open_amount(invoice.total, invoice.credited, invoice.paid)
+        "status": shown_status(invoice.status, invoice.total, invoice.credited),
+        "open_amount": open_amount(invoice.total, invoice.credited, invoice.paid),
     }
     return InvoiceOut.model_validate(shown_fields(values, MONEY_FIELDS, invoice.currency))
 

@@ -19,6 +19,8 @@ class InvoiceStatus(StrEnum):
     DRAFT = "draft"
     ISSUED = "issued"
     VOIDED = "voided"
+    # Shown, never stored: an issued invoice its credit memos cover in full (`shown_status`).
+    CREDITED = "credited"
 
 
 class DeliveryStatus(StrEnum):
@@ -110,6 +112,14 @@ def check_not_ahead(day: date, *, today: date, tolerance_days: int, what: str) -
         raise TooFarAhead(
             f"{what} {day.isoformat()} is after {latest.isoformat()}, the latest accepted"
         )
+
+
+def shown_status(status: str, total: Decimal, credited: Decimal) -> InvoiceStatus:
+    """The status people see: an issued invoice credited in full reads `credited`, not
+    `issued` (it stays issued underneath: its number, entry and payments' copy stand)."""
+    if status == InvoiceStatus.ISSUED and credited >= total:
+        return InvoiceStatus.CREDITED
+    return InvoiceStatus(status)
 
 
 def open_amount(total: Decimal, credited: Decimal, paid: Decimal) -> Decimal:

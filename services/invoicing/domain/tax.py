@@ -91,6 +91,16 @@ def site_address(
     return None
 
 
+SITE_ADDRESS_FIELDS = ("line1", "line2", "city", "county", "region", "postal_code", "country")
+
+
+def printed_address(address: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An address as an invoice keeps it to print: its postal fields only."""
+    if not address:
+        return None
+    return {name: address.get(name) for name in SITE_ADDRESS_FIELDS}
+
+
 def tax_address(
     job_site_address: Mapping[str, Any] | None,
     job_site: str | None,

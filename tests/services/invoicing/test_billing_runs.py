@@ -1,10 +1,12 @@
 """Billing runs: grouping per billing profile, exceptions, issuing with numbers, due dates,
 tax per jurisdiction and complete InvoiceIssued events."""
 
+import io
 import json
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from shared.auth import Role
 from shared.bus import InProcessBus
@@ -279,3 +281,33 @@ async def test_a_run_that_cannot_be_what_was_meant_is_refused(
     assert says in response.json()["detail"]
     listed = (await api.get("/v1/billing-runs", headers=auth(Role.AUDITOR))).json()["items"]
     assert listed == []
+
+
+async def test_special_instructions_and_the_job_site_address_reach_the_review_and_the_invoice(
+    api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus
+) -> None:
+    instructions = "Mail a copy to the field office; reference AFE 2291 on every page."
+    profile = BillingProfile(grouping=InvoiceGrouping.PER_PO, special_instructions=instructions)
+    snapshot = job_site_customer(billing_profile=profile)
+    await deliver(bus, CustomerRegistered(customer=snapshot))
+    await ready_ticket(api, auth, ticket_body(snapshot.id))
+    preview = await run_billing(api, auth, dry_run=True)
+    assert [d["special_instructions"] for d in preview["drafts"]] == [instructions]
+
+    run = await run_billing(api, auth)
+    await issue_run(api, auth, run["id"])
+    [invoice] = await invoices_of_run(api, auth, run["id"])
+    assert invoice["special_instructions"] == instructions
+    assert invoice["job_site_address"] == {
+        "line1": "FM 1788",
+        "line2": None,
+        "city": "Midland",
+        "county": "Midland",
+        "region": "TX",
+        "postal_code": "79706",
+        "country": "US",
+    }
+    response = await api.get(f"/v1/invoices/{invoice['id']}/pdf", headers=auth(Role.AUDITOR))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in ("Yard 4", "FM 1788", "Midland, TX 79706", "Special instructions", "AFE 2291"):
+        assert expected in text, expected

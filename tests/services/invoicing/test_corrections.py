@@ -238,7 +238,10 @@ async def test_rebill_credits_the_original_and_issues_a_linked_corrected_invoice
     )
     assert rebill["invoice"]["subtotal"] == "300.00"
     after = (await api.get(f"{INVOICES}/{original['id']}", headers=auth(Role.AUDITOR))).json()
-    assert after["open_amount"] == "0.00" and after["status"] == "issued"
+    # Credited in full: it says so instead of reading `issued` (issue 13, point 11).
+    assert after["open_amount"] == "0.00" and after["status"] == "credited"
+    by_status = await api.get(INVOICES, params={"status": "credited"}, headers=auth(Role.AUDITOR))
+    assert [i["id"] for i in by_status.json()["items"]] == [original["id"]]
 
     async def published() -> list:
         return _events(bus, "invoice.issued") if len(_events(bus, "invoice.issued")) == 2 else []
@@ -492,3 +495,20 @@ async def test_an_invoice_dated_within_the_tolerance_ahead_is_accepted(
         headers=auth(Role.AR_COORDINATOR),
     )
     assert drafted.status_code == 201, drafted.text
+
+
+async def test_a_fully_credited_invoice_reads_credited_on_screen_and_on_paper(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    invoice = await _issued(api, auth, acme)
+    memo = {"invoice_id": invoice["id"], "reason_code": "wrong_customer"}
+    response = await api.post("/v1/credit-memos", json=memo, headers=auth(Role.AR_SUPERVISOR))
+    assert response.status_code == 201, response.text
+    after = (await api.get(f"{INVOICES}/{invoice['id']}", headers=auth(Role.AUDITOR))).json()
+    assert (after["status"], after["open_amount"]) == ("credited", "0.00")
+    issued = await api.get(INVOICES, params={"status": "issued"}, headers=auth(Role.AUDITOR))
+    assert issued.json()["items"] == []
+    pdf = await api.get(f"{INVOICES}/{invoice['id']}/pdf", headers=auth(Role.AUDITOR))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in ("INVOICE - CREDITED", "Credited", "Balance due", "0.00 USD", "FM 1788"):
+        assert expected in text, expected
