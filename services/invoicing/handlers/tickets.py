@@ -20,8 +20,7 @@ async def on_ticket_closed(
         )
     except Problem as exc:
         # No retry makes an unknown customer, a mismatched currency or a date years ahead
-        # right: dead-letter it
-        # with the reason, for the sales system's owners to fix and replay.
+        # right: dead-letter it with the reason, for the sales system's owners to fix and replay.
         raise PoisonMessage(f"{exc.slug}: {exc.detail}") from exc
 
 
