@@ -28,6 +28,9 @@ class InvoicingSettings(ServiceSettings):
     credit_memo_limit_per_customer_day: bool = False
     # Deliver issued invoices automatically this often (unset: only when asked), once they are
     # older than the grace period, which leaves time to void a mistake before it is sent.
+    # A ticket closed, or an invoice dated, more than this many days ahead of today is a mistake
+    # (a mistyped year), refused rather than counted as unbilled exposure or aged from the future.
+    max_future_days: int = Field(default=3, ge=0, le=366)
     delivery_sweep_seconds: float | None = Field(default=None, gt=0)
     delivery_grace_seconds: float = Field(default=900, ge=0)
     # Invoices issued per transaction in a billing run: a crash loses at most one batch's work.

@@ -31,14 +31,23 @@ async def _out(
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Start a billing run")
 async def start_run(
-    clock: ClockDep, data: RunCreate, session: SessionDep, actor: ARStaff, response: Response
+    clock: ClockDep,
+    data: RunCreate,
+    session: SessionDep,
+    actor: ARStaff,
+    response: Response,
+    settings: SettingsDep,
 ) -> BillingRunOut:
     """Group the districts' ready tickets closed by the cut-off into draft invoices per each
     customer's billing profile (per ticket, per PO, per job site or consolidated), taxed on the
-    invoice date. Tickets it must leave out are listed as exceptions with the reason. A dry run
-    answers the proposal and changes nothing. Every ticket is linked to its draft in the same
-    transaction, so no two runs ever draft the same ticket."""
-    run, drafts = await commands.start_run(session, data, actor, clock=clock)
+    invoice date. Tickets of its districts and cut-off it leaves out (held with their reasons, or
+    not billable) are listed as exceptions. A dry run answers the proposal and changes nothing.
+    Every ticket is linked to its draft in the same transaction, so no two runs ever draft the
+    same ticket. An unknown district, or an invoice date before the cut-off or too far ahead, is
+    a 422."""
+    run, drafts = await commands.start_run(
+        session, data, actor, clock=clock, max_future_days=settings.max_future_days
+    )
     response.headers["Location"] = f"{router.prefix}/{run.id}"
     return await _out(session, run, drafts if data.dry_run else None)
 

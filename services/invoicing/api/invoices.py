@@ -13,8 +13,14 @@ from services.invoicing.commands.delivery import deliver_invoice
 from services.invoicing.commands.manual_invoices import manual_lines
 from services.invoicing.documents.pdf import render_invoice
 from services.invoicing.domain.amounts import shown_fields
-from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus, open_amount
-from services.invoicing.domain.tax import tax_address
+from services.invoicing.domain.invoices import (
+    InvoiceRuleBroken,
+    InvoiceStatus,
+    check_not_ahead,
+    open_amount,
+    shown_status,
+)
+from services.invoicing.domain.tax import site_address, tax_address
 from services.invoicing.domain.tickets import check_acceptable
 from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.invoices import Invoice
@@ -53,7 +59,8 @@ MONEY_FIELDS = (
 
 def invoice_out(invoice: Invoice) -> InvoiceOut:
     values = invoice.model_dump() | {
-        "open_amount": open_amount(invoice.total, invoice.credited, invoice.paid)
+        "status": shown_status(invoice.status, invoice.total, invoice.credited),
+        "open_amount": open_amount(invoice.total, invoice.credited, invoice.paid),
     }
     return InvoiceOut.model_validate(shown_fields(values, MONEY_FIELDS, invoice.currency))
 
@@ -74,13 +81,24 @@ async def billable_account(
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Draft a manual invoice")
 async def create_invoice(
-    clock: ClockDep, data: InvoiceCreate, session: SessionDep, actor: ARStaff, response: Response
+    clock: ClockDep,
+    data: InvoiceCreate,
+    session: SessionDep,
+    actor: ARStaff,
+    response: Response,
+    settings: SettingsDep,
 ) -> InvoiceOut:
     """A draft invoice for charges not on a ticket, taxed where the work was done (the job-site
     address, else the customer's job site of that name, ship-to or bill-to). Issue it with
-    `POST /v1/invoices/{id}/issue`."""
+    `POST /v1/invoices/{id}/issue`. Dated more than `AR_INVOICING_MAX_FUTURE_DAYS` ahead: 422."""
     account = await billable_account(session, data.customer_id, data.currency)
     invoice_date = data.invoice_date or clock.today()
+    check_not_ahead(
+        invoice_date,
+        today=clock.calendar_date(),
+        tolerance_days=settings.max_future_days,
+        what="the invoice date",
+    )
     address = (
         data.job_site_address.model_dump(mode="json")
         if data.job_site_address
@@ -94,6 +112,11 @@ async def create_invoice(
         created_by=actor.subject,
         po_number=data.po_number,
         job_site=data.job_site,
+        job_site_address=site_address(
+            data.job_site_address.model_dump(mode="json") if data.job_site_address else None,
+            data.job_site,
+            account.addresses,
+        ),
     )
     session.add(invoice)
     record_change(
@@ -130,7 +153,11 @@ async def list_invoices(
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, summary="Import legacy invoices")
 async def import_invoices(
-    clock: ClockDep, data: InvoiceImport, session: SessionDep, actor: ARStaff
+    clock: ClockDep,
+    data: InvoiceImport,
+    session: SessionDep,
+    actor: ARStaff,
+    settings: SettingsDep,
 ) -> ImportResult:
     """Go-live: bring over invoices already issued by the legacy system with their own numbers,
     dates and terms; each is published as `InvoiceIssued` marked `imported` so collections can
@@ -140,6 +167,12 @@ async def import_invoices(
         account = await find_billing_account(session, item.customer_id)
         if account is None:
             raise InvoiceRuleBroken(f"invoices[{number}]: unknown customer {item.customer_id}")
+        check_not_ahead(
+            item.invoice_date,
+            today=clock.calendar_date(),
+            tolerance_days=settings.max_future_days,
+            what=f"invoices[{number}]: the invoice date",
+        )
         ids.append((await commands.import_invoice(session, item, account, actor, clock=clock)).id)
         await session.flush()
     return ImportResult(imported=len(ids), invoice_ids=ids)

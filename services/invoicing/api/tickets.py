@@ -53,14 +53,21 @@ def ticket_out(ticket: Ticket) -> TicketOut:
     responses={200: {"description": "Already received: the first ticket"}},
 )
 async def receive_ticket(
-    data: SalesTicketClosed, session: SessionDep, actor: ARStaffAndSystems, response: Response
+    clock: ClockDep,
+    data: SalesTicketClosed,
+    session: SessionDep,
+    actor: ARStaffAndSystems,
+    response: Response,
+    settings: SettingsDep,
 ) -> TicketOut:
     """Accept a ticket closed in the sales/ops system and review it at once: the answer is
     `ready` or `held` with each reason. Idempotent on (`source_system`, `ticket_number`): a
     repeat answers 200 with the ticket already received. Publishes `TicketClosed`, and
-    `TicketHeld` when held. The same payload may arrive as `sales.ticket_closed` on
-    `ar.sales.v1`."""
-    ticket, created = await commands.receive_ticket(session, data, actor)
+    `TicketHeld` when held. A ticket closed more than `AR_INVOICING_MAX_FUTURE_DAYS` ahead is a
+    422. The same payload may arrive as `sales.ticket_closed` on `ar.sales.v1`."""
+    ticket, created = await commands.receive_ticket(
+        session, data, actor, clock=clock, max_future_days=settings.max_future_days
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"{router.prefix}/{ticket.id}"

@@ -4,7 +4,7 @@ own transaction, so a crash loses at most one batch and issuing again finishes t
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, insert, text, update
@@ -13,14 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.commands.invoices import draft_values, issue_invoices
 from services.invoicing.domain import billing as domain
-from services.invoicing.domain.billing import RunStatus, TicketToBill
-from services.invoicing.domain.invoices import InvoiceStatus, ticket_lines
-from services.invoicing.domain.tax import tax_address
+from services.invoicing.domain.billing import RunRefused, RunStatus, TicketToBill
+from services.invoicing.domain.invoices import InvoiceStatus, check_not_ahead, ticket_lines
+from services.invoicing.domain.tax import site_address, tax_address
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.billing import BillingRun
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
+from services.invoicing.queries.billing import known_districts
 from services.invoicing.queries.tax import jurisdictions_on
 from services.invoicing.schemas.billing import DraftSummary, RunCreate, RunException
 from services.invoicing.settings import InvoicingSettings
@@ -50,8 +51,13 @@ TICKET_FACTS = (
 )
 
 
+def _closed_by(cut_off: date) -> datetime:
+    """The instant a ticket must be closed before to be in a run of this cut-off."""
+    return datetime.combine(cut_off + timedelta(days=1), time(), tzinfo=UTC)
+
+
 async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Row[Any]]:
-    closed_by = datetime.combine(data.cut_off + timedelta(days=1), time(), tzinfo=UTC)
+    closed_by = _closed_by(data.cut_off)
     statement = (
         select(*TICKET_FACTS)
         .where(
@@ -89,21 +95,71 @@ async def _link_tickets(session: AsyncSession, links: list[tuple[uuid.UUID, uuid
     await session.exec(update(Ticket), params=rows)
 
 
-def _exception(ticket: Row[Any], reason: str) -> RunException:
+def _exception(ticket: Row[Any], reason: str, reasons: Sequence[str] = ()) -> RunException:
     return RunException(
         ticket_id=ticket.id,
         ticket_number=ticket.ticket_number,
         customer_id=ticket.customer_id,
         reason=reason,
+        reasons=list(reasons),
     )
 
 
+async def _held_exceptions(session: AsyncSession, data: RunCreate) -> list[RunException]:
+    """The districts' held tickets closed by the cut-off: left out, each with its reasons."""
+    held = await session.exec(
+        select(Ticket.id, Ticket.ticket_number, Ticket.customer_id, Ticket.hold_reasons)
+        .where(
+            Ticket.status == TicketStatus.HELD,
+            col(Ticket.invoice_id).is_(None),
+            col(Ticket.business_district).in_(data.districts),
+            col(Ticket.closed_at) < _closed_by(data.cut_off),
+        )
+        .order_by(col(Ticket.closed_at), col(Ticket.id))
+    )
+    return [_exception(t, domain.held_reason(t.hold_reasons), t.hold_reasons) for t in held.all()]
+
+
+async def _check_run(
+    session: AsyncSession, data: RunCreate, invoice_date: date, *, today: date, max_future_days: int
+) -> None:
+    """Refuse a run that cannot be what was meant: an invoice date before the cut-off (it would
+    bill work after its own date) or too far ahead, a district nobody has heard of (a typo
+    would answer an empty run)."""
+    if invoice_date < data.cut_off:
+        raise RunRefused(
+            f"the invoice date {invoice_date.isoformat()} is before the cut-off "
+            f"{data.cut_off.isoformat()}"
+        )
+    check_not_ahead(
+        invoice_date, today=today, tolerance_days=max_future_days, what="the invoice date"
+    )
+    unknown = sorted(set(data.districts) - await known_districts(session, data.districts))
+    if unknown:
+        raise RunRefused(
+            f"no customer or ticket is in district {', '.join(unknown)}", unknown_districts=unknown
+        )
+
+
 async def start_run(
-    session: AsyncSession, data: RunCreate, actor: Principal, *, clock: Clock
+    session: AsyncSession,
+    data: RunCreate,
+    actor: Principal,
+    *,
+    clock: Clock,
+    max_future_days: int,
 ) -> tuple[BillingRun, list[DraftSummary]]:
     """Group the districts' ready tickets closed by the cut-off into draft invoices per the
-    customers' billing profiles; list the tickets it must leave out and why."""
+    customers' billing profiles; list the tickets it must leave out and why (held ones too)."""
     invoice_date = data.invoice_date or clock.today()
+    await _check_run(
+        session,
+        data,
+        invoice_date,
+        today=clock.calendar_date(),
+        max_future_days=max_future_days,
+    )
+    exceptions = await _held_exceptions(session, data)
     tickets = await _ready_tickets(session, data)
     customer_ids = {t.customer_id for t in tickets}
     accounts = {
@@ -114,7 +170,6 @@ async def start_run(
             )
         ).all()
     }
-    exceptions: list[RunException] = []
     billable: dict[uuid.UUID, Row[Any]] = {}
     for ticket in tickets:
         reason = domain.customer_exception(accounts.get(ticket.customer_id), ticket.currency)
@@ -147,6 +202,9 @@ async def start_run(
     links: list[tuple[uuid.UUID, uuid.UUID]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
+        sites = [
+            site_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
+        ]
         try:
             invoice = draft_values(
                 account=account,
@@ -160,6 +218,7 @@ async def start_run(
                 created_by=actor.subject,
                 po_number=_shared([t.po_number for t in on_invoice]),
                 job_site=_shared([t.job_site for t in on_invoice]),
+                job_site_address=sites[0] if all(s == sites[0] for s in sites) else None,
                 sales_rep=_shared([t.sales_rep for t in on_invoice]),
                 ticket_ids=[t.id for t in on_invoice],
                 billing_run_id=run.id,
@@ -175,6 +234,7 @@ async def start_run(
                 invoice_id=None if data.dry_run else invoice["id"],
                 customer_id=customer_id,
                 account_number=account.account_number,
+                special_instructions=invoice["special_instructions"],
                 group=key,
                 ticket_numbers=[t.ticket_number for t in on_invoice],
                 subtotal=invoice["subtotal"],

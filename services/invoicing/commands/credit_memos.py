@@ -218,6 +218,7 @@ async def rebill_invoice(
         created_by=actor.subject,
         po_number=po_number or invoice.po_number,
         job_site=invoice.job_site,
+        job_site_address=invoice.job_site_address,
         ticket_ids=[uuid.UUID(t) for t in invoice.ticket_ids],
         rebill_of=invoice.id,
         sales_rep=invoice.sales_rep,

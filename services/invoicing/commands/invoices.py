@@ -17,7 +17,12 @@ from services.invoicing.domain import invoices as domain
 from services.invoicing.domain import terms
 from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus
 from services.invoicing.domain.journal import document_entry
-from services.invoicing.domain.tax import Jurisdiction, jurisdictions_for
+from services.invoicing.domain.tax import (
+    Jurisdiction,
+    jurisdictions_for,
+    printed_address,
+    site_address,
+)
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.invoices import Invoice
@@ -57,6 +62,7 @@ def draft_values(
     created_by: str,
     po_number: str | None = None,
     job_site: str | None = None,
+    job_site_address: Address = None,
     ticket_ids: Sequence[uuid.UUID] = (),
     billing_run_id: uuid.UUID | None = None,
     rebill_of: uuid.UUID | None = None,
@@ -91,6 +97,8 @@ def draft_values(
         sales_rep=sales_rep or account.sales_rep,
         po_number=po_number,
         job_site=job_site,
+        job_site_address=printed_address(job_site_address),
+        special_instructions=account.billing_profile.get("special_instructions"),
         bill_to=bill_to(account),
         ticket_ids=[str(t) for t in ticket_ids],
         lines=priced.lines,
@@ -282,6 +290,7 @@ async def import_invoice(
         sales_rep=account.sales_rep,
         po_number=data.po_number,
         job_site=data.job_site,
+        job_site_address=printed_address(site_address(None, data.job_site, account.addresses)),
         bill_to=bill_to(account),
         lines=lines,
         taxes=[t.model_dump(mode="json") for t in data.taxes],

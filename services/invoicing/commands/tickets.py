@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.domain import tickets as domain
+from services.invoicing.domain.invoices import check_not_ahead
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.tickets import Ticket, TicketDocument
@@ -16,6 +17,7 @@ from shared.api.files import content_type_of
 from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.clock import Clock
 from shared.events.customers import BillingProfile, TicketDocumentKind
 from shared.events.invoicing import TicketClosed, TicketHeld, TicketLineFacts
 from shared.events.sales import ClosedTicketLine, SalesTicketClosed
@@ -36,11 +38,22 @@ def _same_ticket(ticket: Ticket, data: SalesTicketClosed) -> bool:
 
 
 async def receive_ticket(
-    session: AsyncSession, data: SalesTicketClosed, actor: Principal | None
+    session: AsyncSession,
+    data: SalesTicketClosed,
+    actor: Principal | None,
+    *,
+    clock: Clock,
+    max_future_days: int,
 ) -> tuple[Ticket, bool]:
     """Accept a closed ticket for billing and review it; a repeat of a ticket already received
     answers the first one (`created` False). Raises `NotBillable` for a ticket that cannot be
-    billed to its customer at all."""
+    billed to its customer at all, `TooFarAhead` for one closed beyond the tolerance ahead."""
+    check_not_ahead(
+        data.closed_at.astimezone(clock.zone).date(),
+        today=clock.calendar_date(),
+        tolerance_days=max_future_days,
+        what="closed_at",
+    )
     existing = await find_ticket(session, data.source_system, data.ticket_number)
     if existing is not None:
         if not _same_ticket(existing, data):

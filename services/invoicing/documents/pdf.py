@@ -7,6 +7,7 @@ from typing import Any
 
 from fpdf.enums import XPos, YPos
 
+from services.invoicing.domain.invoices import InvoiceStatus, open_amount, shown_status
 from services.invoicing.models.invoices import Invoice
 from shared.company import CompanyProfile
 from shared.documents import Document, format_money, format_money_with_code
@@ -56,7 +57,10 @@ def _header(pdf: InvoicePdf) -> None:
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(120, 8, (company.legal_name))
     pdf.set_font("Helvetica", "B", 20)
-    title = "INVOICE" if invoice.status != "voided" else "INVOICE - VOID"
+    title = {
+        InvoiceStatus.VOIDED: "INVOICE - VOID",
+        InvoiceStatus.CREDITED: "INVOICE - CREDITED",
+    }.get(shown_status(invoice.status, invoice.total, invoice.credited), "INVOICE")
     pdf.cell(70, 8, title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = pdf.get_y() + 2
     pdf.block("", [*company.address, *company.contact], 10, top, 95)
@@ -71,7 +75,8 @@ def _header(pdf: InvoicePdf) -> None:
     bottom = pdf.block("", facts, 120, top, 80)
     top = bottom + 4
     left = pdf.block("Bill to", [invoice.customer_name, *_address(invoice.bill_to)], 10, top, 60)
-    middle = pdf.block("Job site", [invoice.job_site or "-"], 75, top, 55)
+    site = [invoice.job_site or "-", *_address(invoice.job_site_address)]
+    middle = pdf.block("Job site", site, 75, top, 55)
     right = pdf.block("Remit to", [company.legal_name, *company.remit_to], 135, top, 65)
     pdf.set_y(max(left, middle, right) + 6)
 
@@ -88,6 +93,17 @@ def _terms(terms: dict[str, Any]) -> str:
             f"{Decimal(terms['discount_percent']).normalize()}/{terms.get('discount_days')} {text}"
         )
     return text
+
+
+def _special_instructions(pdf: InvoicePdf) -> None:
+    """The customer's standing instructions (from its billing profile), above the lines."""
+    if not pdf.invoice.special_instructions:
+        return
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(0, 5, "Special instructions", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", size=9)
+    pdf.multi_cell(0, 4.5, pdf.invoice.special_instructions, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
 
 
 def _lines(pdf: InvoicePdf) -> None:
@@ -147,6 +163,32 @@ def _totals(pdf: InvoicePdf) -> None:
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
+    if invoice.credited or invoice.paid:
+        # A copy printed after credits or payments says what is still owed, not only the total.
+        pdf.set_font("Helvetica", size=9)
+        for label, amount in (("Credited", invoice.credited), ("Paid", invoice.paid)):
+            if amount:
+                pdf.cell(160, 5.5, label, align="R")
+                pdf.cell(
+                    30,
+                    5.5,
+                    format_money(-amount, invoice.currency),
+                    align="R",
+                    new_x=XPos.LMARGIN,
+                    new_y=YPos.NEXT,
+                )
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(160, 7, "Balance due", align="R")
+        pdf.cell(
+            30,
+            7,
+            format_money_with_code(
+                open_amount(invoice.total, invoice.credited, invoice.paid), invoice.currency
+            ),
+            align="R",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     if invoice.discount_amount and invoice.discount_due_date:
         discounted = format_money_with_code(
             invoice.total - invoice.discount_amount, invoice.currency
@@ -179,6 +221,7 @@ def render_invoice(invoice: Invoice, company: CompanyProfile) -> bytes:
     pdf = InvoicePdf(invoice, company)
     pdf.add_page()
     _header(pdf)
+    _special_instructions(pdf)
     _lines(pdf)
     _totals(pdf)
     return pdf.render()

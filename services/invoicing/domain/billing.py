@@ -2,12 +2,13 @@
 billing profile decides), and which a run must leave out, with the reason."""
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from services.invoicing.domain.tickets import BILLABLE_STATUSES
+from shared.api.problems import BusinessRuleViolation
 from shared.events.customers import InvoiceGrouping
 
 
@@ -15,6 +16,10 @@ class RunStatus(StrEnum):
     DRY_RUN = "dry_run"
     DRAFTED = "drafted"
     ISSUED = "issued"
+
+
+class RunRefused(BusinessRuleViolation):
+    slug = "billing-run-refused"
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,8 @@ def customer_exception(account: Any | None, ticket_currency: str) -> str | None:
     if account.currency != ticket_currency:
         return f"ticket in {ticket_currency}, customer billed in {account.currency}"
     return None
+
+
+def held_reason(hold_reasons: Sequence[str]) -> str:
+    """A held ticket's line in a run's exceptions: held, and every reason why."""
+    return f"held: {'; '.join(hold_reasons)}" if hold_reasons else "held"

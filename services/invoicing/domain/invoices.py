@@ -4,7 +4,7 @@ done to an invoice in each state."""
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,8 @@ class InvoiceStatus(StrEnum):
     DRAFT = "draft"
     ISSUED = "issued"
     VOIDED = "voided"
+    # Shown, never stored: an issued invoice its credit memos cover in full (`shown_status`).
+    CREDITED = "credited"
 
 
 class DeliveryStatus(StrEnum):
@@ -103,6 +105,27 @@ def price(
         tax_total=tax_total,
         total=subtotal + tax_total,
     )
+
+
+class TooFarAhead(BusinessRuleViolation):
+    slug = "date-too-far-ahead"
+
+
+def check_not_ahead(day: date, *, today: date, tolerance_days: int, what: str) -> None:
+    """A date at most `tolerance_days` after today: a mistyped year is refused, not billed."""
+    latest = today + timedelta(days=tolerance_days)
+    if day > latest:
+        raise TooFarAhead(
+            f"{what} {day.isoformat()} is after {latest.isoformat()}, the latest accepted"
+        )
+
+
+def shown_status(status: str, total: Decimal, credited: Decimal) -> InvoiceStatus:
+    """The status people see: an issued invoice credited in full reads `credited`, not
+    `issued` (it stays issued underneath: its number, entry and payments' copy stand)."""
+    if status == InvoiceStatus.ISSUED and credited >= total:
+        return InvoiceStatus.CREDITED
+    return InvoiceStatus(status)
 
 
 def open_amount(total: Decimal, credited: Decimal, paid: Decimal) -> Decimal:

@@ -75,25 +75,46 @@ def jurisdictions_for(
     return [j for j in jurisdictions if j.covers(address)]
 
 
+def site_address(
+    job_site_address: Mapping[str, Any] | None,
+    job_site: str | None,
+    customer_addresses: Sequence[Mapping[str, Any]],
+) -> Mapping[str, Any] | None:
+    """The job site's address: the ticket's own, else the customer's job site of that name."""
+    if job_site_address:
+        return job_site_address
+    if job_site:
+        for address in customer_addresses:
+            label = address.get("label") or ""
+            if address.get("kind") == "job_site" and label.casefold() == job_site.casefold():
+                return address
+    return None
+
+
+SITE_ADDRESS_FIELDS = ("line1", "line2", "city", "county", "region", "postal_code", "country")
+
+
+def printed_address(address: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An address as an invoice keeps it to print: its postal fields only."""
+    if not address:
+        return None
+    return {name: address.get(name) for name in SITE_ADDRESS_FIELDS}
+
+
 def tax_address(
     job_site_address: Mapping[str, Any] | None,
     job_site: str | None,
     customer_addresses: Sequence[Mapping[str, Any]],
 ) -> Mapping[str, Any] | None:
-    """Where the work was taxed: the ticket's job-site address, else the customer's job site of
-    that name, else its first ship-to, else its bill-to."""
-    if job_site_address:
-        return job_site_address
-    by_kind: dict[str, list[Mapping[str, Any]]] = {}
-    for address in customer_addresses:
-        by_kind.setdefault(address.get("kind", ""), []).append(address)
-    if job_site:
-        for address in by_kind.get("job_site", []):
-            if (address.get("label") or "").casefold() == job_site.casefold():
-                return address
+    """Where the work was taxed: the job site's address (`site_address`), else the customer's
+    first ship-to, else its bill-to."""
+    site = site_address(job_site_address, job_site, customer_addresses)
+    if site:
+        return site
     for kind in ("ship_to", "bill_to"):
-        if by_kind.get(kind):
-            return by_kind[kind][0]
+        for address in customer_addresses:
+            if address.get("kind") == kind:
+                return address
     return None
 
 

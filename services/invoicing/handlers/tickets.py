@@ -11,10 +11,16 @@ async def on_ticket_closed(
     context: HandlerContext, envelope: EventEnvelope, event: SalesTicketClosed
 ) -> None:
     try:
-        await receive_ticket(context.session, event, None)
+        await receive_ticket(
+            context.session,
+            event,
+            None,
+            clock=context.clock,
+            max_future_days=context.settings.max_future_days,
+        )
     except Problem as exc:
-        # No retry makes an unknown customer or a mismatched currency right: dead-letter it
-        # with the reason, for the sales system's owners to fix and replay.
+        # No retry makes an unknown customer, a mismatched currency or a date years ahead
+        # right: dead-letter it with the reason, for the sales system's owners to fix and replay.
         raise PoisonMessage(f"{exc.slug}: {exc.detail}") from exc
 
 

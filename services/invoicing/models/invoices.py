@@ -36,6 +36,10 @@ class Invoice(InvoicingTable, table=True):
     sales_rep: str | None = Field(default=None, max_length=100)
     po_number: str | None = Field(default=None, max_length=50)
     job_site: str | None = Field(default=None, max_length=200)
+    # Where the work was done, printed under the job site's name (none when the lines differ).
+    job_site_address: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONColumn))
+    # The billing profile's instructions when drafted: shown on the invoice and in the review.
+    special_instructions: str | None = Field(default=None, max_length=2000)
     bill_to: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONColumn))
     ticket_ids: list[str] = Field(
         default_factory=list, sa_column=Column(JSONColumn, nullable=False)

@@ -30,15 +30,24 @@ def search_invoices(
     status: InvoiceStatus | None = None,
     billing_run_id: uuid.UUID | None = None,
 ) -> Select:  # type: ignore[type-arg]
-    """Invoices matching every filter given."""
+    """Invoices matching every filter given; `credited` and `issued` as shown (`shown_status`)."""
     statement = select(Invoice)
     for column, value in (
         (Invoice.customer_id, customer_id),
-        (Invoice.status, status),
         (Invoice.billing_run_id, billing_run_id),
     ):
         if value is not None:
             statement = statement.where(column == value)
+    if status == InvoiceStatus.CREDITED:
+        statement = statement.where(
+            Invoice.status == InvoiceStatus.ISSUED, col(Invoice.credited) >= col(Invoice.total)
+        )
+    elif status == InvoiceStatus.ISSUED:
+        statement = statement.where(
+            Invoice.status == InvoiceStatus.ISSUED, col(Invoice.credited) < col(Invoice.total)
+        )
+    elif status is not None:
+        statement = statement.where(Invoice.status == status)
     return statement
 
 

@@ -13,7 +13,9 @@ class RunCreate(BaseModel):
     districts: list[str] = Field(min_length=1, max_length=50, examples=[["permian"]])
     cut_off: date = Field(description="Tickets closed on or before this day")
     invoice_date: date | None = Field(
-        default=None, description="Today if not given; taxes use its rates"
+        default=None,
+        description="Today if not given; taxes use its rates. Not before the cut-off, nor more "
+        "than `AR_INVOICING_MAX_FUTURE_DAYS` ahead",
     )
     dry_run: bool = Field(
         default=False, description="Show the invoices it would draft; change nothing"
@@ -25,12 +27,18 @@ class RunException(BaseModel):
     ticket_number: str
     customer_id: uuid.UUID
     reason: str
+    reasons: list[str] = Field(
+        default_factory=list, description="A held ticket's hold reasons, each on its own"
+    )
 
 
 class DraftSummary(MoneyModel):
     invoice_id: uuid.UUID | None = Field(description="None in a dry run")
     customer_id: uuid.UUID
     account_number: str
+    special_instructions: str | None = Field(
+        default=None, description="The billing profile's, for the reviewer; printed on the invoice"
+    )
     group: str = Field(examples=["po:PO-77"], description="The billing profile's grouping key")
     ticket_numbers: list[str]
     subtotal: MoneyOut
@@ -50,7 +58,10 @@ class BillingRunOut(BaseModel):
     ticket_count: int = Field(description="Tickets put on draft invoices")
     draft_count: int = Field(description="Invoices drafted")
     issued_count: int = Field(default=0, description="Of those, issued so far")
-    exceptions: list[RunException] = Field(description="Ready tickets left out, with the reason")
+    exceptions: list[RunException] = Field(
+        description="Tickets of its districts closed by the cut-off that it left out, and why: "
+        "held (missing document, price deviation, credit hold...) or not billable"
+    )
     drafts: list[DraftSummary] | None = Field(
         default=None, description="The proposal, in a dry run"
     )

@@ -56,12 +56,22 @@ class InvoiceLineOut(InvoiceLineFacts):
     )
 
 
+class SiteAddressOut(BaseModel):
+    line1: str
+    line2: str | None = None
+    city: str
+    county: str | None = None
+    region: str
+    postal_code: str
+    country: str
+
+
 class InvoiceOut(MoneyModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     number: str | None = Field(description="Assigned when issued", examples=["INV-2026-000123"])
-    status: InvoiceStatus
+    status: InvoiceStatus = Field(description="`credited`: issued, and credited in full")
     customer_id: uuid.UUID
     customer_name: str
     account_number: str
@@ -75,6 +85,12 @@ class InvoiceOut(MoneyModel):
     sales_rep: str | None
     po_number: str | None
     job_site: str | None
+    job_site_address: SiteAddressOut | None = Field(
+        default=None, description="Where the work was done, when all its lines share one"
+    )
+    special_instructions: str | None = Field(
+        default=None, description="The billing profile's, as printed on the invoice"
+    )
     ticket_ids: list[uuid.UUID]
     lines: list[InvoiceLineOut]
     taxes: list[TaxLineFacts]

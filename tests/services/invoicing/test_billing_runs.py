@@ -1,10 +1,12 @@
 """Billing runs: grouping per billing profile, exceptions, issuing with numbers, due dates,
 tax per jurisdiction and complete InvoiceIssued events."""
 
+import io
 import json
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from shared.auth import Role
 from shared.bus import InProcessBus
@@ -23,6 +25,7 @@ from tests.services.invoicing.conftest import (
     invoices_of_run,
     issue_run,
     job_site_customer,
+    post_ticket,
     ready_ticket,
     run_billing,
     ticket_body,
@@ -236,3 +239,75 @@ async def test_voiding_a_run_invoice_makes_its_ticket_billable_again_under_a_new
     [rebilled] = await invoices_of_run(api, auth, second["id"])
     assert (voided["number"], rebilled["number"]) == ("INV-2026-000001", "INV-2026-000002")
     assert rebilled["ticket_ids"] == [ticket["id"]]
+
+
+async def test_run_lists_the_held_tickets_of_its_districts_and_cut_off_with_their_reasons(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    billed = await ready_ticket(api, auth, ticket_body(acme.id))
+    held = await post_ticket(api, auth, ticket_body(acme.id, po_number=None))
+    await post_ticket(api, auth, ticket_body(acme.id, business_district="anadarko"))
+    await post_ticket(api, auth, ticket_body(acme.id, closed_at="2026-12-01T17:00:00Z"))
+
+    run = await run_billing(api, auth, dry_run=True)
+    assert [d["ticket_numbers"] for d in run["drafts"]] == [[billed["ticket_number"]]]
+    [exception] = run["exceptions"]
+    assert (exception["ticket_number"], exception["reasons"]) == (
+        held["ticket_number"],
+        ["missing document: time_sheet", "PO number required by the customer's billing profile"],
+    )
+    assert exception["reason"] == (
+        "held: missing document: time_sheet; PO number required by the customer's billing profile"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"districts": ["permian", "nowhere"]}, "district nowhere"),
+        ({"invoice_date": "2026-11-29"}, "before the cut-off 2026-11-30"),
+        ({"cut_off": "2026-11-30", "invoice_date": "2099-12-01"}, "2099-12-01 is after"),
+    ],
+)
+async def test_a_run_that_cannot_be_what_was_meant_is_refused(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, body: dict, says: str
+) -> None:
+    await ready_ticket(api, auth, ticket_body(acme.id))
+    request = {"districts": ["permian"], "cut_off": "2026-11-30", "invoice_date": "2026-11-30"}
+    response = await api.post(
+        "/v1/billing-runs", json=request | body, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 422, response.text
+    assert says in response.json()["detail"]
+    listed = (await api.get("/v1/billing-runs", headers=auth(Role.AUDITOR))).json()["items"]
+    assert listed == []
+
+
+async def test_special_instructions_and_the_job_site_address_reach_the_review_and_the_invoice(
+    api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus
+) -> None:
+    instructions = "Mail a copy to the field office; reference AFE 2291 on every page."
+    profile = BillingProfile(grouping=InvoiceGrouping.PER_PO, special_instructions=instructions)
+    snapshot = job_site_customer(billing_profile=profile)
+    await deliver(bus, CustomerRegistered(customer=snapshot))
+    await ready_ticket(api, auth, ticket_body(snapshot.id))
+    preview = await run_billing(api, auth, dry_run=True)
+    assert [d["special_instructions"] for d in preview["drafts"]] == [instructions]
+
+    run = await run_billing(api, auth)
+    await issue_run(api, auth, run["id"])
+    [invoice] = await invoices_of_run(api, auth, run["id"])
+    assert invoice["special_instructions"] == instructions
+    assert invoice["job_site_address"] == {
+        "line1": "FM 1788",
+        "line2": None,
+        "city": "Midland",
+        "county": "Midland",
+        "region": "TX",
+        "postal_code": "79706",
+        "country": "US",
+    }
+    response = await api.get(f"/v1/invoices/{invoice['id']}/pdf", headers=auth(Role.AUDITOR))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in ("Yard 4", "FM 1788", "Midland, TX 79706", "Special instructions", "AFE 2291"):
+        assert expected in text, expected

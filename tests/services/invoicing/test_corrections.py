@@ -238,7 +238,10 @@ async def test_rebill_credits_the_original_and_issues_a_linked_corrected_invoice
     )
     assert rebill["invoice"]["subtotal"] == "300.00"
     after = (await api.get(f"{INVOICES}/{original['id']}", headers=auth(Role.AUDITOR))).json()
-    assert after["open_amount"] == "0.00" and after["status"] == "issued"
+    # Credited in full: it says so instead of reading `issued` (issue 13, point 11).
+    assert after["open_amount"] == "0.00" and after["status"] == "credited"
+    by_status = await api.get(INVOICES, params={"status": "credited"}, headers=auth(Role.AUDITOR))
+    assert [i["id"] for i in by_status.json()["items"]] == [original["id"]]
 
     async def published() -> list:
         return _events(bus, "invoice.issued") if len(_events(bus, "invoice.issued")) == 2 else []
@@ -453,3 +456,59 @@ async def test_tax_lookup_explains_which_jurisdictions_tax_an_address_on_a_day(
         ("TX-MIDLAND-CO", "0.005"),
     ]
     assert after[0]["rate"] == "0.07" and after[0]["taxable_classes"] == ["goods", "rental"]
+
+
+@pytest.mark.parametrize("invoice_date", ["2026-11-24", "2099-12-01", "9999-12-31"])
+async def test_invoices_dated_beyond_the_tolerance_ahead_are_refused(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, invoice_date: str
+) -> None:
+    """Today is 2026-11-20 and three days ahead are allowed; 9999-12-31 has no due date at all."""
+    drafted = await api.post(
+        INVOICES,
+        json=MANUAL | {"customer_id": str(acme.id), "invoice_date": invoice_date},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    legacy = {
+        "number": "L-9",
+        "customer_id": str(acme.id),
+        "invoice_date": invoice_date,
+        "lines": [
+            {"description": "Old", "quantity": "1", "unit": "ea", "unit_price": "5", "amount": "5"}
+        ],
+        "total": "5.00",
+    }
+    imported = await api.post(
+        f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert (drafted.status_code, imported.status_code) == (422, 422), imported.text
+    assert f"{invoice_date} is after 2026-11-23" in drafted.json()["detail"]
+    listed = (await api.get(INVOICES, headers=auth(Role.AUDITOR))).json()["items"]
+    assert listed == []
+
+
+async def test_an_invoice_dated_within_the_tolerance_ahead_is_accepted(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    drafted = await api.post(
+        INVOICES,
+        json=MANUAL | {"customer_id": str(acme.id), "invoice_date": "2026-11-23"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert drafted.status_code == 201, drafted.text
+
+
+async def test_a_fully_credited_invoice_reads_credited_on_screen_and_on_paper(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    invoice = await _issued(api, auth, acme)
+    memo = {"invoice_id": invoice["id"], "reason_code": "wrong_customer"}
+    response = await api.post("/v1/credit-memos", json=memo, headers=auth(Role.AR_SUPERVISOR))
+    assert response.status_code == 201, response.text
+    after = (await api.get(f"{INVOICES}/{invoice['id']}", headers=auth(Role.AUDITOR))).json()
+    assert (after["status"], after["open_amount"]) == ("credited", "0.00")
+    issued = await api.get(INVOICES, params={"status": "issued"}, headers=auth(Role.AUDITOR))
+    assert issued.json()["items"] == []
+    pdf = await api.get(f"{INVOICES}/{invoice['id']}/pdf", headers=auth(Role.AUDITOR))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in ("INVOICE - CREDITED", "Credited", "Balance due", "0.00 USD", "FM 1788"):
+        assert expected in text, expected

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.invoicing.domain.invoices import InvoiceRuleBroken
 from services.invoicing.domain.terms import due_date, early_payment_discount, end_of_month
 from shared.events.customers import PaymentTerms, TermsKind
 
@@ -59,3 +60,18 @@ def test_terms_without_discount_offer_none() -> None:
 
 def test_end_of_month_of_december() -> None:
     assert end_of_month(date(2026, 12, 5)) == date(2026, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        PaymentTerms(kind=TermsKind.NET, days=30),
+        PaymentTerms(kind=TermsKind.END_OF_MONTH, days=10),
+    ],
+)
+def test_a_due_date_past_the_calendar_is_a_broken_rule_not_a_crash(terms: PaymentTerms) -> None:
+    with pytest.raises(InvoiceRuleBroken, match="past the last date"):
+        due_date(terms, date(9999, 12, 31))
+    discount = PaymentTerms(kind=TermsKind.NET, days=0, discount_percent=2, discount_days=10)
+    with pytest.raises(InvoiceRuleBroken, match="past the last date"):
+        early_payment_discount(discount, date(9999, 12, 31), Decimal(100), "USD")

@@ -2,11 +2,13 @@
 
 import json
 import uuid
+from datetime import timedelta
 
 import httpx
 
 from shared.auth import Role
 from shared.bus import BusMessage, InProcessBus
+from shared.clock import utc_now
 from shared.events.catalog import dead_letter_topic, topic_for
 from shared.events.customers import CustomerSnapshot, CustomerStatus
 from shared.events.envelope import EventEnvelope
@@ -227,7 +229,7 @@ async def test_stale_unbilled_tickets_are_a_query_away(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
     old = await post_ticket(api, auth, ticket_body(acme.id, closed_at="2020-01-01T00:00:00Z"))
-    await post_ticket(api, auth, ticket_body(acme.id, closed_at="2099-01-01T00:00:00Z"))
+    await post_ticket(api, auth, ticket_body(acme.id, closed_at=utc_now().isoformat()))
     query = {
         "unbilled": "true",
         "min_age_days": 30,
@@ -293,3 +295,24 @@ async def test_invalid_ticket_closed_event_is_dead_lettered_with_the_reason(
     assert [(t["ticket_number"], t["po_number"]) for t in listed] == [
         (first["ticket_number"], "PO-77")
     ]
+
+
+async def test_a_ticket_closed_beyond_the_tolerance_ahead_is_refused(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
+) -> None:
+    soon = ticket_body(acme.id, closed_at=(utc_now() + timedelta(days=2)).isoformat())
+    await post_ticket(api, auth, soon)
+    typo = ticket_body(acme.id, closed_at="2099-12-01T17:00:00Z")
+    refused = await api.post("/v1/tickets", json=typo, headers=auth(Role.INTEGRATION))
+    assert refused.status_code == 422, refused.text
+    assert "closed_at 2099-12-01 is after" in refused.json()["detail"]
+
+    await bus.publish([_sales_message(typo, key=str(acme.id))])
+
+    async def dead_letters() -> list:
+        return bus.retained[dead_letter_topic(SALES_TOPIC)]
+
+    [dead] = await eventually(dead_letters)
+    assert (dead.header("dlq.error") or "").startswith("date-too-far-ahead: closed_at 2099-12-01")
+    listed = (await api.get("/v1/tickets", headers=auth(Role.AUDITOR))).json()["items"]
+    assert [t["ticket_number"] for t in listed] == [soon["ticket_number"]]
