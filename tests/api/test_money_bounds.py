@@ -1,6 +1,7 @@
 """Money at every service's edge: no exponent, no more decimals than the currency has, nothing
 beyond AR_MONEY_MAX_AMOUNT, and answers written plainly at the currency's minor unit."""
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from deploy.local_infra import PostgresServer
 from services.collections.service import definition as collections_definition
 from services.credit.service import definition as credit_definition
 from services.invoicing.service import definition as invoicing_definition
@@ -267,3 +269,31 @@ async def test_collections_refuse_a_promise_or_dispute_finer_than_a_cent(
     assert (promise.status_code, dispute.status_code) == (422, 422), (promise.text, dispute.text)
     assert "smallest unit" in promise.json()["detail"]
     assert promises.json()["items"] == []
+
+
+@pytest.mark.postgres
+async def test_money_from_postgresql_comes_out_at_the_minor_unit_as_from_sqlite(
+    postgres_server: PostgresServer,
+    platform: PlatformSettings,
+    tokens: TokenAuthority,
+    bus: InProcessBus,
+    auth: AuthHeaders,
+    tmp_path: Path,
+) -> None:
+    database = f"money_{uuid.uuid4().hex[:10]}"
+    postgres_server.create_database(database)
+    books, events = overdue_customer("C-PG", (75, "8410"))
+    async with running_service(
+        collections_definition,
+        tmp_path,
+        platform,
+        tokens,
+        bus,
+        database_url=postgres_server.url(database),
+    ) as service:
+        transport = httpx.ASGITransport(app=service.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as api:
+            await publish(bus, *events)
+            worklist = await api.get("/v1/worklist", headers=auth(Role.AR_COORDINATOR))
+    [row] = worklist.json()
+    assert (row["past_due"], row["disputed"], row["promised"]) == ("8410.00", "0.00", "0.00")
