@@ -152,6 +152,25 @@ async def test_a_credit_memo_finer_than_a_cent_is_refused(
     assert (invoice["credited"], invoice["open_amount"]) == ("0.00", "100.00")
 
 
+async def test_a_legacy_invoice_finer_than_a_cent_is_not_imported(
+    invoicing: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus
+) -> None:
+    customer = job_site_customer()
+    await bus.publish([event_message(CustomerRegistered(customer=customer))])
+    line = {"description": "Legacy", "quantity": "1", "unit": "ea", "unit_price": "100.005"}
+    legacy = {"customer_id": str(customer.id), "invoice_date": "2026-10-01"}
+    sub_cent = legacy | {"number": "L-1", "lines": [line | {"amount": "1.005"}], "total": "1.005"}
+    whole = legacy | {"number": "L-2", "lines": [line | {"amount": "1.01"}], "total": "1.01"}
+    refused = await invoicing.post(
+        "/v1/invoices/import", json={"invoices": [sub_cent]}, headers=auth(Role.AR_COORDINATOR)
+    )
+    imported = await invoicing.post(
+        "/v1/invoices/import", json={"invoices": [whole]}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert (refused.status_code, imported.status_code) == (422, 201), (refused.text, imported.text)
+    assert "smallest unit" in refused.json()["detail"]
+
+
 async def test_payments_refuse_an_exponent_and_answer_plain_amounts(
     tmp_path: Path,
     platform: PlatformSettings,
