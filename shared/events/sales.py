@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from shared.events.catalog import EventPayload, event
-from shared.money import CurrencyCode, Quantity, Rate
+from shared.money import CurrencyCode, PositiveQuantity, Rate, check_line_amount
 
 
 class TicketLineKind(StrEnum):
@@ -37,7 +37,7 @@ class Taxability(StrEnum):
 class ClosedTicketLine(BaseModel):
     kind: TicketLineKind
     description: str = Field(min_length=1, max_length=500)
-    quantity: Quantity = Field(gt=0)
+    quantity: PositiveQuantity
     unit: str = Field(min_length=1, max_length=20, examples=["hr", "ea", "day", "mi"])
     unit_price: Rate = Field(description="Price per unit in the ticket's currency; required")
     rate_code: str | None = Field(
@@ -50,6 +50,11 @@ class ClosedTicketLine(BaseModel):
     change_order: bool = Field(
         default=False, description="Work added by a change order (needs its approval)"
     )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "ClosedTicketLine":
+        check_line_amount(self.quantity, self.unit_price)
+        return self
 
 
 class JobSiteAddress(BaseModel):

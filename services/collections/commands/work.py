@@ -18,6 +18,7 @@ from services.collections.models import (
 )
 from services.collections.publishing import outbox
 from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
+from shared.api.money import require_minor_units
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
@@ -85,6 +86,7 @@ async def record_promise(
     session: AsyncSession, data: PromiseIn, actor: Principal, *, clock: Clock
 ) -> PromiseToPay:
     account = await _account(session, data.customer_id)
+    require_minor_units(account.currency, data.amount)
     for invoice_id in data.invoice_ids:
         await _invoice_of(session, data.customer_id, invoice_id)
     today = clock.today()
@@ -123,6 +125,7 @@ async def open_dispute(
     session: AsyncSession, data: DisputeIn, actor: Principal, *, clock: Clock
 ) -> Dispute:
     account = await _account(session, data.customer_id)
+    require_minor_units(account.currency, data.amount)
     amount: Decimal | None = data.amount
     number = None
     if data.invoice_id is not None:

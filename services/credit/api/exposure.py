@@ -18,6 +18,7 @@ from services.credit.schemas import (
     ExposureOut,
 )
 from shared.api.access import AnyRole, CreditDeciderAndSystems
+from shared.api.money import require_minor_units
 from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -80,6 +81,7 @@ async def authorize_order(
     are 201: the question and its answer are recorded."""
     today = clock.today()
     position = await _position(session, data.customer_id, today, lock=True)
+    require_minor_units(position.currency, data.amount)
     reasons = [
         DeclineReasonOut.model_validate(reason, from_attributes=True)
         for reason in authorize(

@@ -20,6 +20,7 @@ from services.credit.schemas import (
     ReferenceCheckIn,
 )
 from services.credit.settings import CreditSettings
+from shared.api.money import require_minor_units
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
@@ -50,6 +51,7 @@ async def submit(
     session: AsyncSession, data: ApplicationCreate, actor: Principal
 ) -> CreditApplication:
     account = await get_account(session, data.customer_id)
+    require_minor_units(account.currency, data.requested_limit)
     application = CreditApplication(
         customer_id=account.id,
         status=ApplicationStatus.SUBMITTED,

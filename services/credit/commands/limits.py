@@ -12,6 +12,7 @@ from services.credit.domain.applications import check_approval_authority
 from services.credit.models import CreditLine
 from services.credit.publishing import publish
 from services.credit.settings import CreditSettings
+from shared.api.money import require_minor_units
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
@@ -33,6 +34,7 @@ async def set_credit_line(
     clock: Clock,
 ) -> CreditLine:
     """Give the customer this limit and these terms; a lower limit may put it on hold at once."""
+    require_minor_units(currency, limit)
     check_approval_authority(approver, limit, settings.manager_approval_limit)
     today = clock.today()
     review_on = review_on or today + timedelta(days=settings.default_review_days)

@@ -35,6 +35,7 @@ from services.invoicing.publishing.invoices import (
 )
 from services.invoicing.schemas.invoices import ImportedInvoiceIn
 from services.invoicing.settings import InvoicingSettings
+from shared.api.money import require_minor_units
 from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
@@ -263,6 +264,12 @@ async def import_invoice(
     """Bring over a legacy invoice as issued, with its own number, dates and terms; published
     as `InvoiceIssued` marked imported (no journal: it is in the GL already)."""
     await ensure_open(session, data.invoice_date)
+    require_minor_units(
+        account.currency,
+        data.total,
+        *(line.amount for line in data.lines),
+        *(amount for tax in data.taxes for amount in (tax.taxable_amount, tax.amount)),
+    )
     lines = [line.model_dump(mode="json") | {"taxed_in": []} for line in data.lines]
     subtotal = sum((line.amount for line in data.lines), Decimal(0))
     tax_total = sum((tax.amount for tax in data.taxes), Decimal(0))

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
-from shared.money import MoneyModel, MoneyOut, PositiveAmount, Quantity
+from shared.money import MoneyModel, MoneyOut, PositiveAmount, PositiveQuantity
 
 
 class CreditLineIn(BaseModel):
     line: int = Field(ge=1, description="The invoice line, counting from 1")
-    quantity: Quantity | None = Field(
-        default=None, gt=0, description="Units to credit at the line's price"
+    quantity: PositiveQuantity | None = Field(
+        default=None, description="Units to credit at the line's price"
     )
     amount: PositiveAmount | None = Field(default=None, description="Or an amount off the line")
 

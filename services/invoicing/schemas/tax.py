@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.tax import JurisdictionLevel
 from shared.events.sales import Taxability
-from shared.money import MoneyModel, MoneyOut, Rate
+from shared.money import MoneyModel, MoneyOut, TaxRate
 
 
 class JurisdictionIn(BaseModel):
@@ -30,7 +30,7 @@ class JurisdictionIn(BaseModel):
 
 class RateIn(BaseModel):
     effective_from: date
-    rate: Rate = Field(ge=0, lt=1, examples=["0.0625"])
+    rate: TaxRate
 
 
 class RateOut(RateIn):

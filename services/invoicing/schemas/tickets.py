@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.tickets import TicketStatus
 from shared.events.sales import ClosedTicketLine, JobSiteAddress
-from shared.money import CurrencyCode, MoneyModel, MoneyOut, Rate
+from shared.money import CurrencyCode, MoneyModel, MoneyOut, NonNegativeRate
 
 
 class TicketLineOut(ClosedTicketLine):
@@ -60,7 +60,7 @@ class RateCardPriceIn(BaseModel):
     customer_id: uuid.UUID | None = Field(default=None, description="None sets the standard list")
     rate_code: str = Field(min_length=1, max_length=50)
     currency: CurrencyCode
-    unit_price: Rate = Field(ge=0)
+    unit_price: NonNegativeRate
 
 
 class RateCardPriceOut(RateCardPriceIn):
