@@ -34,3 +34,7 @@ class PaymentsSettings(ServiceSettings):
     # Bank files that do not say their currency (NACHA, some BAI2 accounts) are in this one.
     bank_currency: str = "USD"
     max_bank_file_bytes: int = 20 * 1024 * 1024
+    # A bank file is read in a process of its own, stopped past these bounds (a 422), so no file
+    # can stall the service or exhaust its memory.
+    bank_file_read_seconds: float = Field(default=30.0, gt=0)
+    bank_file_read_memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2)

@@ -1,9 +1,16 @@
 """Importing a bank or lockbox file: each receipt in it becomes a payment (and goes through cash
 application). The same file sent again, or a transaction already imported (same bank reference),
-is recognised and not recorded twice; the answer names the earlier import."""
+is recognised and not recorded twice; the answer names the earlier import. The file is read in a
+process of its own, off the event loop, within a time and memory bound. A file from which nothing
+could be recorded is refused whole, naming each line that was refused."""
 
+import asyncio
 import hashlib
+import multiprocessing
+import resource
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,18 +19,115 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.cash_application import payer_directory
 from services.payments.commands.receipts import record_payment
-from services.payments.domain.bank_files.model import BankReceipt, LineProblem
+from services.payments.domain.bank_files.bai2_reader import NotAReceipt
+from services.payments.domain.bank_files.model import (
+    BankReceipt,
+    LineProblem,
+    LockboxLayout,
+    MalformedFile,
+    ParsedFile,
+)
 from services.payments.domain.bank_files.reading import BankFileFormat, read_bank_file
 from services.payments.models import BankFile, Payment
 from services.payments.schemas import PaymentIn, RemittanceLineIn
 from services.payments.settings import PaymentsSettings
-from shared.api.problems import Conflict
+from shared.api.problems import Conflict, Problem
 from shared.audit import record_change
 from shared.auth import Principal
 
 
 class DuplicateFile(Conflict):
     slug, title = "duplicate-bank-file", "This file was imported before"
+
+
+class BankFileTooCostly(Problem):
+    status, slug, title = 422, "bank-file-too-costly", "The bank file could not be read in bounds"
+
+
+# A reader process forked from a server that has this module imported starts in milliseconds.
+_PROCESSES = multiprocessing.get_context("forkserver")
+_PROCESSES.set_forkserver_preload([__name__])
+
+
+def _read_in_child(
+    connection: Connection,
+    content: bytes,
+    file_format: BankFileFormat | None,
+    lockbox: LockboxLayout,
+    bank_currency: str,
+    memory_bytes: int,
+) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    outcome: tuple[str, object]
+    try:
+        outcome = ("read", read_bank_file(content, file_format, lockbox, bank_currency))
+    except MalformedFile as exc:
+        outcome = ("malformed", exc.detail)
+    except MemoryError:
+        outcome = ("memory", None)
+    try:
+        connection.send(outcome)
+    except MemoryError:
+        connection.send(("memory", None))
+    connection.close()
+
+
+def _await_child(
+    process: BaseProcess, connection: Connection, seconds: float
+) -> tuple[str, object]:
+    try:
+        if not connection.poll(seconds):
+            return ("timeout", None)
+        return connection.recv()
+    except EOFError:
+        return ("died", process.exitcode)
+    finally:
+        process.kill()
+        process.join()
+        connection.close()
+
+
+async def read_off_loop(
+    content: bytes, file_format: BankFileFormat | None, rules: PaymentsSettings
+) -> ParsedFile:
+    """The file read in a child process: a reader that loops or swells is killed at the bound."""
+    receiving, sending = _PROCESSES.Pipe(duplex=False)
+    process = _PROCESSES.Process(
+        target=_read_in_child,
+        args=(
+            sending,
+            content,
+            file_format,
+            rules.lockbox,
+            rules.bank_currency,
+            rules.bank_file_read_memory_bytes,
+        ),
+        daemon=True,
+    )
+    process.start()
+    sending.close()
+    kind, value = await asyncio.to_thread(
+        _await_child, process, receiving, rules.bank_file_read_seconds
+    )
+    if kind == "read":
+        assert isinstance(value, ParsedFile)
+        return value
+    if kind == "malformed":
+        raise MalformedFile(str(value))
+    if kind == "timeout":
+        raise BankFileTooCostly(
+            f"the file was not read within {rules.bank_file_read_seconds:g} s; nothing was recorded"
+        )
+    if kind == "memory":
+        raise BankFileTooCostly(
+            f"reading the file needed more than {rules.bank_file_read_memory_bytes // 2**20} MiB;"
+            " nothing was recorded"
+        )
+    raise BankFileTooCostly(f"the reader stopped (exit code {value}); nothing was recorded")
+
+
+def _refused(problems: list[LineProblem]) -> list[dict[str, Any]]:
+    return [{"line": p.line, "message": p.message} for p in sorted(problems, key=lambda p: p.line)]
 
 
 @dataclass
@@ -72,7 +176,7 @@ async def import_bank_file(
             f"{earlier_file.filename!r}; nothing was recorded again",
             earlier_import=str(earlier_file.id),
         )
-    parsed = read_bank_file(content, file_format, rules.lockbox, rules.bank_currency)
+    parsed = await read_off_loop(content, file_format, rules)
     bank_file = BankFile(
         filename=filename, format=parsed.format, sha256=digest, imported_by=actor.subject
     )
@@ -115,10 +219,18 @@ async def import_bank_file(
                 directory=directory,
             )
         )
+    refused = [p for p in problems if not isinstance(p, NotAReceipt)]
+    if refused and not result.payments and not duplicates:
+        # Rolled back with the request: a file that recorded nothing leaves nothing behind.
+        first = min(refused, key=lambda p: p.line)
+        raise MalformedFile(
+            f"nothing in the file could be read: {len(refused)} entr"
+            f"{'y' if len(refused) == 1 else 'ies'} refused, the first on line {first.line}: "
+            f"{first.message}",
+            refused=_refused(refused),
+        )
     bank_file.payments = len(result.payments)
-    bank_file.errors = [
-        {"line": p.line, "message": p.message} for p in sorted(problems, key=lambda p: p.line)
-    ]
+    bank_file.errors = _refused(problems)
     bank_file.duplicates = duplicates
     record_change(
         session,

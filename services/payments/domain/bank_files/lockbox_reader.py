@@ -59,7 +59,8 @@ def _check(
 
 
 def read_lockbox(text: str, layout: LockboxLayout, default_currency: str) -> ParsedFile:
-    reader = csv.DictReader(io.StringIO(text), delimiter=layout.delimiter)
+    # A row cut short reads its missing columns as blank, not as None.
+    reader = csv.DictReader(io.StringIO(text), delimiter=layout.delimiter, restval="")
     required = {layout.batch, layout.check_number, layout.check_amount, layout.deposit_date}
     missing = required - set(reader.fieldnames or [])
     if missing:

@@ -33,7 +33,19 @@ def read_bank_file(
     lockbox: LockboxLayout,
     bank_currency: str,
 ) -> ParsedFile:
+    """The file read by its format's reader. An error a reader let slip (a number it could not
+    convert, say) refuses the file with a 422 like any unreadable file, never a 500."""
     file_format = file_format or recognise(content)
+    try:
+        return _read(content, file_format, lockbox, bank_currency)
+    except (ArithmeticError, ValueError, LookupError) as exc:
+        reason = "a number in it is not a number" if isinstance(exc, ArithmeticError) else exc
+        raise MalformedFile(f"the {file_format} file cannot be read: {reason}") from exc
+
+
+def _read(
+    content: bytes, file_format: BankFileFormat, lockbox: LockboxLayout, bank_currency: str
+) -> ParsedFile:
     if file_format == BankFileFormat.CAMT:
         return read_camt(content)
     try:
@@ -41,7 +53,7 @@ def read_bank_file(
     except UnicodeDecodeError as exc:
         raise MalformedFile(f"the file is not UTF-8 text: {exc}") from exc
     if file_format == BankFileFormat.BAI2:
-        return read_bai2(text)
+        return read_bai2(text, bank_currency)
     if file_format == BankFileFormat.NACHA:
         return read_nacha(text, bank_currency)
     return read_lockbox(text, lockbox, bank_currency)
