@@ -81,7 +81,7 @@ async def read_over_60_days(
     """Every account over 60 days past due: balance, age, disputes and promises, its action
     history and the next step. `format=xlsx` or `pdf` for the copy management reads."""
     day = as_of or clock.today()
-    lines = await over_60_days(session, day)
+    lines = await over_60_days(session, day, clock.zone)
     if format is ReportFormat.XLSX:
         return Response(report_xlsx(lines, day), media_type=XLSX_MEDIA_TYPE)
     return [
@@ -116,7 +116,7 @@ async def read_over_60_days_pdf(
 ) -> Response:
     """The same report as a PDF, on the company's landscape page."""
     day = as_of or clock.today()
-    lines = await over_60_days(session, day)
+    lines = await over_60_days(session, day, clock.zone)
     return Response(report_pdf(lines, day, settings.company), media_type=PDF)
 
 

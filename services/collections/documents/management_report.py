@@ -3,7 +3,7 @@ what happens next, as XLSX and PDF."""
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -21,6 +21,7 @@ from shared.documents.pdf import FONT
 class ReportLine:
     row: WorklistRow
     history: list[Activity]
+    zone: tzinfo  # the company's: the day and hour of an action as the team saw them
 
     @property
     def next_step(self) -> str:
@@ -33,10 +34,12 @@ class ReportLine:
         )
 
 
-async def over_60_days(session: AsyncSession, as_of: date) -> list[ReportLine]:
+async def over_60_days(session: AsyncSession, as_of: date, zone: tzinfo) -> list[ReportLine]:
     rows = [r for r in await worklist(session, as_of) if r.needs_action_history]
     activities = await activities_of_customers(session, [r.customer_id for r in rows])
-    return [ReportLine(r, [a for a in activities if a.customer_id == r.customer_id]) for r in rows]
+    return [
+        ReportLine(r, [a for a in activities if a.customer_id == r.customer_id], zone) for r in rows
+    ]
 
 
 HEADER = [
@@ -69,7 +72,9 @@ def _cells(line: ReportLine) -> list[str | int | Decimal]:
         r.position.disputed,
         r.position.promised,
         len(line.history),
-        f"{last.occurred_at.date()} {last.kind}: {last.outcome or ''}" if last else "none",
+        f"{last.occurred_at.astimezone(line.zone).date()} {last.kind}: {last.outcome or ''}"
+        if last
+        else "none",
         line.next_step,
     ]
 
@@ -90,7 +95,7 @@ def report_xlsx(lines: list[ReportLine], as_of: date) -> bytes:
             history.append(
                 [
                     number,
-                    a.occurred_at.replace(tzinfo=None),
+                    a.occurred_at.astimezone(line.zone).replace(tzinfo=None),
                     a.kind,
                     a.outcome,
                     a.next_step,

@@ -4,7 +4,7 @@ when they happened, so the report's last action is the last thing done."""
 
 import io
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -134,6 +134,7 @@ def test_over_60_report_columns_hold_their_titles_and_figures_uncramped() -> Non
             as_of=TODAY,
         ),
         history=[],
+        zone=UTC,
     )
     padding = 2 * doc.c_margin
     # Every title's words, bold, and every figure fit their column without breaking.
