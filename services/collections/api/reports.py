@@ -81,7 +81,7 @@ async def read_over_60_days(
     """Every account over 60 days past due: balance, age, disputes and promises, its action
     history and the next step. `format=xlsx` or `pdf` for the copy management reads."""
     day = as_of or clock.today()
-    lines = await over_60_days(session, day)
+    lines = await over_60_days(session, day, clock.zone)
     if format is ReportFormat.XLSX:
         return Response(report_xlsx(lines, day), media_type=XLSX_MEDIA_TYPE)
     return [
@@ -108,11 +108,16 @@ async def read_over_60_days(
     responses={200: {"content": {PDF: {}}}},
 )
 async def read_over_60_days_pdf(
-    clock: ClockDep, session: SessionDep, _: ARStaffAndAuditors, as_of: AsOf = None
+    clock: ClockDep,
+    session: SessionDep,
+    _: ARStaffAndAuditors,
+    settings: SettingsDep,
+    as_of: AsOf = None,
 ) -> Response:
-    """The same report as a PDF."""
+    """The same report as a PDF, on the company's landscape page."""
     day = as_of or clock.today()
-    return Response(report_pdf(await over_60_days(session, day), day), media_type=PDF)
+    lines = await over_60_days(session, day, clock.zone)
+    return Response(report_pdf(lines, day, settings.company), media_type=PDF)
 
 
 @router.get(
@@ -130,11 +135,12 @@ async def read_statement(
     as_pdf: Annotated[bool, Query(alias="pdf")] = False,
 ) -> StatementOut | Response:
     """Every open invoice and credit of the customer as of the date, with its age and the
-    balance; `pdf=true` for the document the customer receives."""
+    balance; `pdf=true` for the document the customer receives: with where to remit and the
+    balance by aging bucket."""
     day = as_of or clock.today()
     account, items, letter = await statement(session, settings, customer_id, day)
     if as_pdf:
-        return Response(pdf(letter), media_type=PDF)
+        return Response(pdf(letter, settings.company), media_type=PDF)
     labels = AgingQuery(as_of=day).buckets.labels
     return StatementOut(
         customer_id=account.id,
@@ -163,6 +169,6 @@ async def send_statement_now(
     """Email the statement as a PDF to the customer's billing contacts and record it on the
     account's history. Answers whom it went to."""
     sent_to = await send_statement(
-        session, settings, customer_id, data.as_of or clock.today(), actor
+        session, settings, customer_id, data.as_of or clock.today(), actor, now=clock.now()
     )
     return {"sent_to": sent_to}

@@ -239,6 +239,7 @@ async def _send(
     message = letters.email(
         letter,
         settings.smtp,
+        settings.company,
         recipients=recipients,
         filename=f"{STAGES[stage]}-{account.account_number}.pdf",
     )

@@ -1,7 +1,7 @@
 """Sending a customer their statement of account by email."""
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +22,10 @@ async def send_statement(
     customer_id: uuid.UUID,
     as_of: date,
     actor: Principal,
+    *,
+    now: datetime,
 ) -> list[str]:
+    """Email the statement as of `as_of`; the activity is stamped `now`, when it was sent."""
     account, _, letter = await statement(session, settings, customer_id, as_of)
     recipients = recipients_of(account)
     if not recipients:
@@ -31,7 +34,7 @@ async def send_statement(
         Activity(
             customer_id=customer_id,
             kind=ActivityKind.EMAIL,
-            occurred_at=datetime.combine(as_of, time(), tzinfo=UTC),
+            occurred_at=now,
             outcome=f"Statement as of {as_of} sent to {', '.join(recipients)}",
             recorded_by=actor.subject,
         )
@@ -40,6 +43,7 @@ async def send_statement(
     message = letters.email(
         letter,
         settings.smtp,
+        settings.company,
         recipients=recipients,
         filename=f"statement-{account.account_number}-{as_of}.pdf",
     )

@@ -1,14 +1,15 @@
 """Letters to customers: the text from a Jinja2 template, a PDF of it, and the email carrying it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 
-from shared.documents import format_money, latin1, text_environment
+from shared.company import CompanyProfile
+from shared.documents import Document, format_money, text_environment
 from shared.mail import SmtpSettings, compose
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -34,38 +35,50 @@ class Letter:
     lines: list[LetterLine]
     currency: str
     total: Decimal
+    # A statement's: where to pay, and its items' balances by aging bucket (label, amount).
+    remit_to: bool = False
+    aging: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 def render(template: str, **context: object) -> str:
     return _env.get_template(template).render(**context)
 
 
-def pdf(letter: Letter) -> bytes:
-    """The letter as a one-document PDF: heading, body, then a table of the items."""
-    doc = FPDF()
+# Column widths in mm (fpdf's unit; layout, not money): the items table and the aging summary.
+ITEM_COLUMNS = (40, 30, 30, 25, 35)
+AGING_COLUMN = 24
+
+
+def pdf(letter: Letter, company: CompanyProfile) -> bytes:
+    """The letter on the company's page: heading, the customer (and, on a statement, where to
+    remit), the body, a table of the items and, on a statement, the aging summary."""
+    doc = Document(company, title=letter.title, footer_label=f"account {letter.account_number}")
     doc.add_page()
-    doc.set_font("Helvetica", "B", 14)
-    doc.cell(0, 10, latin1(letter.title), new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("Helvetica", size=10)
+    doc.heading(letter.title, 14)
     doc.cell(
         0,
         6,
-        latin1(f"{letter.customer_name} - account {letter.account_number}"),
-        new_x="LMARGIN",
-        new_y="NEXT",
+        f"{letter.customer_name} - account {letter.account_number}",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
-    doc.cell(0, 6, f"As of {letter.as_of.isoformat()}", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 6, f"As of {letter.as_of.isoformat()}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if letter.remit_to:
+        doc.ln(2)
+        doc.heading("Remit to", 10)
+        for address in [company.legal_name, *company.remit_to]:
+            doc.cell(0, 4.5, address, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(4)
-    doc.multi_cell(0, 5, latin1(letter.body))
+    doc.paragraph(letter.body)
     doc.ln(4)
     with doc.table(
-        col_widths=(40, 30, 30, 25, 35), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")
+        col_widths=ITEM_COLUMNS, text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")
     ) as table:
         table.row(["Document", "Dated", "Due", "Days late", f"Balance {letter.currency}"])
         for line in letter.lines:
             table.row(
                 [
-                    latin1(line.number),
+                    line.number,
                     line.document_date.isoformat(),
                     line.due_date.isoformat(),
                     str(max(line.days_past_due, 0)),
@@ -73,16 +86,28 @@ def pdf(letter: Letter) -> bytes:
                 ]
             )
         table.row(["Total", "", "", "", format_money(letter.total, letter.currency)])
-    return bytes(doc.output())
+    if letter.aging:
+        doc.ln(4)
+        doc.heading(f"Aging summary ({letter.currency})", 10)
+        doc.simple_table(
+            [(label, AGING_COLUMN, "R") for label, _ in letter.aging],
+            [[format_money(amount, letter.currency) for _, amount in letter.aging]],
+        )
+    return doc.render()
 
 
 def email(
-    letter: Letter, smtp: SmtpSettings, *, recipients: list[str], filename: str
+    letter: Letter,
+    smtp: SmtpSettings,
+    company: CompanyProfile,
+    *,
+    recipients: list[str],
+    filename: str,
 ) -> EmailMessage:
     return compose(
         smtp,
         to=recipients,
         subject=f"{letter.title}: account {letter.account_number}",
         body=letter.body,
-        attachments=[(filename, pdf(letter), "application/pdf")],
+        attachments=[(filename, pdf(letter, company), "application/pdf")],
     )

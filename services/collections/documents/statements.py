@@ -36,6 +36,12 @@ async def statement(
         currency=account.currency,
         company=settings.company.legal_name,
     )
+    labels = AgingQuery(as_of=as_of).buckets.labels
+    by_bucket = [Decimal(0)] * len(labels)
+    for i in items:
+        if i.bucket is not None:
+            by_bucket[i.bucket] += i.balance
+    credits = sum((i.balance for i in items if i.bucket is None), Decimal(0))
     letter = letters.Letter(
         title="Statement of account",
         customer_name=account.legal_name,
@@ -44,6 +50,15 @@ async def statement(
         body=body,
         currency=account.currency,
         total=total,
+        remit_to=True,
+        aging=[
+            *(  # "over_120" prints as "Over 120"
+                (label.replace("_", " ").capitalize(), amount)
+                for label, amount in zip(labels, by_bucket, strict=True)
+            ),
+            ("Credits", credits),
+            ("Balance", total),
+        ],
         lines=[
             letters.LetterLine(
                 i.item.number or i.item.kind,

@@ -22,7 +22,7 @@ def dunning_notices(customer_id: uuid.UUID | None) -> SelectOfScalar[DunningNoti
 
 async def disputed_invoices(session: AsyncSession) -> dict[uuid.UUID, Decimal]:
     """What is under open dispute on each invoice: that much is never dunned while it lasts."""
-    statement = select(Dispute.invoice_id, Dispute.amount).where(
+    statement = select(col(Dispute.invoice_id), col(Dispute.amount)).where(
         Dispute.status == rules.DisputeStatus.OPEN, col(Dispute.invoice_id).is_not(None)
     )
     disputed: dict[uuid.UUID, Decimal] = defaultdict(Decimal)

@@ -17,6 +17,7 @@ from shared.auth import Role
 from shared.bus import BusMessage, InProcessBus
 from shared.clock import Clock
 from shared.events.catalog import topic_for
+from shared.events.invoicing import InvoiceIssued
 from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import Books, overdue_customer, publish
@@ -207,7 +208,9 @@ async def test_letters_step_up_one_stage_at_a_time_and_say_what_was_sent_before(
     # The old invoice paid and a newer one overdue: a new round starts with a reminder.
     payment = books.payment("700", TODAY)
     newer = books.invoice("300", TODAY - timedelta(days=45))
-    await publish(ledger_bus, newer, payment, books.apply(payment, events[1], "700", TODAY))
+    old = events[1]
+    assert isinstance(old, InvoiceIssued)
+    await publish(ledger_bus, newer, payment, books.apply(payment, old, "700", TODAY))
     again = await _run(api, coordinator)
     assert [(n["stage"], n["invoice_ids"]) for n in again["sent"]] == [(1, [str(newer.invoice_id)])]
 
