@@ -24,6 +24,8 @@ class Customer(CustomersTable, table=True):
     external_ref: str | None = Field(default=None, unique=True, max_length=100)
     revision: int = 1
     legal_name: str = Field(index=True, max_length=200)
+    # The legal name as duplicates are compared (domain.name_key), kept with every change.
+    name_key: str = Field(index=True, max_length=200)
     dba: str | None = Field(default=None, max_length=200)
     tax_id: str | None = Field(default=None, index=True, max_length=20)
     status: str = Field(index=True, max_length=20)
