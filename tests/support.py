@@ -60,17 +60,18 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 10
         await asyncio.sleep(0.02)
 
 
-# Each body gets its own EIN (12-3456789 first), as each real customer has: customers refuses a
-# second registration with the tax id of one it knows.
-_EINS = itertools.count(3456789)
+# Each body gets its own EIN (12-3456789 first) and name, as each real customer has: customers
+# refuses a second registration with the tax id or the name of one it knows.
+_NUMBERS = itertools.count(3456789)
 
 
 def new_customer(**overrides: Any) -> dict[str, Any]:
     """A valid customer registration body, as the AR coordinator would send it."""
+    n = next(_NUMBERS)
     body: dict[str, Any] = {
-        "legal_name": "Permian Basin Services LLC",
+        "legal_name": f"Permian Basin Services {n} LLC",
         "dba": "PBS",
-        "tax_id": f"12-{next(_EINS):07d}",
+        "tax_id": f"12-{n:07d}",
         "business_district": "permian",
         "sales_rep": "rep-jones",
         "status": "active",

@@ -551,7 +551,7 @@ async def test_uploaded_file_names_lose_their_folders_and_control_characters(
 async def test_a_customer_with_a_known_tax_id_or_name_is_refused_unless_deliberate(
     customers_api: httpx.AsyncClient, auth: AuthHeaders
 ) -> None:
-    first = await _create(customers_api, auth)
+    first = await _create(customers_api, auth, legal_name="Permian Basin Services LLC")
     h = auth(COORDINATOR, subject="cara")
     same_ein = await customers_api.post(
         "/v1/customers",
@@ -606,7 +606,7 @@ async def test_likely_duplicates_by_tax_id_similar_name_and_address(
             "postal_code": "79772",
         }
     ]
-    first = await _create(customers_api, auth)
+    first = await _create(customers_api, auth, legal_name="Permian Basin Services LLC")
     typo = await _create(
         customers_api, auth, legal_name="Permian Basin Servises LLC", addresses=elsewhere
     )
