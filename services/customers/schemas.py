@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -143,8 +144,18 @@ class CustomerPatch(Strict):
     )(kept)
 
 
+class CreditLineOut(BaseModel):
+    """The credit line credit approved for the customer."""
+
+    credit_limit: Decimal
+    currency: str
+    review_on: date | None = None
+    approved_by: str
+
+
 class CustomerOut(CustomerSnapshot):
     external_ref: str | None = None
+    credit_line: CreditLineOut | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -38,6 +38,7 @@ def customer_out(customer: Customer) -> CustomerOut:
     return CustomerOut(
         **snapshot(customer).model_dump(),
         external_ref=customer.external_ref,
+        credit_line=customer.credit_line,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )
