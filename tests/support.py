@@ -1,6 +1,7 @@
 """Helpers for building services, customers and events in tests."""
 
 import asyncio
+import itertools
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -59,12 +60,18 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 10
         await asyncio.sleep(0.02)
 
 
+# Each body gets its own EIN (12-3456789 first) and name, as each real customer has: customers
+# refuses a second registration with the tax id or the name of one it knows.
+_NUMBERS = itertools.count(3456789)
+
+
 def new_customer(**overrides: Any) -> dict[str, Any]:
     """A valid customer registration body, as the AR coordinator would send it."""
+    n = next(_NUMBERS)
     body: dict[str, Any] = {
-        "legal_name": "Permian Basin Services LLC",
+        "legal_name": f"Permian Basin Services {n} LLC",
         "dba": "PBS",
-        "tax_id": "12-3456789",
+        "tax_id": f"12-{n:07d}",
         "business_district": "permian",
         "sales_rep": "rep-jones",
         "status": "active",

@@ -1,7 +1,13 @@
-"""What the customers service consumes: credit's holds and approvals, shown on the customer."""
+"""What the customers service consumes: credit's holds, approvals and credit lines, shown on the
+customer."""
 
 from services.customers.commands import credit
-from shared.events.credit import CreditApplicationApproved, CreditHoldPlaced, CreditHoldReleased
+from shared.events.credit import (
+    CreditApplicationApproved,
+    CreditHoldPlaced,
+    CreditHoldReleased,
+    CreditLimitChanged,
+)
 from shared.events.envelope import EventEnvelope
 from shared.inbox import HandlerContext
 
@@ -34,8 +40,16 @@ async def on_credit_application_approved(
     )
 
 
+async def on_credit_limit_changed(
+    context: HandlerContext, envelope: EventEnvelope, event: CreditLimitChanged
+) -> None:
+    """Credit set the customer's limit and terms: the customer record takes them."""
+    await credit.set_credit_line(context.session, context.clock, event)
+
+
 HANDLERS = {
     CreditHoldPlaced: on_credit_hold_placed,
     CreditHoldReleased: on_credit_hold_released,
     CreditApplicationApproved: on_credit_application_approved,
+    CreditLimitChanged: on_credit_limit_changed,
 }

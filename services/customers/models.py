@@ -24,6 +24,8 @@ class Customer(CustomersTable, table=True):
     external_ref: str | None = Field(default=None, unique=True, max_length=100)
     revision: int = 1
     legal_name: str = Field(index=True, max_length=200)
+    # The legal name as duplicates are compared (domain.name_key), kept with every change.
+    name_key: str = Field(index=True, max_length=200)
     dba: str | None = Field(default=None, max_length=200)
     tax_id: str | None = Field(default=None, index=True, max_length=20)
     status: str = Field(index=True, max_length=20)
@@ -33,6 +35,9 @@ class Customer(CustomersTable, table=True):
     sales_rep: str | None = Field(default=None, index=True, max_length=100)
     payment_terms: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
     billing_profile: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
+    # The credit line credit approved (limit, currency, review date, approver), from its
+    # `credit.limit_changed`; None until credit approves one.
+    credit_line: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONColumn))
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 

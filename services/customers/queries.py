@@ -3,11 +3,12 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select
+from sqlalchemy import Select, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.customers.models import Customer, CustomerDocument
+from services.customers.domain import DuplicateMatch, address_key, name_key, similar_names
+from services.customers.models import Customer, CustomerAddress, CustomerDocument
 from shared.api.problems import NotFound
 from shared.db import text_search
 
@@ -81,3 +82,82 @@ def search_customers(
             )
         )
     return statement
+
+
+async def same_tax_id_or_name(
+    session: AsyncSession, *, tax_id: str | None, name_key: str, other_than: uuid.UUID | None
+) -> Sequence[Customer]:
+    """Customers with this tax id or this name key, in account-number order."""
+    same = [Customer.name_key == name_key]
+    if tax_id is not None:
+        same.append(Customer.tax_id == tax_id)
+    statement = select(Customer).where(or_(*same)).order_by(col(Customer.account_number))
+    if other_than is not None:
+        statement = statement.where(Customer.id != other_than)
+    return (await session.exec(statement)).all()
+
+
+async def customers_with_tax_id(session: AsyncSession, tax_id: str) -> Sequence[uuid.UUID]:
+    return (await session.exec(select(Customer.id).where(Customer.tax_id == tax_id))).all()
+
+
+async def name_keys(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """Every customer's name key, for comparing a name with them all."""
+    return dict((await session.exec(select(Customer.id, Customer.name_key))).all())
+
+
+async def addresses_in_zip(
+    session: AsyncSession, zip5: str
+) -> Sequence[tuple[uuid.UUID, str, str]]:
+    """(customer, line 1, postal code) of every address whose postal code starts with `zip5`."""
+    statement = select(
+        CustomerAddress.customer_id, CustomerAddress.line1, CustomerAddress.postal_code
+    ).where(col(CustomerAddress.postal_code).startswith(zip5, autoescape=True))
+    return (await session.exec(statement)).all()
+
+
+async def customers_by_id(
+    session: AsyncSession, customer_ids: set[uuid.UUID]
+) -> Sequence[Customer]:
+    statement = select(Customer).where(col(Customer.id).in_(customer_ids))
+    return (await session.exec(statement)).all()
+
+
+async def likely_duplicates(
+    session: AsyncSession,
+    *,
+    legal_name: str | None,
+    tax_id: str | None,
+    addresses: Sequence[tuple[str, str]],
+    other_than: uuid.UUID | None,
+    limit: int,
+) -> list[tuple[Customer, list[DuplicateMatch], int | None]]:
+    """Customers that may be the one described: the same tax id, the same or a similar name,
+    an address with the same street line and ZIP ((line1, postal_code) pairs). Each with what
+    matched and how alike the names are, the strongest first."""
+    matched: dict[uuid.UUID, set[DuplicateMatch]] = {}
+    similarity: dict[uuid.UUID, int] = {}
+    if tax_id is not None:
+        for customer_id in await customers_with_tax_id(session, tax_id):
+            matched.setdefault(customer_id, set()).add(DuplicateMatch.TAX_ID)
+    if legal_name is not None:
+        key = name_key(legal_name)
+        similarity = similar_names(key, await name_keys(session), limit=limit + 1)
+        for customer_id, score in similarity.items():
+            kind = DuplicateMatch.NAME if score == 100 else DuplicateMatch.SIMILAR_NAME
+            matched.setdefault(customer_id, set()).add(kind)
+    for line1, postal_code in addresses:
+        wanted = address_key(line1, postal_code)
+        for customer_id, other_line1, other_postal in await addresses_in_zip(
+            session, postal_code.strip()[:5]
+        ):
+            if address_key(other_line1, other_postal) == wanted:
+                matched.setdefault(customer_id, set()).add(DuplicateMatch.ADDRESS)
+    if other_than is not None:
+        matched.pop(other_than, None)
+    customers = await customers_by_id(session, set(matched))
+    ranked = sorted(
+        customers,
+        key=lambda c: (-len(matched[c.id]), -similarity.get(c.id, 0), c.account_number),
+    )
+    return [(c, sorted(matched[c.id]), similarity.get(c.id)) for c in ranked[:limit]]

@@ -2,11 +2,17 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from services.customers.domain import DocumentKind, OnboardingStatus, normalise_ein
+from services.customers.domain import (
+    DocumentKind,
+    DuplicateMatch,
+    OnboardingStatus,
+    normalise_ein,
+)
 from shared.api.text import MultilineText, PlainText
 from shared.events.customers import (
     AddressKind,
@@ -88,6 +94,15 @@ class ContactPatch(Strict):
     _kept = field_validator("name", "receives_invoices")(kept)
 
 
+class DuplicateOverride(Strict):
+    """Register (or rename) the customer although it matches one already registered: the same
+    tax id or the same name. Recorded in the audit trail with the accounts it matches."""
+
+    reason: PlainText = Field(
+        min_length=1, max_length=500, examples=["separate account for the Delaware Basin division"]
+    )
+
+
 class CustomerCreate(Strict):
     legal_name: PlainText = Field(
         min_length=1, max_length=200, examples=["Permian Basin Services LLC"]
@@ -105,6 +120,7 @@ class CustomerCreate(Strict):
     billing_profile: BillingProfileIn = Field(default_factory=BillingProfileIn)
     addresses: list[AddressIn] = Field(default_factory=list, max_length=200)
     contacts: list[ContactIn] = Field(default_factory=list, max_length=100)
+    duplicate_override: DuplicateOverride | None = None
 
 
 class CustomerPatch(Strict):
@@ -121,14 +137,25 @@ class CustomerPatch(Strict):
     payment_terms: PaymentTerms | None = None
     billing_profile: BillingProfileIn | None = None
     reason: PlainText | None = Field(default=None, max_length=500)
+    duplicate_override: DuplicateOverride | None = None
 
     _kept = field_validator(
         "legal_name", "status", "currency", "business_district", "payment_terms", "billing_profile"
     )(kept)
 
 
+class CreditLineOut(BaseModel):
+    """The credit line credit approved for the customer."""
+
+    credit_limit: Decimal
+    currency: str
+    review_on: date | None = None
+    approved_by: str
+
+
 class CustomerOut(CustomerSnapshot):
     external_ref: str | None = None
+    credit_line: CreditLineOut | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -154,3 +181,18 @@ class DocumentOut(BaseModel):
     sha256: str
     uploaded_by: str
     uploaded_at: datetime
+
+
+class DuplicateOut(BaseModel):
+    """A customer that may be the same as the one asked about, and why."""
+
+    id: uuid.UUID
+    account_number: str
+    legal_name: str
+    tax_id: str | None
+    status: CustomerStatus
+    matched_on: list[DuplicateMatch]
+    name_similarity: int | None = Field(
+        description="How alike the names are, 0-100 (word order, case, punctuation and legal "
+        "form ignored); None when the name did not match"
+    )

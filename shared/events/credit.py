@@ -12,6 +12,9 @@ from shared.events.customers import PaymentTerms
 
 @event("credit.limit_changed", version=1, producer="credit")
 class CreditLimitChanged(EventPayload):
+    """The customer's credit line as credit approved it; customers puts its terms and limit on
+    the customer record, so invoicing bills on them."""
+
     customer_id: uuid.UUID
     currency: str
     previous_limit: Decimal | None
@@ -19,6 +22,8 @@ class CreditLimitChanged(EventPayload):
     reason: str
     approved_by: str
     review_on: date | None = None
+    # Optional so the events published before it was carried still read.
+    terms: PaymentTerms | None = None
 
 
 @event("credit.hold_placed", version=1, producer="credit")

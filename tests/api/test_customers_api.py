@@ -204,12 +204,13 @@ async def test_idempotent_retry_returns_the_first_answer_and_creates_one_custome
     customers_api: httpx.AsyncClient, auth: AuthHeaders
 ) -> None:
     headers = auth(COORDINATOR) | {"Idempotency-Key": "sales-sync-42"}
-    first = await customers_api.post("/v1/customers", json=new_customer(), headers=headers)
-    retry = await customers_api.post("/v1/customers", json=new_customer(), headers=headers)
+    body = new_customer()
+    first = await customers_api.post("/v1/customers", json=body, headers=headers)
+    retry = await customers_api.post("/v1/customers", json=body, headers=headers)
     assert retry.status_code == 201 and retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
     other_body = await customers_api.post(
-        "/v1/customers", json=new_customer(dba="Other"), headers=headers
+        "/v1/customers", json=body | {"dba": "Other"}, headers=headers
     )
     assert other_body.status_code == 422
     assert other_body.json()["type"].endswith(":idempotency-key-reused")
@@ -545,3 +546,103 @@ async def test_uploaded_file_names_lose_their_folders_and_control_characters(
         await customers_api.get(f"/v1/customers/{created['id']}/history", headers=auth(COORDINATOR))
     ).json()
     assert history[-1]["changes"]["document"]["filename"] == stored
+
+
+async def test_a_customer_with_a_known_tax_id_or_name_is_refused_unless_deliberate(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    first = await _create(customers_api, auth, legal_name="Permian Basin Services LLC")
+    h = auth(COORDINATOR, subject="cara")
+    same_ein = await customers_api.post(
+        "/v1/customers",
+        json=new_customer(legal_name="Basin Holdings", tax_id=first["tax_id"]),
+        headers=h,
+    )
+    same_name = await customers_api.post(
+        "/v1/customers", json=new_customer(legal_name="permian basin services, l.l.c."), headers=h
+    )
+    for refused, matched_on in ((same_ein, ["tax_id"]), (same_name, ["legal_name"])):
+        assert refused.status_code == 409, refused.text
+        problem = refused.json()
+        assert problem["type"].endswith(":probable-duplicate-customer")
+        assert first["account_number"] in problem["detail"]
+        assert problem["existing_customer_id"] == first["id"]
+        assert problem["duplicates"][0]["matched_on"] == matched_on
+    listing = (await customers_api.get("/v1/customers", headers=h)).json()
+    assert [c["id"] for c in listing["items"]] == [first["id"]]
+
+    deliberate = await customers_api.post(
+        "/v1/customers",
+        json=new_customer(
+            tax_id=first["tax_id"], duplicate_override={"reason": "separate division account"}
+        ),
+        headers=h,
+    )
+    assert deliberate.status_code == 201, deliberate.text
+    history = (
+        await customers_api.get(f"/v1/customers/{deliberate.json()['id']}/history", headers=h)
+    ).json()
+    override = history[0]["changes"]["duplicate_override"]
+    assert override["reason"] == "separate division account"
+    assert [d["account_number"] for d in override["duplicates"]] == [first["account_number"]]
+    assert history[0]["actor"] == "cara"
+
+    other = await _create(customers_api, auth, legal_name="Odessa Hot Shot Inc")
+    renamed = await customers_api.patch(
+        f"/v1/customers/{other['id']}", json={"legal_name": "Permian Basin Services"}, headers=h
+    )
+    assert renamed.status_code == 409
+
+
+async def test_likely_duplicates_by_tax_id_similar_name_and_address(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    elsewhere = [
+        {
+            "kind": "bill_to",
+            "line1": "9 Oak Rd",
+            "city": "Pecos",
+            "region": "TX",
+            "postal_code": "79772",
+        }
+    ]
+    first = await _create(customers_api, auth, legal_name="Permian Basin Services LLC")
+    typo = await _create(
+        customers_api, auth, legal_name="Permian Basin Servises LLC", addresses=elsewhere
+    )
+    same_street = await _create(
+        customers_api,
+        auth,
+        legal_name="Midland Rentals Co",
+        addresses=[
+            {
+                "kind": "bill_to",
+                "line1": "100 Main Street",
+                "city": "Midland",
+                "region": "TX",
+                "postal_code": "79701-1234",
+            }
+        ],
+    )
+    await _create(customers_api, auth, legal_name="Unrelated Trucking", addresses=elsewhere)
+    h = auth(Role.SALES)
+    found = await customers_api.get(
+        "/v1/customers/duplicates", params={"customer_id": first["id"]}, headers=h
+    )
+    assert found.status_code == 200, found.text
+    by_account = {d["account_number"]: d for d in found.json()}
+    assert set(by_account) == {typo["account_number"], same_street["account_number"]}
+    assert by_account[typo["account_number"]]["matched_on"] == ["similar_name"]
+    assert 85 <= by_account[typo["account_number"]]["name_similarity"] < 100
+    assert by_account[same_street["account_number"]]["matched_on"] == ["address"]
+
+    before_registering = await customers_api.get(
+        "/v1/customers/duplicates",
+        params={"legal_name": "The Permian Basin Services, Inc.", "tax_id": first["tax_id"]},
+        headers=h,
+    )
+    best = before_registering.json()[0]
+    assert best["id"] == first["id"]
+    assert best["matched_on"] == ["name", "tax_id"] and best["name_similarity"] == 100
+    nothing = await customers_api.get("/v1/customers/duplicates", headers=h)
+    assert nothing.status_code == 422

@@ -66,6 +66,7 @@ PINNED = {
     "customers DELETE /v1/customers/{customer_id}/contacts/{contact_id}": "ar_coordinator ar_supervisor credit_manager integration",
     "customers DELETE /v1/customers/{customer_id}/exemption-certificates/{certificate_id}": "ar_coordinator ar_supervisor",
     "customers GET /v1/customers": EVERYONE,
+    "customers GET /v1/customers/duplicates": EVERYONE,
     "customers GET /v1/customers/{customer_id}": EVERYONE,
     "customers GET /v1/customers/{customer_id}/documents": EVERYONE,
     "customers GET /v1/customers/{customer_id}/documents/{document_id}": EVERYONE,

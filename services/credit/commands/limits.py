@@ -78,6 +78,7 @@ async def set_credit_line(
             reason=reason,
             approved_by=approver.subject,
             review_on=review_on,
+            terms=terms,
         ),
         customer_id=customer_id,
         aggregate_id=customer_id,

@@ -10,11 +10,17 @@ from services.customers.api.dependencies import PREFIX, TAG
 from services.customers.commands.customers import register_customer, update_customer
 from services.customers.models import Customer
 from services.customers.publishing import snapshot
-from services.customers.queries import get_customer, search_customers
-from services.customers.schemas import CustomerCreate, CustomerOut, CustomerPatch
+from services.customers.queries import get_customer, likely_duplicates, search_customers
+from services.customers.schemas import (
+    EIN,
+    CustomerCreate,
+    CustomerOut,
+    CustomerPatch,
+    DuplicateOut,
+)
 from shared.api.access import AnyRole, StaffAndIntegration
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import Problem, problem_doc
+from shared.api.problems import BusinessRuleViolation, Problem, problem_doc
 from shared.api.routing import service_router
 from shared.api.text import PlainText
 from shared.api.transaction import SessionDep
@@ -32,6 +38,7 @@ def customer_out(customer: Customer) -> CustomerOut:
     return CustomerOut(
         **snapshot(customer).model_dump(),
         external_ref=customer.external_ref,
+        credit_line=customer.credit_line,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )
@@ -47,7 +54,9 @@ def _etag(customer: Customer) -> str:
 async def create_customer(
     data: CustomerCreate, session: SessionDep, actor: StaffAndIntegration, response: Response
 ) -> CustomerOut:
-    """Register a customer. Publishes `CustomerRegistered`. Retry safely with `Idempotency-Key`."""
+    """Register a customer. Publishes `CustomerRegistered`. Retry safely with `Idempotency-Key`.
+    The tax id or legal name of a customer already registered is a 409 naming it, unless
+    `duplicate_override` says why this is another account (audited)."""
     customer = await register_customer(session, data, actor)
     response.headers["Location"] = f"{router.prefix}/{customer.id}"
     response.headers["ETag"] = _etag(customer)
@@ -85,6 +94,58 @@ async def list_customers(
     return await page_of(
         session, statement, order_by=[col(Customer.account_number)], params=page, item=customer_out
     )
+
+
+@router.get(
+    "/duplicates",
+    summary="Likely duplicates",
+    responses={404: problem_doc("No such customer (customer_id)")},
+)
+async def list_duplicates(
+    session: SessionDep,
+    _: AnyRole,
+    customer_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Duplicates of this customer (its name, tax id, addresses)"),
+    ] = None,
+    legal_name: Annotated[PlainText | None, Query(min_length=1, max_length=200)] = None,
+    tax_id: Annotated[EIN | None, Query()] = None,
+    line1: Annotated[PlainText | None, Query(min_length=1, max_length=200)] = None,
+    postal_code: Annotated[PlainText | None, Query(min_length=3, max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[DuplicateOut]:
+    """Customers that may be the same as `customer_id`, or as the details given (check before
+    registering): the same tax id, the same or a similar legal name, an address with the same
+    first line and ZIP. Strongest first, each saying what matched."""
+    addresses = [(line1, postal_code)] if line1 and postal_code else []
+    if customer_id is not None:
+        customer = await get_customer(session, customer_id)
+        legal_name, tax_id = legal_name or customer.legal_name, tax_id or customer.tax_id
+        addresses += [(a.line1, a.postal_code) for a in customer.addresses]
+    elif (line1 is None) != (postal_code is None):
+        raise BusinessRuleViolation("an address is compared by line1 and postal_code together")
+    elif legal_name is None and tax_id is None and not addresses:
+        raise BusinessRuleViolation("give customer_id, or a legal_name, tax_id or address")
+    found = await likely_duplicates(
+        session,
+        legal_name=legal_name,
+        tax_id=tax_id,
+        addresses=addresses,
+        other_than=customer_id,
+        limit=limit,
+    )
+    return [
+        DuplicateOut(
+            id=c.id,
+            account_number=c.account_number,
+            legal_name=c.legal_name,
+            tax_id=c.tax_id,
+            status=CustomerStatus(c.status),
+            matched_on=matched_on,
+            name_similarity=score,
+        )
+        for c, matched_on, score in found
+    ]
 
 
 @router.get("/{customer_id}", summary="Read a customer")

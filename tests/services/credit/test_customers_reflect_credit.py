@@ -1,5 +1,6 @@
 """The customers service reflecting credit's decisions it receives as events: an approved
-application ticks the onboarding checklist, and a hold shows on the customer master."""
+application ticks the onboarding checklist, a hold shows on the customer master, and the terms
+and limit credit approves become the customer's."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -11,7 +12,8 @@ import pytest
 
 from services.customers.service import definition as customers
 from shared.auth import Role, TokenAuthority
-from shared.bus import InProcessBus
+from shared.bus import BusMessage, InProcessBus
+from shared.events.envelope import EventEnvelope
 from shared.settings import PlatformSettings
 from tests.conftest import AuthHeaders
 from tests.services.credit.conftest import Call, body
@@ -101,3 +103,60 @@ async def test_a_hold_placed_in_credit_shows_on_the_customer_master(
         return bool((await _customer(customers_api, auth, customer_id))["credit_hold"])
 
     await eventually(held)
+
+
+async def test_terms_and_limit_set_in_credit_reach_the_customer_record_and_its_event(
+    customers_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    call: Call,
+    bus: InProcessBus,
+) -> None:
+    customer_id = await _registered(customers_api, api, auth)
+    seen: list[EventEnvelope] = []
+
+    async def spy(message: BusMessage) -> None:
+        seen.append(EventEnvelope.from_bytes(message.value))
+
+    bus.subscribe("spy", ["ar.customers.v1"], spy)
+    line = {
+        "credit_limit": "25000",
+        "terms": {"kind": "net", "days": 45},
+        "reason": "annual review",
+        "review_on": "2027-06-30",
+    }
+    path = f"/v1/credit-lines/{customer_id}"
+    body(await call("put", path, Role.CREDIT_MANAGER, subject="cm-ruiz", json=line), 200)
+
+    async def on_record() -> Any:
+        customer = await _customer(customers_api, auth, customer_id)
+        return customer if customer["credit_line"] else None
+
+    customer = await eventually(on_record)
+    assert customer["payment_terms"] == {
+        "kind": "net",
+        "days": 45,
+        "discount_percent": None,
+        "discount_days": None,
+    }
+    assert customer["credit_line"] == {
+        "credit_limit": "25000.00",
+        "currency": "USD",
+        "review_on": "2027-06-30",
+        "approved_by": "cm-ruiz",
+    }
+    history = body(
+        await customers_api.get(f"/v1/customers/{customer_id}/history", headers=auth(Role.AUDITOR)),
+        200,
+    )
+    assert (history[-1]["action"], history[-1]["actor"]) == ("credit_line_changed", "system")
+    assert history[-1]["reason"] == "credit.limit_changed: annual review (approved by cm-ruiz)"
+    assert history[-1]["changes"]["payment_terms"]["to"]["days"] == 45
+
+    async def published() -> Any:
+        updates = [e for e in seen if e.type == "customer.updated"]
+        return updates[-1] if updates else None
+
+    update = await eventually(published)
+    assert update.payload["customer"]["payment_terms"]["days"] == 45
+    assert update.payload["changed"] == ["credit_line", "payment_terms"]
