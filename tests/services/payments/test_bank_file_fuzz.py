@@ -89,12 +89,13 @@ def mutated(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
 
 
 # Inputs that broke a reader once, tried before the mutations (a mutation finds them only by luck).
+_NACHA = (FILES / "ach.nacha").read_bytes()
 _BAI2 = (FILES / "statement.bai2").read_bytes()
 _CAMT = (FILES / "statement.camt053.xml").read_bytes()
 HARD_CASES: dict[str, list[bytes]] = {
     "bai2": [b"\n".join(_BAI2.splitlines()[:6])],  # ends inside an account: the library looped
     "camt": [_CAMT.replace(b'<Amt Ccy="USD">640.00</Amt>', b'<Amt Ccy="USD">abc</Amt>')],
-    "nacha": [],
+    "nacha": [_NACHA.replace(b"*INV-2026-000123**1250.00", b"*INV-2026-000123**abcdefg")],
     # A row cut short: its missing columns were None, not blank.
     "lockbox": [(FILES / "lockbox.csv").read_bytes().splitlines()[0] + b"\nLB-1,5,1.00,2026-11-05"],
 }
