@@ -36,14 +36,12 @@ async def _customer_count(api: httpx.AsyncClient, auth: AuthHeaders) -> int:
 async def test_a_retry_with_a_freshly_minted_token_of_the_same_caller_replays_the_first_answer(
     customers_api: httpx.AsyncClient, auth: AuthHeaders, tokens: TokenAuthority
 ) -> None:
-    key = {"Idempotency-Key": "sync-7"}
-    first = await customers_api.post(
-        "/v1/customers", json=new_customer(), headers=auth(COORDINATOR) | key
-    )
+    key, body = {"Idempotency-Key": "sync-7"}, new_customer()
+    first = await customers_api.post("/v1/customers", json=body, headers=auth(COORDINATOR) | key)
     # Another token (another lifetime, another jti) of the same subject: the same caller.
     fresh = tokens.mint("tester", [COORDINATOR], ttl=timedelta(hours=1))
     retry = await customers_api.post(
-        "/v1/customers", json=new_customer(), headers={"Authorization": f"Bearer {fresh}"} | key
+        "/v1/customers", json=body, headers={"Authorization": f"Bearer {fresh}"} | key
     )
     assert first.status_code == retry.status_code == 201
     assert retry.headers["idempotent-replayed"] == "true" and retry.json() == first.json()

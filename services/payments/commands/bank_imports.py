@@ -62,7 +62,7 @@ def _read_in_child(
     try:
         outcome = ("read", read_bank_file(content, file_format, lockbox, bank_currency))
     except MalformedFile as exc:
-        outcome = ("malformed", exc.detail)
+        outcome = ("malformed", (exc.detail, exc.extensions))
     except MemoryError:
         outcome = ("memory", None)
     try:
@@ -113,7 +113,8 @@ async def read_off_loop(
         assert isinstance(value, ParsedFile)
         return value
     if kind == "malformed":
-        raise MalformedFile(str(value))
+        detail, extensions = value  # type: ignore[misc]
+        raise MalformedFile(detail, **extensions)
     if kind == "timeout":
         raise BankFileTooCostly(
             f"the file was not read within {rules.bank_file_read_seconds:g} s; nothing was recorded"

@@ -138,7 +138,8 @@ async def test_a_nacha_remittance_amount_that_is_not_a_number_is_not_a_500(
 
     assert response.status_code in {201, 422}, response.text
     if response.status_code == 201:
-        assert [e["line"] for e in response.json()["errors"]] == [4]
+        # The refused entry is named by its 6 record's line; the message quotes the addenda.
+        assert [e["line"] for e in response.json()["errors"]] == [3]
     else:
         assert response.json()["type"] == "urn:ar-platform:problem:malformed-bank-file"
 
