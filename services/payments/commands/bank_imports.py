@@ -10,7 +10,6 @@ import multiprocessing
 import resource
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any
 
 from pydantic import ValidationError
@@ -72,25 +71,10 @@ def _read_in_child(
     connection.close()
 
 
-def _await_child(
-    process: BaseProcess, connection: Connection, seconds: float
-) -> tuple[str, object]:
-    try:
-        if not connection.poll(seconds):
-            return ("timeout", None)
-        return connection.recv()
-    except EOFError:
-        return ("died", process.exitcode)
-    finally:
-        process.kill()
-        process.join()
-        connection.close()
-
-
-async def read_off_loop(
+def _read_in_process(
     content: bytes, file_format: BankFileFormat | None, rules: PaymentsSettings
-) -> ParsedFile:
-    """The file read in a child process: a reader that loops or swells is killed at the bound."""
+) -> tuple[str, object]:
+    """Blocking (starting the process too): run in a thread, never on the event loop."""
     receiving, sending = _PROCESSES.Pipe(duplex=False)
     process = _PROCESSES.Process(
         target=_read_in_child,
@@ -106,11 +90,24 @@ async def read_off_loop(
     )
     process.start()
     sending.close()
-    kind, value = await asyncio.to_thread(
-        _await_child, process, receiving, rules.bank_file_read_seconds
-    )
-    if kind == "read":
-        assert isinstance(value, ParsedFile)
+    try:
+        if not receiving.poll(rules.bank_file_read_seconds):
+            return ("timeout", None)
+        return receiving.recv()
+    except EOFError:  # the reader died without an answer (an error it let slip, say)
+        return ("died", process.exitcode)
+    finally:
+        process.kill()
+        process.join()
+        receiving.close()
+
+
+async def read_off_loop(
+    content: bytes, file_format: BankFileFormat | None, rules: PaymentsSettings
+) -> ParsedFile:
+    """The file read in a child process: a reader that loops or swells is killed at the bound."""
+    kind, value = await asyncio.to_thread(_read_in_process, content, file_format, rules)
+    if kind == "read" and isinstance(value, ParsedFile):
         return value
     if kind == "malformed":
         detail, extensions = value  # type: ignore[misc]
