@@ -56,12 +56,10 @@ async def _drop_cover(session: AsyncSession, customer_id: uuid.UUID) -> None:
     )  # type: ignore[call-overload]
 
 
-async def place_hold(
+def place_hold(
     session: AsyncSession, customer_id: uuid.UUID, reasons: list[str], actor: Principal | None
 ) -> CreditHold:
-    """Put the customer on hold; `actor=None` means credit did it by itself. An earlier
-    release's cover ends: the next release decides afresh."""
-    await _drop_cover(session, customer_id)
+    """Put the customer on hold; `actor=None` means credit did it by itself."""
     hold = CreditHold(
         customer_id=customer_id,
         automatic=actor is None,
@@ -100,7 +98,8 @@ async def hold_by_hand(
 ) -> CreditHold:
     if await open_hold(session, customer_id) is not None:
         raise AlreadyOnHold("release the current hold before placing another")
-    return await place_hold(session, customer_id, [reason], actor)
+    await _drop_cover(session, customer_id)  # the next release decides afresh
+    return place_hold(session, customer_id, [reason], actor)
 
 
 async def release_by_hand(
@@ -187,7 +186,8 @@ async def reevaluate_hold(
             await _drop_cover(session, customer_id)
     action = next_hold_action(position.hold, reasons)
     if action is HoldAction.PLACE:
-        await place_hold(session, customer_id, reasons, None)
+        await _drop_cover(session, customer_id)  # the next release decides afresh
+        place_hold(session, customer_id, reasons, None)
     elif action is HoldAction.RELEASE:
         hold = await open_hold(session, customer_id)
         assert hold is not None  # the position just saw it
