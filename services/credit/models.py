@@ -79,6 +79,21 @@ class CreditHold(CreditTable, table=True):
     release_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class HoldReleaseCover(CreditTable, table=True):
+    """What a person's release of a hold accepted: how far over the limit the customer was and
+    which invoices were past the threshold. Credit puts no automatic hold back for these; it goes
+    when a hold is placed again or the account is cured."""
+
+    __tablename__ = "hold_release_covers"
+
+    customer_id: uuid.UUID = Field(primary_key=True)
+    hold_id: uuid.UUID
+    released_by: str = Field(max_length=200)
+    released_on: date
+    over_limit: Decimal = _money()
+    past_due_invoices: list[str] = _json()
+
+
 class CreditApplication(CreditTable, table=True):
     """A customer's request for credit and its decision."""
 

@@ -88,9 +88,9 @@ async def same_tax_id_or_name(
     session: AsyncSession, *, tax_id: str | None, name_key: str, other_than: uuid.UUID | None
 ) -> Sequence[Customer]:
     """Customers with this tax id or this name key, in account-number order."""
-    same = [Customer.name_key == name_key]
+    same = [col(Customer.name_key) == name_key]
     if tax_id is not None:
-        same.append(Customer.tax_id == tax_id)
+        same.append(col(Customer.tax_id) == tax_id)
     statement = select(Customer).where(or_(*same)).order_by(col(Customer.account_number))
     if other_than is not None:
         statement = statement.where(Customer.id != other_than)

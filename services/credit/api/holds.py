@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
+from services.credit.api.dependencies import Settings
 from services.credit.commands import holds as holding
 from services.credit.queries.accounts import get_account
 from services.credit.queries.holds import HOLD_ORDER, search_holds
@@ -37,13 +38,17 @@ async def release_hold(
     data: ReleaseIn,
     session: SessionDep,
     actor: CreditDecider,
+    settings: Settings,
 ) -> HoldOut:
     """Release the open hold (placed by hand or automatically) with a reason. Publishes
-    `CreditHoldReleased`. A 409 problem if there is no open hold. An automatic hold whose cause
-    remains comes back with the next event or sweep."""
+    `CreditHoldReleased`. A 409 problem if there is no open hold. The release stands until the
+    facts go beyond what it saw: exposure further over the limit, or another invoice past the
+    threshold; the hold that comes back says which."""
     await get_account(session, customer_id, lock=True)
     return HoldOut.model_validate(
-        await holding.release_by_hand(session, customer_id, data.reason, actor, clock=clock)
+        await holding.release_by_hand(
+            session, customer_id, data.reason, actor, settings, clock=clock
+        )
     )
 
 

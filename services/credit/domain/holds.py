@@ -1,9 +1,13 @@
 """When credit puts a customer on hold by itself, and when it lets go."""
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
-from services.credit.domain.exposure import CreditPosition, OpenHold, shown
+from services.credit.domain.exposure import ZERO, CreditPosition, OpenHold, shown
 
 
 def automatic_hold_reasons(
@@ -38,3 +42,62 @@ def next_hold_action(current: OpenHold | None, reasons: list[str]) -> HoldAction
     if current.automatic and not reasons:
         return HoldAction.RELEASE
     return HoldAction.KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class PastDueInvoice:
+    id: uuid.UUID
+    number: str | None
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseCover:
+    """What a person saw and accepted when releasing a hold: a decision that stands until the
+    facts go beyond it."""
+
+    released_by: str
+    released_on: date
+    over_limit: Decimal
+    past_due_invoices: frozenset[uuid.UUID]
+
+
+def over_limit_by(position: CreditPosition) -> Decimal:
+    """How far exposure is over the limit (0 when within it or without a limit)."""
+    if position.credit_limit is None:
+        return ZERO
+    return max(ZERO, position.exposure.total - position.credit_limit)
+
+
+def cover_of(
+    position: CreditPosition, past_due: Sequence[PastDueInvoice], *, by: str, on: date
+) -> ReleaseCover:
+    return ReleaseCover(by, on, over_limit_by(position), frozenset(i.id for i in past_due))
+
+
+def facts_beyond_release(
+    position: CreditPosition,
+    past_due: Sequence[PastDueInvoice],
+    cover: ReleaseCover,
+    *,
+    hold_days_past_due: int,
+) -> list[str]:
+    """Why the hold comes back although a person released it: exposure further over the limit
+    than at the release, or an invoice past the threshold that was not then. Empty: the release
+    still covers the account."""
+    since = f"since {cover.released_by} released the hold on {cover.released_on.isoformat()}"
+    reasons = []
+    over, currency = over_limit_by(position), position.currency
+    if over > cover.over_limit:
+        reasons.append(
+            f"exposure {shown(position.exposure.total, currency)} {currency} is over the credit "
+            f"limit of {shown(position.credit_limit or ZERO, currency)} by "
+            f"{shown(over, currency)}, more than the {shown(cover.over_limit, currency)} {since}"
+        )
+    for invoice in past_due:
+        if invoice.id not in cover.past_due_invoices:
+            reasons.append(
+                f"invoice {invoice.number or invoice.id} is {invoice.days} days past due "
+                f"(hold after {hold_days_past_due}), {since}"
+            )
+    return reasons

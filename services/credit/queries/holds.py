@@ -1,13 +1,16 @@
 """Reading credit holds: the customer's open one, and the list people browse."""
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.credit.models import CreditHold
+from services.credit.domain.holds import PastDueInvoice
+from services.credit.models import CreditHold, ReceivableItem
+from services.credit.queries.position import INVOICE
 
 # Oldest first; the id breaks ties so the cursor order is total.
 HOLD_ORDER = [col(CreditHold.placed_at), col(CreditHold.id)]
@@ -31,3 +34,25 @@ def search_holds(*, customer_id: uuid.UUID | None, open_only: bool) -> Select[An
     if open_only:
         statement = statement.where(col(CreditHold.released_at).is_(None))
     return statement
+
+
+async def past_due_invoices(
+    session: AsyncSession, customer_id: uuid.UUID, *, today: date, hold_days_past_due: int
+) -> list[PastDueInvoice]:
+    """The customer's open invoices more than `hold_days_past_due` days past due, oldest first."""
+    cutoff = today - timedelta(days=hold_days_past_due)
+    statement = (
+        select(ReceivableItem)
+        .where(
+            ReceivableItem.customer_id == customer_id,
+            col(ReceivableItem.is_open).is_(True),
+            ReceivableItem.kind == INVOICE,
+            col(ReceivableItem.due_date) < cutoff,
+        )
+        .order_by(col(ReceivableItem.due_date), col(ReceivableItem.id))
+    )
+    return [
+        PastDueInvoice(item.id, item.number, (today - item.due_date).days)
+        for item in (await session.exec(statement)).all()
+        if item.balance > 0 and item.due_date is not None
+    ]

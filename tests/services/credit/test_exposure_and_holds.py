@@ -185,3 +185,48 @@ async def test_a_ticket_closed_again_counts_once_at_its_new_amount(
     corrected = ticket.model_copy(update={"amount": Decimal("950.00")})
     await publish(bus, ticket, corrected)
     assert (await _exposure(call, customer_id))["unbilled_tickets"] == "950.00"
+
+
+async def test_a_persons_release_stands_until_the_facts_go_beyond_it(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "10000")
+    old = books.invoice("400.00", date(2026, 8, 1))  # 84 days past due: held
+    await publish(bus, old, books.invoice("10100.00", RECENT))  # and 500.00 over the limit
+    assert (await _exposure(call, customer_id))["on_hold"]
+    path = f"/v1/credit-holds/{customer_id}/release"
+    body(await call("post", path, MANAGER, subject="cm-ruiz", json={"reason": "rumour false"}), 200)
+
+    # Events the release already covered: a ticket that keeps exposure at most 500.00 over.
+    await publish(bus, books.pay(old, "100.00", TODAY)[0])  # unapplied cash: 400.00 over
+    await publish(bus, books.ticket("100.00"))  # back to 500.00 over
+    assert not (await _exposure(call, customer_id))["on_hold"]
+    assert len(published(bus, "credit.hold_placed")) == 1
+
+    await publish(bus, books.ticket("50.00"))  # 550.00 over: beyond what the release saw
+    seen = await _exposure(call, customer_id)
+    assert seen["on_hold"]
+    assert seen["hold_reasons"] == [
+        "exposure 10550.00 USD is over the credit limit of 10000.00 by 550.00, more than the "
+        f"500.00 since cm-ruiz released the hold on {TODAY.isoformat()}"
+    ]
+
+
+async def test_a_released_hold_comes_back_for_another_invoice_past_due(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "40000")
+    await publish(bus, books.invoice("400.00", date(2026, 8, 1)))
+    path = f"/v1/credit-holds/{customer_id}/release"
+    body(await call("post", path, MANAGER, subject="cm-ruiz", json={"reason": "in dispute"}), 200)
+    await publish(bus, books.ticket("10.00"))
+    assert not (await _exposure(call, customer_id))["on_hold"]
+
+    newer = books.invoice("300.00", date(2026, 8, 20))  # due 09-19: 65 days past due
+    await publish(bus, newer)
+    seen = await _exposure(call, customer_id)
+    assert seen["on_hold"]
+    assert seen["hold_reasons"] == [
+        f"invoice {newer.number} is 65 days past due (hold after 60), since cm-ruiz released "
+        f"the hold on {TODAY.isoformat()}"
+    ]
