@@ -11,6 +11,9 @@ from shared.company import CompanyProfile
 from shared.documents.text import latin1
 
 FONT = "Helvetica"
+# Page geometry and type sizes are fpdf floats (millimetres, points): layout, never money.
+Millimetres = float
+Points = float
 Align = Literal["L", "R", "C"]
 
 
@@ -25,7 +28,7 @@ class Document(FPDF):
         title: str,
         footer_label: str = "",
         page_format: Literal["A4", "Letter"] = "Letter",
-        margin_mm: float = 10,
+        margin_mm: Millimetres = 10,
         header: bool = True,
     ) -> None:
         super().__init__(format=page_format)
@@ -57,21 +60,21 @@ class Document(FPDF):
         parts = [self.company.legal_name, self.footer_label, f"page {self.page_no()}"]
         self.cell(0, 5, " - ".join(part for part in parts if part), align="C")
 
-    def heading(self, text: str, size: float = 12) -> None:
+    def heading(self, text: str, size: Points = 12) -> None:
         self.set_font(FONT, "B", size)
         self.cell(0, size * 0.6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, size=10)
 
-    def paragraph(self, text: str, line_height_mm: float = 5) -> None:
+    def paragraph(self, text: str, line_height_mm: Millimetres = 5) -> None:
         self.multi_cell(0, line_height_mm, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def simple_table(
         self,
-        columns: Sequence[tuple[str, float, Align]],
+        columns: Sequence[tuple[str, Millimetres, Align]],
         rows: Sequence[Sequence[str]],
         *,
-        row_height_mm: float = 5.5,
-        font_size: float = 9,
+        row_height_mm: Millimetres = 5.5,
+        font_size: Points = 9,
     ) -> None:
         """A grey heading row of (title, width mm, alignment) and one line per row; long pages
         break between rows and repeat no heading."""

@@ -2,15 +2,11 @@
 OpenAPI document allows or not, the answer is never a server error and matches the document."""
 
 import contextlib
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -22,13 +18,8 @@ from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.service import Service
 from shared.settings import PlatformSettings
+from tests.api.serving import served
 from tests.support import SECRET, sqlite_url
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -54,20 +45,8 @@ def product_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = FastAPI(lifespan=lifespan)
     install_problem_handlers(app)
     app.mount("/customers", service.app)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the embedded product did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

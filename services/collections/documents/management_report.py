@@ -13,7 +13,7 @@ from services.collections.models import Activity
 from services.collections.queries.work import activities_of_customers
 from services.collections.queries.worklist import WorklistRow, worklist
 from shared.company import CompanyProfile
-from shared.documents import Document, format_money
+from shared.documents import Document, Millimetres, format_money
 from shared.documents.pdf import FONT
 
 
@@ -109,7 +109,7 @@ def report_xlsx(lines: list[ReportLine], as_of: date) -> bytes:
 
 # The PDF's columns: (title, width mm, alignment), 259 mm across a landscape Letter page inside
 # 10 mm margins. Numbers get room for "9,999,999.99" at 8 pt; long text wraps inside its cell.
-PDF_COLUMNS: list[tuple[str, float, str]] = [
+PDF_COLUMNS: list[tuple[str, Millimetres, str]] = [
     ("Account", 20, "LEFT"),
     ("Customer", 35, "LEFT"),
     ("District", 18, "LEFT"),

@@ -10,7 +10,7 @@ from fpdf.enums import XPos, YPos
 from services.invoicing.domain.invoices import InvoiceStatus, open_amount, shown_status
 from services.invoicing.models.invoices import Invoice
 from shared.company import CompanyProfile
-from shared.documents import Document, format_money, format_money_with_code
+from shared.documents import Document, Millimetres, format_money, format_money_with_code
 
 # description, ticket, quantity, unit, unit price, amount (mm; the page is 190 wide inside margins)
 COLUMNS = (74, 26, 18, 14, 28, 30)
@@ -38,10 +38,14 @@ class InvoicePdf(Document):
         self.invoice = invoice
 
     def block(
-        self, title: str, lines: Sequence[str], x_mm: float, y_mm: float, width_mm: float
-    ) -> float:
-        """A titled block of lines at a position on the page (millimetres, fpdf's unit; layout,
-        not money); gives the y (mm) just below it."""
+        self,
+        title: str,
+        lines: Sequence[str],
+        x_mm: Millimetres,
+        y_mm: Millimetres,
+        width_mm: Millimetres,
+    ) -> Millimetres:
+        """A titled block of lines at a position on the page; gives the y just below it."""
         self.set_xy(x_mm, y_mm)
         self.set_font("Helvetica", "B", 9)
         self.cell(width_mm, 5, (title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

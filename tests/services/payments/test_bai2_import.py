@@ -5,7 +5,6 @@ recorded with its payers recognised."""
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +14,7 @@ from shared.bus import InProcessBus
 from shared.events.customers import CustomerSnapshot
 from tests.conftest import AuthHeaders
 from tests.services.payments.events import deliver_invoicing, invoice
+from tests.services.payments.uploads import upload_bank_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = Path(__file__).parent / "files"
@@ -37,12 +37,6 @@ def bai2_file(details: int, amount: int = 1000) -> bytes:
     return "\n".join(lines).encode()
 
 
-async def _upload(api: httpx.AsyncClient, auth: AuthHeaders, name: str, body: bytes) -> Any:
-    return await api.post(
-        "/v1/bank-files", files={"file": (name, body)}, headers=auth(Role.INTEGRATION)
-    )
-
-
 async def _nothing_recorded(api: httpx.AsyncClient, auth: AuthHeaders) -> bool:
     return (await api.get("/v1/payments", headers=auth(Role.AUDITOR))).json()["items"] == []
 
@@ -53,7 +47,9 @@ async def test_a_truncated_bai2_file_is_a_422_naming_where_it_stops(
     lines = (FILES / "statement.bai2").read_bytes().splitlines()
     truncated = b"\n".join(lines[:6])  # no 49, 98 or 99: the bai2 library looped on this
 
-    response = await asyncio.wait_for(_upload(api, auth, "cut.bai2", truncated), timeout=30)
+    response = await asyncio.wait_for(
+        upload_bank_file(api, auth, "cut.bai2", truncated), timeout=30
+    )
 
     assert response.status_code == 422, response.text
     assert response.json()["type"] == "urn:ar-platform:problem:malformed-bank-file"
@@ -75,13 +71,13 @@ async def test_the_event_loop_keeps_answering_while_a_file_is_read(
             longest = max(longest, time.monotonic() - before)
 
     ticks = asyncio.create_task(ticker())
-    await _upload(api, auth, "warm-up.bai2", bai2_file(1))
+    await upload_bank_file(api, auth, "warm-up.bai2", bai2_file(1))
     longest = 0.0
     # Seconds of reading (on the loop they would stall it for as long); the file trailer's total
     # is one off, so it is refused at the end and nothing else (recording, answering) is timed.
     big = bai2_file(15_000).replace(b"99,15000000,", b"99,15000001,")
     started = time.monotonic()
-    response = await _upload(api, auth, "big.bai2", big)
+    response = await upload_bank_file(api, auth, "big.bai2", big)
     took = time.monotonic() - started
     reading = False
     await ticks
@@ -99,7 +95,7 @@ def one_millisecond_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_a_file_not_read_within_the_time_bound_is_refused(
     one_millisecond_reads: None, api: httpx.AsyncClient, auth: AuthHeaders
 ) -> None:
-    response = await _upload(api, auth, "big.bai2", bai2_file(20_000))
+    response = await upload_bank_file(api, auth, "big.bai2", bai2_file(20_000))
 
     assert response.status_code == 422, response.text
     assert response.json()["type"] == "urn:ar-platform:problem:bank-file-too-costly"
@@ -115,7 +111,7 @@ async def test_a_file_nothing_could_be_read_from_is_a_422_listing_each_refused_e
         b"16,195,64000", b"16,195,64O00"
     )
 
-    response = await _upload(api, auth, "broken.bai2", broken)
+    response = await upload_bank_file(api, auth, "broken.bai2", broken)
 
     assert response.status_code == 422, response.text
     body = response.json()
@@ -134,7 +130,7 @@ async def test_a_nacha_remittance_amount_that_is_not_a_number_is_not_a_500(
     )
     assert tampered != content
 
-    response = await _upload(api, auth, "ctx.nacha", tampered)
+    response = await upload_bank_file(api, auth, "ctx.nacha", tampered)
 
     assert response.status_code in {201, 422}, response.text
     if response.status_code == 201:
@@ -163,7 +159,9 @@ async def test_everyday_bai2_is_recorded_with_its_payers_and_bank_credits_report
     acme: CustomerSnapshot,
     other_customer: CustomerSnapshot,
 ) -> None:
-    response = await _upload(api, auth, "everyday.bai2", (FIXTURES / "everyday.bai2").read_bytes())
+    response = await upload_bank_file(
+        api, auth, "everyday.bai2", (FIXTURES / "everyday.bai2").read_bytes()
+    )
 
     assert response.status_code == 201, response.text
     body = response.json()

@@ -11,16 +11,9 @@ from shared.bus import InProcessBus
 from shared.events.customers import CustomerSnapshot
 from tests.conftest import AuthHeaders
 from tests.services.payments.events import deliver_invoicing, invoice
+from tests.services.payments.uploads import upload_bank_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-async def _upload(api: httpx.AsyncClient, auth: AuthHeaders, content: bytes) -> httpx.Response:
-    return await api.post(
-        "/v1/bank-files",
-        files={"file": ("statement.xml", content)},
-        headers=auth(Role.INTEGRATION),
-    )
 
 
 async def test_each_transaction_is_applied_to_the_invoice_its_references_name(
@@ -42,7 +35,9 @@ async def test_each_transaction_is_applied_to_the_invoice_its_references_name(
         invoice(other_customer, "INV-2026-000124", "640.00"),
     )
 
-    response = await _upload(api, auth, (FIXTURES / "camt_053_001_02_batch.xml").read_bytes())
+    response = await upload_bank_file(
+        api, auth, "statement.xml", (FIXTURES / "camt_053_001_02_batch.xml").read_bytes()
+    )
 
     assert response.status_code == 201, response.text
     imported = response.json()
@@ -71,7 +66,9 @@ async def test_a_statement_whose_only_amount_is_not_a_number_is_refused(
         b"<BookgDt><Dt>2026-11-04</Dt></BookgDt><AcctSvcrRef>X-1</AcctSvcrRef></Ntry>"
     )
 
-    response = await _upload(api, auth, content[:start] + only + content[end:])
+    response = await upload_bank_file(
+        api, auth, "statement.xml", content[:start] + only + content[end:]
+    )
 
     assert response.status_code == 422, response.text
     problem = response.json()

@@ -11,6 +11,7 @@ from shared.bus import InProcessBus
 from shared.events.customers import CustomerSnapshot
 from tests.conftest import AuthHeaders
 from tests.services.payments.events import deliver_invoicing, invoice
+from tests.services.payments.uploads import upload_bank_file
 
 HERE = Path(__file__).parent
 SAMPLE = (HERE / "files" / "ach.nacha").read_bytes()
@@ -20,12 +21,6 @@ EVERY_CLASS = (
     .read_bytes()
     .replace(b"M\xdcLLER BAU GMBH ", b"MUELLER BAU GMBH")
 )
-
-
-async def _upload(api: httpx.AsyncClient, auth: AuthHeaders, content: bytes) -> httpx.Response:
-    return await api.post(
-        "/v1/bank-files", files={"file": ("ach.txt", content)}, headers=auth(Role.INTEGRATION)
-    )
 
 
 async def _applied(api: httpx.AsyncClient, auth: AuthHeaders, ids: list[str]) -> set[Any]:
@@ -54,7 +49,7 @@ async def test_credits_of_every_class_are_applied_by_their_references(
         invoice(other_customer, "INV-2026-000129", "300.00"),
     )
 
-    response = await _upload(api, auth, EVERY_CLASS)
+    response = await upload_bank_file(api, auth, "ach.txt", EVERY_CLASS)
 
     assert response.status_code == 201, response.text
     imported = response.json()
@@ -72,7 +67,7 @@ async def test_a_non_numeric_ctx_amount_is_an_entry_error_not_a_server_error(
 ) -> None:
     broken = SAMPLE.replace(b"*PI*600.00*612.00*12.00~", b"*PI*abc*612.00*12.00   ~")
 
-    response = await _upload(api, auth, broken)
+    response = await upload_bank_file(api, auth, "ach.txt", broken)
 
     assert response.status_code == 201, response.text
     [error] = response.json()["errors"]
@@ -87,7 +82,7 @@ async def test_a_file_whose_every_entry_is_bad_is_refused(
         b"0000090000EFH", b"00000900X0EFH"
     )
 
-    response = await _upload(api, auth, broken)
+    response = await upload_bank_file(api, auth, "ach.txt", broken)
 
     assert response.status_code == 422, response.text
     assert [line["line"] for line in response.json()["lines"]] == [3, 7]
