@@ -18,7 +18,7 @@ from services.payments.domain.matching.payers import (
     normalise_account,
     normalise_name,
 )
-from services.payments.domain.matching.references import number_keys, references_in
+from services.payments.domain.matching.references import number_keys
 from services.payments.domain.statuses import InvoiceStatus
 from services.payments.models import (
     OpenItem,
@@ -66,10 +66,7 @@ async def candidate_invoices(
 ) -> list[OpenInvoice]:
     """The open invoices the receipt could be for: the payer's, those its references may name,
     and those whose balance is an amount it mentions."""
-    references = [line.invoice_ref for line in receipt.lines if line.invoice_ref] or references_in(
-        receipt.memo
-    )
-    keys = [k for k in map(number_keys, references) if k]
+    keys = [k for k in (number_keys(r.invoice_ref or "") for r in receipt.references()) if k]
     amounts = {receipt.amount} | {line.amount for line in receipt.lines if line.amount is not None}
     ties: list[ColumnElement[bool]] = [
         col(OpenItem.balance).in_([f for a in amounts for f in written_forms(a)])
@@ -101,6 +98,11 @@ def receipt_of(payment: Payment, lines: list[RemittanceLine]) -> Receipt:
         payer_name=payment.payer_name,
         payer_account=payment.payer_account,
         memo=payment.memo,
+        # A lockbox file's reference is the check number, a typed payment's whatever was typed:
+        # only a bank's own reference fields are read for invoice numbers.
+        reference=payment.reference
+        if payment.bank_file_id is not None and payment.method != "lockbox"
+        else None,
         lines=tuple(
             RemittanceRef(r.invoice_number, r.amount_paid, r.discount, r.reason_code) for r in lines
         ),

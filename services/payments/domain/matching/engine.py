@@ -27,7 +27,6 @@ from services.payments.domain.matching.model import (
     RemittanceRef,
 )
 from services.payments.domain.matching.payers import Identification, PayerDirectory
-from services.payments.domain.matching.references import references_in
 from shared.money import minor_unit
 
 # Confidence of each way of matching, before the payer's identification is weighed in.
@@ -75,9 +74,7 @@ class CashApplicationEngine:
         intro = (
             [f"Payer recognised by {identified.how}."] if identified else ["Payer not recognised."]
         )
-        lines = [line for line in receipt.lines if line.invoice_ref] or [
-            RemittanceRef(ref) for ref in references_in(receipt.memo)
-        ]
+        lines = receipt.references()
         proposal = self._by_references(receipt, lines, identified) if lines else None
         if proposal is None or not proposal.applications:
             unmatched = proposal.unmatched_references if proposal else []

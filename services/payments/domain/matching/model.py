@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from services.payments.domain.matching.references import references_in
+
 
 @dataclass(frozen=True, slots=True)
 class OpenInvoice:
@@ -42,6 +44,16 @@ class Receipt:
     payer_account: str | None = None
     memo: str | None = None
     lines: tuple[RemittanceRef, ...] = ()
+    # The reference a bank passed on (BAI2 customer reference, camt end-to-end id, NACHA
+    # individual id): read for invoice numbers when neither the remittance nor the memo has one.
+    reference: str | None = None
+
+    def references(self) -> list[RemittanceRef]:
+        """The invoices the receipt names: its remittance lines, else the references in its memo,
+        else those in the bank's reference."""
+        return [line for line in self.lines if line.invoice_ref] or [
+            RemittanceRef(ref) for ref in references_in(self.memo) or references_in(self.reference)
+        ]
 
 
 @dataclass(frozen=True, slots=True)
