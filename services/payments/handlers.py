@@ -15,6 +15,7 @@ from services.payments.commands.applications import (
     apply_to_invoice,
     unapply,
 )
+from services.payments.commands.suggestions import supersede_stale
 from services.payments.domain.matching.references import number_keys
 from services.payments.domain.statuses import InvoiceStatus
 from services.payments.models import Deposit, OpenItem, Payer
@@ -123,6 +124,7 @@ async def on_credit_memo_issued(
         return
     item.balance -= event.total
     item.status = InvoiceStatus.OPEN if item.balance > 0 else InvoiceStatus.PAID
+    await supersede_stale(session, invoice_id=item.id)
     record_change(
         session,
         actor=None,
@@ -157,6 +159,7 @@ async def on_invoice_voided(
             actor=None,
         )
     item.status, item.balance = InvoiceStatus.VOIDED, Decimal(0)
+    await supersede_stale(session, invoice_id=item.id)
     record_change(
         session,
         actor=None,

@@ -185,7 +185,7 @@ class Suggestion(PaymentsTable, table=True):
         default=SuggestionStatus.PENDING,
         index=True,
         max_length=20,
-        description="pending, accepted or dismissed",
+        description="pending, accepted, dismissed or superseded",
     )
     confidence: Decimal = _money()
     explanation: str = Field(sa_column=Column(Text, nullable=False))
@@ -195,6 +195,16 @@ class Suggestion(PaymentsTable, table=True):
     )
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, max_length=200)
+    superseded_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class SuggestedInvoice(PaymentsTable, table=True):
+    """An invoice a suggestion proposes cash for: a change to the invoice finds its suggestions."""
+
+    __tablename__ = "suggestion_invoices"
+
+    suggestion_id: uuid.UUID = Field(foreign_key="suggestions.id", primary_key=True)
+    invoice_id: uuid.UUID = Field(primary_key=True, index=True)
 
 
 class PayerAlias(PaymentsTable, table=True):

@@ -182,6 +182,9 @@ class SuggestionOut(MoneyModel):
     proposal: list[dict[str, Any]]
     unmatched_references: list[str]
     created_at: datetime
+    superseded_reason: str | None = Field(
+        default=None, description="Why a superseded suggestion no longer fits"
+    )
 
 
 class DepositIn(BaseModel):

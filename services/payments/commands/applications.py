@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payments.commands.suggestions import supersede_stale
 from services.payments.domain import posting
 from services.payments.domain.statuses import ApplicationStatus, InvoiceStatus, PaymentStatus
 from services.payments.models import Application, Deposit, OpenItem, Payer, Payment
@@ -114,6 +115,9 @@ async def apply_to_invoice(
     )
     session.add(application)
     await session.flush()
+    await supersede_stale(session, invoice_id=invoice.id)
+    if not from_deposit:
+        await supersede_stale(session, payment_id=source.id)
     record_change(
         session,
         actor=actor,

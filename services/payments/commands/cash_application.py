@@ -9,6 +9,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import Basis, apply_to_invoice
+from services.payments.commands.suggestions import queue
 from services.payments.domain.matching.engine import CashApplicationEngine
 from services.payments.domain.matching.model import OpenInvoice, Proposal, Receipt, RemittanceRef
 from services.payments.domain.matching.payers import (
@@ -181,7 +182,8 @@ async def apply_cash(
             )
         await mark_matched(session, payment.id, proposal)
     if not proposal.automatic or proposal.unmatched_references:
-        session.add(
+        await queue(
+            session,
             Suggestion(
                 payment_id=payment.id,
                 customer_id=proposal.customer_id,
@@ -204,7 +206,7 @@ async def apply_cash(
                     for a in proposal.applications
                 ],
                 unmatched_references=proposal.unmatched_references,
-            )
+            ),
         )
     return proposal
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import CashRuleBroken
+from services.payments.commands.suggestions import supersede_stale
 from services.payments.domain import posting
 from services.payments.domain.statuses import PaymentStatus, RefundStatus
 from services.payments.models import Payment, Refund
@@ -35,6 +36,7 @@ async def request_refund(
             f"refunding {data.amount} but the payment has only {payment.unapplied} unapplied"
         )
     payment.unapplied -= data.amount
+    await supersede_stale(session, payment_id=payment.id)
     refund = Refund(
         payment_id=payment.id,
         customer_id=payment.customer_id,

@@ -5,7 +5,6 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import (
@@ -15,6 +14,7 @@ from services.payments.commands.applications import (
     get_open_item,
 )
 from services.payments.commands.cash_application import learn_payer
+from services.payments.commands.suggestions import SuggestionSuperseded, misfit
 from services.payments.domain.statuses import SuggestionStatus
 from services.payments.models import Application, Payment, Suggestion
 from services.payments.schemas import ApplicationIn
@@ -58,16 +58,6 @@ async def apply_by_hand(
     if len({a.customer_id for a in applied}) > 1:
         raise CashRuleBroken("one payment is applied to one customer's invoices")
     await learn_payer(session, payment, applied[0].customer_id, actor)
-    if payment.unapplied == 0:  # nothing left for the review queue to propose
-        for suggestion in (
-            await session.exec(
-                select(Suggestion).where(
-                    Suggestion.payment_id == payment.id,
-                    Suggestion.status == SuggestionStatus.PENDING,
-                )
-            )
-        ).all():
-            suggestion.status, suggestion.decided_by = SuggestionStatus.SUPERSEDED, actor.subject
     return applied
 
 
@@ -75,8 +65,17 @@ async def get_suggestion(session: AsyncSession, suggestion_id: uuid.UUID) -> Sug
     suggestion = await session.get(Suggestion, suggestion_id, with_for_update=True)
     if suggestion is None:
         raise NotFound(f"no suggestion {suggestion_id}")
+    if suggestion.status == SuggestionStatus.SUPERSEDED:
+        raise SuggestionSuperseded(
+            f"the suggestion was superseded: {suggestion.superseded_reason}",
+            reason=suggestion.superseded_reason,
+        )
     if suggestion.status != SuggestionStatus.PENDING:
         raise CashRuleBroken(f"the suggestion was already {suggestion.status}")
+    # Every change to a payment or invoice supersedes what it unfits; this is the last guard.
+    reason = await misfit(session, suggestion)
+    if reason is not None:
+        raise SuggestionSuperseded(f"the suggestion no longer fits: {reason}", reason=reason)
     return suggestion
 
 
@@ -89,6 +88,8 @@ async def accept_suggestion(
 ) -> list[Application]:
     if not suggestion.proposal:
         raise CashRuleBroken("the suggestion proposes nothing to apply; apply the payment by hand")
+    # Decided before its cash moves, so the applications below do not supersede it.
+    suggestion.status, suggestion.decided_by = SuggestionStatus.ACCEPTED, actor.subject
     lines = [
         ApplicationIn(
             invoice_id=uuid.UUID(p["invoice_id"]),
@@ -101,7 +102,6 @@ async def accept_suggestion(
     applied = await apply_by_hand(
         session, payment, lines, rules, actor, note=f"suggestion accepted: {suggestion.explanation}"
     )
-    suggestion.status, suggestion.decided_by = SuggestionStatus.ACCEPTED, actor.subject
     return applied
 
 

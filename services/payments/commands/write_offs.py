@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import CashRuleBroken
+from services.payments.commands.suggestions import supersede_stale
 from services.payments.domain import posting
 from services.payments.domain.statuses import InvoiceStatus
 from services.payments.models import OpenItem, WriteOff
@@ -53,6 +54,7 @@ async def write_off(
     session.add(record)
     await session.flush()
     invoice.balance, invoice.status = Decimal(0), InvoiceStatus.PAID
+    await supersede_stale(session, invoice_id=invoice.id)
     record_change(
         session,
         actor=actor,

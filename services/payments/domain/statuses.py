@@ -26,7 +26,7 @@ class SuggestionStatus(StrEnum):
     PENDING = "pending"  # waits in the review queue
     ACCEPTED = "accepted"
     DISMISSED = "dismissed"
-    SUPERSEDED = "superseded"  # the payment was applied by hand in full meanwhile
+    SUPERSEDED = "superseded"  # the payment or an invoice changed so that it no longer fits
 
 
 class RefundStatus(StrEnum):
