@@ -1,17 +1,19 @@
 """The payments service's tables: payers and open items (its copies of other services' facts),
 and the documents it owns: payments, remittance lines, applications, suggestions, deposits,
-refunds, write-offs, bank files and learned payer aliases."""
+refunds, write-offs, bank files, remittance advices (with the file they came in) and learned payer
+aliases."""
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.payments.domain.statuses import (
+    AdviceStatus,
     ApplicationStatus,
     InvoiceStatus,
     PaymentStatus,
@@ -295,3 +297,54 @@ class BankFile(PaymentsTable, table=True):
     )
     imported_by: str = Field(max_length=200)
     imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class AdviceDocument(PaymentsTable, table=True):
+    """A remittance advice as it arrived (an email, an X12 820 file), kept as evidence with what
+    was read from each part of it and what was not; in the database, so it commits or rolls back
+    with the advices read from it."""
+
+    __tablename__ = "advice_documents"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    source: str = Field(max_length=20, description="upload or mailbox")
+    format: str = Field(max_length=20, description="email or x12_820")
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(unique=True, max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    parts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    problems: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    received_by: str = Field(max_length=200)
+    received_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class RemittanceAdvice(PaymentsTable, table=True):
+    """What a payer said a payment pays, sent apart from the money: one email, or one 820
+    transaction set. It waits for its payment, is used for it, or is on the worklist."""
+
+    __tablename__ = "remittance_advices"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    document_id: uuid.UUID = Field(foreign_key="advice_documents.id", index=True)
+    line: int = Field(description="Where it starts in its file (1 for an email)")
+    customer_id: uuid.UUID | None = Field(default=None, index=True)
+    payer_name: str | None = Field(default=None, max_length=200)
+    sender: str | None = Field(default=None, max_length=320)
+    subject: str | None = Field(default=None, max_length=500)
+    currency: str = Field(max_length=3)
+    total: Decimal | None = _money(default=None, index=True)
+    paid_on: date
+    reference: str | None = Field(default=None, index=True, max_length=100)
+    lines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    status: str = Field(default=AdviceStatus.WAITING, index=True, max_length=20)
+    status_reason: str | None = Field(default=None, sa_column=Column(Text))
+    payment_id: uuid.UUID | None = Field(default=None, foreign_key="payments.id", index=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

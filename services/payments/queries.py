@@ -9,7 +9,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.domain.statuses import PaymentStatus
-from services.payments.models import Application, Payer, Payment, Suggestion, written_forms
+from services.payments.models import (
+    AdviceDocument,
+    Application,
+    Payer,
+    Payment,
+    RemittanceAdvice,
+    Suggestion,
+    written_forms,
+)
 from shared.api.problems import NotFound
 
 
@@ -86,3 +94,41 @@ async def payments_of_file(session: AsyncSession, bank_file_id: uuid.UUID) -> li
         .order_by(col(Payment.file_line))
     )
     return list(await session.exec(statement))
+
+
+def remittance_advices(*, status: str | None = None, payment_id: uuid.UUID | None = None) -> Select:  # type: ignore[type-arg]
+    """Advices, optionally in one status (`unmatched` is the worklist) or of one payment."""
+    statement = select(RemittanceAdvice)
+    if status:
+        statement = statement.where(RemittanceAdvice.status == status)
+    if payment_id:
+        statement = statement.where(RemittanceAdvice.payment_id == payment_id)
+    return statement
+
+
+async def get_advice(
+    session: AsyncSession, advice_id: uuid.UUID, *, lock: bool = False
+) -> RemittanceAdvice:
+    advice = await session.get(RemittanceAdvice, advice_id, with_for_update=lock)
+    if advice is None:
+        raise NotFound(f"no remittance advice {advice_id}")
+    return advice
+
+
+async def get_advice_document(session: AsyncSession, document_id: uuid.UUID) -> AdviceDocument:
+    document = await session.get(AdviceDocument, document_id)
+    if document is None:
+        raise NotFound(f"no advice document {document_id}")
+    return document
+
+
+async def advices_of_document(
+    session: AsyncSession, document_id: uuid.UUID
+) -> list[RemittanceAdvice]:
+    """The advices read from one file, in the file's order."""
+    statement = (
+        select(RemittanceAdvice)
+        .where(RemittanceAdvice.document_id == document_id)
+        .order_by(col(RemittanceAdvice.line))
+    )
+    return list((await session.exec(statement)).all())

@@ -300,3 +300,63 @@ class BankFileOut(BaseModel):
     payments: list[uuid.UUID]
     duplicates: list[DuplicateTransaction]
     errors: list[FileLineProblem]
+
+
+class AdviceLineOut(BaseModel):
+    invoice_number: str | None = Field(description="None for a deduction of the whole payment")
+    amount_paid: MoneyOut | None
+    deduction: MoneyOut | None
+    deduction_reason: str | None
+    discount: MoneyOut | None
+    source: str = Field(description="Where it was read: body line 4, remittance.xlsx row 3, ...")
+
+
+class AdvicePartOut(BaseModel):
+    part: str = Field(description="The body, an attachment's name, or a header")
+    kind: str
+    readable: bool
+    lines: int
+    message: str
+
+
+class AdviceOut(MoneyModel):
+    """A remittance advice and what became of it: waiting for its payment, used for one, or on
+    the worklist (unmatched) with the reason."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    document_id: uuid.UUID
+    line: int
+    status: str = Field(description="waiting, used or unmatched")
+    status_reason: str | None
+    customer_id: uuid.UUID | None
+    payer_name: str | None
+    sender: str | None
+    subject: str | None
+    currency: str
+    total: MoneyOut | None
+    paid_on: date
+    reference: str | None = Field(description="An 820's TRN02: the payment's trace or check no.")
+    lines: list[AdviceLineOut]
+    payment_id: uuid.UUID | None
+    created_at: datetime
+
+
+class AdviceDocumentOut(BaseModel):
+    """An advice file as it was kept: what was read from each part and what was not."""
+
+    id: uuid.UUID
+    filename: str
+    format: str = Field(description="email or x12_820")
+    source: str
+    size: int
+    parts: list[AdvicePartOut]
+    problems: list[FileLineProblem]
+    advices: list[AdviceOut]
+
+
+class AdviceUseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    payment_id: uuid.UUID

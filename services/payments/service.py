@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.payments.api import ROUTERS
 from services.payments.handlers import HANDLERS
+from services.payments.jobs import sweep_mailbox
 from services.payments.publishing import PUBLISHES
 from services.payments.settings import PaymentsSettings
 from shared.service import ServiceDefinition
@@ -14,7 +15,8 @@ definition = ServiceDefinition(
     description=(
         "Payments, bank and lockbox files (BAI2, camt.053/054, NACHA CCD+/CTX, CSV lockbox), cash "
         "application with explained confidence and a review queue, unapplied cash, deposits, "
-        "refunds, small-balance write-offs and reversals. Keeps its own view of open invoices from "
+        "refunds, small-balance write-offs and reversals; remittance advices sent apart from the "
+        "money (emails with PDF, XLSX or CSV, X12 820). Keeps its own view of open invoices from "
         "invoicing's events and of payers from customer events."
     ),
     settings_class=PaymentsSettings,
@@ -22,4 +24,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     publishes=PUBLISHES,
+    background=[sweep_mailbox],
 )

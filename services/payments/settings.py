@@ -6,6 +6,7 @@ Nested values are JSON in the environment, e.g. `AR_PAYMENTS_MATCHING='{"amount_
 """
 
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -38,3 +39,11 @@ class PaymentsSettings(ServiceSettings):
     # can stall the service or exhaust its memory.
     bank_file_read_seconds: float = Field(default=30.0, gt=0)
     bank_file_read_memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
+    # Remittance advices: the largest file accepted; the folder of .eml files the mailbox sweep
+    # takes in (none: no sweep) and how often it looks; an advice and a payment of the same payer
+    # and amount meet when their dates are at most `advice_match_days` apart, and an advice no
+    # payment met within that many days goes to the worklist.
+    max_advice_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    advice_mailbox_dir: Path | None = None
+    advice_mailbox_interval_seconds: float = Field(default=60.0, gt=0)
+    advice_match_days: int = Field(default=10, ge=0, le=90)

@@ -129,6 +129,10 @@ PINNED = {
     "payments GET /v1/payments": EVERYONE,
     "payments GET /v1/payments/{payment_id}": EVERYONE,
     "payments GET /v1/refunds/{refund_id}": EVERYONE,
+    "payments GET /v1/remittance-advices": EVERYONE,
+    "payments GET /v1/remittance-advices/documents/{document_id}": EVERYONE,
+    "payments GET /v1/remittance-advices/documents/{document_id}/content": EVERYONE,
+    "payments GET /v1/remittance-advices/{advice_id}": EVERYONE,
     "payments POST /v1/applications/suggestions/{suggestion_id}/accept": "ar_coordinator ar_supervisor",
     "payments POST /v1/applications/suggestions/{suggestion_id}/dismiss": "ar_coordinator ar_supervisor",
     "payments POST /v1/applications/{application_id}/unapply": "ar_coordinator ar_supervisor",
@@ -141,6 +145,8 @@ PINNED = {
     "payments POST /v1/refunds": "ar_coordinator ar_supervisor",
     "payments POST /v1/refunds/{refund_id}/approve": "ar_supervisor",
     "payments POST /v1/refunds/{refund_id}/reject": "ar_supervisor",
+    "payments POST /v1/remittance-advices": "ar_coordinator ar_supervisor integration",
+    "payments POST /v1/remittance-advices/{advice_id}/use": "ar_coordinator ar_supervisor",
     "payments POST /v1/write-offs": "ar_coordinator ar_supervisor",
 }
 

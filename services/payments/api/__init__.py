@@ -1,6 +1,7 @@
 """The payments API: routes only. They check input and roles, call commands, shape the answer."""
 
 from services.payments.api import (
+    advices,
     applications,
     bank_files,
     deposits,
@@ -14,6 +15,7 @@ ROUTERS = [
     payers.router,
     payments.router,
     bank_files.router,
+    advices.router,
     applications.router,
     deposits.router,
     refunds.router,

@@ -8,7 +8,9 @@ import asyncio
 import hashlib
 import multiprocessing
 import resource
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -22,7 +24,6 @@ from services.payments.domain.bank_files.bai2_reader import NotAReceipt
 from services.payments.domain.bank_files.model import (
     BankReceipt,
     LineProblem,
-    LockboxLayout,
     MalformedFile,
     ParsedFile,
 )
@@ -48,20 +49,15 @@ _PROCESSES = multiprocessing.get_context("forkserver")
 _PROCESSES.set_forkserver_preload([__name__])
 
 
-def _read_in_child(
-    connection: Connection,
-    content: bytes,
-    file_format: BankFileFormat | None,
-    lockbox: LockboxLayout,
-    bank_currency: str,
-    memory_bytes: int,
-) -> None:
+def _read_in_child(connection: Connection, read: Callable[[], object], memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     outcome: tuple[str, object]
     try:
-        outcome = ("read", read_bank_file(content, file_format, lockbox, bank_currency))
+        outcome = ("read", read())
     except MalformedFile as exc:
         outcome = ("malformed", (exc.detail, exc.extensions))
+    except Problem as exc:  # another reader's own refusal (a remittance file's, say)
+        outcome = ("problem", (exc.status, exc.slug, exc.title, exc.detail, exc.extensions))
     except MemoryError:
         outcome = ("memory", None)
     try:
@@ -71,21 +67,12 @@ def _read_in_child(
     connection.close()
 
 
-def _read_in_process(
-    content: bytes, file_format: BankFileFormat | None, rules: PaymentsSettings
-) -> tuple[str, object]:
+def _read_in_process(read: Callable[[], object], rules: PaymentsSettings) -> tuple[str, object]:
     """Blocking (starting the process too): run in a thread, never on the event loop."""
     receiving, sending = _PROCESSES.Pipe(duplex=False)
     process = _PROCESSES.Process(
         target=_read_in_child,
-        args=(
-            sending,
-            content,
-            file_format,
-            rules.lockbox,
-            rules.bank_currency,
-            rules.bank_file_read_memory_bytes,
-        ),
+        args=(sending, read, rules.bank_file_read_memory_bytes),
         daemon=True,
     )
     process.start()
@@ -102,16 +89,18 @@ def _read_in_process(
         receiving.close()
 
 
-async def read_off_loop(
-    content: bytes, file_format: BankFileFormat | None, rules: PaymentsSettings
-) -> ParsedFile:
-    """The file read in a child process: a reader that loops or swells is killed at the bound."""
-    kind, value = await asyncio.to_thread(_read_in_process, content, file_format, rules)
-    if kind == "read" and isinstance(value, ParsedFile):
+async def read_bounded(read: Callable[[], object], rules: PaymentsSettings) -> object:
+    """`read()` (a module-level function with its arguments, as `functools.partial`) run in a
+    child process: one that loops or swells is killed at the bound, its refusals come back."""
+    kind, value = await asyncio.to_thread(_read_in_process, read, rules)
+    if kind == "read":
         return value
     if kind == "malformed":
         detail, extensions = value  # type: ignore[misc]
         raise MalformedFile(detail, **extensions)
+    if kind == "problem":
+        status, slug, title, detail, extensions = value  # type: ignore[misc]
+        raise Problem(detail, status=status, slug=slug, title=title, **extensions)
     if kind == "timeout":
         raise BankFileTooCostly(
             f"the file was not read within {rules.bank_file_read_seconds:g} s; nothing was recorded"
@@ -122,6 +111,17 @@ async def read_off_loop(
             " nothing was recorded"
         )
     raise BankFileTooCostly(f"the reader stopped (exit code {value}); nothing was recorded")
+
+
+async def read_off_loop(
+    content: bytes, file_format: BankFileFormat | None, rules: PaymentsSettings
+) -> ParsedFile:
+    """The file read in a child process, within the bounds."""
+    parsed = await read_bounded(
+        partial(read_bank_file, content, file_format, rules.lockbox, rules.bank_currency), rules
+    )
+    assert isinstance(parsed, ParsedFile)
+    return parsed
 
 
 def _refused(problems: list[LineProblem]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payments.commands.advice_matching import advice_for, describe, use_advice
 from services.payments.commands.applications import Basis, apply_to_invoice
 from services.payments.commands.suggestions import queue
 from services.payments.domain.matching.engine import CashApplicationEngine
@@ -26,6 +27,7 @@ from services.payments.models import (
     Payer,
     PayerAlias,
     Payment,
+    RemittanceAdvice,
     RemittanceLine,
     Suggestion,
     written_forms,
@@ -156,11 +158,19 @@ async def apply_cash(
     payment: Payment,
     rules: PaymentsSettings,
     directory: PayerDirectory | None = None,
+    advice: RemittanceAdvice | None = None,
 ) -> Proposal:
     """Apply what the engine is sure of; put the rest in the review queue. A file's payments share
-    one `directory` of payers."""
+    one `directory` of payers. A remittance advice that came apart from the money (`advice`, or
+    one waiting for this payment) gives the payment its lines, and the explanation names it."""
+    directory = directory or await payer_directory(session)
+    advice = advice or await advice_for(session, payment, directory, rules)
+    if advice is not None and advice.payment_id is None:
+        await use_advice(session, advice, payment, None)
     proposal = await propose(session, payment, rules, directory)
     explanation = " ".join(proposal.explanation)
+    if advice is not None:
+        explanation = f"Lines from {describe(advice)}. {explanation}"
     confidence = Decimal(str(round(proposal.confidence, 3)))
     invoices = await _still_open(session, proposal) if proposal.automatic else None
     if proposal.automatic and invoices is None:

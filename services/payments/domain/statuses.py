@@ -29,6 +29,15 @@ class SuggestionStatus(StrEnum):
     SUPERSEDED = "superseded"  # the payment or an invoice changed so that it no longer fits
 
 
+class AdviceStatus(StrEnum):
+    """A remittance advice: waiting for the payment it describes, used for it, or on the worklist
+    because it matches nothing (nothing readable, or no payment within the window)."""
+
+    WAITING = "waiting"
+    USED = "used"
+    UNMATCHED = "unmatched"
+
+
 class RefundStatus(StrEnum):
     PENDING_APPROVAL = "pending_approval"
     ISSUED = "issued"
