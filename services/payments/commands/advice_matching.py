@@ -135,7 +135,8 @@ async def use_advice(
     session: AsyncSession, advice: RemittanceAdvice, payment: Payment, actor: Principal | None
 ) -> None:
     """The advice describes the payment: its invoice lines become the payment's remittance (a
-    payment whose bank sent remittance keeps that), and the advice is marked used."""
+    payment whose bank sent remittance keeps that), its payer the payment's if it had none, and
+    the advice is marked used."""
     has_lines = (
         await session.exec(select(RemittanceLine).where(RemittanceLine.payment_id == payment.id))
     ).first() is not None
@@ -157,6 +158,9 @@ async def use_advice(
                     else None,
                 )
             )
+    if payment.customer_id is None and advice.customer_id is not None:
+        # The invoices the advice names are one customer's: the payer is known from now on.
+        payment.customer_id = advice.customer_id
     advice.status, advice.payment_id = AdviceStatus.USED, payment.id
     advice.status_reason = (
         f"used for the payment of {payment.amount} received {payment.received_on:%Y-%m-%d}"

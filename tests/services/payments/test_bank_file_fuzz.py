@@ -1,7 +1,9 @@
 """Every bank-file reader ends, within a bound, on every input: valid files cut short, with records
 repeated or dropped, with bytes flipped. It gives back what it read or refuses the file with its
-own error (`MalformedFile`, a 422); nothing else may escape. A fixed, derandomised budget keeps
-this inside `make test`; `BANK_FILE_FUZZ_EXAMPLES=5000` searches deeper."""
+own error (`MalformedFile`, a 422); nothing else may escape. The remittance-advice readers (X12
+820, emails and the PDF, XLSX and CSV attachments they carry) are held to the same with their own
+error (`MalformedRemittance`). A fixed, derandomised budget keeps this inside `make test`;
+`BANK_FILE_FUZZ_EXAMPLES=5000` searches deeper."""
 
 import os
 import signal
@@ -18,6 +20,11 @@ from services.payments.domain.bank_files.camt_reader import read_camt
 from services.payments.domain.bank_files.lockbox_reader import read_lockbox
 from services.payments.domain.bank_files.model import LockboxLayout, MalformedFile, ParsedFile
 from services.payments.domain.bank_files.nacha_reader import read_nacha
+from services.payments.domain.remittance.email_reader import read_email
+from services.payments.domain.remittance.model import MalformedRemittance, ReadAdvices
+from services.payments.domain.remittance.reading import read_advice_file
+from services.payments.domain.remittance.x12_820 import read_820
+from tests.services.payments.advices import XLSX, advice_email
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = Path(__file__).parent / "files"
@@ -140,5 +147,81 @@ def test_every_reader_ends_on_every_mutation_with_its_own_error_or_a_result(
     @given(mutated(seeds))
     def ends_with_a_result_or_its_own_error(content: bytes) -> None:
         _ends(reader_name, content)
+
+    ends_with_a_result_or_its_own_error()
+
+
+def _in_email(name: str, content_type: tuple[str, str]) -> Callable[[bytes], ReadAdvices]:
+    """A reader of an attachment: the mutated file sent as one, the way customers send it."""
+
+    def read(content: bytes) -> ReadAdvices:
+        advice = read_email(advice_email("See attached.", (name, content, content_type)))
+        return ReadAdvices([advice], advice.problems, advice.parts)
+
+    return read
+
+
+ADVICE_READERS: dict[str, tuple[Callable[[bytes], ReadAdvices], list[Path]]] = {
+    "x12_820": (read_820, [FIXTURES / "remittance.820"]),
+    "email": (read_advice_file, [FIXTURES / "advice_body.eml"]),
+    "pdf": (_in_email("advice.pdf", ("application", "pdf")), [FIXTURES / "advice_remittance.pdf"]),
+    "xlsx": (_in_email("advice.xlsx", XLSX), [FIXTURES / "advice_remittance.xlsx"]),
+    "csv": (_in_email("advice.csv", ("text", "csv")), [FIXTURES / "advice_remittance.csv"]),
+}
+
+_820 = (FIXTURES / "remittance.820").read_bytes()
+ADVICE_HARD_CASES: dict[str, list[bytes]] = {
+    "x12_820": [
+        _820[:106],  # the interchange header alone
+        _820.replace(b"~\n", b"\n"),  # a segment terminator the ISA does not declare
+        _820.replace(b"*1250.00*1250.00", b"*abc*1250.00"),
+        _820.replace(b"SE*14*0001~\n", b""),  # a set that never ends
+    ],
+    "email": [b"From: a@b\n\n", b"Subject: x\nContent-Type: multipart/mixed\n\n--"],
+    "pdf": [b"%PDF-1.4\n", b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [1 0 R] >> endobj\n"],
+    "xlsx": [b"PK\x03\x04", b""],
+    "csv": [b"\x00\xff;\n;;;", b"invoice,amount paid\nINV-1,abc\n"],
+}
+
+
+def _advice_ends(reader_name: str, content: bytes) -> None:
+    reader = ADVICE_READERS[reader_name][0]
+    try:
+        with within(SECONDS_PER_FILE):
+            read = reader(content)
+    except MalformedRemittance:
+        return
+    except Stalled:
+        pytest.fail(f"the {reader_name} reader ran past {SECONDS_PER_FILE} s on {content!r}")
+    except Exception as exc:  # noqa: BLE001 - any other error is what this test looks for
+        pytest.fail(
+            f"the {reader_name} reader let {type(exc).__name__}: {exc} escape on {content!r} "
+            "(a 500 at the API; it must be a problem entry or MalformedRemittance)"
+        )
+    assert isinstance(read, ReadAdvices)
+
+
+@pytest.mark.parametrize("reader_name", list(ADVICE_READERS))
+def test_every_advice_reader_ends_on_inputs_that_are_known_to_be_hard(reader_name: str) -> None:
+    for content in ADVICE_HARD_CASES[reader_name]:
+        _advice_ends(reader_name, content)
+
+
+@pytest.mark.parametrize("reader_name", list(ADVICE_READERS))
+def test_every_advice_reader_ends_on_every_mutation_with_its_own_error_or_a_result(
+    reader_name: str,
+) -> None:
+    seeds = [p.read_bytes() for p in ADVICE_READERS[reader_name][1]]
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @seed(20261207)
+    @given(mutated(seeds))
+    def ends_with_a_result_or_its_own_error(content: bytes) -> None:
+        _advice_ends(reader_name, content)
 
     ends_with_a_result_or_its_own_error()
