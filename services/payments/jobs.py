@@ -74,6 +74,8 @@ async def sweep_mailbox(service: Service) -> None:
     """Sweep at the configured interval until the service stops."""
     rules = cast(PaymentsSettings, service.settings)
     while True:
+        # An interval first: a service just started has nothing waiting long enough to expire.
+        await asyncio.sleep(rules.advice_mailbox_interval_seconds)
         try:
             counts = await sweep_once(service.db, rules, clock=service.clock)
             if any(counts.values()):
@@ -82,4 +84,3 @@ async def sweep_mailbox(service: Service) -> None:
             raise
         except Exception:
             log.exception("remittance advice sweep failed; trying again at the next interval")
-        await asyncio.sleep(rules.advice_mailbox_interval_seconds)

@@ -4,6 +4,7 @@ an image is reported as not readable; the email is kept as evidence; cash applic
 advice for its payment (before or after it arrives), naming it in the explanation; an advice that
 matches nothing is on the worklist."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +290,18 @@ async def test_the_mailbox_sweep_takes_in_each_email_and_moves_it(
     assert (mailbox / "processed" / "a.eml").read_bytes() == good
     assert "not an email" in (mailbox / "refused" / "b.eml.reason.txt").read_text()
     assert list(mailbox.glob("*.eml")) == []
+
+
+async def test_an_advice_no_payment_meets_within_the_window_goes_to_the_worklist(
+    mailbox: Path, api: httpx.AsyncClient, auth: AuthHeaders, invoices: dict[str, Any]
+) -> None:
+    sent = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+    content = advice_email("INV-2026-000126   300.00", sent=sent)
+    [advice] = (await upload_advice(api, auth, "advice.eml", content)).json()["advices"]
+
+    async def on_the_worklist() -> Any:
+        read = await api.get(f"/v1/remittance-advices/{advice['id']}", headers=auth(AUDITOR))
+        return read.json() if read.json()["status"] == "unmatched" else None
+
+    expired = await eventually(on_the_worklist)
+    assert expired["status_reason"] == "no payment of 300.00 came within 10 days of 2026-09-01"
