@@ -7,7 +7,8 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlmodel import col, or_, select
+from sqlalchemy import ColumnElement
+from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.domain.matching.payers import PayerDirectory, normalise_name
@@ -105,10 +106,12 @@ async def advice_for(
     """The waiting advice that describes the payment, if one arrived before it."""
     window = timedelta(days=rules.advice_match_days)
     references = [r for r in (payment.reference, payment.bank_reference) if r]
-    ties = [
-        (col(RemittanceAdvice.total).in_(written_forms(payment.amount)))
-        & (col(RemittanceAdvice.paid_on) >= payment.received_on - window)
-        & (col(RemittanceAdvice.paid_on) <= payment.received_on + window)
+    ties: list[ColumnElement[bool]] = [
+        and_(
+            col(RemittanceAdvice.total).in_(written_forms(payment.amount)),
+            col(RemittanceAdvice.paid_on) >= payment.received_on - window,
+            col(RemittanceAdvice.paid_on) <= payment.received_on + window,
+        )
     ]
     if references:
         ties.append(col(RemittanceAdvice.reference).in_(references))
