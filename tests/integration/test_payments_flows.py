@@ -28,6 +28,7 @@ from tests.support import eventually, new_customer
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 FILES = Path(__file__).parent.parent / "services" / "payments" / "files"
+ADVICES = Path(__file__).parent.parent / "services" / "payments" / "fixtures"
 
 
 @pytest.fixture
@@ -387,3 +388,59 @@ async def test_applications_reach_collections_ledger_as_events(
 
     item = await eventually(settled_in_ledger, timeout=30)
     assert [e["kind"] for e in item["history"]][-1] == "paid"
+
+
+async def test_remittance_advices_meet_their_payments_on_postgresql(
+    services: tuple[Service, Service], kafka_broker: KafkaBroker, auth: AuthHeaders
+) -> None:
+    """An 820 and an emailed advice, each before or after its payment, applied on PostgreSQL."""
+    customers, payments = services
+    acme = await _customer(
+        customers, payments, auth, legal_name="Permian Basin Services LLC", dba="PBS"
+    )
+    await _issue(
+        kafka_broker,
+        payments,
+        auth,
+        *(
+            invoice(acme, number, total)
+            for number, total in [
+                ("INV-2026-000123", "1250.00"),
+                ("INV-2026-000124", "612.00"),
+                ("INV-2026-000126", "300.00"),
+                ("INV-2026-000223", "1250.00"),
+            ]
+        ),
+    )
+    paid_first = await _post(
+        payments,
+        auth,
+        "/v1/payments",
+        json=_payment(None, "2150.00", method="ach", reference="PBS-EFT-0042"),
+    )
+    eight_twenty = (ADVICES / "remittance.820").read_bytes()
+
+    document = await _post(
+        payments,
+        auth,
+        "/v1/remittance-advices",
+        files={"file": ("remittance.820", eight_twenty)},
+    )
+
+    first, second = document["advices"]
+    assert (first["status"], first["payment_id"]) == ("used", paid_first["id"])
+    assert second["status"] == "waiting"  # for a payment its TRN reference names
+    applied = await _get(payments, auth, f"/v1/payments/{paid_first['id']}")
+    assert sorted((a["invoice_number"], a["amount"]) for a in applied["applications"]) == [
+        ("INV-2026-000123", "1250.00"),
+        ("INV-2026-000124", "600.00"),
+        ("INV-2026-000126", "300.00"),
+    ]
+    evidence = await _get(payments, auth, f"/v1/remittance-advices/documents/{document['id']}")
+    assert [a["id"] for a in evidence["advices"]] == [first["id"], second["id"]]
+    async with client(payments) as http:
+        kept = await http.get(
+            f"/v1/remittance-advices/documents/{document['id']}/content",
+            headers=auth(Role.AUDITOR),
+        )
+    assert kept.content == eight_twenty
