@@ -44,9 +44,10 @@ class BankFileTooCostly(Problem):
     status, slug, title = 422, "bank-file-too-costly", "The bank file could not be read in bounds"
 
 
-# A reader process forked from a server that has this module imported starts in milliseconds.
+# A reader process forked from a server that has the readers imported (the bank files' with this
+# module, the remittance advices' with their PDF and spreadsheet libraries) starts in milliseconds.
 _PROCESSES = multiprocessing.get_context("forkserver")
-_PROCESSES.set_forkserver_preload([__name__])
+_PROCESSES.set_forkserver_preload([__name__, "services.payments.domain.remittance.reading"])
 
 
 def _read_in_child(connection: Connection, read: Callable[[], object], memory_bytes: int) -> None:
