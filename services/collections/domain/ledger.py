@@ -62,7 +62,7 @@ class EntryKind(StrEnum):
     REFUNDED = "refunded"
     WRITTEN_OFF = "written_off"
     # An imported invoice's part the legacy system saw paid before go-live.
-    SETTLED_BEFORE_IMPORT = "settled_before_import"
+    SETTLED_IN_LEGACY = "settled_in_legacy"
 
 
 # What the period's credit sales are made of (docs/domain.md#credit-sales).
@@ -123,7 +123,7 @@ def _invoice_issued(e: InvoiceIssued) -> LedgerChange:
     entries = [Entry(e.invoice_id, EntryKind.INVOICED, e.total, e.invoice_date, e.rebill_of)]
     if e.owed != e.total:
         entries.append(
-            Entry(e.invoice_id, EntryKind.SETTLED_BEFORE_IMPORT, e.owed - e.total, e.invoice_date)
+            Entry(e.invoice_id, EntryKind.SETTLED_IN_LEGACY, e.owed - e.total, e.invoice_date)
         )
     return LedgerChange([item], entries)
 

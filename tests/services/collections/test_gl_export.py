@@ -3,7 +3,6 @@ over the API of collections fed the producers' events."""
 
 import csv
 import io
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,17 +15,15 @@ from services.collections.models import GLBatch
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.clock import Clock
-from shared.events.journal import JournalEntry, Posting
 from shared.service import Service
 from tests.conftest import AuthHeaders
-from tests.services.collections.books import AR, Books, publish
+from tests.services.collections.books import Books, publish
 from tests.support import event_message
 
 TODAY = Clock().today()
 MONTH_END = TODAY.replace(day=1) - timedelta(days=1)
 MONTH = MONTH_END.strftime("%Y-%m")
 FIRST = MONTH_END.replace(day=1)
-CONVERSION = "3900"
 
 
 def _lines(batch: dict) -> list[tuple[str, str, str, Decimal, Decimal, int]]:
@@ -161,38 +158,23 @@ def test_the_erpnext_layout_nets_an_account_that_is_debited_and_credited() -> No
     ]
 
 
-def _imported(books: Books, total: str, open_balance: str, on: "object") -> object:
-    invoice = books.invoice(total, on)  # type: ignore[arg-type]
-    owed = Decimal(open_balance)
-    journal = JournalEntry(
-        entry_id=uuid.uuid4(),
-        posted_on=invoice.invoice_date,
-        currency=invoice.currency,
-        source="opening_balance",
-        document_id=invoice.invoice_id,
-        document_number=invoice.number,
-        postings=[Posting(account=AR, debit=owed), Posting(account=CONVERSION, credit=owed)],
-    )
-    return invoice.model_copy(update={"imported": True, "open_balance": owed, "journal": journal})
-
-
 async def test_legacy_invoices_paid_in_full_leave_the_tie_out_at_zero(
     api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
 ) -> None:
     books = Books()
     legacy = [
-        _imported(books, "500.00", "500.00", FIRST),
-        _imported(books, "800.00", "300.00", FIRST),
-        _imported(books, "99.99", "12.34", FIRST + timedelta(days=1)),
+        books.imported("500.00", "500.00", FIRST),
+        books.imported("800.00", "300.00", FIRST),
+        books.imported("99.99", "12.34", FIRST + timedelta(days=1)),
     ]
-    await publish(ledger_bus, *legacy)  # type: ignore[arg-type]
+    await publish(ledger_bus, *legacy)
     params = {"as_of": str(FIRST + timedelta(days=1))}
     [tie] = (await api.get("/v1/ledger/tie-out", params=params, headers=auth(Role.AUDITOR))).json()
     assert (tie["ledger"], tie["journal"], tie["difference"]) == ("812.34", "812.34", "0.00")
     for invoice in legacy:
-        owed = invoice.open_balance  # type: ignore[attr-defined]
+        owed = invoice.owed
         payment = books.payment(owed, MONTH_END)
-        await publish(ledger_bus, payment, books.apply(payment, invoice, owed, MONTH_END))  # type: ignore[arg-type]
+        await publish(ledger_bus, payment, books.apply(payment, invoice, owed, MONTH_END))
     balance = (
         await api.get(
             "/v1/gl/trial-balance", params={"as_of": str(MONTH_END)}, headers=auth(Role.AUDITOR)
