@@ -14,14 +14,13 @@ from services.collections.documents.gl_export import batch_csv, batch_erpnext
 from services.collections.domain.gl import BatchKind, BatchLine, RollforwardLine, totals
 from services.collections.models import GLBatch
 from services.collections.queries.gl import (
+    ar_control_tie,
     batch_lines,
     batches,
-    tie_out_differences,
     trial_balance_as_of,
     unbatched_through,
 )
 from services.collections.queries.kpis import Month
-from services.collections.queries.tie_out import tie_out
 from services.collections.schemas import (
     ARControlTieOut,
     CurrencyTotalsOut,
@@ -138,7 +137,7 @@ async def read_trial_balance(
     day = as_of or clock.today()
     account = settings.chart.ar_control
     rows = await trial_balance_as_of(session, day)
-    documents = await tie_out_differences(session, day, account)
+    ties, documents = await ar_control_tie(session, day, account)
     return TrialBalanceOut(
         as_of=day,
         ar_control_account=account,
@@ -156,7 +155,7 @@ async def read_trial_balance(
                     if d.currency == t.currency
                 ],
             )
-            for t in await tie_out(session, day, account)
+            for t in ties
         ],
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import Numeric, cast, func, literal, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,7 @@ from services.collections.models import (
     LoggedEvent,
 )
 from services.collections.queries.sums import chunks, grouped_sums, on_postgres
+from services.collections.queries.tie_out import TieOut
 
 ZERO = Decimal(0)
 
@@ -107,26 +108,66 @@ class DocumentDifference:
         return self.ledger - self.journal
 
 
-async def tie_out_differences(
-    session: AsyncSession, as_of: date, ar_account: str
-) -> list[DocumentDifference]:
-    """Per event, the ledger's AR entries against the AR control postings, both dated on or
-    before `as_of`; only the events where they differ, oldest document first."""
+PerEvent = dict[tuple[str, uuid.UUID | None], tuple[Decimal, Decimal]]
+
+
+async def _per_event(session: AsyncSession, as_of: date, ar_account: str) -> PerEvent:
+    """{(currency, event): (ledger AR, AR control debits less credits)}, dated through `as_of`.
+    On PostgreSQL one statement reads both, so a consumer committing in between cannot make an
+    event look half-posted (each statement of a read-committed transaction sees a new
+    snapshot); SQLite's read transaction keeps one snapshot throughout."""
+    ledger_where = [col(LedgerEntry.ar_control).is_(True), col(LedgerEntry.entry_date) <= as_of]
+    journal_where = [col(JournalLine.account) == ar_account, col(JournalLine.posted_on) <= as_of]
+    if on_postgres(session):
+        nothing = cast(literal(0), Numeric)
+        both = union_all(
+            select(
+                col(LedgerEntry.currency).label("currency"),
+                col(LedgerEntry.event_id).label("event_id"),
+                col(LedgerEntry.amount).label("ledger"),
+                nothing.label("journal"),
+            ).where(*ledger_where),
+            select(
+                col(JournalLine.currency),
+                col(JournalLine.event_id),
+                nothing,
+                col(JournalLine.debit) - col(JournalLine.credit),
+            ).where(*journal_where),
+        ).subquery()
+        statement = select(
+            both.c.currency, both.c.event_id, func.sum(both.c.ledger), func.sum(both.c.journal)
+        ).group_by(both.c.currency, both.c.event_id)
+        rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
+        return {(c, e): (ledger, journal) for c, e, ledger, journal in rows}
     ledger = await grouped_sums(
         session,
         [col(LedgerEntry.currency), col(LedgerEntry.event_id)],
         col(LedgerEntry.amount),
-        [col(LedgerEntry.ar_control).is_(True), col(LedgerEntry.entry_date) <= as_of],
+        ledger_where,
     )
-    where = [col(JournalLine.account) == ar_account, col(JournalLine.posted_on) <= as_of]
     keys = [col(JournalLine.currency), col(JournalLine.event_id)]
-    debits = await grouped_sums(session, keys, col(JournalLine.debit), where)
-    credits = await grouped_sums(session, keys, col(JournalLine.credit), where)
+    debits = await grouped_sums(session, keys, col(JournalLine.debit), journal_where)
+    credits = await grouped_sums(session, keys, col(JournalLine.credit), journal_where)
+    return {
+        key: (ledger.get(key, ZERO), debits.get(key, ZERO) - credits.get(key, ZERO))  # type: ignore[misc]
+        for key in {*ledger, *debits, *credits}
+    }
+
+
+async def ar_control_tie(
+    session: AsyncSession, as_of: date, ar_account: str
+) -> tuple[list[TieOut], list[DocumentDifference]]:
+    """Per currency the ledger's AR against the AR control account (as the tie-out), and the
+    events where the two differ, oldest document first; both from the same read."""
+    sums = await _per_event(session, as_of, ar_account)
+    currencies: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     differing = []
-    for key in {*ledger, *debits, *credits}:
-        journal = debits.get(key, ZERO) - credits.get(key, ZERO)
-        if ledger.get(key, ZERO) != journal:
-            differing.append((key, ledger.get(key, ZERO), journal))
+    for key, (ledger, journal) in sums.items():
+        currencies[key[0]][0] += ledger
+        currencies[key[0]][1] += journal
+        if ledger != journal:
+            differing.append((key, ledger, journal))
+    ties = [TieOut(c, ledger, journal) for c, (ledger, journal) in sorted(currencies.items())]
     events = [key[1] for key, _, _ in differing if key[1] is not None]
     types, documents = await _event_types(session, events), await _documents(session, events)
     found = [
@@ -140,7 +181,9 @@ async def tie_out_differences(
         )
         for (currency, event_id), amount, journal in differing
     ]
-    return sorted(found, key=lambda d: (d.currency, d.document_date or date.min, str(d.event_id)))
+    return ties, sorted(
+        found, key=lambda d: (d.currency, d.document_date or date.min, str(d.event_id))
+    )
 
 
 async def _event_types(session: AsyncSession, events: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
