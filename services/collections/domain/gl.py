@@ -73,9 +73,12 @@ class CurrencyTotals:
 
 
 class _Sided(Protocol):
-    currency: str
-    debit: Decimal
-    credit: Decimal
+    @property
+    def currency(self) -> str: ...
+    @property
+    def debit(self) -> Decimal: ...
+    @property
+    def credit(self) -> Decimal: ...
 
 
 def totals(lines: Iterable[_Sided]) -> list[CurrencyTotals]:
