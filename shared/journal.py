@@ -31,6 +31,8 @@ class ChartOfAccounts(BaseSettings):
     revenue_by_service_line: dict[str, str] = Field(default_factory=dict)
     sales_tax_default: str = "2300"
     sales_tax_by_jurisdiction: dict[str, str] = Field(default_factory=dict)
+    # Go-live: legacy open balances are posted against it (AR_CHART__CONVERSION).
+    conversion: str = "3900"
 
     def revenue(self, service_line: str) -> str:
         return self.revenue_by_service_line.get(service_line, self.revenue_default)

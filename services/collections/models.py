@@ -142,6 +142,38 @@ class JournalLine(CollectionsTable, table=True):
     credit: Decimal = _money()
     business_district: str | None = Field(default=None, max_length=50)
     memo: str | None = Field(default=None, max_length=500)
+    # The tax liability report groups by it; None on postings that are not tax.
+    jurisdiction: str | None = Field(default=None, max_length=50)
+    # The event that carried it: a tie-out difference names its documents through it (None on
+    # postings kept before it was recorded).
+    event_id: uuid.UUID | None = None
+
+
+class GLBatch(CollectionsTable, table=True):
+    """A numbered export of journal postings to the GL: every posting dated on or before
+    `through` that no earlier batch took. Written once; it never changes afterwards."""
+
+    __tablename__ = "gl_batches"
+
+    number: int = Field(primary_key=True)
+    kind: str = Field(max_length=10)
+    label: str = Field(max_length=10, description="The day (YYYY-MM-DD) or month (YYYY-MM)")
+    through: date
+    postings: int
+    exported_by: str = Field(max_length=200)
+    exported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class GLBatchPosting(CollectionsTable, table=True):
+    """Which batch took a posting. The key is the posting's own (entry, line), so no posting
+    can ever be in two batches, whatever the relay resends."""
+
+    __tablename__ = "gl_batch_postings"
+    __table_args__ = (Index("ix_gl_batch_postings_batch", "batch_number"),)
+
+    entry_id: uuid.UUID = Field(primary_key=True)
+    line_no: int = Field(primary_key=True)
+    batch_number: int
 
 
 class UnbilledTicket(CollectionsTable, table=True):

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.collections.domain.ledger import EntryKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
-from shared.api.dates import BoundedDate, BoundedDateTime
+from shared.api.dates import BoundedDate, BoundedDateTime, BoundedMonth
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
 from shared.money import MoneyModel, MoneyOut, PositiveAmount, round_money
@@ -125,7 +125,9 @@ class LedgerEntryOut(MoneyModel):
     )
     amount: MoneyOut = Field(description="Change to the item's balance")
     entry_date: date
-    reference: uuid.UUID | None = Field(description="The application, credit memo or write-off")
+    reference: uuid.UUID | None = Field(
+        description="The application, credit memo or write-off; a rebill: the invoice it corrects"
+    )
 
 
 class LedgerItemOut(_ItemOut):
@@ -359,3 +361,107 @@ class ClosedPeriodOut(BaseModel):
     @classmethod
     def _to_minor_unit(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
         return {currency: round_money(ar, currency) for currency, ar in balances.items()}
+
+
+# GL export, trial balance and the AR pack (docs/domain.md#gl-export).
+
+
+class GLBatchIn(BaseModel):
+    """One of `day` or `period`: the batch takes every posting dated through it not exported
+    yet."""
+
+    day: BoundedDate | None = Field(default=None, description="A day's batch")
+    period: BoundedMonth | None = Field(default=None, description="A month's batch, YYYY-MM")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "GLBatchIn":
+        if (self.day is None) == (self.period is None):
+            raise ValueError("give either day or period")
+        return self
+
+
+class GLBatchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int = Field(description="Gapless, in the order exported")
+    kind: str = Field(examples=["day", "period"])
+    label: str = Field(examples=["2026-11-30", "2026-11"])
+    through: date = Field(description="It took every posting dated on or before this day")
+    postings: int
+    exported_by: str
+    exported_at: datetime
+
+
+class GLBatchLineOut(MoneyModel):
+    currency: str
+    account: str
+    department: str = Field(description="The business district; empty when none")
+    debit: MoneyOut
+    credit: MoneyOut
+    postings: int
+
+
+class CurrencyTotalsOut(MoneyModel):
+    currency: str
+    debit: MoneyOut
+    credit: MoneyOut
+    balanced: bool
+
+
+class GLBatchDetailOut(GLBatchOut):
+    lines: list[GLBatchLineOut]
+    totals: list[CurrencyTotalsOut]
+
+
+class TrialBalanceRowOut(MoneyModel):
+    currency: str
+    account: str
+    debit: MoneyOut
+    credit: MoneyOut
+    balance: MoneyOut = Field(description="Debit less credit")
+
+
+class TieDocumentOut(MoneyModel):
+    currency: str
+    event_id: uuid.UUID | None
+    event_type: str | None
+    document_number: str | None
+    document_date: date | None
+    ledger: MoneyOut
+    journal: MoneyOut
+    difference: MoneyOut
+
+
+class ARControlTieOut(MoneyModel):
+    currency: str
+    ledger: MoneyOut = Field(description="The ledger's AR (invoices and credit memos)")
+    journal: MoneyOut = Field(description="The AR control account's debits less credits")
+    difference: MoneyOut
+    documents: list[TieDocumentOut] = Field(
+        description="The events whose ledger AR and AR control postings differ"
+    )
+
+
+class TrialBalanceOut(BaseModel):
+    as_of: date
+    ar_control_account: str
+    accounts: list[TrialBalanceRowOut]
+    totals: list[CurrencyTotalsOut] = Field(description="Debits equal credits per currency")
+    ar_control: list[ARControlTieOut]
+
+
+class RollforwardOut(MoneyModel):
+    currency: str
+    period: str
+    opening: MoneyOut
+    invoices: MoneyOut
+    supplementary_invoices: MoneyOut = Field(description="Rebills: corrected invoices")
+    credit_memos: MoneyOut = Field(description="Subtracted")
+    cash_applied: MoneyOut = Field(description="Subtracted, net of applications undone")
+    write_offs: MoneyOut = Field(description="Subtracted")
+    other_adjustments: MoneyOut = Field(description="Signed: voids, discounts, legacy settled")
+    other: dict[str, MoneyOut] = Field(description="The other adjustments by entry kind")
+    closing: MoneyOut = Field(description="Opening plus the movements")
+    ledger: MoneyOut = Field(description="The ledger's AR at the month's end")
+    journal: MoneyOut = Field(description="The AR control account at the month's end")
+    ties: bool = Field(description="closing = ledger = journal, to the cent")

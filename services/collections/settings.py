@@ -28,6 +28,8 @@ class CollectionsSettings(ServiceSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     # Who signs the letters and statements (AR_COMPANY__*).
     company: CompanyProfile = Field(default_factory=CompanyProfile)
+    # Who receives the month's AR pack when it closes, e.g. '["controller@example.com"]'.
+    ar_pack_recipients: list[str] = Field(default_factory=list)
     # A ticket closed longer than this without an invoice is stale.
     unbilled_stale_days: int = Field(default=5, ge=0)
 

@@ -57,8 +57,9 @@ async def on_invoice_issued(
         job_site=event.job_site,
         ticket_numbers=sorted({line.ticket_number for line in event.lines if line.ticket_number}),
         total=event.total,
-        balance=event.total,
-        status=InvoiceStatus.OPEN if event.total > 0 else InvoiceStatus.PAID,
+        # An imported invoice may come with part of it settled in the legacy system already.
+        balance=event.owed,
+        status=InvoiceStatus.OPEN if event.owed > 0 else InvoiceStatus.PAID,
     )
     session.add(item)
     await session.flush()

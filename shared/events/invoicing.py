@@ -102,8 +102,21 @@ class InvoiceIssued(EventPayload):
     )
     rebill_of: uuid.UUID | None = Field(default=None, description="The invoice this one corrects")
     journal: JournalEntry | None = Field(
-        default=None, description="None only for imported invoices already in the GL"
+        default=None,
+        description=(
+            "The entry it posts; an imported invoice's is its opening balance against the "
+            "conversion account (None from imports before opening balances were posted)"
+        ),
     )
+    open_balance: Decimal | None = Field(
+        default=None,
+        description="An imported invoice's balance still owed at go-live (None: the total)",
+    )
+
+    @property
+    def owed(self) -> Decimal:
+        """What the customer owes on it as issued: the total, or an import's open balance."""
+        return self.total if self.open_balance is None else self.open_balance
 
 
 @event("invoice.voided", version=1, producer="invoicing")

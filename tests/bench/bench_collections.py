@@ -1,7 +1,9 @@
 """Collections' speed on PostgreSQL: aging (portfolio today, one customer, a past month end) and
 DSO for a month over ITEMS open items across CUSTOMERS customers, each beside the same answer from
-a straightforward SQL query over the same data; and the rate the ledger consumes events from
-Kafka. `python -m tests.bench collections`; AR_BENCH_ITEMS scales the data set down or up.
+a straightforward SQL query over the same data; month end (a GL batch of POSTINGS journal
+postings beside a plain COPY of the same rows, the AR pack of the month); and the rate the
+ledger consumes events from Kafka. `python -m tests.bench collections`; AR_BENCH_ITEMS and
+AR_BENCH_POSTINGS scale the data set down or up.
 """
 
 import asyncio
@@ -18,13 +20,19 @@ from typing import Any
 import asyncpg
 from sqlmodel import func, select
 
+from services.collections.commands.gl import export_batch
+from services.collections.documents.ar_pack import ar_pack, pack_pdf, pack_xlsx
+from services.collections.documents.gl_export import batch_erpnext
+from services.collections.domain.gl import BatchKind
 from services.collections.models import LoggedEvent
 from services.collections.queries.aging import Aging, AgingQuery, aging
+from services.collections.queries.gl import batch_lines
 from services.collections.queries.kpis import Month, monthly_kpis
 from services.collections.queries.worklist import worklist
 from services.collections.service import definition as collections
+from services.collections.settings import CollectionsSettings
 from shared import migrations
-from shared.auth import TokenAuthority
+from shared.auth import Principal, Role, TokenAuthority
 from shared.bus.kafka import KafkaBus
 from shared.clock import Clock, utc_now
 from shared.db import Database
@@ -37,6 +45,7 @@ from tests.support import SECRET, event_message, running_service
 ITEMS = int(os.environ.get("AR_BENCH_ITEMS", "1000000"))
 CUSTOMERS = max(ITEMS // 20, 1)
 EVENTS = int(os.environ.get("AR_BENCH_EVENTS", "30000"))
+POSTINGS = int(os.environ.get("AR_BENCH_POSTINGS", "1000000"))
 # The product's business date (the company's zone), wherever the test session's clock is.
 TODAY = Clock().today()
 DISTRICTS = [f"district-{d}" for d in range(10)]
@@ -330,6 +339,73 @@ async def _queries(db: Database, conn: asyncpg.Connection, sample_customer: uuid
     return lines
 
 
+JOURNAL_COLUMNS = [
+    "entry_id",
+    "line_no",
+    "posted_on",
+    "currency",
+    "source",
+    "document_id",
+    "document_number",
+    "customer_id",
+    "account",
+    "debit",
+    "credit",
+    "business_district",
+    "memo",
+    "jurisdiction",
+    "event_id",
+]
+
+
+def _postings(month: Month) -> list[tuple[Any, ...]]:
+    """POSTINGS journal lines of the month: invoices as AR debits against revenue credits."""
+    rng, rows = random.Random(7), []
+    for n in range(POSTINGS // 2):
+        entry, document = uuid.uuid4(), uuid.uuid4()
+        on = month.first + timedelta(days=n % month.days)
+        amount = Decimal(rng.randint(100, 500_000)) / 100
+        district = DISTRICTS[n % len(DISTRICTS)]
+        common = (on, "USD", "invoice", document, f"INV-{n:07d}", None)
+        rows.append((entry, 1, *common, "1200", amount, Decimal(0), district, None, None, None))
+        rows.append((entry, 2, *common, "4000", Decimal(0), amount, district, None, None, None))
+    return rows
+
+
+async def _month_end(db: Database, conn: asyncpg.Connection) -> list[str]:
+    month = Month(TODAY.year, TODAY.month).back()
+    rows = _postings(month)
+    await conn.copy_records_to_table("journal_lines", records=rows, columns=JOURNAL_COLUMNS)
+    await conn.execute("CREATE TABLE plain_copy (LIKE journal_lines)")
+    started = time.perf_counter()
+    await conn.copy_records_to_table("plain_copy", records=rows, columns=JOURNAL_COLUMNS)
+    copy_s = time.perf_counter() - started
+    await conn.execute("VACUUM ANALYZE journal_lines")
+    actor = Principal(subject="bench", roles=frozenset({Role.AR_SUPERVISOR}))
+    started = time.perf_counter()
+    async with db.transaction() as session:
+        batch = await export_batch(
+            session, BatchKind.PERIOD, str(month), month.last, actor, today=TODAY
+        )
+        lines = await batch_lines(session, batch.number)
+    erpnext = batch_erpnext(batch, lines, "bench")
+    export_s = time.perf_counter() - started
+    settings = CollectionsSettings(database_url="unused")
+    started = time.perf_counter()
+    async with db.transaction() as session:
+        pack = await ar_pack(session, settings, month, Clock().zone)
+    xlsx, pdf = pack_xlsx(pack), pack_pdf(pack, settings.company)
+    pack_s = time.perf_counter() - started
+    return [
+        f"GL batch of {month} ({batch.postings:,} postings taken, {len(lines)} lines by account "
+        f"and district, ERPNext file {len(erpnext):,} bytes): {export_s:.1f} s (target < 30 s); "
+        f"a plain COPY of the same rows {copy_s:.1f} s",
+        f"AR pack of {month} over {ITEMS:,} items ({len(pack.cash_receipts):,} receipts, "
+        f"{len(pack.over_60):,} accounts over 60 days; XLSX {len(xlsx):,} bytes, PDF "
+        f"{len(pdf):,} bytes): {pack_s:.1f} s (target < 60 s)",
+    ]
+
+
 def _event_stream(count: int) -> list[EventPayload]:
     """Invoices, payments and their applications for many customers, in each one's order."""
     events: list[EventPayload] = []
@@ -422,6 +498,7 @@ async def run(infra: BenchInfra) -> list[str]:
         f"{time.perf_counter() - started:.0f} s"
     ]
     lines += await _queries(db, conn, sample)
+    lines += await _month_end(db, conn)
     await conn.close()
     await db.dispose()
     reference_before = reference_ms()

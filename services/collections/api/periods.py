@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Path, status
 
 from services.collections.api.dependencies import SettingsDep
+from services.collections.commands.ar_pack import send_ar_pack
 from services.collections.commands.periods import close_period, reopen_period
 from services.collections.queries.kpis import Month
 from services.collections.queries.periods import closed_periods
@@ -25,11 +26,12 @@ async def close(
     clock: ClockDep, period: Period, session: SessionDep, actor: ARSupervisor, settings: SettingsDep
 ) -> ClosedPeriodOut:
     """Close a month that has ended, the one after the last closed: the ledger's AR at its end
-    is recorded and `PeriodClosed` tells invoicing and payments to post nothing dated in it.
+    is recorded, `PeriodClosed` tells invoicing and payments to post nothing dated in it, and
+    the month's AR pack goes to the distribution list (AR_COLLECTIONS_AR_PACK_RECIPIENTS).
     A 409 problem if it is already closed. Supervisors only."""
-    closed = await close_period(
-        session, Month.parse(period), settings.chart.ar_control, actor, clock=clock
-    )
+    month = Month.parse(period)
+    closed = await close_period(session, month, settings.chart.ar_control, actor, clock=clock)
+    await send_ar_pack(session, settings, month, clock.zone, actor)
     return ClosedPeriodOut.model_validate(closed)
 
 

@@ -58,7 +58,7 @@ HEADER = [
 ]
 
 
-def _cells(line: ReportLine) -> list[str | int | Decimal]:
+def cells(line: ReportLine) -> list[str | int | Decimal]:
     r, account = line.row, line.row.account
     last = line.history[-1] if line.history else None
     return [
@@ -86,7 +86,7 @@ def report_xlsx(lines: list[ReportLine], as_of: date) -> bytes:
     summary.append([f"Accounts over 60 days past due as of {as_of.isoformat()}"])
     summary.append(HEADER)
     for line in lines:
-        summary.append(_cells(line))
+        summary.append(cells(line))
     history = book.create_sheet("Action history")
     history.append(["Account", "When", "Kind", "Outcome", "Next step", "By"])
     for line in lines:
@@ -128,9 +128,9 @@ PDF_FONT_SIZE = 8
 
 def pdf_cells(line: ReportLine) -> list[str]:
     """One account's row as the PDF prints it: money in the currency's format."""
-    cells = _cells(line)
+    printed = cells(line)
     currency = line.row.currency
-    return [format_money(c, currency) if isinstance(c, Decimal) else str(c) for c in cells]
+    return [format_money(c, currency) if isinstance(c, Decimal) else str(c) for c in printed]
 
 
 def report_pdf(lines: list[ReportLine], as_of: date, company: CompanyProfile) -> bytes:

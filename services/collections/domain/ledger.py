@@ -61,6 +61,8 @@ class EntryKind(StrEnum):
     REVERSED = "reversed"  # a returned / NSF payment
     REFUNDED = "refunded"
     WRITTEN_OFF = "written_off"
+    # An imported invoice's part the legacy system saw paid before go-live.
+    SETTLED_IN_LEGACY = "settled_in_legacy"
 
 
 # What the period's credit sales are made of (docs/domain.md#credit-sales).
@@ -117,7 +119,13 @@ def _invoice_issued(e: InvoiceIssued) -> LedgerChange:
         e.business_district,
         e.sales_rep,
     )
-    return LedgerChange([item], [Entry(e.invoice_id, EntryKind.INVOICED, e.total, e.invoice_date)])
+    # A rebill's entry names the invoice it corrects: the rollforward's supplementary invoices.
+    entries = [Entry(e.invoice_id, EntryKind.INVOICED, e.total, e.invoice_date, e.rebill_of)]
+    if e.owed != e.total:
+        entries.append(
+            Entry(e.invoice_id, EntryKind.SETTLED_IN_LEGACY, e.owed - e.total, e.invoice_date)
+        )
+    return LedgerChange([item], entries)
 
 
 def _invoice_voided(e: InvoiceVoided) -> LedgerChange:

@@ -378,11 +378,15 @@ def _add_to(
 
 
 def record_journal(
-    session: AsyncSession, journal: JournalEntry | None, customer_id: uuid.UUID | None
+    session: AsyncSession,
+    event_id: uuid.UUID,
+    journal: JournalEntry | None,
+    customer_id: uuid.UUID | None,
 ) -> None:
-    """Keep every posting the event's journal entry made."""
+    """Keep every posting the event's journal entry made. The (entry, line) key is the
+    posting's: a resent event cannot post it twice (the inbox drops it first)."""
     if journal is None:
-        return  # an imported invoice already in the GL
+        return  # an invoice imported before opening balances were posted
     for line_no, posting in enumerate(journal.postings, start=1):
         insert_at_commit(
             session,
@@ -400,4 +404,6 @@ def record_journal(
             credit=posting.credit,
             business_district=posting.business_district,
             memo=posting.memo,
+            jurisdiction=posting.jurisdiction,
+            event_id=event_id,
         )

@@ -83,7 +83,7 @@ async def project(context: HandlerContext, envelope: EventEnvelope, event: Any) 
         _ticket_closed(session, event)
         return
     await apply_change(session, envelope.id, event)
-    record_journal(session, event.journal, getattr(event, "customer_id", None))
+    record_journal(session, envelope.id, event.journal, getattr(event, "customer_id", None))
     if isinstance(event, InvoiceIssued):
         await _tickets_billed(session, event)
     elif isinstance(event, InvoiceVoided):

@@ -73,7 +73,7 @@ async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UU
             kind=INVOICE,
             currency=event.currency,
             on=event.invoice_date,
-            amount=event.total,
+            amount=event.owed,  # an import: what it still owes at go-live
             number=event.number,
             due_date=event.due_date,
         )

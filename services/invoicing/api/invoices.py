@@ -160,8 +160,10 @@ async def import_invoices(
     settings: SettingsDep,
 ) -> ImportResult:
     """Go-live: bring over invoices already issued by the legacy system with their own numbers,
-    dates and terms; each is published as `InvoiceIssued` marked `imported` so collections can
-    age it. All or nothing: one bad invoice refuses the whole import."""
+    dates and terms, and what each still owes (`open_balance`, default the total); each posts
+    that opening balance (AR control against the chart's conversion account) and is published
+    as `InvoiceIssued` marked `imported`. All or nothing: one bad invoice refuses the whole
+    import."""
     ids = []
     for number, item in enumerate(data.invoices):
         account = await find_billing_account(session, item.customer_id)
@@ -173,7 +175,10 @@ async def import_invoices(
             tolerance_days=settings.max_future_days,
             what=f"invoices[{number}]: the invoice date",
         )
-        ids.append((await commands.import_invoice(session, item, account, actor, clock=clock)).id)
+        imported = await commands.import_invoice(
+            session, item, account, actor, clock=clock, chart=settings.chart
+        )
+        ids.append(imported.id)
         await session.flush()
     return ImportResult(imported=len(ids), invoice_ids=ids)
 

@@ -16,7 +16,7 @@ from services.invoicing.commands.journal import post_entries, post_entry
 from services.invoicing.domain import invoices as domain
 from services.invoicing.domain import terms
 from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus
-from services.invoicing.domain.journal import document_entry
+from services.invoicing.domain.journal import document_entry, opening_balance_entry
 from services.invoicing.domain.tax import (
     Jurisdiction,
     jurisdictions_for,
@@ -42,6 +42,7 @@ from shared.auth import Principal
 from shared.clock import Clock
 from shared.events.customers import DeliveryMethod, PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts
+from shared.journal import ChartOfAccounts
 from shared.numbering import next_in_series
 from shared.periods import ensure_open
 
@@ -260,13 +261,24 @@ async def import_invoice(
     actor: Principal,
     *,
     clock: Clock,
+    chart: ChartOfAccounts,
 ) -> Invoice:
     """Bring over a legacy invoice as issued, with its own number, dates and terms; published
-    as `InvoiceIssued` marked imported (no journal: it is in the GL already)."""
+    as `InvoiceIssued` marked imported. What it still owes is its opening balance, posted on its
+    invoice date as AR control against the chart's conversion account, so the ledger ties to
+    the journal from the first day (docs/domain.md#go-live); the part the legacy system saw
+    paid counts as paid here."""
     await ensure_open(session, data.invoice_date)
+    open_balance = data.total if data.open_balance is None else data.open_balance
+    if open_balance > data.total:
+        raise InvoiceRuleBroken(
+            f"invoice {data.number}: the open balance {open_balance} is more than the total "
+            f"{data.total}"
+        )
     require_minor_units(
         account.currency,
         data.total,
+        open_balance,
         *(line.amount for line in data.lines),
         *(amount for tax in data.taxes for amount in (tax.taxable_amount, tax.amount)),
     )
@@ -304,6 +316,7 @@ async def import_invoice(
         subtotal=subtotal,
         tax_total=tax_total,
         total=data.total,
+        paid=data.total - open_balance,
         imported=True,
         delivery_status=domain.DeliveryStatus.SENT,
         delivery_detail="delivered by the legacy system",
@@ -311,13 +324,27 @@ async def import_invoice(
         issued_at=clock.now(),
     )
     session.add(invoice)
-    publish_issued(session, invoice, None)
+    entry = opening_balance_entry(
+        document_id=invoice.id,
+        document_number=data.number,
+        posted_on=data.invoice_date,
+        currency=account.currency,
+        business_district=account.business_district,
+        amount=open_balance,
+        chart=chart,
+    )
+    post_entry(session, entry)
+    publish_issued(session, invoice, entry, open_balance=open_balance)
     record_change(
         session,
         actor=actor,
         action="invoice_imported",
         entity_type="invoice",
         entity_id=str(invoice.id),
-        changes={"number": data.number, "total": str(data.total)},
+        changes={
+            "number": data.number,
+            "total": str(data.total),
+            "open_balance": str(open_balance),
+        },
     )
     return invoice

@@ -1,6 +1,7 @@
 """Journal entries in plain Python: every invoicing document as balanced postings to the
 chart of accounts (invoice: Dr AR / Cr revenue by service line / Cr sales tax by jurisdiction;
-a credit memo or void: the same, reversed)."""
+a credit memo or void: the same, reversed; an imported legacy invoice: Dr AR / Cr conversion
+for what it still owes)."""
 
 import uuid
 from collections.abc import Iterable
@@ -50,3 +51,30 @@ def document_entry(
     for code, amount in sorted(tax.items()):
         entry.post(chart.sales_tax(code), -sign * amount, **district, jurisdiction=code)
     return entry.build()
+
+
+def opening_balance_entry(
+    *,
+    document_id: uuid.UUID,
+    document_number: str,
+    posted_on: date,
+    currency: str,
+    business_district: str,
+    amount: Decimal,
+    chart: ChartOfAccounts,
+) -> JournalEntry:
+    """A legacy invoice's opening balance: the AR it brings, against the conversion account
+    that the GL's opening trial balance offsets (docs/domain.md#go-live)."""
+    district = {"business_district": business_district, "memo": document_number}
+    return (
+        JournalBuilder(
+            source="opening_balance",
+            document_id=document_id,
+            document_number=document_number,
+            posted_on=posted_on,
+            currency=currency,
+        )
+        .debit(chart.ar_control, amount, **district)
+        .credit(chart.conversion, amount, **district)
+        .build()
+    )

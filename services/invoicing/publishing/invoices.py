@@ -1,6 +1,7 @@
 """The invoice events as invoicing publishes them, built from the stored invoice."""
 
 import uuid
+from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,8 +28,10 @@ def publish_issued(
     *,
     lines: list[InvoiceLineFacts] | None = None,
     taxes: list[TaxLineFacts] | None = None,
+    open_balance: Decimal | None = None,
 ) -> None:
-    """`InvoiceIssued` into the outbox (`lines` and `taxes` when already read)."""
+    """`InvoiceIssued` into the outbox (`lines` and `taxes` when already read; an import's
+    `open_balance`)."""
     assert invoice.number is not None and invoice.due_date is not None
     outbox.add(
         session,
@@ -57,6 +60,7 @@ def publish_issued(
             imported=invoice.imported,
             rebill_of=invoice.rebill_of,
             journal=journal,
+            open_balance=None if open_balance is None else shown(open_balance, invoice.currency),
         ),
         customer_id=str(invoice.customer_id),
         aggregate_id=str(invoice.id),

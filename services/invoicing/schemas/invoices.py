@@ -164,6 +164,10 @@ class ImportedInvoiceIn(BaseModel):
     lines: list[ImportedLineIn] = Field(min_length=1, max_length=500)
     taxes: list[ImportedTaxIn] = Field(default_factory=list)
     total: PositiveAmount = Field(description="Must equal the lines plus the taxes")
+    open_balance: PositiveAmount | None = Field(
+        default=None,
+        description="What is still owed at go-live, at most the total (default the total)",
+    )
 
 
 class InvoiceImport(BaseModel):

@@ -32,7 +32,7 @@ from shared.events.payments import (
 from tests.services.customer_events import customer
 from tests.support import event_message
 
-AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS = (
+AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS, CONVERSION = (
     "1200",
     "4000",
     "1000",
@@ -40,6 +40,7 @@ AR, REVENUE, CASH, UNAPPLIED, DEPOSITS, BAD_DEBT, DISCOUNTS = (
     "2200",
     "6500",
     "4900",
+    "3900",
 )
 
 
@@ -117,6 +118,17 @@ class Books:
             tax_total=Decimal(0),
             total=amount,
             journal=journal("invoice", invoice_id, on, amount, AR, REVENUE, self.currency),
+        )
+
+    def imported(
+        self, total: str | Decimal, open_balance: str | Decimal, on: date
+    ) -> InvoiceIssued:
+        """A legacy invoice imported at go-live owing `open_balance`, with its opening entry
+        against the conversion account."""
+        invoice, owed = self.invoice(total, on), Decimal(open_balance)
+        opening = journal("opening_balance", invoice.invoice_id, on, owed, AR, CONVERSION)
+        return invoice.model_copy(
+            update={"imported": True, "open_balance": owed, "journal": opening}
         )
 
     def void(self, invoice: InvoiceIssued, on: date) -> InvoiceVoided:

@@ -399,12 +399,58 @@ async def test_legacy_invoices_are_imported_with_their_numbers_and_published(
         return _events(bus, "invoice.issued")
 
     [event] = await eventually(published)
-    assert (event["number"], event["imported"], event["due_date"], event["journal"]) == (
-        "L-1001",
-        True,
-        "2026-10-01",
-        None,
+    assert (event["number"], event["imported"], event["due_date"]) == ("L-1001", True, "2026-10-01")
+    # Its opening balance: AR control against the conversion account, on its invoice date.
+    journal = event["journal"]
+    assert (journal["source"], journal["posted_on"]) == ("opening_balance", "2026-09-01")
+    assert [(p["account"], p["debit"], p["credit"]) for p in journal["postings"]] == [
+        ("1200", "500.00", "0"),
+        ("3900", "0", "500.00"),
+    ]
+
+
+async def test_a_legacy_invoice_may_carry_an_open_balance_less_than_its_total(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
+) -> None:
+    legacy = {
+        "number": "L-7",
+        "customer_id": str(acme.id),
+        "invoice_date": "2026-09-01",
+        "lines": [
+            {
+                "description": "Old",
+                "quantity": "1",
+                "unit": "ea",
+                "unit_price": "500",
+                "amount": "500.00",
+            }
+        ],
+        "total": "500.00",
+        "open_balance": "120.00",
+    }
+    too_much = await api.post(
+        f"{INVOICES}/import",
+        json={"invoices": [legacy | {"number": "L-8", "open_balance": "500.01"}]},
+        headers=auth(Role.AR_COORDINATOR),
     )
+    assert too_much.status_code == 422, too_much.text
+    response = await api.post(
+        f"{INVOICES}/import", json={"invoices": [legacy]}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 201, response.text
+    [invoice_id] = response.json()["invoice_ids"]
+    invoice = (await api.get(f"{INVOICES}/{invoice_id}", headers=auth(Role.AUDITOR))).json()
+    assert (invoice["total"], invoice["open_amount"]) == ("500.00", "120.00")
+
+    async def published() -> list:
+        return _events(bus, "invoice.issued")
+
+    [event] = await eventually(published)
+    assert (event["total"], event["open_balance"]) == ("500.00", "120.00")
+    assert [(p["debit"], p["credit"]) for p in event["journal"]["postings"]] == [
+        ("120.00", "0"),
+        ("0", "120.00"),
+    ]
 
 
 async def test_tax_liability_reports_tax_per_jurisdiction_for_the_month(
