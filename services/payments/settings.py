@@ -38,3 +38,10 @@ class PaymentsSettings(ServiceSettings):
     # can stall the service or exhaust its memory.
     bank_file_read_seconds: float = Field(default=30.0, gt=0)
     bank_file_read_memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
+    # The same money (bank account, reference, amount, payer) received within this many days of
+    # an earlier payment is a duplicate of it (bank files and typed payments alike).
+    duplicate_window_days: int = Field(default=7, ge=0, le=366)
+    # A NACHA return or reversal reverses a payment received at most this many days before it.
+    return_window_days: int = Field(default=70, ge=0, le=366)
+    # A payment dated more than this many days after today is refused (a mistyped year).
+    max_future_days: int = Field(default=3, ge=0, le=366)

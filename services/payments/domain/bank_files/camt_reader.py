@@ -261,7 +261,10 @@ def read_camt(content: bytes) -> ParsedFile:
         if (_text(entry, "Sts/Cd", "Sts") or "BOOK") != "BOOK":
             continue  # pending or information-only: the money is not booked yet
         try:
-            parsed.receipts.extend(_entry_receipts(entry, _reference(statement, "Id")))
+            receipts = _entry_receipts(entry, _reference(statement, "Id"))
+            for receipt in receipts:
+                receipt.bank_account = _text(statement, "Acct/Id/IBAN", "Acct/Id/Othr/Id")
+            parsed.receipts.extend(receipts)
         except ValueError as exc:
             line = getattr(exc, "line", None) or entry.sourceline or 0
             parsed.problems.append(LineProblem(line, f"entry {number}: {exc}"))
