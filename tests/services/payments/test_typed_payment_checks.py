@@ -1,6 +1,6 @@
 """A typed payment: the same check entered twice is a 409 naming the first (unless the request
 says it is a second payment), by the same rule as bank-file duplicates; a received date beyond
-the tolerance ahead is a 422."""
+the tolerance ahead is a 422, for a deposit too."""
 
 from datetime import datetime
 
@@ -25,7 +25,7 @@ def _check(customer: CustomerSnapshot, **changes: str | bool) -> dict[str, objec
 
 
 async def _post(api: httpx.AsyncClient, auth: AuthHeaders, body: object) -> httpx.Response:
-    return await api.post("/v1/payments", json=body, headers=auth(Role.AR_COORDINATOR))
+    return await _post_to(api, auth, "/v1/payments", body)
 
 
 async def test_the_same_check_entered_twice_is_refused_naming_the_first(
@@ -91,3 +91,27 @@ async def test_a_received_date_within_the_tolerance_ahead_is_recorded(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
 ) -> None:
     await post_payment(api, auth, _check(acme, received_on="2026-11-13"))
+
+
+async def test_a_deposit_dated_beyond_the_tolerance_ahead_is_a_422(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    deposit = {
+        "customer_id": str(acme.id),
+        "method": "check",
+        "amount": "500.00",
+        "currency": "USD",
+        "received_on": "2030-01-01",
+        "ticket_number": "T-1",
+    }
+
+    response = await _post_to(api, auth, "/v1/deposits", deposit)
+
+    assert response.status_code == 422, response.text
+    assert "received_on 2030-01-01 is after 2026-11-13" in response.json()["detail"]
+
+
+async def _post_to(
+    api: httpx.AsyncClient, auth: AuthHeaders, path: str, body: object
+) -> httpx.Response:
+    return await api.post(path, json=body, headers=auth(Role.AR_COORDINATOR))
