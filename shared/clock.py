@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Header, Request
 
-from shared.api.problems import FieldError, Problem
+from shared.api.problems import BusinessRuleViolation, FieldError, Problem
 
 DEFAULT_TIME_ZONE = "America/Chicago"
 BUSINESS_DATE_HEADER = "X-Business-Date"
@@ -55,6 +55,20 @@ class Clock:
 
     def epoch_seconds(self) -> float:
         return utc_now().timestamp()
+
+
+class TooFarAhead(BusinessRuleViolation):
+    slug = "date-too-far-ahead"
+
+
+def check_not_ahead(day: date, *, today: date, tolerance_days: int, what: str) -> None:
+    """A date at most `tolerance_days` after today: a mistyped year is refused, not posted
+    (a ticket's close, an invoice's date, a payment's receipt)."""
+    latest = today + timedelta(days=tolerance_days)
+    if day > latest:
+        raise TooFarAhead(
+            f"{what} {day.isoformat()} is after {latest.isoformat()}, the latest accepted"
+        )
 
 
 class BusinessDateRejected(Problem):

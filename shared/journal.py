@@ -33,12 +33,18 @@ class ChartOfAccounts(BaseSettings):
     sales_tax_by_jurisdiction: dict[str, str] = Field(default_factory=dict)
     # Go-live: legacy open balances are posted against it (AR_CHART__CONVERSION).
     conversion: str = "3900"
+    # The company's bank accounts (as the bank's files name them) that have a cash account of
+    # their own; the others post to `cash`.
+    cash_by_bank_account: dict[str, str] = Field(default_factory=dict)
 
     def revenue(self, service_line: str) -> str:
         return self.revenue_by_service_line.get(service_line, self.revenue_default)
 
     def sales_tax(self, jurisdiction: str) -> str:
         return self.sales_tax_by_jurisdiction.get(jurisdiction, self.sales_tax_default)
+
+    def cash_for(self, bank_account: str | None) -> str:
+        return self.cash_by_bank_account.get(bank_account or "", self.cash)
 
 
 class UnbalancedEntry(ValueError):

@@ -123,6 +123,9 @@ class Payment(PaymentsTable, table=True):
     )
     bank_file_id: uuid.UUID | None = Field(default=None, index=True)
     file_line: int | None = None
+    # The company's own bank account the money reached (its cash account follows from it).
+    bank_account: str | None = Field(default=None, max_length=100)
+    reversal_reason: str | None = Field(default=None, max_length=500)
     received_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -280,15 +283,20 @@ class WriteOff(PaymentsTable, table=True):
 
 
 class BankFile(PaymentsTable, table=True):
-    """An imported bank or lockbox file; its hash recognises the same file sent again."""
+    """An imported bank or lockbox file. Its content key (the hash of its records without their
+    header times) recognises the same file sent again, once it recorded something."""
 
     __tablename__ = "bank_files"
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     filename: str = Field(max_length=255)
     format: str = Field(max_length=20)
-    sha256: str = Field(unique=True, max_length=64)
+    sha256: str = Field(index=True, max_length=64)
+    content_key: str | None = Field(default=None, index=True, max_length=64)
     payments: int = 0
+    reversals: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
     errors: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONColumn, nullable=False)
     )

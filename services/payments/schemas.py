@@ -79,6 +79,16 @@ class PaymentIn(BaseModel):
     )
     memo: str | None = Field(default=None, max_length=2000)
     remittance: list[RemittanceLineIn] = Field(default_factory=list, max_length=1000)
+    bank_account: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The company's bank account it was deposited to (its cash account follows)",
+    )
+    second_payment: bool = Field(
+        default=False,
+        description="True when a payment with the same payer, reference and amount was received "
+        "before and this is another one, not the same check entered twice",
+    )
 
     @model_validator(mode="after")
     def _in_minor_units(self) -> "PaymentIn":
@@ -138,7 +148,9 @@ class PaymentOut(MoneyModel):
     payer_account: str | None
     memo: str | None
     status: str = Field(examples=list(PaymentStatus))
+    reversal_reason: str | None = Field(description="Why it was reversed (a return's reason)")
     bank_file_id: uuid.UUID | None
+    bank_account: str | None = Field(description="The company's bank account it reached")
     remittance: list[RemittanceLineOut]
     applications: list[ApplicationOut]
     created_at: datetime
@@ -293,6 +305,13 @@ class DuplicateTransaction(BaseModel):
     earlier_bank_file_id: uuid.UUID | None
 
 
+class FileReversal(BaseModel):
+    line: int
+    payment_id: uuid.UUID
+    reason_code: str
+    reason: str
+
+
 class BankFileOut(BaseModel):
     id: uuid.UUID
     filename: str
@@ -360,3 +379,6 @@ class AdviceUseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     payment_id: uuid.UUID
+    reversals: list[FileReversal] = Field(
+        description="Payments reversed by the file's returns (NACHA addenda 99, reversal batches)"
+    )

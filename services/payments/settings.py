@@ -47,3 +47,10 @@ class PaymentsSettings(ServiceSettings):
     advice_mailbox_dir: Path | None = None
     advice_mailbox_interval_seconds: float = Field(default=60.0, gt=0)
     advice_match_days: int = Field(default=10, ge=0, le=90)
+    # The same money (bank account, reference, amount, payer) received within this many days of
+    # an earlier payment is a duplicate of it (bank files and typed payments alike).
+    duplicate_window_days: int = Field(default=7, ge=0, le=366)
+    # A NACHA return or reversal reverses a payment received at most this many days before it.
+    return_window_days: int = Field(default=70, ge=0, le=366)
+    # A payment dated more than this many days after today is refused (a mistyped year).
+    max_future_days: int = Field(default=3, ge=0, le=366)

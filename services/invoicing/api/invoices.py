@@ -16,7 +16,6 @@ from services.invoicing.domain.amounts import shown_fields
 from services.invoicing.domain.invoices import (
     InvoiceRuleBroken,
     InvoiceStatus,
-    check_not_ahead,
     open_amount,
     shown_status,
 )
@@ -42,7 +41,7 @@ from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.audit import HistoryEntry, history, record_change
-from shared.clock import ClockDep
+from shared.clock import ClockDep, check_not_ahead
 
 router = service_router("/v1/invoices", "invoices")
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.invoicing.commands.invoices import draft_values, issue_invoices
 from services.invoicing.domain import billing as domain
 from services.invoicing.domain.billing import RunRefused, RunStatus, TicketToBill
-from services.invoicing.domain.invoices import InvoiceStatus, check_not_ahead, ticket_lines
+from services.invoicing.domain.invoices import InvoiceStatus, ticket_lines
 from services.invoicing.domain.tax import site_address, tax_address
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.accounts import BillingAccount
@@ -28,7 +28,7 @@ from services.invoicing.settings import InvoicingSettings
 from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.clock import Clock
+from shared.clock import Clock, check_not_ahead
 from shared.events.customers import BillingProfile
 
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.domain import tickets as domain
-from services.invoicing.domain.invoices import check_not_ahead
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.tickets import Ticket, TicketDocument
@@ -17,7 +16,7 @@ from shared.api.files import content_type_of
 from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
-from shared.clock import Clock
+from shared.clock import Clock, check_not_ahead
 from shared.events.customers import BillingProfile, TicketDocumentKind
 from shared.events.invoicing import TicketClosed, TicketHeld, TicketLineFacts
 from shared.events.sales import ClosedTicketLine, SalesTicketClosed

@@ -4,7 +4,7 @@ done to an invoice in each state."""
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -105,19 +105,6 @@ def price(
         tax_total=tax_total,
         total=subtotal + tax_total,
     )
-
-
-class TooFarAhead(BusinessRuleViolation):
-    slug = "date-too-far-ahead"
-
-
-def check_not_ahead(day: date, *, today: date, tolerance_days: int, what: str) -> None:
-    """A date at most `tolerance_days` after today: a mistyped year is refused, not billed."""
-    latest = today + timedelta(days=tolerance_days)
-    if day > latest:
-        raise TooFarAhead(
-            f"{what} {day.isoformat()} is after {latest.isoformat()}, the latest accepted"
-        )
 
 
 def shown_status(status: str, total: Decimal, credited: Decimal) -> InvoiceStatus:

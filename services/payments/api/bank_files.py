@@ -15,6 +15,7 @@ from shared.api.access import AnyRole, ARStaffAndIntegration
 from shared.api.problems import NotFound, Problem, problem_doc
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = service_router("/v1/bank-files", "bank files")
 
@@ -27,6 +28,7 @@ def _out(bank_file: BankFile, payment_ids: list[uuid.UUID]) -> BankFileOut:
         payments=payment_ids,
         duplicates=bank_file.duplicates,
         errors=bank_file.errors,
+        reversals=bank_file.reversals,
     )
 
 
@@ -37,6 +39,7 @@ def _out(bank_file: BankFile, payment_ids: list[uuid.UUID]) -> BankFileOut:
     responses={409: problem_doc("The same file was imported before (`earlier_import` names it)")},
 )
 async def upload_bank_file(
+    clock: ClockDep,
     session: SessionDep,
     actor: ARStaffAndIntegration,
     rules: Rules,
@@ -66,7 +69,13 @@ async def upload_bank_file(
             "the file is empty", status=422, slug="empty-bank-file", title="Empty bank file"
         )
     result = await import_bank_file(
-        session, file.filename or "bank-file", content, file_format, rules, actor
+        session,
+        file.filename or "bank-file",
+        content,
+        file_format,
+        rules,
+        actor,
+        today=clock.calendar_date(),
     )
     response.headers["Location"] = f"{router.prefix}/{result.bank_file.id}"
     return _out(result.bank_file, [p.id for p in result.payments])

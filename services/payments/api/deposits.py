@@ -10,12 +10,14 @@ from services.payments.schemas import ApplicationOut, DepositApplicationIn, Depo
 from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = service_router("/v1/deposits", "deposits")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record a deposit")
 async def create_deposit(
+    clock: ClockDep,
     data: DepositIn,
     session: SessionDep,
     actor: ARStaffAndIntegration,
@@ -25,8 +27,10 @@ async def create_deposit(
     """Record money taken for a ticket, job site or PO before it is billed. Publishes
     `DepositReceived` (Dr cash / Cr customer deposits). When the invoice for that ticket, PO or
     job site is issued, the deposit is applied to it automatically (`PaymentApplied` with
-    `deposit_id`)."""
-    deposit = await deposits.receive_deposit(session, data, rules, actor)
+    `deposit_id`). Dated more than `AR_PAYMENTS_MAX_FUTURE_DAYS` ahead: 422."""
+    deposit = await deposits.receive_deposit(
+        session, data, rules, actor, today=clock.calendar_date()
+    )
     response.headers["Location"] = f"{router.prefix}/{deposit.id}"
     return DepositOut.model_validate(deposit)
 

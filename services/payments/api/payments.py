@@ -23,6 +23,7 @@ from services.payments.schemas import (
 )
 from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.problems import problem_doc
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -42,8 +43,14 @@ async def payment_out(session: AsyncSession, payment: Payment) -> PaymentOut:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Record a payment")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a payment",
+    responses={409: problem_doc("A probable duplicate (`earlier_payment_id` names it)")},
+)
 async def create_payment(
+    clock: ClockDep,
     data: PaymentIn,
     session: SessionDep,
     actor: ARStaffAndIntegration,
@@ -54,8 +61,13 @@ async def create_payment(
     Publishes `PaymentReceived` (Dr cash / Cr unapplied cash). Cash application then applies it
     to the invoices it is sure of (`PaymentApplied`) and queues the rest for review
     (`GET /v1/applications/suggestions`). A remittance reference that matches no invoice is not
-    an error: it waits for review. Send an `Idempotency-Key` to retry safely."""
-    payment = await receipts.record_payment(session, data, rules, actor)
+    an error: it waits for review. Send an `Idempotency-Key` to retry safely. The same payer,
+    reference and amount as a payment received within `AR_PAYMENTS_DUPLICATE_WINDOW_DAYS` is a
+    409 naming it, unless `second_payment` is true; a received date more than
+    `AR_PAYMENTS_MAX_FUTURE_DAYS` ahead is a 422, one in a closed month a 409."""
+    payment = await receipts.record_typed_payment(
+        session, data, rules, actor, today=clock.calendar_date()
+    )
     response.headers["Location"] = f"{router.prefix}/{payment.id}"
     return await payment_out(session, payment)
 

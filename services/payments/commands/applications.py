@@ -269,7 +269,13 @@ def audit_receipt(
         changes=data.model_dump(mode="json"),
     )
     return posting.posted(
-        gl, what, receipt.id, receipt.received_on, receipt.currency, receipt.amount
+        gl,
+        what,
+        receipt.id,
+        receipt.received_on,
+        receipt.currency,
+        receipt.amount,
+        bank_account=receipt.bank_account if isinstance(receipt, Payment) else None,
     )
 
 

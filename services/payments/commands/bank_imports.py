@@ -1,8 +1,9 @@
 """Importing a bank or lockbox file: each receipt in it becomes a payment (and goes through cash
-application). The same file sent again, or a transaction already imported (same bank reference),
-is recognised and not recorded twice; the answer names the earlier import. The file is read in a
-process of its own, off the event loop, within a time and memory bound. A file from which nothing
-could be recorded is refused whole, naming each line that was refused."""
+application), each NACHA return or reversal reverses the payment it takes back. The same file sent
+again (whatever its creation time), or a transaction already imported (the same money: see
+domain/duplicates.py), is recognised and not recorded twice; the answer names the earlier one.
+The file is read in a process of its own, off the event loop, within a time and memory bound. A
+file from which nothing could be recorded is refused whole, naming each line that was refused."""
 
 import asyncio
 import hashlib
@@ -10,30 +11,41 @@ import multiprocessing
 import resource
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payments.commands.applications import CashRuleBroken
 from services.payments.commands.cash_application import payer_directory
-from services.payments.commands.receipts import record_payment
-from services.payments.domain.bank_files.bai2_reader import NotAReceipt
+from services.payments.commands.receipts import (
+    earlier_same_money,
+    record_payment,
+    reverse_payment,
+)
 from services.payments.domain.bank_files.model import (
     BankReceipt,
+    BankReturn,
     LineProblem,
     MalformedFile,
+    NotAReceipt,
     ParsedFile,
 )
 from services.payments.domain.bank_files.reading import BankFileFormat, read_bank_file
+from services.payments.domain.duplicates import Receipt, payer_of, same_money
+from services.payments.domain.statuses import PaymentStatus
 from services.payments.models import BankFile, Payment
 from services.payments.schemas import PaymentIn, RemittanceLineIn
 from services.payments.settings import PaymentsSettings
 from shared.api.problems import Conflict, Problem
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.clock import TooFarAhead, check_not_ahead
+from shared.periods import PeriodIsClosed
 
 
 class DuplicateFile(Conflict):
@@ -145,6 +157,7 @@ def _payment_in(receipt: BankReceipt) -> PaymentIn:
         payer_name=receipt.payer_name,
         payer_account=receipt.payer_account,
         memo=receipt.memo,
+        bank_account=receipt.bank_account,
         remittance=[
             RemittanceLineIn(
                 invoice_number=i.invoice_number, amount_paid=i.amount_paid, discount=i.discount
@@ -154,9 +167,111 @@ def _payment_in(receipt: BankReceipt) -> PaymentIn:
     )
 
 
-async def _earlier(session: AsyncSession, bank_reference: str) -> Payment | None:
-    statement = select(Payment).where(Payment.bank_reference == bank_reference)
-    return (await session.exec(statement)).first()
+def _money_of(receipt: BankReceipt) -> Receipt:
+    return Receipt(
+        reference=receipt.bank_reference,
+        amount=receipt.amount,
+        currency=receipt.currency,
+        received_on=receipt.received_on,
+        bank_account=receipt.bank_account,
+        payer=payer_of(None, receipt.payer_account, receipt.payer_name),
+    )
+
+
+async def _refuse_if_imported(session: AsyncSession, same: Any, how: str) -> None:
+    """The same file again is refused once it recorded something; one from which nothing was
+    recorded does not stand in the way of sending it (corrected) again."""
+    for earlier in (await session.exec(select(BankFile).where(same))).all():
+        if earlier.payments or earlier.reversals:
+            raise DuplicateFile(
+                f"{how} was imported on {earlier.imported_at:%Y-%m-%d %H:%M} UTC as "
+                f"{earlier.filename!r}; nothing was recorded again",
+                earlier_import=str(earlier.id),
+            )
+
+
+def _is_original(payment: Payment, bank_return: BankReturn) -> bool:
+    """The originator and the account must agree where both are known: a trace number is only
+    unique in its file, an amount not at all."""
+    return all(
+        mine is None or theirs is None or mine == theirs
+        for mine, theirs in (
+            (payment.payer_account, bank_return.originator),
+            (payment.bank_account, bank_return.bank_account),
+        )
+    )
+
+
+async def _returned_payment(
+    session: AsyncSession, bank_return: BankReturn, rules: PaymentsSettings
+) -> Payment | str:
+    """The one payment the return takes back, or why none is."""
+    earliest = bank_return.returned_on - timedelta(days=rules.return_window_days)
+    statement = select(Payment).where(
+        Payment.amount == bank_return.amount,
+        Payment.currency == bank_return.currency,
+        Payment.method == "ach",
+        Payment.status == PaymentStatus.RECEIVED,
+        col(Payment.bank_file_id).is_not(None),
+        col(Payment.received_on).between(earliest, bank_return.returned_on),
+    )
+    if bank_return.original_trace:
+        statement = statement.where(Payment.bank_reference == bank_return.original_trace)
+    elif bank_return.reference:
+        statement = statement.where(Payment.reference == bank_return.reference)
+    found = [p for p in (await session.exec(statement)).all() if _is_original(p, bank_return)]
+    if len(found) == 1:
+        return found[0]
+    what = (
+        f"trace {bank_return.original_trace}"
+        if bank_return.original_trace
+        else f"originator {bank_return.originator}, identification {bank_return.reference}"
+    )
+    about = (
+        f"{bank_return.amount} {bank_return.currency} ({what}) received from {earliest} to "
+        f"{bank_return.returned_on}"
+    )
+    if not found:
+        return f"no payment of {about} is on record"
+    ids = ", ".join(str(p.id) for p in found)
+    return f"{len(found)} payments of {about} fit ({ids}); reverse the right one by hand"
+
+
+async def _reverse_returns(
+    session: AsyncSession,
+    parsed: ParsedFile,
+    filename: str,
+    rules: PaymentsSettings,
+    actor: Principal,
+    problems: list[LineProblem],
+) -> list[dict[str, Any]]:
+    reversals: list[dict[str, Any]] = []
+    for bank_return in parsed.returns:
+        heading = f"return {bank_return.reason_code} ({bank_return.reason}) of {bank_return.amount}"
+        original = await _returned_payment(session, bank_return, rules)
+        if isinstance(original, str):
+            problems.append(NotAReceipt(bank_return.line, f"{heading}: {original}; not reversed"))
+            continue
+        reason = (
+            f"NACHA return {bank_return.reason_code}: {bank_return.reason} "
+            f"(file {filename!r}, line {bank_return.line})"
+        )
+        try:
+            await reverse_payment(session, original, reason, bank_return.returned_on, rules, actor)
+        except (CashRuleBroken, PeriodIsClosed) as exc:
+            problems.append(
+                LineProblem(bank_return.line, f"{heading}: payment {original.id}: {exc.detail}")
+            )
+            continue
+        reversals.append(
+            {
+                "line": bank_return.line,
+                "payment_id": str(original.id),
+                "reason_code": bank_return.reason_code,
+                "reason": bank_return.reason,
+            }
+        )
+    return reversals
 
 
 async def import_bank_file(
@@ -166,28 +281,47 @@ async def import_bank_file(
     file_format: BankFileFormat | None,
     rules: PaymentsSettings,
     actor: Principal,
+    *,
+    today: date,
 ) -> ImportResult:
     digest = hashlib.sha256(content).hexdigest()
-    earlier_file = (await session.exec(select(BankFile).where(BankFile.sha256 == digest))).first()
-    if earlier_file is not None:
-        raise DuplicateFile(
-            f"the same file was imported on {earlier_file.imported_at:%Y-%m-%d %H:%M} UTC as "
-            f"{earlier_file.filename!r}; nothing was recorded again",
-            earlier_import=str(earlier_file.id),
-        )
+    await _refuse_if_imported(session, BankFile.sha256 == digest, "the same file")
     parsed = await read_off_loop(content, file_format, rules)
+    await _refuse_if_imported(
+        session,
+        BankFile.content_key == parsed.content_key,
+        "a file with the same records (only its creation time differs)",
+    )
     bank_file = BankFile(
-        filename=filename, format=parsed.format, sha256=digest, imported_by=actor.subject
+        filename=filename,
+        format=parsed.format,
+        sha256=digest,
+        content_key=parsed.content_key,
+        imported_by=actor.subject,
     )
     session.add(bank_file)
     await session.flush()
     result = ImportResult(bank_file)
     directory = await payer_directory(session)
-    problems = list(parsed.problems)
+    returned_lines = {r.line for r in parsed.returns}
+    # A return's outcome (reversed, or why not) replaces the reader's note of it.
+    problems = [
+        p for p in parsed.problems if not (isinstance(p, NotAReceipt) and p.line in returned_lines)
+    ]
     duplicates: list[dict[str, Any]] = []
-    for receipt in parsed.receipts:
-        earlier = (
-            await _earlier(session, receipt.bank_reference) if receipt.bank_reference else None
+    candidates = [(str(i), _money_of(r)) for i, r in enumerate(parsed.receipts)]
+    earlier_of = await earlier_same_money(session, candidates, rules, by_bank_reference=True)
+    # This file's own payments, by bank reference, for a transaction it repeats.
+    in_file: dict[str, list[tuple[Payment, Receipt]]] = {}
+    for index, receipt in enumerate(parsed.receipts):
+        money = candidates[index][1]
+        earlier = earlier_of.get(str(index)) or next(
+            (
+                p
+                for p, m in in_file.get(receipt.bank_reference or "", [])
+                if same_money(m, money, rules.duplicate_window_days)
+            ),
+            None,
         )
         if earlier is not None:
             duplicates.append(
@@ -202,24 +336,35 @@ async def import_bank_file(
             )
             continue
         try:
+            check_not_ahead(
+                receipt.received_on,
+                today=today,
+                tolerance_days=rules.max_future_days,
+                what="the received date",
+            )
             data = _payment_in(receipt)
+        except TooFarAhead as exc:
+            problems.append(LineProblem(receipt.line, exc.detail))
+            continue
         except ValidationError as exc:
             problems.append(LineProblem(receipt.line, "; ".join(e["msg"] for e in exc.errors())))
             continue
-        result.payments.append(
-            await record_payment(
-                session,
-                data,
-                rules,
-                actor,
-                bank_reference=receipt.bank_reference,
-                bank_file_id=bank_file.id,
-                file_line=receipt.line,
-                directory=directory,
-            )
+        payment = await record_payment(
+            session,
+            data,
+            rules,
+            actor,
+            bank_reference=receipt.bank_reference,
+            bank_file_id=bank_file.id,
+            file_line=receipt.line,
+            directory=directory,
         )
+        result.payments.append(payment)
+        if receipt.bank_reference:
+            in_file.setdefault(receipt.bank_reference, []).append((payment, money))
+    reversals = await _reverse_returns(session, parsed, filename, rules, actor, problems)
     refused = [p for p in problems if not isinstance(p, NotAReceipt)]
-    if refused and not result.payments and not duplicates:
+    if refused and not result.payments and not duplicates and not reversals:
         # Rolled back with the request: a file that recorded nothing leaves nothing behind.
         first = min(refused, key=lambda p: p.line)
         raise MalformedFile(
@@ -231,6 +376,7 @@ async def import_bank_file(
     bank_file.payments = len(result.payments)
     bank_file.errors = _refused(problems)
     bank_file.duplicates = duplicates
+    bank_file.reversals = reversals
     record_change(
         session,
         actor=actor,
@@ -244,6 +390,7 @@ async def import_bank_file(
             "payments": bank_file.payments,
             "errors": len(problems),
             "duplicates": len(duplicates),
+            "reversals": len(reversals),
         },
     )
     return result

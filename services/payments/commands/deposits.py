@@ -3,6 +3,7 @@ ticket, job site or PO until the invoice for that work is issued (see open_items
 applies it."""
 
 import uuid
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,13 +20,22 @@ from services.payments.schemas import DepositApplicationIn, DepositIn
 from services.payments.settings import PaymentsSettings
 from shared.api.problems import NotFound
 from shared.auth import Principal
+from shared.clock import check_not_ahead
 from shared.events.payments import DepositReceived
 from shared.periods import ensure_open
 
 
 async def receive_deposit(
-    session: AsyncSession, data: DepositIn, rules: PaymentsSettings, actor: Principal
+    session: AsyncSession,
+    data: DepositIn,
+    rules: PaymentsSettings,
+    actor: Principal,
+    *,
+    today: date,
 ) -> Deposit:
+    check_not_ahead(
+        data.received_on, today=today, tolerance_days=rules.max_future_days, what="received_on"
+    )
     await ensure_open(session, data.received_on)
     await check_payer(session, data.customer_id, data.currency)
     deposit = Deposit(**data.model_dump(), remaining=data.amount, received_by=actor.subject)

@@ -1,10 +1,11 @@
 """Recording a payment (typed in, or read from a bank file) and reversing a returned one."""
 
 import uuid
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import (
@@ -16,17 +17,103 @@ from services.payments.commands.applications import (
 )
 from services.payments.commands.cash_application import apply_cash
 from services.payments.domain import posting
+from services.payments.domain.duplicates import Receipt, payer_of, same_money
 from services.payments.domain.matching.payers import PayerDirectory
 from services.payments.domain.statuses import PaymentStatus, RefundStatus, SuggestionStatus
 from services.payments.models import Payment, Refund, RemittanceLine, Suggestion
 from services.payments.publishing import publish
 from services.payments.schemas import PaymentIn
 from services.payments.settings import PaymentsSettings
-from shared.api.problems import NotFound
+from shared.api.problems import Conflict, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.clock import check_not_ahead
 from shared.events.payments import PaymentReceived, PaymentReversed
 from shared.periods import ensure_open
+
+
+class ProbableDuplicate(Conflict):
+    slug, title = "probable-duplicate-payment", "This payment looks like one recorded before"
+
+
+def as_receipt(payment: Payment | PaymentIn, reference: str | None) -> Receipt:
+    """What the duplicate rule compares; `reference` is the bank's for a bank-file transaction,
+    the check number (or the payer's reference) for a typed payment."""
+    return Receipt(
+        reference=reference,
+        amount=payment.amount,
+        currency=payment.currency,
+        received_on=payment.received_on,
+        bank_account=payment.bank_account,
+        payer=payer_of(payment.customer_id, payment.payer_account, payment.payer_name),
+    )
+
+
+async def earlier_same_money(
+    session: AsyncSession,
+    candidates: Iterable[tuple[str, Receipt]],
+    rules: PaymentsSettings,
+    *,
+    by_bank_reference: bool,
+) -> dict[str, Payment]:
+    """The earlier payment (not reversed) each candidate is the same money as, by the key given
+    with it. Bank-file transactions are compared by bank reference, typed payments by theirs."""
+    wanted = [(key, receipt) for key, receipt in candidates if receipt.reference]
+    column = col(Payment.bank_reference) if by_bank_reference else col(Payment.reference)
+    window = timedelta(days=rules.duplicate_window_days)
+    found: dict[str, Payment] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        days = [r.received_on for _, r in chunk]
+        statement = select(Payment).where(
+            column.in_({r.reference for _, r in chunk}),
+            Payment.status != PaymentStatus.REVERSED,
+            col(Payment.received_on).between(min(days) - window, max(days) + window),
+        )
+        if not by_bank_reference:
+            statement = statement.where(col(Payment.bank_file_id).is_(None))
+        earlier = [
+            (p, as_receipt(p, p.bank_reference if by_bank_reference else p.reference))
+            for p in (await session.exec(statement.order_by(col(Payment.created_at)))).all()
+        ]
+        for key, receipt in chunk:
+            window_days = rules.duplicate_window_days
+            match = next((p for p, e in earlier if same_money(e, receipt, window_days)), None)
+            if match is not None:
+                found[key] = match
+    return found
+
+
+async def record_typed_payment(
+    session: AsyncSession,
+    data: PaymentIn,
+    rules: PaymentsSettings,
+    actor: Principal,
+    *,
+    today: date,
+) -> Payment:
+    """A payment typed in: not dated beyond the tolerance ahead, and not the same check entered
+    again (a 409 naming the first) unless the request says it is a second payment."""
+    check_not_ahead(
+        data.received_on, today=today, tolerance_days=rules.max_future_days, what="received_on"
+    )
+    if not data.second_payment:
+        earlier = (
+            await earlier_same_money(
+                session,
+                [("typed", as_receipt(data, data.reference))],
+                rules,
+                by_bank_reference=False,
+            )
+        ).get("typed")
+        if earlier is not None:
+            raise ProbableDuplicate(
+                f"payment {earlier.id} of {earlier.amount} {earlier.currency} under reference "
+                f"{earlier.reference!r} from the same payer was received on "
+                f"{earlier.received_on}; send `second_payment: true` if this is another one",
+                earlier_payment_id=str(earlier.id),
+            )
+    return await record_payment(session, data, rules, actor)
 
 
 async def record_payment(
@@ -59,6 +146,7 @@ async def record_payment(
         unapplied=data.amount,
         bank_file_id=bank_file_id,
         file_line=file_line,
+        bank_account=data.bank_account,
         received_by=actor.subject,
     )
     session.add(payment)
@@ -138,8 +226,15 @@ async def reverse_payment(
     ).all():
         suggestion.status, suggestion.decided_by = SuggestionStatus.DISMISSED, actor.subject
     payment.status, payment.unapplied = PaymentStatus.REVERSED, Decimal(0)
+    payment.reversal_reason = reason[:500]
     receipt = posting.posted(
-        rules.chart, "payment", payment.id, on, payment.currency, payment.amount
+        rules.chart,
+        "payment",
+        payment.id,
+        on,
+        payment.currency,
+        payment.amount,
+        bank_account=payment.bank_account,
     )
     record_change(
         session,

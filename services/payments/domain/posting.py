@@ -45,13 +45,23 @@ def posted(
     on: date,
     currency: str,
     amount: Decimal,
+    *,
+    bank_account: str | None = None,
 ) -> JournalEntry:
-    """The entry of a payment, deposit, refund or write-off (see SIMPLE_POSTINGS)."""
-    debit, credit = SIMPLE_POSTINGS[source]
+    """The entry of a payment, deposit, refund or write-off (see SIMPLE_POSTINGS). Cash posts to
+    the cash account of the bank account the money reached, when known, naming it in the memo."""
+
+    def side(name: str) -> tuple[str, dict[str, str | None]]:
+        if name == "cash":
+            memo = f"bank account {bank_account}" if bank_account else None
+            return chart.cash_for(bank_account), {"memo": memo}
+        return getattr(chart, name), {}
+
+    (debit, debit_dimensions), (credit, credit_dimensions) = map(side, SIMPLE_POSTINGS[source])
     return (
         JournalBuilder(source=source, document_id=document_id, posted_on=on, currency=currency)
-        .debit(getattr(chart, debit), amount)
-        .credit(getattr(chart, credit), amount)
+        .debit(debit, amount, **debit_dimensions)
+        .credit(credit, amount, **credit_dimensions)
         .build()
     )
 

@@ -152,8 +152,9 @@ async def test_transaction_imported_before_is_not_recorded_again(
     api: httpx.AsyncClient, auth: AuthHeaders, open_invoices: dict[str, Any]
 ) -> None:
     first = (await _upload(api, auth, "statement.bai2")).json()
-    # The bank resends the same transactions in a new file (another header time).
-    resent = (FILES / "statement.bai2").read_bytes().replace(b"261105,0700", b"261105,0900")
+    # The bank resends the same transactions in a new file (another file id and header time;
+    # a new header time alone is the same file, see test_bank_file_duplicates.py).
+    resent = (FILES / "statement.bai2").read_bytes().replace(b"261105,0700,1,", b"261105,0900,2,")
 
     response = await _upload(api, auth, "statement-resent.bai2", resent)
 

@@ -1,6 +1,7 @@
 """camt.052/053/054 as banks send them: batch-booked entries, dates with a time zone, the
 creditor reference, end-to-end id and ultimate debtor, and the files that are refused."""
 
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from services.payments.domain.bank_files.camt_reader import read_camt
 from services.payments.domain.bank_files.model import MalformedFile
+from tests.services.payments.camt_files import Credit, camt053
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BATCH = (FIXTURES / "camt_053_001_02_batch.xml").read_bytes()
@@ -146,3 +148,16 @@ def test_a_non_numeric_amount_is_refused_naming_its_line_and_entry() -> None:
         {"line": 3, "message": "entry 1: amount 'abc' is not a number"}
     ]
     assert "line 3" in refused.value.detail
+
+
+def test_a_long_statement_reads_in_time_proportional_to_its_entries() -> None:
+    # Looking up the statement's id and account once per entry walked every entry each time: a
+    # 50,000-transaction statement then took longer than any read bound.
+    statement = camt053([Credit(Decimal("12.34"), f"REF-{n}") for n in range(8_000)])
+    started = time.process_time()
+
+    parsed = read_camt(statement)
+
+    assert len(parsed.receipts) == 8_000
+    assert {r.bank_account for r in parsed.receipts} == {"4400123456"}
+    assert time.process_time() - started < 15

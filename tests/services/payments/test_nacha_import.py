@@ -1,6 +1,7 @@
 """NACHA files through the API: credits of every class become payments matched on the
 remittance or the individual id, a bad CTX amount is an entry error, an unreadable file a 422."""
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,12 @@ from shared.bus import InProcessBus
 from shared.events.customers import CustomerSnapshot
 from tests.conftest import AuthHeaders
 from tests.services.payments.events import deliver_invoicing, invoice
+from tests.services.payments.nacha_files import Batch, Entry, nacha_file
 from tests.services.payments.uploads import upload_bank_file
 
 HERE = Path(__file__).parent
 SAMPLE = (HERE / "files" / "ach.nacha").read_bytes()
-# The API reads UTF-8 text; the Latin-1 name is the reader's own test.
+# The Latin-1 name is test_a_latin1_file_is_read_to_the_bytes' own.
 EVERY_CLASS = (
     (HERE / "fixtures" / "nacha_every_class.ach")
     .read_bytes()
@@ -87,3 +89,39 @@ async def test_a_file_whose_every_entry_is_bad_is_refused(
     assert response.status_code == 422, response.text
     assert [line["line"] for line in response.json()["lines"]] == [3, 7]
     assert (await api.get("/v1/payments", headers=auth(Role.AUDITOR))).json()["items"] == []
+
+
+async def test_a_latin1_file_is_read_to_the_bytes(
+    api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    latin1 = (HERE / "fixtures" / "nacha_every_class.ach").read_bytes()
+    assert b"M\xdcLLER" in latin1
+
+    response = await upload_bank_file(api, auth, "ach.txt", latin1)
+
+    assert response.status_code == 201, response.text
+    names = set()
+    for payment_id in response.json()["payments"]:
+        payment = await api.get(f"/v1/payments/{payment_id}", headers=auth(Role.AUDITOR))
+        names.add(payment.json()["payer_name"])
+    assert "MÜLLER BAU GMBH" in names
+
+
+async def test_an_entry_dated_years_ahead_is_listed_and_the_others_recorded(
+    api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    ahead = nacha_file(
+        [
+            Batch("PERMIAN BASIN SV", "1123456789", [Entry(Decimal("10.00"), "1")]),
+            Batch(
+                "PERMIAN BASIN SV", "1123456789", [Entry(Decimal("20.00"), "2")], effective="301105"
+            ),
+        ]
+    )
+
+    response = await upload_bank_file(api, auth, "ahead.ach", ahead)
+
+    assert response.status_code == 201, response.text
+    assert len(response.json()["payments"]) == 1
+    [error] = response.json()["errors"]
+    assert error["line"] == 6 and "the received date 2030-11-05 is after" in error["message"]

@@ -24,15 +24,10 @@ from services.payments.domain.bank_files.model import (
     BankReceipt,
     LineProblem,
     MalformedFile,
+    NotAReceipt,
     ParsedFile,
 )
 from shared.money import minor_unit
-
-
-@dataclass(frozen=True, slots=True)
-class NotAReceipt(LineProblem):
-    """A credit the bank reports that is not a customer's payment: listed, never recorded."""
-
 
 # Credit detail type codes that are money a customer sent, by how it came (the spec's table).
 # 108 (credit, any type) and 399 (miscellaneous credit) do not say how; they count as checks.
@@ -302,6 +297,7 @@ class _Reader:
         self.as_of = date.min
         self.group_currency = bank_currency
         self.currency = bank_currency
+        self.bank_account: str | None = None
 
     def read(self, text: str) -> ParsedFile:
         previous: str | None = None
@@ -361,6 +357,7 @@ class _Reader:
     def _on_03(self, record: _Record) -> None:
         fields = record.fields() + [""] * 2
         self.currency = _currency(fields[1], self.group_currency, record.line)
+        self.bank_account = fields[0] or None
         self.account = _Totals(records=len(record.bodies), opened_on=record.line)
         self.group.children += 1
         try:
@@ -402,6 +399,7 @@ class _Reader:
                 reference=detail.customer_reference,
                 payer_name=_payer_name(detail.text),
                 memo=detail.text or None,
+                bank_account=self.bank_account,
             )
         )
 

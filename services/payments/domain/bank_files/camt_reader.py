@@ -255,13 +255,21 @@ def read_camt(content: bytes) -> ParsedFile:
     kind, statements = _message(root)
     parsed = ParsedFile(kind)
     entries = [(s, e) for s in statements for e in s if etree.QName(e).localname == "Ntry"]
+    # Read once per statement: a path from the statement walks all its entries.
+    identified = {
+        s: (_reference(s, "Id"), _text(s, "Acct/Id/IBAN", "Acct/Id/Othr/Id")) for s in statements
+    }
     for number, (statement, entry) in enumerate(entries, start=1):
         if _text(entry, "CdtDbtInd") != "CRDT" or _text(entry, "RvslInd") == "true":
             continue  # debits and reversals are not receipts
         if (_text(entry, "Sts/Cd", "Sts") or "BOOK") != "BOOK":
             continue  # pending or information-only: the money is not booked yet
         try:
-            parsed.receipts.extend(_entry_receipts(entry, _reference(statement, "Id")))
+            statement_id, account = identified[statement]
+            receipts = _entry_receipts(entry, statement_id)
+            for receipt in receipts:
+                receipt.bank_account = account
+            parsed.receipts.extend(receipts)
         except ValueError as exc:
             line = getattr(exc, "line", None) or entry.sourceline or 0
             parsed.problems.append(LineProblem(line, f"entry {number}: {exc}"))

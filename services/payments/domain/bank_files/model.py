@@ -43,6 +43,8 @@ class BankReceipt:
     payer_account: str | None = None
     memo: str | None = None
     remittance: list[RemittanceItem] = field(default_factory=list)
+    # The company's own account the money reached (BAI2 03, camt Stmt/Acct, the NACHA entry's).
+    bank_account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +54,28 @@ class LineProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class NotAReceipt(LineProblem):
+    """Money the bank reports that is not a customer's payment (a BAI2 return or interest
+    credit, a NACHA return): listed, never recorded as a receipt."""
+
+
+@dataclass(frozen=True, slots=True)
 class BankReturn:
-    """A payment the payer's bank sent back (a NACHA return): the original entry's trace number
-    names the payment it reverses."""
+    """A payment taken back: a NACHA return (addenda 99: the original entry's trace number and
+    the reason) or an entry of a reversal batch (no trace: the originator, the individual's
+    identification and the amount name it). Trace numbers restart in every file, so the payment
+    reversed is found by the trace together with the amount, a date window and the originator."""
 
     line: int
     amount: Decimal
     currency: str
     returned_on: date
-    original_trace: str
     reason_code: str
     reason: str
+    original_trace: str | None = None
+    originator: str | None = None  # the batch's company identification
+    reference: str | None = None  # the entry's individual identification
+    bank_account: str | None = None
 
 
 @dataclass
@@ -71,6 +84,9 @@ class ParsedFile:
     receipts: list[BankReceipt] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
     returns: list[BankReturn] = field(default_factory=list)
+    # The hash of the file's records without its header times: the same content resent with a
+    # new creation time has the same key.
+    content_key: str = ""
 
     def refuse_if_unreadable(self) -> "ParsedFile":
         """A file with something in it of which nothing could be read is refused as a whole,

@@ -24,6 +24,7 @@ from services.payments.domain.bank_files.model import (
     BankReturn,
     LineProblem,
     MalformedFile,
+    NotAReceipt,
     ParsedFile,
     RemittanceItem,
     memo_of,
@@ -52,6 +53,9 @@ ADDENDA_TYPES = {"02", "05", "10", "11", "12", "13", "14", "15", "16", "17", "18
 CREDIT = "2"
 DEBITS = {"5", "7"}
 CREDIT_SIDE = {"1", "2", "3", "4"}  # 1: a returned credit; counted with the credits
+# The company entry description of a batch reversing erroneous entries (its debits take back
+# credits received earlier).
+REVERSAL = "REVERSAL"
 RETURN_REASONS = {
     "R01": "insufficient funds",
     "R02": "account closed",
@@ -207,19 +211,28 @@ def _receipt(batch: _Batch, entry: _Entry, effective: date, currency: str) -> Ba
         payer_account=payer_account,
         memo=memo,
         remittance=remittance,
+        bank_account=_field(record, 13, 29) or None,
     )
 
 
-def _return(entry: _Entry, addenda: str, effective: date, currency: str) -> BankReturn:
-    code = _field(addenda, 4, 6)
+def _return(
+    batch: _Batch, entry: _Entry, addenda: str | None, effective: date, currency: str
+) -> BankReturn:
+    """A return (its addenda 99 given) or an entry of a reversal batch."""
+    code = _field(addenda, 4, 6) if addenda else REVERSAL
     return BankReturn(
         line=entry.line,
         amount=_cents(_field(entry.record, 30, 39), "amount"),
         currency=currency,
         returned_on=effective,
-        original_trace=_field(addenda, 7, 21),
         reason_code=code,
-        reason=RETURN_REASONS.get(code, "return reason not known here"),
+        reason=RETURN_REASONS.get(code, "return reason not known here")
+        if addenda
+        else "reversal of an erroneous entry",
+        original_trace=_field(addenda, 7, 21) or None if addenda else None,
+        originator=_field(batch.header, 41, 50) or None,
+        reference=_field(entry.record, 40, 54) or None,
+        bank_account=_field(entry.record, 13, 29) or None,
     )
 
 
@@ -254,19 +267,28 @@ def _read_batch(batch: _Batch, currency: str, parsed: ParsedFile) -> None:
         return
     debits: list[Decimal] = []
     without_money = 0
+    # The rules name a reversal batch by its company entry description.
+    reversal = _field(batch.header, 54, 63) == REVERSAL
     for entry in entries:
         kind = _field(entry.record, 3, 3)
         amount = _cents(_field(entry.record, 30, 39), "amount")
         returned = [r for k, r in entry.addenda if k == "99"]
         try:
-            if returned:
-                bank_return = _return(entry, returned[0], effective, currency)
+            if returned or (reversal and kind in DEBITS):
+                bank_return = _return(
+                    batch, entry, returned[0] if returned else None, effective, currency
+                )
                 parsed.returns.append(bank_return)
+                traced = (
+                    f"the entry traced {bank_return.original_trace}"
+                    if bank_return.original_trace
+                    else f"an earlier entry of {bank_return.originator}"
+                )
                 parsed.problems.append(
-                    LineProblem(
+                    NotAReceipt(
                         entry.line,
                         f"return {bank_return.reason_code} ({bank_return.reason}) of "
-                        f"{amount} for the entry traced {bank_return.original_trace}",
+                        f"{amount} for {traced}",
                     )
                 )
             elif kind in DEBITS:
@@ -387,6 +409,8 @@ def _check_file_control(record: str, line: int, totals: _FileTotals) -> None:
 
 
 def read_nacha(content: str | bytes, currency: str) -> ParsedFile:
+    """`content` as received: bytes are read to the rules (one character a byte), so a
+    Latin-1 name reads as well as an ASCII one."""
     # Fixed positions count bytes: read one character a byte, text fields put back together.
     raw = content.encode("utf-8") if isinstance(content, str) else content
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("latin-1")

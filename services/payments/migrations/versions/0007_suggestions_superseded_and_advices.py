@@ -1,7 +1,7 @@
 """suggestions superseded with a reason; remittance advices and their documents
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-07 11:50:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from shared import db as shared_db
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
