@@ -319,6 +319,9 @@ class BankFileOut(BaseModel):
     payments: list[uuid.UUID]
     duplicates: list[DuplicateTransaction]
     errors: list[FileLineProblem]
+    reversals: list[FileReversal] = Field(
+        description="Payments reversed by the file's returns (NACHA addenda 99, reversal batches)"
+    )
 
 
 class AdviceLineOut(BaseModel):
@@ -379,6 +382,3 @@ class AdviceUseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     payment_id: uuid.UUID
-    reversals: list[FileReversal] = Field(
-        description="Payments reversed by the file's returns (NACHA addenda 99, reversal batches)"
-    )
