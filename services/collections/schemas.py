@@ -306,7 +306,7 @@ class UnbilledTicketOut(MoneyModel):
     customer_id: uuid.UUID
     currency: str
     closed_on: date
-    amount: Decimal
+    amount: MoneyOut
 
 
 class UnbilledGroupOut(MoneyModel):

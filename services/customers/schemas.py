@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
@@ -31,7 +30,7 @@ from shared.events.customers import (
     CustomerStatus,
     PaymentTerms,
 )
-from shared.money import CurrencyCode
+from shared.money import CurrencyCode, MoneyModel, MoneyOut
 
 Text200 = Field(min_length=1, max_length=200)
 EIN = Annotated[
@@ -154,10 +153,10 @@ class CustomerPatch(Strict):
     )(kept)
 
 
-class CreditLineOut(BaseModel):
+class CreditLineOut(MoneyModel):
     """The credit line credit approved for the customer."""
 
-    credit_limit: Decimal
+    credit_limit: MoneyOut
     currency: str
     review_on: date | None = None
     approved_by: str
