@@ -40,6 +40,7 @@ class CreditAccountOut(Answer):
     credit_hold: bool = Field(description="Whether the customer master shows a credit hold")
     currency: str = Field(examples=["USD"])
     business_district: str = Field(examples=["permian"])
+    disputed: MoneyOut = Field(description="What the customer disputes now (open disputes)")
     onboarding: list[OnboardingItem]
     revision: int = Field(description="The customer master's revision this copy reflects")
     synced_at: datetime = Field(description="When credit last took a change of this customer")
@@ -216,6 +217,10 @@ class ExposureOut(MoneyModel):
     customer_id: uuid.UUID
     currency: str
     open_ar: MoneyOut = Field(description="Open invoices less unapplied cash, deposits and credits")
+    disputed: MoneyOut = Field(
+        description="Of open AR, what the customer disputes (open disputes): still owed, so "
+        "still exposure; an invoice disputed in full is no reason for a past-due hold"
+    )
     unbilled_tickets: MoneyOut = Field(description="Closed tickets not invoiced yet")
     authorized_orders: MoneyOut = Field(description="Approved authorizations not billed yet")
     total: MoneyOut
