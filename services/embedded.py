@@ -5,14 +5,22 @@ import contextlib
 import importlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 
+from shared.api.access import MetricsReaders
 from shared.api.problems import install_problem_handlers
 from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
-from shared.service import Service, ServiceDefinition
+from shared.service import (
+    Service,
+    ServiceDefinition,
+    metrics_response,
+    product_readiness,
+    readiness_answer,
+)
 from shared.settings import PlatformSettings, embedded_secret
 
 SERVICE_NAMES = ("customers", "invoicing", "payments", "collections", "credit")
@@ -68,7 +76,21 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
     # A path no service takes (even one no mount can match) still gets a problem answer.
     install_problem_handlers(host)
     host.state.services = {service.definition.name: service for service in services}
-    host.state.tokens = tokens
+    host.state.tokens = host.state.token_authority = tokens
+
+    # Operations at the root, over all five services (each also serves its own under its name).
+    @host.get("/healthz", summary="The process is up", tags=["operations"])
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "services": {s.definition.name: "ok" for s in services}}
+
+    @host.get("/readyz", summary="Every service's database and the bus are reachable")
+    async def readyz(request: Request) -> Any:
+        checks, ready = await product_readiness(services)
+        return readiness_answer(request, checks, ready=ready)
+
+    @host.get("/metrics", summary="Prometheus metrics of all five services")
+    async def metrics(_: MetricsReaders) -> Response:
+        return metrics_response()
 
     @host.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> str:
@@ -78,7 +100,12 @@ def create_app(platform: PlatformSettings | None = None) -> FastAPI:
             f"<a href='/{s.definition.name}/readyz'>ready?</a></li>"
             for s in services
         )
-        return f"<!doctype html><title>AR platform</title><h1>AR platform</h1><ul>{rows}</ul>"
+        return (
+            "<!doctype html><title>AR platform</title><h1>AR platform</h1>"
+            f"<ul>{rows}</ul><p>All services: <a href='/healthz'>up?</a>, "
+            "<a href='/readyz'>ready?</a>, <a href='/metrics'>metrics</a> (a token of the "
+            "supervisor, an auditor or the integration)</p>"
+        )
 
     for service in services:
         host.mount(f"/{service.definition.name}", service.app)

@@ -2,7 +2,8 @@
 
 A repeat of an event already in the inbox is acknowledged and ignored. A handler that keeps
 failing is retried a bounded number of times, then the message goes to the topic's dead-letter
-topic with the error and the consumer moves on.
+topic with the error (and, on a bus that keeps no messages, into the service's own
+`dead_letters` table) and the consumer moves on.
 """
 
 import asyncio
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,8 +27,8 @@ from shared.clock import Clock
 from shared.db import Database, insert_rows
 from shared.events.catalog import EventPayload, dead_letter_topic, entry_for, topic_for
 from shared.events.envelope import EventEnvelope, typed_envelope
-from shared.observability import EVENTS_CONSUMED
-from shared.tables import InboxRecord, MechanismTable
+from shared.observability import DEAD_LETTERS, DELIVERY_LAG, EVENTS_CONSUMED, EVENTS_REPLAYED
+from shared.tables import DeadLetter, InboxRecord, MechanismTable
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,16 @@ class EventConsumer:
                     await handler(work, envelope, payload)
         for event_type, count in Counter(envelope.type for envelope, _, _ in fresh).items():
             EVENTS_CONSUMED.labels(self.name, event_type, "applied").inc(count)
+        self._observe_lag([envelope for envelope, _, _ in fresh])
+
+    def _observe_lag(self, envelopes: Sequence[EventEnvelope]) -> None:
+        """How long the events took from their producer to their effect here (the "not known
+        yet" window of another service's documents)."""
+        now = self.clock.now()
+        for envelope in envelopes:
+            DELIVERY_LAG.labels(self.name, envelope.type).observe(
+                max(0.0, (now - envelope.occurred_at).total_seconds())
+            )
 
     def _handler_context(self, session: AsyncSession) -> HandlerContext:
         return HandlerContext(session=session, settings=self.settings, clock=self.clock)
@@ -191,6 +202,8 @@ class EventConsumer:
                 applied = await self._apply(envelope, payload, handler)
                 outcome = "applied" if applied else "duplicate"
                 EVENTS_CONSUMED.labels(self.name, envelope.type, outcome).inc()
+                if applied:
+                    self._observe_lag([envelope])
                 return
             except Exception as exc:
                 if attempt == self.max_attempts:
@@ -269,7 +282,10 @@ class EventConsumer:
         EVENTS_CONSUMED.labels(
             self.name, message.header("event_type") or "unknown", "dead_lettered"
         ).inc()
+        DEAD_LETTERS.labels(self.name, message.topic).inc()
         log.error("consumer %s dead-letters a message from %s: %s", self.name, message.topic, error)
+        if not self.bus.keeps_dead_letters:
+            await self._keep_dead_letter(message, error)
         headers = message.headers + (
             ("dlq.error", str(error)[:4000].encode()),
             ("dlq.error_type", type(error).__name__.encode()),
@@ -286,3 +302,56 @@ class EventConsumer:
                 )
             ]
         )
+
+    async def _keep_dead_letter(self, message: BusMessage, error: Exception) -> None:
+        """Keep the message in this service's database, where a restart does not lose it and
+        `python -m shared.dlq replay` finds it."""
+        async with self.db.transaction() as session:
+            session.add(
+                DeadLetter(
+                    consumer=self.name,
+                    topic=message.topic,
+                    key=message.key,
+                    value=message.value,
+                    headers=[
+                        [name, value.decode(errors="replace")] for name, value in message.headers
+                    ],
+                    error=str(error)[:4000],
+                    error_type=type(error).__name__,
+                    dead_lettered_at=self.clock.now(),
+                )
+            )
+
+    async def replay_requested(self) -> int:
+        """Deliver again the kept dead letters whose replay was requested, oldest first, and
+        mark them replayed; one that fails again is kept again as a new dead letter. Returns how
+        many were replayed."""
+        async with self.db.transaction() as session:
+            letters = (
+                await session.exec(
+                    select(DeadLetter)
+                    .where(
+                        DeadLetter.consumer == self.name,
+                        col(DeadLetter.replay_requested_at).is_not(None),
+                        col(DeadLetter.replayed_at).is_(None),
+                    )
+                    .order_by(col(DeadLetter.seq))
+                )
+            ).all()
+        for letter in letters:
+            await self.handle(
+                BusMessage(
+                    topic=letter.topic,
+                    key=letter.key,
+                    value=letter.value,
+                    headers=tuple((name, value.encode()) for name, value in letter.headers),
+                )
+            )
+            async with self.db.transaction() as session:
+                await session.exec(
+                    update(DeadLetter)
+                    .where(col(DeadLetter.seq) == letter.seq)
+                    .values(replayed_at=self.clock.now())
+                )
+            EVENTS_REPLAYED.labels(self.name).inc()
+        return len(letters)

@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import context
@@ -24,6 +24,30 @@ EVENTS_CONSUMED = Counter(
     ["consumer", "event_type", "outcome"],
 )
 EVENTS_RELAYED = Counter("ar_events_relayed_total", "Outbox rows sent to the bus", ["service"])
+DEAD_LETTERS = Counter(
+    "ar_dead_letters_total", "Messages a consumer gave up on", ["consumer", "topic"]
+)
+OUTBOX_UNSENT = Gauge("ar_outbox_unsent_rows", "Outbox rows not sent to the bus yet", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "ar_outbox_oldest_unsent_age_seconds",
+    "Age of the oldest outbox row not sent yet (0 when all are sent)",
+    ["service"],
+)
+CONSUMER_LAG = Gauge(
+    "ar_consumer_lag_messages",
+    "Messages of a topic's partition not yet handled by a consumer group (in process: one "
+    "partition, the messages of the relay's batch still to deliver)",
+    ["consumer", "topic", "partition"],
+)
+DELIVERY_LAG = Histogram(
+    "ar_event_delivery_lag_seconds",
+    "From an event's occurred_at to its effect committed by a consumer",
+    ["consumer", "event_type"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
+)
+EVENTS_REPLAYED = Counter(
+    "ar_dead_letters_replayed_total", "Kept dead letters delivered again", ["consumer"]
+)
 
 
 class JsonFormatter(logging.Formatter):

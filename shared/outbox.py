@@ -7,9 +7,10 @@ them sent; after a crash between the two it sends them again, which consumers' i
 import asyncio
 import logging
 import zlib
+from collections.abc import Sequence
 
 from sqlalchemy import text, update
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import context
@@ -18,7 +19,7 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.events.catalog import EventPayload, topic_for
 from shared.events.envelope import EventEnvelope
-from shared.observability import EVENTS_RELAYED
+from shared.observability import EVENTS_RELAYED, OUTBOX_OLDEST_AGE, OUTBOX_UNSENT
 from shared.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class OutboxRelay:
                     .limit(self.batch_size)
                 )
             ).all()
+        await self._measure(rows)
         if not rows:
             return 0
         await self.bus.publish(
@@ -101,6 +103,21 @@ class OutboxRelay:
         await self.mark_sent([row.seq for row in rows if row.seq is not None])
         EVENTS_RELAYED.labels(self.name).inc(len(rows))
         return len(rows)
+
+    async def _measure(self, rows: Sequence[OutboxMessage]) -> None:
+        """The backlog and the age of its oldest row, for on call: read from the batch, and
+        counted only when the batch is full (a backlog larger than one batch)."""
+        unsent = len(rows)
+        if unsent == self.batch_size:
+            async with self.db.transaction() as session:
+                unsent = (
+                    await session.exec(
+                        select(func.count()).where(col(OutboxMessage.sent_at).is_(None))
+                    )
+                ).one()
+        OUTBOX_UNSENT.labels(self.name).set(unsent)
+        oldest = (self.clock.now() - rows[0].created_at).total_seconds() if rows else 0.0
+        OUTBOX_OLDEST_AGE.labels(self.name).set(max(0.0, oldest))
 
     async def mark_sent(self, seqs: list[int]) -> None:
         async with self.db.transaction() as session:

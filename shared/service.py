@@ -37,6 +37,8 @@ from shared.tables import IdempotencyRecord
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600
+# How often a consumer whose bus keeps no dead letters looks for replays asked of its own.
+DEAD_LETTER_REPLAY_INTERVAL_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,12 @@ class Service:
                 for job in self.definition.background
             ),
         ]
+        if self.definition.handlers and not self.bus.keeps_dead_letters:
+            self._tasks.append(
+                asyncio.create_task(
+                    self._replay_dead_letters(), name=f"{self.definition.name}-dead-letters"
+                )
+            )
 
     async def start(self) -> None:
         await self.prepare()
@@ -166,6 +174,26 @@ class Service:
             except Exception:
                 log.exception("housekeeping of %s failed", self.definition.name)
             await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
+
+    async def readiness(self) -> dict[str, str]:
+        """Whether the database and the bus answer: "ok", or why not."""
+        checks: dict[str, str] = {}
+        for name, ping in (("database", self.db.ping), ("bus", self.bus.ping)):
+            try:
+                await ping()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unreachable: {exc}"
+        return checks
+
+    async def _replay_dead_letters(self) -> None:
+        """Deliver the kept dead letters whose replay `python -m shared.dlq replay` asked for."""
+        while True:
+            try:
+                await self.consumer.replay_requested()
+            except Exception:
+                log.exception("replaying dead letters of %s failed", self.definition.name)
+            await asyncio.sleep(DEAD_LETTER_REPLAY_INTERVAL_SECONDS)
 
     def _build_app(self) -> FastAPI:
         definition = self.definition
@@ -197,27 +225,12 @@ class Service:
 
         @router.get("/readyz", summary="The database and the bus are reachable")
         async def readyz(request: Request) -> Any:
-            checks: dict[str, str] = {}
-            for name, ping in (("database", service.db.ping), ("bus", service.bus.ping)):
-                try:
-                    await ping()
-                    checks[name] = "ok"
-                except Exception as exc:
-                    checks[name] = f"unreachable: {exc}"
-            if all(value == "ok" for value in checks.values()):
-                return {"status": "ready", "checks": checks}
-            return problem_response(
-                503,
-                "not-ready",
-                "Not ready",
-                "a dependency is unreachable",
-                request=request,
-                checks=checks,
-            )
+            checks = await service.readiness()
+            return readiness_answer(request, checks, ready=_all_ok(checks))
 
         @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
         async def metrics(_: MetricsReaders) -> Response:
-            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+            return metrics_response()
 
         @router.get(
             "/asyncapi.json", summary="AsyncAPI document of the events published and consumed"
@@ -232,6 +245,35 @@ class Service:
             )
 
         return router
+
+
+def _all_ok(checks: dict[str, str]) -> bool:
+    return all(value == "ok" for value in checks.values())
+
+
+def readiness_answer(request: Request, checks: Mapping[str, Any], *, ready: bool) -> Any:
+    """`/readyz`'s answer: ready with the checks, or a 503 problem naming what is unreachable."""
+    if ready:
+        return {"status": "ready", "checks": checks}
+    return problem_response(
+        503,
+        "not-ready",
+        "Not ready",
+        "a dependency is unreachable",
+        request=request,
+        checks=checks,
+    )
+
+
+def metrics_response() -> Response:
+    """Every metric of the process (in embedded mode, of all five services)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def product_readiness(services: list[Service]) -> tuple[dict[str, dict[str, str]], bool]:
+    """Each service's checks, and whether all of them are ready (the embedded host's `/readyz`)."""
+    checks = {service.definition.name: await service.readiness() for service in services}
+    return checks, all(_all_ok(check) for check in checks.values())
 
 
 def _entry(model: type[EventPayload]) -> CatalogEntry:

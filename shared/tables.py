@@ -1,5 +1,5 @@
-"""Tables every service database has: outbox, inbox, idempotency keys and audit trail, and
-the closed months every posting service keeps.
+"""Tables every service database has: outbox, inbox, idempotency keys, audit trail and dead
+letters, and the closed months every posting service keeps.
 
 They live in their own SQLModel registry so that each service's metadata holds only its own
 tables plus these. Each service's first migration creates the first five with
@@ -137,7 +137,30 @@ def drop_mechanism_tables() -> None:
         table.drop(bind)
 
 
+class DeadLetter(MechanismTable, table=True):
+    """A message this service's consumer gave up on, kept in its own database when the bus keeps
+    none (the embedded mode; Kafka keeps them on `<topic>.dlq`), until it is replayed
+    (`python -m shared.dlq`): a replay is requested here and the running consumer delivers it."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (Index("ix_dead_letters_replay", "replay_requested_at", "replayed_at"),)
+
+    seq: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True))
+    consumer: str = Field(max_length=100)
+    topic: str = Field(max_length=200, description="The topic the message came from")
+    key: str = Field(max_length=100)
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # The message's own headers, as [name, value] pairs of text.
+    headers: list[list[str]] = Field(sa_column=Column(JSONColumn, nullable=False))
+    error: str = Field(sa_column=Column(Text, nullable=False))
+    error_type: str = Field(max_length=100)
+    dead_lettered_at: datetime = Field(sa_type=UTCDateTime)
+    replay_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replayed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 CLOSED_MONTHS = MechanismTable.metadata.tables[str(ClosedMonth.__tablename__)]
+DEAD_LETTERS = MechanismTable.metadata.tables[str(DeadLetter.__tablename__)]
 
 
 def create_closed_months() -> None:
@@ -147,3 +170,12 @@ def create_closed_months() -> None:
 
 def drop_closed_months() -> None:
     CLOSED_MONTHS.drop(op.get_bind())
+
+
+def create_dead_letters() -> None:
+    """The dead-letters table, in a revision of each service that consumes events."""
+    DEAD_LETTERS.create(op.get_bind())
+
+
+def drop_dead_letters() -> None:
+    DEAD_LETTERS.drop(op.get_bind())

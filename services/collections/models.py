@@ -253,6 +253,7 @@ class Dispute(CollectionsTable, table=True):
     opened_on: date
     resolved_on: date | None = None
     resolution: str | None = Field(default=None, max_length=500)
+    outcome: str | None = Field(default=None, max_length=20)
     opened_by: str = Field(max_length=200)
 
 

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.collections.domain.ledger import EntryKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
+from shared.api.body import RequestBody
 from shared.api.dates import BoundedDate, BoundedDateTime, BoundedMonth
-from shared.events.collections import Department
+from shared.events.collections import Department, DisputeOutcome
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
 from shared.money import MoneyModel, MoneyOut, PositiveAmount, round_money
 
@@ -142,7 +143,7 @@ class TieOutOut(MoneyModel):
     difference: MoneyOut
 
 
-class ActivityIn(BaseModel):
+class ActivityIn(RequestBody):
     """Something done to collect, with its outcome and the next step."""
 
     customer_id: uuid.UUID
@@ -158,14 +159,14 @@ class ActivityIn(BaseModel):
 
 
 class ActivityOut(ActivityIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="ignore")  # an answer, not a body
 
     id: uuid.UUID
     occurred_at: datetime
     recorded_by: str
 
 
-class PromiseIn(BaseModel):
+class PromiseIn(RequestBody):
     customer_id: uuid.UUID
     amount: PositiveAmount
     promised_on: BoundedDate = Field(description="The date the customer promised to pay by")
@@ -185,7 +186,7 @@ class PromiseOut(MoneyModel):
     recorded_by: str
 
 
-class DisputeIn(BaseModel):
+class DisputeIn(RequestBody):
     """An invoice disputed (whole, or `amount` of it), or an amount on account."""
 
     customer_id: uuid.UUID
@@ -211,10 +212,15 @@ class DisputeOut(MoneyModel):
     opened_on: date
     resolved_on: date | None
     resolution: str | None
+    outcome: DisputeOutcome | None = Field(description="Whom it was settled for, once resolved")
     opened_by: str
 
 
-class DisputeResolution(BaseModel):
+class DisputeResolution(RequestBody):
+    outcome: DisputeOutcome = Field(
+        description="Whom it was settled for: the customer (not owed), the company (owed as "
+        "invoiced) or split"
+    )
     resolution: str = Field(
         min_length=1, max_length=500, examples=["Credit memo CM-2026-000017 issued"]
     )
@@ -251,7 +257,7 @@ class WorklistRowOut(MoneyModel):
         return None if days is None else days.quantize(DAYS, rounding=ROUND_HALF_UP)
 
 
-class DunningRunIn(BaseModel):
+class DunningRunIn(RequestBody):
     as_of: BoundedDate | None = Field(default=None, description="Default today")
     business_district: str | None = Field(default=None, max_length=50)
 
@@ -302,7 +308,7 @@ class UnbilledTicketOut(MoneyModel):
     customer_id: uuid.UUID
     currency: str
     closed_on: date
-    amount: Decimal
+    amount: MoneyOut
 
 
 class UnbilledGroupOut(MoneyModel):
@@ -338,7 +344,7 @@ class StatementOut(MoneyModel):
     balance: MoneyOut
 
 
-class ReopenIn(BaseModel):
+class ReopenIn(RequestBody):
     reason: str = Field(
         min_length=1, max_length=500, examples=["October's rebill of INV-2026-000412 was missed"]
     )
@@ -366,7 +372,7 @@ class ClosedPeriodOut(BaseModel):
 # GL export, trial balance and the AR pack (docs/domain.md#gl-export).
 
 
-class GLBatchIn(BaseModel):
+class GLBatchIn(RequestBody):
     """One of `day` or `period`: the batch takes every posting dated through it not exported
     yet."""
 

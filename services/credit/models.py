@@ -42,6 +42,8 @@ class CreditAccount(CreditTable, table=True):
     business_district: str = Field(index=True, max_length=50)
     # The onboarding checklist: whether the credit application and signed terms are in.
     onboarding: list[dict[str, Any]] = _json()
+    # What the customer disputes now (open disputes, from collections); part of open AR still.
+    disputed: Decimal = _money(default=Decimal(0))
     synced_at: datetime = Field(
         default_factory=utc_now, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utc_now}
     )
@@ -230,3 +232,20 @@ class PaymentPromise(CreditTable, table=True):
     amount: Decimal = _money()
     recorded_on: date
     promised_on: date
+
+
+class CreditDispute(CreditTable, table=True):
+    """A dispute collections opened: an invoice (or an amount on account) the customer does not
+    accept, until it is resolved for one side or the other."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_credit_disputes_customer", "customer_id", "resolved_on"),)
+
+    id: uuid.UUID = Field(primary_key=True, description="The dispute's id in collections")
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID | None = None
+    currency: str = Field(max_length=3)
+    amount: Decimal = _money()
+    opened_on: date
+    resolved_on: date | None = None
+    outcome: str | None = Field(default=None, max_length=20)

@@ -5,11 +5,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from services.credit.domain.applications import ApplicationStatus
 from services.credit.domain.bureau import ReportStatus
 from services.credit.domain.exposure import DeclineCode
+from shared.api.body import RequestBody
+from shared.api.dates import BoundedDate
 from shared.events.customers import CustomerStatus, OnboardingItem, PaymentTerms
 from shared.money import MoneyModel, MoneyOut, NonNegativeAmount, PositiveAmount
 
@@ -19,8 +21,8 @@ Reason = Annotated[
 ]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(RequestBody):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class Answer(MoneyModel):
@@ -38,6 +40,7 @@ class CreditAccountOut(Answer):
     credit_hold: bool = Field(description="Whether the customer master shows a credit hold")
     currency: str = Field(examples=["USD"])
     business_district: str = Field(examples=["permian"])
+    disputed: MoneyOut = Field(description="What the customer disputes now (open disputes)")
     onboarding: list[OnboardingItem]
     revision: int = Field(description="The customer master's revision this copy reflects")
     synced_at: datetime = Field(description="When credit last took a change of this customer")
@@ -45,7 +48,7 @@ class CreditAccountOut(Answer):
 
 class Business(Strict):
     legal_name: Name
-    years_in_business: int = Field(ge=0, le=300)
+    years_in_business: StrictInt = Field(ge=0, le=300)
     ownership: str = Field(
         min_length=1, max_length=500, examples=["LLC; owners J. Ortiz 60%, K. Lee 40%"]
     )
@@ -60,7 +63,7 @@ class TradeReferenceIn(Strict):
 class BankReferenceIn(Strict):
     bank: Name
     contact: str = Field(min_length=1, max_length=200)
-    account_since: date | None = None
+    account_since: BoundedDate | None = None
 
 
 class DocumentKind(StrEnum):
@@ -73,7 +76,7 @@ class ApplicationDocument(Strict):
     kind: DocumentKind
     filename: str = Field(min_length=1, max_length=255)
     sha256: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
-    received_on: date | None = None
+    received_on: BoundedDate | None = None
 
 
 class ApplicationCreate(Strict):
@@ -90,7 +93,7 @@ class Approval(Strict):
     credit_limit: PositiveAmount
     terms: PaymentTerms | None = Field(default=None, description="Defaults to the terms requested")
     conditions: str | None = Field(default=None, max_length=2000, examples=["personal guarantee"])
-    review_on: date | None = Field(default=None, description="Defaults to a year from today")
+    review_on: BoundedDate | None = Field(default=None, description="Defaults to a year from today")
 
 
 class Decline(Strict):
@@ -122,12 +125,12 @@ class ApplicationOut(Answer):
 class ReferenceCheckIn(Strict):
     reference_name: Name
     contact: Name
-    called_on: date
+    called_on: BoundedDate
     highest_credit: NonNegativeAmount | None = None
     terms: str | None = Field(default=None, max_length=100, examples=["net 30"])
-    days_beyond_terms: int | None = Field(default=None, ge=-365, le=3650)
+    days_beyond_terms: StrictInt | None = Field(default=None, ge=-365, le=3650)
     comments: str | None = Field(default=None, max_length=2000)
-    verified: bool
+    verified: StrictBool
 
 
 class ReferenceCheckOut(Answer, ReferenceCheckIn):
@@ -141,10 +144,10 @@ class BureauReportIn(Strict):
     """A report the credit manager pulled from a bureau themself."""
 
     customer_id: uuid.UUID
-    score: int = Field(ge=0, le=100)
-    payment_index: int | None = Field(default=None, ge=0, le=100)
-    derogatory_items: int = Field(default=0, ge=0)
-    reported_on: date
+    score: StrictInt = Field(ge=0, le=100)
+    payment_index: StrictInt | None = Field(default=None, ge=0, le=100)
+    derogatory_items: StrictInt = Field(default=0, ge=0)
+    reported_on: BoundedDate
     reference: str | None = Field(default=None, max_length=200)
     document_name: str | None = Field(default=None, max_length=255)
     document_base64: str | None = Field(default=None, max_length=14_000_000)
@@ -175,7 +178,7 @@ class CreditLineIn(Strict):
     credit_limit: NonNegativeAmount
     terms: PaymentTerms
     reason: Reason
-    review_on: date | None = Field(default=None, description="Defaults to a year from today")
+    review_on: BoundedDate | None = Field(default=None, description="Defaults to a year from today")
 
 
 class CreditLineOut(Answer):
@@ -214,6 +217,10 @@ class ExposureOut(MoneyModel):
     customer_id: uuid.UUID
     currency: str
     open_ar: MoneyOut = Field(description="Open invoices less unapplied cash, deposits and credits")
+    disputed: MoneyOut = Field(
+        description="Of open AR, what the customer disputes (open disputes): still owed, so "
+        "still exposure; an invoice disputed in full is no reason for a past-due hold"
+    )
     unbilled_tickets: MoneyOut = Field(description="Closed tickets not invoiced yet")
     authorized_orders: MoneyOut = Field(description="Approved authorizations not billed yet")
     total: MoneyOut

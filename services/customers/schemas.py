@@ -2,10 +2,17 @@
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    field_validator,
+)
 
 from services.customers.domain import (
     DocumentKind,
@@ -13,6 +20,8 @@ from services.customers.domain import (
     OnboardingStatus,
     normalise_ein,
 )
+from shared.api.body import RequestBody
+from shared.api.dates import BoundedDate
 from shared.api.text import MultilineText, PlainText
 from shared.events.customers import (
     AddressKind,
@@ -21,7 +30,7 @@ from shared.events.customers import (
     CustomerStatus,
     PaymentTerms,
 )
-from shared.money import CurrencyCode
+from shared.money import CurrencyCode, MoneyModel, MoneyOut
 
 Text200 = Field(min_length=1, max_length=200)
 EIN = Annotated[
@@ -29,8 +38,8 @@ EIN = Annotated[
 ]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(RequestBody):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 def kept(value: object) -> object:
@@ -80,7 +89,7 @@ class ContactIn(Strict):
     email: EmailStr | None = None
     phone: PlainText | None = Field(default=None, max_length=40)
     role: PlainText | None = Field(default=None, max_length=100, examples=["Accounts payable"])
-    receives_invoices: bool = False
+    receives_invoices: StrictBool = False
 
 
 class ContactPatch(Strict):
@@ -88,7 +97,7 @@ class ContactPatch(Strict):
     email: EmailStr | None = None
     phone: PlainText | None = Field(default=None, max_length=40)
     role: PlainText | None = Field(default=None, max_length=100)
-    receives_invoices: bool | None = None
+    receives_invoices: StrictBool | None = None
     reason: PlainText | None = Field(default=None, max_length=500)
 
     _kept = field_validator("name", "receives_invoices")(kept)
@@ -144,10 +153,10 @@ class CustomerPatch(Strict):
     )(kept)
 
 
-class CreditLineOut(BaseModel):
+class CreditLineOut(MoneyModel):
     """The credit line credit approved for the customer."""
 
-    credit_limit: Decimal
+    credit_limit: MoneyOut
     currency: str
     review_on: date | None = None
     approved_by: str
@@ -163,8 +172,8 @@ class CustomerOut(CustomerSnapshot):
 class CertificateIn(Strict):
     jurisdiction: PlainText = Field(min_length=2, max_length=50, examples=["TX"])
     certificate_number: PlainText = Field(min_length=1, max_length=100)
-    issued_on: date | None = None
-    expires_on: date | None = None
+    issued_on: BoundedDate | None = None
+    expires_on: BoundedDate | None = None
 
 
 class OnboardingUpdate(Strict):

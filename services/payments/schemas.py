@@ -14,6 +14,8 @@ from services.payments.domain.statuses import (
     PaymentStatus,
     RefundStatus,
 )
+from shared.api.body import RequestBody
+from shared.api.dates import BoundedDate
 from shared.events.customers import CustomerStatus
 from shared.money import (
     CurrencyCode,
@@ -51,7 +53,7 @@ class PaymentMethod(StrEnum):
     LOCKBOX = "lockbox"
 
 
-class RemittanceLineIn(BaseModel):
+class RemittanceLineIn(RequestBody):
     invoice_number: str | None = Field(default=None, max_length=100, examples=["INV-2026-000123"])
     amount_paid: PositiveAmount | None = None
     discount: NonNegativeAmount | None = Field(
@@ -62,14 +64,14 @@ class RemittanceLineIn(BaseModel):
     )
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(RequestBody):
     customer_id: uuid.UUID | None = Field(
         default=None, description="None when the payer is not yet identified"
     )
     method: PaymentMethod
     amount: PositiveAmount
     currency: CurrencyCode
-    received_on: date
+    received_on: BoundedDate
     reference: str | None = Field(
         default=None, max_length=100, description="Check number or bank reference"
     )
@@ -156,7 +158,7 @@ class PaymentOut(MoneyModel):
     created_at: datetime
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(RequestBody):
     invoice_id: uuid.UUID
     amount: PositiveAmount
     discount: NonNegativeAmount = Decimal(0)
@@ -165,17 +167,17 @@ class ApplicationIn(BaseModel):
     )
 
 
-class ApplicationsIn(BaseModel):
+class ApplicationsIn(RequestBody):
     applications: list[ApplicationIn] = Field(min_length=1, max_length=500)
     note: str | None = Field(default=None, max_length=500)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(RequestBody):
     reason: str = Field(min_length=1, max_length=500)
 
 
 class ReversalIn(ReasonIn):
-    reversed_on: date | None = Field(default=None, description="Default: today")
+    reversed_on: BoundedDate | None = Field(default=None, description="Default: today")
 
 
 class SuggestionOut(MoneyModel):
@@ -199,12 +201,12 @@ class SuggestionOut(MoneyModel):
     )
 
 
-class DepositIn(BaseModel):
+class DepositIn(RequestBody):
     customer_id: uuid.UUID
     method: PaymentMethod
     amount: PositiveAmount
     currency: CurrencyCode
-    received_on: date
+    received_on: BoundedDate
     reference: str | None = Field(default=None, max_length=100)
     ticket_number: str | None = Field(default=None, max_length=100)
     job_site: str | None = Field(default=None, max_length=200)
@@ -234,12 +236,12 @@ class DepositOut(MoneyModel):
     po_number: str | None
 
 
-class DepositApplicationIn(BaseModel):
+class DepositApplicationIn(RequestBody):
     invoice_id: uuid.UUID
     amount: PositiveAmount
 
 
-class RefundIn(BaseModel):
+class RefundIn(RequestBody):
     payment_id: uuid.UUID = Field(description="The payment whose unapplied credit is paid back")
     amount: PositiveAmount
     reason: str = Field(min_length=1, max_length=500)
@@ -260,7 +262,7 @@ class RefundOut(MoneyModel):
     issued_on: date | None
 
 
-class WriteOffIn(BaseModel):
+class WriteOffIn(RequestBody):
     invoice_id: uuid.UUID
     reason: str = Field(min_length=1, max_length=500)
 

@@ -71,6 +71,17 @@ class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
 
 
+class NotKnownYet(Conflict):
+    """Something another service made (an invoice just issued) whose event has not reached this
+    service yet: the same request succeeds once it has, so the answer says when to retry."""
+
+    slug, title = "not-known-yet", "Not known here yet"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int = 1) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
 class BusinessRuleViolation(Problem):
     status, slug, title = 422, "business-rule-violation", "The request breaks a business rule"
 
@@ -120,6 +131,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = getattr(exc, "headers", None) or headers
         return problem_response(
             exc.status,
             exc.slug,

@@ -28,6 +28,10 @@ BatchHandler = Callable[[Sequence[BusMessage]], Awaitable[None]]
 class Bus(ABC):
     """Ordered per key, at least once; consumers make it exactly once in effect."""
 
+    # Whether a message published to a dead-letter topic is kept by the bus itself (Kafka), or
+    # must be kept by the consumer that gave up on it, in its own database (in process).
+    keeps_dead_letters: bool = True
+
     def subscribe(self, group: str, topics: Sequence[str], handler: MessageHandler) -> None:
         """Register a consumer group before `start`, handling one message at a time."""
 

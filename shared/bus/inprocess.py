@@ -7,11 +7,12 @@ the same guarantees as Kafka with committed offsets, with nothing but Python.
 """
 
 import asyncio
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from shared.bus.base import BatchHandler, Bus, BusMessage
+from shared.observability import CONSUMER_LAG
 
 RETAINED_PER_TOPIC = 1000
 
@@ -24,6 +25,9 @@ class _Group:
 
 
 class InProcessBus(Bus):
+    # `retained` is memory: each consumer keeps its dead letters in its database (shared.inbox).
+    keeps_dead_letters = False
+
     def __init__(self) -> None:
         self._groups: dict[str, dict[str, _Group]] = defaultdict(dict)
         # The last messages of each topic, for inspection (e.g. a dead-letter topic).
@@ -51,8 +55,23 @@ class InProcessBus(Bus):
         return None
 
     async def publish(self, messages: Sequence[BusMessage]) -> None:
-        for message in messages:
-            self.retained[message.topic].append(message)
-            for group in list(self._groups.get(message.topic, {}).values()):
-                async with group.lock:
-                    await group.handler([message])
+        # Each group's lag: the messages of this batch (of its topics) it has still to handle.
+        waiting: Counter[tuple[str, str]] = Counter(
+            (name, message.topic)
+            for message in messages
+            for name in self._groups.get(message.topic, {})
+        )
+        for (name, topic), count in waiting.items():
+            CONSUMER_LAG.labels(name, topic, "0").inc(count)
+        try:
+            for message in messages:
+                self.retained[message.topic].append(message)
+                for name, group in list(self._groups.get(message.topic, {}).items()):
+                    async with group.lock:
+                        await group.handler([message])
+                    waiting[(name, message.topic)] -= 1
+                    CONSUMER_LAG.labels(name, message.topic, "0").dec()
+        finally:
+            # A failed delivery: the relay sends the batch again, counted again then.
+            for (name, topic), count in waiting.items():
+                CONSUMER_LAG.labels(name, topic, "0").dec(count)

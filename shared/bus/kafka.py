@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from shared.bus.base import BatchHandler, Bus, BusMessage
 from shared.events.catalog import dead_letter_topic
+from shared.observability import CONSUMER_LAG
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ class KafkaBus(Bus):
             )
             await consumer.start()
             self._consumers.append(consumer)
-            self._tasks.append(asyncio.create_task(self._consume(consumer, handler, parallel)))
+            self._tasks.append(
+                asyncio.create_task(self._consume(group, consumer, handler, parallel))
+            )
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -117,7 +120,7 @@ class KafkaBus(Bus):
         await asyncio.gather(*pending)
 
     async def _consume(
-        self, consumer: AIOKafkaConsumer, handler: BatchHandler, parallel: int
+        self, group: str, consumer: AIOKafkaConsumer, handler: BatchHandler, parallel: int
     ) -> None:
         at_once = asyncio.Semaphore(parallel)
 
@@ -129,7 +132,13 @@ class KafkaBus(Bus):
             async with at_once:
                 try:
                     await handler([_message(record) for record in records])
-                    return int(records[-1].offset) + 1
+                    done = int(records[-1].offset) + 1
+                    # The partition's end as of the last fetch, less what is now handled.
+                    end = consumer.highwater(partition)
+                    CONSUMER_LAG.labels(group, partition.topic, str(partition.partition)).set(
+                        max(0, (end or done) - done)
+                    )
+                    return done
                 except Exception:
                     # The handler could not commit (e.g. its database is down): deliver this
                     # partition's batch again shortly; the inbox drops what was applied.

@@ -18,6 +18,14 @@ class Department(StrEnum):
     OPERATIONS = "operations"
 
 
+class DisputeOutcome(StrEnum):
+    """Whom a dispute was settled for."""
+
+    CUSTOMER = "customer"  # the disputed amount is not owed (a credit memo takes it off)
+    COMPANY = "company"  # the amount is owed as invoiced and is chased again
+    SPLIT = "split"  # partly each: part credited, the rest chased again
+
+
 @event("dispute.opened", version=1, producer="collections")
 class DisputeOpened(EventPayload):
     """A customer disputes an invoice or an amount; collections stops chasing it meanwhile."""
@@ -40,6 +48,8 @@ class DisputeResolved(EventPayload):
     invoice_id: uuid.UUID | None = None
     resolution: str
     resolved_on: date
+    # Optional in v1: disputes resolved before outcomes were recorded have none.
+    outcome: DisputeOutcome | None = Field(default=None, description="Whom it was settled for")
 
 
 @event("promise_to_pay.recorded", version=1, producer="collections")

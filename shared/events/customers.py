@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.events.catalog import EventPayload, event
 
@@ -26,12 +26,17 @@ class TermsKind(StrEnum):
 class PaymentTerms(BaseModel):
     """Net N, due on receipt, or end of month + N; optionally an early-payment discount."""
 
+    # Also a part of request bodies, where an unknown field is refused.
+    model_config = ConfigDict(extra="forbid")
+
     kind: TermsKind = TermsKind.NET
-    days: int = Field(default=30, ge=0, le=365, description="N of Net N or of end of month + N")
+    days: StrictInt = Field(
+        default=30, ge=0, le=365, description="N of Net N or of end of month + N"
+    )
     discount_percent: Decimal | None = Field(
         default=None, gt=0, lt=100, max_digits=5, decimal_places=2, examples=["2"]
     )
-    discount_days: int | None = Field(default=None, ge=0, le=365, examples=[10])
+    discount_days: StrictInt | None = Field(default=None, ge=0, le=365, examples=[10])
 
 
 class InvoiceGrouping(StrEnum):
@@ -58,7 +63,7 @@ class TicketDocumentKind(StrEnum):
 
 class BillingProfile(BaseModel):
     grouping: InvoiceGrouping = InvoiceGrouping.PER_TICKET
-    po_required: bool = False
+    po_required: StrictBool = False
     required_documents: list[TicketDocumentKind] = Field(default_factory=list)
     delivery_method: DeliveryMethod = DeliveryMethod.EMAIL
     special_instructions: str | None = Field(default=None, max_length=2000)

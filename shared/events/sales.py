@@ -5,11 +5,11 @@ topic as an alternative to `POST /v1/tickets`; both paths take the same payload 
 """
 
 import uuid
-from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from shared.api.dates import BoundedDate, BoundedDateTime
 from shared.events.catalog import EventPayload, event
 from shared.money import CurrencyCode, PositiveQuantity, Rate, check_line_amount
 
@@ -35,6 +35,9 @@ class Taxability(StrEnum):
 
 
 class ClosedTicketLine(BaseModel):
+    # Like the ticket it is part of (an event and a request body): no unknown fields.
+    model_config = ConfigDict(extra="forbid")
+
     kind: TicketLineKind
     description: str = Field(min_length=1, max_length=500)
     quantity: PositiveQuantity
@@ -47,7 +50,7 @@ class ClosedTicketLine(BaseModel):
     service_line: str = Field(
         min_length=1, max_length=50, description="Maps to a revenue account", examples=["pumping"]
     )
-    change_order: bool = Field(
+    change_order: StrictBool = Field(
         default=False, description="Work added by a change order (needs its approval)"
     )
 
@@ -58,6 +61,8 @@ class ClosedTicketLine(BaseModel):
 
 
 class JobSiteAddress(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     line1: str = Field(min_length=1, max_length=200)
     city: str = Field(min_length=1, max_length=100)
     county: str | None = Field(default=None, max_length=100)
@@ -89,9 +94,9 @@ class SalesTicketClosed(EventPayload):
         description="Where the work was done; else the customer's job-site address of that name",
     )
     po_number: str | None = Field(default=None, max_length=50)
-    service_start: date | None = None
-    service_end: date | None = None
-    closed_at: datetime
+    service_start: BoundedDate | None = None
+    service_end: BoundedDate | None = None
+    closed_at: BoundedDateTime
     lines: list[ClosedTicketLine] = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import pytest
+from prometheus_client import REGISTRY
 
 from deploy.local_infra import KafkaBroker
 from shared.bus import BusMessage
@@ -83,3 +84,45 @@ async def test_batches_keep_key_order_and_a_failed_batch_comes_again(
     finally:
         await later.stop()
     assert again == []
+
+
+async def test_a_consumer_group_reports_its_lag_per_partition(kafka_broker: KafkaBroker) -> None:
+    topic = f"lag-{uuid.uuid4().hex[:8]}"
+    group = f"{topic}-group"
+    servers = kafka_broker.bootstrap_servers
+    producer = KafkaBus(servers, client_id="lag-producer", partitions=3)
+    await producer.ensure_topics({topic})
+    await producer.start()
+    try:
+        await producer.publish(
+            [BusMessage(topic=topic, key=f"key-{k}", value=b"1") for k in range(30)]
+        )
+    finally:
+        await producer.stop()
+    handled = 0
+    done = asyncio.Event()
+
+    async def handler(messages: Sequence[BusMessage]) -> None:
+        nonlocal handled
+        handled += len(messages)
+        if handled >= 30:
+            done.set()
+
+    consumer = KafkaBus(servers, client_id="lag-consumer", partitions=3)
+    consumer.subscribe_batches(group, [topic], handler)
+    await consumer.start()
+    try:
+        async with asyncio.timeout(60):
+            await done.wait()
+    finally:
+        await consumer.stop()
+    lags = {
+        partition: REGISTRY.get_sample_value(
+            "ar_consumer_lag_messages",
+            {"consumer": group, "topic": topic, "partition": partition},
+        )
+        for partition in ("0", "1", "2")
+    }
+    # Every partition that had messages reports, and all were handled.
+    assert set(lags.values()) - {None} == {0.0}
+    assert sum(value is not None for value in lags.values()) >= 2

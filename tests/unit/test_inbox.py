@@ -11,6 +11,7 @@ from sqlmodel import func, select
 from shared.audit import record_change
 from shared.bus import BusMessage, InProcessBus
 from shared.db import Database
+from shared.dlq import kept_dead_letters, request_replay
 from shared.events.credit import CreditHoldPlaced
 from shared.events.envelope import EventEnvelope
 from shared.inbox import EventConsumer
@@ -134,3 +135,34 @@ async def test_a_batch_with_a_poison_message_falls_back_to_one_by_one(db: Databa
     await consumer.handle_batch([_message(), poison, garbage, _message()])
     assert await _effects(db) == 2  # the good ones, and nothing of the poison one
     assert [m.value for m in bus.retained[TOPIC + ".dlq"]] == [poison.value, garbage.value]
+
+
+async def test_on_the_in_process_bus_a_dead_letter_is_kept_across_a_restart_and_replayed_once(
+    db: Database, tmp_path: Path
+) -> None:
+    bus = InProcessBus()
+    _consumer(db, bus, fail_times=3)
+    message = _message()
+    await bus.publish([message])
+    assert await _effects(db) == 0
+    await db.dispose()
+
+    # A restart: a new process, the same database, the cause fixed.
+    restarted = Database(f"sqlite+aiosqlite:///{tmp_path}/inbox.db")
+    try:
+        [kept] = await kept_dead_letters(restarted, "ar.credit.v1.dlq", consumer="test")
+        assert (kept.value, kept.key, kept.error_type) == (
+            message.value,
+            message.key,
+            "RuntimeError",
+        )
+        assert "database hiccup" in kept.error
+        await request_replay(restarted, "ar.credit.v1.dlq", consumer="test")
+        fixed = _consumer(restarted, InProcessBus())
+        assert await fixed.replay_requested() == 1
+        assert await _effects(restarted) == 1
+        assert await kept_dead_letters(restarted, "ar.credit.v1.dlq") == []
+        assert await fixed.replay_requested() == 0
+        assert await _effects(restarted) == 1
+    finally:
+        await restarted.dispose()

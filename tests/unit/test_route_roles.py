@@ -20,6 +20,7 @@ PINNED = {
     "collections GET /v1/collection-accounts": EVERYONE,
     "collections GET /v1/collection-accounts/{customer_id}": EVERYONE,
     "collections GET /v1/disputes": EVERYONE,
+    "collections GET /v1/disputes/{dispute_id}/history": EVERYONE,
     "collections GET /v1/dunning-notices": EVERYONE,
     "collections GET /v1/kpis": EVERYONE,
     "collections GET /v1/gl/batches": "ar_coordinator ar_supervisor auditor",

@@ -5,7 +5,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Query, Response
-from pydantic import BaseModel
 
 from services.collections.api.aging import aged_item_out
 from services.collections.api.dependencies import SettingsDep
@@ -24,6 +23,7 @@ from services.collections.schemas import (
     UnbilledTicketOut,
 )
 from shared.api.access import AnyRole, ARStaff, ARStaffAndAuditors
+from shared.api.body import RequestBody
 from shared.api.dates import BoundedDate
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -153,7 +153,7 @@ async def read_statement(
     )
 
 
-class StatementSend(BaseModel):
+class StatementSend(RequestBody):
     as_of: BoundedDate | None = None
 
 

@@ -25,8 +25,10 @@ from services.collections.schemas import (
 from shared.api.access import AnyRole, ARStaff
 from shared.api.dates import BoundedDate
 from shared.api.pagination import Page, PageQuery, page_of
+from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
+from shared.audit import HistoryEntry, history
 from shared.clock import ClockDep
 
 # A pattern, not the enum, so the OpenAPI document keeps describing the filter as it did.
@@ -166,11 +168,25 @@ async def resolve_dispute(
     session: SessionDep,
     actor: ARStaff,
 ) -> DisputeOut:
-    """Close the dispute with how it was settled; the amount is chased again if still owed.
+    """Close the dispute with how and for whom it was settled (`outcome`: customer, company or
+    split); the amount is chased again if still owed.
     Publishes `DisputeResolved`."""
     return DisputeOut.model_validate(
-        await work.resolve_dispute(session, dispute_id, data.resolution, actor, clock=clock)
+        await work.resolve_dispute(session, dispute_id, data, actor, clock=clock)
     )
+
+
+@router.get(
+    "/disputes/{dispute_id}/history", summary="Who opened and resolved the dispute, and how"
+)
+async def dispute_history(
+    dispute_id: uuid.UUID, session: SessionDep, _: AnyRole
+) -> list[HistoryEntry]:
+    """Opened, then resolved with its outcome (whom it was settled for) and resolution: each
+    with who, when and why, oldest first."""
+    if await session.get(Dispute, dispute_id) is None:
+        raise NotFound(f"no dispute {dispute_id}")
+    return await history(session, "dispute", str(dispute_id))
 
 
 @router.get("/disputes", summary="Disputes by status and department")

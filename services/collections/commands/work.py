@@ -17,7 +17,7 @@ from services.collections.models import (
     PromiseToPay,
 )
 from services.collections.publishing import outbox
-from services.collections.schemas import ActivityIn, DisputeIn, PromiseIn
+from services.collections.schemas import ActivityIn, DisputeIn, DisputeResolution, PromiseIn
 from shared.api.money import require_minor_units
 from shared.api.problems import BusinessRuleViolation, NotFound
 from shared.audit import record_change
@@ -173,7 +173,12 @@ async def open_dispute(
 
 
 async def resolve_dispute(
-    session: AsyncSession, dispute_id: uuid.UUID, resolution: str, actor: Principal, *, clock: Clock
+    session: AsyncSession,
+    dispute_id: uuid.UUID,
+    data: DisputeResolution,
+    actor: Principal,
+    *,
+    clock: Clock,
 ) -> Dispute:
     dispute = await session.get(Dispute, dispute_id)
     if dispute is None:
@@ -181,24 +186,25 @@ async def resolve_dispute(
     if dispute.status != DisputeStatus.OPEN:
         raise BusinessRuleViolation(f"the dispute was already resolved on {dispute.resolved_on}")
     today = clock.today()
-    dispute.status, dispute.resolved_on, dispute.resolution = (
-        DisputeStatus.RESOLVED,
-        today,
-        resolution,
-    )
+    dispute.status, dispute.resolved_on = DisputeStatus.RESOLVED, today
+    dispute.resolution, dispute.outcome = data.resolution, data.outcome
     _audit_and_publish(
         session,
         actor,
         dispute,
         "dispute.resolved",
-        {"status": {"from": DisputeStatus.OPEN, "to": DisputeStatus.RESOLVED}},
+        {
+            "status": {"from": DisputeStatus.OPEN, "to": DisputeStatus.RESOLVED},
+            "outcome": data.outcome,
+        },
         DisputeResolved(
             dispute_id=dispute.id,
             customer_id=dispute.customer_id,
             invoice_id=dispute.invoice_id,
-            resolution=resolution,
+            resolution=data.resolution,
             resolved_on=today,
+            outcome=data.outcome,
         ),
-        reason=resolution,
+        reason=data.resolution,
     )
     return dispute

@@ -45,6 +45,7 @@ async def read_exposure(
         customer_id=customer_id,
         currency=position.currency,
         open_ar=exposure.open_ar,
+        disputed=exposure.disputed,
         unbilled_tickets=exposure.unbilled_tickets,
         authorized_orders=exposure.authorized_orders,
         total=exposure.total,

@@ -20,6 +20,8 @@ class Exposure:
     open_ar: Decimal = ZERO
     unbilled_tickets: Decimal = ZERO
     authorized_orders: Decimal = ZERO
+    # Of open AR, what the customer disputes: still owed until resolved, so not taken off.
+    disputed: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:

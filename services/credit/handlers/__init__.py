@@ -1,10 +1,12 @@
 """The credit service's consumers: its copy of the customer facts it needs, the receivables
 projection (exposure, payment history, automatic holds) from invoicing and payments events,
-and collections' promises to pay."""
+and collections' promises to pay and disputes."""
 
 from typing import Any
 
+from services.credit.handlers.disputes import STEPS as DISPUTE_STEPS
 from services.credit.handlers.receivables import HANDLERS as LEDGER_HANDLERS
+from services.credit.handlers.receivables import reevaluating
 from services.credit.models import CreditAccount, PaymentPromise
 from shared.events.collections import PromiseToPayRecorded
 from shared.events.customers import CustomerSnapshot
@@ -48,4 +50,6 @@ HANDLERS = (
     customer_copy_handlers(CreditAccount, customer_facts)
     | LEDGER_HANDLERS
     | {PromiseToPayRecorded: promise_recorded}
+    # A dispute moves what counts as past due: the hold is evaluated again.
+    | {model: reevaluating(step) for model, step in DISPUTE_STEPS.items()}
 )

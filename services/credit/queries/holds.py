@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select
@@ -9,8 +10,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.holds import PastDueInvoice
-from services.credit.models import CreditHold, ReceivableItem
-from services.credit.queries.position import INVOICE
+from services.credit.models import CreditDispute, CreditHold, ReceivableItem
+from services.credit.queries.position import INVOICE, disputed_by_invoice
 
 # Oldest first; the id breaks ties so the cursor order is total.
 HOLD_ORDER = [col(CreditHold.placed_at), col(CreditHold.id)]
@@ -39,7 +40,8 @@ def search_holds(*, customer_id: uuid.UUID | None, open_only: bool) -> Select[An
 async def past_due_invoices(
     session: AsyncSession, customer_id: uuid.UUID, *, today: date, hold_days_past_due: int
 ) -> list[PastDueInvoice]:
-    """The customer's open invoices more than `hold_days_past_due` days past due, oldest first."""
+    """The customer's open invoices more than `hold_days_past_due` days past due, oldest first,
+    but for those disputed in full."""
     cutoff = today - timedelta(days=hold_days_past_due)
     statement = (
         select(ReceivableItem)
@@ -51,8 +53,17 @@ async def past_due_invoices(
         )
         .order_by(col(ReceivableItem.due_date), col(ReceivableItem.id))
     )
+    open_disputes = await session.exec(
+        select(CreditDispute.invoice_id, CreditDispute.amount).where(
+            CreditDispute.customer_id == customer_id, col(CreditDispute.resolved_on).is_(None)
+        )
+    )
+    # An invoice disputed in full is not chased meanwhile, so it is no reason for a hold.
+    disputed = disputed_by_invoice(
+        [(invoice, Decimal(amount)) for invoice, amount in open_disputes]
+    )
     return [
         PastDueInvoice(item.id, item.number, (today - item.due_date).days)
         for item in (await session.exec(statement)).all()
-        if item.balance > 0 and item.due_date is not None
+        if item.balance > disputed.get(item.id, Decimal(0)) and item.due_date is not None
     ]

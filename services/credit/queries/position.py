@@ -12,13 +12,14 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, String, and_, bindparam, cast, literal, null, union_all
+from sqlalchemy import Date, String, Uuid, and_, bindparam, cast, literal, null, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.exposure import ZERO, CreditPosition, Exposure, OpenHold
 from services.credit.models import (
     CreditAccount,
+    CreditDispute,
     CreditHold,
     CreditLine,
     OrderAuthorization,
@@ -30,7 +31,7 @@ from shared.db import Prepared
 # The kinds of receivable item credit keeps (ReceivableItem.kind).
 INVOICE = "invoice"
 CREDIT_MEMO, PAYMENT, DEPOSIT, REFUND = "credit_memo", "payment", "deposit", "refund"
-_HEAD = "head"
+_HEAD, _DISPUTE = "head", "dispute"
 
 # Decisions on one customer (holds, authorizations) queue behind each other here until the
 # transaction ends, so two of them never both act on the same exposure.
@@ -44,7 +45,8 @@ _LOCK = Prepared(
 _NOT_HEAD = (null(), null(), null(), null())  # the account's own columns, on the other rows
 
 # One row for the account (currency, limit, open hold) and one for each thing it is exposed to:
-# open receivables with their due dates, unbilled tickets and approved orders not yet billed.
+# open receivables with their due dates, unbilled tickets and approved orders not yet billed;
+# and one per open dispute, with the invoice it is on (the last column: the document's id).
 _POSITION = Prepared(
     union_all(
         select(
@@ -56,6 +58,7 @@ _POSITION = Prepared(
             col(CreditLine.currency),
             col(CreditHold.automatic),
             col(CreditHold.reasons),
+            cast(null(), Uuid),
         )
         .select_from(CreditAccount)
         .outerjoin(CreditLine, col(CreditLine.customer_id) == col(CreditAccount.id))
@@ -73,22 +76,49 @@ _POSITION = Prepared(
             col(ReceivableItem.due_date),
             col(ReceivableItem.kind),
             *_NOT_HEAD,
+            col(ReceivableItem.id),
         ).where(
             col(ReceivableItem.customer_id) == bindparam("customer_id"),
             col(ReceivableItem.is_open).is_(True),
         ),
-        select(literal("ticket"), col(UnbilledTicket.amount), null(), null(), *_NOT_HEAD).where(
+        select(
+            literal("ticket"), col(UnbilledTicket.amount), null(), null(), *_NOT_HEAD, null()
+        ).where(
             col(UnbilledTicket.customer_id) == bindparam("customer_id"),
             col(UnbilledTicket.invoice_id).is_(None),
         ),
-        select(literal("order"), col(OrderAuthorization.amount), null(), null(), *_NOT_HEAD).where(
+        select(
+            literal("order"), col(OrderAuthorization.amount), null(), null(), *_NOT_HEAD, null()
+        ).where(
             col(OrderAuthorization.customer_id) == bindparam("customer_id"),
             col(OrderAuthorization.approved).is_(True),
             col(OrderAuthorization.billed).is_(False),
             col(OrderAuthorization.expires_on) >= bindparam("today"),
         ),
+        select(
+            literal(_DISPUTE),
+            col(CreditDispute.amount),
+            null(),
+            null(),
+            *_NOT_HEAD,
+            col(CreditDispute.invoice_id),
+        ).where(
+            col(CreditDispute.customer_id) == bindparam("customer_id"),
+            col(CreditDispute.resolved_on).is_(None),
+        ),
     )
 )
+
+
+def disputed_by_invoice(
+    disputes: list[tuple[uuid.UUID | None, Decimal]],
+) -> dict[uuid.UUID, Decimal]:
+    """What is disputed of each invoice (disputes on account name none)."""
+    disputed: dict[uuid.UUID, Decimal] = {}
+    for invoice_id, amount in disputes:
+        if invoice_id is not None:
+            disputed[invoice_id] = disputed.get(invoice_id, ZERO) + amount
+    return disputed
 
 
 async def load_position(
@@ -105,21 +135,24 @@ async def load_position(
     heads = [row for row in rows if row[0] == _HEAD]
     if not heads:
         return None
-    _, limit, _, _, account_currency, line_currency, automatic, reasons = heads[0]
-    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO}
+    _, limit, _, _, account_currency, line_currency, automatic, reasons, _ = heads[0]
+    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO, _DISPUTE: ZERO}
+    disputed = disputed_by_invoice(
+        [(document, Decimal(amount)) for source, amount, *_, document in rows if source == _DISPUTE]
+    )
     oldest_due: date | None = None
-    for source, amount, due_date, kind, *_ in rows:
+    for source, amount, due_date, kind, *_, document in rows:
         if source == _HEAD:
             continue
         amount = Decimal(amount)
         sums[source] += amount
-        if kind == INVOICE and amount > 0 and due_date is not None:
+        if kind == INVOICE and amount > disputed.get(document, ZERO) and due_date is not None:
             oldest_due = due_date if oldest_due is None else min(oldest_due, due_date)
     return CreditPosition(
         customer_id=customer_id,
         currency=line_currency or account_currency,
         credit_limit=limit,
-        exposure=Exposure(sums["ar"], sums["ticket"], sums["order"]),
+        exposure=Exposure(sums["ar"], sums["ticket"], sums["order"], sums[_DISPUTE]),
         oldest_due_date=oldest_due,
         hold=None if automatic is None else OpenHold(automatic=automatic, reasons=list(reasons)),
     )

@@ -23,7 +23,8 @@ from shared.events.sales import ClosedTicketLine, SalesTicketClosed
 
 
 def ticket_lines(ticket: Ticket) -> list[ClosedTicketLine]:
-    return [ClosedTicketLine.model_validate(line) for line in ticket.lines]
+    # A stored line also carries its amount, which a line as sent may not.
+    return [ClosedTicketLine.model_validate(line, extra="ignore") for line in ticket.lines]
 
 
 def _same_ticket(ticket: Ticket, data: SalesTicketClosed) -> bool:

@@ -3,21 +3,23 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.invoicing.domain.billing import RunStatus
+from shared.api.body import RequestBody
+from shared.api.dates import BoundedDate
 from shared.money import MoneyModel, MoneyOut
 
 
-class RunCreate(BaseModel):
+class RunCreate(RequestBody):
     districts: list[str] = Field(min_length=1, max_length=50, examples=[["permian"]])
-    cut_off: date = Field(description="Tickets closed on or before this day")
-    invoice_date: date | None = Field(
+    cut_off: BoundedDate = Field(description="Tickets closed on or before this day")
+    invoice_date: BoundedDate | None = Field(
         default=None,
         description="Today if not given; taxes use its rates. Not before the cut-off, nor more "
         "than `AR_INVOICING_MAX_FUTURE_DAYS` ahead",
     )
-    dry_run: bool = Field(
+    dry_run: StrictBool = Field(
         default=False, description="Show the invoices it would draft; change nothing"
     )
 

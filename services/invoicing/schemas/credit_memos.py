@@ -3,14 +3,15 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictInt, model_validator
 
+from shared.api.body import RequestBody
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.money import MoneyModel, MoneyOut, PositiveAmount, PositiveQuantity
 
 
-class CreditLineIn(BaseModel):
-    line: int = Field(ge=1, description="The invoice line, counting from 1")
+class CreditLineIn(RequestBody):
+    line: StrictInt = Field(ge=1, description="The invoice line, counting from 1")
     quantity: PositiveQuantity | None = Field(
         default=None, description="Units to credit at the line's price"
     )
@@ -23,7 +24,7 @@ class CreditLineIn(BaseModel):
         return self
 
 
-class CreditMemoCreate(BaseModel):
+class CreditMemoCreate(RequestBody):
     invoice_id: uuid.UUID
     reason_code: str = Field(
         min_length=1, max_length=40, examples=["pricing_error", "damaged", "goodwill"]

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.invoicing.domain.invoices import DeliveryStatus, InvoiceStatus
+from shared.api.body import RequestBody
+from shared.api.dates import BoundedDate, IsoDate
 from shared.events.customers import PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts, TaxLineFacts
 from shared.events.sales import JobSiteAddress, Taxability
@@ -22,7 +24,7 @@ from shared.money import (
 )
 
 
-class ManualLineIn(BaseModel):
+class ManualLineIn(RequestBody):
     """A charge not on a ticket; its amount is quantity × unit_price rounded to the currency."""
 
     description: str = Field(min_length=1, max_length=500)
@@ -38,12 +40,13 @@ class ManualLineIn(BaseModel):
         return self
 
 
-class InvoiceCreate(BaseModel):
+class InvoiceCreate(RequestBody):
     customer_id: uuid.UUID
     currency: CurrencyCode | None = Field(
         default=None, description="Must be the customer's currency"
     )
-    invoice_date: date | None = Field(default=None, description="Today if not given")
+    # Its own rule refuses a date beyond the tolerance ahead, naming the last allowed day.
+    invoice_date: IsoDate | None = Field(default=None, description="Today if not given")
     po_number: str | None = Field(default=None, max_length=50)
     job_site: str | None = Field(default=None, max_length=200)
     job_site_address: JobSiteAddress | None = None
@@ -112,11 +115,11 @@ class InvoiceOut(MoneyModel):
     issued_at: datetime | None
 
 
-class VoidIn(BaseModel):
+class VoidIn(RequestBody):
     reason: str = Field(min_length=3, max_length=500)
 
 
-class RebillIn(BaseModel):
+class RebillIn(RequestBody):
     reason_code: str = Field(min_length=1, max_length=40, examples=["pricing_error"])
     reason: str | None = Field(default=None, max_length=1000)
     lines: list[ManualLineIn] = Field(
@@ -133,7 +136,7 @@ class RebillOut(BaseModel):
     invoice: InvoiceOut = Field(description="The corrected invoice, issued")
 
 
-class ImportedLineIn(BaseModel):
+class ImportedLineIn(RequestBody):
     description: str = Field(min_length=1, max_length=500)
     quantity: Quantity
     unit: str = Field(min_length=1, max_length=20)
@@ -143,7 +146,7 @@ class ImportedLineIn(BaseModel):
     service_line: str = Field(default="legacy", min_length=1, max_length=50)
 
 
-class ImportedTaxIn(BaseModel):
+class ImportedTaxIn(RequestBody):
     jurisdiction: str = Field(min_length=1, max_length=50)
     name: str = Field(min_length=1, max_length=200)
     rate: Rate
@@ -151,13 +154,13 @@ class ImportedTaxIn(BaseModel):
     amount: Amount
 
 
-class ImportedInvoiceIn(BaseModel):
+class ImportedInvoiceIn(RequestBody):
     """An invoice already issued by the legacy system: its own number, dates and terms."""
 
     number: str = Field(min_length=1, max_length=50)
     customer_id: uuid.UUID
-    invoice_date: date
-    due_date: date | None = Field(default=None, description="From the terms if not given")
+    invoice_date: BoundedDate
+    due_date: BoundedDate | None = Field(default=None, description="From the terms if not given")
     terms: PaymentTerms | None = Field(default=None, description="The customer's if not given")
     po_number: str | None = Field(default=None, max_length=50)
     job_site: str | None = Field(default=None, max_length=200)
@@ -170,7 +173,7 @@ class ImportedInvoiceIn(BaseModel):
     )
 
 
-class InvoiceImport(BaseModel):
+class InvoiceImport(RequestBody):
     invoices: list[ImportedInvoiceIn] = Field(min_length=1, max_length=1000)
 
 

@@ -1,16 +1,17 @@
 """What the tax API takes and answers."""
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.tax import JurisdictionLevel
+from shared.api.body import RequestBody
+from shared.api.dates import BoundedDate
 from shared.events.sales import Taxability
 from shared.money import MoneyModel, MoneyOut, TaxRate
 
 
-class JurisdictionIn(BaseModel):
+class JurisdictionIn(RequestBody):
     """A jurisdiction, the addresses it covers (every criterion given must match) and the line
     classes it taxes."""
 
@@ -28,17 +29,17 @@ class JurisdictionIn(BaseModel):
     )
 
 
-class RateIn(BaseModel):
-    effective_from: date
+class RateIn(RequestBody):
+    effective_from: BoundedDate
     rate: TaxRate
 
 
 class RateOut(RateIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="ignore")  # an answer, not a body
 
 
 class JurisdictionOut(JurisdictionIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="ignore")  # an answer, not a body
 
     code: str
     rates: list[RateOut] = Field(

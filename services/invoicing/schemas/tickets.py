@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.invoicing.domain.tickets import TicketStatus
+from shared.api.body import RequestBody
 from shared.events.sales import ClosedTicketLine, JobSiteAddress
 from shared.money import CurrencyCode, MoneyModel, MoneyOut, NonNegativeRate
 
@@ -52,11 +53,11 @@ class TicketDocumentOut(BaseModel):
     uploaded_at: datetime
 
 
-class HoldRelease(BaseModel):
+class HoldRelease(RequestBody):
     reason: str = Field(min_length=3, max_length=500, description="Why it may be billed anyway")
 
 
-class RateCardPriceIn(BaseModel):
+class RateCardPriceIn(RequestBody):
     customer_id: uuid.UUID | None = Field(default=None, description="None sets the standard list")
     rate_code: str = Field(min_length=1, max_length=50)
     currency: CurrencyCode
@@ -64,4 +65,4 @@ class RateCardPriceIn(BaseModel):
 
 
 class RateCardPriceOut(RateCardPriceIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="ignore")  # an answer, not a body

@@ -7,8 +7,10 @@ from fastapi import status
 from services.payments.api.dependencies import Rules
 from services.payments.commands.applications import get_open_item
 from services.payments.commands.write_offs import write_off
+from services.payments.models import OpenItem
 from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
 from shared.api.access import AnyRole, ARStaff
+from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -22,7 +24,10 @@ async def read_invoice_balance(
 ) -> OpenItemOut:
     """Payments' own view of the invoice, from invoicing's events: total, open balance, status and
     the reason code of a short payment."""
-    return OpenItemOut.model_validate(await get_open_item(session, invoice_id))
+    invoice = await session.get(OpenItem, invoice_id)
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id} known to payments")
+    return OpenItemOut.model_validate(invoice)
 
 
 @router.post(

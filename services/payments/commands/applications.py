@@ -16,7 +16,7 @@ from services.payments.domain import posting
 from services.payments.domain.statuses import ApplicationStatus, InvoiceStatus, PaymentStatus
 from services.payments.models import Application, Deposit, OpenItem, Payer, Payment
 from services.payments.publishing import publish
-from shared.api.problems import BusinessRuleViolation, NotFound
+from shared.api.problems import BusinessRuleViolation, NotFound, NotKnownYet
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.journal import JournalEntry
@@ -295,7 +295,12 @@ async def get_application(session: AsyncSession, application_id: uuid.UUID) -> A
 
 
 async def get_open_item(session: AsyncSession, invoice_id: uuid.UUID) -> OpenItem:
+    """The invoice to settle, locked. One payments has not heard of may have been issued a
+    moment ago, its event still on the way (under load, seconds): a 409 to retry, not a 404."""
     invoice = await session.get(OpenItem, invoice_id, with_for_update=True)
     if invoice is None:
-        raise NotFound(f"no invoice {invoice_id} known to payments")
+        raise NotKnownYet(
+            f"payments does not know invoice {invoice_id} yet: an invoice just issued reaches "
+            "payments within seconds, so retry then; one that was never issued stays unknown"
+        )
     return invoice

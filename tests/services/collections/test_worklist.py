@@ -177,14 +177,16 @@ async def test_resolved_dispute_is_chased_again(
     resolved = await api.post(
         f"/v1/disputes/{opened['id']}/resolve",
         headers=coordinator,
-        json={"resolution": "Price confirmed with customer"},
+        json={"outcome": "company", "resolution": "Price confirmed with customer"},
     )
     assert resolved.json()["status"] == "resolved"
     assert (
         Decimal(_rows(await api.get("/v1/worklist", headers=coordinator))["C-D"]["to_chase"]) == 800
     )
     again = await api.post(
-        f"/v1/disputes/{opened['id']}/resolve", headers=coordinator, json={"resolution": "x"}
+        f"/v1/disputes/{opened['id']}/resolve",
+        headers=coordinator,
+        json={"outcome": "company", "resolution": "x"},
     )
     assert again.status_code == 422
 

@@ -504,6 +504,22 @@ async def test_tax_lookup_explains_which_jurisdictions_tax_an_address_on_a_day(
     assert after[0]["rate"] == "0.07" and after[0]["taxable_classes"] == ["goods", "rental"]
 
 
+@pytest.mark.parametrize("effective_from", [0, 1700000000, "0", "20270101"])
+async def test_a_rate_dated_by_a_number_is_refused_not_read_as_1970(
+    api: httpx.AsyncClient, auth: AuthHeaders, effective_from: object
+) -> None:
+    response = await api.post(
+        "/v1/tax/jurisdictions/TX/rates",
+        json={"effective_from": effective_from, "rate": "0.07"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"].endswith("effective_from")
+    listed = (await api.get("/v1/tax/jurisdictions", headers=auth(Role.SALES))).json()
+    [texas] = [j for j in listed if j["code"] == "TX"]
+    assert [rate["effective_from"] for rate in texas["rates"]] == ["2026-01-01"]
+
+
 @pytest.mark.parametrize("invoice_date", ["2026-11-24", "2099-12-01", "9999-12-31"])
 async def test_invoices_dated_beyond_the_tolerance_ahead_are_refused(
     api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, invoice_date: str

@@ -310,3 +310,24 @@ async def test_an_invoice_issued_twice_opens_once_and_takes_its_deposit_once(
         )
     ).json()["items"]
     assert [a["amount"] for a in applications] == ["500.00"]
+
+
+async def test_applying_to_an_invoice_not_heard_of_yet_is_a_409_to_retry_not_a_404(
+    api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus, acme: CustomerSnapshot
+) -> None:
+    """Invoicing issued it a moment ago; its event has not reached payments yet."""
+    payment = await post_payment(api, auth, payment_body(acme.id, "400.00"))
+    issued = invoice(acme, "INV-2026-001600", "400.00")
+    body = {"applications": [{"invoice_id": str(issued.invoice_id), "amount": "400.00"}]}
+    url = f"/v1/payments/{payment['id']}/applications"
+
+    early = await api.post(url, json=body, headers=auth(Role.AR_COORDINATOR))
+    assert early.status_code == 409, early.text
+    assert early.headers["retry-after"] == "1"
+    assert early.json()["type"] == "urn:ar-platform:problem:not-known-yet"
+    assert str(issued.invoice_id) in early.json()["detail"]
+
+    await deliver_invoicing(bus, issued)
+    retried = await api.post(url, json=body, headers=auth(Role.AR_COORDINATOR))
+    assert retried.status_code == 201, retried.text
+    assert (await _balance(api, auth, issued.invoice_id))["balance"] == "0.00"
