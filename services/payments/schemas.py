@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from services.payments.domain.statuses import (
     ApplicationStatus,
@@ -86,7 +86,7 @@ class PaymentIn(RequestBody):
         max_length=100,
         description="The company's bank account it was deposited to (its cash account follows)",
     )
-    second_payment: bool = Field(
+    second_payment: StrictBool = Field(
         default=False,
         description="True when a payment with the same payer, reference and amount was received "
         "before and this is another one, not the same check entered twice",
