@@ -8,11 +8,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.collections.domain.ledger import EntryKind
+from services.collections.domain.reconciliation import DifferenceClass, Holder, Resolution, Side
+from services.collections.domain.reconciliation import DocumentKind as ReconciledKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
 from shared.api.dates import BoundedDate, BoundedDateTime
 from shared.events.collections import Department
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
-from shared.money import MoneyModel, MoneyOut, PositiveAmount, round_money
+from shared.money import Amount, MoneyModel, MoneyOut, PositiveAmount, round_money
 
 DAYS = Decimal("0.1")  # days beyond terms, like the KPIs' days: one decimal, half-up
 
@@ -359,3 +361,76 @@ class ClosedPeriodOut(BaseModel):
     @classmethod
     def _to_minor_unit(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
         return {currency: round_money(ar, currency) for currency, ar in balances.items()}
+
+
+class ReconciliationIn(BaseModel):
+    as_of: BoundedDate = Field(description="The day both systems' balances are taken as of")
+
+
+class BalanceRowIn(BaseModel):
+    """One open document (or a customer's balance without one) as the other system holds it;
+    owed by the customer is positive, to its credit negative."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_number: str = Field(min_length=1, max_length=100, examples=["C000123"])
+    amount: Amount
+    document: str | None = Field(default=None, max_length=100, examples=["INV-2026-000412"])
+    kind: ReconciledKind | None = None
+    document_date: BoundedDate | None = None
+
+
+class BalancesIn(BaseModel):
+    rows: list[BalanceRowIn] = Field(max_length=1_000_000)
+
+
+class ReconciliationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    as_of: date
+    prepared_by: str
+    created_at: datetime
+    sources: dict[str, dict[str, Any]] = Field(
+        description="Per side imported: rows, customers, its total and the ledger's per "
+        "currency, how many differences, who imported it and when"
+    )
+    signed_off_by: str | None
+    signed_off_at: datetime | None
+
+
+class DifferenceOut(MoneyModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    side: Side
+    account_number: str
+    customer_id: uuid.UUID | None
+    currency: str | None
+    klass: DifferenceClass = Field(serialization_alias="class")
+    held_by: Holder = Field(description="Who has what the other lacks")
+    document: str | None
+    source_amount: MoneyOut
+    ledger_amount: MoneyOut
+    difference: MoneyOut = Field(description="The source's amount less the ledger's")
+    explanation: str
+    rows: list[int] = Field(description="The rows of the file it comes from")
+    documents: list[str] = Field(description="The documents that explain it")
+    resolution: Resolution
+    resolution_note: str | None
+    adjusting_document: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+
+
+class ImportOut(BaseModel):
+    reconciliation: ReconciliationOut
+    differences: list[DifferenceOut]
+
+
+class ResolutionIn(BaseModel):
+    resolution: Resolution = Field(examples=["escalated_to_sales"])
+    note: str = Field(min_length=1, max_length=500)
+    adjusting_document: str | None = Field(
+        default=None, min_length=1, max_length=100, description="The document that adjusts it"
+    )

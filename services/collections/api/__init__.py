@@ -6,7 +6,8 @@ from services.collections.api.dunning import router as dunning
 from services.collections.api.kpis import router as kpis
 from services.collections.api.ledger import router as ledger
 from services.collections.api.periods import router as periods
+from services.collections.api.reconciliations import router as reconciliations
 from services.collections.api.reports import router as reports
 from services.collections.api.work import router as work
 
-ROUTERS = [accounts, aging, kpis, ledger, work, dunning, reports, periods]
+ROUTERS = [accounts, aging, kpis, ledger, work, dunning, reports, periods, reconciliations]

@@ -1,0 +1,134 @@
+"""Reads for reconciliations: the ledger per customer as of a day, and what was recorded."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.collections.domain.reconciliation import DocumentKind, LedgerCustomer, LedgerDocument
+from services.collections.models import (
+    CollectionAccount,
+    LedgerEntry,
+    LedgerItem,
+    Reconciliation,
+    ReconciliationDifference,
+)
+from services.collections.queries.sums import grouped_sums
+from shared.api.problems import NotFound
+
+
+async def ledger_by_account(
+    session: AsyncSession, as_of: date
+) -> tuple[dict[str, LedgerCustomer], dict[uuid.UUID, str]]:
+    """Every customer's items as of `as_of` (with what later-dated entries changed since), keyed
+    by account number in capitals; and each customer's currency. An item at zero then and since
+    is left out: it cannot differ."""
+    before = await grouped_sums(
+        session,
+        [col(LedgerEntry.item_id)],
+        col(LedgerEntry.amount),
+        [col(LedgerEntry.entry_date) <= as_of],
+    )
+    after = await grouped_sums(
+        session,
+        [col(LedgerEntry.item_id)],
+        col(LedgerEntry.amount),
+        [col(LedgerEntry.entry_date) > as_of],
+    )
+    accounts = (
+        await session.exec(
+            select(
+                CollectionAccount.id, CollectionAccount.account_number, CollectionAccount.currency
+            )
+        )
+    ).all()
+    customers = {
+        customer_id: LedgerCustomer(customer_id, number) for customer_id, number, _ in accounts
+    }
+    currencies = {customer_id: currency for customer_id, _, currency in accounts}
+    items = await session.exec(
+        select(
+            LedgerItem.id,
+            LedgerItem.customer_id,
+            LedgerItem.number,
+            LedgerItem.kind,
+            LedgerItem.document_date,
+        )
+    )
+    zero = Decimal(0)
+    for item_id, customer_id, number, kind, document_date in items.all():
+        balance, later = before.get((item_id,), zero), after.get((item_id,), zero)
+        if not balance and not later:
+            continue
+        customer = customers.get(customer_id)
+        if customer is None:
+            # Events ahead of the customer's own: no account number to reconcile it by yet.
+            customer = customers[customer_id] = LedgerCustomer(customer_id, str(customer_id))
+        customer.documents.append(
+            LedgerDocument(number, DocumentKind(kind), document_date, balance, later)
+        )
+    return {c.account_number.strip().upper(): c for c in customers.values()}, currencies
+
+
+async def get_reconciliation(session: AsyncSession, reconciliation_id: uuid.UUID) -> Reconciliation:
+    found = await session.get(Reconciliation, reconciliation_id)
+    if found is None:
+        raise NotFound(f"no reconciliation {reconciliation_id}")
+    return found
+
+
+async def reconciliations(
+    session: AsyncSession, as_of: date | None = None
+) -> Sequence[Reconciliation]:
+    """Newest first, optionally those of one day."""
+    statement = select(Reconciliation).order_by(
+        col(Reconciliation.as_of).desc(), col(Reconciliation.created_at).desc()
+    )
+    if as_of is not None:
+        statement = statement.where(col(Reconciliation.as_of) == as_of)
+    return (await session.exec(statement)).all()
+
+
+async def differences(
+    session: AsyncSession, reconciliation_id: uuid.UUID, *, open_only: bool = False
+) -> Sequence[ReconciliationDifference]:
+    statement = select(ReconciliationDifference).where(
+        col(ReconciliationDifference.reconciliation_id) == reconciliation_id
+    )
+    if open_only:
+        statement = statement.where(col(ReconciliationDifference.resolution) == "open")
+    return (
+        await session.exec(
+            statement.order_by(
+                col(ReconciliationDifference.side),
+                col(ReconciliationDifference.account_number),
+                col(ReconciliationDifference.document),
+            )
+        )
+    ).all()
+
+
+async def get_difference(
+    session: AsyncSession, reconciliation_id: uuid.UUID, difference_id: uuid.UUID
+) -> ReconciliationDifference:
+    found = await session.get(ReconciliationDifference, difference_id)
+    if found is None or found.reconciliation_id != reconciliation_id:
+        raise NotFound(f"no difference {difference_id} in reconciliation {reconciliation_id}")
+    return found
+
+
+async def signed_reconciliation(session: AsyncSession, as_of: date) -> Reconciliation | None:
+    """The latest reconciliation of the day that a supervisor signed off."""
+    return (
+        await session.exec(
+            select(Reconciliation)
+            .where(
+                col(Reconciliation.as_of) == as_of,
+                col(Reconciliation.signed_off_by).is_not(None),
+            )
+            .order_by(col(Reconciliation.signed_off_at).desc())
+        )
+    ).first()
