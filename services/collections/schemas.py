@@ -356,6 +356,13 @@ class ClosedPeriodOut(BaseModel):
     aging_snapshot: list[dict[str, Any]] = Field(
         description="The month-end aging per currency and district, as it stood at the close"
     )
+    kpi_snapshot: list[dict[str, Any]] = Field(
+        description="The month's KPIs per currency, as they stood at the close"
+    )
+    override_reason: str | None = Field(
+        description="Why the supervisor closed with checklist items still open"
+    )
+    incomplete_items: list[str] = Field(description="The checklist items open at the close")
 
     @field_validator("ar_balance")
     @classmethod
@@ -434,3 +441,57 @@ class ResolutionIn(BaseModel):
     adjusting_document: str | None = Field(
         default=None, min_length=1, max_length=100, description="The document that adjusts it"
     )
+
+
+class CloseIn(BaseModel):
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Close although checklist items are open: why (kept with the close)",
+    )
+
+
+class LateEntryOut(MoneyModel):
+    number: str | None
+    item_kind: str
+    entry_kind: str
+    currency: str
+    amount: MoneyOut
+    entry_date: date
+    received_at: datetime
+
+
+class PeriodReportOut(BaseModel):
+    """A closed month as known at the close, and what has arrived dated in it since."""
+
+    as_known_at_close: ClosedPeriodOut
+    changed_since_close: bool = Field(
+        description="Whether documents dated in the month reached the ledger after the close"
+    )
+    ar_balance_now: dict[str, Decimal] = Field(
+        description="The ledger's AR per currency at the month's end as known now"
+    )
+    arrived_since_close: list[LateEntryOut]
+
+
+class ChecklistItemOut(BaseModel):
+    item: str
+    title: str
+    computed: bool = Field(description="Whether the data decide if it is done")
+    done: bool | None = Field(description="What the data say (None: only the signer can say)")
+    detail: str | None = Field(description="The figures behind it")
+    signed_by: str | None
+    signed_at: datetime | None
+    note: str | None
+    complete: bool
+
+
+class ChecklistOut(BaseModel):
+    period: str
+    complete: bool
+    items: list[ChecklistItemOut]
+
+
+class SignIn(BaseModel):
+    note: str | None = Field(default=None, min_length=1, max_length=500)
