@@ -132,6 +132,11 @@ class PaymentOut(MoneyModel):
     unapplied: MoneyOut = Field(description="Credit on account, to apply later or refund")
     currency: str
     received_on: date
+    redated_from: date | None = Field(
+        default=None,
+        description="The date it came with, when its month was closed and the payment was "
+        "dated into the first open month instead",
+    )
     reference: str | None
     bank_reference: str | None
     payer_name: str | None
