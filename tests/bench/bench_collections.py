@@ -18,13 +18,15 @@ from typing import Any
 import asyncpg
 from sqlmodel import func, select
 
+from services.collections.commands.reconciliation import import_side, start_reconciliation
+from services.collections.domain.reconciliation import Side, SourceRow
 from services.collections.models import LoggedEvent
 from services.collections.queries.aging import Aging, AgingQuery, aging
 from services.collections.queries.kpis import Month, monthly_kpis
 from services.collections.queries.worklist import worklist
 from services.collections.service import definition as collections
 from shared import migrations
-from shared.auth import TokenAuthority
+from shared.auth import Principal, Role, TokenAuthority
 from shared.bus.kafka import KafkaBus
 from shared.clock import Clock, utc_now
 from shared.db import Database
@@ -35,7 +37,9 @@ from tests.services.collections.books import Books
 from tests.support import SECRET, event_message, running_service
 
 ITEMS = int(os.environ.get("AR_BENCH_ITEMS", "1000000"))
-CUSTOMERS = max(ITEMS // 20, 1)
+# AR_BENCH_CUSTOMERS spreads the items over more customers (the reconciliation's 50,000 on a
+# reduced data set).
+CUSTOMERS = int(os.environ.get("AR_BENCH_CUSTOMERS", "0")) or max(ITEMS // 20, 1)
 EVENTS = int(os.environ.get("AR_BENCH_EVENTS", "30000"))
 # The product's business date (the company's zone), wherever the test session's clock is.
 TODAY = Clock().today()
@@ -330,6 +334,54 @@ async def _queries(db: Database, conn: asyncpg.Connection, sample_customer: uuid
     return lines
 
 
+# Each customer's open documents as of a day, as a system in agreement with the ledger lists them.
+OPEN_DOCUMENTS = """
+SELECT a.account_number, i.number, SUM(e.amount) AS balance
+FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
+JOIN collection_accounts a ON a.id = i.customer_id
+WHERE e.entry_date <= $1
+GROUP BY a.account_number, i.id, i.number
+HAVING SUM(e.amount) <> 0
+"""
+PLANTED = 50  # of each kind: an amount changed, a row dropped, a row listed twice
+
+
+async def _reconciliation(db: Database, conn: asyncpg.Connection) -> list[str]:
+    """A sales-system file of every open document of every customer as of last month's end,
+    with PLANTED differences of three kinds, compared with the ledger through the command the
+    API calls (the ledger read, the comparison, the differences written), once."""
+    as_of = Month(TODAY.year, TODAY.month).back().last
+    records = await conn.fetch(OPEN_DOCUMENTS, as_of)
+    rows = [
+        SourceRow(n, r["account_number"], r["balance"], r["number"])
+        for n, r in enumerate(records, start=2)
+    ]
+    step = max(len(rows) // (3 * PLANTED), 1)
+    changed = [rows[i] for i in range(0, PLANTED * step, step)]
+    for row in changed:
+        rows[row.row - 2] = SourceRow(row.row, row.account_number, row.amount + 1, row.document)
+    dropped = range(PLANTED * step, 2 * PLANTED * step, step)
+    doubled = [rows[i] for i in range(2 * PLANTED * step, 3 * PLANTED * step, step)]
+    kept = [r for i, r in enumerate(rows) if i not in set(dropped)]
+    kept += [
+        SourceRow(len(rows) + 2 + n, r.account_number, r.amount, r.document)
+        for n, r in enumerate(doubled)
+    ]
+    customers = len({r.account_number for r in kept})
+    actor = Principal(subject="bench", roles=frozenset({Role.AR_COORDINATOR}))
+    started = time.perf_counter()
+    async with db.transaction() as session:
+        reconciliation = await start_reconciliation(session, as_of, actor, clock=Clock())
+        found = await import_side(session, reconciliation, Side.SALES, kept, actor, clock=Clock())
+    seconds = time.perf_counter() - started
+    classes = sorted({str(d.klass) for d in found})
+    return [
+        f"reconciliation of {customers:,} customers ({len(kept):,} rows) with the ledger as of "
+        f"{as_of}: {seconds:,.1f} s (target < 10 s); {len(found)} differences found of "
+        f"{3 * PLANTED} planted, classed {', '.join(classes)}"
+    ]
+
+
 def _event_stream(count: int) -> list[EventPayload]:
     """Invoices, payments and their applications for many customers, in each one's order."""
     events: list[EventPayload] = []
@@ -422,6 +474,7 @@ async def run(infra: BenchInfra) -> list[str]:
         f"{time.perf_counter() - started:.0f} s"
     ]
     lines += await _queries(db, conn, sample)
+    lines += await _reconciliation(db, conn)
     await conn.close()
     await db.dispose()
     reference_before = reference_ms()

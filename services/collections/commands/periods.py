@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.collections.models import ClosedPeriod
 from services.collections.publishing import outbox
 from services.collections.queries.aging import AgingQuery, GroupBy, aging
-from services.collections.queries.close import checklist
+from services.collections.queries.close import checklist, signoffs
 from services.collections.queries.kpis import Month, monthly_kpis
 from services.collections.queries.periods import latest_closed
 from services.collections.queries.tie_out import tie_out
@@ -124,13 +124,22 @@ async def reopen_period(
             f"months reopen newest first: reopen {latest.period} before {month}"
         )
     await session.delete(closed)
+    # What was signed for the close no longer stands once documents may post again: the
+    # checklist is signed anew before the month closes again.
+    signed = await signoffs(session, str(month))
+    for signoff in signed:
+        await session.delete(signoff)
     record_change(
         session,
         actor=actor,
         action="period.reopened",
         entity_type="period",
         entity_id=str(month),
-        changes={"closed_by": closed.closed_by, "ar_balance": closed.ar_balance},
+        changes={
+            "closed_by": closed.closed_by,
+            "ar_balance": closed.ar_balance,
+            "checklist_signed_by": {s.item: s.signed_by for s in signed},
+        },
         reason=reason,
     )
     outbox.add(

@@ -200,7 +200,8 @@ class Difference:
 
 
 def _key(number: str | None) -> str | None:
-    return number.strip().upper() if number and number.strip() else None
+    key = number.strip().upper() if number else None
+    return key or None
 
 
 def _one_side(kind: DocumentKind | None, amount: Decimal) -> DifferenceClass:
@@ -220,8 +221,8 @@ def compare(
     differences: list[Difference] = []
     for account, account_rows in by_account.items():
         customer = ledger.get(account)
-        total = sum((r.amount for r in account_rows), Decimal(0))
         if customer is None:
+            total = sum((r.amount for r in account_rows), Decimal(0))
             differences.append(
                 Difference(
                     account_rows[0].account_number,
@@ -281,7 +282,14 @@ def _compare_customer(
             )
         )
 
-    documents = {_key(d.number): d for d in customer.documents if _key(d.number)}
+    documents: dict[str, LedgerDocument] = {}
+    ledger_undocumented = Decimal(0)
+    for d in customer.documents:
+        key = _key(d.number)
+        if key is None:
+            ledger_undocumented += d.balance
+        else:
+            documents[key] = d
     source: dict[str, SourceRow] = {}
     undocumented = Decimal(0)  # the source's rows without a document number
     for row in rows:
@@ -300,12 +308,15 @@ def _compare_customer(
             )
         else:
             source[key] = row
-    for key in sorted(source.keys() | documents.keys()):
-        row, document = source.get(key), documents.get(key)
+    pairs: list[tuple[SourceRow | None, LedgerDocument | None]] = []
+    for key, row in source.items():
+        document = documents.pop(key, None)
+        if document is None or document.balance != row.amount:  # most agree: nothing to do
+            pairs.append((row, document))
+    pairs += [(None, d) for d in documents.values() if d.balance]
+    for row, document in pairs:
         amounts = (row.amount if row else Decimal(0), document.balance if document else Decimal(0))
         s, led = amounts
-        if s == led:
-            continue
         name = row.document if row else document.number if document else None
         if document is not None and s == led + document.later:
             held_by = Holder.BOTH if row and led else Holder.SOURCE if row else Holder.LEDGER
@@ -327,9 +338,6 @@ def _compare_customer(
         elif document is not None:
             why = f"{name} is open in the ledger only"
             add(_one_side(document.kind, led), Holder.LEDGER, amounts, why, name)
-    ledger_undocumented = sum(
-        (d.balance for d in customer.documents if not _key(d.number)), Decimal(0)
-    )
     if undocumented != ledger_undocumented:
         why = "balances without a document number do not agree"
         add(DifferenceClass.UNEXPLAINED, Holder.BOTH, (undocumented, ledger_undocumented), why)

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlalchemy import case, or_
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.domain.reconciliation import DocumentKind, LedgerCustomer, LedgerDocument
@@ -16,7 +17,7 @@ from services.collections.models import (
     Reconciliation,
     ReconciliationDifference,
 )
-from services.collections.queries.sums import grouped_sums
+from services.collections.queries.sums import on_postgres
 from shared.api.problems import NotFound
 
 
@@ -26,18 +27,7 @@ async def ledger_by_account(
     """Every customer's items as of `as_of` (with what later-dated entries changed since), keyed
     by account number in capitals; and each customer's currency. An item at zero then and since
     is left out: it cannot differ."""
-    before = await grouped_sums(
-        session,
-        [col(LedgerEntry.item_id)],
-        col(LedgerEntry.amount),
-        [col(LedgerEntry.entry_date) <= as_of],
-    )
-    after = await grouped_sums(
-        session,
-        [col(LedgerEntry.item_id)],
-        col(LedgerEntry.amount),
-        [col(LedgerEntry.entry_date) > as_of],
-    )
+    balances = await _item_balances(session, as_of)
     accounts = (
         await session.exec(
             select(
@@ -49,6 +39,51 @@ async def ledger_by_account(
         customer_id: LedgerCustomer(customer_id, number) for customer_id, number, _ in accounts
     }
     currencies = {customer_id: currency for customer_id, _, currency in accounts}
+    for customer_id, number, kind, document_date, balance, later in balances:
+        customer = customers.get(customer_id)
+        if customer is None:
+            # Events ahead of the customer's own: no account number to reconcile it by yet.
+            customer = customers[customer_id] = LedgerCustomer(customer_id, str(customer_id))
+        customer.documents.append(
+            LedgerDocument(number, DocumentKind(kind), document_date, balance, later)
+        )
+    return {c.account_number.strip().upper(): c for c in customers.values()}, currencies
+
+
+Balance = tuple[uuid.UUID, str | None, str, date, Decimal, Decimal]
+
+
+async def _item_balances(session: AsyncSession, as_of: date) -> list[Balance]:
+    """(customer, number, kind, date, balance as of, change since) of every item not at zero
+    then and since: PostgreSQL sums in one pass; SQLite's SUM would make floats of the
+    decimals it keeps as text, so there the entries are added up here."""
+    zero = Decimal(0)
+    if on_postgres(session):
+        entry = col(LedgerEntry.entry_date) <= as_of
+        balance = func.sum(case((entry, col(LedgerEntry.amount)), else_=0))
+        later = func.sum(case((entry, 0), else_=col(LedgerEntry.amount)))
+        rows = await session.exec(
+            select(  # type: ignore[call-overload]
+                LedgerItem.customer_id,
+                LedgerItem.number,
+                LedgerItem.kind,
+                LedgerItem.document_date,
+                balance,
+                later,
+            )
+            .select_from(LedgerEntry)
+            .join(LedgerItem, col(LedgerItem.id) == col(LedgerEntry.item_id))
+            .group_by(col(LedgerItem.id))
+            .having(or_(balance != 0, later != 0))
+        )
+        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+    sums: dict[uuid.UUID, list[Decimal]] = {}
+    entries = await session.exec(
+        select(LedgerEntry.item_id, LedgerEntry.entry_date, LedgerEntry.amount)
+    )
+    for item_id, entry_date, amount in entries.all():
+        pair = sums.setdefault(item_id, [zero, zero])
+        pair[entry_date > as_of] += amount
     items = await session.exec(
         select(
             LedgerItem.id,
@@ -58,19 +93,11 @@ async def ledger_by_account(
             LedgerItem.document_date,
         )
     )
-    zero = Decimal(0)
-    for item_id, customer_id, number, kind, document_date in items.all():
-        balance, later = before.get((item_id,), zero), after.get((item_id,), zero)
-        if not balance and not later:
-            continue
-        customer = customers.get(customer_id)
-        if customer is None:
-            # Events ahead of the customer's own: no account number to reconcile it by yet.
-            customer = customers[customer_id] = LedgerCustomer(customer_id, str(customer_id))
-        customer.documents.append(
-            LedgerDocument(number, DocumentKind(kind), document_date, balance, later)
-        )
-    return {c.account_number.strip().upper(): c for c in customers.values()}, currencies
+    return [
+        (customer_id, number, kind, document_date, *sums[item_id])  # type: ignore[misc]
+        for item_id, customer_id, number, kind, document_date in items.all()
+        if any(sums.get(item_id, ()))
+    ]
 
 
 async def get_reconciliation(session: AsyncSession, reconciliation_id: uuid.UUID) -> Reconciliation:

@@ -121,6 +121,14 @@ async def test_a_month_closes_once_every_item_is_signed_and_its_figures_stay_as_
     assert after["as_known_at_close"]["kpi_snapshot"] == at_close["kpi_snapshot"]  # kept does not
     assert (await api.get("/v1/periods/1999-01", headers=supervisor)).status_code == 404
 
+    # Reopened, the month's checklist is signed anew before it closes again.
+    reopened = await api.post(
+        f"/v1/periods/{PERIOD}/reopen", json={"reason": "late invoice"}, headers=supervisor
+    )
+    assert reopened.status_code == 200, reopened.text
+    anew = (await api.get(url, headers=supervisor)).json()
+    assert {i["signed_by"] for i in anew["items"]} == {None} and not anew["complete"]
+
 
 async def test_a_supervisor_may_close_an_incomplete_month_with_a_reason_that_the_close_keeps(
     api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
