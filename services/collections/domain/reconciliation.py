@@ -292,27 +292,27 @@ def _compare_customer(
             documents[key] = d
     source: dict[str, SourceRow] = {}
     undocumented = Decimal(0)  # the source's rows without a document number
-    for row in rows:
-        key = _key(row.document)
+    for listed in rows:
+        key = _key(listed.document)
         if key is None:
-            undocumented += row.amount
+            undocumented += listed.amount
         elif key in source:
             add(
                 DifferenceClass.DUPLICATE,
                 Holder.SOURCE,
-                (row.amount, Decimal(0)),
-                f"the {side} system lists {row.document} twice (rows {source[key].row} and "
-                f"{row.row})",
-                row.document,
-                row,
+                (listed.amount, Decimal(0)),
+                f"the {side} system lists {listed.document} twice (rows {source[key].row} and "
+                f"{listed.row})",
+                listed.document,
+                listed,
             )
         else:
-            source[key] = row
+            source[key] = listed
     pairs: list[tuple[SourceRow | None, LedgerDocument | None]] = []
-    for key, row in source.items():
+    for key, listed in source.items():
         document = documents.pop(key, None)
-        if document is None or document.balance != row.amount:  # most agree: nothing to do
-            pairs.append((row, document))
+        if document is None or document.balance != listed.amount:  # most agree: nothing to do
+            pairs.append((listed, document))
     pairs += [(None, d) for d in documents.values() if d.balance]
     for row, document in pairs:
         amounts = (row.amount if row else Decimal(0), document.balance if document else Decimal(0))

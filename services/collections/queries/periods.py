@@ -50,7 +50,7 @@ async def arrived_since_close(session: AsyncSession, closed: ClosedPeriod) -> li
     document its service posted before it heard of the close): the figures as known now differ
     from those kept at the close by exactly these."""
     rows = await session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             LedgerItem.number,
             LedgerItem.kind,
             LedgerEntry.kind,

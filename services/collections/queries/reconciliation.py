@@ -79,13 +79,13 @@ async def _item_balances(session: AsyncSession, as_of: date) -> list[Balance]:
         return [tuple(row) for row in rows.all()]  # type: ignore[misc]
     sums: dict[uuid.UUID, list[Decimal]] = {}
     entries = await session.exec(
-        select(LedgerEntry.item_id, LedgerEntry.entry_date, LedgerEntry.amount)
+        select(LedgerEntry.item_id, LedgerEntry.entry_date, LedgerEntry.amount)  # type: ignore[call-overload]
     )
     for item_id, entry_date, amount in entries.all():
         pair = sums.setdefault(item_id, [zero, zero])
         pair[entry_date > as_of] += amount
     items = await session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             LedgerItem.id,
             LedgerItem.customer_id,
             LedgerItem.number,

@@ -161,7 +161,7 @@ async def issue_invoices(
         discount_due, discount = terms.early_payment_discount(
             payment_terms, invoice.invoice_date, invoice.total, invoice.currency
         )
-        issued = {
+        issued: dict[str, Any] = {
             "invoice_date": invoice.invoice_date,
             "redated_from": invoice.redated_from,
             "number": numbers[invoice.id],
