@@ -351,7 +351,9 @@ async def _reconciliation(db: Database, conn: asyncpg.Connection) -> list[str]:
     with PLANTED differences of three kinds, compared with the ledger through the command the
     API calls (the ledger read, the comparison, the differences written), once."""
     as_of = Month(TODAY.year, TODAY.month).back().last
+    fetch_started = time.perf_counter()
     records = await conn.fetch(OPEN_DOCUMENTS, as_of)
+    fetch_seconds = time.perf_counter() - fetch_started
     rows = [
         SourceRow(n, r["account_number"], r["balance"], r["number"])
         for n, r in enumerate(records, start=2)
@@ -378,7 +380,8 @@ async def _reconciliation(db: Database, conn: asyncpg.Connection) -> list[str]:
     return [
         f"reconciliation of {customers:,} customers ({len(kept):,} rows) with the ledger as of "
         f"{as_of}: {seconds:,.1f} s (target < 10 s); {len(found)} differences found of "
-        f"{3 * PLANTED} planted, classed {', '.join(classes)}"
+        f"{3 * PLANTED} planted, classed {', '.join(classes)}; the straightforward SQL that "
+        f"only lists the open documents took {fetch_seconds:,.1f} s"
     ]
 
 

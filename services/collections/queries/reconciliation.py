@@ -4,8 +4,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, or_
+from sqlalchemy import Date, bindparam, case, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,48 @@ from services.collections.models import (
 )
 from services.collections.queries.sums import on_postgres
 from shared.api.problems import NotFound
+from shared.db import Prepared
+
+_KINDS = {kind.value: kind for kind in DocumentKind}  # a lookup, not an Enum call per item
+_AS_OF = bindparam("as_of", type_=Date)
+_ON_OR_BEFORE = col(LedgerEntry.entry_date) <= _AS_OF
+_BALANCE = func.sum(case((_ON_OR_BEFORE, col(LedgerEntry.amount)), else_=0))
+_LATER = func.sum(case((_ON_OR_BEFORE, 0), else_=col(LedgerEntry.amount)))
+# 50,000 customers' items are read straight off the driver: the ORM's row handling would take
+# most of the time (shared.db.Prepared).
+_BALANCES = Prepared(
+    select(  # type: ignore[call-overload]
+        col(LedgerItem.customer_id),
+        col(LedgerItem.number),
+        col(LedgerItem.kind),
+        col(LedgerItem.document_date),
+        _BALANCE,
+        _LATER,
+    )
+    .select_from(LedgerEntry)
+    .join(LedgerItem, col(LedgerItem.id) == col(LedgerEntry.item_id))
+    .group_by(col(LedgerItem.id))
+    .having(or_(_BALANCE != 0, _LATER != 0))
+)
+_ENTRIES = Prepared(
+    select(col(LedgerEntry.item_id), col(LedgerEntry.entry_date), col(LedgerEntry.amount))
+)
+_ITEMS = Prepared(
+    select(  # type: ignore[call-overload]
+        col(LedgerItem.id),
+        col(LedgerItem.customer_id),
+        col(LedgerItem.number),
+        col(LedgerItem.kind),
+        col(LedgerItem.document_date),
+    )
+)
+_ACCOUNTS = Prepared(
+    select(
+        col(CollectionAccount.id),
+        col(CollectionAccount.account_number),
+        col(CollectionAccount.currency),
+    )
+)
 
 
 async def ledger_by_account(
@@ -28,13 +71,7 @@ async def ledger_by_account(
     by account number in capitals; and each customer's currency. An item at zero then and since
     is left out: it cannot differ."""
     balances = await _item_balances(session, as_of)
-    accounts = (
-        await session.exec(
-            select(
-                CollectionAccount.id, CollectionAccount.account_number, CollectionAccount.currency
-            )
-        )
-    ).all()
+    accounts = await _ACCOUNTS.run(session, {})
     customers = {
         customer_id: LedgerCustomer(customer_id, number) for customer_id, number, _ in accounts
     }
@@ -45,57 +82,25 @@ async def ledger_by_account(
             # Events ahead of the customer's own: no account number to reconcile it by yet.
             customer = customers[customer_id] = LedgerCustomer(customer_id, str(customer_id))
         customer.documents.append(
-            LedgerDocument(number, DocumentKind(kind), document_date, balance, later)
+            LedgerDocument(number, _KINDS[kind], document_date, balance, later)
         )
     return {c.account_number.strip().upper(): c for c in customers.values()}, currencies
 
 
-Balance = tuple[uuid.UUID, str | None, str, date, Decimal, Decimal]
-
-
-async def _item_balances(session: AsyncSession, as_of: date) -> list[Balance]:
+async def _item_balances(session: AsyncSession, as_of: date) -> Sequence[Sequence[Any]]:
     """(customer, number, kind, date, balance as of, change since) of every item not at zero
     then and since: PostgreSQL sums in one pass; SQLite's SUM would make floats of the
     decimals it keeps as text, so there the entries are added up here."""
-    zero = Decimal(0)
     if on_postgres(session):
-        entry = col(LedgerEntry.entry_date) <= as_of
-        balance = func.sum(case((entry, col(LedgerEntry.amount)), else_=0))
-        later = func.sum(case((entry, 0), else_=col(LedgerEntry.amount)))
-        rows = await session.exec(
-            select(  # type: ignore[call-overload]
-                LedgerItem.customer_id,
-                LedgerItem.number,
-                LedgerItem.kind,
-                LedgerItem.document_date,
-                balance,
-                later,
-            )
-            .select_from(LedgerEntry)
-            .join(LedgerItem, col(LedgerItem.id) == col(LedgerEntry.item_id))
-            .group_by(col(LedgerItem.id))
-            .having(or_(balance != 0, later != 0))
-        )
-        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+        return await _BALANCES.run(session, {"as_of": as_of})
+    zero = Decimal(0)
     sums: dict[uuid.UUID, list[Decimal]] = {}
-    entries = await session.exec(
-        select(LedgerEntry.item_id, LedgerEntry.entry_date, LedgerEntry.amount)  # type: ignore[call-overload]
-    )
-    for item_id, entry_date, amount in entries.all():
+    for item_id, entry_date, amount in await _ENTRIES.run(session, {}):
         pair = sums.setdefault(item_id, [zero, zero])
         pair[entry_date > as_of] += amount
-    items = await session.exec(
-        select(  # type: ignore[call-overload]
-            LedgerItem.id,
-            LedgerItem.customer_id,
-            LedgerItem.number,
-            LedgerItem.kind,
-            LedgerItem.document_date,
-        )
-    )
     return [
-        (customer_id, number, kind, document_date, *sums[item_id])  # type: ignore[misc]
-        for item_id, customer_id, number, kind, document_date in items.all()
+        (customer_id, number, kind, document_date, *sums[item_id])
+        for item_id, customer_id, number, kind, document_date in await _ITEMS.run(session, {})
         if any(sums.get(item_id, ()))
     ]
 
