@@ -4,6 +4,7 @@
 document posts on before writing it (see docs/domain.md#period-close)."""
 
 from datetime import date
+from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +32,26 @@ async def ensure_open(session: AsyncSession, on: date) -> None:
             closed_by=closed.closed_by,
             closed_at=closed.closed_at.isoformat(),
         )
+
+
+class ClosedMonthPolicy(StrEnum):
+    """What a service does with a document dated in a closed month (its own setting)."""
+
+    REFUSE = "refuse"  # the 409 of ensure_open
+    FIRST_OPEN_MONTH = "first_open_month"  # dated on the first day of the next open month
+
+
+async def posting_date(session: AsyncSession, on: date, policy: ClosedMonthPolicy) -> date:
+    """The date a document asked for `on` posts on: `on` itself in an open month; in a closed
+    one, a refusal or, by the policy, the first day of the first open month after it (the
+    document then says which date it asked for)."""
+    if policy is ClosedMonthPolicy.REFUSE or await session.get(ClosedMonth, f"{on:%Y-%m}") is None:
+        await ensure_open(session, on)
+        return on
+    day = on
+    while await session.get(ClosedMonth, f"{day:%Y-%m}") is not None:
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return day
 
 
 async def on_period_closed(

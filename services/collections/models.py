@@ -306,6 +306,15 @@ class ClosedPeriod(CollectionsTable, table=True):
     aging_snapshot: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONColumn, nullable=False, server_default="[]")
     )
+    # The month's KPIs per currency, kept as they stood at the close.
+    kpi_snapshot: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False, server_default="[]")
+    )
+    # A close with its checklist incomplete: why, and which items were still open.
+    override_reason: str | None = Field(default=None, max_length=500)
+    incomplete_items: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False, server_default="[]")
+    )
 
 
 class MonthlySales(CollectionsTable, table=True):
@@ -319,3 +328,61 @@ class MonthlySales(CollectionsTable, table=True):
     sales_rep: str = Field(primary_key=True, max_length=100)
     month: str = Field(primary_key=True, max_length=7)
     amount: Decimal = _money()
+
+
+class CloseSignoff(CollectionsTable, table=True):
+    """A person's signature on one item of a month's close checklist."""
+
+    __tablename__ = "close_signoffs"
+
+    period: str = Field(primary_key=True, max_length=7)
+    item: str = Field(primary_key=True, max_length=50)
+    signed_by: str = Field(max_length=200)
+    signed_at: datetime = Field(sa_type=UTCDateTime)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class Reconciliation(CollectionsTable, table=True):
+    """The sales system's and the accounting system's AR compared with the ledger as of a day."""
+
+    __tablename__ = "reconciliations"
+    __table_args__ = (Index("ix_reconciliations_as_of", "as_of"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    as_of: date
+    prepared_by: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    # Per side imported: rows, customers, its total and the ledger's, who imported it and when.
+    sources: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONColumn, nullable=False)
+    )
+    signed_off_by: str | None = Field(default=None, max_length=200)
+    signed_off_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReconciliationDifference(CollectionsTable, table=True):
+    """One classified difference between a side and the ledger, and how it was resolved."""
+
+    __tablename__ = "reconciliation_differences"
+    __table_args__ = (Index("ix_reconciliation_differences", "reconciliation_id", "side"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    reconciliation_id: uuid.UUID
+    side: str = Field(max_length=20)
+    account_number: str = Field(max_length=100)
+    customer_id: uuid.UUID | None = None
+    currency: str | None = Field(default=None, max_length=3)
+    klass: str = Field(max_length=30)
+    held_by: str = Field(max_length=10)
+    document: str | None = Field(default=None, max_length=100)
+    source_amount: Decimal = _money()
+    ledger_amount: Decimal = _money()
+    difference: Decimal = _money()
+    explanation: str = Field(max_length=500)
+    rows: list[int] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    documents: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    resolution: str = Field(max_length=30)
+    resolution_note: str | None = Field(default=None, max_length=500)
+    adjusting_document: str | None = Field(default=None, max_length=100)
+    resolved_by: str | None = Field(default=None, max_length=200)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -8,12 +8,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.collections.domain.ledger import EntryKind
+from services.collections.domain.reconciliation import DifferenceClass, Holder, Resolution, Side
+from services.collections.domain.reconciliation import DocumentKind as ReconciledKind
 from services.collections.domain.work import ActivityKind, PromiseStatus
 from shared.api.body import RequestBody
 from shared.api.dates import BoundedDate, BoundedDateTime, BoundedMonth
 from shared.events.collections import Department, DisputeOutcome
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
-from shared.money import MoneyModel, MoneyOut, PositiveAmount, round_money
+from shared.money import Amount, MoneyModel, MoneyOut, PositiveAmount, round_money
 
 DAYS = Decimal("0.1")  # days beyond terms, like the KPIs' days: one decimal, half-up
 
@@ -362,6 +364,13 @@ class ClosedPeriodOut(BaseModel):
     aging_snapshot: list[dict[str, Any]] = Field(
         description="The month-end aging per currency and district, as it stood at the close"
     )
+    kpi_snapshot: list[dict[str, Any]] = Field(
+        description="The month's KPIs per currency, as they stood at the close"
+    )
+    override_reason: str | None = Field(
+        description="Why the supervisor closed with checklist items still open"
+    )
+    incomplete_items: list[str] = Field(description="The checklist items open at the close")
 
     @field_validator("ar_balance")
     @classmethod
@@ -471,3 +480,135 @@ class RollforwardOut(MoneyModel):
     ledger: MoneyOut = Field(description="The ledger's AR at the month's end")
     journal: MoneyOut = Field(description="The AR control account at the month's end")
     ties: bool = Field(description="closing = ledger = journal, to the cent")
+
+
+class ReconciliationIn(RequestBody):
+    as_of: BoundedDate = Field(description="The day both systems' balances are taken as of")
+
+
+class BalanceRowIn(RequestBody):
+    """One open document (or a customer's balance without one) as the other system holds it;
+    owed by the customer is positive, to its credit negative."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_number: str = Field(min_length=1, max_length=100, examples=["C000123"])
+    amount: Amount
+    document: str | None = Field(default=None, max_length=100, examples=["INV-2026-000412"])
+    kind: ReconciledKind | None = None
+    document_date: BoundedDate | None = None
+
+
+class BalancesIn(RequestBody):
+    rows: list[BalanceRowIn] = Field(max_length=1_000_000)
+
+
+class ReconciliationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    as_of: date
+    prepared_by: str
+    created_at: datetime
+    sources: dict[str, dict[str, Any]] = Field(
+        description="Per side imported: rows, customers, its total and the ledger's per "
+        "currency, how many differences, who imported it and when"
+    )
+    signed_off_by: str | None
+    signed_off_at: datetime | None
+
+
+class DifferenceOut(MoneyModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    side: Side
+    account_number: str
+    customer_id: uuid.UUID | None
+    currency: str | None
+    klass: DifferenceClass = Field(serialization_alias="class")
+    held_by: Holder = Field(description="Who has what the other lacks")
+    document: str | None
+    source_amount: MoneyOut
+    ledger_amount: MoneyOut
+    difference: MoneyOut = Field(description="The source's amount less the ledger's")
+    explanation: str
+    rows: list[int] = Field(description="The rows of the file it comes from")
+    documents: list[str] = Field(description="The documents that explain it")
+    resolution: Resolution
+    resolution_note: str | None
+    adjusting_document: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+
+
+class ImportOut(BaseModel):
+    reconciliation: ReconciliationOut
+    differences: list[DifferenceOut]
+
+
+class ResolutionIn(RequestBody):
+    resolution: Resolution = Field(examples=["escalated_to_sales"])
+    note: str = Field(min_length=1, max_length=500)
+    adjusting_document: str | None = Field(
+        default=None, min_length=1, max_length=100, description="The document that adjusts it"
+    )
+
+
+class CloseIn(RequestBody):
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Close although checklist items are open: why (kept with the close)",
+    )
+
+
+class LateEntryOut(MoneyModel):
+    number: str | None
+    item_kind: str
+    entry_kind: str
+    currency: str
+    amount: MoneyOut
+    entry_date: date
+    received_at: datetime
+
+
+class PeriodReportOut(BaseModel):
+    """A closed month as known at the close, and what has arrived dated in it since."""
+
+    as_known_at_close: ClosedPeriodOut
+    changed_since_close: bool = Field(
+        description="Whether documents dated in the month reached the ledger after the close"
+    )
+    ar_balance_now: dict[str, Decimal] = Field(
+        description="The ledger's AR per currency at the month's end as known now"
+    )
+    arrived_since_close: list[LateEntryOut]
+
+    @field_validator("ar_balance_now")
+    @classmethod
+    def _to_minor_unit(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
+        return {currency: round_money(ar, currency) for currency, ar in balances.items()}
+
+
+class ChecklistItemOut(BaseModel):
+    item: str
+    title: str
+    computed: bool = Field(description="Whether the data decide if it is done")
+    done: bool | None = Field(description="What the data say (None: only the signer can say)")
+    detail: str | None = Field(description="The figures behind it")
+    signed_by: str | None
+    signed_at: datetime | None
+    note: str | None
+    complete: bool
+
+
+class ChecklistOut(BaseModel):
+    period: str
+    complete: bool
+    items: list[ChecklistItemOut]
+
+
+class SignIn(RequestBody):
+    note: str | None = Field(default=None, min_length=1, max_length=500)

@@ -32,6 +32,8 @@ class CollectionsSettings(ServiceSettings):
     ar_pack_recipients: list[str] = Field(default_factory=list)
     # A ticket closed longer than this without an invoice is stale.
     unbilled_stale_days: int = Field(default=5, ge=0)
+    # The largest sales-system or accounting-system balance file a reconciliation takes.
+    reconciliation_file_max_bytes: int = Field(default=50_000_000, ge=1)
 
     @field_validator("dunning_stage_days")
     @classmethod

@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from shared.company import CompanyProfile
 from shared.journal import ChartOfAccounts
 from shared.mail import SmtpSettings
+from shared.periods import ClosedMonthPolicy
 from shared.settings import ServiceSettings
 
 
@@ -31,6 +32,9 @@ class InvoicingSettings(ServiceSettings):
     # A ticket closed, or an invoice dated, more than this many days ahead of today is a mistake
     # (a mistyped year), refused rather than counted as unbilled exposure or aged from the future.
     max_future_days: int = Field(default=3, ge=0, le=366)
+    # A document dated in a month collections closed: refused (409), or dated on the first day
+    # of the first open month, the invoice keeping the date asked for (`redated_from`).
+    closed_month_policy: ClosedMonthPolicy = ClosedMonthPolicy.REFUSE
     delivery_sweep_seconds: float | None = Field(default=None, gt=0)
     delivery_grace_seconds: float = Field(default=900, ge=0)
     # Invoices issued per transaction in a billing run: a crash loses at most one batch's work.

@@ -112,6 +112,9 @@ class Payment(PaymentsTable, table=True):
     amount: Decimal = _money()
     currency: str = Field(max_length=3)
     received_on: date
+    # The date it came with, when its month was closed and the setting moved it into the first
+    # open month (AR_PAYMENTS_CLOSED_MONTH_POLICY).
+    redated_from: date | None = None
     reference: str | None = Field(default=None, max_length=100)
     bank_reference: str | None = Field(default=None, index=True, max_length=100)
     payer_name: str | None = Field(default=None, max_length=200)

@@ -144,6 +144,11 @@ class PaymentOut(MoneyModel):
     unapplied: MoneyOut = Field(description="Credit on account, to apply later or refund")
     currency: str
     received_on: date
+    redated_from: date | None = Field(
+        default=None,
+        description="The date it came with, when its month was closed and the payment was "
+        "dated into the first open month instead",
+    )
     reference: str | None
     bank_reference: str | None
     payer_name: str | None
@@ -380,7 +385,7 @@ class AdviceDocumentOut(BaseModel):
     advices: list[AdviceOut]
 
 
-class AdviceUseIn(BaseModel):
+class AdviceUseIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     payment_id: uuid.UUID

@@ -14,6 +14,7 @@ from pydantic_settings import SettingsConfigDict
 from services.payments.domain.bank_files.model import LockboxLayout
 from services.payments.domain.matching.model import MatchingPolicy
 from shared.journal import ChartOfAccounts
+from shared.periods import ClosedMonthPolicy
 from shared.settings import ServiceSettings
 
 
@@ -35,6 +36,9 @@ class PaymentsSettings(ServiceSettings):
     # Bank files that do not say their currency (NACHA, some BAI2 accounts) are in this one.
     bank_currency: str = "USD"
     max_bank_file_bytes: int = 20 * 1024 * 1024
+    # A receipt dated in a month collections closed: refused (409), or dated on the first day of
+    # the first open month, the payment keeping the date it came with (`redated_from`).
+    closed_month_policy: ClosedMonthPolicy = ClosedMonthPolicy.REFUSE
     # A bank file is read in a process of its own, stopped past these bounds (a 422), so no file
     # can stall the service or exhaust its memory.
     bank_file_read_seconds: float = Field(default=30.0, gt=0)

@@ -21,9 +21,11 @@ import asyncpg
 from sqlmodel import func, select
 
 from services.collections.commands.gl import export_batch
+from services.collections.commands.reconciliation import import_side, start_reconciliation
 from services.collections.documents.ar_pack import ar_pack, pack_pdf, pack_xlsx
 from services.collections.documents.gl_export import batch_erpnext
 from services.collections.domain.gl import BatchKind
+from services.collections.domain.reconciliation import Side, SourceRow
 from services.collections.models import LoggedEvent
 from services.collections.queries.aging import Aging, AgingQuery, aging
 from services.collections.queries.gl import batch_lines
@@ -43,7 +45,9 @@ from tests.services.collections.books import Books
 from tests.support import SECRET, event_message, running_service
 
 ITEMS = int(os.environ.get("AR_BENCH_ITEMS", "1000000"))
-CUSTOMERS = max(ITEMS // 20, 1)
+# AR_BENCH_CUSTOMERS spreads the items over more customers (the reconciliation's 50,000 on a
+# reduced data set).
+CUSTOMERS = int(os.environ.get("AR_BENCH_CUSTOMERS", "0")) or max(ITEMS // 20, 1)
 EVENTS = int(os.environ.get("AR_BENCH_EVENTS", "30000"))
 POSTINGS = int(os.environ.get("AR_BENCH_POSTINGS", "1000000"))
 # The product's business date (the company's zone), wherever the test session's clock is.
@@ -406,6 +410,57 @@ async def _month_end(db: Database, conn: asyncpg.Connection) -> list[str]:
     ]
 
 
+# Each customer's open documents as of a day, as a system in agreement with the ledger lists them.
+OPEN_DOCUMENTS = """
+SELECT a.account_number, i.number, SUM(e.amount) AS balance
+FROM ledger_items i JOIN ledger_entries e ON e.item_id = i.id
+JOIN collection_accounts a ON a.id = i.customer_id
+WHERE e.entry_date <= $1
+GROUP BY a.account_number, i.id, i.number
+HAVING SUM(e.amount) <> 0
+"""
+PLANTED = 50  # of each kind: an amount changed, a row dropped, a row listed twice
+
+
+async def _reconciliation(db: Database, conn: asyncpg.Connection) -> list[str]:
+    """A sales-system file of every open document of every customer as of last month's end,
+    with PLANTED differences of three kinds, compared with the ledger through the command the
+    API calls (the ledger read, the comparison, the differences written), once."""
+    as_of = Month(TODAY.year, TODAY.month).back().last
+    fetch_started = time.perf_counter()
+    records = await conn.fetch(OPEN_DOCUMENTS, as_of)
+    fetch_seconds = time.perf_counter() - fetch_started
+    rows = [
+        SourceRow(n, r["account_number"], r["balance"], r["number"])
+        for n, r in enumerate(records, start=2)
+    ]
+    step = max(len(rows) // (3 * PLANTED), 1)
+    changed = [rows[i] for i in range(0, PLANTED * step, step)]
+    for row in changed:
+        rows[row.row - 2] = SourceRow(row.row, row.account_number, row.amount + 1, row.document)
+    dropped = range(PLANTED * step, 2 * PLANTED * step, step)
+    doubled = [rows[i] for i in range(2 * PLANTED * step, 3 * PLANTED * step, step)]
+    kept = [r for i, r in enumerate(rows) if i not in set(dropped)]
+    kept += [
+        SourceRow(len(rows) + 2 + n, r.account_number, r.amount, r.document)
+        for n, r in enumerate(doubled)
+    ]
+    customers = len({r.account_number for r in kept})
+    actor = Principal(subject="bench", roles=frozenset({Role.AR_COORDINATOR}))
+    started = time.perf_counter()
+    async with db.transaction() as session:
+        reconciliation = await start_reconciliation(session, as_of, actor, clock=Clock())
+        found = await import_side(session, reconciliation, Side.SALES, kept, actor, clock=Clock())
+    seconds = time.perf_counter() - started
+    classes = sorted({str(d.klass) for d in found})
+    return [
+        f"reconciliation of {customers:,} customers ({len(kept):,} rows) with the ledger as of "
+        f"{as_of}: {seconds:,.1f} s (target < 10 s); {len(found)} differences found of "
+        f"{3 * PLANTED} planted, classed {', '.join(classes)}; the straightforward SQL that "
+        f"only lists the open documents took {fetch_seconds:,.1f} s"
+    ]
+
+
 def _event_stream(count: int) -> list[EventPayload]:
     """Invoices, payments and their applications for many customers, in each one's order."""
     events: list[EventPayload] = []
@@ -499,6 +554,7 @@ async def run(infra: BenchInfra) -> list[str]:
     ]
     lines += await _queries(db, conn, sample)
     lines += await _month_end(db, conn)
+    lines += await _reconciliation(db, conn)
     await conn.close()
     await db.dispose()
     reference_before = reference_ms()

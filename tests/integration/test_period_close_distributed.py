@@ -1,6 +1,9 @@
-"""A close that binds every poster, on real PostgreSQL and Kafka with the five services: once
-collections closes a month, invoicing refuses an invoice and payments a payment dated in it; once
-a supervisor reopens it, both post again."""
+"""A close that binds every poster, on real PostgreSQL and Kafka with the five services: the
+month's checklist is worked (receipts in, both systems reconciled and signed off, every item
+signed) and collections closes the month; invoicing then refuses an invoice and a credit memo and
+payments a payment dated in it; once a supervisor reopens it, both post again, and the month
+closes again once its checklist is signed anew. (Credit posts nothing dated to the journal, so
+it has nothing to refuse.)"""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -9,9 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
+from services.collections.queries.close import CHECKLIST
 from shared.auth import Role
-from shared.clock import Clock
+from shared.clock import BUSINESS_DATE_HEADER, Clock
 from shared.service import Service
+from shared.settings import PlatformSettings
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.invoicing.conftest import set_up_tax
@@ -27,6 +32,12 @@ LINE = {
     "taxability": "labor",
     "service_line": "services",
 }
+
+
+@pytest.fixture
+def kafka_platform(kafka_platform: PlatformSettings) -> PlatformSettings:
+    """A business date may name last month's end, so a credit memo can be dated in it."""
+    return kafka_platform.model_copy(update={"business_date_max_backdate_days": 40})
 
 
 async def _until(status: int, attempt: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
@@ -74,10 +85,74 @@ async def test_a_month_closed_in_collections_is_refused_by_invoicing_and_payment
             }
             return await pay.post("/v1/payments", json=body, headers=staff)
 
+        async def credit_memo_in_the_month() -> httpx.Response:
+            memo = {
+                "invoice_id": invoice["id"],
+                "reason_code": "pricing",
+                "lines": [{"line": 1, "quantity": "1"}],
+            }
+            return await inv.post(
+                "/v1/credit-memos",
+                json=memo,
+                headers=staff | {BUSINESS_DATE_HEADER: str(month_end)},
+            )
+
+        async def sign_the_checklist() -> None:
+            for item in (check.key for check in CHECKLIST):
+                signed = await col.post(
+                    f"/v1/periods/{period}/checklist/{item}/sign", headers=staff
+                )
+                assert signed.status_code == 200, signed.text
+            listed = await col.get(f"/v1/periods/{period}/checklist", headers=staff)
+            assert listed.json()["complete"] is True, listed.text
+
+        # The month's documents, and collections seeing them.
+        issued_first = await invoice_in_the_month()
+        assert issued_first.status_code == 200, issued_first.text
+        invoice = issued_first.json()
+        assert (await payment_in_the_month()).status_code == 201
+
+        async def ledger_has_both() -> httpx.Response | None:
+            aging = await col.get(
+                "/v1/aging",
+                params={"as_of": str(month_end), "customer_id": customer_id},
+                headers=staff,
+            )
+            totals = aging.json()["totals"]
+            seen = [(t["open_ar"], t["unapplied_credits"]) for t in totals]
+            return aging if seen == [(invoice["total"], "-100.00")] else None
+
+        await eventually(ledger_has_both, timeout=30)
+
+        # Both systems agree with the ledger; a supervisor who did not prepare it signs it off.
+        rec = await col.post("/v1/reconciliations", json={"as_of": str(month_end)}, headers=staff)
+        assert rec.status_code == 201, rec.text
+        account = created.json()["account_number"]
+        rows = [
+            {"account_number": account, "document": invoice["number"], "amount": invoice["total"]},
+            {"account_number": account, "kind": "payment", "amount": "-100.00"},
+        ]
+        for side in ("sales", "accounting"):
+            sent = await col.post(
+                f"/v1/reconciliations/{rec.json()['id']}/sources/{side}",
+                json={"rows": rows},
+                headers=staff,
+            )
+            assert sent.status_code == 200 and sent.json()["differences"] == [], sent.text
+        signed_off = await col.post(
+            f"/v1/reconciliations/{rec.json()['id']}/sign-off", headers=supervisor
+        )
+        assert signed_off.status_code == 200, signed_off.text
+
+        incomplete = await col.post(f"/v1/periods/{period}/close", headers=supervisor)
+        assert incomplete.status_code == 422, incomplete.text
+        await sign_the_checklist()
         closed = await col.post(f"/v1/periods/{period}/close", headers=supervisor)
         assert closed.status_code == 201, closed.text
+        assert closed.json()["incomplete_items"] == []
         for refused in (
             await _until(409, invoice_in_the_month),
+            await _until(409, credit_memo_in_the_month),
             await _until(409, payment_in_the_month),
         ):
             assert (refused.json()["period"], refused.json()["closed_by"]) == (period, "sam")
@@ -89,3 +164,11 @@ async def test_a_month_closed_in_collections_is_refused_by_invoicing_and_payment
         issued = await _until(200, invoice_in_the_month)
         assert issued.json()["invoice_date"] == str(month_end)
         await _until(201, payment_in_the_month)
+        await _until(201, credit_memo_in_the_month)
+
+        # It closes again once its checklist is signed anew.
+        again = await col.post(f"/v1/periods/{period}/close", headers=supervisor)
+        assert again.status_code == 422, again.text
+        await sign_the_checklist()
+        closed_again = await col.post(f"/v1/periods/{period}/close", headers=supervisor)
+        assert closed_again.status_code == 201, closed_again.text

@@ -50,6 +50,7 @@ NOT_MONEY = {
     "Posting.credit",
     # Rounded to each key's currency by its own validator.
     "ClosedPeriodOut.ar_balance",
+    "PeriodReportOut.ar_balance_now",
 }
 
 

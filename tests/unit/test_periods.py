@@ -14,7 +14,13 @@ from shared.events.collections import PeriodClosed, PeriodReopened
 from shared.events.envelope import EventEnvelope
 from shared.inbox import EventConsumer
 from shared.outbox import relayed_message
-from shared.periods import PERIOD_HANDLERS, PeriodIsClosed, ensure_open
+from shared.periods import (
+    PERIOD_HANDLERS,
+    ClosedMonthPolicy,
+    PeriodIsClosed,
+    ensure_open,
+    posting_date,
+)
 from shared.tables import MechanismTable
 
 TOPIC = "ar.collections.v1"
@@ -102,3 +108,17 @@ async def test_a_reopening_older_than_the_close_on_record_leaves_it_closed(
     await _deliver(bus, (OCTOBER, CLOSED_AT + timedelta(days=1)))
     await _deliver(bus, (REOPENED, CLOSED_AT))
     assert await _refusal(db, date(2026, 10, 15)) is not None
+
+
+async def test_a_service_set_to_move_documents_dates_them_into_the_first_open_month(
+    db: Database, bus: InProcessBus
+) -> None:
+    november = PeriodClosed(period="2026-11", closed_through=date(2026, 11, 30), closed_by="sam")
+    await _deliver(bus, (OCTOBER, CLOSED_AT), (november, CLOSED_AT + timedelta(days=30)))
+    async with db.transaction() as session:
+        move, refuse = ClosedMonthPolicy.FIRST_OPEN_MONTH, ClosedMonthPolicy.REFUSE
+        assert await posting_date(session, date(2026, 10, 20), move) == date(2026, 12, 1)
+        assert await posting_date(session, date(2026, 9, 30), move) == date(2026, 9, 30)
+        assert await posting_date(session, date(2026, 12, 2), refuse) == date(2026, 12, 2)
+        with pytest.raises(PeriodIsClosed):
+            await posting_date(session, date(2026, 11, 2), refuse)

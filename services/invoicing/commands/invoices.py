@@ -44,7 +44,7 @@ from shared.events.customers import DeliveryMethod, PaymentTerms
 from shared.events.invoicing import InvoiceLineFacts
 from shared.journal import ChartOfAccounts
 from shared.numbering import next_in_series
-from shared.periods import ensure_open
+from shared.periods import ensure_open, posting_date
 
 INVOICE_KIND = "INV"
 
@@ -137,7 +137,12 @@ async def issue_invoices(
                 f"invoice {invoice.number or invoice.id} is {invoice.status}, not a draft"
             )
     for invoice_date in sorted({invoice.invoice_date for invoice in invoices}):
-        await ensure_open(session, invoice_date)
+        posts_on = await posting_date(session, invoice_date, settings.closed_month_policy)
+        for invoice in invoices:
+            if posts_on != invoice_date and invoice.invoice_date == invoice_date:
+                # Its month is closed and the setting moves it: the invoice says from where.
+                set_committed_value(invoice, "redated_from", invoice_date)
+                set_committed_value(invoice, "invoice_date", posts_on)
     numbers: dict[uuid.UUID, str] = {}
     by_year: dict[int, list[Invoice]] = {}
     for invoice in invoices:
@@ -157,7 +162,9 @@ async def issue_invoices(
         discount_due, discount = terms.early_payment_discount(
             payment_terms, invoice.invoice_date, invoice.total, invoice.currency
         )
-        issued = {
+        issued: dict[str, Any] = {
+            "invoice_date": invoice.invoice_date,
+            "redated_from": invoice.redated_from,
             "number": numbers[invoice.id],
             "due_date": terms.due_date(payment_terms, invoice.invoice_date),
             "discount_due_date": discount_due,

@@ -28,6 +28,9 @@ class Invoice(InvoicingTable, table=True):
     account_number: str = Field(max_length=20)
     currency: str = Field(max_length=3)
     invoice_date: date = Field(index=True)
+    # The date asked for, when its month was closed and the setting moved the invoice into the
+    # first open month (AR_INVOICING_CLOSED_MONTH_POLICY).
+    redated_from: date | None = None
     due_date: date | None = None
     discount_due_date: date | None = None
     discount_amount: Decimal | None = Field(default=None, sa_type=DecimalType)

@@ -80,6 +80,11 @@ class InvoiceOut(MoneyModel):
     account_number: str
     currency: str
     invoice_date: date
+    redated_from: date | None = Field(
+        default=None,
+        description="The invoice date asked for, when its month was closed and the invoice was "
+        "dated into the first open month instead",
+    )
     due_date: date | None
     discount_due_date: date | None
     discount_amount: MoneyOut | None

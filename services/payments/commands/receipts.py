@@ -29,7 +29,7 @@ from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import check_not_ahead
 from shared.events.payments import PaymentReceived, PaymentReversed
-from shared.periods import ensure_open
+from shared.periods import ensure_open, posting_date
 
 
 class ProbableDuplicate(Conflict):
@@ -129,7 +129,7 @@ async def record_payment(
 ) -> Payment:
     """Record the receipt (Dr cash / Cr unapplied cash), then apply what cash application is
     sure of."""
-    await ensure_open(session, data.received_on)
+    received_on = await posting_date(session, data.received_on, rules.closed_month_policy)
     if data.customer_id is not None:
         await check_payer(session, data.customer_id, data.currency)
     payment = Payment(
@@ -137,7 +137,9 @@ async def record_payment(
         method=data.method,
         amount=data.amount,
         currency=data.currency,
-        received_on=data.received_on,
+        received_on=received_on,
+        # Moved out of a closed month by the setting: the payment keeps the date it came with.
+        redated_from=data.received_on if received_on != data.received_on else None,
         reference=data.reference,
         bank_reference=bank_reference,
         payer_name=data.payer_name,
