@@ -62,6 +62,9 @@ class BillingProfile(BaseModel):
     required_documents: list[TicketDocumentKind] = Field(default_factory=list)
     delivery_method: DeliveryMethod = DeliveryMethod.EMAIL
     special_instructions: str | None = Field(default=None, max_length=2000)
+    # What a third-party cost billed on to this customer carries: cost x (1 + markup) + fee.
+    pass_through_markup: Decimal = Field(default=Decimal(0), ge=0, le=10, examples=["0.15"])
+    pass_through_fee: Decimal = Field(default=Decimal(0), ge=0, examples=["25.00"])
 
 
 class AddressKind(StrEnum):

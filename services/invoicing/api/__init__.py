@@ -4,11 +4,14 @@ shape the answer."""
 from services.invoicing.api import (
     accounts,
     billing,
+    cost_adjustments,
     credit_memos,
     invoices,
     journal,
     tax,
     tickets,
+    vendor_bills,
+    vendors,
 )
 
 ROUTERS = [
@@ -20,4 +23,7 @@ ROUTERS = [
     invoices.router,
     credit_memos.router,
     journal.router,
+    vendors.router,
+    vendor_bills.router,
+    cost_adjustments.router,
 ]
