@@ -94,6 +94,7 @@ PINNED = {
     "invoicing GET /v1/invoices/{invoice_id}/history": EVERYONE,
     "invoicing GET /v1/invoices/{invoice_id}/pdf": EVERYONE,
     "invoicing GET /v1/journal": EVERYONE,
+    "invoicing GET /v1/job-margin": "ar_coordinator ar_supervisor auditor",
     "invoicing GET /v1/rate-cards": EVERYONE,
     "invoicing GET /v1/tax/jurisdictions": EVERYONE,
     "invoicing GET /v1/tax/liability": EVERYONE,

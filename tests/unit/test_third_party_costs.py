@@ -44,15 +44,17 @@ def test_coding_names_each_bad_line_and_a_total_that_does_not_tie() -> None:
         coded("30.00", "1200"),
         coded("5.00", job_known=False),
         coded("1.00", billable=True),
+        coded("-1.00", billable=True, billable_job=True),
     ]
     errors = coding_errors(
-        lines, Decimal("70.00"), CHART, names=[f"row {n}" for n in range(2, 7)], bill_name="bill"
+        lines, Decimal("70.00"), CHART, names=[f"row {n}" for n in range(2, 8)], bill_name="bill"
     )
     assert [(e.field, e.code) for e in errors] == [
         ("row 3.account", "inactive_account"),
         ("row 4.account", "unknown_account"),
         ("row 5.job", "unknown_job"),
         ("row 6.billable", "billable_needs_ticket"),
+        ("row 7.billable", "billable_not_a_cost"),
         ("bill", "does_not_tie"),
     ]
     assert coding_errors([coded("66.00")], Decimal("66.00"), CHART, names=["lines[1]"]) == []

@@ -7,6 +7,7 @@ from services.invoicing.api import (
     cost_adjustments,
     credit_memos,
     invoices,
+    job_margin,
     journal,
     tax,
     tickets,
@@ -26,4 +27,5 @@ ROUTERS = [
     vendors.router,
     vendor_bills.router,
     cost_adjustments.router,
+    job_margin.router,
 ]

@@ -73,7 +73,7 @@ async def enter_bill(
     total. The vendor's number twice is a 409 naming the first; another number for the same
     amount dated a few days apart is entered and flagged in `possible_duplicates`."""
     vendor = await queries.get_vendor(session, data.vendor_id)
-    [bill_id] = await commands.enter_bills(
+    entered = await commands.enter_bills(
         session,
         [
             commands.BillDraft(
@@ -89,6 +89,7 @@ async def enter_bill(
         actor,
         settings=settings,
     )
+    [bill_id] = entered.bill_ids
     response.headers["Location"] = f"{router.prefix}/{bill_id}"
     return await _read(session, bill_id)
 
@@ -113,13 +114,12 @@ async def import_bills(
     drafts = bill_import.drafts_of(
         bill_import.read_rows(content), await queries.vendors_by_key(session)
     )
-    ids = await commands.enter_bills(session, drafts, actor, settings=settings)
-    lines = await queries.bill_lines(session, ids)
+    entered = await commands.enter_bills(session, drafts, actor, settings=settings)
     return ImportOut(
-        imported=len(ids),
-        lines=sum(len(of_bill) for of_bill in lines.values()),
-        auto_coded=sum(line.auto_coded for of_bill in lines.values() for line in of_bill),
-        bill_ids=ids,
+        imported=len(entered.bill_ids),
+        lines=entered.lines,
+        auto_coded=entered.auto_coded,
+        bill_ids=entered.bill_ids,
     )
 
 

@@ -68,6 +68,13 @@ class Suggestion:
 class _VendorHistory:
     codings: Counter[Coding] = field(default_factory=Counter)
     by_word: dict[str, Counter[Coding]] = field(default_factory=dict)
+    # The known word nearest each unknown one, once looked for: an import asks the same often.
+    alike: dict[str, str | None] = field(default_factory=dict)
+
+    def closest(self, word: str) -> str | None:
+        if word not in self.alike:
+            self.alike[word] = _closest(word, self.by_word)
+        return self.alike[word]
 
 
 class CodingHistory:
@@ -79,6 +86,7 @@ class CodingHistory:
     def learn(self, vendor: object, description: str, coding: Coding) -> None:
         history = self._vendors.setdefault(vendor, _VendorHistory())
         history.codings[coding] += 1
+        history.alike.clear()
         for word in set(words_of(description)):
             history.by_word.setdefault(word, Counter())[coding] += 1
 
@@ -104,7 +112,7 @@ class CodingHistory:
         for word in words:
             seen, alike = history.by_word.get(word), None
             if seen is None:
-                alike = _closest(word, history.by_word)
+                alike = history.closest(word)
                 seen = history.by_word.get(alike) if alike else None
             if seen is None:
                 continue
@@ -175,5 +183,6 @@ def _closest(word: str, known: Iterable[str]) -> str | None:
 
 def _category_by_words(words: Iterable[str]) -> str | None:
     """The one category the words name, if they name exactly one."""
-    named = {category for category, vocabulary in CATEGORY_WORDS.items() if set(words) & vocabulary}
+    given = set(words)
+    named = {category for category, vocabulary in CATEGORY_WORDS.items() if given & vocabulary}
     return next(iter(named)).value if len(named) == 1 else None

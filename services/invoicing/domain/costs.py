@@ -104,6 +104,14 @@ def coding_errors(
             errors.append(
                 FieldError(field=f"{where}.job", message="no such job", code="unknown_job")
             )
+        if line.billable and line.amount <= 0:
+            errors.append(
+                FieldError(
+                    field=f"{where}.billable",
+                    message="only a cost is billed on: a discount or credit line is not billable",
+                    code="billable_not_a_cost",
+                )
+            )
         if line.billable and not line.billable_job:
             errors.append(
                 FieldError(

@@ -2,8 +2,9 @@
 adjustments."""
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, Select, func
@@ -11,6 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.domain.costs import AdjustmentStatus, BillStatus, PassThrough
+from services.invoicing.domain.invoices import InvoiceStatus
+from services.invoicing.domain.margin import Amount, Job
 from services.invoicing.models.costs import (
     CostAdjustment,
     Vendor,
@@ -18,6 +21,8 @@ from services.invoicing.models.costs import (
     VendorBillDocument,
     VendorBillLine,
 )
+from services.invoicing.models.credit_memos import CreditMemo
+from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
 from shared.api.problems import NotFound
 
@@ -269,3 +274,74 @@ def adjustments(*, status: str | None, customer_id: uuid.UUID | None) -> Select:
     if customer_id is not None:
         statement = statement.where(CostAdjustment.customer_id == customer_id)
     return statement
+
+
+async def margin_amounts(
+    session: AsyncSession, first: date, last: date, district: str | None
+) -> tuple[list[Amount], list[Amount], list[Amount], dict[uuid.UUID, Job]]:
+    """Revenue, cost and unbilled pass-through of jobs (tickets) dated from `first` to `last`,
+    and those jobs: what the job-margin report adds up."""
+    revenue: list[Amount] = []
+    invoices = await session.exec(
+        select(Invoice.invoice_date, Invoice.lines).where(
+            Invoice.status == InvoiceStatus.ISSUED,
+            col(Invoice.invoice_date).between(first, last),
+        )
+    )
+    for on, lines in invoices.all():
+        revenue.extend(_job_amounts(lines, on, Decimal(1)))
+    memos = await session.exec(
+        select(CreditMemo.issued_on, CreditMemo.lines).where(
+            col(CreditMemo.issued_on).between(first, last)
+        )
+    )
+    for on, lines in memos.all():
+        revenue.extend(_job_amounts(lines, on, Decimal(-1)))
+    costs = await session.exec(
+        select(VendorBill.posted_on, VendorBillLine.ticket_id, VendorBillLine.amount)
+        .join(VendorBill, col(VendorBill.id) == col(VendorBillLine.bill_id))
+        .where(
+            col(VendorBill.posted_on).between(first, last),
+            col(VendorBillLine.ticket_id).is_not(None),
+        )
+    )
+    cost = [Amount(ticket, on, amount) for on, ticket, amount in costs.all()]
+    waiting = await session.exec(
+        select(VendorBill.posted_on, VendorBillLine.ticket_id, VendorBillLine.amount)
+        .join(VendorBill, col(VendorBill.id) == col(VendorBillLine.bill_id))
+        .where(
+            col(VendorBill.posted_on).between(first, last),
+            col(VendorBillLine.pass_through_status).in_(
+                [PassThrough.PENDING, PassThrough.ADJUSTING]
+            ),
+        )
+    )
+    unbilled = [Amount(ticket, on, amount) for on, ticket, amount in waiting.all()]
+    ids = {a.ticket_id for a in [*revenue, *cost, *unbilled]}
+    jobs = {}
+    for some in _chunks(sorted(ids)):
+        statement = select(
+            Ticket.id,
+            Ticket.ticket_number,
+            Ticket.job_site,
+            Ticket.business_district,
+            Ticket.currency,
+        ).where(col(Ticket.id).in_(some))
+        if district is not None:
+            statement = statement.where(Ticket.business_district == district)
+        for ticket_id, number, site, in_district, currency in (await session.exec(statement)).all():
+            jobs[ticket_id] = Job(number, site, in_district, currency)
+    return (
+        [a for a in revenue if a.ticket_id in jobs],
+        [a for a in cost if a.ticket_id in jobs],
+        [a for a in unbilled if a.ticket_id in jobs],
+        jobs,
+    )
+
+
+def _job_amounts(lines: Sequence[Mapping[str, Any]], on: date, sign: Decimal) -> list[Amount]:
+    return [
+        Amount(uuid.UUID(line["ticket_id"]), on, sign * Decimal(line["amount"]))
+        for line in lines
+        if line.get("ticket_id")
+    ]

@@ -203,3 +203,13 @@ class ImportRow(BaseModel):
     )
     customer_id: Annotated[uuid.UUID | None, BeforeValidator(_blank_is_none)] = None
     billable: Annotated[bool, BeforeValidator(lambda v: _blank_is_none(v) or False)] = False
+
+
+class MarginRowOut(MoneyModel):
+    key: list[str] = Field(description="The group: period, then district and ticket or job site")
+    currency: str
+    tickets: int
+    revenue: MoneyOut = Field(description="Invoiced less credited on the jobs' lines")
+    cost: MoneyOut = Field(description="Third-party cost coded to the jobs")
+    unbilled_pass_through: MoneyOut = Field(description="Billable cost not yet billed")
+    margin: MoneyOut = Field(description="Revenue less cost")

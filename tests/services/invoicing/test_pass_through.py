@@ -2,11 +2,13 @@
 customer's markup; once the ticket is invoiced, it proposes a cost adjustment (a supplementary
 invoice, or a credit memo when the bill is reversed) issued after review."""
 
+import io
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from shared.auth import Role
 from shared.bus import InProcessBus
@@ -89,6 +91,12 @@ async def test_a_billable_cost_joins_the_tickets_next_invoice_with_markup(
     bill = (await enter(api, auth, billable_bill(v["id"], "T-2001", "400.00"))).json()
     posted = await approve(api, auth, bill["id"])
     assert posted["lines"][0]["pass_through_status"] == "pending"
+    [waiting] = await margin(api, auth)
+    assert (waiting["revenue"], waiting["cost"], waiting["unbilled_pass_through"]) == (
+        "0.00",
+        "400.00",
+        "400.00",
+    )
 
     run = await run_billing(api, auth)
     await issue_run(api, auth, run["id"])
@@ -114,6 +122,35 @@ async def test_a_billable_cost_joins_the_tickets_next_invoice_with_markup(
     again = await run_billing(api, auth)
     assert again["draft_count"] == 0
     await journal_balances(api, auth)
+
+    # Billed in November, costed this month (the day of approval): per district and month.
+    rows = {tuple(r["key"]): r for r in await margin(api, auth, group_by="district")}
+    november = rows[("2026-11", "permian")]
+    assert (november["revenue"], november["cost"], november["margin"]) == (
+        "802.60",
+        "0.00",
+        "802.60",
+    )
+    response = await api.get(
+        "/v1/job-margin",
+        params={"from": "2026-01-01", "to": "2030-12-31", "format": "xlsx"},
+        headers=auth(Role.AUDITOR),
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header, *lines = list(sheet.iter_rows(values_only=True))
+    assert header[:3] == ("period", "district", "ticket") and len(lines) == 2
+    assert sum(Decimal(str(line[-1])) for line in lines) == Decimal("402.60")
+
+
+async def margin(api: httpx.AsyncClient, auth: AuthHeaders, **params: str) -> list[dict]:
+    response = await api.get(
+        "/v1/job-margin",
+        params={"from": "2026-01-01", "to": "2030-12-31"} | params,
+        headers=auth(Role.AUDITOR),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def test_a_cost_after_the_invoice_proposes_a_supplementary_invoice_then_a_credit(
