@@ -36,7 +36,7 @@ class VendorBill(InvoicingTable, table=True):
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     vendor_id: uuid.UUID = Field(foreign_key="vendors.id")
-    number: str = Field(max_length=50)
+    number: str = Field(max_length=50, index=True)
     bill_date: date
     currency: str = Field(max_length=3)
     total: Decimal = Field(sa_type=DecimalType)

@@ -91,17 +91,23 @@ async def bill_lines(
 async def existing_numbers(
     session: AsyncSession, keys: Collection[tuple[uuid.UUID, str]]
 ) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
-    """The bills already entered under these (vendor, number) pairs."""
+    """The bills already entered under these (vendor, number) pairs: read by number (a few
+    reads for a whole import), matched to the vendor here."""
+    wanted = set(keys)
     found = {}
-    for vendor_id in {vendor for vendor, _ in keys}:
-        numbers = [number for vendor, number in keys if vendor == vendor_id]
-        for some in _chunks(numbers):
-            rows = await session.exec(
-                select(VendorBill.id, VendorBill.number).where(
-                    VendorBill.vendor_id == vendor_id, col(VendorBill.number).in_(some)
-                )
+    for some in _chunks(sorted({number for _, number in wanted})):
+        rows = await session.exec(
+            select(VendorBill.id, VendorBill.vendor_id, VendorBill.number).where(
+                col(VendorBill.number).in_(some)
             )
-            found.update({(vendor_id, number): bill_id for bill_id, number in rows.all()})
+        )
+        found.update(
+            {
+                (vendor_id, number): bill_id
+                for bill_id, vendor_id, number in rows.all()
+                if (vendor_id, number) in wanted
+            }
+        )
     return found
 
 

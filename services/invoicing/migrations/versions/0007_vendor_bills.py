@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("vendor_id", "number"),
     )
     with op.batch_alter_table("vendor_bills", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vendor_bills_number"), ["number"], unique=False)
         batch_op.create_index(batch_op.f("ix_vendor_bills_reverses"), ["reverses"], unique=False)
         batch_op.create_index(batch_op.f("ix_vendor_bills_status"), ["status"], unique=False)
         batch_op.create_index(
@@ -178,6 +179,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_vendor_bills_vendor_total")
         batch_op.drop_index(batch_op.f("ix_vendor_bills_status"))
         batch_op.drop_index(batch_op.f("ix_vendor_bills_reverses"))
+        batch_op.drop_index(batch_op.f("ix_vendor_bills_number"))
 
     op.drop_table("vendor_bills")
     with op.batch_alter_table("vendors", schema=None) as batch_op:
