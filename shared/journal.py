@@ -36,6 +36,20 @@ class ChartOfAccounts(BaseSettings):
     # The company's bank accounts (as the bank's files name them) that have a cash account of
     # their own; the others post to `cash`.
     cash_by_bank_account: dict[str, str] = Field(default_factory=dict)
+    # Third-party (vendor) bills: credited to accounts payable, debited to an expense or cost
+    # account of this list (code: name); one listed in inactive_cost_accounts is refused.
+    accounts_payable: str = "2010"
+    cost_accounts: dict[str, str] = Field(
+        default_factory=lambda: {
+            "5100": "Subcontracted labor",
+            "5200": "Trucking and hauling",
+            "5300": "Disposal fees",
+            "5400": "Parts and materials",
+            "5500": "Equipment rental",
+            "6100": "Repairs and maintenance",
+        }
+    )
+    inactive_cost_accounts: list[str] = Field(default_factory=list)
 
     def revenue(self, service_line: str) -> str:
         return self.revenue_by_service_line.get(service_line, self.revenue_default)
@@ -45,6 +59,9 @@ class ChartOfAccounts(BaseSettings):
 
     def cash_for(self, bank_account: str | None) -> str:
         return self.cash_by_bank_account.get(bank_account or "", self.cash)
+
+    def active_cost_account(self, code: str) -> bool:
+        return code in self.cost_accounts and code not in self.inactive_cost_accounts
 
 
 class UnbalancedEntry(ValueError):

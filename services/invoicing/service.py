@@ -12,6 +12,7 @@ from shared.events.invoicing import (
     InvoiceVoided,
     TicketClosed,
     TicketHeld,
+    VendorBillPosted,
 )
 from shared.service import ServiceDefinition
 
@@ -27,6 +28,13 @@ definition = ServiceDefinition(
     routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    publishes=[TicketClosed, TicketHeld, InvoiceIssued, InvoiceVoided, CreditMemoIssued],
+    publishes=[
+        TicketClosed,
+        TicketHeld,
+        InvoiceIssued,
+        InvoiceVoided,
+        CreditMemoIssued,
+        VendorBillPosted,
+    ],
     background=[deliver_issued_invoices],
 )

@@ -39,3 +39,10 @@ class InvoicingSettings(ServiceSettings):
     delivery_grace_seconds: float = Field(default=900, ge=0)
     # Invoices issued per transaction in a billing run: a crash loses at most one batch's work.
     issue_batch_size: int = Field(default=500, ge=1, le=5000)
+    # Vendor bills totalling more than this need an ar_supervisor's approval (never of a bill
+    # they entered); another number of the same vendor for the same amount dated within the
+    # window is flagged as a possible duplicate; a coding suggestion at or above the threshold
+    # codes an uncoded line without a person.
+    vendor_bill_approval_limit: Decimal = Field(default=Decimal(5000), ge=0)
+    vendor_bill_duplicate_days: int = Field(default=5, ge=0, le=60)
+    coding_auto_threshold: float = Field(default=0.9, gt=0, le=1)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.events.catalog import EventPayload, event
+from shared.money import NonNegativeAmount
 
 
 class CustomerStatus(StrEnum):
@@ -67,6 +68,9 @@ class BillingProfile(BaseModel):
     required_documents: list[TicketDocumentKind] = Field(default_factory=list)
     delivery_method: DeliveryMethod = DeliveryMethod.EMAIL
     special_instructions: str | None = Field(default=None, max_length=2000)
+    # What a third-party cost billed on to this customer carries: cost x (1 + markup) + fee.
+    pass_through_markup: Decimal = Field(default=Decimal(0), ge=0, le=10, examples=["0.15"])
+    pass_through_fee: NonNegativeAmount = Decimal(0)
 
 
 class AddressKind(StrEnum):

@@ -158,3 +158,34 @@ class CreditMemoIssued(EventPayload):
     business_district: str
     sales_rep: str | None = None
     journal: JournalEntry
+
+
+class VendorBillLineFacts(BaseModel):
+    """A vendor bill line as coded: the account it costs, the job it was for, billable on or not."""
+
+    line: int
+    description: str
+    amount: Decimal = Field(description="Negative on a reversing bill")
+    account: str
+    cost_category: str = Field(examples=["labor", "trucking", "disposal", "parts", "equipment"])
+    ticket_id: uuid.UUID | None = None
+    job_site: str | None = None
+    customer_id: uuid.UUID | None = Field(default=None, description="The job's customer")
+    billable: bool = False
+
+
+@event("vendor_bill.posted", version=1, producer="invoicing")
+class VendorBillPosted(EventPayload):
+    """A third-party (vendor) bill approved and posted: Dr expense or cost / Cr accounts payable
+    (a reversing bill the other way round)."""
+
+    vendor_bill_id: uuid.UUID
+    vendor_id: uuid.UUID
+    vendor_name: str
+    number: str
+    bill_date: date
+    currency: str
+    total: Decimal
+    reverses: uuid.UUID | None = Field(default=None, description="The bill this one reverses")
+    lines: list[VendorBillLineFacts]
+    journal: JournalEntry

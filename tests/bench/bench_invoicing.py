@@ -1,10 +1,12 @@
 """A billing run on PostgreSQL: ready tickets of many customers turned into issued invoices
 (drafting, tax, gapless numbers, journal entries, outbox events, audit), timed against plain
-asyncpg inserts of the same rows; and one invoice PDF's render time.
+asyncpg inserts of the same rows; and one invoice PDF's render time. Then a vendor-bill import:
+lines coded from their suggestions against many jobs, timed, with the suggestions' accuracy.
 
 Sizes: AR_BENCH_INVOICING_TICKETS (default 100000) tickets of AR_BENCH_INVOICING_CUSTOMERS
 (default 5000) customers, a quarter of them on each grouping (per ticket, per PO, per job site,
-consolidated)."""
+consolidated); AR_BENCH_VENDOR_BILL_LINES (default 10000) imported lines against
+AR_BENCH_VENDOR_BILL_JOBS (default 50000) tickets."""
 
 import os
 import statistics
@@ -29,6 +31,7 @@ from shared.events.customers import InvoiceGrouping
 from shared.service import Service
 from shared.settings import PlatformSettings
 from tests.bench import BenchInfra
+from tests.bench.vendor_bills import vendor_bill_import
 from tests.support import SECRET
 
 GROUPINGS = list(InvoiceGrouping)
@@ -277,4 +280,8 @@ async def _one_size(infra: BenchInfra, customers: int, tickets: int) -> list[str
 async def run(infra: BenchInfra) -> list[str]:
     tickets = int(os.environ.get("AR_BENCH_INVOICING_TICKETS", "100000"))
     customers = int(os.environ.get("AR_BENCH_INVOICING_CUSTOMERS", "5000"))
-    return await _one_size(infra, customers, tickets)
+    lines = int(os.environ.get("AR_BENCH_VENDOR_BILL_LINES", "10000"))
+    jobs = int(os.environ.get("AR_BENCH_VENDOR_BILL_JOBS", "50000"))
+    # AR_BENCH_INVOICING_TICKETS=0 measures the vendor-bill import alone.
+    billing = await _one_size(infra, customers, tickets) if tickets else []
+    return billing + await vendor_bill_import(infra, lines=lines, jobs=jobs)

@@ -31,6 +31,8 @@ NOT_MONEY = {
     "PaymentTerms.discount_percent",
     "ApplicationOut.confidence",
     "SuggestionOut.confidence",
+    "BillingProfile.pass_through_markup",
+    "CostAdjustmentOut.markup",
     "JurisdictionOnDay.rate",
     "RateOut.rate",
     "TaxLineFacts.rate",

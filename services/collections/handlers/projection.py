@@ -24,13 +24,14 @@ from services.collections.models import LoggedEvent, UnbilledTicket
 from services.collections.queries.sums import chunks
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
-from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed
+from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed, VendorBillPosted
 from shared.inbox import HandlerContext
 
 CONSUMED: tuple[type[EventPayload], ...] = (
     *CUSTOMER_HANDLERS,
     *LEDGER_EVENTS,
     TicketClosed,
+    VendorBillPosted,
 )
 
 
@@ -81,6 +82,11 @@ async def project(context: HandlerContext, envelope: EventEnvelope, event: Any) 
         return
     if isinstance(event, TicketClosed):
         _ticket_closed(session, event)
+        return
+    if isinstance(event, VendorBillPosted):
+        # A vendor bill owes no customer: it touches no ledger item, only the journal the GL
+        # export ties out.
+        record_journal(session, envelope.id, event.journal, None)
         return
     await apply_change(session, envelope.id, event)
     record_journal(session, envelope.id, event.journal, getattr(event, "customer_id", None))

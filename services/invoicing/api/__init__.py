@@ -4,11 +4,15 @@ shape the answer."""
 from services.invoicing.api import (
     accounts,
     billing,
+    cost_adjustments,
     credit_memos,
     invoices,
+    job_margin,
     journal,
     tax,
     tickets,
+    vendor_bills,
+    vendors,
 )
 
 ROUTERS = [
@@ -20,4 +24,8 @@ ROUTERS = [
     invoices.router,
     credit_memos.router,
     journal.router,
+    vendors.router,
+    vendor_bills.router,
+    cost_adjustments.router,
+    job_margin.router,
 ]

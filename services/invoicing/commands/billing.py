@@ -11,6 +11,7 @@ from sqlalchemy import Row, func, insert, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.invoicing.commands.costs import Charge, mark_charges_billed, pass_through_charges
 from services.invoicing.commands.invoices import draft_values, issue_invoices
 from services.invoicing.domain import billing as domain
 from services.invoicing.domain.billing import RunRefused, RunStatus, TicketToBill
@@ -189,6 +190,11 @@ async def start_run(
         groupings,
     )
     jurisdictions = await jurisdictions_on(session, invoice_date)
+    # Third-party costs billed on: each joins its ticket's invoice after the ticket's own lines.
+    charges = await pass_through_charges(
+        session, {t.id: t.ticket_number for t in billable.values()}, accounts
+    )
+    billed_charges: list[tuple[Charge, uuid.UUID, int]] = []
     run = BillingRun(
         districts=data.districts,
         cut_off=data.cut_off,
@@ -205,14 +211,20 @@ async def start_run(
         sites = [
             site_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
         ]
+        where = {
+            t.id: tax_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
+        }
+        lines = [
+            (facts, where[t.id])
+            for t in on_invoice
+            for facts in ticket_lines(t.id, t.ticket_number, t.lines)
+        ]
+        passed = [charge for t in on_invoice for charge in charges.get(t.id, [])]
+        lines += [(charge.facts, where[charge.ticket_id]) for charge in passed]
         try:
             invoice = draft_values(
                 account=account,
-                lines=[
-                    (facts, tax_address(t.job_site_address, t.job_site, account.addresses))
-                    for t in on_invoice
-                    for facts in ticket_lines(t.id, t.ticket_number, t.lines)
-                ],
+                lines=lines,
                 jurisdictions=jurisdictions,
                 invoice_date=invoice_date,
                 created_by=actor.subject,
@@ -229,6 +241,10 @@ async def start_run(
         if not data.dry_run:
             invoices.append(invoice)
             links.extend((t.id, invoice["id"]) for t in on_invoice)
+            first = len(lines) - len(passed) + 1
+            billed_charges.extend(
+                (charge, invoice["id"], first + n) for n, charge in enumerate(passed)
+            )
         drafts.append(
             DraftSummary(
                 invoice_id=None if data.dry_run else invoice["id"],
@@ -247,6 +263,7 @@ async def start_run(
         await session.exec(insert(Invoice), params=invoices)
         # One executemany by primary key in this transaction: ticket and draft commit together.
         await _link_tickets(session, links)
+        await mark_charges_billed(session, billed_charges)
     run.draft_count = len(drafts)
     run.ticket_count = sum(len(d.ticket_numbers) for d in drafts)
     run.exceptions = [e.model_dump(mode="json") for e in exceptions]

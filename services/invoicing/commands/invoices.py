@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.invoicing.commands.journal import post_entries, post_entry
 from services.invoicing.domain import invoices as domain
 from services.invoicing.domain import terms
+from services.invoicing.domain.costs import PassThrough
 from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus
 from services.invoicing.domain.journal import document_entry, opening_balance_entry
 from services.invoicing.domain.tax import (
@@ -25,6 +26,7 @@ from services.invoicing.domain.tax import (
 )
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.accounts import BillingAccount
+from services.invoicing.models.costs import VendorBillLine
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
 from services.invoicing.publishing.invoices import (
@@ -249,6 +251,20 @@ async def void_invoice(
         update(Ticket)
         .where(col(Ticket.invoice_id) == invoice.id)
         .values(status=TicketStatus.READY, invoice_id=None)
+    )
+    # The pass-through charges it carried for its tickets wait for their next invoice again.
+    await session.exec(
+        update(VendorBillLine)
+        .where(
+            col(VendorBillLine.invoice_id) == invoice.id,
+            col(VendorBillLine.ticket_id).in_([uuid.UUID(t) for t in invoice.ticket_ids]),
+        )
+        .values(
+            pass_through_status=PassThrough.PENDING,
+            billed_amount=0,
+            invoice_id=None,
+            invoice_line=None,
+        )
     )
     record_change(
         session,

@@ -1,6 +1,7 @@
 # Importing the models registers every table with InvoicingTable's metadata.
 from services.invoicing.models import accounts as _accounts  # noqa: F401
 from services.invoicing.models import billing as _billing  # noqa: F401
+from services.invoicing.models import costs as _costs  # noqa: F401
 from services.invoicing.models import credit_memos as _credit_memos  # noqa: F401
 from services.invoicing.models import invoices as _invoices  # noqa: F401
 from services.invoicing.models import journal as _journal  # noqa: F401
