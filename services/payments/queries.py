@@ -9,7 +9,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.domain.statuses import PaymentStatus
-from services.payments.models import Application, Payer, Payment, Suggestion, written_forms
+from services.payments.models import (
+    Application,
+    CreditMemoCredit,
+    Payer,
+    Payment,
+    Suggestion,
+    written_forms,
+)
 from shared.api.problems import NotFound
 
 
@@ -86,3 +93,13 @@ async def payments_of_file(session: AsyncSession, bank_file_id: uuid.UUID) -> li
         .order_by(col(Payment.file_line))
     )
     return list(await session.exec(statement))
+
+
+async def credit_memos_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[CreditMemoCredit]:
+    """The memos issued against the invoice, oldest first, with what each keeps on account."""
+    statement = (
+        select(CreditMemoCredit)
+        .where(CreditMemoCredit.invoice_id == invoice_id)
+        .order_by(col(CreditMemoCredit.created_at), col(CreditMemoCredit.id))
+    )
+    return list((await session.exec(statement)).all())

@@ -83,7 +83,8 @@ async def project(context: HandlerContext, envelope: EventEnvelope, event: Any) 
         _ticket_closed(session, event)
         return
     await apply_change(session, envelope.id, event)
-    record_journal(session, event.journal, getattr(event, "customer_id", None))
+    # A credit memo's settlement moves credit between two AR items: it has no entry of its own.
+    record_journal(session, getattr(event, "journal", None), getattr(event, "customer_id", None))
     if isinstance(event, InvoiceIssued):
         await _tickets_billed(session, event)
     elif isinstance(event, InvoiceVoided):

@@ -21,6 +21,7 @@ from services.credit.queries.position import CREDIT_MEMO, DEPOSIT, INVOICE, PAYM
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
 from shared.events.payments import (
+    CreditMemoApplied,
     DepositReceived,
     PaymentApplied,
     PaymentReceived,
@@ -36,6 +37,8 @@ Step = Callable[[AsyncSession, Any], Awaitable[uuid.UUID | None]]
 
 
 def _adjust(item: ReceivableItem, delta: Decimal) -> None:
+    if item.voided:
+        return  # nothing is owed on a voided invoice, whatever settled it before or after
     item.balance += delta
     item.is_open = item.balance != 0
 
@@ -112,18 +115,37 @@ async def _move_item_or_add(
         session.add(otherwise)
 
 
-async def credit_memo_issued(session: AsyncSession, event: CreditMemoIssued) -> uuid.UUID:
-    # Without an invoice it is an on-account credit: owed back until applied or refunded.
-    on_account = _new_item(
+async def _memo_moved(
+    session: AsyncSession, event: CreditMemoIssued | CreditMemoApplied, delta: Decimal
+) -> None:
+    """Move the memo's own item, opening it when the other of its two events has not come yet
+    (they travel on different topics)."""
+    memo = _new_item(
         id=event.credit_memo_id,
         customer_id=event.customer_id,
         kind=CREDIT_MEMO,
         currency=event.currency,
-        on=event.issued_on,
-        amount=-event.total,
-        number=event.number,
+        on=event.issued_on if isinstance(event, CreditMemoIssued) else event.applied_on,
+        amount=delta,
+        number=event.number if isinstance(event, CreditMemoIssued) else event.credit_memo_number,
     )
-    await _move_item_or_add(session, event.invoice_id, -event.total, on_account)
+    await _move_item_or_add(session, event.credit_memo_id, delta, memo)
+
+
+async def credit_memo_issued(session: AsyncSession, event: CreditMemoIssued) -> uuid.UUID:
+    # A credit to the customer, on account until payments settles it against its invoice
+    # (`credit_memo.applied`), or until applied or refunded when it names none.
+    await _memo_moved(session, event, -event.total)
+    return event.customer_id
+
+
+async def credit_memo_applied(session: AsyncSession, event: CreditMemoApplied) -> uuid.UUID:
+    """Payments took `amount` of the memo off its invoice: it moves from one item to the other."""
+    if event.amount:
+        await _memo_moved(session, event, event.amount)
+        invoice = await session.get(ReceivableItem, event.invoice_id)
+        if invoice is not None:
+            _adjust(invoice, -event.amount)
     return event.customer_id
 
 
@@ -269,6 +291,7 @@ STEPS: dict[type, Step] = {
     InvoiceIssued: invoice_issued,
     InvoiceVoided: invoice_voided,
     CreditMemoIssued: credit_memo_issued,
+    CreditMemoApplied: credit_memo_applied,
     PaymentReceived: payment_received,
     PaymentApplied: payment_applied,
     PaymentUnapplied: payment_unapplied,

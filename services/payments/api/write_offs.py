@@ -7,7 +7,8 @@ from fastapi import status
 from services.payments.api.dependencies import Rules
 from services.payments.commands.applications import get_open_item
 from services.payments.commands.write_offs import write_off
-from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
+from services.payments.queries import credit_memos_of
+from services.payments.schemas import CreditMemoCreditOut, OpenItemOut, WriteOffIn, WriteOffOut
 from shared.api.access import AnyRole, ARStaff
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -20,9 +21,14 @@ router = service_router("/v1", "write-offs")
 async def read_invoice_balance(
     invoice_id: uuid.UUID, session: SessionDep, _: AnyRole
 ) -> OpenItemOut:
-    """Payments' own view of the invoice, from invoicing's events: total, open balance, status and
-    the reason code of a short payment."""
-    return OpenItemOut.model_validate(await get_open_item(session, invoice_id))
+    """Payments' own view of the invoice, from invoicing's events: total, open balance, status,
+    the reason code of a short payment, and its credit memos with what each keeps on account.
+    Payments is the one authority over this balance."""
+    item = OpenItemOut.model_validate(await get_open_item(session, invoice_id))
+    memos = await credit_memos_of(session, invoice_id)
+    return item.model_copy(
+        update={"credit_memos": [CreditMemoCreditOut.model_validate(m) for m in memos]}
+    )
 
 
 @router.post(
