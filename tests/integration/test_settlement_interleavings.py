@@ -261,6 +261,65 @@ async def _check(apis: Apis, auth: AuthHeaders, run: Run) -> None:
         raise AssertionError(f"run {run.number} {run.answers}: {last}") from caught
 
 
+async def test_a_memo_and_a_payment_sent_at_once_leave_the_invoice_at_zero_everywhere(
+    all_services: dict[str, Service], auth: AuthHeaders
+) -> None:
+    """The issue's case: a whole credit memo in invoicing and the full payment applied in
+    payments, sent together, are both accepted; the invoice ends at zero in every service and
+    the memo's credit is the customer's, on account."""
+    async with (
+        client(all_services["customers"]) as customers,
+        client(all_services["invoicing"]) as invoicing,
+        client(all_services["payments"]) as payments,
+        client(all_services["collections"]) as collections,
+        client(all_services["credit"]) as credit,
+    ):
+        apis = Apis(customers, invoicing, payments, collections, credit)
+        await set_up_tax(invoicing, auth)
+        run = Run(0, [])
+        await _prepare(apis, auth, run)
+        invoice_id, supervisor = run.invoice["id"], auth(Role.AR_SUPERVISOR, subject="sam")
+        memo, applied = await asyncio.gather(
+            invoicing.post(
+                "/v1/credit-memos",
+                json={"invoice_id": invoice_id, "reason_code": "goodwill"},
+                headers=supervisor,
+            ),
+            payments.post(
+                f"/v1/payments/{run.payment['id']}/applications",
+                json={"applications": [{"invoice_id": invoice_id, "amount": "1000.00"}]},
+                headers=supervisor,
+            ),
+        )
+        assert (memo.status_code, applied.status_code) == (201, 201), (memo.text, applied.text)
+        reader = auth(Role.AUDITOR)
+
+        async def balances() -> tuple[Decimal, ...] | None:
+            found = (
+                (await payments.get(f"/v1/invoice-balances/{invoice_id}", headers=reader)).json()[
+                    "balance"
+                ],
+                (await invoicing.get(f"/v1/invoices/{invoice_id}", headers=reader)).json()[
+                    "open_amount"
+                ],
+                (await collections.get(f"/v1/ledger/items/{invoice_id}", headers=reader))
+                .json()
+                .get("balance"),
+                (await collections.get(f"/v1/ledger/items/{memo.json()['id']}", headers=reader))
+                .json()
+                .get("balance"),
+            )
+            if None in found:
+                return None
+            values = tuple(_money(v) for v in found)
+            # Settled once the three copies of the invoice agree and the memo reached collections.
+            return values if len(set(values[:3])) == 1 else None
+
+        payments_, invoicing_, collections_, memo_credit = await eventually(balances, timeout=60)
+        assert (payments_, invoicing_, collections_) == (ZERO, ZERO, ZERO)
+        assert memo_credit == -_money(memo.json()["total"])  # on account, not lost
+
+
 async def test_no_interleaving_takes_an_invoice_below_zero_and_every_ledger_agrees(
     all_services: dict[str, Service], auth: AuthHeaders
 ) -> None:
