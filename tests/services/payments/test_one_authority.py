@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from shared.auth import Role
 from shared.bus import InProcessBus
@@ -131,3 +132,29 @@ async def test_the_write_off_tolerance_counts_what_the_same_person_wrote_off_on_
     assert refused.status_code == 422, refused.text
     assert "30.00 on this invoice" in refused.json()["detail"]
     assert refused.json()["already_written_off"] == "20.00"
+
+
+@pytest.fixture
+def per_customer_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AR_PAYMENTS_WRITE_OFF_LIMIT_PER_CUSTOMER_DAY", "true")
+
+
+async def test_with_the_setting_the_tolerance_counts_the_customer_that_day(
+    per_customer_day: None,
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    bus: InProcessBus,
+    acme: CustomerSnapshot,
+) -> None:
+    first, second = (invoice(acme, f"INV-2026-00340{n}", "15.00") for n in (1, 2))
+    await deliver_invoicing(bus, first, second)
+    coordinator = auth(Role.AR_COORDINATOR, subject="cora")
+
+    def write_off(issued: Any) -> Any:
+        body = {"invoice_id": str(issued.invoice_id), "reason": "not worth chasing"}
+        return api.post("/v1/write-offs", json=body, headers=coordinator)
+
+    assert (await write_off(first)).status_code == 201
+    refused = await write_off(second)
+    assert refused.status_code == 422, refused.text
+    assert "30.00 to this customer today" in refused.json()["detail"]
