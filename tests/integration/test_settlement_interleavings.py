@@ -182,7 +182,8 @@ async def _views(apis: Apis, auth: AuthHeaders, run: Run) -> dict[str, Any]:
     )
     payment = await _ok(apis.payments.get(f"/v1/payments/{payment_id}", headers=reader), 200)
     invoice = await _ok(apis.invoicing.get(f"/v1/invoices/{invoice_id}", headers=reader), 200)
-    exposure = await _ok(apis.credit.get(f"/v1/exposure/{run.customer_id}", headers=reader), 200)
+    # 404 until credit has heard of the customer: not caught up yet.
+    exposure = await apis.credit.get(f"/v1/exposure/{run.customer_id}", headers=reader)
     return {
         "payments": balance,
         "payment": payment,
@@ -190,7 +191,9 @@ async def _views(apis: Apis, auth: AuthHeaders, run: Run) -> dict[str, Any]:
         "collections_invoice": await item(invoice_id),
         "collections_memos": [await item(m["id"]) for m in run.memos],
         "collections_payment": await item(payment_id),
-        "credit_open_ar": _money(exposure["open_ar"]),
+        "credit_open_ar": (
+            _money(exposure.json()["open_ar"]) if exposure.status_code == 200 else None
+        ),
     }
 
 
@@ -236,7 +239,9 @@ def _disagreements(run: Run, views: dict[str, Any]) -> list[str]:
     )
     expect("collections' invoice", views["collections_invoice"], balance)
     expect(
-        "collections' memos", views["collections_memos"], [-on_account[m["id"]] for m in run.memos]
+        "collections' memos",
+        views["collections_memos"],
+        [-on_account.get(m["id"], ZERO) for m in run.memos],
     )
     expect(
         "collections' payment", views["collections_payment"], ZERO if run.reversed else -unapplied
