@@ -325,6 +325,8 @@ async def test_a_memo_and_a_payment_sent_at_once_leave_the_invoice_at_zero_every
         assert memo_credit == -_money(memo.json()["total"])  # on account, not lost
 
 
+# Past the suite's 300 s per test when asked for many runs.
+@pytest.mark.timeout(120 + 15 * RUNS)
 async def test_no_interleaving_takes_an_invoice_below_zero_and_every_ledger_agrees(
     all_services: dict[str, Service], auth: AuthHeaders
 ) -> None:
