@@ -68,19 +68,51 @@ def _new_item(
     )
 
 
-async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UUID:
-    session.add(
-        _new_item(
-            id=event.invoice_id,
-            customer_id=event.customer_id,
+async def _invoice(
+    session: AsyncSession,
+    invoice_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    currency: str,
+    on: date,
+    number: str | None,
+) -> ReceivableItem:
+    """The invoice an event names. Payments' events travel on another topic than invoicing's, so
+    one may come before the invoice itself: the invoice is then opened empty and counts the
+    settlement, and `invoice_issued` adds its total to it."""
+    item = await session.get(ReceivableItem, invoice_id)
+    if item is None:
+        item = _new_item(
+            id=invoice_id,
+            customer_id=customer_id,
             kind=INVOICE,
-            currency=event.currency,
-            on=event.invoice_date,
-            amount=event.total,
-            number=event.number,
-            due_date=event.due_date,
+            currency=currency,
+            on=on,
+            amount=Decimal(0),
+            number=number,
         )
-    )
+        session.add(item)
+    return item
+
+
+async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UUID:
+    item = await session.get(ReceivableItem, event.invoice_id)
+    if item is None:
+        session.add(
+            _new_item(
+                id=event.invoice_id,
+                customer_id=event.customer_id,
+                kind=INVOICE,
+                currency=event.currency,
+                on=event.invoice_date,
+                amount=event.total,
+                number=event.number,
+                due_date=event.due_date,
+            )
+        )
+    else:  # what settled it, or its void, came first
+        item.number, item.document_date = event.number, event.invoice_date
+        item.due_date, item.amount = event.due_date, event.total
+        _adjust(item, event.total)
     if event.ticket_ids:  # billed tickets leave the unbilled exposure
         await session.exec(
             update(UnbilledTicket)
@@ -91,9 +123,10 @@ async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UU
 
 
 async def invoice_voided(session: AsyncSession, event: InvoiceVoided) -> uuid.UUID:
-    item = await session.get(ReceivableItem, event.invoice_id)
-    if item is not None:
-        item.balance, item.is_open, item.voided = Decimal(0), False, True
+    item = await _invoice(
+        session, event.invoice_id, event.customer_id, event.currency, event.voided_on, event.number
+    )
+    item.balance, item.is_open, item.voided = Decimal(0), False, True
     # Its tickets are ready to bill again, so unbilled once more.
     await session.exec(
         update(UnbilledTicket)
@@ -143,9 +176,15 @@ async def credit_memo_applied(session: AsyncSession, event: CreditMemoApplied) -
     """Payments took `amount` of the memo off its invoice: it moves from one item to the other."""
     if event.amount:
         await _memo_moved(session, event, event.amount)
-        invoice = await session.get(ReceivableItem, event.invoice_id)
-        if invoice is not None:
-            _adjust(invoice, -event.amount)
+        invoice = await _invoice(
+            session,
+            event.invoice_id,
+            event.customer_id,
+            event.currency,
+            event.applied_on,
+            event.invoice_number,
+        )
+        _adjust(invoice, -event.amount)
     return event.customer_id
 
 
@@ -170,13 +209,14 @@ async def _move_application(
     session: AsyncSession, event: PaymentApplied | PaymentUnapplied, sign: int, on: date
 ) -> uuid.UUID:
     """Cash (plus discount) leaves the invoice and the payment's unapplied balance, or returns."""
-    invoice = await session.get(ReceivableItem, event.invoice_id)
-    if invoice is not None:
-        _adjust(invoice, -sign * (event.amount + event.discount))
-        if invoice.balance <= 0 and invoice.paid_on is None and sign > 0:
-            invoice.paid_on = on
-        elif invoice.balance > 0:
-            invoice.paid_on = None
+    invoice = await _invoice(
+        session, event.invoice_id, event.customer_id, event.currency, on, event.invoice_number
+    )
+    _adjust(invoice, -sign * (event.amount + event.discount))
+    if invoice.balance <= 0 and invoice.paid_on is None and sign > 0:
+        invoice.paid_on = on
+    elif invoice.balance > 0:
+        invoice.paid_on = None
     source_id = event.payment_id or event.deposit_id
     source = await session.get(ReceivableItem, source_id) if source_id else None
     if source is not None:
@@ -241,9 +281,15 @@ async def refund_issued(session: AsyncSession, event: RefundIssued) -> uuid.UUID
 
 
 async def write_off_posted(session: AsyncSession, event: WriteOffPosted) -> uuid.UUID:
-    invoice = await session.get(ReceivableItem, event.invoice_id)
-    if invoice is not None:
-        _adjust(invoice, -event.amount)
+    invoice = await _invoice(
+        session,
+        event.invoice_id,
+        event.customer_id,
+        event.currency,
+        event.posted_on,
+        event.invoice_number,
+    )
+    _adjust(invoice, -event.amount)
     return event.customer_id
 
 
