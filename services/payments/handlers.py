@@ -1,7 +1,9 @@
 """Every event payments consumes: customer events keep its copy of each payer; invoicing's events
-keep payments' own view of open invoices, built from invoicing's events (it never reads invoicing's
-database): issued invoices open, credit memos reduce them, voids close them. An invoice issued
-for work a deposit was taken for takes that deposit at once."""
+keep payments' own copy of open invoices, built from invoicing's events (it never reads invoicing's
+database): issued invoices open, voids close them, and credit memos are settlement sources payments
+applies to the open balance it alone decides on
+(docs/architecture.md#one-authority-over-an-open-balance). An invoice issued for work a deposit
+was taken for takes that deposit at once."""
 
 from decimal import Decimal
 from typing import Any
@@ -15,10 +17,12 @@ from services.payments.commands.applications import (
     apply_to_invoice,
     unapply,
 )
+from services.payments.commands.credit_memos import receive_credit_memo
 from services.payments.commands.suggestions import supersede_stale
+from services.payments.commands.write_offs import reverse_write_offs
 from services.payments.domain.matching.references import number_keys
 from services.payments.domain.statuses import InvoiceStatus
-from services.payments.models import Deposit, OpenItem, Payer
+from services.payments.models import CreditMemoCredit, Deposit, OpenItem, Payer
 from shared.audit import record_change
 from shared.events.catalog import EventPayload
 from shared.events.customers import CustomerSnapshot
@@ -121,24 +125,20 @@ async def on_credit_memo_issued(
     if event.invoice_id is None:
         return  # an on-account credit is no invoice's balance: collections tracks it
     item = await session.get(OpenItem, event.invoice_id, with_for_update=True)
-    if item is None:
-        return
-    item.balance -= event.total
-    item.status = InvoiceStatus.OPEN if item.balance > 0 else InvoiceStatus.PAID
-    await supersede_stale(session, invoice_id=item.id)
-    record_change(
-        session,
-        actor=None,
-        action="credit_memo_received",
-        entity_type="invoice",
-        entity_id=str(item.id),
-        changes={
-            "credit_memo": event.number,
-            "amount": str(event.total),
-            "balance": str(item.balance),
-        },
-        reason=event.reason_code,
+    if item is None or await session.get(CreditMemoCredit, event.credit_memo_id) is not None:
+        return  # another system's invoice, or a replay of the same memo under another event id
+    credit = CreditMemoCredit(
+        id=event.credit_memo_id,
+        number=event.number,
+        invoice_id=item.id,
+        customer_id=event.customer_id,
+        currency=event.currency,
+        total=event.total,
+        on_account=event.total,
+        issued_on=event.issued_on,
     )
+    receive_credit_memo(session, credit, item)
+    await supersede_stale(session, invoice_id=item.id)
 
 
 async def on_invoice_voided(
@@ -161,6 +161,10 @@ async def on_invoice_voided(
         )
     item.status, item.balance = InvoiceStatus.VOIDED, Decimal(0)
     await supersede_stale(session, invoice_id=item.id)
+    # A write-off that crossed the void: nothing of a voided invoice is bad debt.
+    await reverse_write_offs(
+        session, gl, item, reason=f"invoice voided: {event.reason}", on=event.voided_on
+    )
     record_change(
         session,
         actor=None,

@@ -1,6 +1,7 @@
 """The payments service's tables: payers and open items (its copies of other services' facts),
 and the documents it owns: payments, remittance lines, applications, suggestions, deposits,
-refunds, write-offs, bank files, remittance advices (with the file they came in) and learned payer
+refunds, write-offs, credit memos as settlement sources, bank files, remittance advices (with the
+file they came in) and learned payer
 aliases."""
 
 import uuid
@@ -282,6 +283,25 @@ class WriteOff(PaymentsTable, table=True):
     reason: str = Field(max_length=500)
     approved_by: str = Field(max_length=200)
     posted_on: date
+    # Set when the invoice's void undid it (a void and a write-off that crossed).
+    reversed_on: date | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class CreditMemoCredit(PaymentsTable, table=True):
+    """A credit memo invoicing issued against an invoice, as a source payments settles that
+    invoice's open balance from: what the invoice had no room for stays here, on account."""
+
+    __tablename__ = "credit_memo_credits"
+
+    id: uuid.UUID = Field(primary_key=True, description="The credit memo's id")
+    number: str = Field(max_length=50)
+    invoice_id: uuid.UUID = Field(foreign_key="open_items.id", index=True)
+    customer_id: uuid.UUID = Field(index=True)
+    currency: str = Field(max_length=3)
+    total: Decimal = _money()
+    on_account: Decimal = _money(description="Not (or no longer) settling the invoice")
+    issued_on: date
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 

@@ -4,6 +4,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.catalog import EventPayload
 from shared.events.payments import (
+    CreditMemoApplied,
     DepositReceived,
     PaymentApplied,
     PaymentReceived,
@@ -11,6 +12,7 @@ from shared.events.payments import (
     PaymentUnapplied,
     RefundIssued,
     WriteOffPosted,
+    WriteOffReversed,
 )
 from shared.outbox import Outbox
 
@@ -24,6 +26,8 @@ PUBLISHES: list[type[EventPayload]] = [
     RefundIssued,
     DepositReceived,
     WriteOffPosted,
+    WriteOffReversed,
+    CreditMemoApplied,
 ]
 
 

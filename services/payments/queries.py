@@ -12,6 +12,7 @@ from services.payments.domain.statuses import PaymentStatus
 from services.payments.models import (
     AdviceDocument,
     Application,
+    CreditMemoCredit,
     Payer,
     Payment,
     RemittanceAdvice,
@@ -130,5 +131,15 @@ async def advices_of_document(
         select(RemittanceAdvice)
         .where(RemittanceAdvice.document_id == document_id)
         .order_by(col(RemittanceAdvice.line))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def credit_memos_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[CreditMemoCredit]:
+    """The memos issued against the invoice, oldest first, with what each keeps on account."""
+    statement = (
+        select(CreditMemoCredit)
+        .where(CreditMemoCredit.invoice_id == invoice_id)
+        .order_by(col(CreditMemoCredit.created_at), col(CreditMemoCredit.id))
     )
     return list((await session.exec(statement)).all())

@@ -298,6 +298,19 @@ class OpenItemOut(MoneyModel):
     balance: MoneyOut
     status: str = Field(examples=list(InvoiceStatus))
     short_pay_reason: str | None
+    credit_memos: list["CreditMemoCreditOut"] = Field(
+        default_factory=list,
+        description="Memos against the invoice; what the invoice had no room for is on account",
+    )
+
+
+class CreditMemoCreditOut(MoneyModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="The credit memo's id")
+    number: str
+    total: MoneyOut
+    on_account: MoneyOut = Field(description="Of the memo, the customer's on-account credit")
 
 
 class FileLineProblem(BaseModel):

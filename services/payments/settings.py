@@ -32,6 +32,9 @@ class PaymentsSettings(ServiceSettings):
     # A short-paid balance at most this large may be written off by an AR coordinator; an
     # AR supervisor may write off any balance (an approved bad debt).
     small_balance_write_off: Decimal = Field(default=Decimal("25.00"), ge=0)
+    # The tolerance counts what the coordinator wrote off on the invoice before; with this, also
+    # what they wrote off to the same customer that day.
+    write_off_limit_per_customer_day: bool = False
     lockbox: LockboxLayout = LockboxLayout()
     # Bank files that do not say their currency (NACHA, some BAI2 accounts) are in this one.
     bank_currency: str = "USD"

@@ -116,3 +116,38 @@ class WriteOffPosted(EventPayload):
     reason: str
     approved_by: str
     journal: JournalEntry
+
+
+@event("credit_memo.applied", version=1, producer="payments")
+class CreditMemoApplied(EventPayload):
+    """Payments settled (part of) a credit memo against its invoice's open balance: it is the one
+    authority over that balance, so a memo and cash landing at once can never both settle the
+    same amount. What the invoice no longer has open stays on the memo as on-account credit."""
+
+    credit_memo_id: uuid.UUID
+    credit_memo_number: str
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    invoice_number: str
+    currency: str
+    amount: Decimal = Field(ge=0, description="Taken off the invoice's open balance by this step")
+    on_account: Decimal = Field(
+        ge=0, description="What is left of the memo afterwards, as on-account credit"
+    )
+    applied_on: date
+
+
+@event("write_off.reversed", version=1, producer="payments")
+class WriteOffReversed(EventPayload):
+    """A write-off undone because its invoice was voided (the void and the write-off crossed):
+    nothing of a voided invoice is bad debt."""
+
+    write_off_id: uuid.UUID
+    customer_id: uuid.UUID
+    invoice_id: uuid.UUID
+    invoice_number: str
+    currency: str
+    amount: Decimal
+    reversed_on: date
+    reason: str
+    journal: JournalEntry

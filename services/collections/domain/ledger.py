@@ -17,6 +17,7 @@ from typing import Any
 from shared.events.catalog import EventPayload
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided
 from shared.events.payments import (
+    CreditMemoApplied,
     DepositReceived,
     PaymentApplied,
     PaymentReceived,
@@ -24,6 +25,7 @@ from shared.events.payments import (
     PaymentUnapplied,
     RefundIssued,
     WriteOffPosted,
+    WriteOffReversed,
 )
 
 
@@ -63,6 +65,7 @@ class EntryKind(StrEnum):
     WRITTEN_OFF = "written_off"
     # An imported invoice's part the legacy system saw paid before go-live.
     SETTLED_IN_LEGACY = "settled_in_legacy"
+    WRITE_OFF_UNDONE = "write_off_undone"  # the invoice was voided after all
 
 
 # What the period's credit sales are made of (docs/domain.md#credit-sales).
@@ -144,14 +147,22 @@ def _credit_memo(e: CreditMemoIssued) -> LedgerChange:
         e.business_district,
         e.sales_rep,
     )
-    entries = [Entry(e.credit_memo_id, EntryKind.CREDIT_MEMO, -e.total, e.issued_on)]
-    if e.invoice_id is not None:
-        # A memo against an invoice reduces it at once; only an on-account memo stays open.
-        entries += [
-            Entry(e.credit_memo_id, EntryKind.CREDIT_APPLIED, e.total, e.issued_on, e.invoice_id),
-            Entry(e.invoice_id, EntryKind.CREDITED, -e.total, e.issued_on, e.credit_memo_id),
+    # Open on account until payments, which decides every settlement of an invoice, says how much
+    # of it the invoice takes (`credit_memo.applied`); what the invoice has no room for stays open.
+    return LedgerChange(
+        [item], [Entry(e.credit_memo_id, EntryKind.CREDIT_MEMO, -e.total, e.issued_on)]
+    )
+
+
+def _credit_memo_applied(e: CreditMemoApplied) -> LedgerChange:
+    if not e.amount:
+        return LedgerChange()  # all of it stays on account
+    return LedgerChange(
+        entries=[
+            Entry(e.credit_memo_id, EntryKind.CREDIT_APPLIED, e.amount, e.applied_on, e.invoice_id),
+            Entry(e.invoice_id, EntryKind.CREDITED, -e.amount, e.applied_on, e.credit_memo_id),
         ]
-    return LedgerChange([item], entries)
+    )
 
 
 def _payment_received(e: PaymentReceived) -> LedgerChange:
@@ -241,10 +252,19 @@ def _write_off(e: WriteOffPosted) -> LedgerChange:
     )
 
 
+def _write_off_reversed(e: WriteOffReversed) -> LedgerChange:
+    return LedgerChange(
+        entries=[
+            Entry(e.invoice_id, EntryKind.WRITE_OFF_UNDONE, e.amount, e.reversed_on, e.write_off_id)
+        ]
+    )
+
+
 _RULES: dict[type[EventPayload], Callable[[Any], LedgerChange]] = {
     InvoiceIssued: _invoice_issued,
     InvoiceVoided: _invoice_voided,
     CreditMemoIssued: _credit_memo,
+    CreditMemoApplied: _credit_memo_applied,
     PaymentReceived: _payment_received,
     DepositReceived: _deposit_received,
     PaymentApplied: _payment_applied,
@@ -252,6 +272,7 @@ _RULES: dict[type[EventPayload], Callable[[Any], LedgerChange]] = {
     PaymentReversed: _payment_reversed,
     RefundIssued: _refund,
     WriteOffPosted: _write_off,
+    WriteOffReversed: _write_off_reversed,
 }
 
 LEDGER_EVENTS: tuple[type[EventPayload], ...] = tuple(_RULES)

@@ -89,7 +89,10 @@ async def project(context: HandlerContext, envelope: EventEnvelope, event: Any) 
         record_journal(session, envelope.id, event.journal, None)
         return
     await apply_change(session, envelope.id, event)
-    record_journal(session, envelope.id, event.journal, getattr(event, "customer_id", None))
+    # A credit memo's settlement moves credit between two AR items: it has no entry of its own.
+    record_journal(
+        session, envelope.id, getattr(event, "journal", None), getattr(event, "customer_id", None)
+    )
     if isinstance(event, InvoiceIssued):
         await _tickets_billed(session, event)
     elif isinstance(event, InvoiceVoided):

@@ -21,6 +21,7 @@ from services.credit.queries.position import CREDIT_MEMO, DEPOSIT, INVOICE, PAYM
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
 from shared.events.payments import (
+    CreditMemoApplied,
     DepositReceived,
     PaymentApplied,
     PaymentReceived,
@@ -36,6 +37,8 @@ Step = Callable[[AsyncSession, Any], Awaitable[uuid.UUID | None]]
 
 
 def _adjust(item: ReceivableItem, delta: Decimal) -> None:
+    if item.voided:
+        return  # nothing is owed on a voided invoice, whatever settled it before or after
     item.balance += delta
     item.is_open = item.balance != 0
 
@@ -65,19 +68,51 @@ def _new_item(
     )
 
 
-async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UUID:
-    session.add(
-        _new_item(
-            id=event.invoice_id,
-            customer_id=event.customer_id,
+async def _invoice(
+    session: AsyncSession,
+    invoice_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    currency: str,
+    on: date,
+    number: str | None,
+) -> ReceivableItem:
+    """The invoice an event names. Payments' events travel on another topic than invoicing's, so
+    one may come before the invoice itself: the invoice is then opened empty and counts the
+    settlement, and `invoice_issued` adds its total to it."""
+    item = await session.get(ReceivableItem, invoice_id)
+    if item is None:
+        item = _new_item(
+            id=invoice_id,
+            customer_id=customer_id,
             kind=INVOICE,
-            currency=event.currency,
-            on=event.invoice_date,
-            amount=event.owed,  # an import: what it still owes at go-live
-            number=event.number,
-            due_date=event.due_date,
+            currency=currency,
+            on=on,
+            amount=Decimal(0),
+            number=number,
         )
-    )
+        session.add(item)
+    return item
+
+
+async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UUID:
+    item = await session.get(ReceivableItem, event.invoice_id)
+    if item is None:
+        session.add(
+            _new_item(
+                id=event.invoice_id,
+                customer_id=event.customer_id,
+                kind=INVOICE,
+                currency=event.currency,
+                on=event.invoice_date,
+                amount=event.owed,  # an import: what it still owes at go-live
+                number=event.number,
+                due_date=event.due_date,
+            )
+        )
+    else:  # what settled it, or its void, came first
+        item.number, item.document_date = event.number, event.invoice_date
+        item.due_date, item.amount = event.due_date, event.owed
+        _adjust(item, event.owed)
     if event.ticket_ids:  # billed tickets leave the unbilled exposure
         await session.exec(
             update(UnbilledTicket)
@@ -88,9 +123,10 @@ async def invoice_issued(session: AsyncSession, event: InvoiceIssued) -> uuid.UU
 
 
 async def invoice_voided(session: AsyncSession, event: InvoiceVoided) -> uuid.UUID:
-    item = await session.get(ReceivableItem, event.invoice_id)
-    if item is not None:
-        item.balance, item.is_open, item.voided = Decimal(0), False, True
+    item = await _invoice(
+        session, event.invoice_id, event.customer_id, event.currency, event.voided_on, event.number
+    )
+    item.balance, item.is_open, item.voided = Decimal(0), False, True
     # Its tickets are ready to bill again, so unbilled once more.
     await session.exec(
         update(UnbilledTicket)
@@ -112,18 +148,43 @@ async def _move_item_or_add(
         session.add(otherwise)
 
 
-async def credit_memo_issued(session: AsyncSession, event: CreditMemoIssued) -> uuid.UUID:
-    # Without an invoice it is an on-account credit: owed back until applied or refunded.
-    on_account = _new_item(
+async def _memo_moved(
+    session: AsyncSession, event: CreditMemoIssued | CreditMemoApplied, delta: Decimal
+) -> None:
+    """Move the memo's own item, opening it when the other of its two events has not come yet
+    (they travel on different topics)."""
+    memo = _new_item(
         id=event.credit_memo_id,
         customer_id=event.customer_id,
         kind=CREDIT_MEMO,
         currency=event.currency,
-        on=event.issued_on,
-        amount=-event.total,
-        number=event.number,
+        on=event.issued_on if isinstance(event, CreditMemoIssued) else event.applied_on,
+        amount=delta,
+        number=event.number if isinstance(event, CreditMemoIssued) else event.credit_memo_number,
     )
-    await _move_item_or_add(session, event.invoice_id, -event.total, on_account)
+    await _move_item_or_add(session, event.credit_memo_id, delta, memo)
+
+
+async def credit_memo_issued(session: AsyncSession, event: CreditMemoIssued) -> uuid.UUID:
+    # A credit to the customer, on account until payments settles it against its invoice
+    # (`credit_memo.applied`), or until applied or refunded when it names none.
+    await _memo_moved(session, event, -event.total)
+    return event.customer_id
+
+
+async def credit_memo_applied(session: AsyncSession, event: CreditMemoApplied) -> uuid.UUID:
+    """Payments took `amount` of the memo off its invoice: it moves from one item to the other."""
+    if event.amount:
+        await _memo_moved(session, event, event.amount)
+        invoice = await _invoice(
+            session,
+            event.invoice_id,
+            event.customer_id,
+            event.currency,
+            event.applied_on,
+            event.invoice_number,
+        )
+        _adjust(invoice, -event.amount)
     return event.customer_id
 
 
@@ -148,13 +209,14 @@ async def _move_application(
     session: AsyncSession, event: PaymentApplied | PaymentUnapplied, sign: int, on: date
 ) -> uuid.UUID:
     """Cash (plus discount) leaves the invoice and the payment's unapplied balance, or returns."""
-    invoice = await session.get(ReceivableItem, event.invoice_id)
-    if invoice is not None:
-        _adjust(invoice, -sign * (event.amount + event.discount))
-        if invoice.balance <= 0 and invoice.paid_on is None and sign > 0:
-            invoice.paid_on = on
-        elif invoice.balance > 0:
-            invoice.paid_on = None
+    invoice = await _invoice(
+        session, event.invoice_id, event.customer_id, event.currency, on, event.invoice_number
+    )
+    _adjust(invoice, -sign * (event.amount + event.discount))
+    if invoice.balance <= 0 and invoice.paid_on is None and sign > 0:
+        invoice.paid_on = on
+    elif invoice.balance > 0:
+        invoice.paid_on = None
     source_id = event.payment_id or event.deposit_id
     source = await session.get(ReceivableItem, source_id) if source_id else None
     if source is not None:
@@ -219,9 +281,15 @@ async def refund_issued(session: AsyncSession, event: RefundIssued) -> uuid.UUID
 
 
 async def write_off_posted(session: AsyncSession, event: WriteOffPosted) -> uuid.UUID:
-    invoice = await session.get(ReceivableItem, event.invoice_id)
-    if invoice is not None:
-        _adjust(invoice, -event.amount)
+    invoice = await _invoice(
+        session,
+        event.invoice_id,
+        event.customer_id,
+        event.currency,
+        event.posted_on,
+        event.invoice_number,
+    )
+    _adjust(invoice, -event.amount)
     return event.customer_id
 
 
@@ -269,6 +337,7 @@ STEPS: dict[type, Step] = {
     InvoiceIssued: invoice_issued,
     InvoiceVoided: invoice_voided,
     CreditMemoIssued: credit_memo_issued,
+    CreditMemoApplied: credit_memo_applied,
     PaymentReceived: payment_received,
     PaymentApplied: payment_applied,
     PaymentUnapplied: payment_unapplied,

@@ -51,6 +51,7 @@ MONEY_FIELDS = (
     "total",
     "credited",
     "paid",
+    "credit_on_account",
     "open_amount",
     "discount_amount",
 )
@@ -59,7 +60,9 @@ MONEY_FIELDS = (
 def invoice_out(invoice: Invoice) -> InvoiceOut:
     values = invoice.model_dump() | {
         "status": shown_status(invoice.status, invoice.total, invoice.credited),
-        "open_amount": open_amount(invoice.total, invoice.credited, invoice.paid),
+        "open_amount": open_amount(
+            invoice.total, invoice.credited, invoice.paid, invoice.credit_on_account
+        ),
     }
     return InvoiceOut.model_validate(shown_fields(values, MONEY_FIELDS, invoice.currency))
 

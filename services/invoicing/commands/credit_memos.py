@@ -34,6 +34,7 @@ from services.invoicing.settings import InvoicingSettings
 from shared.api.problems import Forbidden
 from shared.audit import record_change
 from shared.auth import Principal, Role
+from shared.authority import exceeds
 from shared.clock import Clock
 from shared.events.invoicing import CreditMemoIssued
 from shared.numbering import next_in_series
@@ -59,21 +60,20 @@ async def _check_approval_limit(
     """Refuse a memo that takes what this person credited on the invoice (or, with the setting,
     on the customer today) above the approval limit: only an ar_supervisor may go beyond."""
     limit = settings.credit_memo_approval_limit
-    already = await credited_by(session, actor.subject, invoice_id=invoice.id)
-    scope = "on this invoice"
-    if settings.credit_memo_limit_per_customer_day:
-        today_for_customer = await credited_by(
-            session, actor.subject, customer_id=invoice.customer_id, on=today
-        )
-        if today_for_customer > already:
-            already, scope = today_for_customer, "to this customer today"
-    if domain.needs_approval(credit.total, already, limit):
-        already = shown(already, invoice.currency)
+    already = await credited_by(
+        session,
+        actor.subject,
+        invoice.id,
+        (invoice.customer_id, today) if settings.credit_memo_limit_per_customer_day else None,
+    )
+    if exceeds(limit, already, credit.total):
+        shown_already = shown(already.amount, invoice.currency)
         raise Forbidden(
             f"credit memos above {limit} {invoice.currency} need an ar_supervisor's approval; "
-            f"with this one you would have credited {already + credit.total} {scope}",
+            f"with this one you would have credited {shown_already + credit.total} "
+            f"{already.scope}",
             approval_limit=str(limit),
-            already_credited=str(already),
+            already_credited=str(shown_already),
         )
 
 
@@ -96,7 +96,10 @@ async def issue_credit_memo(
         raise InvoiceRuleBroken(
             f"only an issued invoice can be credited; this one is {invoice.status}"
         )
-    domain.check_creditable(credit, open_amount(invoice.total, invoice.credited, invoice.paid))
+    domain.check_creditable(
+        credit,
+        open_amount(invoice.total, invoice.credited, invoice.paid, invoice.credit_on_account),
+    )
     today = clock.today()
     await ensure_open(session, today)
     if not actor.has(Role.AR_SUPERVISOR):

@@ -170,7 +170,9 @@ def _totals(pdf: InvoicePdf) -> None:
     if invoice.credited or invoice.paid:
         # A copy printed after credits or payments says what is still owed, not only the total.
         pdf.set_font("Helvetica", size=9)
-        for label, amount in (("Credited", invoice.credited), ("Paid", invoice.paid)):
+        # What payments kept on account of a memo settles nothing here.
+        credited = invoice.credited - invoice.credit_on_account
+        for label, amount in (("Credited", credited), ("Paid", invoice.paid)):
             if amount:
                 pdf.cell(160, 5.5, label, align="R")
                 pdf.cell(
@@ -187,7 +189,10 @@ def _totals(pdf: InvoicePdf) -> None:
             30,
             7,
             format_money_with_code(
-                open_amount(invoice.total, invoice.credited, invoice.paid), invoice.currency
+                open_amount(
+                    invoice.total, invoice.credited, invoice.paid, invoice.credit_on_account
+                ),
+                invoice.currency,
             ),
             align="R",
             new_x=XPos.LMARGIN,

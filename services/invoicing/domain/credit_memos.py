@@ -1,5 +1,6 @@
 """Credit-memo rules in plain Python: what a whole or partial credit takes off an invoice,
-its tax per jurisdiction, and the limits (what is open, who may approve)."""
+its tax per jurisdiction, and what may be credited at most (what is open). Who may approve is
+shared/authority.py's rule."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -117,9 +118,3 @@ def check_creditable(credit: Credit, open_amount: Decimal) -> None:
             f"the credit of {credit.total} is more than the {open_amount} open on the invoice",
             slug="credit-exceeds-open-amount",
         )
-
-
-def needs_approval(total: Decimal, already_credited: Decimal, limit: Decimal) -> bool:
-    """A memo needs a supervisor once it takes what its issuer credited above the limit: the
-    limit is on what one person credits, not on each memo, so it cannot be split."""
-    return already_credited + total > limit

@@ -115,9 +115,12 @@ def shown_status(status: str, total: Decimal, credited: Decimal) -> InvoiceStatu
     return InvoiceStatus(status)
 
 
-def open_amount(total: Decimal, credited: Decimal, paid: Decimal) -> Decimal:
-    """What the customer still owes on the invoice."""
-    return total - credited - paid
+def open_amount(
+    total: Decimal, credited: Decimal, paid: Decimal, credit_on_account: Decimal
+) -> Decimal:
+    """What the customer still owes on the invoice: payments decides what settles it, so the part
+    of its memos payments kept on account (the invoice was settled already) does not count."""
+    return total - (credited - credit_on_account) - paid
 
 
 def check_voidable(*, status: str, delivery_status: str, paid: Decimal, credited: Decimal) -> None:

@@ -1,17 +1,26 @@
-"""What payments tell invoicing: how much of each invoice is paid (or written off), so a void
-or a credit memo never goes past what is really open."""
+"""What payments tell invoicing: how much of each invoice is paid (or written off), and how much
+of each credit memo payments, the one authority over open balances, kept on account because the
+invoice was settled already, so a void or a credit memo never goes past what is really open."""
 
+import uuid
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
 from shared.events.envelope import EventEnvelope
-from shared.events.payments import PaymentApplied, PaymentUnapplied, WriteOffPosted
+from shared.events.payments import (
+    CreditMemoApplied,
+    PaymentApplied,
+    PaymentUnapplied,
+    WriteOffPosted,
+    WriteOffReversed,
+)
 from shared.inbox import HandlerContext
 
 
-async def _add_paid(session: AsyncSession, invoice_id: object, amount: Decimal) -> None:
+async def _add_paid(session: AsyncSession, invoice_id: uuid.UUID, amount: Decimal) -> None:
     invoice = await session.get(Invoice, invoice_id, with_for_update=True)
     if invoice is not None:  # an invoice of another system is none of ours
         invoice.paid += amount
@@ -35,8 +44,29 @@ async def on_write_off(
     await _add_paid(context.session, event.invoice_id, event.amount)
 
 
+async def on_write_off_reversed(
+    context: HandlerContext, envelope: EventEnvelope, event: WriteOffReversed
+) -> None:
+    await _add_paid(context.session, event.invoice_id, -event.amount)
+
+
+async def on_credit_memo_applied(
+    context: HandlerContext, envelope: EventEnvelope, event: CreditMemoApplied
+) -> None:
+    """Each event says what is left of the memo on account; the invoice counts the change."""
+    session = context.session
+    memo = await session.get(CreditMemo, event.credit_memo_id, with_for_update=True)
+    invoice = await session.get(Invoice, event.invoice_id, with_for_update=True)
+    if memo is None or invoice is None:
+        return
+    invoice.credit_on_account += event.on_account - (memo.on_account or Decimal(0))
+    memo.on_account = event.on_account
+
+
 HANDLERS = {
     PaymentApplied: on_payment_applied,
     PaymentUnapplied: on_payment_unapplied,
     WriteOffPosted: on_write_off,
+    WriteOffReversed: on_write_off_reversed,
+    CreditMemoApplied: on_credit_memo_applied,
 }

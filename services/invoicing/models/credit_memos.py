@@ -33,4 +33,6 @@ class CreditMemo(InvoicingTable, table=True):
     tax_total: Decimal = Field(sa_type=DecimalType)
     total: Decimal = Field(sa_type=DecimalType)
     approved_by: str = Field(max_length=200)
+    # What payments keeps of it as on-account credit (None until payments has settled it).
+    on_account: Decimal | None = Field(default=None, sa_type=DecimalType)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

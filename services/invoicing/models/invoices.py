@@ -57,6 +57,8 @@ class Invoice(InvoicingTable, table=True):
     # What reduced it since: credit memos issued here, payments and write-offs from payments.
     credited: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
     paid: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
+    # What payments kept of its memos as the customer's on-account credit, not settling it.
+    credit_on_account: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
     imported: bool = False
     rebill_of: uuid.UUID | None = None
     billing_run_id: uuid.UUID | None = Field(default=None, index=True)

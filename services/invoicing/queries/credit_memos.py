@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import Select
 from sqlmodel import col, select
@@ -10,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.models.credit_memos import CreditMemo
 from shared.api.problems import NotFound
+from shared.authority import Done, done_so_far
 
 
 async def get_credit_memo(session: AsyncSession, credit_memo_id: uuid.UUID) -> CreditMemo:
@@ -34,22 +34,21 @@ def search_credit_memos(
 async def credited_by(
     session: AsyncSession,
     subject: str,
-    *,
-    invoice_id: uuid.UUID | None = None,
-    customer_id: uuid.UUID | None = None,
-    on: date | None = None,
-) -> Decimal:
+    invoice_id: uuid.UUID,
+    customer_today: tuple[uuid.UUID, date] | None = None,
+) -> Done:
     """What this person has credited so far on the invoice, or the customer on that day."""
-    # Summed here, exactly: SQLite's SUM of a decimal column is a float.
-    statement = select(CreditMemo.total).where(CreditMemo.approved_by == subject)
-    for column, value in (
-        (CreditMemo.invoice_id, invoice_id),
-        (CreditMemo.customer_id, customer_id),
-        (CreditMemo.issued_on, on),
-    ):
-        if value is not None:
-            statement = statement.where(column == value)
-    return sum((await session.exec(statement)).all(), Decimal(0))
+    return await done_so_far(
+        session,
+        CreditMemo.total,
+        by=col(CreditMemo.approved_by) == subject,
+        on_invoice=col(CreditMemo.invoice_id) == invoice_id,
+        customer_today=customer_today
+        and (
+            col(CreditMemo.customer_id) == customer_today[0],
+            col(CreditMemo.issued_on) == customer_today[1],
+        ),
+    )
 
 
 async def credit_memos_issued_between(

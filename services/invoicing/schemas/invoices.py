@@ -107,7 +107,11 @@ class InvoiceOut(MoneyModel):
     total: MoneyOut
     credited: MoneyOut
     paid: MoneyOut
-    open_amount: MoneyOut = Field(description="total − credited − paid")
+    credit_on_account: MoneyOut = Field(
+        description="Of what was credited, what payments keeps as on-account credit because the "
+        "invoice was settled already (docs/domain.md#corrections)"
+    )
+    open_amount: MoneyOut = Field(description="total − (credited − credit_on_account) − paid")
     imported: bool
     rebill_of: uuid.UUID | None
     billing_run_id: uuid.UUID | None

@@ -8,7 +8,8 @@ from services.payments.api.dependencies import Rules
 from services.payments.commands.applications import get_open_item
 from services.payments.commands.write_offs import write_off
 from services.payments.models import OpenItem
-from services.payments.schemas import OpenItemOut, WriteOffIn, WriteOffOut
+from services.payments.queries import credit_memos_of
+from services.payments.schemas import CreditMemoCreditOut, OpenItemOut, WriteOffIn, WriteOffOut
 from shared.api.access import AnyRole, ARStaff
 from shared.api.problems import NotFound
 from shared.api.routing import service_router
@@ -22,12 +23,17 @@ router = service_router("/v1", "write-offs")
 async def read_invoice_balance(
     invoice_id: uuid.UUID, session: SessionDep, _: AnyRole
 ) -> OpenItemOut:
-    """Payments' own view of the invoice, from invoicing's events: total, open balance, status and
-    the reason code of a short payment."""
+    """Payments' own view of the invoice, from invoicing's events: total, open balance, status,
+    the reason code of a short payment, and its credit memos with what each keeps on account.
+    Payments is the one authority over this balance."""
     invoice = await session.get(OpenItem, invoice_id)
     if invoice is None:
         raise NotFound(f"no invoice {invoice_id} known to payments")
-    return OpenItemOut.model_validate(invoice)
+    item = OpenItemOut.model_validate(invoice)
+    memos = await credit_memos_of(session, invoice_id)
+    return item.model_copy(
+        update={"credit_memos": [CreditMemoCreditOut.model_validate(m) for m in memos]}
+    )
 
 
 @router.post(

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.payments.commands.credit_memos import resettle
 from services.payments.commands.suggestions import supersede_stale
 from services.payments.domain import posting
 from services.payments.domain.statuses import ApplicationStatus, InvoiceStatus, PaymentStatus
@@ -173,7 +174,8 @@ async def unapply(
     on: date,
     actor: Principal | None,
 ) -> None:
-    """Undo an application: the cash returns to the payment (or deposit), the invoice reopens."""
+    """Undo an application: the cash returns to the payment (or deposit), the invoice reopens,
+    and credit its memos hold on account settles it again first."""
     if application.status != ApplicationStatus.ACTIVE:
         raise CashRuleBroken(f"application {application.id} was already unapplied")
     invoice = await session.get(OpenItem, application.invoice_id, with_for_update=True)
@@ -237,6 +239,7 @@ async def unapply(
         key=application.customer_id,
         aggregate_id=application.invoice_id,
     )
+    await resettle(session, invoice, on)
 
 
 async def check_payer(session: AsyncSession, customer_id: uuid.UUID, currency: str) -> None:

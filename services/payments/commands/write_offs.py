@@ -1,9 +1,11 @@
 """Writing off what is left open on an invoice (Dr bad debt / Cr AR): an AR coordinator within the
-small-balance tolerance, an AR supervisor any balance (an approved bad debt)."""
+small-balance tolerance, an AR supervisor any balance (an approved bad debt). A void that crossed
+a write-off undoes it."""
 
 from datetime import date
 from decimal import Decimal
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import CashRuleBroken
@@ -15,18 +17,40 @@ from services.payments.publishing import publish
 from services.payments.settings import PaymentsSettings
 from shared.audit import record_change
 from shared.auth import Principal, Role
-from shared.events.payments import WriteOffPosted
+from shared.authority import done_so_far, exceeds
+from shared.events.payments import WriteOffPosted, WriteOffReversed
+from shared.journal import ChartOfAccounts
 from shared.periods import ensure_open
 
 
-def check_may_write_off(actor: Principal, balance: Decimal, tolerance: Decimal) -> None:
+async def check_may_write_off(
+    session: AsyncSession, actor: Principal, invoice: OpenItem, on: date, rules: PaymentsSettings
+) -> None:
+    """An AR coordinator writes off within the small-balance tolerance, counting what they wrote
+    off on the invoice before (or, with the setting, to the customer that day), so the tolerance
+    cannot be split; an AR supervisor any balance."""
     if actor.has(Role.AR_SUPERVISOR):
         return
-    if balance > tolerance:
+    tolerance = rules.small_balance_write_off
+    done = await done_so_far(
+        session,
+        WriteOff.amount,
+        by=col(WriteOff.approved_by) == actor.subject,
+        on_invoice=col(WriteOff.invoice_id) == invoice.id,
+        customer_today=(
+            (col(WriteOff.customer_id) == invoice.customer_id, col(WriteOff.posted_on) == on)
+            if rules.write_off_limit_per_customer_day
+            else None
+        ),
+        counting=(col(WriteOff.reversed_on).is_(None),),
+    )
+    if exceeds(tolerance, done, invoice.balance):
         raise CashRuleBroken(
-            f"{balance} is more than the {tolerance} small-balance tolerance; "
+            f"with {invoice.balance} you would have written off {done.amount + invoice.balance} "
+            f"{done.scope}, more than the {tolerance} small-balance tolerance; "
             "an AR supervisor may write it off",
             tolerance=str(tolerance),
+            already_written_off=str(done.amount),
         )
 
 
@@ -40,7 +64,7 @@ async def write_off(
 ) -> WriteOff:
     if invoice.status != InvoiceStatus.OPEN or invoice.balance <= 0:
         raise CashRuleBroken(f"invoice {invoice.number} has nothing open to write off")
-    check_may_write_off(actor, invoice.balance, rules.small_balance_write_off)
+    await check_may_write_off(session, actor, invoice, on, rules)
     await ensure_open(session, on)
     record = WriteOff(
         invoice_id=invoice.id,
@@ -84,3 +108,49 @@ async def write_off(
         aggregate_id=invoice.id,
     )
     return record
+
+
+async def reverse_write_offs(
+    session: AsyncSession, chart: ChartOfAccounts, invoice: OpenItem, *, reason: str, on: date
+) -> None:
+    """Undo every write-off still standing on the (voided) invoice, each with its exact reverse
+    entry (Dr AR control / Cr bad debt)."""
+    standing = (
+        await session.exec(
+            select(WriteOff)
+            .where(WriteOff.invoice_id == invoice.id, col(WriteOff.reversed_on).is_(None))
+            .order_by(col(WriteOff.created_at))
+        )
+    ).all()
+    for record in standing:
+        record.reversed_on = on
+        original = posting.posted(
+            chart, "write_off", record.id, record.posted_on, record.currency, record.amount
+        )
+        record_change(
+            session,
+            actor=None,
+            action="write_off_reversed",
+            entity_type="invoice",
+            entity_id=str(invoice.id),
+            changes={"write_off_id": str(record.id), "amount": str(record.amount)},
+            reason=reason,
+        )
+        publish(
+            session,
+            WriteOffReversed(
+                write_off_id=record.id,
+                customer_id=record.customer_id,
+                invoice_id=invoice.id,
+                invoice_number=invoice.number,
+                currency=record.currency,
+                amount=record.amount,
+                reversed_on=on,
+                reason=reason,
+                journal=posting.reversed_entry(
+                    original, source="write_off_reversal", posted_on=on, memo=reason
+                ),
+            ),
+            key=record.customer_id,
+            aggregate_id=invoice.id,
+        )

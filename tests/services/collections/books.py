@@ -21,6 +21,7 @@ from shared.events.invoicing import (
 )
 from shared.events.journal import JournalEntry, Posting
 from shared.events.payments import (
+    CreditMemoApplied,
     DepositReceived,
     PaymentApplied,
     PaymentReceived,
@@ -176,6 +177,23 @@ class Books:
             business_district=self.district,
             sales_rep=self.sales_rep,
             journal=journal("credit_memo", memo_id, on, value, REVENUE, AR, self.currency),
+        )
+
+    def credit_memo_applied(
+        self, memo: CreditMemoIssued, invoice: InvoiceIssued, amount: str | Decimal | None = None
+    ) -> CreditMemoApplied:
+        """What payments answers a memo with: `amount` of it (all by default) off the invoice."""
+        value = memo.total if amount is None else Decimal(amount)
+        return CreditMemoApplied(
+            credit_memo_id=memo.credit_memo_id,
+            credit_memo_number=memo.number,
+            customer_id=self.customer_id,
+            invoice_id=invoice.invoice_id,
+            invoice_number=invoice.number,
+            currency=self.currency,
+            amount=value,
+            on_account=memo.total - value,
+            applied_on=memo.issued_on,
         )
 
     def payment(self, amount: str | Decimal, on: date) -> PaymentReceived:

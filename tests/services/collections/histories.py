@@ -6,8 +6,13 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from shared.events.catalog import EventPayload
-from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided
-from shared.events.payments import PaymentApplied, PaymentUnapplied, WriteOffPosted
+from shared.events.invoicing import InvoiceIssued, InvoiceVoided
+from shared.events.payments import (
+    CreditMemoApplied,
+    PaymentApplied,
+    PaymentUnapplied,
+    WriteOffPosted,
+)
 from tests.services.collections.books import AR, Books
 
 START = date(2026, 1, 1)
@@ -53,7 +58,8 @@ def histories(draw: st.DrawFn) -> list[EventPayload]:
             deposit = books.deposit(amount, on)
             events += [deposit, books.apply(deposit, invoice, amount, on)]
         elif kind == "credit":
-            events.append(books.credit_memo(amount, on, invoice))
+            memo = books.credit_memo(amount, on, invoice)
+            events += [memo, books.credit_memo_applied(memo, invoice)]
         elif kind == "on_account_credit":
             events.append(books.credit_memo(amount, on))
         elif kind == "refund":
@@ -75,8 +81,8 @@ def open_ar_by_formula(events: list[EventPayload], as_of: date) -> Decimal:
             total += e.total
         elif isinstance(e, InvoiceVoided) and e.voided_on <= as_of:
             total -= e.total
-        elif isinstance(e, CreditMemoIssued) and e.issued_on <= as_of and e.invoice_id:
-            total -= e.total
+        elif isinstance(e, CreditMemoApplied) and e.applied_on <= as_of:
+            total -= e.amount
         elif isinstance(e, PaymentApplied) and e.applied_on <= as_of:
             total -= e.amount + e.discount
         elif isinstance(e, WriteOffPosted) and e.posted_on <= as_of:

@@ -29,6 +29,7 @@ class Scenario:
         p1, p2 = a.payment("1600", D(2026, 9, 15)), a.payment("500", D(2026, 10, 5))
         p3 = b.payment("1000", D(2026, 10, 25))
         p2_on_inv3 = a.apply(p2, inv3, "500", D(2026, 10, 5))
+        memo_on_inv2 = a.credit_memo("300", D(2026, 9, 25), inv2)
         return [
             CustomerRegistered(
                 customer=customer(
@@ -54,7 +55,8 @@ class Scenario:
             p1,
             a.apply(p1, inv1, "1000", D(2026, 9, 15)),
             a.apply(p1, inv2, "600", D(2026, 9, 15)),
-            a.credit_memo("300", D(2026, 9, 25), inv2),
+            memo_on_inv2,
+            a.credit_memo_applied(memo_on_inv2, inv2),
             inv6,
             p2,
             p2_on_inv3,

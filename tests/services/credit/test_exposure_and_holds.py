@@ -60,6 +60,28 @@ async def test_exposure_follows_tickets_invoices_credit_memos_and_payments(
     assert (await _exposure(call, customer_id))["open_ar"] == "400.00"
 
 
+async def test_cash_given_back_by_a_void_is_unapplied_credit_and_the_invoice_stays_closed(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    invoice = books.invoice("900.00", RECENT)
+    payment = books.payment("900.00", TODAY)
+    applied = books.apply(payment, invoice, "900.00", TODAY)
+    # Payments answers the void by unapplying the cash: that must not reopen the voided invoice.
+    await publish(bus, invoice, payment, applied, books.void(invoice, TODAY))
+    await publish(bus, books.unapply(applied, TODAY))
+    assert (await _exposure(call, customer_id))["open_ar"] == "-900.00"
+
+
+async def test_cash_applied_before_its_invoice_arrives_still_settles_it(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    invoice = books.invoice("900.00", RECENT)
+    payment = books.payment("1000.00", TODAY)
+    # Payments' topic overtook invoicing's: the application comes before the invoice.
+    await publish(bus, payment, books.apply(payment, invoice, "900.00", TODAY), invoice)
+    assert (await _exposure(call, customer_id))["open_ar"] == "-100.00"
+
+
 async def test_a_voided_invoice_leaves_ar_and_its_tickets_are_unbilled_again(
     call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
 ) -> None:

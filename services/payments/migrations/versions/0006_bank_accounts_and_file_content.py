@@ -1,7 +1,7 @@
 """bank accounts on payments, reversal reasons, file content keys and reversals
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-07 12:00:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from shared import db as shared_db
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
