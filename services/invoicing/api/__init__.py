@@ -3,6 +3,7 @@ shape the answer."""
 
 from services.invoicing.api import (
     accounts,
+    assets,
     billing,
     credit_memos,
     invoices,
@@ -20,4 +21,5 @@ ROUTERS = [
     invoices.router,
     credit_memos.router,
     journal.router,
+    assets.router,
 ]

@@ -9,13 +9,16 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
+from shared.api.problems import BusinessRuleViolation
 from shared.money import round_money
 
 ZERO = Decimal(0)
 
 
-class RentalRuleBroken(ValueError):
-    """A rate table or a span that cannot be charged; the API answers it with a 422."""
+class RentalRuleBroken(BusinessRuleViolation):
+    """A rate table, span, asset change or contract the rental rules refuse (a 422)."""
+
+    slug = "rental-rule-broken"
 
 
 class Period(StrEnum):
