@@ -8,6 +8,7 @@ from services.invoicing.api import (
     credit_memos,
     invoices,
     journal,
+    rentals,
     tax,
     tickets,
 )
@@ -22,4 +23,5 @@ ROUTERS = [
     credit_memos.router,
     journal.router,
     assets.router,
+    rentals.router,
 ]

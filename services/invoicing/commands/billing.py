@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.commands.invoices import draft_values, issue_invoices
+from services.invoicing.commands.rental_billing import DueRental, due_rentals, record_billed
 from services.invoicing.domain import billing as domain
 from services.invoicing.domain.billing import RunRefused, RunStatus, TicketToBill
 from services.invoicing.domain.invoices import InvoiceStatus, check_not_ahead, ticket_lines
@@ -95,7 +96,11 @@ async def _link_tickets(session: AsyncSession, links: list[tuple[uuid.UUID, uuid
     await session.exec(update(Ticket), params=rows)
 
 
-def _exception(ticket: Row[Any], reason: str, reasons: Sequence[str] = ()) -> RunException:
+def _exception(
+    ticket: Row[Any] | DueRental, reason: str, reasons: Sequence[str] = ()
+) -> RunException:
+    if isinstance(ticket, DueRental):
+        return RunException(rental_line=ticket.label, customer_id=ticket.customer_id, reason=reason)
     return RunException(
         ticket_id=ticket.id,
         ticket_number=ticket.ticket_number,
@@ -161,7 +166,9 @@ async def start_run(
     )
     exceptions = await _held_exceptions(session, data)
     tickets = await _ready_tickets(session, data)
-    customer_ids = {t.customer_id for t in tickets}
+    # Rent and fees due by the cut-off go on the same invoices as the tickets.
+    rentals = await due_rentals(session, data.districts, data.cut_off, dry_run=data.dry_run)
+    customer_ids = {t.customer_id for t in tickets} | {r.customer_id for r in rentals}
     accounts = {
         a.id: a
         for a in (
@@ -170,8 +177,8 @@ async def start_run(
             )
         ).all()
     }
-    billable: dict[uuid.UUID, Row[Any]] = {}
-    for ticket in tickets:
+    billable: dict[uuid.UUID, Row[Any] | DueRental] = {}
+    for ticket in [*tickets, *rentals]:
         reason = domain.customer_exception(accounts.get(ticket.customer_id), ticket.currency)
         if reason:
             exceptions.append(_exception(ticket, reason))
@@ -200,18 +207,25 @@ async def start_run(
     drafts: list[DraftSummary] = []
     invoices: list[dict[str, Any]] = []
     links: list[tuple[uuid.UUID, uuid.UUID]] = []
+    rental_links: list[tuple[DueRental, uuid.UUID]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
         sites = [
             site_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
         ]
+        rented = [t for t in on_invoice if isinstance(t, DueRental)]
+        ticketed = [t for t in on_invoice if not isinstance(t, DueRental)]
         try:
             invoice = draft_values(
                 account=account,
                 lines=[
                     (facts, tax_address(t.job_site_address, t.job_site, account.addresses))
                     for t in on_invoice
-                    for facts in ticket_lines(t.id, t.ticket_number, t.lines)
+                    for facts in (
+                        t.invoice_lines()
+                        if isinstance(t, DueRental)
+                        else ticket_lines(t.id, t.ticket_number, t.lines)
+                    )
                 ],
                 jurisdictions=jurisdictions,
                 invoice_date=invoice_date,
@@ -220,7 +234,7 @@ async def start_run(
                 job_site=_shared([t.job_site for t in on_invoice]),
                 job_site_address=sites[0] if all(s == sites[0] for s in sites) else None,
                 sales_rep=_shared([t.sales_rep for t in on_invoice]),
-                ticket_ids=[t.id for t in on_invoice],
+                ticket_ids=[t.id for t in ticketed],
                 billing_run_id=run.id,
             )
         except BusinessRuleViolation as exc:
@@ -228,7 +242,8 @@ async def start_run(
             continue
         if not data.dry_run:
             invoices.append(invoice)
-            links.extend((t.id, invoice["id"]) for t in on_invoice)
+            links.extend((t.id, invoice["id"]) for t in ticketed)
+            rental_links.extend((r, invoice["id"]) for r in rented)
         drafts.append(
             DraftSummary(
                 invoice_id=None if data.dry_run else invoice["id"],
@@ -236,7 +251,8 @@ async def start_run(
                 account_number=account.account_number,
                 special_instructions=invoice["special_instructions"],
                 group=key,
-                ticket_numbers=[t.ticket_number for t in on_invoice],
+                ticket_numbers=[t.ticket_number for t in ticketed],
+                rental_lines=[r.label for r in rented],
                 subtotal=invoice["subtotal"],
                 tax_total=invoice["tax_total"],
                 total=invoice["total"],
@@ -247,6 +263,7 @@ async def start_run(
         await session.exec(insert(Invoice), params=invoices)
         # One executemany by primary key in this transaction: ticket and draft commit together.
         await _link_tickets(session, links)
+        await record_billed(session, rental_links, run.id)
     run.draft_count = len(drafts)
     run.ticket_count = sum(len(d.ticket_numbers) for d in drafts)
     run.exceptions = [e.model_dump(mode="json") for e in exceptions]

@@ -111,9 +111,10 @@ def bill_cycle(
 
 
 def due_on(timing: Timing, cycle: Cycle, on_rent: date, off_rent: date | None, number: int) -> date:
-    """The day a cycle may first be billed: its start in advance; in arrears its end, or the
-    off-rent date when the line came back inside it."""
+    """The day a cycle may first be billed: its first day in advance; in arrears its last day,
+    or the off-rent date when the line came back inside it."""
     start, end = window(cycle, on_rent, number)
     if timing == Timing.ADVANCE:
         return start
-    return end if off_rent is None else min(end, off_rent)
+    last = end - timedelta(days=1)
+    return last if off_rent is None else min(last, off_rent)

@@ -1,0 +1,102 @@
+"""Reading rental contracts, their lines and what the lines were billed."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.invoicing.domain.rentals.contracts import Billed, ChargeKind
+from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
+from shared.api.problems import NotFound
+
+
+async def get_contract(session: AsyncSession, contract_id: uuid.UUID) -> RentalContract:
+    contract = await session.get(RentalContract, contract_id)
+    if contract is None:
+        raise NotFound(f"no rental contract {contract_id}")
+    return contract
+
+
+async def contract_by_number(session: AsyncSession, number: str) -> RentalContract | None:
+    found = await session.exec(
+        select(RentalContract).where(RentalContract.contract_number == number)
+    )
+    return found.first()
+
+
+async def lines_of(session: AsyncSession, contract_id: uuid.UUID) -> list[RentalLine]:
+    found = await session.exec(
+        select(RentalLine)
+        .where(RentalLine.contract_id == contract_id)
+        .order_by(col(RentalLine.line_number))
+    )
+    return list(found.all())
+
+
+async def get_line(
+    session: AsyncSession, contract_id: uuid.UUID, line_number: int, *, lock: bool = False
+) -> RentalLine:
+    statement = select(RentalLine).where(
+        RentalLine.contract_id == contract_id, RentalLine.line_number == line_number
+    )
+    if lock:
+        statement = statement.with_for_update()
+    line = (await session.exec(statement)).first()
+    if line is None:
+        raise NotFound(f"the contract has no line {line_number}")
+    return line
+
+
+async def charges_of(
+    session: AsyncSession, line_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[RentalCharge]]:
+    """Each line's charges, oldest cycle first."""
+    found: dict[uuid.UUID, list[RentalCharge]] = defaultdict(list)
+    for chunk in range(0, len(line_ids), 5000):
+        rows = await session.exec(
+            select(RentalCharge)
+            .where(col(RentalCharge.line_id).in_(line_ids[chunk : chunk + 5000]))
+            .order_by(col(RentalCharge.cycle_number), col(RentalCharge.kind))
+        )
+        for charge in rows.all():
+            found[charge.line_id].append(charge)
+    return found
+
+
+def billed_so_far(charges: Iterable[RentalCharge]) -> Billed:
+    """Rent billed less rent credited, excess hours billed, the last rent cycle billed."""
+    rent, excess, last, kinds = Decimal(0), Decimal(0), 0, set()
+    for charge in charges:
+        kinds.add((charge.cycle_number, charge.kind))
+        if charge.kind in (ChargeKind.RENT, ChargeKind.CREDIT):
+            rent += charge.amount
+        if charge.kind == ChargeKind.RENT:
+            last = max(last, charge.cycle_number)
+        if charge.kind == ChargeKind.EXCESS_HOURS:
+            excess += charge.amount
+    return Billed(rent, excess, last, frozenset(kinds))
+
+
+async def lines_to_bill(
+    session: AsyncSession, districts: Sequence[str], cut_off: date, *, lock: bool
+) -> list[tuple[RentalLine, RentalContract]]:
+    """Lines of the districts' contracts on rent by the cut-off, by contract and line."""
+    statement = (
+        select(RentalLine, RentalContract)
+        .join(RentalContract, col(RentalContract.id) == col(RentalLine.contract_id))
+        .where(
+            col(RentalContract.business_district).in_(districts),
+            col(RentalLine.on_rent_date).is_not(None),
+            col(RentalLine.on_rent_date) <= cut_off,
+            col(RentalLine.settled).is_(False),
+        )
+        .order_by(col(RentalContract.contract_number), col(RentalLine.line_number))
+    )
+    if lock:
+        # A concurrent run skips the lines this one bills instead of billing them too.
+        statement = statement.with_for_update(of=RentalLine, skip_locked=True)  # type: ignore[arg-type]
+    return [(line, contract) for line, contract in (await session.exec(statement)).all()]
