@@ -9,6 +9,7 @@ from services.invoicing.api import (
     invoices,
     journal,
     rentals,
+    storage,
     tax,
     tickets,
 )
@@ -24,4 +25,5 @@ ROUTERS = [
     journal.router,
     assets.router,
     rentals.router,
+    storage.router,
 ]

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.commands.invoices import draft_values, issue_invoices
-from services.invoicing.commands.rental_billing import DueRental, due_rentals, record_billed
+from services.invoicing.commands.rental_billing import Recurring, due_recurring, record_billed
 from services.invoicing.domain import billing as domain
 from services.invoicing.domain.billing import RunRefused, RunStatus, TicketToBill
 from services.invoicing.domain.invoices import InvoiceStatus, check_not_ahead, ticket_lines
@@ -96,11 +96,7 @@ async def _link_tickets(session: AsyncSession, links: list[tuple[uuid.UUID, uuid
     await session.exec(update(Ticket), params=rows)
 
 
-def _exception(
-    ticket: Row[Any] | DueRental, reason: str, reasons: Sequence[str] = ()
-) -> RunException:
-    if isinstance(ticket, DueRental):
-        return RunException(rental_line=ticket.label, customer_id=ticket.customer_id, reason=reason)
+def _exception(ticket: Row[Any], reason: str, reasons: Sequence[str] = ()) -> RunException:
     return RunException(
         ticket_id=ticket.id,
         ticket_number=ticket.ticket_number,
@@ -108,6 +104,13 @@ def _exception(
         reason=reason,
         reasons=list(reasons),
     )
+
+
+def _left_out(item: Row[Any] | Recurring, reason: str) -> RunException:
+    """A ready ticket, or a rental line's or storage schedule's due charges, left out."""
+    if isinstance(item, Recurring):
+        return RunException(rental_line=item.label, customer_id=item.customer_id, reason=reason)
+    return _exception(item, reason)
 
 
 async def _held_exceptions(session: AsyncSession, data: RunCreate) -> list[RunException]:
@@ -166,8 +169,8 @@ async def start_run(
     )
     exceptions = await _held_exceptions(session, data)
     tickets = await _ready_tickets(session, data)
-    # Rent and fees due by the cut-off go on the same invoices as the tickets.
-    rentals = await due_rentals(session, data.districts, data.cut_off, dry_run=data.dry_run)
+    # Rent, fees and storage due by the cut-off go on the same invoices as the tickets.
+    rentals = await due_recurring(session, data.districts, data.cut_off, dry_run=data.dry_run)
     customer_ids = {t.customer_id for t in tickets} | {r.customer_id for r in rentals}
     accounts = {
         a.id: a
@@ -177,11 +180,11 @@ async def start_run(
             )
         ).all()
     }
-    billable: dict[uuid.UUID, Row[Any] | DueRental] = {}
+    billable: dict[uuid.UUID, Row[Any] | Recurring] = {}
     for ticket in [*tickets, *rentals]:
         reason = domain.customer_exception(accounts.get(ticket.customer_id), ticket.currency)
         if reason:
-            exceptions.append(_exception(ticket, reason))
+            exceptions.append(_left_out(ticket, reason))
         else:
             billable[ticket.id] = ticket
     groupings = {
@@ -207,14 +210,14 @@ async def start_run(
     drafts: list[DraftSummary] = []
     invoices: list[dict[str, Any]] = []
     links: list[tuple[uuid.UUID, uuid.UUID]] = []
-    rental_links: list[tuple[DueRental, uuid.UUID]] = []
+    rental_links: list[tuple[Recurring, uuid.UUID]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
         sites = [
             site_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
         ]
-        rented = [t for t in on_invoice if isinstance(t, DueRental)]
-        ticketed = [t for t in on_invoice if not isinstance(t, DueRental)]
+        rented = [t for t in on_invoice if isinstance(t, Recurring)]
+        ticketed = [t for t in on_invoice if not isinstance(t, Recurring)]
         try:
             invoice = draft_values(
                 account=account,
@@ -223,7 +226,7 @@ async def start_run(
                     for t in on_invoice
                     for facts in (
                         t.invoice_lines()
-                        if isinstance(t, DueRental)
+                        if isinstance(t, Recurring)
                         else ticket_lines(t.id, t.ticket_number, t.lines)
                     )
                 ],
@@ -238,7 +241,7 @@ async def start_run(
                 billing_run_id=run.id,
             )
         except BusinessRuleViolation as exc:
-            exceptions.extend(_exception(t, exc.detail) for t in on_invoice)
+            exceptions.extend(_left_out(t, exc.detail) for t in on_invoice)
             continue
         if not data.dry_run:
             invoices.append(invoice)

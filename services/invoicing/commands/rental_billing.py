@@ -1,12 +1,14 @@
-"""The billing run's rental hook: the rent and fees due by a run's cut-off on the districts'
-contract lines, as invoice lines beside the tickets, and the record of what each line's cycle
-was billed, written in the drafting transaction. Its unique key (line, cycle, kind) means no
-crash, rerun or concurrent run bills a cycle twice."""
+"""The billing run's rental and storage hook: the rent and fees due by a run's cut-off on the
+districts' contract lines, and their storage periods due, as invoice lines beside the tickets,
+and the record of what each line's cycle (each schedule's period) was billed, written in the
+drafting transaction. Their unique keys (line, cycle, kind; schedule, period) mean no crash,
+rerun or concurrent run bills a cycle or a period twice."""
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -14,12 +16,85 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.commands.rentals import terms_of
+from services.invoicing.commands.storage import schedule_terms
+from services.invoicing.domain.rentals import storage as storage_rules
 from services.invoicing.domain.rentals.contracts import LineCharge, due_charges
-from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
-from services.invoicing.queries.rentals import billed_so_far, charges_of, lines_to_bill
+from services.invoicing.domain.rentals.cycles import Timing
+from services.invoicing.models.rentals import (
+    RentalCharge,
+    RentalContract,
+    RentalLine,
+    StorageCharge,
+    StorageSchedule,
+)
+from services.invoicing.queries.rentals import (
+    billed_so_far,
+    charges_of,
+    lines_to_bill,
+    schedules_to_bill,
+    storage_charges_of,
+)
 from shared.events.invoicing import InvoiceLineFacts
 
 RENTAL_SERVICE_LINE = "rental"
+STORAGE_SERVICE_LINE = "storage"
+# Storage is taxed as a rental of the space unless a jurisdiction is set up otherwise.
+STORAGE_TAXABILITY = "rental"
+
+
+@dataclass(frozen=True)
+class DueStorage:
+    """One storage schedule's periods due in a run; groups with tickets like a ticket does."""
+
+    schedule: StorageSchedule
+    charges: list[storage_rules.StorageCharge]
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.schedule.id
+
+    @property
+    def customer_id(self) -> uuid.UUID:
+        return self.schedule.customer_id
+
+    @property
+    def currency(self) -> str:
+        return self.schedule.currency
+
+    @property
+    def po_number(self) -> str | None:
+        return self.schedule.po_number
+
+    @property
+    def job_site(self) -> str | None:
+        return self.schedule.job_site
+
+    @property
+    def job_site_address(self) -> dict[str, Any] | None:
+        return None
+
+    @property
+    def sales_rep(self) -> str | None:
+        return None
+
+    @property
+    def label(self) -> str:
+        return f"storage/{self.schedule.id}"
+
+    def invoice_lines(self) -> list[InvoiceLineFacts]:
+        return [
+            InvoiceLineFacts(
+                description=f"{self.schedule.description}: {charge.explanation}",
+                quantity=Decimal(1),
+                unit="period",
+                unit_price=charge.amount,
+                amount=charge.amount,
+                taxability=STORAGE_TAXABILITY,
+                service_line=STORAGE_SERVICE_LINE,
+            )
+            for charge in self.charges
+            if charge.amount
+        ]
 
 
 @dataclass(frozen=True)
@@ -78,7 +153,26 @@ class DueRental:
         ]
 
 
-async def due_rentals(
+Recurring = DueRental | DueStorage
+
+
+async def due_recurring(
+    session: AsyncSession, districts: Sequence[str], cut_off: date, *, dry_run: bool
+) -> list[Recurring]:
+    """The rent and the storage due in a run of these districts by the cut-off."""
+    rentals: list[Recurring] = [*await _due_rentals(session, districts, cut_off, dry_run=dry_run)]
+    schedules = await schedules_to_bill(session, districts, cut_off, lock=not dry_run)
+    billed = await storage_charges_of(session, [s.id for s in schedules])
+    for schedule in schedules:
+        last = max((c.period_number for c in billed[schedule.id]), default=0)
+        advance = schedule.timing == Timing.ADVANCE
+        due = storage_rules.due_periods(schedule_terms(schedule), advance, last, cut_off)
+        if due:
+            rentals.append(DueStorage(schedule, due))
+    return rentals
+
+
+async def _due_rentals(
     session: AsyncSession, districts: Sequence[str], cut_off: date, *, dry_run: bool
 ) -> list[DueRental]:
     """Every line of the districts' contracts with charges due by the cut-off. A line back
@@ -100,9 +194,28 @@ async def due_rentals(
 
 
 async def record_billed(
-    session: AsyncSession, billed: Sequence[tuple[DueRental, uuid.UUID]], run_id: uuid.UUID
+    session: AsyncSession, billed: Sequence[tuple[Recurring, uuid.UUID]], run_id: uuid.UUID
 ) -> None:
-    """What each line's cycles were billed, and on which draft, in the drafting transaction."""
+    """What each line's cycles and each schedule's periods were billed, and on which draft, in
+    the drafting transaction."""
+    periods = [
+        {
+            "id": uuid.uuid4(),
+            "schedule_id": due.schedule.id,
+            "customer_id": due.schedule.customer_id,
+            "period_number": charge.number,
+            "amount": charge.amount,
+            "description": charge.explanation,
+            "period_start": charge.start,
+            "invoice_id": invoice_id,
+            "billing_run_id": run_id,
+        }
+        for due, invoice_id in billed
+        if isinstance(due, DueStorage)
+        for charge in due.charges
+    ]
+    if periods:
+        await session.exec(insert(StorageCharge), params=periods)
     rows = [
         {
             "id": uuid.uuid4(),
@@ -118,6 +231,7 @@ async def record_billed(
             "billing_run_id": run_id,
         }
         for rental, invoice_id in billed
+        if isinstance(rental, DueRental)
         for charge in rental.charges
     ]
     if rows:

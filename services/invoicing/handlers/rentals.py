@@ -8,9 +8,10 @@ from services.invoicing.domain.rentals.assets import AssetStatus
 from services.invoicing.domain.rentals.rates import RentalRuleBroken
 from services.invoicing.schemas.assets import AssetMoveIn
 from shared.api.problems import Problem
+from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
 from shared.events.sales import SalesAssetMoved, SalesRentalEnded, SalesRentalStarted
-from shared.inbox import HandlerContext, PoisonMessage
+from shared.inbox import EventHandler, HandlerContext, PoisonMessage
 
 
 async def on_rental_started(
@@ -87,7 +88,7 @@ async def on_asset_moved(
         raise PoisonMessage(f"{exc.slug}: {exc.detail}") from exc
 
 
-HANDLERS = {
+HANDLERS: dict[type[EventPayload], EventHandler] = {
     SalesRentalStarted: on_rental_started,
     SalesRentalEnded: on_rental_ended,
     SalesAssetMoved: on_asset_moved,

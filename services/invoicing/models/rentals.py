@@ -122,3 +122,48 @@ class RentalCharge(InvoicingTable, table=True):
     credit_memo_id: uuid.UUID | None = None
     billing_run_id: uuid.UUID | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class StorageSchedule(InvoicingTable, table=True):
+    """Recurring storage billed to a customer: an amount per period (per unit when units are
+    given), its prices by effective date, pauses, start and end."""
+
+    __tablename__ = "storage_schedules"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(index=True)
+    currency: str = Field(max_length=3)
+    business_district: str = Field(index=True, max_length=50)
+    description: str = Field(max_length=500)
+    job_site: str | None = Field(default=None, max_length=200)
+    po_number: str | None = Field(default=None, max_length=50)
+    period: str = Field(max_length=20)
+    timing: str = Field(max_length=10)
+    start: date
+    end: date | None = None
+    units: Decimal | None = Field(default=None, sa_type=DecimalType)
+    # [{"effective": "2026-03-01", "amount": "450.00"}, ...] and [{"start": ..., "end": ...}]
+    prices: list[dict[str, Any]] = Field(sa_column=Column(JSONColumn, nullable=False))
+    pauses: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONColumn, nullable=False)
+    )
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class StorageCharge(InvoicingTable, table=True):
+    """A storage period billed; the unique key bills each period once."""
+
+    __tablename__ = "storage_charges"
+    __table_args__ = (UniqueConstraint("schedule_id", "period_number"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    schedule_id: uuid.UUID = Field(foreign_key="storage_schedules.id", index=True)
+    customer_id: uuid.UUID = Field(index=True)
+    period_number: int
+    amount: Decimal = Field(sa_type=DecimalType)
+    description: str = Field(max_length=2000)
+    period_start: date
+    invoice_id: uuid.UUID | None = Field(default=None, index=True)
+    billing_run_id: uuid.UUID | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -10,7 +10,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.domain.rentals.contracts import Billed, ChargeKind
-from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
+from services.invoicing.models.rentals import (
+    RentalCharge,
+    RentalContract,
+    RentalLine,
+    StorageCharge,
+    StorageSchedule,
+)
 from shared.api.problems import NotFound
 
 
@@ -100,3 +106,46 @@ async def lines_to_bill(
         # A concurrent run skips the lines this one bills instead of billing them too.
         statement = statement.with_for_update(of=RentalLine, skip_locked=True)  # type: ignore[arg-type]
     return [(line, contract) for line, contract in (await session.exec(statement)).all()]
+
+
+async def get_schedule(
+    session: AsyncSession, schedule_id: uuid.UUID, *, lock: bool = False
+) -> StorageSchedule:
+    statement = select(StorageSchedule).where(StorageSchedule.id == schedule_id)
+    if lock:
+        statement = statement.with_for_update()
+    row = (await session.exec(statement)).first()
+    if row is None:
+        raise NotFound(f"no storage schedule {schedule_id}")
+    return row
+
+
+async def storage_charges_of(
+    session: AsyncSession, schedule_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[StorageCharge]]:
+    found: dict[uuid.UUID, list[StorageCharge]] = defaultdict(list)
+    for chunk in range(0, len(schedule_ids), 5000):
+        rows = await session.exec(
+            select(StorageCharge)
+            .where(col(StorageCharge.schedule_id).in_(schedule_ids[chunk : chunk + 5000]))
+            .order_by(col(StorageCharge.period_number))
+        )
+        for charge in rows.all():
+            found[charge.schedule_id].append(charge)
+    return found
+
+
+async def schedules_to_bill(
+    session: AsyncSession, districts: Sequence[str], cut_off: date, *, lock: bool
+) -> list[StorageSchedule]:
+    statement = (
+        select(StorageSchedule)
+        .where(
+            col(StorageSchedule.business_district).in_(districts),
+            col(StorageSchedule.start) <= cut_off,
+        )
+        .order_by(col(StorageSchedule.created_at), col(StorageSchedule.id))
+    )
+    if lock:
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.exec(statement)).all())

@@ -98,3 +98,24 @@ def period_charge(schedule: StorageSchedule, number: int) -> StorageCharge:
     parts = " + ".join(f"{p:,.2f}{per_unit} × {d}/{length}" for p, d in used_by_price.items())
     explanation = f"{start} to {end - timedelta(days=1)}: {parts or 'not used'} = {amount:,.2f}"
     return StorageCharge(number, start, end, sum(used_by_price.values()), amount, explanation)
+
+
+def due_periods(
+    schedule: StorageSchedule, advance: bool, last_billed: int, cut_off: date
+) -> list[StorageCharge]:
+    """Every period after `last_billed` due by `cut_off`: in advance from its first stored
+    day, in arrears from its last (or the day storage ended)."""
+    found, number = [], last_billed + 1
+    while True:
+        start, end = period_window(schedule, number)
+        if schedule.end is not None and start >= schedule.end:
+            break
+        first = max(start, schedule.start)
+        last = end - timedelta(days=1)
+        if schedule.end is not None:
+            last = min(last, schedule.end - timedelta(days=1))
+        if (first if advance else last) > cut_off:
+            break
+        found.append(period_charge(schedule, number))
+        number += 1
+    return found

@@ -130,8 +130,54 @@ def upgrade() -> None:
     op.create_index("ix_rental_charges_customer_id", "rental_charges", ["customer_id"])
     op.create_index("ix_rental_charges_invoice_id", "rental_charges", ["invoice_id"])
 
+    op.create_table(
+        "storage_schedules",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("business_district", sa.String(length=50), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=False),
+        sa.Column("job_site", sa.String(length=200), nullable=True),
+        sa.Column("po_number", sa.String(length=50), nullable=True),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("timing", sa.String(length=10), nullable=False),
+        sa.Column("start", sa.Date(), nullable=False),
+        sa.Column("end", sa.Date(), nullable=True),
+        sa.Column("units", money, nullable=True),
+        sa.Column("prices", shared_db.JSONColumn, nullable=False),
+        sa.Column("pauses", shared_db.JSONColumn, nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", shared_db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_storage_schedules_customer_id", "storage_schedules", ["customer_id"])
+    op.create_index(
+        "ix_storage_schedules_business_district", "storage_schedules", ["business_district"]
+    )
+    op.create_table(
+        "storage_charges",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("schedule_id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=False),
+        sa.Column("amount", money, nullable=False),
+        sa.Column("description", sa.String(length=2000), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("invoice_id", sa.Uuid(), nullable=True),
+        sa.Column("billing_run_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", shared_db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["schedule_id"], ["storage_schedules.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("schedule_id", "period_number"),
+    )
+    op.create_index("ix_storage_charges_schedule_id", "storage_charges", ["schedule_id"])
+    op.create_index("ix_storage_charges_customer_id", "storage_charges", ["customer_id"])
+    op.create_index("ix_storage_charges_invoice_id", "storage_charges", ["invoice_id"])
+
 
 def downgrade() -> None:
+    op.drop_table("storage_charges")
+    op.drop_table("storage_schedules")
     op.drop_table("rental_charges")
     op.drop_table("rental_lines")
     op.drop_table("rental_contracts")
