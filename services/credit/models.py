@@ -230,3 +230,14 @@ class PaymentPromise(CreditTable, table=True):
     amount: Decimal = _money()
     recorded_on: date
     promised_on: date
+
+
+class AccruedRental(CreditTable, table=True):
+    """A customer's rent and storage earned but not billed yet, as invoicing last said."""
+
+    __tablename__ = "accrued_rentals"
+
+    customer_id: uuid.UUID = Field(primary_key=True)
+    currency: str = Field(max_length=3)
+    as_of: date
+    amount: Decimal = _money()

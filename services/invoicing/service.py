@@ -4,12 +4,15 @@ from pathlib import Path
 
 from services.invoicing.api import ROUTERS
 from services.invoicing.handlers import HANDLERS
-from services.invoicing.jobs import deliver_issued_invoices
+from services.invoicing.jobs import deliver_issued_invoices, publish_rental_accruals
 from services.invoicing.settings import InvoicingSettings
 from shared.events.invoicing import (
     CreditMemoIssued,
     InvoiceIssued,
     InvoiceVoided,
+    RentalAccrued,
+    RentalEnded,
+    RentalStarted,
     TicketClosed,
     TicketHeld,
 )
@@ -27,6 +30,15 @@ definition = ServiceDefinition(
     routers=ROUTERS,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    publishes=[TicketClosed, TicketHeld, InvoiceIssued, InvoiceVoided, CreditMemoIssued],
-    background=[deliver_issued_invoices],
+    publishes=[
+        TicketClosed,
+        TicketHeld,
+        InvoiceIssued,
+        InvoiceVoided,
+        CreditMemoIssued,
+        RentalStarted,
+        RentalEnded,
+        RentalAccrued,
+    ],
+    background=[deliver_issued_invoices, publish_rental_accruals],
 )

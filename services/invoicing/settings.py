@@ -35,3 +35,6 @@ class InvoicingSettings(ServiceSettings):
     delivery_grace_seconds: float = Field(default=900, ge=0)
     # Invoices issued per transaction in a billing run: a crash loses at most one batch's work.
     issue_batch_size: int = Field(default=500, ge=1, le=5000)
+    # How often each renting customer's rent and storage earned but not billed is published for
+    # credit and collections (unset: only when a line goes on or off rent or a run is issued).
+    rental_accrual_seconds: float | None = Field(default=86400, gt=0)

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.exposure import ZERO, CreditPosition, Exposure, OpenHold
 from services.credit.models import (
+    AccruedRental,
     CreditAccount,
     CreditHold,
     CreditLine,
@@ -44,7 +45,8 @@ _LOCK = Prepared(
 _NOT_HEAD = (null(), null(), null(), null())  # the account's own columns, on the other rows
 
 # One row for the account (currency, limit, open hold) and one for each thing it is exposed to:
-# open receivables with their due dates, unbilled tickets and approved orders not yet billed.
+# open receivables with their due dates, unbilled tickets, approved orders not yet billed and
+# rentals accrued.
 _POSITION = Prepared(
     union_all(
         select(
@@ -87,6 +89,9 @@ _POSITION = Prepared(
             col(OrderAuthorization.billed).is_(False),
             col(OrderAuthorization.expires_on) >= bindparam("today"),
         ),
+        select(literal("rental"), col(AccruedRental.amount), null(), null(), *_NOT_HEAD).where(
+            col(AccruedRental.customer_id) == bindparam("customer_id"),
+        ),
     )
 )
 
@@ -106,7 +111,7 @@ async def load_position(
     if not heads:
         return None
     _, limit, _, _, account_currency, line_currency, automatic, reasons = heads[0]
-    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO}
+    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO, "rental": ZERO}
     oldest_due: date | None = None
     for source, amount, due_date, kind, *_ in rows:
         if source == _HEAD:
@@ -119,7 +124,7 @@ async def load_position(
         customer_id=customer_id,
         currency=line_currency or account_currency,
         credit_limit=limit,
-        exposure=Exposure(sums["ar"], sums["ticket"], sums["order"]),
+        exposure=Exposure(sums["ar"], sums["ticket"], sums["order"], sums["rental"]),
         oldest_due_date=oldest_due,
         hold=None if automatic is None else OpenHold(automatic=automatic, reasons=list(reasons)),
     )

@@ -8,6 +8,7 @@ from services.invoicing.api import (
     credit_memos,
     invoices,
     journal,
+    rental_reports,
     rentals,
     storage,
     tax,
@@ -26,4 +27,5 @@ ROUTERS = [
     assets.router,
     rentals.router,
     storage.router,
+    rental_reports.router,
 ]

@@ -20,6 +20,7 @@ from services.invoicing.queries.rentals import (
     get_contract,
     get_line,
     lines_of,
+    terms_of,
 )
 from services.invoicing.schemas.rentals import (
     OffRentIn,
@@ -45,7 +46,7 @@ def _line_out(
     billed = billed_so_far(charges).rent
     accrued = Decimal(0)
     if line.on_rent_date is not None:
-        accrued = accrued_unbilled(commands.terms_of(line, contract), billed, today)
+        accrued = accrued_unbilled(terms_of(line, contract), billed, today)
     return RentalLineOut(
         id=line.id,
         line_number=line.line_number,

@@ -15,8 +15,6 @@ from sqlalchemy import insert, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.invoicing.commands.rentals import terms_of
-from services.invoicing.commands.storage import schedule_terms
 from services.invoicing.domain.rentals import storage as storage_rules
 from services.invoicing.domain.rentals.contracts import LineCharge, due_charges
 from services.invoicing.domain.rentals.cycles import Timing
@@ -31,8 +29,10 @@ from services.invoicing.queries.rentals import (
     billed_so_far,
     charges_of,
     lines_to_bill,
+    schedule_terms,
     schedules_to_bill,
     storage_charges_of,
+    terms_of,
 )
 from shared.events.invoicing import InvoiceLineFacts
 

@@ -12,12 +12,11 @@ from services.invoicing.commands.credit_memos import issue_credit_memo
 from services.invoicing.domain.credit_memos import CreditRequest, partial_credit
 from services.invoicing.domain.invoices import InvoiceStatus
 from services.invoicing.domain.rentals.assets import AssetStatus
-from services.invoicing.domain.rentals.contracts import ChargeKind, LineTerms, early_return_credit
-from services.invoicing.domain.rentals.cycles import Cycle, Timing
-from services.invoicing.domain.rentals.meters import MeterAllowance
-from services.invoicing.domain.rentals.rates import RateTable, RentalRuleBroken
+from services.invoicing.domain.rentals.contracts import ChargeKind, early_return_credit
+from services.invoicing.domain.rentals.rates import RentalRuleBroken
 from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
+from services.invoicing.publishing.rentals import publish_accrued, publish_ended, publish_started
 from services.invoicing.queries.accounts import find_billing_account
 from services.invoicing.queries.assets import get_asset
 from services.invoicing.queries.invoices import get_invoice
@@ -26,6 +25,7 @@ from services.invoicing.queries.rentals import (
     charges_of,
     contract_by_number,
     get_line,
+    terms_of,
 )
 from services.invoicing.schemas.assets import AssetMoveIn
 from services.invoicing.schemas.rentals import RentalContractIn
@@ -39,43 +39,6 @@ from shared.money import check_minor_units, round_money
 # An early return's credit is computed by the rental rules, not chosen by a person, so the
 # credit-memo approval limit (a check on discretionary credits) does not apply to it.
 RENTAL_RULES = Principal(subject="rental-rules", roles=frozenset({Role.AR_SUPERVISOR}))
-
-
-def terms_of(line: RentalLine, contract: RentalContract) -> LineTerms:
-    if line.on_rent_date is None:
-        raise RentalRuleBroken(f"line {line.line_number} is not on rent")
-    meter = None
-    if line.meter:
-        meter = MeterAllowance(
-            rate=Decimal(line.meter["excess_rate"]),
-            per_day=Decimal(line.meter.get("per_day", 0)),
-            per_week=Decimal(line.meter.get("per_week", 0)),
-            per_four_weeks=Decimal(line.meter.get("per_four_weeks", 0)),
-            per_month=Decimal(line.meter.get("per_month", 0)),
-        )
-    return LineTerms(
-        table=RateTable(
-            contract.currency,
-            daily=line.daily,
-            weekly=line.weekly,
-            four_weeks=line.four_weeks,
-            monthly=line.monthly,
-            minimum=line.minimum,
-            month_days=line.month_days,
-        ),
-        cycle=Cycle(contract.cycle),
-        timing=Timing(contract.timing),
-        on_rent=line.on_rent_date,
-        off_rent=line.off_rent_date,
-        description=line.description,
-        quantity=line.quantity,
-        damage_waiver_percent=contract.damage_waiver_percent,
-        environmental_fee=line.environmental_fee,
-        delivery_charge=line.delivery_charge,
-        pickup_charge=line.pickup_charge,
-        meter=meter,
-        meter_hours=line.meter_hours,
-    )
 
 
 async def open_contract(
@@ -173,6 +136,8 @@ async def put_on_rent(
             note=f"on rent, contract {contract.contract_number}",
         )
         await move_asset(session, line.asset_id, move, today, actor, contract_id=contract.id)
+    publish_started(session, contract, line)
+    await publish_accrued(session, contract.customer_id, today)
     record_change(
         session,
         actor=actor,
@@ -284,6 +249,9 @@ async def take_off_rent(
         )
         await move_asset(session, line.asset_id, move, today, actor)
     memo = await _credit_early_return(session, contract, line, settings, clock)
+    await session.flush()
+    publish_ended(session, contract, line, memo.id if memo else None)
+    await publish_accrued(session, contract.customer_id, today)
     record_change(
         session,
         actor=actor,

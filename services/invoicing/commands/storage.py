@@ -3,39 +3,17 @@ end it; the billing runs bill its periods."""
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.invoicing.domain.rentals import storage as domain
 from services.invoicing.domain.rentals.rates import RentalRuleBroken
 from services.invoicing.models.rentals import StorageSchedule
 from services.invoicing.queries.accounts import find_billing_account
+from services.invoicing.queries.rentals import schedule_terms
 from services.invoicing.schemas.storage import PriceIn, StorageScheduleIn
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.money import check_minor_units
-
-
-def schedule_terms(row: StorageSchedule) -> domain.StorageSchedule:
-    return domain.StorageSchedule(
-        currency=row.currency,
-        period=domain.StoragePeriod(row.period),
-        start=row.start,
-        end=row.end,
-        units=row.units,
-        prices=tuple(
-            domain.Price(date.fromisoformat(p["effective"]), Decimal(p["amount"]))
-            for p in row.prices
-        ),
-        pauses=tuple(
-            (
-                date.fromisoformat(p["start"]),
-                date.fromisoformat(p["end"]) if p.get("end") else None,
-            )
-            for p in row.pauses
-        ),
-    )
 
 
 def _audit(

@@ -9,7 +9,13 @@ from decimal import Decimal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.invoicing.domain.rentals.contracts import Billed, ChargeKind
+from services.invoicing.domain.invoices import InvoiceStatus
+from services.invoicing.domain.rentals import storage as storage_rules
+from services.invoicing.domain.rentals.contracts import Billed, ChargeKind, LineTerms
+from services.invoicing.domain.rentals.cycles import Cycle, Timing
+from services.invoicing.domain.rentals.meters import MeterAllowance
+from services.invoicing.domain.rentals.rates import RateTable, RentalRuleBroken
+from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.rentals import (
     RentalCharge,
     RentalContract,
@@ -149,3 +155,121 @@ async def schedules_to_bill(
     if lock:
         statement = statement.with_for_update(skip_locked=True)
     return list((await session.exec(statement)).all())
+
+
+async def customer_rentals(
+    session: AsyncSession, customer_id: uuid.UUID
+) -> list[tuple[RentalLine, RentalContract]]:
+    """The customer's lines ever on rent and not settled: what may still accrue."""
+    found = await session.exec(
+        select(RentalLine, RentalContract)
+        .join(RentalContract, col(RentalContract.id) == col(RentalLine.contract_id))
+        .where(
+            RentalContract.customer_id == customer_id,
+            col(RentalLine.on_rent_date).is_not(None),
+            col(RentalLine.settled).is_(False),
+        )
+    )
+    return [(line, contract) for line, contract in found.all()]
+
+
+async def customer_schedules(
+    session: AsyncSession, customer_id: uuid.UUID
+) -> list[StorageSchedule]:
+    found = await session.exec(
+        select(StorageSchedule).where(StorageSchedule.customer_id == customer_id)
+    )
+    return list(found.all())
+
+
+async def draft_invoice_ids(session: AsyncSession, invoice_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these invoices are still drafts: what they bill is not billed yet."""
+    if not invoice_ids:
+        return set()
+    found = await session.exec(
+        select(Invoice.id).where(
+            col(Invoice.id).in_(invoice_ids), Invoice.status == InvoiceStatus.DRAFT
+        )
+    )
+    return set(found.all())
+
+
+def terms_of(line: RentalLine, contract: RentalContract) -> LineTerms:
+    if line.on_rent_date is None:
+        raise RentalRuleBroken(f"line {line.line_number} is not on rent")
+    meter = None
+    if line.meter:
+        meter = MeterAllowance(
+            rate=Decimal(line.meter["excess_rate"]),
+            per_day=Decimal(line.meter.get("per_day", 0)),
+            per_week=Decimal(line.meter.get("per_week", 0)),
+            per_four_weeks=Decimal(line.meter.get("per_four_weeks", 0)),
+            per_month=Decimal(line.meter.get("per_month", 0)),
+        )
+    return LineTerms(
+        table=RateTable(
+            contract.currency,
+            daily=line.daily,
+            weekly=line.weekly,
+            four_weeks=line.four_weeks,
+            monthly=line.monthly,
+            minimum=line.minimum,
+            month_days=line.month_days,
+        ),
+        cycle=Cycle(contract.cycle),
+        timing=Timing(contract.timing),
+        on_rent=line.on_rent_date,
+        off_rent=line.off_rent_date,
+        description=line.description,
+        quantity=line.quantity,
+        damage_waiver_percent=contract.damage_waiver_percent,
+        environmental_fee=line.environmental_fee,
+        delivery_charge=line.delivery_charge,
+        pickup_charge=line.pickup_charge,
+        meter=meter,
+        meter_hours=line.meter_hours,
+    )
+
+
+def schedule_terms(row: StorageSchedule) -> storage_rules.StorageSchedule:
+    return storage_rules.StorageSchedule(
+        currency=row.currency,
+        period=storage_rules.StoragePeriod(row.period),
+        start=row.start,
+        end=row.end,
+        units=row.units,
+        prices=tuple(
+            storage_rules.Price(date.fromisoformat(p["effective"]), Decimal(p["amount"]))
+            for p in row.prices
+        ),
+        pauses=tuple(
+            (
+                date.fromisoformat(p["start"]),
+                date.fromisoformat(p["end"]) if p.get("end") else None,
+            )
+            for p in row.pauses
+        ),
+    )
+
+
+async def customers_billed_in_run(session: AsyncSession, run_id: uuid.UUID) -> set[uuid.UUID]:
+    """Customers whose rent or storage the run billed."""
+    rent = await session.exec(
+        select(RentalCharge.customer_id).where(RentalCharge.billing_run_id == run_id).distinct()
+    )
+    stored = await session.exec(
+        select(StorageCharge.customer_id).where(StorageCharge.billing_run_id == run_id).distinct()
+    )
+    return set(rent.all()) | set(stored.all())
+
+
+async def customers_renting(session: AsyncSession) -> set[uuid.UUID]:
+    """Customers with a line on rent and not settled, or a storage schedule."""
+    lines = await session.exec(
+        select(RentalContract.customer_id)
+        .join(RentalLine, col(RentalLine.contract_id) == col(RentalContract.id))
+        .where(col(RentalLine.on_rent_date).is_not(None), col(RentalLine.settled).is_(False))
+        .distinct()
+    )
+    stored = await session.exec(select(StorageSchedule.customer_id).distinct())
+    return set(lines.all()) | set(stored.all())

@@ -2,8 +2,10 @@
 less billed, taxed as rentals at the job site; an early return after billing in advance is
 credited by a credit memo linked to the invoice; the sales system's rental events."""
 
+import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -23,6 +25,7 @@ from tests.services.invoicing.conftest import (
     run_billing,
     ticket_body,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.usefixtures("taxed")
 
@@ -279,3 +282,47 @@ async def test_contracts_refuse_what_cannot_be_billed(
         headers=auth(Role.SALES),
     )
     assert before.status_code == 422
+
+
+def published(bus: InProcessBus, event_type: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(m.value)["payload"]
+        for m in bus.retained[topic_for("invoicing")]
+        if m.header("event_type") == event_type
+    ]
+
+
+async def relayed(bus: InProcessBus, event_type: str, count: int) -> list[dict[str, Any]]:
+    """The first `count` events of the type, once the outbox relay has sent them."""
+
+    async def enough() -> list[dict[str, Any]]:
+        found = published(bus, event_type)
+        return found if len(found) >= count else []
+
+    return (await eventually(enough))[:count]
+
+
+async def test_rental_events_carry_the_accrued_figure_credit_and_collections_keep(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, bus: InProcessBus
+) -> None:
+    contract = await open_contract(api, auth, acme, timing="advance")
+    await line_action(api, auth, contract, "on-rent", "2026-03-02")
+    [started] = await relayed(bus, "rental.started", 1)
+    assert (started["contract_number"], started["asset_id"], started["on_rent_date"]) == (
+        contract["contract_number"],
+        "PUMP-1",
+        "2026-03-02",
+    )
+    # Nothing billed yet: all the rent to today is accrued (at least 28 days' worth).
+    [on_rent] = await relayed(bus, "rental.accrued", 1)
+    assert Decimal(on_rent["rental_unbilled"]) >= 800
+    await bill(api, auth, "2026-03-02")
+    after_off = await line_action(api, auth, contract, "off-rent", "2026-03-11")
+    [ended] = await relayed(bus, "rental.ended", 1)
+    credit = next(c for c in after_off["lines"][0]["charges"] if c["kind"] == "credit")
+    assert ended["credit_memo_id"] == credit["credit_memo_id"]
+    # Issued: still out to today, so the rent past the 800.00 billed accrues. Off rent: 800.00
+    # billed in advance for 9 days that cost 500.00, 300.00 credited: nothing accrued any more.
+    *_, issued, back = await relayed(bus, "rental.accrued", 3)
+    assert Decimal(issued["rental_unbilled"]) == Decimal(on_rent["rental_unbilled"]) - 800
+    assert (back["rental_unbilled"], back["storage_unbilled"]) == ("0.00", "0.00")

@@ -170,11 +170,15 @@ def early_return_credit(terms: LineTerms, billed_rent: Decimal) -> Decimal:
     return credit_on_return(terms.rates, days, billed_rent / terms.quantity) * terms.quantity
 
 
+def earned(terms: LineTerms, through: date) -> Decimal:
+    """The rent for the days on rent up to `through` (or the off-rent date, if earlier)."""
+    if through < terms.on_rent:
+        return ZERO
+    end = through if terms.off_rent is None else min(through, terms.off_rent)
+    return charge(terms.rates, days_on_rent(terms.on_rent, end)).amount * terms.quantity
+
+
 def accrued_unbilled(terms: LineTerms, billed_rent: Decimal, as_of: date) -> Decimal:
     """Rent earned through `as_of` (or the off-rent date) not billed yet; never negative (a
     cycle billed in advance is ahead of what was earned)."""
-    if as_of < terms.on_rent:
-        return ZERO
-    through = as_of if terms.off_rent is None else min(as_of, terms.off_rent)
-    earned = charge(terms.rates, days_on_rent(terms.on_rent, through)).amount * terms.quantity
-    return max(ZERO, earned - billed_rent)
+    return max(ZERO, earned(terms, as_of) - billed_rent)

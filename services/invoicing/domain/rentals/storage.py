@@ -2,8 +2,8 @@
 in each period, with pauses and effective-dated price changes (docs/domain.md#assets-on-rent)."""
 
 import calendar
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -119,3 +119,19 @@ def due_periods(
         found.append(period_charge(schedule, number))
         number += 1
     return found
+
+
+def accrued(schedule: StorageSchedule, billed_periods: Set[int], as_of: date) -> Decimal:
+    """Storage earned through `as_of` in periods not billed yet, prorated to that day."""
+    end = as_of + timedelta(days=1)
+    if schedule.end is not None:
+        end = min(end, schedule.end)
+    if end <= schedule.start:
+        return ZERO
+    so_far = replace(schedule, end=end)
+    total, number = ZERO, 1
+    while period_window(so_far, number)[0] < end:
+        if number not in billed_periods:
+            total += period_charge(so_far, number).amount
+        number += 1
+    return total
