@@ -1,11 +1,13 @@
 """Rentals on real PostgreSQL and Kafka: on rent by the sales system's event, billed in advance
 over three cycles beside a ticket, each cycle once across a crash mid-run and two runs at the
-same time, and off rent mid-cycle with the unused part credited on a linked credit memo."""
+same time, and off rent mid-cycle with the unused part credited on a linked credit memo; credit's
+exposure and collections' unbilled monitor follow the rent accrued but not billed."""
 
 import asyncio
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -13,7 +15,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from deploy.local_infra import KafkaBroker
+from services.collections.service import definition as collections_definition
+from services.credit.service import definition as credit_definition
+from services.customers.service import definition as customers_definition
 from services.invoicing.commands import billing as billing_commands
+from services.invoicing.service import definition as invoicing_definition
 from shared.auth import Role
 from shared.events.envelope import EventEnvelope
 from shared.events.sales import SalesRentalStarted
@@ -26,14 +32,47 @@ from tests.integration.test_invoicing_distributed import (
     _customer,
     _parts_ticket,
     _post,
-    services,
 )
 from tests.services.invoicing.conftest import set_up_tax
 from tests.support import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
-__all__ = ["services"]  # the fixture, shared with the invoicing tests
+
+@pytest.fixture
+async def services(start_distributed: Any) -> tuple[Service, ...]:
+    """Customers and invoicing (first, as the invoicing tests' helpers expect), credit and
+    collections."""
+    started = []
+    for definition in (
+        customers_definition,
+        invoicing_definition,
+        credit_definition,
+        collections_definition,
+    ):
+        service, _ = await start_distributed(definition)
+        started.append(service)
+    return tuple(started)
+
+
+async def _followed(
+    services: tuple[Service, ...], auth: AuthHeaders, customer_id: str, rent: str
+) -> None:
+    """Credit's exposure and collections' unbilled monitor both show `rent` accrued."""
+
+    async def both() -> bool:
+        async with client(services[2]) as http:
+            exposure = await http.get(f"/v1/exposure/{customer_id}", headers=auth(Role.AUDITOR))
+        async with client(services[3]) as http:
+            groups = await http.get("/v1/unbilled", headers=auth(Role.AUDITOR))
+        unbilled = [g["rental_unbilled"] for g in groups.json()] or ["0.00"]
+        return (
+            exposure.status_code == 200
+            and exposure.json()["rentals_accrued"] == rent
+            and unbilled == [rent]
+        )
+
+    await eventually(both, timeout=30)
 
 
 async def _send_started(kafka_broker: KafkaBroker, payload: dict[str, Any]) -> None:
@@ -64,14 +103,28 @@ async def _run(http: httpx.AsyncClient, auth: AuthHeaders, day: str) -> httpx.Re
 
 
 async def test_rent_billed_in_advance_over_three_cycles_once_each_and_credited_on_return(
-    services: tuple[Service, Service],
+    services: tuple[Service, ...],
     auth: AuthHeaders,
     kafka_broker: KafkaBroker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     invoicing = services[1]
     consolidated = SIMPLE_PROFILE | {"grouping": "consolidated"}
-    customer = await _customer(services, auth, billing_profile=consolidated)
+    customer = await _customer(services[:2], auth, billing_profile=consolidated)
+    # Rent accrued counts in exposure: without a limit that covers it, credit would (rightly)
+    # put the customer on hold and the runs would leave the rent out; nor may March's invoices,
+    # long past due on today's date, put it on hold.
+    services[2].settings.hold_days_past_due = 3650  # type: ignore[attr-defined]
+    line = {"credit_limit": "50000.00", "terms": {"kind": "net", "days": 30}, "reason": "rental"}
+
+    async def limit_set() -> bool:
+        async with client(services[2]) as http:
+            response = await http.put(
+                f"/v1/credit-lines/{customer['id']}", json=line, headers=auth(Role.CREDIT_MANAGER)
+            )
+        return response.status_code == 200
+
+    await eventually(limit_set, timeout=30)
     async with client(invoicing) as http:
         await set_up_tax(http, auth)
         await _post(
@@ -124,6 +177,11 @@ async def test_rent_billed_in_advance_over_three_cycles_once_each_and_credited_o
         return read.json()["lines"][0]["on_rent_date"] == "2026-03-02"
 
     await eventually(on_rent, timeout=30)
+    async with client(invoicing) as http:
+        read = await http.get(f"/v1/rental-contracts/{contract['id']}", headers=auth(Role.AUDITOR))
+    accrued = read.json()["lines"][0]["accrued_unbilled"]
+    assert Decimal(accrued) >= 800  # on rent since March, nothing billed yet
+    await _followed(services, auth, customer["id"], accrued)
 
     async with client(invoicing) as http:
         closed = datetime(2026, 3, 2, 15, tzinfo=UTC).isoformat()
@@ -159,6 +217,7 @@ async def test_rent_billed_in_advance_over_three_cycles_once_each_and_credited_o
         for run in [r.json() for r in both if r.status_code == 201]:
             await _post(http, f"/v1/billing-runs/{run['id']}/issue", auth)
         third = (await _run(http, auth, "2026-04-27")).json()
+        assert third["draft_count"] == 1, third["exceptions"]
         await _post(http, f"/v1/billing-runs/{third['id']}/issue", auth)
 
         back = await _post(
@@ -181,3 +240,5 @@ async def test_rent_billed_in_advance_over_three_cycles_once_each_and_credited_o
     assert credit["amount"] == "-400.00"
     assert credit["invoice_id"] == cycle_three["invoice_id"]
     assert back["lines"][0]["billed"] == "2000.00"
+    # Back and billed to the end: nothing accrues any more, in credit and collections too.
+    await _followed(services, auth, customer["id"], "0.00")
