@@ -194,6 +194,18 @@ class UnbilledTicket(CollectionsTable, table=True):
     invoiced_on: date | None = None
 
 
+class UnbilledRental(CollectionsTable, table=True):
+    """A customer's rent and storage earned but not billed, as invoicing last said."""
+
+    __tablename__ = "unbilled_rentals"
+
+    customer_id: uuid.UUID = Field(primary_key=True)
+    currency: str = Field(max_length=3)
+    as_of: date
+    rental: Decimal = _money()
+    storage: Decimal = _money()
+
+
 class Activity(CollectionsTable, table=True):
     """Something done to collect: a call, email, letter, meeting or note, with what came of it."""
 

@@ -314,13 +314,16 @@ class UnbilledTicketOut(MoneyModel):
 
 
 class UnbilledGroupOut(MoneyModel):
-    """A district and sales rep's closed tickets not yet invoiced, and what is at risk."""
+    """A district and sales rep's closed tickets not yet invoiced, their customers' rent and
+    storage earned but not billed, and what is at risk."""
 
     business_district: str
     sales_rep: str
     currency: str
     tickets: list[UnbilledTicketOut]
-    amount_at_risk: MoneyOut
+    rental_unbilled: MoneyOut = Field(description="Rent its customers earned, not billed yet")
+    storage_unbilled: MoneyOut = Field(description="Storage its customers earned, not billed yet")
+    amount_at_risk: MoneyOut = Field(description="The tickets, the rent and the storage")
 
 
 class OverSixtyOut(MoneyModel):

@@ -249,3 +249,14 @@ class CreditDispute(CreditTable, table=True):
     opened_on: date
     resolved_on: date | None = None
     outcome: str | None = Field(default=None, max_length=20)
+
+
+class AccruedRental(CreditTable, table=True):
+    """A customer's rent and storage earned but not billed yet, as invoicing last said."""
+
+    __tablename__ = "accrued_rentals"
+
+    customer_id: uuid.UUID = Field(primary_key=True)
+    currency: str = Field(max_length=3)
+    as_of: date
+    amount: Decimal = _money()

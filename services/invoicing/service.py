@@ -4,12 +4,15 @@ from pathlib import Path
 
 from services.invoicing.api import ROUTERS
 from services.invoicing.handlers import HANDLERS
-from services.invoicing.jobs import deliver_issued_invoices
+from services.invoicing.jobs import deliver_issued_invoices, publish_rental_accruals
 from services.invoicing.settings import InvoicingSettings
 from shared.events.invoicing import (
     CreditMemoIssued,
     InvoiceIssued,
     InvoiceVoided,
+    RentalAccrued,
+    RentalEnded,
+    RentalStarted,
     TicketClosed,
     TicketHeld,
     VendorBillPosted,
@@ -35,6 +38,9 @@ definition = ServiceDefinition(
         InvoiceVoided,
         CreditMemoIssued,
         VendorBillPosted,
+        RentalStarted,
+        RentalEnded,
+        RentalAccrued,
     ],
-    background=[deliver_issued_invoices],
+    background=[deliver_issued_invoices, publish_rental_accruals],
 )

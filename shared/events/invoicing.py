@@ -189,3 +189,46 @@ class VendorBillPosted(EventPayload):
     reverses: uuid.UUID | None = Field(default=None, description="The bill this one reverses")
     lines: list[VendorBillLineFacts]
     journal: JournalEntry
+
+
+@event("rental.started", version=1, producer="invoicing")
+class RentalStarted(EventPayload):
+    """A rental contract line went on rent."""
+
+    contract_id: uuid.UUID
+    contract_number: str
+    line_number: int
+    customer_id: uuid.UUID
+    asset_id: str | None = None
+    asset_class: str
+    quantity: int
+    business_district: str
+    job_site: str
+    on_rent_date: date
+
+
+@event("rental.ended", version=1, producer="invoicing")
+class RentalEnded(EventPayload):
+    """A rental contract line came off rent; `credit_memo_id` names the credit for rent
+    billed in advance past the date, if any."""
+
+    contract_id: uuid.UUID
+    contract_number: str
+    line_number: int
+    customer_id: uuid.UUID
+    asset_id: str | None = None
+    on_rent_date: date
+    off_rent_date: date
+    credit_memo_id: uuid.UUID | None = None
+
+
+@event("rental.accrued", version=1, producer="invoicing")
+class RentalAccrued(EventPayload):
+    """A customer's rent and storage earned by `as_of` and not on an issued invoice yet: the
+    whole figure, sent when it changes and daily; a consumer keeps the latest."""
+
+    customer_id: uuid.UUID
+    currency: str
+    as_of: date
+    rental_unbilled: Decimal = Field(description="Rent earned to date, not billed yet")
+    storage_unbilled: Decimal = Field(description="Storage earned to date, not billed yet")

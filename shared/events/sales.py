@@ -5,6 +5,7 @@ topic as an alternative to `POST /v1/tickets`; both paths take the same payload 
 """
 
 import uuid
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
@@ -106,3 +107,49 @@ class SalesTicketClosed(EventPayload):
         if self.closed_at.tzinfo is None:
             raise ValueError("closed_at must carry a timezone")
         return self
+
+
+@event("sales.rental_started", version=1, producer="sales")
+class SalesRentalStarted(EventPayload):
+    """A rental contract line went on rent in the sales/ops system (the same validation as
+    `POST /v1/rental-contracts/{id}/lines/{n}/on-rent`; a repeat of the same date is a no-op)."""
+
+    contract_number: str = Field(min_length=1, max_length=50, examples=["RC-2026-0042"])
+    line_number: int = Field(ge=1)
+    customer_id: uuid.UUID
+    asset_id: str | None = Field(
+        default=None, max_length=50, description="Must be the line's asset when given"
+    )
+    on_rent_date: BoundedDate
+
+
+@event("sales.rental_ended", version=1, producer="sales")
+class SalesRentalEnded(EventPayload):
+    """A rental contract line came off rent (the day it came back is not charged)."""
+
+    contract_number: str = Field(min_length=1, max_length=50, examples=["RC-2026-0042"])
+    line_number: int = Field(ge=1)
+    customer_id: uuid.UUID
+    off_rent_date: BoundedDate
+    meter_hours: Decimal | None = Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, description="Meter reading to date"
+    )
+
+
+class AssetMoveStatus(StrEnum):
+    AVAILABLE = "available"
+    IN_TRANSIT = "in_transit"
+    IN_REPAIR = "in_repair"
+    RETIRED = "retired"
+
+
+@event("sales.asset_moved", version=1, producer="sales")
+class SalesAssetMoved(EventPayload):
+    """An asset moved or changed state outside a rental (yard to yard, to repair, retired); on
+    and off rent come as `sales.rental_started` and `sales.rental_ended`."""
+
+    asset_id: str = Field(min_length=1, max_length=50)
+    status: AssetMoveStatus
+    effective_on: BoundedDate
+    district: str | None = Field(default=None, min_length=1, max_length=50)
+    note: str | None = Field(default=None, max_length=500)

@@ -1,7 +1,8 @@
 """What each consumed event does to collections' read model, and the log that lets it be rebuilt.
 
-`project` is the whole effect of an event on the ledger, journal, customer copy and unbilled
-tickets; the live consumer and `rebuild` both call it, which is why a rebuild comes out identical.
+`project` is the whole effect of an event on the ledger, journal, customer copy, unbilled
+tickets and unbilled rentals; the live consumer and `rebuild` both call it, which is why a
+rebuild comes out identical.
 """
 
 from collections.abc import Sequence
@@ -20,11 +21,17 @@ from services.collections.handlers.posting import (
     prepare,
     record_journal,
 )
-from services.collections.models import LoggedEvent, UnbilledTicket
+from services.collections.models import LoggedEvent, UnbilledRental, UnbilledTicket
 from services.collections.queries.sums import chunks
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
-from shared.events.invoicing import InvoiceIssued, InvoiceVoided, TicketClosed, VendorBillPosted
+from shared.events.invoicing import (
+    InvoiceIssued,
+    InvoiceVoided,
+    RentalAccrued,
+    TicketClosed,
+    VendorBillPosted,
+)
 from shared.inbox import HandlerContext
 
 CONSUMED: tuple[type[EventPayload], ...] = (
@@ -32,6 +39,7 @@ CONSUMED: tuple[type[EventPayload], ...] = (
     *LEDGER_EVENTS,
     TicketClosed,
     VendorBillPosted,
+    RentalAccrued,
 )
 
 
@@ -88,6 +96,9 @@ async def project(context: HandlerContext, envelope: EventEnvelope, event: Any) 
         # export ties out.
         record_journal(session, envelope.id, event.journal, None)
         return
+    if isinstance(event, RentalAccrued):
+        await _rental_accrued(session, event)
+        return
     await apply_change(session, envelope.id, event)
     # A credit memo's settlement moves credit between two AR items: it has no entry of its own.
     record_journal(
@@ -112,6 +123,24 @@ def _ticket_closed(session: AsyncSession, event: TicketClosed) -> None:
             amount=event.amount,
         )
     )
+
+
+async def _rental_accrued(session: AsyncSession, event: RentalAccrued) -> None:
+    """The latest figure replaces the one before (an older one arriving late is ignored)."""
+    row = await session.get(UnbilledRental, event.customer_id)
+    if row is None:
+        session.add(
+            UnbilledRental(
+                customer_id=event.customer_id,
+                currency=event.currency,
+                as_of=event.as_of,
+                rental=event.rental_unbilled,
+                storage=event.storage_unbilled,
+            )
+        )
+    elif row.as_of <= event.as_of:
+        row.currency, row.as_of = event.currency, event.as_of
+        row.rental, row.storage = event.rental_unbilled, event.storage_unbilled
 
 
 async def _tickets_billed(session: AsyncSession, event: InvoiceIssued) -> None:

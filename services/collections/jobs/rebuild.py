@@ -41,6 +41,7 @@ PROJECTED: list[tuple[Table, set[str]]] = [
         ("journal_lines", set()),
         ("ledger_parked_entries", set()),
         ("unbilled_tickets", set()),
+        ("unbilled_rentals", set()),
         ("monthly_credit_sales", set()),
     ]
 ]

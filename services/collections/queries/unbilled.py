@@ -1,4 +1,5 @@
-"""The unbilled monitor: tickets closed more than N days ago that no invoice has billed yet."""
+"""The unbilled monitor: tickets closed more than N days ago that no invoice has billed yet,
+and beside them the rent and storage customers have earned but not been billed for."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -8,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.collections.models import UnbilledTicket
+from services.collections.models import CollectionAccount, UnbilledRental, UnbilledTicket
 
 
 @dataclass
@@ -17,10 +18,12 @@ class UnbilledGroup:
     sales_rep: str
     currency: str
     tickets: list[UnbilledTicket]
+    rental: Decimal = Decimal(0)
+    storage: Decimal = Decimal(0)
 
     @property
     def amount_at_risk(self) -> Decimal:
-        return sum((t.amount for t in self.tickets), Decimal(0))
+        return sum((t.amount for t in self.tickets), self.rental + self.storage)
 
 
 async def stale_unbilled(
@@ -51,4 +54,17 @@ async def stale_unbilled(
     for ticket in tickets:
         key = (ticket.business_district, ticket.sales_rep, ticket.currency)
         groups.setdefault(key, UnbilledGroup(*key, [])).tickets.append(ticket)
-    return list(groups.values())
+    # Rent accrues daily, so it has no age: the customer's latest figure by as_of counts.
+    rentals = await session.exec(
+        select(UnbilledRental, CollectionAccount.business_district, CollectionAccount.sales_rep)
+        .join(CollectionAccount, col(CollectionAccount.id) == col(UnbilledRental.customer_id))
+        .where(col(UnbilledRental.as_of) <= as_of)
+    )
+    for rental, district, sales_rep in rentals.all():
+        if not rental.rental and not rental.storage:
+            continue
+        key = (district, sales_rep or "", rental.currency)  # no rep: as tickets show it
+        group = groups.setdefault(key, UnbilledGroup(*key, []))
+        group.rental += rental.rental
+        group.storage += rental.storage
+    return [groups[key] for key in sorted(groups)]

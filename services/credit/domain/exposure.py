@@ -15,17 +15,18 @@ ZERO = Decimal(0)
 @dataclass(frozen=True, slots=True)
 class Exposure:
     """Exposure (docs/domain.md#exposure) = open AR + unbilled closed tickets + authorized
-    orders not yet billed. Rentals accrued but not billed join once the rentals events exist."""
+    orders not yet billed + rent and storage accrued but not billed."""
 
     open_ar: Decimal = ZERO
     unbilled_tickets: Decimal = ZERO
     authorized_orders: Decimal = ZERO
+    rentals_accrued: Decimal = ZERO
     # Of open AR, what the customer disputes: still owed until resolved, so not taken off.
     disputed: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
-        return self.open_ar + self.unbilled_tickets + self.authorized_orders
+        return self.open_ar + self.unbilled_tickets + self.authorized_orders + self.rentals_accrued
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Credit's view of what each customer owes, kept from invoicing and payments events.
 
-Each handler applies one event to the receivables projection (open items, unbilled tickets) and
+Each handler applies one event to the receivables projection (open items, unbilled tickets,
+rentals accrued) and
 then re-evaluates the customer's automatic hold, in the consumer's one transaction. Repeats
 never reach a handler: the inbox drops them.
 """
@@ -16,10 +17,21 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.commands.holds import reevaluate_hold
-from services.credit.models import OrderAuthorization, ReceivableItem, UnbilledTicket
+from services.credit.models import (
+    AccruedRental,
+    OrderAuthorization,
+    ReceivableItem,
+    UnbilledTicket,
+)
 from services.credit.queries.position import CREDIT_MEMO, DEPOSIT, INVOICE, PAYMENT, REFUND
 from shared.events.envelope import EventEnvelope
-from shared.events.invoicing import CreditMemoIssued, InvoiceIssued, InvoiceVoided, TicketClosed
+from shared.events.invoicing import (
+    CreditMemoIssued,
+    InvoiceIssued,
+    InvoiceVoided,
+    RentalAccrued,
+    TicketClosed,
+)
 from shared.events.payments import (
     CreditMemoApplied,
     DepositReceived,
@@ -319,6 +331,24 @@ async def ticket_closed(session: AsyncSession, event: TicketClosed) -> uuid.UUID
     return event.customer_id
 
 
+async def rental_accrued(session: AsyncSession, event: RentalAccrued) -> uuid.UUID:
+    """The latest figure replaces the one before (an older one arriving late is ignored)."""
+    amount = event.rental_unbilled + event.storage_unbilled
+    row = await session.get(AccruedRental, event.customer_id)
+    if row is None:
+        session.add(
+            AccruedRental(
+                customer_id=event.customer_id,
+                currency=event.currency,
+                as_of=event.as_of,
+                amount=amount,
+            )
+        )
+    elif row.as_of <= event.as_of:
+        row.currency, row.as_of, row.amount = event.currency, event.as_of, amount
+    return event.customer_id
+
+
 def reevaluating(step: Step) -> EventHandler:
     """The consumer handler: the projection step, then the customer's automatic hold."""
 
@@ -345,6 +375,7 @@ STEPS: dict[type, Step] = {
     DepositReceived: deposit_received,
     RefundIssued: refund_issued,
     WriteOffPosted: write_off_posted,
+    RentalAccrued: rental_accrued,
 }
 
 HANDLERS = {model: reevaluating(step) for model, step in STEPS.items()}

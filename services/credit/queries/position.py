@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.domain.exposure import ZERO, CreditPosition, Exposure, OpenHold
 from services.credit.models import (
+    AccruedRental,
     CreditAccount,
     CreditDispute,
     CreditHold,
@@ -45,8 +46,9 @@ _LOCK = Prepared(
 _NOT_HEAD = (null(), null(), null(), null())  # the account's own columns, on the other rows
 
 # One row for the account (currency, limit, open hold) and one for each thing it is exposed to:
-# open receivables with their due dates, unbilled tickets and approved orders not yet billed;
-# and one per open dispute, with the invoice it is on (the last column: the document's id).
+# open receivables with their due dates, unbilled tickets, approved orders not yet billed and
+# rentals accrued; and one per open dispute, with the invoice it is on (the last column: the
+# document's id).
 _POSITION = Prepared(
     union_all(
         select(
@@ -106,6 +108,11 @@ _POSITION = Prepared(
             col(CreditDispute.customer_id) == bindparam("customer_id"),
             col(CreditDispute.resolved_on).is_(None),
         ),
+        select(
+            literal("rental"), col(AccruedRental.amount), null(), null(), *_NOT_HEAD, null()
+        ).where(
+            col(AccruedRental.customer_id) == bindparam("customer_id"),
+        ),
     )
 )
 
@@ -136,7 +143,7 @@ async def load_position(
     if not heads:
         return None
     _, limit, _, _, account_currency, line_currency, automatic, reasons, _ = heads[0]
-    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO, _DISPUTE: ZERO}
+    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO, "rental": ZERO, _DISPUTE: ZERO}
     disputed = disputed_by_invoice(
         [(document, Decimal(amount)) for source, amount, *_, document in rows if source == _DISPUTE]
     )
@@ -152,7 +159,13 @@ async def load_position(
         customer_id=customer_id,
         currency=line_currency or account_currency,
         credit_limit=limit,
-        exposure=Exposure(sums["ar"], sums["ticket"], sums["order"], sums[_DISPUTE]),
+        exposure=Exposure(
+            sums["ar"],
+            sums["ticket"],
+            sums["order"],
+            rentals_accrued=sums["rental"],
+            disputed=sums[_DISPUTE],
+        ),
         oldest_due_date=oldest_due,
         hold=None if automatic is None else OpenHold(automatic=automatic, reasons=list(reasons)),
     )

@@ -3,12 +3,16 @@ shape the answer."""
 
 from services.invoicing.api import (
     accounts,
+    assets,
     billing,
     cost_adjustments,
     credit_memos,
     invoices,
     job_margin,
     journal,
+    rental_reports,
+    rentals,
+    storage,
     tax,
     tickets,
     vendor_bills,
@@ -28,4 +32,8 @@ ROUTERS = [
     vendor_bills.router,
     cost_adjustments.router,
     job_margin.router,
+    assets.router,
+    rentals.router,
+    storage.router,
+    rental_reports.router,
 ]

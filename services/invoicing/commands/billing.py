@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.commands.costs import Charge, mark_charges_billed, pass_through_charges
 from services.invoicing.commands.invoices import draft_values, issue_invoices
+from services.invoicing.commands.rental_billing import Recurring, due_recurring, record_billed
 from services.invoicing.domain import billing as domain
 from services.invoicing.domain.billing import RunRefused, RunStatus, TicketToBill
 from services.invoicing.domain.invoices import InvoiceStatus, ticket_lines
@@ -22,7 +23,9 @@ from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.billing import BillingRun
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
+from services.invoicing.publishing.rentals import publish_accrued
 from services.invoicing.queries.billing import known_districts
+from services.invoicing.queries.rentals import customers_billed_in_run
 from services.invoicing.queries.tax import jurisdictions_on
 from services.invoicing.schemas.billing import DraftSummary, RunCreate, RunException
 from services.invoicing.settings import InvoicingSettings
@@ -106,6 +109,13 @@ def _exception(ticket: Row[Any], reason: str, reasons: Sequence[str] = ()) -> Ru
     )
 
 
+def _left_out(item: Row[Any] | Recurring, reason: str) -> RunException:
+    """A ready ticket, or a rental line's or storage schedule's due charges, left out."""
+    if isinstance(item, Recurring):
+        return RunException(rental_line=item.label, customer_id=item.customer_id, reason=reason)
+    return _exception(item, reason)
+
+
 async def _held_exceptions(session: AsyncSession, data: RunCreate) -> list[RunException]:
     """The districts' held tickets closed by the cut-off: left out, each with its reasons."""
     held = await session.exec(
@@ -162,7 +172,9 @@ async def start_run(
     )
     exceptions = await _held_exceptions(session, data)
     tickets = await _ready_tickets(session, data)
-    customer_ids = {t.customer_id for t in tickets}
+    # Rent, fees and storage due by the cut-off go on the same invoices as the tickets.
+    rentals = await due_recurring(session, data.districts, data.cut_off, dry_run=data.dry_run)
+    customer_ids = {t.customer_id for t in tickets} | {r.customer_id for r in rentals}
     accounts = {
         a.id: a
         for a in (
@@ -171,11 +183,11 @@ async def start_run(
             )
         ).all()
     }
-    billable: dict[uuid.UUID, Row[Any]] = {}
-    for ticket in tickets:
+    billable: dict[uuid.UUID, Row[Any] | Recurring] = {}
+    for ticket in [*tickets, *rentals]:
         reason = domain.customer_exception(accounts.get(ticket.customer_id), ticket.currency)
         if reason:
-            exceptions.append(_exception(ticket, reason))
+            exceptions.append(_left_out(ticket, reason))
         else:
             billable[ticket.id] = ticket
     groupings = {
@@ -192,7 +204,9 @@ async def start_run(
     jurisdictions = await jurisdictions_on(session, invoice_date)
     # Third-party costs billed on: each joins its ticket's invoice after the ticket's own lines.
     charges = await pass_through_charges(
-        session, {t.id: t.ticket_number for t in billable.values()}, accounts
+        session,
+        {t.id: t.ticket_number for t in billable.values() if not isinstance(t, Recurring)},
+        accounts,
     )
     billed_charges: list[tuple[Charge, uuid.UUID, int]] = []
     run = BillingRun(
@@ -206,20 +220,27 @@ async def start_run(
     drafts: list[DraftSummary] = []
     invoices: list[dict[str, Any]] = []
     links: list[tuple[uuid.UUID, uuid.UUID]] = []
+    rental_links: list[tuple[Recurring, uuid.UUID]] = []
     for (customer_id, key), members in groups.items():
         account, on_invoice = accounts[customer_id], [billable[m.id] for m in members]
         sites = [
             site_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
         ]
+        rented = [t for t in on_invoice if isinstance(t, Recurring)]
+        ticketed = [t for t in on_invoice if not isinstance(t, Recurring)]
         where = {
             t.id: tax_address(t.job_site_address, t.job_site, account.addresses) for t in on_invoice
         }
         lines = [
             (facts, where[t.id])
             for t in on_invoice
-            for facts in ticket_lines(t.id, t.ticket_number, t.lines)
+            for facts in (
+                t.invoice_lines()
+                if isinstance(t, Recurring)
+                else ticket_lines(t.id, t.ticket_number, t.lines)
+            )
         ]
-        passed = [charge for t in on_invoice for charge in charges.get(t.id, [])]
+        passed = [charge for t in ticketed for charge in charges.get(t.id, [])]
         lines += [(charge.facts, where[charge.ticket_id]) for charge in passed]
         try:
             invoice = draft_values(
@@ -232,15 +253,16 @@ async def start_run(
                 job_site=_shared([t.job_site for t in on_invoice]),
                 job_site_address=sites[0] if all(s == sites[0] for s in sites) else None,
                 sales_rep=_shared([t.sales_rep for t in on_invoice]),
-                ticket_ids=[t.id for t in on_invoice],
+                ticket_ids=[t.id for t in ticketed],
                 billing_run_id=run.id,
             )
         except BusinessRuleViolation as exc:
-            exceptions.extend(_exception(t, exc.detail) for t in on_invoice)
+            exceptions.extend(_left_out(t, exc.detail) for t in on_invoice)
             continue
         if not data.dry_run:
             invoices.append(invoice)
-            links.extend((t.id, invoice["id"]) for t in on_invoice)
+            links.extend((t.id, invoice["id"]) for t in ticketed)
+            rental_links.extend((r, invoice["id"]) for r in rented)
             first = len(lines) - len(passed) + 1
             billed_charges.extend(
                 (charge, invoice["id"], first + n) for n, charge in enumerate(passed)
@@ -252,7 +274,8 @@ async def start_run(
                 account_number=account.account_number,
                 special_instructions=invoice["special_instructions"],
                 group=key,
-                ticket_numbers=[t.ticket_number for t in on_invoice],
+                ticket_numbers=[t.ticket_number for t in ticketed],
+                rental_lines=[r.label for r in rented],
                 subtotal=invoice["subtotal"],
                 tax_total=invoice["tax_total"],
                 total=invoice["total"],
@@ -264,6 +287,7 @@ async def start_run(
         # One executemany by primary key in this transaction: ticket and draft commit together.
         await _link_tickets(session, links)
         await mark_charges_billed(session, billed_charges)
+        await record_billed(session, rental_links, run.id)
     run.draft_count = len(drafts)
     run.ticket_count = sum(len(d.ticket_numbers) for d in drafts)
     run.exceptions = [e.model_dump(mode="json") for e in exceptions]
@@ -350,6 +374,9 @@ async def issue_run(
     run = await session.get(BillingRun, run_id, with_for_update=True)  # type: ignore[assignment]
     if run.status != RunStatus.ISSUED and not await _drafts_left(session, run_id):
         run.status, run.issued_at = RunStatus.ISSUED, clock.now()
+        # Rent and storage now on issued invoices leave the customers' accrued figures.
+        for customer_id in await customers_billed_in_run(session, run_id):
+            await publish_accrued(session, customer_id, clock.today())
         record_change(
             session,
             actor=actor,

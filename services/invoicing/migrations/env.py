@@ -5,6 +5,7 @@ from services.invoicing.models import costs as _costs  # noqa: F401
 from services.invoicing.models import credit_memos as _credit_memos  # noqa: F401
 from services.invoicing.models import invoices as _invoices  # noqa: F401
 from services.invoicing.models import journal as _journal  # noqa: F401
+from services.invoicing.models import rentals as _rentals  # noqa: F401
 from services.invoicing.models import tax as _tax  # noqa: F401
 from services.invoicing.models import tickets as _tickets  # noqa: F401
 from services.invoicing.models.base import InvoicingTable

@@ -25,8 +25,11 @@ class RunCreate(RequestBody):
 
 
 class RunException(BaseModel):
-    ticket_id: uuid.UUID
-    ticket_number: str
+    """A ticket, or a rental contract line (`contract/line`), the run left out, and why."""
+
+    ticket_id: uuid.UUID | None = None
+    ticket_number: str | None = None
+    rental_line: str | None = Field(default=None, examples=["RC-2026-0042/1"])
     customer_id: uuid.UUID
     reason: str
     reasons: list[str] = Field(
@@ -43,6 +46,9 @@ class DraftSummary(MoneyModel):
     )
     group: str = Field(examples=["po:PO-77"], description="The billing profile's grouping key")
     ticket_numbers: list[str]
+    rental_lines: list[str] = Field(
+        default_factory=list, description="Rental contract lines billed (`contract/line`)"
+    )
     subtotal: MoneyOut
     tax_total: MoneyOut
     total: MoneyOut

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.clock import Clock
+from shared.events.invoicing import RentalAccrued
 from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import overdue_customer, publish
@@ -111,6 +112,31 @@ async def test_unbilled_monitor_shows_stale_closed_tickets_not_yet_invoiced(
     assert sorted(t["ticket_number"] for t in week_ago[0]["tickets"]) == sorted(
         [stale.ticket_number, billed.ticket_number, fresh.ticket_number]
     )
+
+
+async def test_unbilled_monitor_shows_unbilled_rent_and_storage_beside_the_tickets(
+    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
+) -> None:
+    books, events = overdue_customer("C-1")
+    stale = books.ticket("800", TODAY - timedelta(days=10))
+    accrued = RentalAccrued(
+        customer_id=books.customer_id,
+        currency="USD",
+        as_of=TODAY,
+        rental_unbilled=Decimal("1400.00"),
+        storage_unbilled=Decimal("319.35"),
+    )
+    await publish(ledger_bus, *events, stale, accrued)
+
+    [group] = (await api.get("/v1/unbilled", headers=auth(Role.SALES))).json()
+    assert (group["rental_unbilled"], group["storage_unbilled"], group["amount_at_risk"]) == (
+        "1400.00",
+        "319.35",
+        "2519.35",
+    )
+    yesterday = {"as_of": str(TODAY - timedelta(days=1))}
+    [earlier] = (await api.get("/v1/unbilled", params=yesterday, headers=auth(Role.SALES))).json()
+    assert earlier["rental_unbilled"] == "0.00"
 
 
 async def test_management_report_lists_accounts_over_60_days_with_history_and_next_step(

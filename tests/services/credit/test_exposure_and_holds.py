@@ -10,6 +10,7 @@ import time_machine
 
 from shared.auth import Role
 from shared.bus import InProcessBus
+from shared.events.invoicing import RentalAccrued
 from tests.services.credit.conftest import TODAY, Call, body, published, published_eventually
 from tests.services.credit.feed import Books, publish
 from tests.support import eventually
@@ -252,3 +253,28 @@ async def test_a_released_hold_comes_back_for_another_invoice_past_due(
         f"invoice {newer.number} is 65 days past due (hold after 60), since cm-ruiz released "
         f"the hold on {TODAY.isoformat()}"
     ]
+
+
+async def test_rent_and_storage_accrued_but_not_billed_count_in_exposure(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await publish(bus, books.ticket("300.00"))
+
+    def accrued(day: date, rent: str, storage: str) -> RentalAccrued:
+        return RentalAccrued(
+            customer_id=customer_id,
+            currency="USD",
+            as_of=day,
+            rental_unbilled=Decimal(rent),
+            storage_unbilled=Decimal(storage),
+        )
+
+    await publish(bus, accrued(TODAY, "1400.00", "100.00"))
+    seen = await _exposure(call, customer_id)
+    assert (seen["rentals_accrued"], seen["total"]) == ("1500.00", "1800.00")
+    # The latest figure replaces the one before; an older one arriving late changes nothing.
+    await publish(
+        bus, accrued(TODAY, "600.00", "0.00"), accrued(TODAY - timedelta(days=1), "9", "9")
+    )
+    seen = await _exposure(call, customer_id)
+    assert (seen["rentals_accrued"], seen["total"]) == ("600.00", "900.00")

@@ -2,7 +2,7 @@
 database (embedded mode)
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 11:40:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from shared.tables import create_dead_letters, drop_dead_letters
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

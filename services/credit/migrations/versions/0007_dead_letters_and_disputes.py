@@ -2,7 +2,7 @@
 each customer disputes
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-07 11:45:00.000000
 """
 
@@ -13,7 +13,7 @@ from shared import db as shared_db
 from shared.tables import create_dead_letters, drop_dead_letters
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

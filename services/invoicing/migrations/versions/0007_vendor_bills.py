@@ -1,7 +1,7 @@
 """vendors, vendor bills and cost adjustments
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07 11:27:20.579352
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from shared import db as shared_db
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,32 @@
+"""unbilled rentals: rent and storage earned but not billed, per customer, for the monitor
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-07 12:05:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from shared import db as shared_db
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "unbilled_rentals",
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("rental", shared_db.DecimalType(), nullable=False),
+        sa.Column("storage", shared_db.DecimalType(), nullable=False),
+        sa.PrimaryKeyConstraint("customer_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("unbilled_rentals")

@@ -1,0 +1,116 @@
+"""The rental events as invoicing publishes them: a line on rent, off rent, and a customer's
+rent and storage earned but not billed yet (the figure credit and collections keep)."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.invoicing.domain.rentals import storage as storage_rules
+from services.invoicing.domain.rentals.contracts import accrued_unbilled
+from services.invoicing.models.rentals import RentalContract, RentalLine
+from services.invoicing.publishing import outbox
+from services.invoicing.queries.rentals import (
+    billed_so_far,
+    charges_of,
+    customer_rentals,
+    customer_schedules,
+    draft_invoice_ids,
+    schedule_terms,
+    storage_charges_of,
+    terms_of,
+)
+from shared.events.invoicing import RentalAccrued, RentalEnded, RentalStarted
+from shared.money import round_money
+
+
+def publish_started(session: AsyncSession, contract: RentalContract, line: RentalLine) -> None:
+    assert line.on_rent_date is not None
+    outbox.add(
+        session,
+        RentalStarted(
+            contract_id=contract.id,
+            contract_number=contract.contract_number,
+            line_number=line.line_number,
+            customer_id=contract.customer_id,
+            asset_id=line.asset_id,
+            asset_class=line.asset_class,
+            quantity=line.quantity,
+            business_district=contract.business_district,
+            job_site=contract.job_site,
+            on_rent_date=line.on_rent_date,
+        ),
+        customer_id=str(contract.customer_id),
+        aggregate_id=str(line.id),
+    )
+
+
+def publish_ended(
+    session: AsyncSession,
+    contract: RentalContract,
+    line: RentalLine,
+    credit_memo_id: uuid.UUID | None,
+) -> None:
+    assert line.on_rent_date is not None and line.off_rent_date is not None
+    outbox.add(
+        session,
+        RentalEnded(
+            contract_id=contract.id,
+            contract_number=contract.contract_number,
+            line_number=line.line_number,
+            customer_id=contract.customer_id,
+            asset_id=line.asset_id,
+            on_rent_date=line.on_rent_date,
+            off_rent_date=line.off_rent_date,
+            credit_memo_id=credit_memo_id,
+        ),
+        customer_id=str(contract.customer_id),
+        aggregate_id=str(line.id),
+    )
+
+
+async def accrued_of(
+    session: AsyncSession, customer_id: uuid.UUID, as_of: date
+) -> tuple[Decimal, Decimal, str | None]:
+    """Rent and storage the customer earned by `as_of` not on an issued invoice yet (what a
+    draft bills is still unbilled), and their currency."""
+    lines = await customer_rentals(session, customer_id)
+    charges = await charges_of(session, [line.id for line, _ in lines])
+    schedules = await customer_schedules(session, customer_id)
+    periods = await storage_charges_of(session, [s.id for s in schedules])
+    invoice_ids = {c.invoice_id for cs in charges.values() for c in cs if c.invoice_id}
+    invoice_ids |= {c.invoice_id for ps in periods.values() for c in ps if c.invoice_id}
+    drafts = await draft_invoice_ids(session, invoice_ids)
+    rent, currency = Decimal(0), None
+    for line, contract in lines:
+        billed = billed_so_far(c for c in charges[line.id] if c.invoice_id not in drafts)
+        rent += accrued_unbilled(terms_of(line, contract), billed.rent, as_of)
+        currency = contract.currency
+    stored = Decimal(0)
+    for schedule in schedules:
+        billed_periods = {
+            c.period_number for c in periods[schedule.id] if c.invoice_id not in drafts
+        }
+        stored += storage_rules.accrued(schedule_terms(schedule), billed_periods, as_of)
+        currency = schedule.currency
+    return rent, stored, currency
+
+
+async def publish_accrued(session: AsyncSession, customer_id: uuid.UUID, as_of: date) -> None:
+    """The customer's whole accrued-not-billed figure into the outbox."""
+    rent, stored, currency = await accrued_of(session, customer_id, as_of)
+    if currency is None:
+        return
+    outbox.add(
+        session,
+        RentalAccrued(
+            customer_id=customer_id,
+            currency=currency,
+            as_of=as_of,
+            rental_unbilled=round_money(rent, currency),
+            storage_unbilled=round_money(stored, currency),
+        ),
+        customer_id=str(customer_id),
+        aggregate_id=str(customer_id),
+    )
