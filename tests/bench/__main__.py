@@ -29,7 +29,9 @@ async def _run(modules: list[str], infra: BenchInfra, out: Path) -> list[report.
     for name in modules:
         module = importlib.import_module(f"tests.bench.{name}")
         report.drain()
+        report.drain_processes()
         report.reset_peak_rss()
+        report.reset_peak_rss_of(infra.kafka.pid)
         load_start, started = os.getloadavg()[0], time.perf_counter()
         lines, figures = report.split(await module.run(infra))
         step = report.Step(
@@ -38,7 +40,14 @@ async def _run(modules: list[str], infra: BenchInfra, out: Path) -> list[report.
             lines=lines,
             figures=[*report.drain(), *figures],
             peak_rss_mb=report.peak_rss_mb(),
-            children_peak_rss_mb=report.children_peak_rss_mb(),
+            processes={
+                **report.drain_processes(),
+                "Kafka's peak RSS": report.peak_rss_mb(infra.kafka.pid) or 0.0,
+                "PostgreSQL's RSS at the end": report.tree_rss_mb(infra.postgres.pid),
+                "the largest peak RSS of the child processes ended so far": (
+                    report.ended_children_peak_rss_mb()
+                ),
+            },
             load_start=load_start,
             load_end=os.getloadavg()[0],
         )

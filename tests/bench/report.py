@@ -85,7 +85,9 @@ class Figure:
     def timed(cls, name: str, ours: Samples, data_size: str, **kw: Any) -> "Figure":
         """A figure in milliseconds from `repeat()` samples (and a baseline's, if given)."""
         base: Samples | None = kw.pop("baseline_samples", None)
-        extra = {"baseline": base.median, "baseline_samples": base.values} if base else {}
+        extra: dict[str, Any] = (
+            {"baseline": base.median, "baseline_samples": base.values} if base else {}
+        )
         load = max(ours.load, base.load) if base else ours.load
         return cls(name, ours.median, "ms", data_size, ours.values, load=load, **extra, **kw)
 
@@ -164,9 +166,50 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
     return None
 
 
-def children_peak_rss_mb() -> float:
-    """The largest peak RSS of the child processes this process has waited for."""
+def reset_peak_rss_of(pid: int) -> None:
+    """The same for a child process (the broker): its peak then counts from this step."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its direct children now (PostgreSQL's backends)."""
+    pids = [str(pid)]
+    try:
+        pids += Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        pass
+    total = 0.0
+    for p in pids:
+        try:
+            for row in Path(f"/proc/{p}/status").read_text().splitlines():
+                if row.startswith("VmRSS:"):
+                    total += int(row.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def ended_children_peak_rss_mb() -> float:
+    """The largest peak RSS of the child processes ended so far (service processes a step ran)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+_processes: dict[str, float] = {}
+
+
+def process_memory(name: str, mb: float | None) -> None:
+    """Report a process's memory (e.g. a service's peak RSS) with the step that runs now."""
+    if mb is not None:
+        _processes[name] = mb
+
+
+def drain_processes() -> dict[str, float]:
+    found = dict(_processes)
+    _processes.clear()
+    return found
 
 
 @dataclass
@@ -178,7 +221,7 @@ class Step:
     lines: list[str]
     figures: list[Figure]
     peak_rss_mb: float | None
-    children_peak_rss_mb: float | None
+    processes: dict[str, float]  # other processes' memory in MB, by what was measured
     load_start: float
     load_end: float
 
@@ -229,7 +272,7 @@ def write(steps: list[Step], out: Path, *, machine: str) -> None:
             )
     for step in steps:
         memory = f"peak RSS of the bench process {_mb(step.peak_rss_mb)}"
-        memory += f", of its child processes {_mb(step.children_peak_rss_mb)}"
+        memory += "".join(f", {name} {_mb(mb)}" for name, mb in step.processes.items())
         md += [
             "",
             f"## {step.name}",

@@ -3,6 +3,7 @@ and the baselines' plans, in report.md and report.json (no database needed)."""
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from tests.bench.report import Figure, Step
 
 
 def _step(figures: list[Figure]) -> Step:
-    return Step("collections", 12.5, ["data: 10 items"], figures, 310.0, 95.0, 1.5, 2.5)
+    processes = {"Kafka's peak RSS": 95.0}
+    return Step("collections", 12.5, ["data: 10 items"], figures, 310.0, processes, 1.5, 2.5)
 
 
 def test_a_figure_is_met_or_not_by_its_direction() -> None:
@@ -57,7 +59,7 @@ def test_the_report_holds_every_figure_its_step_and_plans(tmp_path: Path) -> Non
 
     data = json.loads((tmp_path / "report.json").read_text())
     [step] = data["steps"]
-    assert step["peak_rss_mb"] == 310.0 and step["children_peak_rss_mb"] == 95.0
+    assert step["peak_rss_mb"] == 310.0 and step["processes"] == {"Kafka's peak RSS": 95.0}
     aging, consumption = step["figures"]
     assert aging["met"] is True and aging["spread"] == [79.0, 90.0]
     assert aging["ratio"] == pytest.approx(81.5 / 289.0)
@@ -69,7 +71,7 @@ def test_the_report_holds_every_figure_its_step_and_plans(tmp_path: Path) -> Non
         "289 (SUM(balance) GROUP BY) | 0.28 | 1,000,000 items | 1.8 |"
     ) in md
     assert "| >= 5,000 | **not met** |" in md
-    assert "peak RSS of the bench process 310 MB, of its child processes 95 MB" in md
+    assert "peak RSS of the bench process 310 MB, Kafka's peak RSS 95 MB" in md
     assert "HashAggregate (actual time=1.0..289.0 rows=7 loops=1)" in md
 
 
@@ -84,3 +86,11 @@ def test_bench_scale_shrinks_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert report.scaled(1_000_000) == 100_000 and report.scaled(3) == 1
     monkeypatch.delenv("BENCH_SCALE")
     assert report.scaled(50_000) == 50_000
+
+
+def test_a_step_reports_the_memory_of_processes_it_ran() -> None:
+    report.process_memory("credit server 0 peak RSS", 180.0)
+    report.process_memory("gone", None)
+    assert report.drain_processes() == {"credit server 0 peak RSS": 180.0}
+    assert report.drain_processes() == {}
+    assert (report.peak_rss_mb() or 0) > 0 and report.tree_rss_mb(os.getpid()) > 0
