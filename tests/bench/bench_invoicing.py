@@ -29,6 +29,7 @@ from shared.events.customers import InvoiceGrouping
 from shared.service import Service
 from shared.settings import PlatformSettings
 from tests.bench import BenchInfra
+from tests.bench.report import scaled
 from tests.support import SECRET
 
 GROUPINGS = list(InvoiceGrouping)
@@ -275,6 +276,6 @@ async def _one_size(infra: BenchInfra, customers: int, tickets: int) -> list[str
 
 
 async def run(infra: BenchInfra) -> list[str]:
-    tickets = int(os.environ.get("AR_BENCH_INVOICING_TICKETS", "100000"))
-    customers = int(os.environ.get("AR_BENCH_INVOICING_CUSTOMERS", "5000"))
+    tickets = int(os.environ.get("AR_BENCH_INVOICING_TICKETS", scaled(100_000)))
+    customers = int(os.environ.get("AR_BENCH_INVOICING_CUSTOMERS", scaled(5_000)))
     return await _one_size(infra, customers, tickets)
