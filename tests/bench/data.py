@@ -83,8 +83,12 @@ class Book:
     def __init__(self, customers: int, invoices: int, today: date, seed: int = 19) -> None:
         self.today, self.seed = today, seed
         rng = random.Random(seed)
-        # Pareto weights: sizes long-tailed; every customer has at least one invoice.
-        weights = [rng.paretovariate(1.2) for _ in range(customers)]
+        # Log-normal sizes: the largest fifth of the customers carries about three quarters of
+        # the invoices, the median customer a third of the mean; no customer more than 0.5 % of
+        # the book (a Pareto tail would give one customer a tenth of it); at least one invoice.
+        weights = [rng.lognormvariate(0, 1.5) for _ in range(customers)]
+        cap = 0.005 * sum(weights)
+        weights = [min(w, cap) for w in weights]
         total = sum(weights)
         self.sizes = [max(1, round(w / total * invoices)) for w in weights]
         # Districts of uneven size (a few large basins, many small ones).
