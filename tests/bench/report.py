@@ -271,7 +271,7 @@ def write(steps: list[Step], out: Path, *, machine: str) -> None:
                 f"{met} | {baseline} | {ratio} | {f.data_size} | {f.load:.1f} |"
             )
     for step in steps:
-        memory = f"peak RSS of the bench process {_mb(step.peak_rss_mb)}"
+        memory = f"peak RSS of the bench process during the step {_mb(step.peak_rss_mb)}"
         memory += "".join(f", {name} {_mb(mb)}" for name, mb in step.processes.items())
         md += [
             "",

@@ -71,7 +71,7 @@ def test_the_report_holds_every_figure_its_step_and_plans(tmp_path: Path) -> Non
         "289 (SUM(balance) GROUP BY) | 0.28 | 1,000,000 items | 1.8 |"
     ) in md
     assert "| >= 5,000 | **not met** |" in md
-    assert "peak RSS of the bench process 310 MB, Kafka's peak RSS 95 MB" in md
+    assert "peak RSS of the bench process during the step 310 MB, Kafka's peak RSS 95 MB" in md
     assert "HashAggregate (actual time=1.0..289.0 rows=7 loops=1)" in md
 
 
