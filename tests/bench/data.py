@@ -27,8 +27,8 @@ TERMS = [
 # partly paid). Days late may be negative: paid before the due date.
 HABITS = {
     "prompt": (0.45, (-5, 5), 0.01, 0.3),
-    "slow": (0.30, (5, 35), 0.03, 0.4),
-    "chronic": (0.20, (25, 110), 0.08, 0.5),
+    "slow": (0.35, (5, 35), 0.03, 0.4),
+    "chronic": (0.15, (25, 90), 0.08, 0.5),
     "delinquent": (0.05, (60, 240), 0.35, 0.6),
 }
 DISTRICTS = 36
@@ -136,10 +136,17 @@ class Book:
         for n, invoiced in enumerate(dates):
             amount = Decimal(round(ticket_size * rng.lognormvariate(0, 0.6) * 100) + 5_000) / 100
             due = invoiced + timedelta(days=customer.terms_days)
-            disputed = rng.random() < dispute_rate
+            # Disputes are settled within a few months: the open ones are on recent invoices.
+            disputed = invoiced > self.today - timedelta(days=120) and rng.random() < dispute_rate
             payments: list[tuple[date, Decimal]] = []
             paid_on = due + timedelta(days=rng.randint(*late))
-            if disputed or rng.random() < unpaid:
+            # Collectors get there in the end: only a delinquent payer or a dispute leaves an
+            # invoice open long past its due date.
+            collected = customer.habit != "delinquent" and due < self.today - timedelta(days=90)
+            left_open = rng.random() < unpaid
+            if collected and left_open and not disputed:
+                payments.append((due + timedelta(days=rng.randint(45, 90)), amount))
+            elif disputed or left_open:
                 if rng.random() < partly:  # a part paid, the rest short-paid or forgotten
                     share = Decimal(rng.choice([25, 40, 50, 75, 90])) / 100
                     payments.append((paid_on, (amount * share).quantize(ONE_CENT)))
