@@ -109,9 +109,9 @@ class Book:
             kind, days = rng.choices(kinds, [s for *_, s in TERMS])[0]
             habit = rng.choices(habits, [h[0] for h in HABITS.values()])[0]
             d = rng.choices(range(DISTRICTS), self.district_weights)[0]
-            # About two months of billing, rounded to a limit a credit manager would set.
-            monthly = size / (HISTORY_DAYS / 30) * 2_500
-            limit = Decimal(max(5_000, round(monthly * rng.uniform(1.0, 3.0), -3)))
+            # Two to six months of billing, rounded as a credit manager sets a limit.
+            monthly = size / (HISTORY_DAYS / 30) * 1_500
+            limit = Decimal(max(10_000, round(monthly * rng.uniform(2.0, 6.0), -3)))
             yield Customer(
                 index=i,
                 id=uuid.UUID(int=rng.getrandbits(128), version=4),
