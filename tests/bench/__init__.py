@@ -1,9 +1,11 @@
 """Benchmarks (`make bench`): speed and memory targets measured, not asserted in timed tests.
 
 Each module `bench_<name>.py` here defines `async def run(infra: BenchInfra) -> list[str]`,
-returning the lines of its report. `python -m tests.bench [name ...]` runs them all (or those
-named) against one throwaway PostgreSQL and Kafka, prints the reports and writes them to
-var/bench/<name>.txt.
+returning the lines of its report, among which it may put `report.Figure`s (or record them with
+`report.record`). `python -m tests.bench [name ...]` runs them all (or those named) against one
+throwaway PostgreSQL and Kafka, prints the reports, writes them to var/bench/<name>.txt and the
+whole report to var/bench/report.md and report.json (tests/bench/report.py). BENCH_SCALE=0.1
+shrinks every module's data for a quick run.
 """
 
 import time

@@ -18,9 +18,10 @@ from shared.outbox import Outbox, OutboxRelay
 from shared.settings import PlatformSettings
 from shared.tables import InboxRecord, OutboxMessage
 from tests.bench import BenchInfra
+from tests.bench.report import scaled
 from tests.support import SECRET, running_service
 
-EVENTS = 20_000
+EVENTS = scaled(20_000)
 
 
 def _registered(i: int) -> CustomerRegistered:

@@ -4,7 +4,11 @@ The data is generated and labelled: every payment knows which invoices (and amou
 really for. Noise as payers make it: mangled invoice numbers (no prefix, no leading zeros, other
 separators, a one-character typo), combined payments with and without remittance, short pays,
 early-payment discounts, recurring equal amounts, payers known only by name or bank account and
-payers nobody knows. The engine is pure and in memory, so no database or broker is needed.
+payers nobody knows; and the cases where the right answer is not the remittance as written:
+overpayments (the invoice settled, the rest left on account), a payment sent twice, an invoice
+paid before and paid again, and remittances whose lines do not add up to the check (those three
+go to a person: any automatic application of them counts as wrong). The engine is pure and in
+memory, so no database or broker is needed.
 
 Reported: the time to index the invoices and to match every payment, the share of remittance
 lines applied automatically, and automatic applications that are wrong (targets: under 10 s,
@@ -16,9 +20,10 @@ import random
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from services.payments.domain.matching.engine import CashApplicationEngine
 from services.payments.domain.matching.model import (
@@ -29,10 +34,11 @@ from services.payments.domain.matching.model import (
 )
 from services.payments.domain.matching.payers import KnownPayer, PayerDirectory
 from tests.bench import BenchInfra
+from tests.bench.report import REPEATS, Figure, scaled
 
-INVOICES = 100_000
-LINES = 10_000
-CUSTOMERS = 4_000
+INVOICES = scaled(100_000)
+LINES = scaled(10_000)
+CUSTOMERS = scaled(4_000)
 RECEIVED = date(2026, 11, 5)
 SEED = 20261123
 
@@ -60,6 +66,7 @@ class Generator:
         for invoice in self.invoices:
             self.by_customer.setdefault(invoice.customer_id, []).append(invoice)
         self.unused = {c: list(v) for c, v in self.by_customer.items()}
+        self.sent: list[Receipt] = []  # payments made so far, for one sent twice
 
     def _company(self) -> str:
         words = [
@@ -162,8 +169,11 @@ class Generator:
         return {"payer_name": payer.names[0].upper().replace(" LLC", "")}
 
     def payment(self, scenario: str) -> Labelled | None:
+        if scenario in ("duplicate", "already_paid"):
+            return self._paid_again(scenario)
         customer = self.rng.choice(self.customers)
         size = {
+            "doesnt_add_up": self.rng.randint(2, 3),
             "combined_refs": self.rng.randint(2, 4),
             "combined_no_refs": self.rng.randint(2, 3),
         }.get(scenario, 1)
@@ -178,10 +188,12 @@ class Generator:
             if scenario == "short_pay":
                 paid = invoice.balance - Decimal(self.rng.randint(100, 20_000)).scaleb(-2)
                 reason = "pricing"
+            if scenario == "overpayment":  # the line says what was sent: more than owed
+                paid = invoice.balance + Decimal(self.rng.randint(100, 50_000)).scaleb(-2)
             if scenario == "discount" and invoice.discount_amount:
                 discount = invoice.discount_amount
                 paid = invoice.balance - discount
-            truth[invoice.id] = (paid, discount)
+            truth[invoice.id] = (min(paid, invoice.balance), discount)
             reference = (
                 self.mangle(invoice.number)
                 if scenario in ("mangled", "combined_refs")
@@ -194,7 +206,12 @@ class Generator:
             lines = []
         if scenario.startswith("unknown_payer"):
             who = {"payer_name": f"Unknown Payer {self.rng.randint(1, 10**6)}"}
-        amount = sum((paid for paid, _ in truth.values()), Decimal(0))
+        amount = sum((line.amount or Decimal(0) for line in lines), Decimal(0)) or sum(
+            (paid for paid, _ in truth.values()), Decimal(0)
+        )
+        if scenario == "doesnt_add_up":  # short of the lines by an amount no line explains
+            amount -= Decimal(self.rng.randint(500, 30_000)).scaleb(-2)
+            truth = {}
         receipt = Receipt(
             id=uuid.uuid4(),
             currency="USD",
@@ -203,12 +220,34 @@ class Generator:
             lines=tuple(lines),
             **who,  # type: ignore[arg-type]
         )
+        self.sent.append(receipt)
         return Labelled(receipt, scenario, truth)
+
+    def _paid_again(self, scenario: str) -> Labelled | None:
+        """A payment sent twice (the same remittance on a new bank line), or one for an invoice
+        paid in an earlier month: nothing is open to apply it to."""
+        if scenario == "duplicate":
+            if not self.sent:
+                return None
+            first = self.rng.choice(self.sent)
+            return Labelled(replace(first, id=uuid.uuid4()), scenario)
+        customer = self.rng.choice(self.customers)
+        amount = self._amount()
+        number = f"INV-2024-{self.rng.randint(1, 999_999):06d}"  # closed before this history
+        receipt = Receipt(
+            id=uuid.uuid4(),
+            currency="USD",
+            amount=amount,
+            received_on=RECEIVED,
+            lines=(RemittanceRef(number, amount, None, None),),
+            **self._who(customer),  # type: ignore[arg-type]
+        )
+        return Labelled(receipt, scenario)
 
 
 # Share of payments per scenario; combined payments carry several remittance lines each.
 SCENARIOS = {
-    "clean": 0.44,
+    "clean": 0.40,
     "mangled": 0.16,
     "combined_refs": 0.07,
     "combined_no_refs": 0.04,
@@ -217,6 +256,12 @@ SCENARIOS = {
     "discount": 0.04,
     "unknown_payer_ref": 0.06,
     "unknown_payer_nothing": 0.04,
+    # Hard cases (shares taken from "clean"): the first settles its invoice, the rest go to a
+    # person.
+    "overpayment": 0.01,
+    "duplicate": 0.01,
+    "already_paid": 0.01,
+    "doesnt_add_up": 0.01,
 }
 
 
@@ -243,47 +288,104 @@ def _wrong(labelled: Labelled, proposal: object) -> int:
     return wrong
 
 
-async def run(infra: BenchInfra) -> list[str]:
-    rng = random.Random(SEED)
-    started = time.perf_counter()
-    generator, payments = generate(rng)
-    generated = time.perf_counter() - started
+@dataclass
+class Outcome:
+    """One pass of cash application over the generated payments."""
 
+    indexed: float
+    matched: float
+    cpu: float
+    wrong: int = 0
+    lines: Counter[str] = field(default_factory=Counter)  # remittance lines per scenario
+    automatic: Counter[str] = field(default_factory=Counter)  # of them applied automatically
+    for_a_person: Counter[str] = field(default_factory=Counter)  # payments with nothing to apply
+    left_to_a_person: Counter[str] = field(default_factory=Counter)  # of them not auto-applied
+
+
+def _apply(generator: Generator, payments: list[Labelled]) -> Outcome:
     started, cpu = time.perf_counter(), time.process_time()
     engine = CashApplicationEngine(
         generator.invoices, PayerDirectory(generator.payers), MatchingPolicy()
     )
-    indexed, indexed_cpu = time.perf_counter() - started, time.process_time() - cpu
-
-    auto_lines = wrong = 0
-    by_scenario: Counter[str] = Counter()
-    auto_by_scenario: Counter[str] = Counter()
-    started, cpu = time.perf_counter(), time.process_time()
+    outcome = Outcome(time.perf_counter() - started, 0.0, 0.0)
+    started = time.perf_counter()
     for labelled in payments:
         proposal = engine.propose(labelled.receipt)
-        by_scenario[labelled.scenario] += len(labelled.truth)
-        if proposal.automatic:
-            wrong += _wrong(labelled, proposal)
+        outcome.lines[labelled.scenario] += len(labelled.truth)
+        if not labelled.truth:
+            outcome.for_a_person[labelled.scenario] += 1
+        if proposal.automatic and proposal.applications:
+            outcome.wrong += _wrong(labelled, proposal)
             applied = sum(1 for a in proposal.applications if a.invoice.id in labelled.truth)
-            auto_lines += applied
-            auto_by_scenario[labelled.scenario] += applied
+            outcome.automatic[labelled.scenario] += applied
             engine.commit(proposal)
-    matched, matched_cpu = time.perf_counter() - started, time.process_time() - cpu
+        elif not labelled.truth:
+            outcome.left_to_a_person[labelled.scenario] += 1
+    outcome.matched = time.perf_counter() - started
+    outcome.cpu = time.process_time() - cpu
+    return outcome
 
-    total_lines = sum(by_scenario.values())
-    lines = [
+
+async def run(infra: BenchInfra) -> list[Any]:
+    rng = random.Random(SEED)
+    started = time.perf_counter()
+    generator, payments = generate(rng)
+    generated = time.perf_counter() - started
+    outcomes, loads = [], []
+    for _ in range(REPEATS):
+        outcomes.append(_apply(generator, payments))
+        loads.append(os.getloadavg()[0])
+    last = outcomes[-1]
+    seconds = [o.indexed + o.matched for o in outcomes]
+    total_lines = sum(last.lines.values())
+    auto_lines = sum(last.automatic.values())
+    size = (
+        f"{total_lines:,} lines in {len(payments):,} payments, {len(generator.invoices):,} invoices"
+    )
+    lines: list[Any] = [
         f"{total_lines} remittance lines in {len(payments)} payments against "
         f"{len(generator.invoices)} open invoices of {CUSTOMERS} customers "
-        f"(generated in {generated:.1f} s, seed {SEED})",
-        f"time: {indexed:.2f} s to index the invoices + {matched:.2f} s to match = "
-        f"{indexed + matched:.2f} s (target < 10 s); CPU time {indexed_cpu:.2f} s + "
-        f"{matched_cpu:.2f} s (load average {os.getloadavg()[0]:.1f} while it ran)",
-        f"applied automatically: {auto_lines / total_lines:.1%} of lines (target >= 90 %)",
-        f"wrong automatic applications: {wrong} (target 0)",
+        f"(generated in {generated:.1f} s, seed {SEED}); the engine is pure and in memory, "
+        "so there is no plain-SQL baseline: the time is the index and the matching alone",
+        Figure(
+            "cash application: index and match",
+            sorted(seconds)[len(seconds) // 2],
+            "s",
+            size,
+            samples=tuple(seconds),
+            target=10.0,
+            load=sum(loads) / len(loads),
+            note=f"CPU time {last.cpu:.2f} s in the last pass",
+        ),
+        Figure(
+            "cash application: lines applied automatically",
+            100 * auto_lines / total_lines,
+            "%",
+            size,
+            target=90.0,
+            better="higher",
+            note="the same in every pass: the engine is deterministic",
+        ),
+        Figure(
+            "cash application: wrong automatic applications",
+            last.wrong,
+            "applications",
+            size,
+            target=1.0,
+            note="target: none",
+        ),
+        f"  time per pass: {last.indexed:.2f} s to index the invoices + {last.matched:.2f} s "
+        "to match (the last pass)",
         "by scenario (lines applied automatically / lines):",
     ]
     lines += [
-        f"  {name:24} {auto_by_scenario[name]:6} / {count:6}  {auto_by_scenario[name] / count:6.1%}"
-        for name, count in sorted(by_scenario.items())
+        f"  {name:24} {last.automatic[name]:6} / {count:6}  {last.automatic[name] / count:6.1%}"
+        for name, count in sorted(last.lines.items())
+        if count
+    ]
+    lines.append("hard cases for a person (payments left to a person / payments):")
+    lines += [
+        f"  {name:24} {last.left_to_a_person[name]:6} / {count:6}"
+        for name, count in sorted(last.for_a_person.items())
     ]
     return lines

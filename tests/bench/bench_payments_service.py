@@ -20,11 +20,12 @@ from shared.auth import Role, TokenAuthority
 from shared.bus import InProcessBus
 from shared.settings import PlatformSettings
 from tests.bench import BenchInfra
+from tests.bench.report import scaled
 from tests.support import SECRET, running_service
 
-CUSTOMERS = 500
-INVOICES = 20_000
-CHECKS = 1_000
+CUSTOMERS = scaled(500)
+INVOICES = scaled(20_000)
+CHECKS = scaled(1_000)
 SEED = 7
 
 
