@@ -286,7 +286,11 @@ async def test_the_rollforward_ties_and_the_pack_goes_out_on_close(
     )
     assert pdf.content.startswith(b"%PDF")
 
-    closed = await api.post(f"/v1/periods/{MONTH}/close", headers=auth(Role.AR_SUPERVISOR))
+    closed = await api.post(
+        f"/v1/periods/{MONTH}/close",
+        json={"override_reason": "checklist kept on paper"},
+        headers=auth(Role.AR_SUPERVISOR),
+    )
     assert closed.status_code == 201, closed.text
     [eml] = list((tmp_path / "mail").glob("ar-pack-*.eml"))
     message = eml.read_bytes()
