@@ -4,6 +4,7 @@ import jwt
 import pytest
 import time_machine
 
+from services.embedded import local_token
 from shared.api.problems import Unauthorized
 from shared.auth import Role, TokenAuthority
 from shared.clock import Clock
@@ -52,3 +53,9 @@ def test_a_token_verified_before_is_refused_once_it_expires(
     time_machine.move_to(datetime.fromtimestamp(expires_at + 1, UTC), tick=False)
     with pytest.raises(Unauthorized, match="expired"):
         authority.verify(token)
+
+
+def test_the_local_start_up_token_carries_one_role() -> None:
+    authority = TokenAuthority("s" * 32)
+    caller = authority.verify(local_token(authority))
+    assert caller.roles == {Role.AR_COORDINATOR}

@@ -149,7 +149,7 @@ PINNED = {
     "payments POST /v1/deposits/{deposit_id}/applications": "ar_coordinator ar_supervisor",
     "payments POST /v1/payments": "ar_coordinator ar_supervisor integration",
     "payments POST /v1/payments/{payment_id}/applications": "ar_coordinator ar_supervisor",
-    "payments POST /v1/payments/{payment_id}/reverse": "ar_coordinator ar_supervisor integration",
+    "payments POST /v1/payments/{payment_id}/reverse": "ar_coordinator ar_supervisor",
     "payments POST /v1/refunds": "ar_coordinator ar_supervisor",
     "payments POST /v1/refunds/{refund_id}/approve": "ar_supervisor",
     "payments POST /v1/refunds/{refund_id}/reject": "ar_supervisor",

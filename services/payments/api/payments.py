@@ -116,7 +116,7 @@ async def reverse_payment(
     payment_id: uuid.UUID,
     data: ReversalIn,
     session: SessionDep,
-    actor: ARStaffAndIntegration,
+    actor: ARStaff,
     rules: Rules,
 ) -> PaymentOut:
     """Undo every application of the payment (`PaymentUnapplied` each; the invoices reopen), then

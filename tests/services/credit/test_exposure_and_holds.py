@@ -230,3 +230,19 @@ async def test_a_released_hold_comes_back_for_another_invoice_past_due(
         f"invoice {newer.number} is 65 days past due (hold after 60), since cm-ruiz released "
         f"the hold on {TODAY.isoformat()}"
     ]
+
+
+async def test_the_one_who_placed_a_hold_cannot_release_it_alone(
+    call: Call, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "10000")
+    hold = {"customer_id": str(customer_id), "reason": "owner filed for bankruptcy"}
+    body(await call("post", "/v1/credit-holds", MANAGER, subject="cm-ruiz", json=hold), 201)
+    path = f"/v1/credit-holds/{customer_id}/release"
+    refused = await call("post", path, MANAGER, subject="cm-ruiz", json={"reason": "paid"})
+    assert refused.status_code == 403, refused.text
+    assert (await _exposure(call, customer_id))["on_hold"]
+    released = await call(
+        "post", path, Role.AR_SUPERVISOR, subject="sup-lee", json={"reason": "paid"}
+    )
+    assert body(released, 200)["released_by"] == "sup-lee"
