@@ -10,13 +10,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.customers.domain import DuplicateMatch, address_key, name_key, similar_names
 from services.customers.models import Customer, CustomerAddress, CustomerDocument
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
 from shared.db import text_search
+from shared.scoping import within
 
 
 async def get_customer(
-    session: AsyncSession, customer_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession,
+    customer_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    scope: Scope = UNLIMITED,
 ) -> Customer:
-    statement = select(Customer).where(Customer.id == customer_id)
+    """The customer, or a 404 when it is unknown or outside the caller's scope."""
+    statement = _scoped(select(Customer).where(Customer.id == customer_id), scope)
     if lock:
         statement = statement.with_for_update()
     customer = (await session.exec(statement)).first()
@@ -50,8 +57,13 @@ async def documents_of(session: AsyncSession, customer_id: uuid.UUID) -> Sequenc
     return (await session.exec(statement)).all()
 
 
+def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    return within(statement, scope, customer=Customer.id, district=Customer.business_district)
+
+
 def search_customers(
     *,
+    scope: Scope = UNLIMITED,
     status: str | None = None,
     business_district: str | None = None,
     sales_rep: str | None = None,
@@ -59,8 +71,9 @@ def search_customers(
     currency: str | None = None,
     q: str | None = None,
 ) -> Select:  # type: ignore[type-arg]
-    """Customers matching every filter given; `q` searches names, account number and tax id."""
-    statement = select(Customer)
+    """Customers in scope matching every filter given; `q` searches names, account number and
+    tax id."""
+    statement = _scoped(select(Customer), scope)
     for column, value in (
         (Customer.status, status),
         (Customer.business_district, business_district),

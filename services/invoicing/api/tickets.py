@@ -28,7 +28,13 @@ from services.invoicing.schemas.tickets import (
     TicketDocumentOut,
     TicketOut,
 )
-from shared.api.access import AnyRole, ARStaff, ARStaffAndSystems, ARSupervisor
+from shared.api.access import (
+    AnyRole,
+    ARStaff,
+    ARStaffAndSystems,
+    ARSupervisor,
+    ScopedARStaffAndSystems,
+)
 from shared.api.files import FILE_CONTENT, TOO_LARGE, file_response, read_upload
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -56,15 +62,16 @@ async def receive_ticket(
     clock: ClockDep,
     data: SalesTicketClosed,
     session: SessionDep,
-    actor: ARStaffAndSystems,
+    actor: ScopedARStaffAndSystems,
     response: Response,
     settings: SettingsDep,
 ) -> TicketOut:
     """Accept a ticket closed in the sales/ops system and review it at once: the answer is
     `ready` or `held` with each reason. Idempotent on (`source_system`, `ticket_number`): a
     repeat answers 200 with the ticket already received. Publishes `TicketClosed`, and
-    `TicketHeld` when held. A ticket closed more than `AR_INVOICING_MAX_FUTURE_DAYS` ahead is a
-    422. The same payload may arrive as `sales.ticket_closed` on `ar.sales.v1`."""
+    `TicketHeld` when held. A customer outside the token's districts is a 404. A ticket closed
+    more than `AR_INVOICING_MAX_FUTURE_DAYS` ahead is a 422. The same payload may arrive as
+    `sales.ticket_closed` on `ar.sales.v1`."""
     ticket, created = await commands.receive_ticket(
         session, data, actor, clock=clock, max_future_days=settings.max_future_days
     )
