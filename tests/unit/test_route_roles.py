@@ -71,6 +71,7 @@ PINNED = {
     "credit POST /v1/credit-applications/{application_id}/review": "ar_supervisor credit_manager",
     "credit POST /v1/credit-holds": "ar_supervisor credit_manager",
     "credit POST /v1/credit-holds/{customer_id}/release": "ar_supervisor credit_manager",
+    "credit POST /v1/credit-lines/{customer_id}/approve": "ar_supervisor credit_manager",
     "credit PUT /v1/credit-lines/{customer_id}": "ar_supervisor credit_manager",
     "customers DELETE /v1/customers/{customer_id}/addresses/{address_id}": "ar_coordinator ar_supervisor credit_manager integration",
     "customers DELETE /v1/customers/{customer_id}/contacts/{contact_id}": "ar_coordinator ar_supervisor credit_manager integration",
