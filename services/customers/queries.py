@@ -8,7 +8,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customers.domain import DuplicateMatch, address_key, name_key, similar_names
-from services.customers.models import Customer, CustomerAddress, CustomerDocument
+from services.customers.models import (
+    Customer,
+    CustomerAddress,
+    CustomerChangeRequest,
+    CustomerDocument,
+)
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
 from shared.db import text_search
@@ -36,6 +41,27 @@ async def find_by_external_ref(session: AsyncSession, external_ref: str) -> Cust
     return (
         await session.exec(select(Customer).where(Customer.external_ref == external_ref))
     ).first()
+
+
+async def get_change_request(
+    session: AsyncSession, customer_id: uuid.UUID, request_id: uuid.UUID
+) -> CustomerChangeRequest:
+    request = await session.get(CustomerChangeRequest, request_id, with_for_update=True)
+    if request is None or request.customer_id != customer_id:
+        raise NotFound(f"no change request {request_id} on customer {customer_id}")
+    return request
+
+
+async def change_requests_of(
+    session: AsyncSession, customer_id: uuid.UUID
+) -> Sequence[CustomerChangeRequest]:
+    """The customer's change requests, oldest first."""
+    statement = (
+        select(CustomerChangeRequest)
+        .where(CustomerChangeRequest.customer_id == customer_id)
+        .order_by(col(CustomerChangeRequest.requested_at), col(CustomerChangeRequest.id))
+    )
+    return (await session.exec(statement)).all()
 
 
 async def get_document(
