@@ -85,6 +85,23 @@ async def test_a_district_or_customer_scoped_token_reaches_only_its_own_objects(
             "/invoicing/v1/tickets", json=ticket_body(theirs), headers=sales
         )
         assert elsewhere.status_code == 404, elsewhere.text
+        work_elsewhere = ticket_body(ours, business_district=BAKKEN)
+        assert (
+            await http.post("/invoicing/v1/tickets", json=work_elsewhere, headers=sales)
+        ).status_code == 404
+        other = await http.post(
+            "/invoicing/v1/tickets",
+            json=ticket_body(theirs, business_district=BAKKEN),
+            headers=auth(Role.AR_COORDINATOR),
+        )
+        for headers in (sales, portal):
+            path = "/invoicing/v1/tickets/{}"
+            assert (await http.get(path.format(accepted.json()["id"]), headers=headers)).is_success
+            assert (
+                await http.get(path.format(other.json()["id"]), headers=headers)
+            ).status_code == 404
+            listed = (await http.get("/invoicing/v1/tickets", headers=headers)).json()["items"]
+            assert [t["id"] for t in listed] == [accepted.json()["id"]]
         order = {"customer_id": theirs, "amount": "100.00", "order_ref": "SO-1"}
         refused = await http.post("/credit/v1/authorizations", json=order, headers=sales)
         assert refused.status_code == 404, refused.text

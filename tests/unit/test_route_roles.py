@@ -180,7 +180,12 @@ SCOPED = {
     "invoicing GET /v1/invoices",
     "invoicing GET /v1/invoices/{invoice_id}",
     "invoicing GET /v1/invoices/{invoice_id}/pdf",
+    "invoicing GET /v1/tickets",
+    "invoicing GET /v1/tickets/{ticket_id}",
+    "invoicing GET /v1/tickets/{ticket_id}/documents",
+    "invoicing GET /v1/tickets/{ticket_id}/documents/{document_id}",
     "invoicing POST /v1/tickets",
+    "invoicing POST /v1/tickets/{ticket_id}/documents",
     "payments GET /v1/payments",
     "payments GET /v1/payments/{payment_id}",
 }

@@ -55,10 +55,12 @@ async def receive_ticket(
         what="closed_at",
     )
     account = await session.get(BillingAccount, data.customer_id)
-    if actor is not None and not actor.scope.admits(
-        customer_id=data.customer_id, district=account.business_district if account else None
+    # A sales system sends tickets of its own districts' customers and work only (and reads
+    # them back by the ticket's district); it learns nothing of others.
+    districts = (account.business_district if account else None, data.business_district)
+    if actor is not None and not all(
+        actor.scope.admits(customer_id=data.customer_id, district=d) for d in districts
     ):
-        # A sales system sends tickets of its own districts only; it learns nothing of others.
         raise NotFound(f"no customer {data.customer_id} in the token's scope")
     existing = await find_ticket(session, data.source_system, data.ticket_number)
     if existing is not None:
