@@ -13,9 +13,10 @@ port = platform.embedded_port
 print(
     f"\nAR platform (embedded) on http://{platform.bind_host}:{port}/"
     "  - every service's docs are linked there.\n"
-    f"Bearer token for local use (12 h; roles ar_coordinator, ar_supervisor, credit_manager):\n\n"
+    "Bearer token for local use (12 h; one role, ar_coordinator; mint others as below):\n\n"
     f"  {local_token(app.state.tokens)}\n\n"
-    "Mint others with: .venv/bin/python -m shared.auth --role auditor --subject someone\n",
+    "Mint one per person and role with: .venv/bin/python -m shared.auth --role ar_supervisor"
+    " --subject someone\n",
     flush=True,
 )
 uvicorn.run(app, host=platform.bind_host, port=port, log_config=None)

@@ -64,6 +64,20 @@ class CreditLine(CreditTable, table=True):
     changed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
+class CreditLineRequest(CreditTable, table=True):
+    """A limit above the second-approval threshold, set by one person and waiting for another."""
+
+    __tablename__ = "credit_line_requests"
+
+    customer_id: uuid.UUID = Field(primary_key=True)
+    credit_limit: Decimal = _money()
+    terms: dict[str, Any] = _json()
+    review_on: date | None = None
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
 class CreditHold(CreditTable, table=True):
     """A hold on a customer's credit; the open one has no `released_at`."""
 

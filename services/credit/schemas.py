@@ -192,6 +192,18 @@ class CreditLineOut(Answer):
     changed_at: datetime
 
 
+class CreditLineRequestOut(Answer):
+    """A limit above the second-approval threshold, waiting for another person's approval."""
+
+    customer_id: uuid.UUID
+    credit_limit: MoneyOut
+    terms: PaymentTerms
+    review_on: date | None
+    reason: str
+    requested_by: str
+    requested_at: datetime
+
+
 class HoldIn(Strict):
     customer_id: uuid.UUID
     reason: Reason

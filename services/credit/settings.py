@@ -25,6 +25,8 @@ class CreditSettings(ServiceSettings):
     port: int = 8005
     # A credit manager approves limits up to this amount; above it an AR supervisor must.
     manager_approval_limit: Decimal = Field(default=Decimal("50000"), ge=0)
+    # A limit above this amount is set by one person and approved by another.
+    second_approval_above: Decimal = Field(default=Decimal("25000"), ge=0)
     # An open invoice this many days past due puts the customer on hold automatically.
     hold_days_past_due: int = Field(default=60, ge=1)
     # A bureau report older than this no longer counts in a score.

@@ -142,3 +142,20 @@ class CustomerDocument(CustomersTable, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     uploaded_by: str = Field(max_length=200)
     uploaded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class CustomerChangeRequest(CustomersTable, table=True):
+    """A change of payment terms or currency: requested by one person, made when another
+    approves it."""
+
+    __tablename__ = "customer_change_requests"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    customer_id: uuid.UUID = Field(foreign_key="customers.id", index=True)
+    # The fields as a customer PATCH sends them: `payment_terms`, `currency` or both.
+    changes: dict[str, Any] = Field(sa_column=Column(JSONColumn, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(max_length=200)
+    requested_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    approved_by: str | None = Field(default=None, max_length=200)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

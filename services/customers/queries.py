@@ -8,15 +8,27 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.customers.domain import DuplicateMatch, address_key, name_key, similar_names
-from services.customers.models import Customer, CustomerAddress, CustomerDocument
+from services.customers.models import (
+    Customer,
+    CustomerAddress,
+    CustomerChangeRequest,
+    CustomerDocument,
+)
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
 from shared.db import text_search
+from shared.scoping import within
 
 
 async def get_customer(
-    session: AsyncSession, customer_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession,
+    customer_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    scope: Scope = UNLIMITED,
 ) -> Customer:
-    statement = select(Customer).where(Customer.id == customer_id)
+    """The customer, or a 404 when it is unknown or outside the caller's scope."""
+    statement = _scoped(select(Customer).where(Customer.id == customer_id), scope)
     if lock:
         statement = statement.with_for_update()
     customer = (await session.exec(statement)).first()
@@ -29,6 +41,27 @@ async def find_by_external_ref(session: AsyncSession, external_ref: str) -> Cust
     return (
         await session.exec(select(Customer).where(Customer.external_ref == external_ref))
     ).first()
+
+
+async def get_change_request(
+    session: AsyncSession, customer_id: uuid.UUID, request_id: uuid.UUID
+) -> CustomerChangeRequest:
+    request = await session.get(CustomerChangeRequest, request_id, with_for_update=True)
+    if request is None or request.customer_id != customer_id:
+        raise NotFound(f"no change request {request_id} on customer {customer_id}")
+    return request
+
+
+async def change_requests_of(
+    session: AsyncSession, customer_id: uuid.UUID
+) -> Sequence[CustomerChangeRequest]:
+    """The customer's change requests, oldest first."""
+    statement = (
+        select(CustomerChangeRequest)
+        .where(CustomerChangeRequest.customer_id == customer_id)
+        .order_by(col(CustomerChangeRequest.requested_at), col(CustomerChangeRequest.id))
+    )
+    return (await session.exec(statement)).all()
 
 
 async def get_document(
@@ -50,8 +83,13 @@ async def documents_of(session: AsyncSession, customer_id: uuid.UUID) -> Sequenc
     return (await session.exec(statement)).all()
 
 
+def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    return within(statement, scope, customer=Customer.id, district=Customer.business_district)
+
+
 def search_customers(
     *,
+    scope: Scope = UNLIMITED,
     status: str | None = None,
     business_district: str | None = None,
     sales_rep: str | None = None,
@@ -59,8 +97,9 @@ def search_customers(
     currency: str | None = None,
     q: str | None = None,
 ) -> Select:  # type: ignore[type-arg]
-    """Customers matching every filter given; `q` searches names, account number and tax id."""
-    statement = select(Customer)
+    """Customers in scope matching every filter given; `q` searches names, account number and
+    tax id."""
+    statement = _scoped(select(Customer), scope)
     for column, value in (
         (Customer.status, status),
         (Customer.business_district, business_district),

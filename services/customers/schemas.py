@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -151,6 +151,27 @@ class CustomerPatch(Strict):
     _kept = field_validator(
         "legal_name", "status", "currency", "business_district", "payment_terms", "billing_profile"
     )(kept)
+
+
+class ChangeRequestIn(Strict):
+    """A change of payment terms and/or currency, made once another person approves it."""
+
+    payment_terms: PaymentTerms | None = None
+    currency: CurrencyCode | None = None
+    reason: PlainText = Field(min_length=1, max_length=500)
+
+
+class ChangeRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    changes: dict[str, Any]
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
 
 
 class CreditLineOut(MoneyModel):

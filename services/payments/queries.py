@@ -20,6 +20,8 @@ from services.payments.models import (
     written_forms,
 )
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
+from shared.scoping import within
 
 
 async def get_payer(session: AsyncSession, customer_id: uuid.UUID) -> Payer:
@@ -74,9 +76,32 @@ async def applications_of(session: AsyncSession, payment_id: uuid.UUID) -> Seque
     return (await session.exec(statement)).all()
 
 
-def payments(*, customer_id: uuid.UUID | None = None, unapplied_only: bool = False) -> Select:  # type: ignore[type-arg]
-    """Payments, optionally one customer's, optionally only those with credit left on account."""
-    statement = select(Payment)
+def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    # Payments keeps no district: a token limited to districts reaches no payment.
+    return within(statement, scope, customer=Payment.customer_id)
+
+
+async def get_payment_in_scope(
+    session: AsyncSession, payment_id: uuid.UUID, scope: Scope
+) -> Payment:
+    """The payment, or the same 404 as an unknown one when it is outside the caller's scope."""
+    payment = (
+        await session.exec(_scoped(select(Payment).where(Payment.id == payment_id), scope))
+    ).first()
+    if payment is None:
+        raise NotFound(f"no payment {payment_id}")
+    return payment
+
+
+def payments(
+    *,
+    customer_id: uuid.UUID | None = None,
+    unapplied_only: bool = False,
+    scope: Scope = UNLIMITED,
+) -> Select:  # type: ignore[type-arg]
+    """Payments in scope, optionally one customer's, optionally only those with credit left on
+    account."""
+    statement = _scoped(select(Payment), scope)
     if customer_id:
         statement = statement.where(Payment.customer_id == customer_id)
     if unapplied_only:

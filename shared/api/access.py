@@ -1,7 +1,10 @@
 """Who may call a route: one named dependency per set of roles, in the AR team's words.
 
 A route declares its caller as one of these, e.g. `actor: ARStaff`; the name says who may do it,
-so the same set of roles is called the same everywhere.
+so the same set of roles is called the same everywhere. A route that filters what it reads and
+writes by the caller's scope (districts, a customer) declares the `Scoped...` one, e.g.
+`actor: ScopedAnyRole`, and passes `actor.scope` to its queries; any other route refuses a token
+so limited.
 """
 
 from typing import Annotated
@@ -42,4 +45,13 @@ CreditDeciderAndSystems = Annotated[
 # holding an integration token.
 MetricsReaders = Annotated[
     Principal, require_roles(Role.AR_SUPERVISOR, Role.AUDITOR, Role.INTEGRATION)
+]
+
+
+# The same callers on routes that filter by the caller's scope (shared/scoping.py): a sales token
+# limited to its districts, a customer-portal token to its customer.
+ScopedAnyRole = Annotated[Principal, require_roles(*ALL_ROLES, scoped=True)]
+ScopedARStaffAndSystems = Annotated[Principal, require_roles(*_AR, *_SYSTEMS, scoped=True)]
+ScopedCreditDeciderAndSystems = Annotated[
+    Principal, require_roles(Role.CREDIT_MANAGER, Role.AR_SUPERVISOR, *_SYSTEMS, scoped=True)
 ]

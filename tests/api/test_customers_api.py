@@ -646,3 +646,42 @@ async def test_likely_duplicates_by_tax_id_similar_name_and_address(
     assert best["matched_on"] == ["name", "tax_id"] and best["name_similarity"] == 100
     nothing = await customers_api.get("/v1/customers/duplicates", headers=h)
     assert nothing.status_code == 422
+
+
+async def test_terms_and_currency_change_only_when_another_person_approves(
+    customers_api: httpx.AsyncClient, auth: AuthHeaders
+) -> None:
+    created = await _create(customers_api, auth)
+    url = f"/v1/customers/{created['id']}"
+    net_45 = {"kind": "net", "days": 45}
+    for role in (COORDINATOR, Role.INTEGRATION):
+        direct = await customers_api.patch(url, json={"payment_terms": net_45}, headers=auth(role))
+        assert direct.status_code == 422, direct.text
+    by_integration = await customers_api.post(
+        f"{url}/change-requests",
+        json={"payment_terms": net_45, "reason": "renegotiated"},
+        headers=auth(Role.INTEGRATION),
+    )
+    assert by_integration.status_code == 403
+
+    requested = await customers_api.post(
+        f"{url}/change-requests",
+        json={"payment_terms": net_45, "currency": "CAD", "reason": "moved to Alberta"},
+        headers=auth(Role.CREDIT_MANAGER, subject="cm-ruiz"),
+    )
+    assert requested.status_code == 201, requested.text
+    approve = f"{url}/change-requests/{requested.json()['id']}/approve"
+    unchanged = (await customers_api.get(url, headers=auth(COORDINATOR))).json()
+    assert (unchanged["payment_terms"]["days"], unchanged["currency"]) == (30, "USD")
+
+    alone = await customers_api.post(approve, headers=auth(Role.CREDIT_MANAGER, subject="cm-ruiz"))
+    assert alone.status_code == 403, alone.text
+    approved = await customers_api.post(
+        approve, headers=auth(Role.AR_SUPERVISOR, subject="sup-lee")
+    )
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["payment_terms"]["days"], approved.json()["currency"]) == (45, "CAD")
+    again = await customers_api.post(approve, headers=auth(Role.AR_SUPERVISOR, subject="sup-lee"))
+    assert again.status_code == 409
+    listed = await customers_api.get(f"{url}/change-requests", headers=auth(Role.AUDITOR))
+    assert [r["approved_by"] for r in listed.json()] == ["sup-lee"]

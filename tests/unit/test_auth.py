@@ -1,11 +1,13 @@
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 import time_machine
 
+from services.embedded import local_token
 from shared.api.problems import Unauthorized
-from shared.auth import Role, TokenAuthority
+from shared.auth import UNLIMITED, Role, Scope, TokenAuthority
 from shared.clock import Clock
 from tests.support import SECRET
 
@@ -52,3 +54,28 @@ def test_a_token_verified_before_is_refused_once_it_expires(
     time_machine.move_to(datetime.fromtimestamp(expires_at + 1, UTC), tick=False)
     with pytest.raises(Unauthorized, match="expired"):
         authority.verify(token)
+
+
+def test_the_local_start_up_token_carries_one_role() -> None:
+    authority = TokenAuthority("s" * 32)
+    caller = authority.verify(local_token(authority))
+    assert caller.roles == {Role.AR_COORDINATOR}
+
+
+def test_a_tokens_scope_survives_the_round_trip_and_a_bad_one_is_refused() -> None:
+    authority = TokenAuthority(SECRET)
+    customer = uuid.uuid4()
+    scope = Scope(districts=frozenset({"permian"}), customer_id=customer)
+    caller = authority.verify(authority.mint("portal", [Role.AUDITOR], scope=scope))
+    assert caller.scope == scope and caller.scope.limits_customers
+    assert caller.scope.admits(customer_id=customer, district="permian")
+    assert not caller.scope.admits(customer_id=customer, district="bakken")
+    assert not caller.scope.admits(customer_id=uuid.uuid4(), district="permian")
+    assert authority.verify(authority.mint("staff", [Role.SALES])).scope == UNLIMITED
+
+    now = int(Clock().epoch_seconds())
+    for bad in ({"districts": "permian"}, {"customer_id": "nobody"}, {"tenant": "x"}):
+        claims = {"sub": "x", "roles": ["sales"], "iss": "ar-platform", "jti": "j", "scope": bad}
+        token = jwt.encode(claims | {"iat": now, "exp": now + 60}, SECRET, "HS256")
+        with pytest.raises(Unauthorized):
+            authority.verify(token)

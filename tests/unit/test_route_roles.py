@@ -1,7 +1,9 @@
 # ruff: noqa: E501 (the pinned table keeps one route per line)
 """No route's access changes when its role dependency is renamed: every route of every service,
 with the roles that may call it, pinned from the code as it stood before the named role
-dependencies (shared/api/access.py) replaced the per-service aliases."""
+dependencies (shared/api/access.py) replaced the per-service aliases. And which routes filter by
+a token's scope (districts, a customer): every other route refuses a token so limited.
+tests/api/test_access_matrix.py calls every operation with these rules as its expectations."""
 
 import importlib
 from collections.abc import Iterator
@@ -82,6 +84,7 @@ PINNED = {
     "credit POST /v1/credit-applications/{application_id}/review": "ar_supervisor credit_manager",
     "credit POST /v1/credit-holds": "ar_supervisor credit_manager",
     "credit POST /v1/credit-holds/{customer_id}/release": "ar_supervisor credit_manager",
+    "credit POST /v1/credit-lines/{customer_id}/approve": "ar_supervisor credit_manager",
     "credit PUT /v1/credit-lines/{customer_id}": "ar_supervisor credit_manager",
     "customers DELETE /v1/customers/{customer_id}/addresses/{address_id}": "ar_coordinator ar_supervisor credit_manager integration",
     "customers DELETE /v1/customers/{customer_id}/contacts/{contact_id}": "ar_coordinator ar_supervisor credit_manager integration",
@@ -89,6 +92,7 @@ PINNED = {
     "customers GET /v1/customers": EVERYONE,
     "customers GET /v1/customers/duplicates": EVERYONE,
     "customers GET /v1/customers/{customer_id}": EVERYONE,
+    "customers GET /v1/customers/{customer_id}/change-requests": "ar_coordinator ar_supervisor auditor credit_manager",
     "customers GET /v1/customers/{customer_id}/documents": EVERYONE,
     "customers GET /v1/customers/{customer_id}/documents/{document_id}": EVERYONE,
     "customers GET /v1/customers/{customer_id}/exemption-certificates": EVERYONE,
@@ -99,6 +103,8 @@ PINNED = {
     "customers PATCH /v1/customers/{customer_id}/contacts/{contact_id}": "ar_coordinator ar_supervisor credit_manager integration",
     "customers POST /v1/customers": "ar_coordinator ar_supervisor credit_manager integration",
     "customers POST /v1/customers/{customer_id}/addresses": "ar_coordinator ar_supervisor credit_manager integration",
+    "customers POST /v1/customers/{customer_id}/change-requests": "ar_coordinator ar_supervisor credit_manager",
+    "customers POST /v1/customers/{customer_id}/change-requests/{request_id}/approve": "ar_supervisor credit_manager",
     "customers POST /v1/customers/{customer_id}/contacts": "ar_coordinator ar_supervisor credit_manager integration",
     "customers POST /v1/customers/{customer_id}/documents": "ar_coordinator ar_supervisor credit_manager integration",
     "customers POST /v1/customers/{customer_id}/exemption-certificates": "ar_coordinator ar_supervisor",
@@ -200,13 +206,39 @@ PINNED = {
     "payments POST /v1/deposits/{deposit_id}/applications": "ar_coordinator ar_supervisor",
     "payments POST /v1/payments": "ar_coordinator ar_supervisor integration",
     "payments POST /v1/payments/{payment_id}/applications": "ar_coordinator ar_supervisor",
-    "payments POST /v1/payments/{payment_id}/reverse": "ar_coordinator ar_supervisor integration",
+    "payments POST /v1/payments/{payment_id}/reverse": "ar_coordinator ar_supervisor",
     "payments POST /v1/refunds": "ar_coordinator ar_supervisor",
     "payments POST /v1/refunds/{refund_id}/approve": "ar_supervisor",
     "payments POST /v1/refunds/{refund_id}/reject": "ar_supervisor",
     "payments POST /v1/remittance-advices": "ar_coordinator ar_supervisor integration",
     "payments POST /v1/remittance-advices/{advice_id}/use": "ar_coordinator ar_supervisor",
     "payments POST /v1/write-offs": "ar_coordinator ar_supervisor",
+}
+
+
+# The routes that filter what they read and write by the caller's districts and customer
+# (`Scoped...` in shared/api/access.py); one line per route, added with the route.
+SCOPED = {
+    "collections GET /v1/collection-accounts",
+    "collections GET /v1/collection-accounts/{customer_id}",
+    "collections GET /v1/statements/{customer_id}",
+    "credit GET /v1/credit-accounts",
+    "credit GET /v1/credit-accounts/{customer_id}",
+    "credit GET /v1/exposure/{customer_id}",
+    "credit POST /v1/authorizations",
+    "customers GET /v1/customers",
+    "customers GET /v1/customers/{customer_id}",
+    "invoicing GET /v1/invoices",
+    "invoicing GET /v1/invoices/{invoice_id}",
+    "invoicing GET /v1/invoices/{invoice_id}/pdf",
+    "invoicing GET /v1/tickets",
+    "invoicing GET /v1/tickets/{ticket_id}",
+    "invoicing GET /v1/tickets/{ticket_id}/documents",
+    "invoicing GET /v1/tickets/{ticket_id}/documents/{document_id}",
+    "invoicing POST /v1/tickets",
+    "invoicing POST /v1/tickets/{ticket_id}/documents",
+    "payments GET /v1/payments",
+    "payments GET /v1/payments/{payment_id}",
 }
 
 
@@ -218,19 +250,33 @@ def _allowed(dependant: Dependant) -> Iterator[frozenset[str]]:
         yield from _allowed(sub)
 
 
-def _routes_and_roles() -> dict[str, str]:
-    table = {}
+def _scoped(dependant: Dependant) -> bool:
+    return bool(getattr(dependant.call, "scoped", False)) or any(
+        _scoped(sub) for sub in dependant.dependencies
+    )
+
+
+def _routes() -> Iterator[tuple[str, APIRoute]]:
     for name in SERVICES:
         definition = importlib.import_module(f"services.{name}.service").definition
         for router in definition.routers:
             for route in router.routes:
-                if not isinstance(route, APIRoute):
-                    continue
-                sets = list(_allowed(route.dependant))
-                roles = " ".join(sorted(set().union(*sets))) if sets else "(none)"
-                for method in sorted(route.methods):
-                    table[f"{name} {method} {route.path}"] = roles
+                if isinstance(route, APIRoute):
+                    for method in sorted(route.methods):
+                        yield f"{name} {method} {route.path}", route
+
+
+def _routes_and_roles() -> dict[str, str]:
+    table = {}
+    for key, route in _routes():
+        sets = list(_allowed(route.dependant))
+        table[key] = " ".join(sorted(set().union(*sets))) if sets else "(none)"
     return table
+
+
+def test_exactly_the_declared_routes_filter_by_the_callers_scope() -> None:
+    scoped = {key for key, route in _routes() if _scoped(route.dependant)}
+    assert scoped == SCOPED
 
 
 def test_every_route_allows_exactly_the_roles_it_allowed_before() -> None:

@@ -22,7 +22,7 @@ from services.collections.schemas import (
     UnbilledGroupOut,
     UnbilledTicketOut,
 )
-from shared.api.access import AnyRole, ARStaff, ARStaffAndAuditors
+from shared.api.access import AnyRole, ARStaff, ARStaffAndAuditors, ScopedAnyRole
 from shared.api.body import RequestBody
 from shared.api.dates import BoundedDate
 from shared.api.routing import service_router
@@ -132,16 +132,16 @@ async def read_statement(
     clock: ClockDep,
     customer_id: uuid.UUID,
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     settings: SettingsDep,
     as_of: AsOf = None,
     as_pdf: Annotated[bool, Query(alias="pdf")] = False,
 ) -> StatementOut | Response:
     """Every open invoice and credit of the customer as of the date, with its age and the
     balance; `pdf=true` for the document the customer receives: with where to remit and the
-    balance by aging bucket."""
+    balance by aging bucket. A 404 outside the caller's districts or customer."""
     day = as_of or clock.today()
-    account, items, letter = await statement(session, settings, customer_id, day)
+    account, items, letter = await statement(session, settings, customer_id, day, scope=actor.scope)
     if as_pdf:
         return Response(pdf(letter, settings.company), media_type=PDF)
     labels = AgingQuery(as_of=day).buckets.labels

@@ -8,18 +8,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.documents import letters
 from services.collections.models import CollectionAccount
+from services.collections.queries.accounts import get_account
 from services.collections.queries.aging import AgedItem, AgingQuery, aged_items
 from services.collections.settings import CollectionsSettings
-from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
 from shared.documents import format_money
 
 
 async def statement(
-    session: AsyncSession, settings: CollectionsSettings, customer_id: uuid.UUID, as_of: date
+    session: AsyncSession,
+    settings: CollectionsSettings,
+    customer_id: uuid.UUID,
+    as_of: date,
+    *,
+    scope: Scope = UNLIMITED,
 ) -> tuple[CollectionAccount, list[AgedItem], letters.Letter]:
-    account = await session.get(CollectionAccount, customer_id)
-    if account is None:
-        raise NotFound(f"no collection account for customer {customer_id}")
+    """The customer's statement; a 404 when it is unknown or outside the caller's scope."""
+    account = await get_account(session, customer_id, scope=scope)
     items = await aged_items(
         session, AgingQuery(as_of=as_of, customer_id=customer_id), limit=10_000
     )

@@ -9,21 +9,41 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.models import CollectionAccount
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
+from shared.scoping import within
 
 # Account number first for people; the id breaks ties so the cursor order is total.
 ACCOUNT_ORDER = [col(CollectionAccount.account_number), col(CollectionAccount.id)]
 
 
-async def get_account(session: AsyncSession, customer_id: uuid.UUID) -> CollectionAccount:
-    account = await session.get(CollectionAccount, customer_id)
+def _scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
+    return within(
+        statement,
+        scope,
+        customer=CollectionAccount.id,
+        district=CollectionAccount.business_district,
+    )
+
+
+async def get_account(
+    session: AsyncSession, customer_id: uuid.UUID, *, scope: Scope = UNLIMITED
+) -> CollectionAccount:
+    """The account, or a 404 when it is unknown or outside the caller's scope."""
+    statement = _scoped(select(CollectionAccount).where(CollectionAccount.id == customer_id), scope)
+    account = (await session.exec(statement)).first()
     if account is None:
         raise NotFound(f"no collection account for customer {customer_id}")
     return account
 
 
-def search_accounts(*, business_district: str | None, sales_rep: str | None) -> Select[Any]:
-    """Accounts matching every filter given."""
+def search_accounts(
+    *, business_district: str | None, sales_rep: str | None, scope: Scope = UNLIMITED
+) -> Select[Any]:
+    """Accounts in scope matching every filter given."""
     filters = {"business_district": business_district, "sales_rep": sales_rep}
-    return select(CollectionAccount).filter_by(
-        **{name: value for name, value in filters.items() if value is not None}
+    return _scoped(
+        select(CollectionAccount).filter_by(
+            **{name: value for name, value in filters.items() if value is not None}
+        ),
+        scope,
     )

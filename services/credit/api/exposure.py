@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.credit.api.dependencies import Settings
 from services.credit.domain.exposure import CreditPosition, authorize
 from services.credit.models import OrderAuthorization
+from services.credit.queries.accounts import check_in_scope
 from services.credit.queries.position import load_position
 from services.credit.schemas import (
     AuthorizationIn,
@@ -17,7 +18,7 @@ from services.credit.schemas import (
     DeclineReasonOut,
     ExposureOut,
 )
-from shared.api.access import AnyRole, CreditDeciderAndSystems
+from shared.api.access import ScopedAnyRole, ScopedCreditDeciderAndSystems
 from shared.api.money import require_minor_units
 from shared.api.problems import NotFound
 from shared.api.routing import service_router
@@ -34,11 +35,16 @@ _RECORD = Prepared(insert(OrderAuthorization.metadata.tables[OrderAuthorization.
 
 @router.get("/{customer_id}", summary="A customer's exposure")
 async def read_exposure(
-    clock: ClockDep, customer_id: uuid.UUID, session: SessionDep, _: AnyRole, settings: Settings
+    clock: ClockDep,
+    customer_id: uuid.UUID,
+    session: SessionDep,
+    actor: ScopedAnyRole,
+    settings: Settings,
 ) -> ExposureOut:
     """Open AR + closed tickets not yet invoiced + approved orders not yet billed + rent and
     storage accrued but not billed, kept live from invoicing and payments events, against the
     limit; with days past due and any hold."""
+    await check_in_scope(session, customer_id, actor.scope)
     today = clock.today()
     position = await _position(session, customer_id, today)
     exposure = position.exposure
@@ -74,7 +80,7 @@ async def authorize_order(
     clock: ClockDep,
     data: AuthorizationIn,
     session: SessionDep,
-    actor: CreditDeciderAndSystems,
+    actor: ScopedCreditDeciderAndSystems,
     settings: Settings,
 ) -> AuthorizationOut:
     """May the customer order this much? Answered from credit's own data, never by calling
@@ -82,6 +88,7 @@ async def authorize_order(
     beyond the hold threshold, over the limit and by how much). An approved order counts in
     exposure until its ticket closes (`order_ref` = ticket number) or it expires. Both answers
     are 201: the question and its answer are recorded."""
+    await check_in_scope(session, data.customer_id, actor.scope)
     today = clock.today()
     position = await _position(session, data.customer_id, today, lock=True)
     require_minor_units(position.currency, data.amount)

@@ -21,7 +21,7 @@ from services.credit.publishing import publish
 from services.credit.queries.holds import open_hold, past_due_invoices
 from services.credit.queries.position import load_position
 from services.credit.settings import CreditSettings
-from shared.api.problems import Conflict
+from shared.api.problems import Conflict, Forbidden
 from shared.audit import SYSTEM_ACTOR, record_change
 from shared.auth import Principal
 from shared.clock import Clock
@@ -116,6 +116,9 @@ async def release_by_hand(
     hold = await open_hold(session, customer_id)
     if hold is None:
         raise NotOnHold("there is no open hold to release")
+    if not hold.automatic and hold.placed_by == actor.subject:
+        # Separation of duties: the one who judged the account must not also undo the judgement.
+        raise Forbidden("a hold placed by hand is released by someone other than who placed it")
     today = clock.today()
     position = await load_position(session, customer_id, today=today)
     if position is not None:

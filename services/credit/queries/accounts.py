@@ -9,10 +9,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.credit.models import CreditAccount
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
 from shared.events.customers import CustomerStatus
+from shared.scoping import within
 
 # Account number first for people; the id breaks ties so the cursor order is total.
 ACCOUNT_ORDER = [col(CreditAccount.account_number), col(CreditAccount.id)]
+
+
+def _scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
+    return within(
+        statement, scope, customer=CreditAccount.id, district=CreditAccount.business_district
+    )
 
 
 async def get_account(
@@ -25,9 +33,32 @@ async def get_account(
     return account
 
 
-def search_accounts(*, status: CustomerStatus | None, business_district: str | None) -> Select[Any]:
-    """Accounts matching every filter given."""
+async def get_account_in_scope(
+    session: AsyncSession, customer_id: uuid.UUID, scope: Scope
+) -> CreditAccount:
+    """The account, or the same 404 as an unknown one when it is outside the caller's scope."""
+    statement = _scoped(select(CreditAccount).where(CreditAccount.id == customer_id), scope)
+    account = (await session.exec(statement)).first()
+    if account is None:
+        raise NotFound(f"no credit account for customer {customer_id}")
+    return account
+
+
+async def check_in_scope(session: AsyncSession, customer_id: uuid.UUID, scope: Scope) -> None:
+    """A 404 when the customer is outside the caller's scope; reads nothing for a token whose
+    scope does not limit customers (the busy authorization path)."""
+    if scope.limits_customers:
+        await get_account_in_scope(session, customer_id, scope)
+
+
+def search_accounts(
+    *, status: CustomerStatus | None, business_district: str | None, scope: Scope = UNLIMITED
+) -> Select[Any]:
+    """Accounts in scope matching every filter given."""
     filters = {"status": status, "business_district": business_district}
-    return select(CreditAccount).filter_by(
-        **{name: value for name, value in filters.items() if value is not None}
+    return _scoped(
+        select(CreditAccount).filter_by(
+            **{name: value for name, value in filters.items() if value is not None}
+        ),
+        scope,
     )

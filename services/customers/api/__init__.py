@@ -4,6 +4,7 @@ shape the answer; a module per resource of the customer."""
 from services.customers.api import (
     addresses,
     certificates,
+    change_requests,
     contacts,
     customers,
     documents,
@@ -19,4 +20,5 @@ ROUTERS = [
     documents.router,
     onboarding.router,
     history.router,
+    change_requests.router,
 ]

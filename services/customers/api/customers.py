@@ -18,7 +18,7 @@ from services.customers.schemas import (
     CustomerPatch,
     DuplicateOut,
 )
-from shared.api.access import AnyRole, StaffAndIntegration
+from shared.api.access import AnyRole, ScopedAnyRole, StaffAndIntegration
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import BusinessRuleViolation, Problem, problem_doc
 from shared.api.routing import service_router
@@ -66,7 +66,7 @@ async def create_customer(
 @router.get("", summary="Search customers")
 async def list_customers(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     status_: Annotated[CustomerStatus | None, Query(alias="status")] = None,
     business_district: str | None = None,
@@ -84,6 +84,7 @@ async def list_customers(
 ) -> Page[CustomerOut]:
     """Customers matching every filter, in account-number order, a page at a time."""
     statement = search_customers(
+        scope=actor.scope,
         status=status_,
         business_district=business_district,
         sales_rep=sales_rep,
@@ -150,10 +151,11 @@ async def list_duplicates(
 
 @router.get("/{customer_id}", summary="Read a customer")
 async def read_customer(
-    customer_id: uuid.UUID, session: SessionDep, _: AnyRole, response: Response
+    customer_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole, response: Response
 ) -> CustomerOut:
-    """The customer with addresses, contacts, certificates, onboarding. `ETag`: its revision."""
-    customer = await get_customer(session, customer_id)
+    """The customer with addresses, contacts, certificates, onboarding. `ETag`: its revision.
+    A 404 when it is outside the caller's districts or customer."""
+    customer = await get_customer(session, customer_id, scope=actor.scope)
     response.headers["ETag"] = _etag(customer)
     return customer_out(customer)
 

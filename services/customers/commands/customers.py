@@ -131,9 +131,25 @@ async def register_customer(
 
 
 async def update_customer(
-    session: AsyncSession, clock: Clock, customer: Customer, patch: CustomerPatch, actor: Principal
+    session: AsyncSession,
+    clock: Clock,
+    customer: Customer,
+    patch: CustomerPatch,
+    actor: Principal,
+    *,
+    approved: bool = False,
 ) -> Customer:
+    """Change the fields sent; a new payment terms or currency only as an approved change
+    request (commands/change_requests.py)."""
     updates = patch.model_dump(exclude_unset=True, exclude={"reason", "duplicate_override"})
+    new_terms = patch.payment_terms is not None and (
+        as_json(patch.payment_terms) != customer.payment_terms
+    )
+    if not approved and (new_terms or patch.currency not in (None, customer.currency)):
+        raise CustomerRuleBroken(
+            "payment terms and currency change through a change request "
+            f"(POST /v1/customers/{customer.id}/change-requests) that another person approves"
+        )
     if patch.payment_terms is not None:
         domain.check_terms(patch.payment_terms)
         updates["payment_terms"] = as_json(patch.payment_terms)

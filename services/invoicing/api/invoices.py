@@ -35,7 +35,7 @@ from services.invoicing.schemas.invoices import (
     RebillOut,
     VoidIn,
 )
-from shared.api.access import AnyRole, ARStaff
+from shared.api.access import AnyRole, ARStaff, ScopedAnyRole
 from shared.api.files import content_disposition
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -137,7 +137,7 @@ async def create_invoice(
 @router.get("", summary="Search invoices")
 async def list_invoices(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     customer_id: uuid.UUID | None = None,
     status_: Annotated[InvoiceStatus | None, Query(alias="status")] = None,
@@ -146,7 +146,12 @@ async def list_invoices(
     """Invoices matching every filter, oldest first."""
     return await page_of(
         session,
-        search_invoices(customer_id=customer_id, status=status_, billing_run_id=billing_run_id),
+        search_invoices(
+            scope=actor.scope,
+            customer_id=customer_id,
+            status=status_,
+            billing_run_id=billing_run_id,
+        ),
         order_by=[col(Invoice.created_at), col(Invoice.id)],
         params=page,
         item=invoice_out,
@@ -186,9 +191,12 @@ async def import_invoices(
 
 
 @router.get("/{invoice_id}", summary="Read an invoice")
-async def read_invoice(invoice_id: uuid.UUID, session: SessionDep, _: AnyRole) -> InvoiceOut:
-    """The invoice with its lines, tax per jurisdiction, totals, what is open and its delivery."""
-    return invoice_out(await get_invoice(session, invoice_id))
+async def read_invoice(
+    invoice_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
+) -> InvoiceOut:
+    """The invoice with its lines, tax per jurisdiction, totals, what is open and its delivery
+    (a 404 outside the caller's districts or customer)."""
+    return invoice_out(await get_invoice(session, invoice_id, scope=actor.scope))
 
 
 @router.get("/{invoice_id}/history", summary="Who changed the invoice, when and why")
@@ -270,11 +278,11 @@ async def rebill(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def invoice_pdf(
-    invoice_id: uuid.UUID, session: SessionDep, _: AnyRole, settings: SettingsDep
+    invoice_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole, settings: SettingsDep
 ) -> Response:
     """The invoice a customer receives: company and remit-to, bill-to, job site, PO, terms, due
     date, lines with their tickets, tax per jurisdiction and totals."""
-    invoice = await get_invoice(session, invoice_id)
+    invoice = await get_invoice(session, invoice_id, scope=actor.scope)
     return Response(
         render_invoice(invoice, settings.company),
         media_type="application/pdf",

@@ -28,7 +28,13 @@ from services.invoicing.schemas.tickets import (
     TicketDocumentOut,
     TicketOut,
 )
-from shared.api.access import AnyRole, ARStaff, ARStaffAndSystems, ARSupervisor
+from shared.api.access import (
+    AnyRole,
+    ARStaff,
+    ARSupervisor,
+    ScopedAnyRole,
+    ScopedARStaffAndSystems,
+)
 from shared.api.files import FILE_CONTENT, TOO_LARGE, file_response, read_upload
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -56,15 +62,16 @@ async def receive_ticket(
     clock: ClockDep,
     data: SalesTicketClosed,
     session: SessionDep,
-    actor: ARStaffAndSystems,
+    actor: ScopedARStaffAndSystems,
     response: Response,
     settings: SettingsDep,
 ) -> TicketOut:
     """Accept a ticket closed in the sales/ops system and review it at once: the answer is
     `ready` or `held` with each reason. Idempotent on (`source_system`, `ticket_number`): a
     repeat answers 200 with the ticket already received. Publishes `TicketClosed`, and
-    `TicketHeld` when held. A ticket closed more than `AR_INVOICING_MAX_FUTURE_DAYS` ahead is a
-    422. The same payload may arrive as `sales.ticket_closed` on `ar.sales.v1`."""
+    `TicketHeld` when held. A customer outside the token's districts is a 404. A ticket closed
+    more than `AR_INVOICING_MAX_FUTURE_DAYS` ahead is a 422. The same payload may arrive as
+    `sales.ticket_closed` on `ar.sales.v1`."""
     ticket, created = await commands.receive_ticket(
         session, data, actor, clock=clock, max_future_days=settings.max_future_days
     )
@@ -78,7 +85,7 @@ async def receive_ticket(
 async def list_tickets(
     clock: ClockDep,
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
@@ -94,6 +101,7 @@ async def list_tickets(
     the stale unbilled list."""
     closed_before = clock.now() - timedelta(days=min_age_days) if min_age_days is not None else None
     statement = search_tickets(
+        scope=actor.scope,
         status=status_,
         business_district=business_district,
         customer_id=customer_id,
@@ -110,9 +118,9 @@ async def list_tickets(
 
 
 @router.get("/{ticket_id}", summary="Read a ticket")
-async def read_ticket(ticket_id: uuid.UUID, session: SessionDep, _: AnyRole) -> TicketOut:
+async def read_ticket(ticket_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole) -> TicketOut:
     """The ticket, its review outcome (hold reasons) and the invoice billing it."""
-    return ticket_out(await get_ticket(session, ticket_id))
+    return ticket_out(await get_ticket(session, ticket_id, scope=actor.scope))
 
 
 @router.post(
@@ -123,13 +131,13 @@ async def upload_document(
     kind: Annotated[TicketDocumentKind, Form()],
     file: Annotated[UploadFile, File(description="PDF, PNG or JPEG")],
     session: SessionDep,
-    actor: ARStaffAndSystems,
+    actor: ScopedARStaffAndSystems,
     settings: SettingsDep,
 ) -> TicketDocumentOut:
     """Attach a time sheet, delivery ticket, sign-off, punch/exception form, service contract or
     change-order approval. The ticket is reviewed again: a hold for a missing document lifts
     when it arrives. Larger than the limit is a 413."""
-    ticket = await get_ticket(session, ticket_id, lock=True)
+    ticket = await get_ticket(session, ticket_id, lock=True, scope=actor.scope)
     content = await read_upload(file, settings.max_document_bytes)
     document = await commands.attach_document(
         session,
@@ -144,10 +152,10 @@ async def upload_document(
 
 @router.get("/{ticket_id}/documents", summary="List a ticket's documents")
 async def read_documents(
-    ticket_id: uuid.UUID, session: SessionDep, _: AnyRole
+    ticket_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[TicketDocumentOut]:
     """The documents on file for the ticket, oldest first."""
-    await get_ticket(session, ticket_id)
+    await get_ticket(session, ticket_id, scope=actor.scope)
     return [TicketDocumentOut.model_validate(d) for d in await list_documents(session, ticket_id)]
 
 
@@ -158,9 +166,10 @@ async def read_documents(
     responses=FILE_CONTENT,
 )
 async def download_document(
-    ticket_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, _: AnyRole
+    ticket_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> Response:
     """The document's file as it was uploaded."""
+    await get_ticket(session, ticket_id, scope=actor.scope)
     document = await get_document(session, ticket_id, document_id)
     return file_response(document.content, document.content_type, document.filename)
 

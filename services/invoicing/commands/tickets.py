@@ -13,7 +13,7 @@ from services.invoicing.models.tickets import Ticket, TicketDocument
 from services.invoicing.publishing import outbox
 from services.invoicing.queries.tickets import document_kinds, find_ticket, rate_card
 from shared.api.files import content_type_of
-from shared.api.problems import Conflict
+from shared.api.problems import Conflict, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock, check_not_ahead
@@ -54,6 +54,14 @@ async def receive_ticket(
         tolerance_days=max_future_days,
         what="closed_at",
     )
+    account = await session.get(BillingAccount, data.customer_id)
+    # A sales system sends tickets of its own districts' customers and work only (and reads
+    # them back by the ticket's district); it learns nothing of others.
+    districts = (account.business_district if account else None, data.business_district)
+    if actor is not None and not all(
+        actor.scope.admits(customer_id=data.customer_id, district=d) for d in districts
+    ):
+        raise NotFound(f"no customer {data.customer_id} in the token's scope")
     existing = await find_ticket(session, data.source_system, data.ticket_number)
     if existing is not None:
         if not _same_ticket(existing, data):
@@ -63,7 +71,6 @@ async def receive_ticket(
                 ticket_id=str(existing.id),
             )
         return existing, False
-    account = await session.get(BillingAccount, data.customer_id)
     currency = domain.check_acceptable(
         data.customer_id,
         data.currency,

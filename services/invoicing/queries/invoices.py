@@ -10,12 +10,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.invoicing.domain.invoices import InvoiceStatus
 from services.invoicing.models.invoices import Invoice
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
+from shared.scoping import within
+
+
+def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    return within(
+        statement, scope, customer=Invoice.customer_id, district=Invoice.business_district
+    )
 
 
 async def get_invoice(
-    session: AsyncSession, invoice_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession, invoice_id: uuid.UUID, *, lock: bool = False, scope: Scope = UNLIMITED
 ) -> Invoice:
-    statement = select(Invoice).where(Invoice.id == invoice_id)
+    """The invoice, or a 404 when it is unknown or outside the caller's scope."""
+    statement = _scoped(select(Invoice).where(Invoice.id == invoice_id), scope)
     if lock:
         statement = statement.with_for_update()
     invoice = (await session.exec(statement)).first()
@@ -26,12 +35,14 @@ async def get_invoice(
 
 def search_invoices(
     *,
+    scope: Scope = UNLIMITED,
     customer_id: uuid.UUID | None = None,
     status: InvoiceStatus | None = None,
     billing_run_id: uuid.UUID | None = None,
 ) -> Select:  # type: ignore[type-arg]
-    """Invoices matching every filter given; `credited` and `issued` as shown (`shown_status`)."""
-    statement = select(Invoice)
+    """Invoices in scope matching every filter given; `credited` and `issued` as shown
+    (`shown_status`)."""
+    statement = _scoped(select(Invoice), scope)
     for column, value in (
         (Invoice.customer_id, customer_id),
         (Invoice.billing_run_id, billing_run_id),

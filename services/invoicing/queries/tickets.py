@@ -11,12 +11,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.tickets import RateCardPrice, Ticket, TicketDocument
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
+from shared.scoping import within
 
 STANDARD_CARD = "standard"
 
 
-async def get_ticket(session: AsyncSession, ticket_id: uuid.UUID, *, lock: bool = False) -> Ticket:
-    statement = select(Ticket).where(Ticket.id == ticket_id)
+def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    return within(statement, scope, customer=Ticket.customer_id, district=Ticket.business_district)
+
+
+async def get_ticket(
+    session: AsyncSession, ticket_id: uuid.UUID, *, lock: bool = False, scope: Scope = UNLIMITED
+) -> Ticket:
+    """The ticket, or a 404 when it is unknown or outside the caller's scope."""
+    statement = _scoped(select(Ticket).where(Ticket.id == ticket_id), scope)
     if lock:
         statement = statement.with_for_update()
     ticket = (await session.exec(statement)).first()
@@ -117,14 +126,15 @@ async def held_tickets_of(session: AsyncSession, customer_id: uuid.UUID) -> list
 
 def search_tickets(
     *,
+    scope: Scope = UNLIMITED,
     status: str | None = None,
     business_district: str | None = None,
     customer_id: uuid.UUID | None = None,
     closed_before: datetime | None = None,
     unbilled: bool | None = None,
 ) -> Select:  # type: ignore[type-arg]
-    """Tickets matching every filter given; `closed_before` finds stale ones."""
-    statement = select(Ticket)
+    """Tickets in scope matching every filter given; `closed_before` finds stale ones."""
+    statement = _scoped(select(Ticket), scope)
     for column, value in (
         (Ticket.status, status),
         (Ticket.business_district, business_district),

@@ -21,7 +21,7 @@ from services.payments.schemas import (
     RemittanceLineOut,
     ReversalIn,
 )
-from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
+from shared.api.access import ARStaff, ARStaffAndIntegration, ScopedAnyRole
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import problem_doc
 from shared.api.routing import service_router
@@ -75,7 +75,7 @@ async def create_payment(
 @router.get("", summary="List payments")
 async def list_payments(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     customer_id: uuid.UUID | None = None,
     unapplied_only: Annotated[
@@ -85,7 +85,7 @@ async def list_payments(
     """Payments in the order they were recorded, a page at a time."""
     rows = await page_of(
         session,
-        queries.payments(customer_id=customer_id, unapplied_only=unapplied_only),
+        queries.payments(customer_id=customer_id, unapplied_only=unapplied_only, scope=actor.scope),
         order_by=[col(Payment.created_at), col(Payment.id)],
         params=page,
         item=lambda p: p,
@@ -96,10 +96,13 @@ async def list_payments(
 
 
 @router.get("/{payment_id}", summary="Read a payment")
-async def read_payment(payment_id: uuid.UUID, session: SessionDep, _: AnyRole) -> PaymentOut:
+async def read_payment(
+    payment_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
+) -> PaymentOut:
     """The payment, its remittance lines (each with the invoice it was matched to, if any), its
-    applications and what is left unapplied."""
-    return await payment_out(session, await receipts.get_payment(session, payment_id))
+    applications and what is left unapplied; a 404 outside the caller's customer."""
+    payment = await queries.get_payment_in_scope(session, payment_id, actor.scope)
+    return await payment_out(session, payment)
 
 
 @router.post(
@@ -128,7 +131,7 @@ async def reverse_payment(
     payment_id: uuid.UUID,
     data: ReversalIn,
     session: SessionDep,
-    actor: ARStaffAndIntegration,
+    actor: ARStaff,
     rules: Rules,
 ) -> PaymentOut:
     """Undo every application of the payment (`PaymentUnapplied` each; the invoices reopen), then

@@ -28,6 +28,7 @@ TODAY = date(2026, 11, 23)
 # Midday in the company's zone: the business date is TODAY however the clock ticks in a test.
 TODAY_NOON = datetime.combine(TODAY, time(12), tzinfo=time_zone(DEFAULT_TIME_ZONE))
 MANAGER_LIMIT = "50000"
+SECOND_APPROVAL_ABOVE = "40000"
 HOLD_DAYS = 60
 CREDIT_TOPIC = topic_for("credit")
 
@@ -40,6 +41,7 @@ def credit_policy(
     time_machine.move_to(TODAY_NOON, tick=True)
     for name, value in {
         "MANAGER_APPROVAL_LIMIT": MANAGER_LIMIT,
+        "SECOND_APPROVAL_ABOVE": SECOND_APPROVAL_ABOVE,
         "HOLD_DAYS_PAST_DUE": str(HOLD_DAYS),
         "BUREAU_REPORT_MAX_AGE_DAYS": "180",
         "REVIEW_WINDOW_DAYS": "30",

@@ -278,3 +278,39 @@ async def test_rent_and_storage_accrued_but_not_billed_count_in_exposure(
     )
     seen = await _exposure(call, customer_id)
     assert (seen["rentals_accrued"], seen["total"]) == ("600.00", "900.00")
+
+
+async def test_the_one_who_placed_a_hold_cannot_release_it_alone(
+    call: Call, customer_id: uuid.UUID
+) -> None:
+    await _limit(call, customer_id, "10000")
+    hold = {"customer_id": str(customer_id), "reason": "owner filed for bankruptcy"}
+    body(await call("post", "/v1/credit-holds", MANAGER, subject="cm-ruiz", json=hold), 201)
+    path = f"/v1/credit-holds/{customer_id}/release"
+    refused = await call("post", path, MANAGER, subject="cm-ruiz", json={"reason": "paid"})
+    assert refused.status_code == 403, refused.text
+    assert (await _exposure(call, customer_id))["on_hold"]
+    released = await call(
+        "post", path, Role.AR_SUPERVISOR, subject="sup-lee", json={"reason": "paid"}
+    )
+    assert body(released, 200)["released_by"] == "sup-lee"
+
+
+async def test_a_limit_above_the_threshold_needs_a_second_approver(
+    call: Call, customer_id: uuid.UUID
+) -> None:
+    path = f"/v1/credit-lines/{customer_id}"
+    line = {"credit_limit": "45000", "terms": {"kind": "net", "days": 30}, "reason": "growth"}
+    requested = body(await call("put", path, MANAGER, subject="cm-ruiz", json=line), 202)
+    assert (requested["requested_by"], requested["credit_limit"]) == ("cm-ruiz", "45000.00")
+    assert (await call("get", path, MANAGER)).status_code == 404  # not set yet
+    assert (await _exposure(call, customer_id))["credit_limit"] is None
+
+    approve = f"{path}/approve"
+    alone = await call("post", approve, MANAGER, subject="cm-ruiz")
+    assert alone.status_code == 403, alone.text
+    approved = body(await call("post", approve, MANAGER, subject="cm-okafor"), 200)
+    assert (approved["credit_limit"], approved["approved_by"]) == ("45000.00", "cm-okafor")
+    assert (await call("post", approve, MANAGER, subject="cm-okafor")).status_code == 409
+    # Up to the threshold one person still decides.
+    body(await call("put", path, MANAGER, json=line | {"credit_limit": "40000"}), 200)

@@ -148,6 +148,21 @@ async def test_sales_may_not_record_payments(
     assert response.status_code == 403
 
 
+async def test_the_integration_records_payments_but_may_not_reverse_them(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    recorded = await api.post(
+        "/v1/payments", json=payment_body(acme.id), headers=auth(Role.INTEGRATION)
+    )
+    assert recorded.status_code == 201, recorded.text
+    reversal = await api.post(
+        f"/v1/payments/{recorded.json()['id']}/reverse",
+        json={"reason": "NSF"},
+        headers=auth(Role.INTEGRATION),
+    )
+    assert reversal.status_code == 403, reversal.text
+
+
 async def test_over_payment_leaves_unapplied_credit(
     api: httpx.AsyncClient, auth: AuthHeaders, bus: InProcessBus, acme: CustomerSnapshot
 ) -> None:
