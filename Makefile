@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KAFKA_JARS := .cache/kafka/lib
 
-.PHONY: run test test-dates interleave unit bench lint up down install prereqs kafka-jars token clean
+.PHONY: run test test-dates interleave chaos unit bench lint up down install prereqs kafka-jars token clean
 
 # make runs a one-command recipe without a shell, so the server already is make's own child and
 # `exec` would change nothing: killing make (even with -9) must stop the server too, which the
@@ -37,6 +37,10 @@ test-dates: $(STAMP) prereqs kafka-jars  ## every test once under each awkward d
 
 interleave: $(STAMP) prereqs kafka-jars  ## credit memos, applications, write-offs, voids and reversals sent at once, RUNS times (default 200)
 	AR_INTERLEAVE_RUNS=$(or $(RUNS),200) $(PY) -m pytest -q -s tests/integration/test_settlement_interleavings.py
+
+# Each run prints its seed (CHAOS_SEED=<seed> replays that run alone); `make test` runs two.
+chaos: $(STAMP) prereqs kafka-jars  ## kill -9 of the relay, a consumer and the broker, RUNS times (100)
+	CHAOS_RUNS=$(or $(RUNS),100) $(PY) -m pytest -p no:cacheprovider -s tests/chaos
 
 unit: $(STAMP)  ## the tests that need neither PostgreSQL nor Kafka
 	$(PY) -m pytest -m "not postgres and not kafka"

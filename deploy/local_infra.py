@@ -356,6 +356,7 @@ class KafkaBroker:
     log_file: Path
     startup_seconds: float
     _proc: subprocess.Popen[bytes] = field(repr=False)
+    jars_dir: Path = DEFAULT_JARS_DIR
 
     @property
     def pid(self) -> int:
@@ -384,6 +385,31 @@ class KafkaBroker:
             if error_code and error is not TopicAlreadyExistsError:
                 raise error(f"creating topic {topic!r}")
 
+    def kill(self) -> None:
+        """kill -9: the broker dies as in a crash, without flushing or leaving its groups."""
+        self._proc.kill()
+        self._proc.wait()
+
+    def restart(self) -> None:
+        """Start the broker again on its data dir and ports (its properties file is kept)."""
+        if self._proc.poll() is None:
+            raise RuntimeError("the broker still runs: kill() or stop() it first")
+        started = time.monotonic()
+        self._proc = _launch_kafka(
+            self.jars_dir, self.data_dir.parent / "server.properties", self.log_file
+        )
+        try:
+            _run_sync(_wait_until_ready(self.port, self._proc))
+        except TimeoutError:
+            raise InfraUnavailable(
+                f"Kafka broker did not come back.\n{_log_tail(self.log_file)}"
+            ) from None
+        self.startup_seconds = time.monotonic() - started
+
+    @property
+    def port(self) -> int:
+        return int(self.bootstrap_servers.rsplit(":", 1)[1])
+
     def stop(self) -> None:
         """Controlled shutdown (SIGTERM); SIGKILL if it takes longer than STOP_TIMEOUT."""
         self._proc.terminate()
@@ -402,6 +428,19 @@ def new_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         if not cluster_id.startswith("-"):
             return cluster_id
+
+
+def _launch_kafka(jars_dir: Path, properties: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    with log_file.open("ab") as log:
+        # Output goes to a file, never an undrained pipe that would block the broker.
+        # A new session, so the broker outlives `up` and ignores the terminal's Ctrl-C.
+        return subprocess.Popen(
+            _java_command(jars_dir, "kafka.Kafka", str(properties)),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def start_kafka(
@@ -449,15 +488,7 @@ def start_kafka(
                     f"Formatting Kafka storage failed (exit {formatted.returncode}; "
                     f"Kafka 4 needs Java 17+).\n{_log_tail(log_file)}"
                 )
-        # Output goes to a file, never an undrained pipe that would block the broker.
-        # A new session, so the broker outlives `up` and ignores the terminal's Ctrl-C.
-        proc = subprocess.Popen(
-            _java_command(jars_dir, "kafka.Kafka", str(properties)),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = _launch_kafka(jars_dir, properties, log_file)
 
     broker = KafkaBroker(
         bootstrap_servers=f"127.0.0.1:{port}",
@@ -465,6 +496,7 @@ def start_kafka(
         log_file=log_file,
         startup_seconds=0.0,  # set once ready
         _proc=proc,
+        jars_dir=jars_dir,
     )
     try:
         _run_sync(_wait_until_ready(port, proc))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from shared.bus.base import BatchHandler, Bus, BusMessage
 from shared.events.catalog import dead_letter_topic
@@ -26,6 +26,8 @@ FETCH_TIMEOUT_MS = 200
 MAX_BATCH = 3000
 PARTITION_FETCH_BYTES = 4 * 1024 * 1024
 REDELIVERY_PAUSE_SECONDS = 1.0
+START_RETRY_FIRST_SECONDS = 0.5
+START_RETRY_MAX_SECONDS = 5.0
 
 
 class KafkaBus(Bus):
@@ -44,6 +46,22 @@ class KafkaBus(Bus):
         self._subscriptions.append((group, tuple(topics), handler, parallel))
 
     async def start(self) -> None:
+        """Connect, waiting for the broker as long as it takes: a service started (or restarted)
+        while Kafka is down comes up once Kafka does, instead of exiting."""
+        pause = START_RETRY_FIRST_SECONDS
+        while True:
+            try:
+                await self._start_clients()
+                return
+            except KafkaConnectionError:
+                log.warning(
+                    "Kafka at %s unreachable; retrying in %.1f s", self.bootstrap_servers, pause
+                )
+                await self.stop()
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, START_RETRY_MAX_SECONDS)
+
+    async def _start_clients(self) -> None:
         topics = {topic for _, subscribed, _, _ in self._subscriptions for topic in subscribed}
         await self.ensure_topics(topics | {dead_letter_topic(topic) for topic in topics})
         self._producer = AIOKafkaProducer(
@@ -64,8 +82,8 @@ class KafkaBus(Bus):
                 auto_offset_reset="earliest",
                 max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
             )
+            self._consumers.append(consumer)  # before start(), so stop() closes a failed one
             await consumer.start()
-            self._consumers.append(consumer)
             self._tasks.append(
                 asyncio.create_task(self._consume(group, consumer, handler, parallel))
             )
@@ -90,8 +108,8 @@ class KafkaBus(Bus):
         if not topics:
             return
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
-        await admin.start()
         try:
+            await admin.start()
             existing = set(await admin.list_topics())
             missing = [
                 NewTopic(name=topic, num_partitions=self.partitions, replication_factor=1)
