@@ -278,3 +278,27 @@ async def test_rent_and_storage_accrued_but_not_billed_count_in_exposure(
     )
     seen = await _exposure(call, customer_id)
     assert (seen["rentals_accrued"], seen["total"]) == ("600.00", "900.00")
+
+
+async def test_pass_through_costs_not_billed_count_in_exposure(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await publish(bus, books.ticket("300.00"))
+    accrued = RentalAccrued(
+        customer_id=customer_id,
+        currency="USD",
+        as_of=TODAY,
+        rental_unbilled=Decimal("100.00"),
+        storage_unbilled=Decimal(0),
+        pass_through_unbilled=Decimal("575.00"),
+    )
+    await publish(bus, accrued)
+    seen = await _exposure(call, customer_id)
+    assert (seen["pass_through_unbilled"], seen["rentals_accrued"], seen["total"]) == (
+        "575.00",
+        "100.00",
+        "975.00",
+    )
+    await publish(bus, accrued.model_copy(update={"pass_through_unbilled": Decimal(0)}))
+    seen = await _exposure(call, customer_id)
+    assert (seen["pass_through_unbilled"], seen["total"]) == ("0.00", "400.00")
