@@ -101,6 +101,16 @@ class InvoiceIssued(EventPayload):
         default=False, description="Brought over from a legacy system at go-live"
     )
     rebill_of: uuid.UUID | None = Field(default=None, description="The invoice this one corrects")
+    claim_for: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "A claim billed to a third-party payer: the customer the work was for (customer_id "
+            "is the payer, which owes it)"
+        ),
+    )
+    claim_number: str | None = Field(
+        default=None, description="The payer's claim, on a claim and on the rebill of its denial"
+    )
     journal: JournalEntry | None = Field(
         default=None,
         description=(
