@@ -195,7 +195,8 @@ class UnbilledTicket(CollectionsTable, table=True):
 
 
 class UnbilledRental(CollectionsTable, table=True):
-    """A customer's rent and storage earned but not billed, as invoicing last said."""
+    """A customer's rent and storage earned and billable third-party costs posted, not billed
+    yet, as invoicing last said."""
 
     __tablename__ = "unbilled_rentals"
 
@@ -204,6 +205,7 @@ class UnbilledRental(CollectionsTable, table=True):
     as_of: date
     rental: Decimal = _money()
     storage: Decimal = _money()
+    pass_through: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
 
 
 class Activity(CollectionsTable, table=True):

@@ -323,6 +323,10 @@ class UnbilledGroupOut(MoneyModel):
     tickets: list[UnbilledTicketOut]
     rental_unbilled: MoneyOut = Field(description="Rent its customers earned, not billed yet")
     storage_unbilled: MoneyOut = Field(description="Storage its customers earned, not billed yet")
+    pass_through_unbilled: MoneyOut = Field(
+        description="Billable third-party costs posted for its customers, at the price they "
+        "will bill, not billed yet"
+    )
     amount_at_risk: MoneyOut = Field(description="The tickets, the rent and the storage")
 
 

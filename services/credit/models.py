@@ -266,7 +266,8 @@ class CreditDispute(CreditTable, table=True):
 
 
 class AccruedRental(CreditTable, table=True):
-    """A customer's rent and storage earned but not billed yet, as invoicing last said."""
+    """A customer's rent and storage earned, and billable third-party costs posted, not billed
+    yet, as invoicing last said."""
 
     __tablename__ = "accrued_rentals"
 
@@ -274,3 +275,4 @@ class AccruedRental(CreditTable, table=True):
     currency: str = Field(max_length=3)
     as_of: date
     amount: Decimal = _money()
+    pass_through: Decimal = _money(default=Decimal(0))

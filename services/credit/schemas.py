@@ -236,6 +236,9 @@ class ExposureOut(MoneyModel):
     unbilled_tickets: MoneyOut = Field(description="Closed tickets not invoiced yet")
     authorized_orders: MoneyOut = Field(description="Approved authorizations not billed yet")
     rentals_accrued: MoneyOut = Field(description="Rent and storage earned, not billed yet")
+    pass_through_unbilled: MoneyOut = Field(
+        description="Billable third-party costs posted, at the price they will bill, not billed yet"
+    )
     total: MoneyOut
     credit_limit: MoneyOut | None
     available: MoneyOut | None

@@ -101,6 +101,16 @@ class InvoiceIssued(EventPayload):
         default=False, description="Brought over from a legacy system at go-live"
     )
     rebill_of: uuid.UUID | None = Field(default=None, description="The invoice this one corrects")
+    claim_for: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "A claim billed to a third-party payer: the customer the work was for (customer_id "
+            "is the payer, which owes it)"
+        ),
+    )
+    claim_number: str | None = Field(
+        default=None, description="The payer's claim, on a claim and on the rebill of its denial"
+    )
     journal: JournalEntry | None = Field(
         default=None,
         description=(
@@ -224,11 +234,16 @@ class RentalEnded(EventPayload):
 
 @event("rental.accrued", version=1, producer="invoicing")
 class RentalAccrued(EventPayload):
-    """A customer's rent and storage earned by `as_of` and not on an issued invoice yet: the
-    whole figure, sent when it changes and daily; a consumer keeps the latest."""
+    """A customer's work done by `as_of` and not on an issued invoice yet (rent and storage
+    earned, billable third-party costs posted): the whole figure, sent when it changes and
+    daily; a consumer keeps the latest."""
 
     customer_id: uuid.UUID
     currency: str
     as_of: date
     rental_unbilled: Decimal = Field(description="Rent earned to date, not billed yet")
     storage_unbilled: Decimal = Field(description="Storage earned to date, not billed yet")
+    pass_through_unbilled: Decimal = Field(
+        default=Decimal(0),
+        description="Cost of billable vendor-bill lines posted and not on an issued invoice yet",
+    )

@@ -151,6 +151,8 @@ PINNED = {
     "invoicing POST /v1/invoices/{invoice_id}/deliver": "ar_coordinator ar_supervisor",
     "invoicing POST /v1/invoices/{invoice_id}/issue": "ar_coordinator ar_supervisor",
     "invoicing POST /v1/invoices/{invoice_id}/rebill": "ar_coordinator ar_supervisor",
+    "invoicing POST /v1/invoices/{invoice_id}/claim": "ar_coordinator ar_supervisor",
+    "invoicing POST /v1/invoices/{invoice_id}/claim-denials": "ar_coordinator ar_supervisor",
     "invoicing POST /v1/invoices/{invoice_id}/void": "ar_coordinator ar_supervisor",
     "invoicing POST /v1/rental-contracts": "ar_coordinator ar_supervisor integration sales",
     "invoicing POST /v1/rental-contracts/{contract_id}/lines/{line_number}/off-rent": "ar_coordinator ar_supervisor integration sales",

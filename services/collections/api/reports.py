@@ -51,7 +51,7 @@ async def read_unbilled(
     older_than_days: Annotated[int | None, Query(ge=0, le=365)] = None,
 ) -> list[UnbilledGroupOut]:
     """Tickets closed more than N days ago (default the configured threshold) that no invoice
-    has billed yet, and beside them the rent and storage the customers earned but were not
+    has billed yet, and beside them the rent, storage and pass-through costs the customers were not
     billed for, by district and sales rep, with the amount at risk."""
     days = settings.unbilled_stale_days if older_than_days is None else older_than_days
     groups = await stale_unbilled(session, as_of or clock.today(), days)
@@ -63,6 +63,7 @@ async def read_unbilled(
             tickets=[UnbilledTicketOut.model_validate(t) for t in g.tickets],
             rental_unbilled=g.rental,
             storage_unbilled=g.storage,
+            pass_through_unbilled=g.pass_through,
             amount_at_risk=g.amount_at_risk,
         )
         for g in groups

@@ -136,11 +136,13 @@ async def _rental_accrued(session: AsyncSession, event: RentalAccrued) -> None:
                 as_of=event.as_of,
                 rental=event.rental_unbilled,
                 storage=event.storage_unbilled,
+                pass_through=event.pass_through_unbilled,
             )
         )
     elif row.as_of <= event.as_of:
         row.currency, row.as_of = event.currency, event.as_of
         row.rental, row.storage = event.rental_unbilled, event.storage_unbilled
+        row.pass_through = event.pass_through_unbilled
 
 
 async def _tickets_billed(session: AsyncSession, event: InvoiceIssued) -> None:

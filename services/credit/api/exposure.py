@@ -42,8 +42,8 @@ async def read_exposure(
     settings: Settings,
 ) -> ExposureOut:
     """Open AR + closed tickets not yet invoiced + approved orders not yet billed + rent and
-    storage accrued but not billed, kept live from invoicing and payments events, against the
-    limit; with days past due and any hold."""
+    storage accrued and third-party costs posted but not billed, kept live from invoicing and
+    payments events, against the limit; with days past due and any hold."""
     await check_in_scope(session, customer_id, actor.scope)
     today = clock.today()
     position = await _position(session, customer_id, today)
@@ -56,6 +56,7 @@ async def read_exposure(
         unbilled_tickets=exposure.unbilled_tickets,
         authorized_orders=exposure.authorized_orders,
         rentals_accrued=exposure.rentals_accrued,
+        pass_through_unbilled=exposure.pass_through_unbilled,
         total=exposure.total,
         credit_limit=position.credit_limit,
         available=position.available,

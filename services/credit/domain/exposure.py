@@ -15,18 +15,26 @@ ZERO = Decimal(0)
 @dataclass(frozen=True, slots=True)
 class Exposure:
     """Exposure (docs/domain.md#exposure) = open AR + unbilled closed tickets + authorized
-    orders not yet billed + rent and storage accrued but not billed."""
+    orders not yet billed + rent and storage accrued but not billed + billable third-party
+    costs posted but not billed."""
 
     open_ar: Decimal = ZERO
     unbilled_tickets: Decimal = ZERO
     authorized_orders: Decimal = ZERO
     rentals_accrued: Decimal = ZERO
+    pass_through_unbilled: Decimal = ZERO
     # Of open AR, what the customer disputes: still owed until resolved, so not taken off.
     disputed: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
-        return self.open_ar + self.unbilled_tickets + self.authorized_orders + self.rentals_accrued
+        return (
+            self.open_ar
+            + self.unbilled_tickets
+            + self.authorized_orders
+            + self.rentals_accrued
+            + self.pass_through_unbilled
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -342,10 +342,12 @@ async def rental_accrued(session: AsyncSession, event: RentalAccrued) -> uuid.UU
                 currency=event.currency,
                 as_of=event.as_of,
                 amount=amount,
+                pass_through=event.pass_through_unbilled,
             )
         )
     elif row.as_of <= event.as_of:
         row.currency, row.as_of, row.amount = event.currency, event.as_of, amount
+        row.pass_through = event.pass_through_unbilled
     return event.customer_id
 
 

@@ -32,7 +32,7 @@ from shared.db import Prepared
 # The kinds of receivable item credit keeps (ReceivableItem.kind).
 INVOICE = "invoice"
 CREDIT_MEMO, PAYMENT, DEPOSIT, REFUND = "credit_memo", "payment", "deposit", "refund"
-_HEAD, _DISPUTE = "head", "dispute"
+_HEAD, _DISPUTE, _PASS_THROUGH = "head", "dispute", "pass_through"
 
 # Decisions on one customer (holds, authorizations) queue behind each other here until the
 # transaction ends, so two of them never both act on the same exposure.
@@ -46,9 +46,9 @@ _LOCK = Prepared(
 _NOT_HEAD = (null(), null(), null(), null())  # the account's own columns, on the other rows
 
 # One row for the account (currency, limit, open hold) and one for each thing it is exposed to:
-# open receivables with their due dates, unbilled tickets, approved orders not yet billed and
-# rentals accrued; and one per open dispute, with the invoice it is on (the last column: the
-# document's id).
+# open receivables with their due dates, unbilled tickets, approved orders not yet billed,
+# rentals accrued and pass-through costs not billed; and one per open dispute, with the invoice
+# it is on (the last column: the document's id).
 _POSITION = Prepared(
     union_all(
         select(
@@ -113,6 +113,16 @@ _POSITION = Prepared(
         ).where(
             col(AccruedRental.customer_id) == bindparam("customer_id"),
         ),
+        select(
+            literal(_PASS_THROUGH),
+            col(AccruedRental.pass_through),
+            null(),
+            null(),
+            *_NOT_HEAD,
+            null(),
+        ).where(
+            col(AccruedRental.customer_id) == bindparam("customer_id"),
+        ),
     )
 )
 
@@ -143,7 +153,7 @@ async def load_position(
     if not heads:
         return None
     _, limit, _, _, account_currency, line_currency, automatic, reasons, _ = heads[0]
-    sums = {"ar": ZERO, "ticket": ZERO, "order": ZERO, "rental": ZERO, _DISPUTE: ZERO}
+    sums = dict.fromkeys(("ar", "ticket", "order", "rental", _PASS_THROUGH, _DISPUTE), ZERO)
     disputed = disputed_by_invoice(
         [(document, Decimal(amount)) for source, amount, *_, document in rows if source == _DISPUTE]
     )
@@ -164,6 +174,7 @@ async def load_position(
             sums["ticket"],
             sums["order"],
             rentals_accrued=sums["rental"],
+            pass_through_unbilled=sums[_PASS_THROUGH],
             disputed=sums[_DISPUTE],
         ),
         oldest_due_date=oldest_due,

@@ -25,6 +25,7 @@ from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
 from services.invoicing.publishing.rentals import publish_accrued
 from services.invoicing.queries.billing import known_districts
+from services.invoicing.queries.costs import customers_pass_through_in_run
 from services.invoicing.queries.rentals import customers_billed_in_run
 from services.invoicing.queries.tax import jurisdictions_on
 from services.invoicing.schemas.billing import DraftSummary, RunCreate, RunException
@@ -374,8 +375,10 @@ async def issue_run(
     run = await session.get(BillingRun, run_id, with_for_update=True)  # type: ignore[assignment]
     if run.status != RunStatus.ISSUED and not await _drafts_left(session, run_id):
         run.status, run.issued_at = RunStatus.ISSUED, clock.now()
-        # Rent and storage now on issued invoices leave the customers' accrued figures.
-        for customer_id in await customers_billed_in_run(session, run_id):
+        # Rent, storage and pass-through now on issued invoices leave the customers' figures.
+        billed = await customers_billed_in_run(session, run_id)
+        billed |= await customers_pass_through_in_run(session, run_id)
+        for customer_id in sorted(billed, key=str):
             await publish_accrued(session, customer_id, clock.today())
         record_change(
             session,

@@ -39,6 +39,7 @@ from services.invoicing.models.costs import (
     VendorBillLine,
 )
 from services.invoicing.publishing.costs import publish_posted
+from services.invoicing.publishing.rentals import publish_accrued
 from services.invoicing.queries import costs as queries
 from services.invoicing.queries.invoices import get_invoice
 from services.invoicing.queries.tax import jurisdictions_on
@@ -438,6 +439,16 @@ async def approve_bill(
     bill.approved_by = actor.subject
     await _post(session, bill, lines, actor, settings=settings, clock=clock)
     await _pass_through_on_post(session, bill, lines)
+    await _publish_unbilled(session, lines, clock)
+
+
+async def _publish_unbilled(
+    session: AsyncSession, lines: Sequence[VendorBillLine], clock: Clock
+) -> None:
+    """Credit and collections see what the customers' billable lines will still bill."""
+    for customer_id in sorted({line.customer_id for line in lines if line.billable}, key=str):
+        if customer_id is not None:
+            await publish_accrued(session, customer_id, clock.today())
 
 
 def _posting(line: VendorBillLine, tickets: Mapping[uuid.UUID, Row[Any]]) -> PostingLine:
@@ -640,6 +651,7 @@ async def reverse_bill(
             )
         else:
             line.pass_through_status = PassThrough.CANCELLED
+    await _publish_unbilled(session, lines, clock)
     record_change(
         session,
         actor=actor,
@@ -813,6 +825,7 @@ async def issue_adjustment(
         line.billed_amount -= adjustment.amount
     line.pass_through_status = PassThrough.BILLED
     adjustment.status, adjustment.document_id = AdjustmentStatus.ISSUED, document_id
+    await publish_accrued(session, adjustment.customer_id, clock.today())
     adjustment.issued_by = actor.subject
     record_change(
         session,

@@ -35,6 +35,7 @@ from services.invoicing.publishing.invoices import (
     publish_issued,
     publish_voided,
 )
+from services.invoicing.publishing.rentals import publish_accrued
 from services.invoicing.schemas.invoices import ImportedInvoiceIn
 from services.invoicing.settings import InvoicingSettings
 from shared.api.money import require_minor_units
@@ -253,7 +254,7 @@ async def void_invoice(
         .values(status=TicketStatus.READY, invoice_id=None)
     )
     # The pass-through charges it carried for its tickets wait for their next invoice again.
-    await session.exec(
+    waiting = await session.exec(
         update(VendorBillLine)
         .where(
             col(VendorBillLine.invoice_id) == invoice.id,
@@ -266,6 +267,8 @@ async def void_invoice(
             invoice_line=None,
         )
     )
+    if waiting.rowcount:  # type: ignore[attr-defined]
+        await publish_accrued(session, invoice.customer_id, today)
     record_change(
         session,
         actor=actor,

@@ -61,6 +61,10 @@ class Invoice(InvoicingTable, table=True):
     credit_on_account: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
     imported: bool = False
     rebill_of: uuid.UUID | None = None
+    # A claim: billed to (and owed by) the third-party payer in customer_id, for the work done
+    # for this customer (docs/domain.md#claims-billed-to-a-third-party).
+    claim_for: uuid.UUID | None = Field(default=None, index=True)
+    claim_number: str | None = Field(default=None, max_length=50)
     billing_run_id: uuid.UUID | None = Field(default=None, index=True)
     delivery_method: str = Field(default="email", max_length=20)
     delivery_status: str = Field(default="not_sent", max_length=20)

@@ -59,6 +59,8 @@ def publish_issued(
             total=shown(invoice.total, invoice.currency),
             imported=invoice.imported,
             rebill_of=invoice.rebill_of,
+            claim_for=invoice.claim_for,
+            claim_number=invoice.claim_number,
             journal=journal,
             open_balance=None if open_balance is None else shown(open_balance, invoice.currency),
         ),

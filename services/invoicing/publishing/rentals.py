@@ -1,5 +1,5 @@
 """The rental events as invoicing publishes them: a line on rent, off rent, and a customer's
-rent and storage earned but not billed yet (the figure credit and collections keep)."""
+rent, storage and pass-through costs not billed yet (the figure credit and collections keep)."""
 
 import uuid
 from datetime import date
@@ -11,6 +11,7 @@ from services.invoicing.domain.rentals import storage as storage_rules
 from services.invoicing.domain.rentals.contracts import accrued_unbilled
 from services.invoicing.models.rentals import RentalContract, RentalLine
 from services.invoicing.publishing import outbox
+from services.invoicing.queries.costs import unbilled_pass_through
 from services.invoicing.queries.rentals import (
     billed_so_far,
     charges_of,
@@ -98,8 +99,11 @@ async def accrued_of(
 
 
 async def publish_accrued(session: AsyncSession, customer_id: uuid.UUID, as_of: date) -> None:
-    """The customer's whole accrued-not-billed figure into the outbox."""
+    """The customer's whole accrued-not-billed figure into the outbox: rent, storage and
+    billable third-party costs."""
     rent, stored, currency = await accrued_of(session, customer_id, as_of)
+    passed, cost_currency = await unbilled_pass_through(session, customer_id)
+    currency = currency or cost_currency
     if currency is None:
         return
     outbox.add(
@@ -110,6 +114,7 @@ async def publish_accrued(session: AsyncSession, customer_id: uuid.UUID, as_of: 
             as_of=as_of,
             rental_unbilled=round_money(rent, currency),
             storage_unbilled=round_money(stored, currency),
+            pass_through_unbilled=round_money(passed, currency),
         ),
         customer_id=str(customer_id),
         aggregate_id=str(customer_id),

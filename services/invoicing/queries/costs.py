@@ -11,9 +11,16 @@ from sqlalchemy import Row, Select, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.invoicing.domain.costs import AdjustmentStatus, BillStatus, PassThrough
+from services.invoicing.domain.costs import (
+    AdjustmentKind,
+    AdjustmentStatus,
+    BillStatus,
+    PassThrough,
+    pass_through_price,
+)
 from services.invoicing.domain.invoices import InvoiceStatus
 from services.invoicing.domain.margin import Amount, Job
+from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.costs import (
     CostAdjustment,
     Vendor,
@@ -25,6 +32,7 @@ from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
 from shared.api.problems import NotFound
+from shared.events.customers import BillingProfile
 
 # Values per IN list: well under every database's limit on bound parameters.
 CHUNK = 1000
@@ -232,6 +240,59 @@ async def pending_pass_through(
     )
     wanted = set(ticket_ids)
     return [line for line in rows.all() if line.ticket_id in wanted]
+
+
+async def unbilled_pass_through(
+    session: AsyncSession, customer_id: uuid.UUID
+) -> tuple[Decimal, str | None]:
+    """What the customer's billable third-party costs will still bill: a line waiting for its
+    job's invoice at its price, a proposed supplementary invoice at its amount, a charge on a
+    draft at what the draft bills; and their currency (None: never any). A proposed credit
+    lowers nothing until it is issued: exposure errs on the side of more."""
+    rows = await session.exec(
+        select(
+            VendorBillLine.pass_through_status,
+            VendorBillLine.amount,
+            VendorBillLine.billed_amount,
+            VendorBill.currency,
+            Invoice.status,
+        )
+        .join(VendorBill, col(VendorBill.id) == col(VendorBillLine.bill_id))
+        .outerjoin(Invoice, col(Invoice.id) == col(VendorBillLine.invoice_id))
+        .where(
+            VendorBillLine.customer_id == customer_id,
+            col(VendorBillLine.pass_through_status).is_not(None),
+        )
+    )
+    account = await session.get(BillingAccount, customer_id)
+    profile = BillingProfile.model_validate(account.billing_profile if account else {})
+    unbilled, currency = Decimal(0), None
+    for status, cost, billed, currency, invoice_status in rows.all():
+        if status == PassThrough.PENDING:
+            unbilled += pass_through_price(
+                cost, profile.pass_through_markup, profile.pass_through_fee, currency
+            )
+        elif status == PassThrough.BILLED and invoice_status == InvoiceStatus.DRAFT:
+            unbilled += billed
+    proposed = await session.exec(
+        select(func.coalesce(func.sum(CostAdjustment.amount), 0)).where(
+            CostAdjustment.customer_id == customer_id,
+            CostAdjustment.status == AdjustmentStatus.PROPOSED,
+            CostAdjustment.kind == AdjustmentKind.SUPPLEMENTARY_INVOICE,
+        )
+    )
+    return unbilled + Decimal(proposed.one()), currency
+
+
+async def customers_pass_through_in_run(session: AsyncSession, run_id: uuid.UUID) -> set[uuid.UUID]:
+    """Customers whose pass-through charges the run billed."""
+    rows = await session.exec(
+        select(VendorBillLine.customer_id)
+        .join(Invoice, col(Invoice.id) == col(VendorBillLine.invoice_id))
+        .where(Invoice.billing_run_id == run_id, col(VendorBillLine.customer_id).is_not(None))
+        .distinct()
+    )
+    return {customer_id for customer_id in rows.all() if customer_id is not None}
 
 
 async def get_document(

@@ -114,6 +114,14 @@ class InvoiceOut(MoneyModel):
     open_amount: MoneyOut = Field(description="total − (credited − credit_on_account) − paid")
     imported: bool
     rebill_of: uuid.UUID | None
+    claim_for: uuid.UUID | None = Field(
+        default=None,
+        description="A claim: the customer the work was for; customer_id is the third-party "
+        "payer that owes it",
+    )
+    claim_number: str | None = Field(
+        default=None, description="The payer's claim, on a claim and on the rebill of its denial"
+    )
     billing_run_id: uuid.UUID | None
     delivery_method: str
     delivery_status: DeliveryStatus

@@ -239,3 +239,25 @@ async def test_supervisor_closes_ended_months_in_order_with_their_ar(
     ).status_code == 409
     periods = (await api.get("/v1/periods", headers=auth(Role.AUDITOR))).json()
     assert [p["period"] for p in periods] == [last_month, month_before]
+
+
+async def test_unbilled_monitor_shows_pass_through_costs_not_billed_yet(
+    api: httpx.AsyncClient, auth: AuthHeaders, ledger_bus: InProcessBus
+) -> None:
+    books, events = overdue_customer("C-1")
+    accrued = RentalAccrued(
+        customer_id=books.customer_id,
+        currency="USD",
+        as_of=TODAY,
+        rental_unbilled=Decimal(0),
+        storage_unbilled=Decimal(0),
+        pass_through_unbilled=Decimal("575.00"),
+    )
+    await publish(ledger_bus, *events, accrued)
+
+    [group] = (await api.get("/v1/unbilled", headers=auth(Role.SALES))).json()
+    assert (group["pass_through_unbilled"], group["amount_at_risk"]) == ("575.00", "575.00")
+    # Billed since: the next figure replaces it and the customer drops off the monitor.
+    billed = accrued.model_copy(update={"pass_through_unbilled": Decimal(0)})
+    await publish(ledger_bus, billed)
+    assert (await api.get("/v1/unbilled", headers=auth(Role.SALES))).json() == []

@@ -314,3 +314,27 @@ async def test_a_limit_above_the_threshold_needs_a_second_approver(
     assert (await call("post", approve, MANAGER, subject="cm-okafor")).status_code == 409
     # Up to the threshold one person still decides.
     body(await call("put", path, MANAGER, json=line | {"credit_limit": "40000"}), 200)
+
+
+async def test_pass_through_costs_not_billed_count_in_exposure(
+    call: Call, bus: InProcessBus, books: Books, customer_id: uuid.UUID
+) -> None:
+    await publish(bus, books.ticket("300.00"))
+    accrued = RentalAccrued(
+        customer_id=customer_id,
+        currency="USD",
+        as_of=TODAY,
+        rental_unbilled=Decimal("100.00"),
+        storage_unbilled=Decimal(0),
+        pass_through_unbilled=Decimal("575.00"),
+    )
+    await publish(bus, accrued)
+    seen = await _exposure(call, customer_id)
+    assert (seen["pass_through_unbilled"], seen["rentals_accrued"], seen["total"]) == (
+        "575.00",
+        "100.00",
+        "975.00",
+    )
+    await publish(bus, accrued.model_copy(update={"pass_through_unbilled": Decimal(0)}))
+    seen = await _exposure(call, customer_id)
+    assert (seen["pass_through_unbilled"], seen["total"]) == ("0.00", "400.00")

@@ -28,6 +28,7 @@ from tests.services.invoicing.conftest import (
     run_billing,
     ticket_body,
 )
+from tests.services.invoicing.test_rentals import relayed
 from tests.services.invoicing.test_vendor_bills import enter, vendor
 
 pytestmark = pytest.mark.usefixtures("taxed")
@@ -251,3 +252,54 @@ async def test_voiding_the_invoice_makes_its_pass_through_wait_for_the_next_run(
     await issue_run(api, auth, again["id"])
     [rebilled] = await invoices_of_run(api, auth, again["id"])
     assert rebilled["lines"][-1]["amount"] == "125.00"  # 100.00 x 1.15 + 10.00
+
+
+async def test_pass_through_not_billed_yet_is_published_for_credit_and_collections(
+    api: httpx.AsyncClient, auth: AuthHeaders, marked_up: CustomerSnapshot, bus: InProcessBus
+) -> None:
+    await ready_ticket(api, auth, ticket_body(marked_up.id, ticket_number="T-2005"))
+    v = await vendor(api, auth)
+    bill = (await enter(api, auth, billable_bill(v["id"], "T-2005", "400.00"))).json()
+    await approve(api, auth, bill["id"])
+    # Waiting for the ticket's invoice: at the price it will bill, 400.00 x 1.15 + 10.00.
+    [posted] = await relayed(bus, "rental.accrued", 1)
+    assert (posted["customer_id"], posted["pass_through_unbilled"]) == (str(marked_up.id), "470.00")
+    assert (posted["rental_unbilled"], posted["storage_unbilled"]) == ("0.00", "0.00")
+
+    run = await run_billing(api, auth)
+    await issue_run(api, auth, run["id"])
+    [invoice] = await invoices_of_run(api, auth, run["id"])
+    *_, billed = await relayed(bus, "rental.accrued", 2)
+    assert billed["pass_through_unbilled"] == "0.00"
+
+    # Voided: the charge waits for the next run again, and counts again.
+    response = await api.post(
+        f"/v1/invoices/{invoice['id']}/void",
+        json={"reason": "wrong PO"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert response.status_code == 200, response.text
+    *_, waiting = await relayed(bus, "rental.accrued", 3)
+    assert waiting["pass_through_unbilled"] == "470.00"
+
+
+async def test_a_proposed_supplementary_invoice_counts_as_unbilled_until_issued(
+    api: httpx.AsyncClient, auth: AuthHeaders, marked_up: CustomerSnapshot, bus: InProcessBus
+) -> None:
+    await ready_ticket(api, auth, ticket_body(marked_up.id, ticket_number="T-2006"))
+    run = await run_billing(api, auth)
+    await issue_run(api, auth, run["id"])
+    v = await vendor(api, auth)
+    bill = (await enter(api, auth, billable_bill(v["id"], "T-2006", "100.00"))).json()
+    await approve(api, auth, bill["id"])
+    [proposed] = await relayed(bus, "rental.accrued", 1)
+    assert proposed["pass_through_unbilled"] == "125.00"
+    [proposal] = (
+        await api.get("/v1/cost-adjustments?status=proposed", headers=auth(Role.AUDITOR))
+    ).json()["items"]
+    response = await api.post(
+        f"/v1/cost-adjustments/{proposal['id']}/issue", headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 200, response.text
+    *_, issued = await relayed(bus, "rental.accrued", 2)
+    assert issued["pass_through_unbilled"] == "0.00"

@@ -1,0 +1,69 @@
+"""The claims API: a draft invoice billed to a third-party payer, and the payer's denial."""
+
+import uuid
+
+from services.invoicing.api.dependencies import SettingsDep
+from services.invoicing.api.invoices import billable_account, invoice_out
+from services.invoicing.commands.claims import bill_to_payer, deny_claim
+from services.invoicing.domain.amounts import shown
+from services.invoicing.domain.credit_memos import CreditRequest
+from services.invoicing.queries.invoices import get_invoice
+from services.invoicing.schemas.claims import ClaimIn, DenialIn, DenialOut
+from services.invoicing.schemas.invoices import InvoiceOut
+from shared.api.access import ARStaff
+from shared.api.routing import service_router
+from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
+
+router = service_router("/v1/invoices", "invoices")
+
+
+@router.post("/{invoice_id}/claim", summary="Bill a draft invoice to a third-party payer")
+async def bill_claim(
+    invoice_id: uuid.UUID, data: ClaimIn, session: SessionDep, actor: ARStaff
+) -> InvoiceOut:
+    """The draft becomes a claim: addressed to the payer, on its terms, owed by it (it ages
+    under the payer in collections, payments and credit), naming the customer it is for
+    (`claim_for`) and the claim number. Issue it as any draft."""
+    invoice = await get_invoice(session, invoice_id, lock=True)
+    payer = await billable_account(session, data.payer_id, invoice.currency)
+    bill_to_payer(session, invoice, payer, data.claim_number, actor)
+    return invoice_out(invoice)
+
+
+@router.post("/{invoice_id}/claim-denials", summary="Post a claim's denial")
+async def post_denial(
+    clock: ClockDep,
+    invoice_id: uuid.UUID,
+    data: DenialIn,
+    session: SessionDep,
+    actor: ARStaff,
+    settings: SettingsDep,
+) -> DenialOut:
+    """The payer denied the claim, whole (no `lines`) or in part, with a reason code: a credit
+    memo to the payer's invoice for the denied part and an invoice to the customer for exactly
+    that, linked to the claim (`rebill_of`), or, with `rebill` false, a write-off by the memo
+    alone. The claim's history shows the denial, its memo and the rebill."""
+    claim = await get_invoice(session, invoice_id, lock=True)
+    requests = (
+        None
+        if data.lines is None
+        else [CreditRequest(line.line, line.quantity, line.amount) for line in data.lines]
+    )
+    memo, rebilled = await deny_claim(
+        session,
+        claim,
+        requests,
+        reason_code=data.reason_code,
+        reason=data.reason,
+        rebill=data.rebill,
+        settings=settings,
+        actor=actor,
+        clock=clock,
+    )
+    return DenialOut(
+        credit_memo_id=memo.id,
+        credit_memo_number=memo.number,
+        denied=shown(memo.total, memo.currency),
+        invoice=None if rebilled is None else invoice_out(rebilled),
+    )

@@ -1,0 +1,155 @@
+"""Claims billed to a third-party payer (a manufacturer's warranty, an insurer) and their denials
+(docs/domain.md#claims-billed-to-a-third-party)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.invoicing.commands.credit_memos import credit_for, issue_credit_memo
+from services.invoicing.commands.invoices import bill_to, build_draft, issue_invoices
+from services.invoicing.domain.credit_memos import Credit, CreditRequest
+from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus
+from services.invoicing.models.accounts import BillingAccount
+from services.invoicing.models.credit_memos import CreditMemo
+from services.invoicing.models.invoices import Invoice
+from services.invoicing.settings import InvoicingSettings
+from shared.audit import record_change
+from shared.auth import Principal
+from shared.clock import Clock
+from shared.events.customers import DeliveryMethod
+
+
+def bill_to_payer(
+    session: AsyncSession,
+    invoice: Invoice,
+    payer: BillingAccount,
+    claim_number: str,
+    actor: Principal,
+) -> None:
+    """A draft becomes a claim: addressed to the payer, on the payer's terms, owed by it (so it
+    ages under it), with the customer it is for kept beside it."""
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise InvoiceRuleBroken(
+            f"only a draft can be billed to a third-party payer; this one is {invoice.status}"
+        )
+    if invoice.claim_for is not None:
+        raise InvoiceRuleBroken(f"the invoice is claim {invoice.claim_number} already")
+    if payer.id == invoice.customer_id:
+        raise InvoiceRuleBroken("the payer is the customer itself: name the third party's record")
+    customer_id = invoice.customer_id
+    invoice.claim_for, invoice.claim_number = customer_id, claim_number
+    invoice.customer_id, invoice.customer_name = payer.id, payer.legal_name
+    invoice.account_number, invoice.terms = payer.account_number, payer.payment_terms
+    invoice.bill_to = bill_to(payer)
+    invoice.delivery_method = payer.billing_profile.get("delivery_method", DeliveryMethod.EMAIL)
+    record_change(
+        session,
+        actor=actor,
+        action="claim_billed_to_payer",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={
+            "payer": str(payer.id),
+            "claim_number": claim_number,
+            "customer": str(customer_id),
+        },
+    )
+
+
+def _denied_lines(claim: Invoice, requests: Sequence[CreditRequest] | None, credit: Credit) -> Any:
+    """The claim's lines as denied, each keeping what the claim knew of it (where it was taxed)."""
+    originals = claim.lines if requests is None else [claim.lines[r.line - 1] for r in requests]
+    prefix = f"Claim {claim.claim_number} denied: "
+    return [
+        original
+        | facts.model_dump(mode="json")
+        | {"description": f"{prefix}{facts.description}"[:500]}
+        for original, facts in zip(originals, credit.lines, strict=True)
+    ]
+
+
+async def deny_claim(
+    session: AsyncSession,
+    claim: Invoice,
+    requests: Sequence[CreditRequest] | None,
+    *,
+    reason_code: str,
+    reason: str | None,
+    rebill: bool,
+    settings: InvoicingSettings,
+    actor: Principal,
+    clock: Clock,
+) -> tuple[CreditMemo, Invoice | None]:
+    """The payer denies all of the claim (no `requests`) or part of it: a credit memo to the
+    payer's invoice (settled through payments like any memo) and, with `rebill`, an invoice to
+    the customer for exactly what the memo credits, linked to the claim; without it the denied
+    amount is written off by the memo alone, within the issuer's credit-memo authority."""
+    if claim.claim_for is None:
+        raise InvoiceRuleBroken("the invoice is not a claim billed to a third-party payer")
+    credit = credit_for(claim, requests)
+    memo = await issue_credit_memo(
+        session,
+        claim,
+        credit,
+        reason_code=reason_code,
+        reason=f"claim {claim.claim_number} denied" + (f": {reason}" if reason else ""),
+        settings=settings,
+        actor=actor,
+        rebill=rebill,
+        clock=clock,
+    )
+    rebilled = None
+    if rebill:
+        account = await session.get(BillingAccount, claim.claim_for)
+        if account is None or account.currency != claim.currency:
+            raise InvoiceRuleBroken("the claim's customer cannot be billed in the claim's currency")
+        # Priced untaxed here, then given the memo's lines and tax exactly: the amount moves whole.
+        rebilled = build_draft(
+            account=account,
+            lines=[(facts, None) for facts in credit.lines],
+            jurisdictions=[],
+            invoice_date=clock.today(),
+            created_by=actor.subject,
+            po_number=claim.po_number,
+            job_site=claim.job_site,
+            job_site_address=claim.job_site_address,
+            rebill_of=claim.id,
+            sales_rep=claim.sales_rep,
+        )
+        rebilled.lines = _denied_lines(claim, requests, credit)
+        rebilled.taxes = [tax.model_dump(mode="json") for tax in credit.taxes]
+        rebilled.subtotal, rebilled.tax_total = credit.subtotal, credit.tax_total
+        rebilled.total, rebilled.claim_number = credit.total, claim.claim_number
+        session.add(rebilled)
+        await session.flush()
+        await issue_invoices(session, [rebilled], settings=settings, actor=actor, clock=clock)
+    record_change(
+        session,
+        actor=actor,
+        action="claim_denied",
+        entity_type="invoice",
+        entity_id=str(claim.id),
+        changes={
+            "credit_memo": memo.number,
+            "denied": str(credit.total),
+            "rebilled_on": rebilled.number if rebilled else None,
+            "written_off": not rebill,
+        },
+        reason=f"{reason_code}: {memo.reason}",
+    )
+    if rebilled is not None:
+        record_change(
+            session,
+            actor=actor,
+            action="claim_denial_rebilled",
+            entity_type="invoice",
+            entity_id=str(rebilled.id),
+            changes={
+                "claim": claim.number,
+                "claim_number": claim.claim_number,
+                "credit_memo": memo.number,
+            },
+            reason=reason_code,
+        )
+    return memo, rebilled

@@ -1,0 +1,39 @@
+"""What the claims API takes and answers: a draft billed to a third-party payer, a denial."""
+
+import uuid
+
+from pydantic import Field, StrictBool
+
+from services.invoicing.schemas.credit_memos import CreditLineIn
+from services.invoicing.schemas.invoices import InvoiceOut
+from shared.api.body import RequestBody
+from shared.money import MoneyModel, MoneyOut
+
+
+class ClaimIn(RequestBody):
+    payer_id: uuid.UUID = Field(
+        description="The payer's customer record (a manufacturer's warranty, an insurer)"
+    )
+    claim_number: str = Field(min_length=1, max_length=50, examples=["WAR-55120"])
+
+
+class DenialIn(RequestBody):
+    reason_code: str = Field(
+        min_length=1, max_length=40, examples=["not_covered", "out_of_warranty", "no_auth"]
+    )
+    reason: str | None = Field(default=None, max_length=1000)
+    lines: list[CreditLineIn] | None = Field(
+        default=None, max_length=500, description="What the payer denied; omit: all of it"
+    )
+    rebill: StrictBool = Field(
+        default=True,
+        description="Bill the denied amount to the customer; false: write it off (a credit memo "
+        "alone, within the issuer's credit-memo authority)",
+    )
+
+
+class DenialOut(MoneyModel):
+    credit_memo_id: uuid.UUID
+    credit_memo_number: str
+    denied: MoneyOut = Field(description="What moved off the payer's invoice, tax included")
+    invoice: InvoiceOut | None = Field(description="The customer's invoice; none when written off")

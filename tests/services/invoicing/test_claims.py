@@ -1,0 +1,239 @@
+"""Claims billed to a third-party payer: a draft named to the payer is owed by it; a denial
+credits the payer's invoice and bills exactly that to the customer, linked to the claim."""
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth import Role
+from shared.bus import InProcessBus
+from shared.events.customers import CustomerRegistered, CustomerSnapshot, PaymentTerms
+from tests.conftest import AuthHeaders
+from tests.services.customer_events import deliver
+from tests.services.invoicing.conftest import job_site_customer
+from tests.services.invoicing.test_rentals import published
+from tests.support import eventually
+
+pytestmark = pytest.mark.usefixtures("taxed")
+
+LINES = [
+    {
+        "description": "Warranty repair labor",
+        "quantity": "4",
+        "unit": "hr",
+        "unit_price": "100.00",
+        "taxability": "labor",
+        "service_line": "pumping",
+    },
+    {
+        "description": "Pump seal (warranty part)",
+        "quantity": "1",
+        "unit": "ea",
+        "unit_price": "200.00",
+        "taxability": "goods",
+        "service_line": "parts",
+    },
+]
+
+
+@pytest.fixture
+async def payer(bus: InProcessBus, api: httpx.AsyncClient) -> CustomerSnapshot:
+    """The manufacturer whose warranty pays for the work, on its own terms (net 45)."""
+    snapshot = job_site_customer(
+        legal_name="Gorman Pumps Warranty Dept",
+        account_number="C000900",
+        payment_terms=PaymentTerms(days=45),
+    )
+    await deliver(bus, CustomerRegistered(customer=snapshot))
+    return snapshot
+
+
+async def _ok(response: httpx.Response, code: int = 200) -> Any:
+    assert response.status_code == code, response.text
+    return response.json()
+
+
+async def claim(
+    api: httpx.AsyncClient, auth: AuthHeaders, customer: CustomerSnapshot, payer: CustomerSnapshot
+) -> dict[str, Any]:
+    draft = await _ok(
+        await api.post(
+            "/v1/invoices",
+            json={"customer_id": str(customer.id), "job_site": "Yard 4", "lines": LINES},
+            headers=auth(Role.AR_COORDINATOR),
+        ),
+        201,
+    )
+    named = await _ok(
+        await api.post(
+            f"/v1/invoices/{draft['id']}/claim",
+            json={"payer_id": str(payer.id), "claim_number": "WAR-55120"},
+            headers=auth(Role.AR_COORDINATOR),
+        )
+    )
+    assert (named["customer_id"], named["claim_for"], named["claim_number"]) == (
+        str(payer.id),
+        str(customer.id),
+        "WAR-55120",
+    )
+    return await _ok(
+        await api.post(f"/v1/invoices/{draft['id']}/issue", headers=auth(Role.AR_COORDINATOR))
+    )
+
+
+async def test_a_claim_is_owed_by_the_payer_on_its_terms_naming_the_customer(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    acme: CustomerSnapshot,
+    payer: CustomerSnapshot,
+    bus: InProcessBus,
+) -> None:
+    issued = await claim(api, auth, acme, payer)
+    assert (issued["customer_name"], issued["account_number"]) == (
+        "Gorman Pumps Warranty Dept",
+        "C000900",
+    )
+    assert issued["terms"]["days"] == 45
+
+    async def sent() -> list[dict[str, Any]]:
+        return published(bus, "invoice.issued")
+
+    [event] = await eventually(sent)
+    # Payments, collections and credit age it under the payer: the owing party is the key.
+    assert (event["customer_id"], event["claim_for"], event["claim_number"]) == (
+        str(payer.id),
+        str(acme.id),
+        "WAR-55120",
+    )
+
+
+async def test_a_partial_denial_moves_exactly_the_denied_part_to_the_customer(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, payer: CustomerSnapshot
+) -> None:
+    issued = await claim(api, auth, acme, payer)
+    denial = await _ok(
+        await api.post(
+            f"/v1/invoices/{issued['id']}/claim-denials",
+            json={
+                "reason_code": "not_covered",
+                "reason": "seal damage is wear, not a defect",
+                "lines": [{"line": 2, "amount": "200.00"}],
+            },
+            headers=auth(Role.AR_COORDINATOR),
+        )
+    )
+    rebill = denial["invoice"]
+    memo = await _ok(
+        await api.get(f"/v1/credit-memos/{denial['credit_memo_id']}", headers=auth(Role.AUDITOR))
+    )
+    # The part is taxed in Midland (6.25% + 0.5% + 1.5%): 200.00 + 16.50 moves, no more.
+    assert denial["denied"] == memo["total"] == rebill["total"] == "216.50"
+    assert (memo["customer_id"], memo["invoice_id"], memo["reason_code"]) == (
+        str(payer.id),
+        issued["id"],
+        "not_covered",
+    )
+    assert (rebill["customer_id"], rebill["rebill_of"], rebill["claim_number"]) == (
+        str(acme.id),
+        issued["id"],
+        "WAR-55120",
+    )
+    assert rebill["status"] == "issued" and rebill["claim_for"] is None
+    denied_line = "Claim WAR-55120 denied: Adjustment: Pump seal (warranty part)"
+    assert rebill["lines"][0]["description"] == denied_line
+    assert sum(Decimal(t["amount"]) for t in rebill["taxes"]) == Decimal("16.50")
+
+    history = await _ok(
+        await api.get(f"/v1/invoices/{issued['id']}/history", headers=auth(Role.AUDITOR))
+    )
+    denied = next(h for h in history if h["action"] == "claim_denied")
+    assert denied["changes"]["credit_memo"] == memo["number"]
+    assert denied["changes"]["rebilled_on"] == rebill["number"]
+    assert [h["action"] for h in history][:2] == ["invoice_drafted", "claim_billed_to_payer"]
+    rebill_history = await _ok(
+        await api.get(f"/v1/invoices/{rebill['id']}/history", headers=auth(Role.AUDITOR))
+    )
+    assert any(
+        h["action"] == "claim_denial_rebilled" and h["changes"]["claim"] == issued["number"]
+        for h in rebill_history
+    )
+    # Journal: the memo reverses what it credited, the rebill posts the same; each balances.
+    entries = (await api.get("/v1/journal?limit=500", headers=auth(Role.AUDITOR))).json()["items"]
+    for entry in entries:
+        debits = sum(Decimal(p["debit"]) for p in entry["postings"])
+        assert debits == sum(Decimal(p["credit"]) for p in entry["postings"]), entry
+
+
+async def test_a_denial_written_off_bills_no_one_and_only_a_claim_can_be_denied(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, payer: CustomerSnapshot
+) -> None:
+    issued = await claim(api, auth, acme, payer)
+    url = f"/v1/invoices/{issued['id']}/claim-denials"
+    written_off = await _ok(
+        await api.post(
+            url,
+            json={
+                "reason_code": "late_filing",
+                "lines": [{"line": 1, "amount": "100.00"}],
+                "rebill": False,
+            },
+            headers=auth(Role.AR_COORDINATOR),
+        )
+    )
+    assert written_off["invoice"] is None
+    whole = {"reason_code": "not_covered"}
+    response = await api.post(
+        url, json=whole | {"rebill": False}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 422  # the whole claim is more than is still open
+    response = await api.post(
+        url,
+        json={"reason_code": "not_covered", "lines": [{"line": 1, "amount": "50.00"}]},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert response.status_code == 200, response.text
+
+    plain = await _ok(
+        await api.post(
+            "/v1/invoices",
+            json={"customer_id": str(acme.id), "job_site": "Yard 4", "lines": LINES},
+            headers=auth(Role.AR_COORDINATOR),
+        ),
+        201,
+    )
+    await _ok(
+        await api.post(f"/v1/invoices/{plain['id']}/issue", headers=auth(Role.AR_COORDINATOR))
+    )
+    response = await api.post(
+        f"/v1/invoices/{plain['id']}/claim-denials", json=whole, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 422 and "not a claim" in response.json()["detail"]
+    # Issued already: too late to bill it to a payer; and the payer is never the customer.
+    late = await api.post(
+        f"/v1/invoices/{plain['id']}/claim",
+        json={"payer_id": str(payer.id), "claim_number": "X-1"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert late.status_code == 422
+    draft = await _ok(
+        await api.post(
+            "/v1/invoices",
+            json={"customer_id": str(acme.id), "lines": LINES},
+            headers=auth(Role.AR_COORDINATOR),
+        ),
+        201,
+    )
+    itself = await api.post(
+        f"/v1/invoices/{draft['id']}/claim",
+        json={"payer_id": str(acme.id), "claim_number": "X-2"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert itself.status_code == 422
+    unknown = await api.post(
+        f"/v1/invoices/{draft['id']}/claim",
+        json={"payer_id": str(acme.id), "claim_number": "X-2", "extra": 1},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert unknown.status_code == 422
