@@ -6,7 +6,10 @@ lines coded from their suggestions against many jobs, timed, with the suggestion
 Sizes: AR_BENCH_INVOICING_TICKETS (default 100000) tickets of AR_BENCH_INVOICING_CUSTOMERS
 (default 5000) customers, a quarter of them on each grouping (per ticket, per PO, per job site,
 consolidated); AR_BENCH_VENDOR_BILL_LINES (default 10000) imported lines against
-AR_BENCH_VENDOR_BILL_JOBS (default 50000) tickets."""
+AR_BENCH_VENDOR_BILL_JOBS (default 50000) tickets. Rentals (tests/bench/rentals.py): a month-end
+cycle run over AR_BENCH_RENTAL_LINES (default 20000) contract lines of AR_BENCH_RENTAL_CUSTOMERS
+(default 2000) customers, the as-of on-rent report over AR_BENCH_RENTAL_ASSETS (default 20000)
+assets, the rate engine's charges per second."""
 
 import os
 import statistics
@@ -30,7 +33,7 @@ from shared.bus import InProcessBus
 from shared.events.customers import InvoiceGrouping
 from shared.service import Service
 from shared.settings import PlatformSettings
-from tests.bench import BenchInfra
+from tests.bench import BenchInfra, rentals
 from tests.bench.report import Figure, record, scaled
 from tests.bench.vendor_bills import vendor_bill_import
 from tests.support import SECRET
@@ -161,6 +164,10 @@ async def _seed(
         rows = _tickets(accounts, tickets)
         for start in range(0, len(rows), 10_000):
             await session.execute(insert(Ticket), rows[start : start + 10_000])
+    await _seed_tax(api, headers)
+
+
+async def _seed_tax(api: httpx.AsyncClient, headers: dict[str, str]) -> None:
     for code, name, level, where, classes, rate in TAX:
         body = {"name": name, "level": level, "region": "TX", "taxable_classes": classes, **where}
         assert (
@@ -298,4 +305,21 @@ async def run(infra: BenchInfra) -> list[str]:
     jobs = int(os.environ.get("AR_BENCH_VENDOR_BILL_JOBS", scaled(50_000)))
     # AR_BENCH_INVOICING_TICKETS=0 measures the vendor-bill import alone.
     billing = await _one_size(infra, customers, tickets) if tickets else []
-    return billing + await vendor_bill_import(infra, lines=lines, jobs=jobs)
+    billing += await vendor_bill_import(infra, lines=lines, jobs=jobs)
+    return billing + await _rentals(infra)
+
+
+async def _rentals(infra: BenchInfra) -> list[str]:
+    lines = int(os.environ.get("AR_BENCH_RENTAL_LINES", scaled(20_000)))
+    customers = int(os.environ.get("AR_BENCH_RENTAL_CUSTOMERS", scaled(2_000)))
+    assets = int(os.environ.get("AR_BENCH_RENTAL_ASSETS", scaled(20_000)))
+
+    report = await rentals.cycle_run(
+        infra,
+        customers=customers,
+        lines=lines,
+        accounts=_accounts(customers),
+        address=ADDRESS,
+        set_up_tax=_seed_tax,
+    )
+    return report + await rentals.on_rent_report(infra, assets) + rentals.rate_engine()

@@ -156,6 +156,7 @@ PINNED = {
     "invoicing POST /v1/invoices/{invoice_id}/void": "ar_coordinator ar_supervisor",
     "invoicing POST /v1/rental-contracts": "ar_coordinator ar_supervisor integration sales",
     "invoicing POST /v1/rental-contracts/{contract_id}/lines/{line_number}/off-rent": "ar_coordinator ar_supervisor integration sales",
+    "invoicing POST /v1/rental-contracts/{contract_id}/lines/{line_number}/meter-readings": "ar_coordinator ar_supervisor integration sales",
     "invoicing POST /v1/rental-contracts/{contract_id}/lines/{line_number}/on-rent": "ar_coordinator ar_supervisor integration sales",
     "invoicing POST /v1/storage-schedules": "ar_coordinator ar_supervisor",
     "invoicing POST /v1/storage-schedules/{schedule_id}/end": "ar_coordinator ar_supervisor",

@@ -22,6 +22,7 @@ from services.invoicing.queries.rentals import (
     terms_of,
 )
 from services.invoicing.schemas.rentals import (
+    MeterReadingIn,
     OffRentIn,
     OnRentIn,
     RentalChargeOut,
@@ -157,4 +158,29 @@ async def off_rent(
         settings=settings,
         clock=clock,
     )
+    return await _out(session, contract, clock)
+
+
+@router.post("/{contract_id}/lines/{line_number}/meter-readings", summary="Read a line's meter")
+async def read_meter(
+    contract_id: uuid.UUID,
+    line_number: LineNumber,
+    data: MeterReadingIn,
+    session: SessionDep,
+    actor: ARStaffAndSystems,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> RentalContractOut:
+    """Hours on the meter since on-rent, read between cycles (audited): the next billing run
+    bills the hours beyond what the cycles' periods include. A line without a meter allowance,
+    a day it was not on rent, or fewer hours than the last reading is a 422."""
+    check_not_ahead(
+        data.read_on,
+        today=clock.today(),
+        tolerance_days=settings.max_future_days,
+        what="the reading date",
+    )
+    contract = await get_contract(session, contract_id)
+    line = await get_line(session, contract_id, line_number, lock=True)
+    await commands.read_meter(session, contract, line, data.read_on, data.hours, actor)
     return await _out(session, contract, clock)

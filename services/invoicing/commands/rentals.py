@@ -268,6 +268,43 @@ async def take_off_rent(
     return True, memo
 
 
+async def read_meter(
+    session: AsyncSession,
+    contract: RentalContract,
+    line: RentalLine,
+    read_on: date,
+    hours: Decimal,
+    actor: Principal | None,
+) -> None:
+    """Hours on the line's meter since on-rent, read between cycles: the next cycle billed
+    charges the hours beyond what its periods include. A meter never runs back."""
+    if line.meter is None:
+        raise RentalRuleBroken(f"line {line.line_number} has no meter allowance")
+    if line.on_rent_date is None or read_on < line.on_rent_date:
+        raise RentalRuleBroken(f"line {line.line_number} was not on rent on {read_on}")
+    if line.off_rent_date is not None and read_on > line.off_rent_date:
+        raise RentalRuleBroken(f"line {line.line_number} came off rent on {line.off_rent_date}")
+    if line.meter_hours is not None and hours < line.meter_hours:
+        raise RentalRuleBroken(
+            f"the meter read {line.meter_hours} hours before; it cannot read {hours} now"
+        )
+    before, line.meter_hours = line.meter_hours, hours
+    record_change(
+        session,
+        actor=actor,
+        action="rental_meter_read",
+        entity_type="rental_contract",
+        entity_id=str(contract.id),
+        changes={
+            "line": line.line_number,
+            "read_on": read_on.isoformat(),
+            "hours": str(hours),
+            "before": None if before is None else str(before),
+        },
+    )
+    await session.flush()
+
+
 async def contract_line(
     session: AsyncSession, number: str, line_number: int, customer_id: uuid.UUID
 ) -> tuple[RentalContract, RentalLine]:

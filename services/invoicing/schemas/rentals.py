@@ -84,6 +84,13 @@ class OffRentIn(RequestBody):
     meter_hours: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
 
+class MeterReadingIn(RequestBody):
+    read_on: BoundedDate = Field(description="The day the meter was read")
+    hours: Decimal = Field(
+        ge=0, max_digits=12, decimal_places=2, description="Hours on the meter since on-rent"
+    )
+
+
 class RentalChargeOut(MoneyModel):
     cycle_number: int
     kind: str

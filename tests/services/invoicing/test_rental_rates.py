@@ -1,6 +1,7 @@
 """The rental rate engine, cycles and storage proration: the worked rules of
 docs/domain.md#assets-on-rent, and the invariants that must hold for any rate table."""
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -231,3 +232,20 @@ def test_an_off_rent_credit_never_exceeds_what_was_billed(
     billed = charge(table, billed_days).amount
     credit = credit_on_return(table, days_out, billed)
     assert Decimal(0) <= credit <= billed
+
+
+def test_pricing_every_span_of_four_years_takes_linear_time() -> None:
+    """A line billed cycle after cycle prices ever longer spans of one rate table; each span
+    extends the cheapest covers already found instead of solving again from day one (which
+    made pricing four years of spans of 20 tables take half a minute)."""
+    tables = [
+        RateTable("USD", daily=Decimal(100 + i), weekly=Decimal(300), four_weeks=Decimal(800))
+        for i in range(20)
+    ]
+    started = time.process_time()
+    for table in tables:
+        for days in range(1, 4 * 365 + 1):
+            charge(table, days)
+    assert time.process_time() - started < 10
+    # Shorter spans after longer ones read the covers already found, and agree with them.
+    assert charge(tables[0], 9).amount == Decimal("500.00")

@@ -326,3 +326,39 @@ async def test_rental_events_carry_the_accrued_figure_credit_and_collections_kee
     *_, issued, back = await relayed(bus, "rental.accrued", 3)
     assert Decimal(issued["rental_unbilled"]) == Decimal(on_rent["rental_unbilled"]) - 800
     assert (back["rental_unbilled"], back["storage_unbilled"]) == ("0.00", "0.00")
+
+
+async def test_a_meter_read_between_cycles_bills_the_excess_hours_in_the_next_cycle(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    metered = {"excess_rate": "25.00", "per_four_weeks": "160"}
+    contract = await open_contract(
+        api,
+        auth,
+        acme,
+        lines=[
+            {"asset_id": "PUMP-1", "meter": metered, **PUMP_RATES},
+            {"asset_class": "light tower", **PUMP_RATES},
+        ],
+    )
+    url = f"/v1/rental-contracts/{contract['id']}/lines"
+
+    async def read(line: int, read_on: str, hours: str) -> httpx.Response:
+        return await api.post(
+            f"{url}/{line}/meter-readings",
+            json={"read_on": read_on, "hours": hours},
+            headers=auth(Role.SALES),
+        )
+
+    assert (await read(1, "2026-03-20", "150")).status_code == 422  # not on rent yet
+    await line_action(api, auth, contract, "on-rent", "2026-03-02")
+    assert (await read(1, "2026-03-20", "150")).status_code == 200
+    assert (await read(1, "2026-03-25", "120")).status_code == 422  # a meter never runs back
+    assert (await read(2, "2026-03-20", "150")).status_code == 422  # no meter allowance
+    [first] = await bill(api, auth, "2026-03-29")
+    assert [line["amount"] for line in first["lines"]] == ["800.00"]  # 150 of 160 included
+
+    assert (await read(1, "2026-04-20", "350")).status_code == 200
+    [second] = await bill(api, auth, "2026-04-26")
+    assert [line["amount"] for line in second["lines"]] == ["800.00", "750.00"]
+    assert "350 hours on the meter, 320 included" in second["lines"][1]["description"]

@@ -108,40 +108,48 @@ def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-@lru_cache(maxsize=4096)
-def _cheapest(table: RateTable, days: int) -> tuple[Decimal, tuple[tuple[Period, int], ...]]:
-    """Cheapest cover of at least `days` days; on a tie the one covering fewer days (3 days at
-    $100 beat a $300 week), then the one with fewer periods."""
-    periods = table.periods()
-    best: list[tuple[Decimal, int, int]] = [(ZERO, 0, 0)]  # (cost, days covered, periods)
-    choice: list[int] = [-1]
-    for n in range(1, days + 1):
-        winner: tuple[Decimal, int, int] | None = None
-        picked = -1
-        for i, (_, length, rate) in enumerate(periods):
-            cost, covered, count = best[max(0, n - length)]
-            candidate = (cost + rate, covered + length, count + 1)
-            if winner is None or candidate < winner:
-                winner, picked = candidate, i
-        assert winner is not None
-        best.append(winner)
-        choice.append(picked)
-    counts = [0] * len(periods)
-    n = days
-    while n > 0:
-        counts[choice[n]] += 1
-        n = max(0, n - periods[choice[n]][1])
-    combination = tuple((periods[i][0], c) for i, c in enumerate(counts) if c)
-    return best[days][0], combination
+class _Covers:
+    """The cheapest covers of one rate table for 1, 2, ... days, each day's from the ones
+    before it: pricing a longer span extends the list instead of solving again from day 1, so
+    the spans of a line billed cycle after cycle cost linear time, not quadratic."""
+
+    def __init__(self, table: RateTable) -> None:
+        self.periods = table.periods()
+        self.best: list[tuple[Decimal, int, int]] = [(ZERO, 0, 0)]  # cost, days covered, periods
+        self.counts: list[tuple[int, ...]] = [(0,) * len(self.periods)]
+
+    def cover(self, days: int) -> tuple[Decimal, tuple[tuple[Period, int], ...]]:
+        """Cheapest cover of at least `days` days; on a tie the one covering fewer days (3
+        days at $100 beat a $300 week), then the one with fewer periods."""
+        for n in range(len(self.best), days + 1):
+            winner: tuple[Decimal, int, int] | None = None
+            picked = -1
+            for i, (_, length, rate) in enumerate(self.periods):
+                cost, covered, count = self.best[max(0, n - length)]
+                candidate = (cost + rate, covered + length, count + 1)
+                if winner is None or candidate < winner:
+                    winner, picked = candidate, i
+            assert winner is not None
+            before = self.counts[max(0, n - self.periods[picked][1])]
+            self.best.append(winner)
+            self.counts.append(tuple(c + (i == picked) for i, c in enumerate(before)))
+        combination = tuple((self.periods[i][0], c) for i, c in enumerate(self.counts[days]) if c)
+        return self.best[days][0], combination
+
+
+@lru_cache(maxsize=1024)
+def _covers(table: RateTable) -> _Covers:
+    return _Covers(table)
 
 
 def charge(table: RateTable, days: int) -> Charge:
     """The charge for `days` days on rent, with its explanation."""
     if days < 1:
         raise RentalRuleBroken("a span on rent is at least one day")
-    cost, combination = _cheapest(table, days)
-    length = {period: d for period, d, _ in table.periods()}
-    rate = {period: r for period, _, r in table.periods()}
+    covers = _covers(table)
+    cost, combination = covers.cover(days)
+    length = {period: d for period, d, _ in covers.periods}
+    rate = {period: r for period, _, r in covers.periods}
     used = " + ".join(_label(p, c, length[p]) for p, c in combination)
     parts = " + ".join(
         _money(rate[p]) if c == 1 else f"{c} × {_money(rate[p])}" for p, c in combination
@@ -150,7 +158,7 @@ def charge(table: RateTable, days: int) -> Charge:
     # The single-period alternatives it beat, cheapest first.
     dearer = sorted(
         (n * r, _label(p, n, d))
-        for p, d, r in table.periods()
+        for p, d, r in covers.periods
         if (n := math.ceil(days / d)) * r > cost
     )
     if dearer:
