@@ -49,7 +49,6 @@ from shared.auth import Principal
 from shared.clock import TooFarAhead, check_not_ahead
 from shared.periods import PeriodIsClosed
 
-
 # Receipts prepared between two chances for the event loop to run something else.
 _YIELD_EVERY = 20
 
