@@ -23,8 +23,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.payments.commands.applications import CashRuleBroken
 from services.payments.commands.cash_application import payer_directory
 from services.payments.commands.receipts import (
+    BankOrigin,
+    add_bank_payment,
+    apply_bank_payments,
     earlier_same_money,
-    record_payment,
     reverse_payment,
 )
 from services.payments.domain.bank_files.model import (
@@ -46,6 +48,9 @@ from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import TooFarAhead, check_not_ahead
 from shared.periods import PeriodIsClosed
+
+# Receipts prepared between two chances for the event loop to run something else.
+_YIELD_EVERY = 20
 
 
 class DuplicateFile(Conflict):
@@ -313,6 +318,10 @@ async def import_bank_file(
     earlier_of = await earlier_same_money(session, candidates, rules, by_bank_reference=True)
     # This file's own payments, by bank reference, for a transaction it repeats.
     in_file: dict[str, list[tuple[Payment, Receipt]]] = {}
+    # Payments are written and applied a chunk at a time, all in the request's one transaction:
+    # a file is recorded whole or (on an error that escapes) not at all.
+    chunk: list[Payment] = []
+    posting_dates: dict[date, date] = {}
     for index, receipt in enumerate(parsed.receipts):
         money = candidates[index][1]
         earlier = earlier_of.get(str(index)) or next(
@@ -349,19 +358,25 @@ async def import_bank_file(
         except ValidationError as exc:
             problems.append(LineProblem(receipt.line, "; ".join(e["msg"] for e in exc.errors())))
             continue
-        payment = await record_payment(
+        payment = await add_bank_payment(
             session,
             data,
+            BankOrigin(receipt.bank_reference, bank_file.id, receipt.line),
             rules,
             actor,
-            bank_reference=receipt.bank_reference,
-            bank_file_id=bank_file.id,
-            file_line=receipt.line,
-            directory=directory,
+            posting_dates,
         )
         result.payments.append(payment)
+        chunk.append(payment)
         if receipt.bank_reference:
             in_file.setdefault(receipt.bank_reference, []).append((payment, money))
+        if len(chunk) == rules.bank_file_chunk_entries:
+            await apply_bank_payments(session, chunk, rules, directory)
+            chunk = []
+        if index % _YIELD_EVERY == 0:
+            # The loop serves other requests meanwhile: no stretch of this work holds it long.
+            await asyncio.sleep(0)
+    await apply_bank_payments(session, chunk, rules, directory)
     reversals = await _reverse_returns(session, parsed, filename, rules, actor, problems)
     refused = [p for p in problems if not isinstance(p, NotAReceipt)]
     if refused and not result.payments and not duplicates and not reversals:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -121,17 +122,69 @@ async def record_payment(
     data: PaymentIn,
     rules: PaymentsSettings,
     actor: Principal,
-    *,
-    bank_reference: str | None = None,
-    bank_file_id: uuid.UUID | None = None,
-    file_line: int | None = None,
-    directory: PayerDirectory | None = None,
 ) -> Payment:
-    """Record the receipt (Dr cash / Cr unapplied cash), then apply what cash application is
+    """Record a typed payment (Dr cash / Cr unapplied cash), then apply what cash application is
     sure of."""
     received_on = await posting_date(session, data.received_on, rules.closed_month_policy)
     if data.customer_id is not None:
         await check_payer(session, data.customer_id, data.currency)
+    payment = _add_payment(session, data, received_on, rules, actor, BankOrigin())
+    await session.flush()
+    await apply_cash(session, payment, rules)
+    return payment
+
+
+@dataclass(frozen=True, slots=True)
+class BankOrigin:
+    """Where in a bank file a payment came from (nothing for a typed one)."""
+
+    bank_reference: str | None = None
+    bank_file_id: uuid.UUID | None = None
+    file_line: int | None = None
+
+
+async def add_bank_payment(
+    session: AsyncSession,
+    data: PaymentIn,
+    origin: BankOrigin,
+    rules: PaymentsSettings,
+    actor: Principal,
+    posting_dates: dict[date, date],
+) -> Payment:
+    """A bank file's receipt added to the session, not yet flushed nor applied: a file's
+    payments are written and applied a chunk at a time (`apply_bank_payments`). `posting_dates`
+    is the file's cache of the date each received date posts on (closed months do not change
+    during an import)."""
+    if data.received_on not in posting_dates:
+        posting_dates[data.received_on] = await posting_date(
+            session, data.received_on, rules.closed_month_policy
+        )
+    return _add_payment(session, data, posting_dates[data.received_on], rules, actor, origin)
+
+
+async def apply_bank_payments(
+    session: AsyncSession,
+    payments: list[Payment],
+    rules: PaymentsSettings,
+    directory: PayerDirectory,
+) -> None:
+    """A chunk of added payments written in one flush (with their remittance lines, audit
+    entries and events), then each applied in file order, as one at a time would."""
+    await session.flush()
+    for payment in payments:
+        await apply_cash(session, payment, rules, directory)
+
+
+def _add_payment(
+    session: AsyncSession,
+    data: PaymentIn,
+    received_on: date,
+    rules: PaymentsSettings,
+    actor: Principal,
+    origin: BankOrigin,
+) -> Payment:
+    """The receipt, its remittance lines, audit entry and event added to the session (flushed by
+    the caller)."""
     payment = Payment(
         customer_id=data.customer_id,
         method=data.method,
@@ -141,18 +194,17 @@ async def record_payment(
         # Moved out of a closed month by the setting: the payment keeps the date it came with.
         redated_from=data.received_on if received_on != data.received_on else None,
         reference=data.reference,
-        bank_reference=bank_reference,
+        bank_reference=origin.bank_reference,
         payer_name=data.payer_name,
         payer_account=data.payer_account,
         memo=data.memo,
         unapplied=data.amount,
-        bank_file_id=bank_file_id,
-        file_line=file_line,
+        bank_file_id=origin.bank_file_id,
+        file_line=origin.file_line,
         bank_account=data.bank_account,
         received_by=actor.subject,
     )
     session.add(payment)
-    await session.flush()
     for position, line in enumerate(data.remittance, start=1):
         session.add(RemittanceLine(payment_id=payment.id, position=position, **line.model_dump()))
     journal = audit_receipt(session, rules.chart, "payment", payment, data, actor)
@@ -165,15 +217,13 @@ async def record_payment(
             amount=payment.amount,
             currency=payment.currency,
             received_on=payment.received_on,
-            reference=payment.reference or bank_reference,
+            reference=payment.reference or origin.bank_reference,
             payer_name=payment.payer_name,
             journal=journal,
         ),
         key=payment.customer_id or payment.id,
         aggregate_id=payment.id,
     )
-    await session.flush()
-    await apply_cash(session, payment, rules, directory)
     return payment
 
 
