@@ -45,7 +45,7 @@ class InvoicingSettings(ServiceSettings):
     # codes an uncoded line without a person.
     vendor_bill_approval_limit: Decimal = Field(default=Decimal(5000), ge=0)
     vendor_bill_duplicate_days: int = Field(default=5, ge=0, le=60)
-    coding_auto_threshold: float = Field(default=0.9, gt=0, le=1)
+    coding_auto_threshold: Decimal = Field(default=Decimal("0.90"), gt=0, le=1)
     # How often each renting customer's rent and storage earned but not billed is published for
     # credit and collections (unset: only when a line goes on or off rent or a run is issued).
     rental_accrual_seconds: float | None = Field(default=86400, gt=0)

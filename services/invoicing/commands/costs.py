@@ -154,10 +154,12 @@ def _coding(line: dict[str, Any], jobs: _Jobs, currency: str) -> tuple[LineCodin
     )
 
 
-def _auto_code(line: dict[str, Any], suggestion: Any, threshold: float) -> bool:
+def _auto_code(line: dict[str, Any], suggestion: Any, threshold: Decimal) -> bool:
     """Fill what a line lacks from its suggestion when the suggestion is sure enough and agrees
     with whatever the person did code."""
-    if suggestion.confidence < threshold or suggestion.account is None:
+    # The score is a float inside the suggester (as cash application's); the threshold is a
+    # setting in Decimal, compared as payments compares its own.
+    if suggestion.confidence < float(threshold) or suggestion.account is None:
         return False
     given = {k: line[k] for k in ("account", "cost_category") if line[k] is not None}
     if any(given[k] != getattr(suggestion, k) for k in given):
