@@ -3,9 +3,9 @@
 import uuid
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.collections.domain.ledger import EntryKind
 from services.collections.domain.reconciliation import DifferenceClass, Holder, Resolution, Side
@@ -16,6 +16,14 @@ from shared.api.dates import BoundedDate, BoundedDateTime, BoundedMonth
 from shared.events.collections import Department, DisputeOutcome
 from shared.events.customers import Contact, CustomerStatus, PaymentTerms
 from shared.money import Amount, MoneyModel, MoneyOut, PositiveAmount, round_money
+
+
+def _per_currency(balances: dict[str, Decimal]) -> dict[str, Decimal]:
+    return {currency: round_money(ar, currency) for currency, ar in balances.items()}
+
+
+# AR keyed by currency, each rounded to its own key's minor unit.
+ARByCurrency = Annotated[dict[str, Decimal], AfterValidator(_per_currency)]
 
 DAYS = Decimal("0.1")  # days beyond terms, like the KPIs' days: one decimal, half-up
 
@@ -366,8 +374,7 @@ class ClosedPeriodOut(BaseModel):
     closed_through: date
     closed_by: str
     closed_at: datetime
-    # Keyed by currency, so each is rounded to its own key's minor unit below.
-    ar_balance: dict[str, Decimal] = Field(description="The ledger's AR per currency at the close")
+    ar_balance: ARByCurrency = Field(description="The ledger's AR per currency at the close")
     aging_snapshot: list[dict[str, Any]] = Field(
         description="The month-end aging per currency and district, as it stood at the close"
     )
@@ -378,11 +385,6 @@ class ClosedPeriodOut(BaseModel):
         description="Why the supervisor closed with checklist items still open"
     )
     incomplete_items: list[str] = Field(description="The checklist items open at the close")
-
-    @field_validator("ar_balance")
-    @classmethod
-    def _to_minor_unit(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
-        return {currency: round_money(ar, currency) for currency, ar in balances.items()}
 
 
 # GL export, trial balance and the AR pack (docs/domain.md#gl-export).
@@ -588,15 +590,10 @@ class PeriodReportOut(BaseModel):
     changed_since_close: bool = Field(
         description="Whether documents dated in the month reached the ledger after the close"
     )
-    ar_balance_now: dict[str, Decimal] = Field(
+    ar_balance_now: ARByCurrency = Field(
         description="The ledger's AR per currency at the month's end as known now"
     )
     arrived_since_close: list[LateEntryOut]
-
-    @field_validator("ar_balance_now")
-    @classmethod
-    def _to_minor_unit(cls, balances: dict[str, Decimal]) -> dict[str, Decimal]:
-        return {currency: round_money(ar, currency) for currency, ar in balances.items()}
 
 
 class ChecklistItemOut(BaseModel):

@@ -108,35 +108,32 @@ HARD_CASES: dict[str, list[bytes]] = {
 }
 
 
-def _ends(reader_name: str, content: bytes) -> None:
-    reader = READERS[reader_name][0]
+def _ends(
+    reader: Callable[[bytes], object],
+    content: bytes,
+    *,
+    refused: type[Exception],
+    result: type,
+    name: str,
+) -> None:
+    """The reader ends within its time on `content`, with a `result` or its own `refused` error;
+    anything else would be a 500 at the API."""
     try:
         with within(SECONDS_PER_FILE):
             parsed = reader(content)
-    except MalformedFile:
+    except refused:
         return
     except Stalled:
-        pytest.fail(f"the {reader_name} reader ran past {SECONDS_PER_FILE} s on {content!r}")
+        pytest.fail(f"the {name} reader ran past {SECONDS_PER_FILE} s on {content!r}")
     except Exception as exc:  # noqa: BLE001 - any other error is what this test looks for
         pytest.fail(
-            f"the {reader_name} reader let {type(exc).__name__}: {exc} escape on {content!r} "
-            "(a 500 at the API; it must be a line problem or MalformedFile)"
+            f"the {name} reader let {type(exc).__name__}: {exc} escape on {content!r} "
+            f"(a 500 at the API; it must be a line problem or {refused.__name__})"
         )
-    assert isinstance(parsed, ParsedFile)
+    assert isinstance(parsed, result)
 
 
-@pytest.mark.parametrize("reader_name", list(READERS))
-def test_every_reader_ends_on_inputs_that_broke_readers_before(reader_name: str) -> None:
-    for content in HARD_CASES[reader_name]:
-        _ends(reader_name, content)
-
-
-@pytest.mark.parametrize("reader_name", list(READERS))
-def test_every_reader_ends_on_every_mutation_with_its_own_error_or_a_result(
-    reader_name: str,
-) -> None:
-    seeds = [p.read_bytes() for p in READERS[reader_name][1]]
-
+def _fuzz(seeds: list[bytes], check: Callable[[bytes], None]) -> None:
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -146,9 +143,29 @@ def test_every_reader_ends_on_every_mutation_with_its_own_error_or_a_result(
     @seed(20261207)  # the same examples on every run, wherever the checkout is
     @given(mutated(seeds))
     def ends_with_a_result_or_its_own_error(content: bytes) -> None:
-        _ends(reader_name, content)
+        check(content)
 
     ends_with_a_result_or_its_own_error()
+
+
+def _bank_file_ends(reader_name: str, content: bytes) -> None:
+    _ends(
+        READERS[reader_name][0], content, refused=MalformedFile, result=ParsedFile, name=reader_name
+    )
+
+
+@pytest.mark.parametrize("reader_name", list(READERS))
+def test_every_reader_ends_on_inputs_that_broke_readers_before(reader_name: str) -> None:
+    for content in HARD_CASES[reader_name]:
+        _bank_file_ends(reader_name, content)
+
+
+@pytest.mark.parametrize("reader_name", list(READERS))
+def test_every_reader_ends_on_every_mutation_with_its_own_error_or_a_result(
+    reader_name: str,
+) -> None:
+    seeds = [p.read_bytes() for p in READERS[reader_name][1]]
+    _fuzz(seeds, lambda content: _bank_file_ends(reader_name, content))
 
 
 def _in_email(name: str, content_type: tuple[str, str]) -> Callable[[bytes], ReadAdvices]:
@@ -185,20 +202,13 @@ ADVICE_HARD_CASES: dict[str, list[bytes]] = {
 
 
 def _advice_ends(reader_name: str, content: bytes) -> None:
-    reader = ADVICE_READERS[reader_name][0]
-    try:
-        with within(SECONDS_PER_FILE):
-            read = reader(content)
-    except MalformedRemittance:
-        return
-    except Stalled:
-        pytest.fail(f"the {reader_name} reader ran past {SECONDS_PER_FILE} s on {content!r}")
-    except Exception as exc:  # noqa: BLE001 - any other error is what this test looks for
-        pytest.fail(
-            f"the {reader_name} reader let {type(exc).__name__}: {exc} escape on {content!r} "
-            "(a 500 at the API; it must be a problem entry or MalformedRemittance)"
-        )
-    assert isinstance(read, ReadAdvices)
+    _ends(
+        ADVICE_READERS[reader_name][0],
+        content,
+        refused=MalformedRemittance,
+        result=ReadAdvices,
+        name=reader_name,
+    )
 
 
 @pytest.mark.parametrize("reader_name", list(ADVICE_READERS))
@@ -212,16 +222,4 @@ def test_every_advice_reader_ends_on_every_mutation_with_its_own_error_or_a_resu
     reader_name: str,
 ) -> None:
     seeds = [p.read_bytes() for p in ADVICE_READERS[reader_name][1]]
-
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
-    @seed(20261207)
-    @given(mutated(seeds))
-    def ends_with_a_result_or_its_own_error(content: bytes) -> None:
-        _advice_ends(reader_name, content)
-
-    ends_with_a_result_or_its_own_error()
+    _fuzz(seeds, lambda content: _advice_ends(reader_name, content))
