@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 from sqlmodel import func, select
 
@@ -38,20 +39,25 @@ async def consumed_all(service: Service, events: list[EventPayload]) -> None:
 async def skip_backlog(kafka_broker: KafkaBroker, group: str, topics: Sequence[str]) -> None:
     """Move `group` past what earlier tests left unread on `topics`: a test that counts whole
     tables (the GL batches, the trial balance) then sees only the events it sends itself."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap_servers)
+    await admin.start()
+    try:
+        existing = await admin.list_topics()
+        described = await admin.describe_topics([t for t in topics if t in existing])
+    finally:
+        await admin.close()
+    partitions = [
+        TopicPartition(topic["topic"], p["partition"])
+        for topic in described
+        for p in topic["partitions"]
+    ]
+    if not partitions:
+        return
     consumer = AIOKafkaConsumer(
         bootstrap_servers=kafka_broker.bootstrap_servers, group_id=group, enable_auto_commit=False
     )
     await consumer.start()
     try:
-        existing = await consumer.topics()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            if topic in existing
-            for p in consumer.partitions_for_topic(topic) or ()
-        ]
-        if not partitions:
-            return
         consumer.assign(partitions)
         await consumer.seek_to_end(*partitions)
         await consumer.commit(
