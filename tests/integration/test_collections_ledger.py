@@ -7,16 +7,19 @@ from typing import Any
 
 import pytest
 
-from deploy.local_infra import PostgresServer
+from deploy.local_infra import KafkaBroker, PostgresServer
 from services.collections.jobs.rebuild import rebuild
-from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus
 from shared.clock import Clock
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import publish
-from tests.services.collections.distributed import consumed_all, producers  # noqa: F401 (fixture)
+from tests.services.collections.distributed import (  # noqa: F401 (fixture)
+    consumed_all,
+    producers,
+    start_collections,
+)
 from tests.services.collections.scenario import (
     EXPECTED_AGING,
     EXPECTED_KPIS,
@@ -33,8 +36,9 @@ async def test_scenario_on_postgres_and_kafka_ages_ties_and_rebuilds_identically
     producers: KafkaBus,  # noqa: F811 (the fixture imported above)
     postgres_server: PostgresServer,
     auth: AuthHeaders,
+    kafka_broker: KafkaBroker,
 ) -> None:
-    service, database = await start_distributed(collections)
+    service, database = await start_collections(start_distributed, kafka_broker)
     events = Scenario().events()
     await publish(producers, *events)
     await consumed_all(service, events)

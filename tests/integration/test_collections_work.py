@@ -13,14 +13,18 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from services.collections.service import definition as collections
+from deploy.local_infra import KafkaBroker
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus
 from shared.clock import Clock
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import overdue_customer, publish
-from tests.services.collections.distributed import consumed_all, producers  # noqa: F401 (fixture)
+from tests.services.collections.distributed import (  # noqa: F401 (fixture)
+    consumed_all,
+    producers,
+    start_collections,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
@@ -56,8 +60,9 @@ async def test_worklist_promises_and_dunning_on_postgres_and_kafka(
     producers: KafkaBus,  # noqa: F811 (the fixture imported above)
     auth: AuthHeaders,
     smtp: tuple[Inbox, int],
+    kafka_broker: KafkaBroker,
 ) -> None:
-    service, _ = await start_distributed(collections)
+    service, _ = await start_collections(start_distributed, kafka_broker)
     inbox, port = smtp
     smtp = service.settings.smtp  # type: ignore[attr-defined]
     # A plain test server: no STARTTLS.

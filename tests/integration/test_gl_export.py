@@ -10,18 +10,16 @@ from sqlmodel import func, select
 
 from deploy.local_infra import KafkaBroker
 from services.collections.models import GLBatchPosting, JournalLine
-from services.collections.service import definition as collections
 from shared.auth import Role
 from shared.bus.kafka import KafkaBus
 from shared.clock import Clock
-from shared.events.catalog import topic_for
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.collections.books import Books
 from tests.services.collections.distributed import (  # noqa: F401 (fixture)
     consumed_all,
     producers,
-    skip_backlog,
+    start_collections,
 )
 from tests.support import event_message
 
@@ -37,11 +35,7 @@ async def test_each_posting_is_in_one_batch_when_the_relay_resends_and_the_books
     auth: AuthHeaders,
     kafka_broker: KafkaBroker,
 ) -> None:
-    # The consumer group is the service's name, shared with earlier tests: start past their
-    # unread events, since this test counts every posting the service holds.
-    topics = sorted({topic_for(model.producer) for model in collections.handlers})
-    await skip_backlog(kafka_broker, collections.name, topics)
-    service, _ = await start_distributed(collections)
+    service, _ = await start_collections(start_distributed, kafka_broker)
     books = Books()
     legacy = [books.imported("800.00", "300.00", FIRST), books.imported("120.50", "120.50", FIRST)]
     events: list[Any] = list(legacy)
