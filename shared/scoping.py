@@ -1,14 +1,16 @@
 """A query narrowed to what the caller's token may reach (`shared.auth.Scope`).
 
-Every scoped read and write goes through `within`: a list shows only the rows in scope, and a
-single object outside it is simply not found (a 404 like an unknown id, so its existence does
-not leak). A service that keeps no district on a table passes `district=None`: a token limited to
-districts then reaches none of its rows, rather than all of them.
+Every scoped read and write goes through `within` (or `admitted`, for a read built from a list
+of conditions): a list shows only the rows in scope, and a single object outside it is simply not
+found (a 404 like an unknown id, so its existence does not leak). A table that keeps no customer
+or no district passes `None` for it: a token limited by it then reaches none of its rows, rather
+than all of them. A table that keeps only the customer finds the district in the service's own
+copy of the customer, or the document it belongs to (`district_of`).
 """
 
 from typing import Any, TypeVar
 
-from sqlalchemy import false
+from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.sql import Select
 
 from shared.auth import Scope
@@ -16,12 +18,25 @@ from shared.auth import Scope
 S = TypeVar("S", bound=Select[Any])
 
 
+def admitted(
+    scope: Scope, *, customer: Any | None, district: Any | None = None
+) -> list[ColumnElement[bool]]:
+    """The conditions keeping only rows whose `customer` (and `district`) the scope admits."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.customer_id is not None:
+        conditions.append(false() if customer is None else customer == scope.customer_id)
+    if scope.districts is not None:
+        conditions.append(false() if district is None else district.in_(sorted(scope.districts)))
+    return conditions
+
+
 def within(statement: S, scope: Scope, *, customer: Any, district: Any | None = None) -> S:
     """`statement` keeping only rows whose `customer` (and `district`) column the scope admits."""
-    if scope.customer_id is not None:
-        statement = statement.where(customer == scope.customer_id)
-    if scope.districts is not None:
-        if district is None:
-            return statement.where(false())
-        statement = statement.where(district.in_(sorted(scope.districts)))
-    return statement
+    conditions = admitted(scope, customer=customer, district=district)
+    return statement.where(*conditions) if conditions else statement
+
+
+def district_of(key: Any, *, id_column: Any, district_column: Any) -> Any:
+    """The district of the row `key` names in another table (the service's copy of the customer,
+    or the invoice a credit memo credits): an expression `within` takes as the row's district."""
+    return select(district_column).where(id_column == key).scalar_subquery()

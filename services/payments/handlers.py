@@ -176,8 +176,9 @@ async def on_invoice_voided(
     )
 
 
-# What cash application needs to recognise a payer: its account number and the names it pays under.
-PAYER_FACTS = {"account_number", "legal_name", "dba", "status", "currency"}
+# What cash application needs to recognise a payer: its account number and the names it pays under;
+# and its district, which a scoped token's reach is judged by.
+PAYER_FACTS = {"account_number", "legal_name", "dba", "status", "currency", "business_district"}
 
 
 def payer_facts(customer: CustomerSnapshot) -> dict[str, Any]:

@@ -73,6 +73,9 @@ class Payer(PaymentsTable, table=True):
     dba: str | None = Field(default=None, max_length=200)
     status: str = Field(max_length=20)
     currency: str = Field(max_length=3)
+    # What a token limited to districts is judged by, for this customer's payments and items;
+    # none on a copy made before payments kept it, until the customer's next event.
+    business_district: str | None = Field(default=None, max_length=50)
 
 
 class OpenItem(PaymentsTable, table=True):

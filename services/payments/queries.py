@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, or_
 from sqlmodel import col, select
@@ -13,6 +14,7 @@ from services.payments.models import (
     AdviceDocument,
     Application,
     CreditMemoCredit,
+    OpenItem,
     Payer,
     Payment,
     RemittanceAdvice,
@@ -21,19 +23,36 @@ from services.payments.models import (
 )
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import within
+from shared.scoping import district_of, within
 
 
-async def get_payer(session: AsyncSession, customer_id: uuid.UUID) -> Payer:
-    payer = await session.get(Payer, customer_id)
+def of_customers_in_scope(statement: Select, scope: Scope, customer: Any) -> Select:  # type: ignore[type-arg]
+    """`statement` keeping the rows whose `customer` is in scope: payments' tables keep only the
+    customer, whose district is the payer copy's."""
+    district = district_of(customer, id_column=Payer.id, district_column=Payer.business_district)
+    return within(statement, scope, customer=customer, district=district)
+
+
+async def get_payer(
+    session: AsyncSession, customer_id: uuid.UUID, *, scope: Scope = UNLIMITED
+) -> Payer:
+    """The payer, or a 404 when it is unknown or outside the caller's scope."""
+    statement = within(
+        select(Payer).where(Payer.id == customer_id),
+        scope,
+        customer=Payer.id,
+        district=Payer.business_district,
+    )
+    payer = (await session.exec(statement)).first()
     if payer is None:
         raise NotFound(f"no payer for customer {customer_id}")
     return payer
 
 
-def search_payers(*, q: str | None = None) -> Select:  # type: ignore[type-arg]
-    """Payers whose legal name, DBA or account number contains `q` (any case); all without it."""
-    statement = select(Payer)
+def search_payers(*, q: str | None = None, scope: Scope = UNLIMITED) -> Select:  # type: ignore[type-arg]
+    """Payers in scope whose legal name, DBA or account number contains `q` (any case); all
+    without it."""
+    statement = within(select(Payer), scope, customer=Payer.id, district=Payer.business_district)
     if q:
         # autoescape: a `%` or `_` in a name is a character to find, not a wildcard.
         statement = statement.where(
@@ -46,19 +65,27 @@ def search_payers(*, q: str | None = None) -> Select:  # type: ignore[type-arg]
     return statement
 
 
-def suggestions(*, status: str, customer_id: uuid.UUID | None = None) -> Select:  # type: ignore[type-arg]
-    """Cash application's proposals in one status, optionally one customer's."""
-    statement = select(Suggestion).where(Suggestion.status == status)
+def suggestions(
+    *, status: str, customer_id: uuid.UUID | None = None, scope: Scope = UNLIMITED
+) -> Select:  # type: ignore[type-arg]
+    """Cash application's proposals in one status, optionally one customer's; a token limited
+    to districts or a customer sees only its customers' (none whose payer is unknown)."""
+    statement = of_customers_in_scope(
+        select(Suggestion).where(Suggestion.status == status), scope, Suggestion.customer_id
+    )
     if customer_id:
         statement = statement.where(Suggestion.customer_id == customer_id)
     return statement
 
 
 def applications(
-    *, invoice_id: uuid.UUID | None = None, customer_id: uuid.UUID | None = None
+    *,
+    invoice_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    scope: Scope = UNLIMITED,
 ) -> Select:  # type: ignore[type-arg]
-    """Applications, optionally to one invoice or of one customer."""
-    statement = select(Application)
+    """Applications in scope, optionally to one invoice or of one customer."""
+    statement = of_customers_in_scope(select(Application), scope, Application.customer_id)
     if invoice_id:
         statement = statement.where(Application.invoice_id == invoice_id)
     if customer_id:
@@ -77,17 +104,17 @@ async def applications_of(session: AsyncSession, payment_id: uuid.UUID) -> Seque
 
 
 def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    # Payments keeps no district: a token limited to districts reaches no payment.
-    return within(statement, scope, customer=Payment.customer_id)
+    return of_customers_in_scope(statement, scope, Payment.customer_id)
 
 
 async def get_payment_in_scope(
-    session: AsyncSession, payment_id: uuid.UUID, scope: Scope
+    session: AsyncSession, payment_id: uuid.UUID, scope: Scope, *, lock: bool = False
 ) -> Payment:
     """The payment, or the same 404 as an unknown one when it is outside the caller's scope."""
-    payment = (
-        await session.exec(_scoped(select(Payment).where(Payment.id == payment_id), scope))
-    ).first()
+    statement = _scoped(select(Payment).where(Payment.id == payment_id), scope)
+    if lock:
+        statement = statement.with_for_update()
+    payment = (await session.exec(statement)).first()
     if payment is None:
         raise NotFound(f"no payment {payment_id}")
     return payment
@@ -158,6 +185,34 @@ async def advices_of_document(
         .order_by(col(RemittanceAdvice.line))
     )
     return list((await session.exec(statement)).all())
+
+
+async def get_open_item_in_scope(
+    session: AsyncSession, invoice_id: uuid.UUID, scope: Scope
+) -> OpenItem:
+    """The invoice as payments holds it, or a 404 when unknown or outside the caller's scope."""
+    statement = of_customers_in_scope(
+        select(OpenItem).where(OpenItem.id == invoice_id), scope, OpenItem.customer_id
+    )
+    invoice = (await session.exec(statement)).first()
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id} known to payments")
+    return invoice
+
+
+async def get_application_in_scope(
+    session: AsyncSession, application_id: uuid.UUID, scope: Scope
+) -> Application:
+    """The application, locked, or a 404 when unknown or outside the caller's scope."""
+    statement = of_customers_in_scope(
+        select(Application).where(Application.id == application_id),
+        scope,
+        Application.customer_id,
+    )
+    application = (await session.exec(statement.with_for_update())).first()
+    if application is None:
+        raise NotFound(f"no application {application_id}")
+    return application
 
 
 async def credit_memos_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[CreditMemoCredit]:

@@ -51,6 +51,8 @@ MetricsReaders = Annotated[
 # The same callers on routes that filter by the caller's scope (shared/scoping.py): a sales token
 # limited to its districts, a customer-portal token to its customer.
 ScopedAnyRole = Annotated[Principal, require_roles(*ALL_ROLES, scoped=True)]
+ScopedStaffAndAuditors = Annotated[Principal, require_roles(*_STAFF, Role.AUDITOR, scoped=True)]
+ScopedARStaff = Annotated[Principal, require_roles(*_AR, scoped=True)]
 ScopedARStaffAndSystems = Annotated[Principal, require_roles(*_AR, *_SYSTEMS, scoped=True)]
 ScopedCreditDeciderAndSystems = Annotated[
     Principal, require_roles(Role.CREDIT_MANAGER, Role.AR_SUPERVISOR, *_SYSTEMS, scoped=True)

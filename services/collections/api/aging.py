@@ -17,7 +17,7 @@ from services.collections.queries.aging import (
 )
 from services.collections.queries.export import XLSX_MEDIA_TYPE, aging_csv, aging_xlsx
 from services.collections.schemas import AgedItemOut, AgingLineOut, AgingOut
-from shared.api.access import AnyRole
+from shared.api.access import ScopedAnyRole
 from shared.api.dates import BoundedDate
 from shared.api.problems import Problem
 from shared.api.routing import service_router
@@ -35,6 +35,7 @@ class Format(StrEnum):
 
 def aging_query(
     clock: ClockDep,
+    actor: ScopedAnyRole,
     as_of: Annotated[
         BoundedDate | None,
         Query(description="Count only what is dated on or before it; default today"),
@@ -63,6 +64,7 @@ def aging_query(
         group_by=group_by,
         customer_id=customer_id,
         currency=currency,
+        scope=actor.scope,
     )
 
 
@@ -101,13 +103,13 @@ def _line_out(line: AgingLine, labels: list[str]) -> AgingLineOut:
 
 @router.get("", summary="Aging as of a date", response_model=AgingOut)
 async def read_aging(
-    session: SessionDep, _: AnyRole, q: AgingParams, format: Format = Format.JSON
+    session: SessionDep, q: AgingParams, format: Format = Format.JSON
 ) -> AgingOut | Response:
     """Open AR by bucket of days past due (or days since the invoice date with `basis=invoice`),
     as of any date: only documents and applications dated on or before it count. Totals per
     currency, and a row per customer, district or sales rep with `group_by`. Unapplied credits
     are their own column, never netted into a bucket. `format=csv` or `xlsx` gives the same
-    numbers as a file."""
+    numbers as a file. A token limited to districts or a customer counts only their items."""
     report = await aging(session, q)
     if format is Format.CSV:
         return Response(aging_csv(report), media_type="text/csv")
@@ -127,7 +129,6 @@ async def read_aging(
 @router.get("/items", summary="The items behind an aging")
 async def read_aged_items(
     session: SessionDep,
-    _: AnyRole,
     q: AgingParams,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,

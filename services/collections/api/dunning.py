@@ -14,7 +14,7 @@ from services.collections.schemas import (
     DunningRunOut,
     SetAsideOut,
 )
-from shared.api.access import AnyRole, ARStaff
+from shared.api.access import ARStaff, ScopedAnyRole
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -59,12 +59,15 @@ async def create_dunning_run(
 
 @router.get("/dunning-notices", summary="Dunning letters sent")
 async def list_dunning_notices(
-    session: SessionDep, _: AnyRole, page: PageQuery, customer_id: uuid.UUID | None = None
+    session: SessionDep,
+    actor: ScopedAnyRole,
+    page: PageQuery,
+    customer_id: uuid.UUID | None = None,
 ) -> Page[DunningNoticeOut]:
     """Letters sent, oldest first, optionally for one customer."""
     return await page_of(
         session,
-        dunning_notices(customer_id),
+        dunning_notices(customer_id, actor.scope),
         order_by=[col(DunningNotice.sent_on), col(DunningNotice.id)],
         params=page,
         item=DunningNoticeOut.model_validate,

@@ -6,13 +6,11 @@ from typing import Annotated
 from fastapi import Query
 
 from services.collections.api.dependencies import SettingsDep
-from services.collections.models import LedgerItem
-from services.collections.queries.ledger import entries_of
+from services.collections.queries.ledger import entries_of, get_item
 from services.collections.queries.tie_out import tie_out
 from services.collections.schemas import LedgerItemOut, TieOutOut
-from shared.api.access import AnyRole
+from shared.api.access import AnyRole, ScopedAnyRole
 from shared.api.dates import BoundedDate
-from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -21,12 +19,12 @@ router = service_router("/v1/ledger", "ledger")
 
 
 @router.get("/items/{item_id}", summary="An open item and its history")
-async def read_ledger_item(item_id: uuid.UUID, session: SessionDep, _: AnyRole) -> LedgerItemOut:
+async def read_ledger_item(
+    item_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
+) -> LedgerItemOut:
     """An invoice, credit memo, payment, deposit or refund as the ledger holds it, with every
     dated entry: issue, applications, credits, discounts, write-offs, reversals."""
-    item = await session.get(LedgerItem, item_id)
-    if item is None:
-        raise NotFound(f"the ledger holds no item {item_id}")
+    item = await get_item(session, item_id, scope=actor.scope)
     entries = await entries_of(session, item_id)
     return LedgerItemOut.model_validate(
         {**item.model_dump(), "history": [e.model_dump() for e in entries]}

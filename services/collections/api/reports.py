@@ -22,7 +22,7 @@ from services.collections.schemas import (
     UnbilledGroupOut,
     UnbilledTicketOut,
 )
-from shared.api.access import AnyRole, ARStaff, ARStaffAndAuditors, ScopedAnyRole
+from shared.api.access import AnyRole, ARStaffAndAuditors, ScopedAnyRole, ScopedARStaff
 from shared.api.body import RequestBody
 from shared.api.dates import BoundedDate
 from shared.api.routing import service_router
@@ -167,7 +167,7 @@ async def send_statement_now(
     customer_id: uuid.UUID,
     data: StatementSend,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     settings: SettingsDep,
 ) -> dict[str, list[str]]:
     """Email the statement as a PDF to the customer's billing contacts and record it on the

@@ -10,7 +10,7 @@ from sqlmodel import col
 from services.collections.commands import work
 from services.collections.domain.work import DisputeStatus, promise_status
 from services.collections.models import Activity, Dispute, PromiseToPay
-from services.collections.queries.work import activities_of, disputes, promises
+from services.collections.queries.work import activities_of, disputes, get_dispute, promises
 from services.collections.queries.worklist import WorklistRow, worklist
 from services.collections.schemas import (
     ActivityIn,
@@ -22,10 +22,9 @@ from services.collections.schemas import (
     PromiseOut,
     WorklistRowOut,
 )
-from shared.api.access import AnyRole, ARStaff
+from shared.api.access import ScopedAnyRole, ScopedARStaff
 from shared.api.dates import BoundedDate
 from shared.api.pagination import Page, PageQuery, page_of
-from shared.api.problems import NotFound
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.audit import HistoryEntry, history
@@ -66,7 +65,7 @@ def _row_out(row: WorklistRow) -> WorklistRowOut:
 async def read_worklist(
     clock: ClockDep,
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     as_of: Today = None,
     business_district: Annotated[str | None, Query(max_length=50)] = None,
     sales_rep: Annotated[str | None, Query(max_length=100)] = None,
@@ -78,7 +77,11 @@ async def read_worklist(
     week; past 60 the account needs its action history and is on the management report.
     Disputed amounts and live promises are shown, not chased."""
     rows = await worklist(
-        session, as_of or clock.today(), business_district=business_district, sales_rep=sales_rep
+        session,
+        as_of or clock.today(),
+        business_district=business_district,
+        sales_rep=sales_rep,
+        scope=actor.scope,
     )
     if follow_up_due is not None:
         rows = [row for row in rows if row.follow_up_due == follow_up_due]
@@ -87,7 +90,7 @@ async def read_worklist(
 
 @router.post("/activities", status_code=status.HTTP_201_CREATED, summary="Record an activity")
 async def create_activity(
-    clock: ClockDep, data: ActivityIn, session: SessionDep, actor: ARStaff
+    clock: ClockDep, data: ActivityIn, session: SessionDep, actor: ScopedARStaff
 ) -> ActivityOut:
     """A call, email, letter, meeting or note on a customer's account, with its outcome and
     the next step; it restarts the weekly follow-up clock."""
@@ -98,12 +101,12 @@ async def create_activity(
 
 @router.get("/activities", summary="A customer's action history")
 async def list_activities(
-    session: SessionDep, _: AnyRole, page: PageQuery, customer_id: uuid.UUID
+    session: SessionDep, actor: ScopedAnyRole, page: PageQuery, customer_id: uuid.UUID
 ) -> Page[ActivityOut]:
     """What was done on the account, oldest first, a page at a time."""
     return await page_of(
         session,
-        activities_of(customer_id),
+        activities_of(customer_id, actor.scope),
         order_by=[col(Activity.occurred_at), col(Activity.id)],
         params=page,
         item=ActivityOut.model_validate,
@@ -120,7 +123,7 @@ def _promise_out(promise: PromiseToPay, today: date) -> PromiseOut:
 
 @router.post("/promises", status_code=status.HTTP_201_CREATED, summary="Record a promise to pay")
 async def create_promise(
-    clock: ClockDep, data: PromiseIn, session: SessionDep, actor: ARStaff
+    clock: ClockDep, data: PromiseIn, session: SessionDep, actor: ScopedARStaff
 ) -> PromiseOut:
     """The customer promised to pay `amount` by `promised_on`. Payments received by then count
     towards it; it is kept when they reach the amount and broken when the date passes first.
@@ -133,7 +136,7 @@ async def create_promise(
 async def list_promises(
     clock: ClockDep,
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     customer_id: uuid.UUID | None = None,
     as_of: Today = None,
@@ -142,7 +145,7 @@ async def list_promises(
     day = as_of or clock.today()
     return await page_of(
         session,
-        promises(customer_id),
+        promises(customer_id, actor.scope),
         order_by=[col(PromiseToPay.promised_on), col(PromiseToPay.id)],
         params=page,
         item=lambda p: _promise_out(p, day),
@@ -151,7 +154,7 @@ async def list_promises(
 
 @router.post("/disputes", status_code=status.HTTP_201_CREATED, summary="Open a dispute")
 async def create_dispute(
-    clock: ClockDep, data: DisputeIn, session: SessionDep, actor: ARStaff
+    clock: ClockDep, data: DisputeIn, session: SessionDep, actor: ScopedARStaff
 ) -> DisputeOut:
     """A customer disputes an invoice (all of it, or `amount`) or an amount on account, for a
     reason the named department (sales, service, operations) must act on. The disputed amount
@@ -166,7 +169,7 @@ async def resolve_dispute(
     dispute_id: uuid.UUID,
     data: DisputeResolution,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
 ) -> DisputeOut:
     """Close the dispute with how and for whom it was settled (`outcome`: customer, company or
     split); the amount is chased again if still owed.
@@ -180,19 +183,18 @@ async def resolve_dispute(
     "/disputes/{dispute_id}/history", summary="Who opened and resolved the dispute, and how"
 )
 async def dispute_history(
-    dispute_id: uuid.UUID, session: SessionDep, _: AnyRole
+    dispute_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[HistoryEntry]:
     """Opened, then resolved with its outcome (whom it was settled for) and resolution: each
     with who, when and why, oldest first."""
-    if await session.get(Dispute, dispute_id) is None:
-        raise NotFound(f"no dispute {dispute_id}")
+    await get_dispute(session, dispute_id, scope=actor.scope)
     return await history(session, "dispute", str(dispute_id))
 
 
 @router.get("/disputes", summary="Disputes by status and department")
 async def list_disputes(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     status_: Annotated[str | None, Query(alias="status", pattern=DISPUTE_STATUSES)] = None,
     department: str | None = None,
@@ -201,7 +203,7 @@ async def list_disputes(
     """Disputes in the order they were opened, filtered by status, department or customer."""
     return await page_of(
         session,
-        disputes(status=status_, department=department, customer_id=customer_id),
+        disputes(actor.scope, status=status_, department=department, customer_id=customer_id),
         order_by=[col(Dispute.opened_on), col(Dispute.id)],
         params=page,
         item=DisputeOut.model_validate,

@@ -26,7 +26,7 @@ async def send_statement(
     now: datetime,
 ) -> list[str]:
     """Email the statement as of `as_of`; the activity is stamped `now`, when it was sent."""
-    account, _, letter = await statement(session, settings, customer_id, as_of)
+    account, _, letter = await statement(session, settings, customer_id, as_of, scope=actor.scope)
     recipients = recipients_of(account)
     if not recipients:
         raise BusinessRuleViolation("the customer has no contact with an email address")

@@ -11,27 +11,21 @@ from services.collections.domain.ledger import ItemKind
 from services.collections.domain.work import DisputeStatus
 from services.collections.models import (
     Activity,
-    CollectionAccount,
     Dispute,
     LedgerItem,
     PromiseToPay,
 )
 from services.collections.publishing import outbox
+from services.collections.queries.accounts import get_account
+from services.collections.queries.work import get_dispute
 from services.collections.schemas import ActivityIn, DisputeIn, DisputeResolution, PromiseIn
 from shared.api.money import require_minor_units
-from shared.api.problems import BusinessRuleViolation, NotFound
+from shared.api.problems import BusinessRuleViolation
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.events.catalog import EventPayload
 from shared.events.collections import DisputeOpened, DisputeResolved, PromiseToPayRecorded
-
-
-async def _account(session: AsyncSession, customer_id: uuid.UUID) -> CollectionAccount:
-    account = await session.get(CollectionAccount, customer_id)
-    if account is None:
-        raise NotFound(f"no collection account for customer {customer_id}")
-    return account
 
 
 async def _invoice_of(
@@ -70,7 +64,7 @@ def _audit_and_publish(
 async def record_activity(
     session: AsyncSession, data: ActivityIn, actor: Principal, *, clock: Clock
 ) -> Activity:
-    await _account(session, data.customer_id)
+    await get_account(session, data.customer_id, scope=actor.scope)
     if data.invoice_id is not None:
         await _invoice_of(session, data.customer_id, data.invoice_id)
     activity = Activity(
@@ -85,7 +79,7 @@ async def record_activity(
 async def record_promise(
     session: AsyncSession, data: PromiseIn, actor: Principal, *, clock: Clock
 ) -> PromiseToPay:
-    account = await _account(session, data.customer_id)
+    account = await get_account(session, data.customer_id, scope=actor.scope)
     require_minor_units(account.currency, data.amount)
     for invoice_id in data.invoice_ids:
         await _invoice_of(session, data.customer_id, invoice_id)
@@ -124,7 +118,7 @@ async def record_promise(
 async def open_dispute(
     session: AsyncSession, data: DisputeIn, actor: Principal, *, clock: Clock
 ) -> Dispute:
-    account = await _account(session, data.customer_id)
+    account = await get_account(session, data.customer_id, scope=actor.scope)
     require_minor_units(account.currency, data.amount)
     amount: Decimal | None = data.amount
     number = None
@@ -180,9 +174,7 @@ async def resolve_dispute(
     *,
     clock: Clock,
 ) -> Dispute:
-    dispute = await session.get(Dispute, dispute_id)
-    if dispute is None:
-        raise NotFound(f"no dispute {dispute_id}")
+    dispute = await get_dispute(session, dispute_id, scope=actor.scope)
     if dispute.status != DisputeStatus.OPEN:
         raise BusinessRuleViolation(f"the dispute was already resolved on {dispute.resolved_on}")
     today = clock.today()

@@ -1,7 +1,7 @@
 """Reading collection accounts: the queries the API needs, in one place."""
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlmodel import col, select
@@ -10,7 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.collections.models import CollectionAccount
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import within
+from shared.scoping import district_of, within
+
+S = TypeVar("S", bound=Select[Any])
 
 # Account number first for people; the id breaks ties so the cursor order is total.
 ACCOUNT_ORDER = [col(CollectionAccount.account_number), col(CollectionAccount.id)]
@@ -23,6 +25,17 @@ def _scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
         customer=CollectionAccount.id,
         district=CollectionAccount.business_district,
     )
+
+
+def of_customers_in_scope(statement: S, scope: Scope, customer: Any) -> S:
+    """`statement` keeping the rows whose `customer` is in scope: a table keeping only the
+    customer is judged by the district of the customer's account."""
+    district = district_of(
+        customer,
+        id_column=CollectionAccount.id,
+        district_column=CollectionAccount.business_district,
+    )
+    return within(statement, scope, customer=customer, district=district)
 
 
 async def get_account(

@@ -20,6 +20,8 @@ from services.collections.domain.aging import Basis, Buckets, days_past_due
 from services.collections.domain.ledger import Column
 from services.collections.models import AgingPosition, CollectionAccount, LedgerEntry, LedgerItem
 from services.collections.queries.sums import Sums, chunks, grouped_sums, on_postgres, subtract
+from shared.auth import UNLIMITED, Scope
+from shared.scoping import admitted
 
 
 class GroupBy(StrEnum):
@@ -38,6 +40,8 @@ class AgingQuery:
     currency: str | None = None
     # Only what posts to the AR control account (invoices and credit memos): DSO's AR.
     ar_only: bool = False
+    # The caller's districts and customer: only their items count.
+    scope: Scope = UNLIMITED
 
 
 @dataclass
@@ -100,12 +104,14 @@ def _filters(table: Any, q: AgingQuery) -> list[Any]:
         filters.append(table.customer_id == q.customer_id)
     if q.ar_only:
         filters.append(table.ar_control.is_(True))
-    return filters
+    # Positions keep no customer: a customer's aging is read from its entries (`balances`).
+    customer = getattr(table, "customer_id", None)
+    return filters + admitted(q.scope, customer=customer, district=table.business_district)
 
 
 async def balances(session: AsyncSession, q: AgingQuery) -> Sums:
     """{(currency, column, bucket[, group]): balance as of q.as_of}."""
-    if q.customer_id or q.group_by is GroupBy.CUSTOMER:
+    if q.customer_id or q.scope.customer_id or q.group_by is GroupBy.CUSTOMER:
         entries = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) <= q.as_of]
         return await grouped_sums(session, _keys(LedgerEntry, q), col(LedgerEntry.amount), entries)
     today = await grouped_sums(

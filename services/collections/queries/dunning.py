@@ -11,13 +11,17 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from services.collections.domain import work as rules
 from services.collections.models import Dispute, DunningNotice, PromiseToPay
+from services.collections.queries.accounts import of_customers_in_scope
+from shared.auth import UNLIMITED, Scope
 
 
-def dunning_notices(customer_id: uuid.UUID | None) -> SelectOfScalar[DunningNotice]:
+def dunning_notices(
+    customer_id: uuid.UUID | None, scope: Scope = UNLIMITED
+) -> SelectOfScalar[DunningNotice]:
     statement = select(DunningNotice)
     if customer_id is not None:
         statement = statement.where(DunningNotice.customer_id == customer_id)
-    return statement
+    return of_customers_in_scope(statement, scope, DunningNotice.customer_id)
 
 
 async def disputed_invoices(session: AsyncSession) -> dict[uuid.UUID, Decimal]:

@@ -10,22 +10,39 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.collections.models import Activity, Dispute, PromiseToPay
+from services.collections.queries.accounts import of_customers_in_scope
+from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
 
 
-def activities_of(customer_id: uuid.UUID) -> SelectOfScalar[Activity]:
-    return select(Activity).where(Activity.customer_id == customer_id)
+def activities_of(customer_id: uuid.UUID, scope: Scope = UNLIMITED) -> SelectOfScalar[Activity]:
+    statement = select(Activity).where(Activity.customer_id == customer_id)
+    return of_customers_in_scope(statement, scope, Activity.customer_id)
 
 
-def promises(customer_id: uuid.UUID | None) -> SelectOfScalar[PromiseToPay]:
+def promises(
+    customer_id: uuid.UUID | None, scope: Scope = UNLIMITED
+) -> SelectOfScalar[PromiseToPay]:
     statement = select(PromiseToPay)
     if customer_id is not None:
         statement = statement.where(PromiseToPay.customer_id == customer_id)
-    return statement
+    return of_customers_in_scope(statement, scope, PromiseToPay.customer_id)
 
 
-def disputes(**filters: Any) -> SelectOfScalar[Dispute]:
-    """Disputes matching every filter given (None means any)."""
-    return select(Dispute).filter_by(**{k: v for k, v in filters.items() if v is not None})
+def disputes(scope: Scope = UNLIMITED, **filters: Any) -> SelectOfScalar[Dispute]:
+    """Disputes in scope matching every filter given (None means any)."""
+    statement = select(Dispute).filter_by(**{k: v for k, v in filters.items() if v is not None})
+    return of_customers_in_scope(statement, scope, Dispute.customer_id)
+
+
+async def get_dispute(
+    session: AsyncSession, dispute_id: uuid.UUID, *, scope: Scope = UNLIMITED
+) -> Dispute:
+    """The dispute, or a 404 when it is unknown or outside the caller's scope."""
+    dispute = (await session.exec(disputes(scope).where(Dispute.id == dispute_id))).first()
+    if dispute is None:
+        raise NotFound(f"no dispute {dispute_id}")
+    return dispute
 
 
 async def activities_of_customers(

@@ -25,6 +25,8 @@ from services.collections.models import (
     PromiseToPay,
 )
 from services.collections.queries.sums import chunks, grouped_sums, on_postgres
+from shared.auth import UNLIMITED, Scope
+from shared.scoping import admitted
 
 Key = tuple[uuid.UUID, str]  # customer, currency
 
@@ -57,11 +59,12 @@ class WorklistRow:
         return rules.call_priority(self.position)
 
 
-def _past_due_filters(as_of: date, **equal: Any) -> list[Any]:
+def _past_due_filters(as_of: date, scope: Scope = UNLIMITED, **equal: Any) -> list[Any]:
     where = [
         col(LedgerEntry.entry_date) <= as_of,
         col(LedgerEntry.column) == Column.BUCKETS,
         col(LedgerEntry.due_date) < as_of,
+        *admitted(scope, customer=LedgerEntry.customer_id, district=LedgerEntry.business_district),
     ]
     return where + [
         col(getattr(LedgerEntry, name)) == value
@@ -71,7 +74,7 @@ def _past_due_filters(as_of: date, **equal: Any) -> list[Any]:
 
 
 async def past_due_items(
-    session: AsyncSession, as_of: date, **equal: Any
+    session: AsyncSession, as_of: date, scope: Scope = UNLIMITED, **equal: Any
 ) -> dict[Key, list[PastDueItem]]:
     """Each customer's invoices owing something and past due on `as_of`, oldest first;
     `equal` filters on entry columns (customer_id, business_district, sales_rep)."""
@@ -83,7 +86,7 @@ async def past_due_items(
     ]
     found: dict[Key, list[PastDueItem]] = defaultdict(list)
     sums = await grouped_sums(
-        session, keys, col(LedgerEntry.amount), _past_due_filters(as_of, **equal)
+        session, keys, col(LedgerEntry.amount), _past_due_filters(as_of, scope, **equal)
     )
     for (customer, currency, item_id, due), balance in sums.items():
         if balance > 0:
@@ -94,12 +97,13 @@ async def past_due_items(
 
 
 async def past_due_totals(
-    session: AsyncSession, as_of: date, **equal: Any
+    session: AsyncSession, as_of: date, scope: Scope = UNLIMITED, **equal: Any
 ) -> dict[Key, tuple[Decimal, int]]:
-    """{(customer, currency): (past due, oldest days past due)}. PostgreSQL sums per item and
-    then per customer itself, so a whole portfolio comes back as one row per customer."""
+    """{(customer, currency): (past due, oldest days past due)} of the customers in `scope`.
+    PostgreSQL sums per item and then per customer itself, so a whole portfolio comes back as
+    one row per customer."""
     if not on_postgres(session):
-        items = await past_due_items(session, as_of, **equal)
+        items = await past_due_items(session, as_of, scope, **equal)
         return {
             key: (sum((i.balance for i in found), Decimal(0)), found[0].days_past_due)
             for key, found in items.items()
@@ -112,7 +116,7 @@ async def past_due_totals(
             col(LedgerEntry.due_date),
             balance,
         )
-        .where(*_past_due_filters(as_of, **equal))
+        .where(*_past_due_filters(as_of, scope, **equal))
         .group_by(
             col(LedgerEntry.customer_id),
             col(LedgerEntry.currency),
@@ -237,11 +241,13 @@ async def worklist(
     business_district: str | None = None,
     sales_rep: str | None = None,
     customer_id: uuid.UUID | None = None,
+    scope: Scope = UNLIMITED,
 ) -> list[WorklistRow]:
-    """Customers with a past-due balance on `as_of`, most worth a call first."""
+    """Customers in `scope` with a past-due balance on `as_of`, most worth a call first."""
     totals = await past_due_totals(
         session,
         as_of,
+        scope,
         customer_id=customer_id,
         business_district=business_district,
         sales_rep=sales_rep,

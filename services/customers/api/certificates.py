@@ -14,7 +14,7 @@ from services.customers.commands.certificates import (
 from services.customers.publishing import snapshot
 from services.customers.queries import get_customer
 from services.customers.schemas import CertificateIn, DocumentOut
-from shared.api.access import AnyRole, ARStaff
+from shared.api.access import ARStaff, ScopedAnyRole
 from shared.api.files import TOO_LARGE, read_upload
 from shared.api.routing import service_router
 from shared.api.text import safe_filename
@@ -27,10 +27,12 @@ router = service_router(PREFIX, TAG)
 
 @router.get("/{customer_id}/exemption-certificates", summary="List tax-exemption certificates")
 async def list_certificates(
-    customer_id: uuid.UUID, session: SessionDep, _: AnyRole
+    customer_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[ExemptionCertificate]:
     """The customer's certificates, each saying whether its document is on file."""
-    return snapshot(await get_customer(session, customer_id)).exemption_certificates
+    return snapshot(
+        await get_customer(session, customer_id, scope=actor.scope)
+    ).exemption_certificates
 
 
 @router.post(

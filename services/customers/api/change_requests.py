@@ -7,7 +7,7 @@ from services.customers.api.dependencies import PREFIX, TAG
 from services.customers.commands.change_requests import approve_change, request_change
 from services.customers.queries import change_requests_of, get_change_request, get_customer
 from services.customers.schemas import ChangeRequestIn, ChangeRequestOut, CustomerOut
-from shared.api.access import CreditDecider, Staff, StaffAndAuditors
+from shared.api.access import CreditDecider, ScopedStaffAndAuditors, Staff
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -37,10 +37,10 @@ async def create_change_request(
 
 @router.get("/{customer_id}/change-requests", summary="The customer's change requests")
 async def list_change_requests(
-    customer_id: uuid.UUID, session: SessionDep, _: StaffAndAuditors
+    customer_id: uuid.UUID, session: SessionDep, actor: ScopedStaffAndAuditors
 ) -> list[ChangeRequestOut]:
     """Requested and approved changes of terms and currency, oldest first."""
-    await get_customer(session, customer_id)
+    await get_customer(session, customer_id, scope=actor.scope)
     return [
         ChangeRequestOut.model_validate(r) for r in await change_requests_of(session, customer_id)
     ]

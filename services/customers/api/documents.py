@@ -10,7 +10,7 @@ from services.customers.commands.documents import store_document
 from services.customers.domain import DocumentKind
 from services.customers.queries import documents_of, get_customer, get_document
 from services.customers.schemas import DocumentOut
-from shared.api.access import AnyRole, StaffAndIntegration
+from shared.api.access import ScopedAnyRole, StaffAndIntegration
 from shared.api.files import FILE_CONTENT, TOO_LARGE, file_response, read_upload
 from shared.api.routing import service_router
 from shared.api.text import safe_filename
@@ -52,10 +52,10 @@ async def upload_document(
 
 @router.get("/{customer_id}/documents", summary="List a customer's documents")
 async def list_documents(
-    customer_id: uuid.UUID, session: SessionDep, _: AnyRole
+    customer_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[DocumentOut]:
     """The customer's documents, oldest first (their content: download each)."""
-    await get_customer(session, customer_id)
+    await get_customer(session, customer_id, scope=actor.scope)
     return [
         DocumentOut.model_validate(d, from_attributes=True)
         for d in await documents_of(session, customer_id)
@@ -69,8 +69,9 @@ async def list_documents(
     responses=FILE_CONTENT,
 )
 async def download_document(
-    customer_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, _: AnyRole
+    customer_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> Response:
     """The file as uploaded."""
+    await get_customer(session, customer_id, scope=actor.scope)
     document = await get_document(session, customer_id, document_id)
     return file_response(document.content, document.content_type, document.filename)

@@ -7,7 +7,7 @@ from services.customers.commands.onboarding import set_onboarding_item
 from services.customers.publishing import snapshot
 from services.customers.queries import get_customer
 from services.customers.schemas import OnboardingUpdate
-from shared.api.access import AnyRole, Staff
+from shared.api.access import ScopedAnyRole, Staff
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -18,10 +18,10 @@ router = service_router(PREFIX, TAG)
 
 @router.get("/{customer_id}/onboarding", summary="The onboarding checklist")
 async def read_onboarding(
-    customer_id: uuid.UUID, session: SessionDep, _: AnyRole
+    customer_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[OnboardingItem]:
     """Each item of the checklist and whether it is pending, received or waived."""
-    return snapshot(await get_customer(session, customer_id)).onboarding
+    return snapshot(await get_customer(session, customer_id, scope=actor.scope)).onboarding
 
 
 @router.put("/{customer_id}/onboarding/{item}", summary="Tick or waive an onboarding item")

@@ -14,7 +14,7 @@ from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.queries.credit_memos import get_credit_memo, search_credit_memos
 from services.invoicing.queries.invoices import get_invoice
 from services.invoicing.schemas.credit_memos import CreditMemoCreate, CreditMemoOut
-from shared.api.access import AnyRole, ARStaff
+from shared.api.access import ScopedAnyRole, ScopedARStaff
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -33,7 +33,7 @@ async def create_credit_memo(
     clock: ClockDep,
     data: CreditMemoCreate,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     settings: SettingsDep,
     response: Response,
 ) -> CreditMemoOut:
@@ -41,7 +41,7 @@ async def create_credit_memo(
     tax per jurisdiction at the invoiced rates), with a reason code. Never more than is open
     on the invoice; above the configured limit only an ar_supervisor may issue it. Publishes
     `CreditMemoIssued` with its journal entry."""
-    invoice = await get_invoice(session, data.invoice_id, lock=True)
+    invoice = await get_invoice(session, data.invoice_id, lock=True, scope=actor.scope)
     requests = (
         None
         if data.lines is None
@@ -65,7 +65,7 @@ async def create_credit_memo(
 @router.get("", summary="List credit memos")
 async def list_credit_memos(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     invoice_id: uuid.UUID | None = None,
     customer_id: Annotated[uuid.UUID | None, Query()] = None,
@@ -73,7 +73,7 @@ async def list_credit_memos(
     """Credit memos matching every filter, oldest first."""
     return await page_of(
         session,
-        search_credit_memos(invoice_id=invoice_id, customer_id=customer_id),
+        search_credit_memos(invoice_id=invoice_id, customer_id=customer_id, scope=actor.scope),
         order_by=[col(CreditMemo.created_at), col(CreditMemo.id)],
         params=page,
         item=memo_out,
@@ -82,7 +82,7 @@ async def list_credit_memos(
 
 @router.get("/{credit_memo_id}", summary="Read a credit memo")
 async def read_credit_memo(
-    credit_memo_id: uuid.UUID, session: SessionDep, _: AnyRole
+    credit_memo_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> CreditMemoOut:
     """The credit memo with its lines, taxes and the invoice it credits."""
-    return memo_out(await get_credit_memo(session, credit_memo_id))
+    return memo_out(await get_credit_memo(session, credit_memo_id, scope=actor.scope))

@@ -35,7 +35,7 @@ from services.invoicing.schemas.invoices import (
     RebillOut,
     VoidIn,
 )
-from shared.api.access import AnyRole, ARStaff, ScopedAnyRole
+from shared.api.access import ARStaff, ScopedAnyRole
 from shared.api.files import content_disposition
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -201,10 +201,10 @@ async def read_invoice(
 
 @router.get("/{invoice_id}/history", summary="Who changed the invoice, when and why")
 async def invoice_history(
-    invoice_id: uuid.UUID, session: SessionDep, _: AnyRole
+    invoice_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[HistoryEntry]:
     """Drafted, issued, credited, voided, delivered: each with who, when and why, oldest first."""
-    await get_invoice(session, invoice_id)
+    await get_invoice(session, invoice_id, scope=actor.scope)
     return await history(session, "invoice", str(invoice_id))
 
 

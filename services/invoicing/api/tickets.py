@@ -176,10 +176,10 @@ async def download_document(
 
 @router.get("/{ticket_id}/history", summary="Who changed the ticket, when and why")
 async def ticket_history(
-    ticket_id: uuid.UUID, session: SessionDep, _: AnyRole
+    ticket_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> list[HistoryEntry]:
     """Receipt, each review outcome, documents added, a hold released and by whom, oldest first."""
-    await get_ticket(session, ticket_id)
+    await get_ticket(session, ticket_id, scope=actor.scope)
     return await history(session, "ticket", str(ticket_id))
 
 

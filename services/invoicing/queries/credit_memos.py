@@ -8,22 +8,40 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.models.credit_memos import CreditMemo
+from services.invoicing.models.invoices import Invoice
 from shared.api.problems import NotFound
+from shared.auth import UNLIMITED, Scope
 from shared.authority import Done, done_so_far
+from shared.scoping import district_of, within
 
 
-async def get_credit_memo(session: AsyncSession, credit_memo_id: uuid.UUID) -> CreditMemo:
-    memo = await session.get(CreditMemo, credit_memo_id)
+def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+    """A memo is in the district of the invoice it credits."""
+    district = district_of(
+        CreditMemo.invoice_id, id_column=Invoice.id, district_column=Invoice.business_district
+    )
+    return within(statement, scope, customer=CreditMemo.customer_id, district=district)
+
+
+async def get_credit_memo(
+    session: AsyncSession, credit_memo_id: uuid.UUID, *, scope: Scope = UNLIMITED
+) -> CreditMemo:
+    """The credit memo, or a 404 when it is unknown or outside the caller's scope."""
+    statement = _scoped(select(CreditMemo).where(CreditMemo.id == credit_memo_id), scope)
+    memo = (await session.exec(statement)).first()
     if memo is None:
         raise NotFound(f"no credit memo {credit_memo_id}")
     return memo
 
 
 def search_credit_memos(
-    *, invoice_id: uuid.UUID | None = None, customer_id: uuid.UUID | None = None
+    *,
+    invoice_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    scope: Scope = UNLIMITED,
 ) -> Select:  # type: ignore[type-arg]
-    """Credit memos matching every filter given."""
-    statement = select(CreditMemo)
+    """Credit memos in scope matching every filter given."""
+    statement = _scoped(select(CreditMemo), scope)
     if invoice_id is not None:
         statement = statement.where(CreditMemo.invoice_id == invoice_id)
     if customer_id is not None:

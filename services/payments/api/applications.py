@@ -9,12 +9,12 @@ from sqlmodel import col
 from services.payments import queries
 from services.payments.api.dependencies import Rules
 from services.payments.commands import review
-from services.payments.commands.applications import get_application, unapply
+from services.payments.commands.applications import unapply
 from services.payments.commands.receipts import get_payment
 from services.payments.domain.statuses import SuggestionStatus
 from services.payments.models import Application, Suggestion
 from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
-from shared.api.access import AnyRole, ARStaff
+from shared.api.access import ARStaff, ScopedAnyRole, ScopedARStaff
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -27,7 +27,7 @@ router = service_router("/v1/applications", "cash application")
 @router.get("/suggestions", summary="The review queue")
 async def list_suggestions(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     status: Annotated[
         str, Query(description="pending, accepted, dismissed or superseded")
@@ -39,7 +39,7 @@ async def list_suggestions(
     match nothing."""
     return await page_of(
         session,
-        queries.suggestions(status=status, customer_id=customer_id),
+        queries.suggestions(status=status, customer_id=customer_id, scope=actor.scope),
         order_by=[col(Suggestion.created_at), col(Suggestion.id)],
         params=page,
         item=SuggestionOut.model_validate,
@@ -74,12 +74,12 @@ async def unapply_application(
     application_id: uuid.UUID,
     data: ReasonIn,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     rules: Rules,
 ) -> ApplicationOut:
     """Undo an application: the cash returns to the payment (or deposit) as unapplied credit and
     the invoice reopens. Publishes `PaymentUnapplied` with the reversing journal entry."""
-    application = await get_application(session, application_id)
+    application = await queries.get_application_in_scope(session, application_id, actor.scope)
     await ensure_open(session, clock.today())
     await unapply(
         session, rules.chart, application, reason=data.reason, on=clock.today(), actor=actor
@@ -90,7 +90,7 @@ async def unapply_application(
 @router.get("", summary="List applications")
 async def list_applications(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     invoice_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
@@ -98,7 +98,7 @@ async def list_applications(
     """Applications (active and unapplied) in the order they were made."""
     return await page_of(
         session,
-        queries.applications(invoice_id=invoice_id, customer_id=customer_id),
+        queries.applications(invoice_id=invoice_id, customer_id=customer_id, scope=actor.scope),
         order_by=[col(Application.created_at), col(Application.id)],
         params=page,
         item=ApplicationOut.model_validate,

@@ -9,7 +9,7 @@ from sqlmodel import col
 from services.payments.models import Payer
 from services.payments.queries import get_payer, search_payers
 from services.payments.schemas import PayerOut
-from shared.api.access import AnyRole
+from shared.api.access import ScopedAnyRole
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -20,7 +20,7 @@ router = service_router("/v1/payers", "payers")
 @router.get("", summary="Find payers")
 async def list_payers(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     q: Annotated[
         str | None,
@@ -34,7 +34,7 @@ async def list_payers(
     """Payers in account-number order, a page at a time: who a check or remittance may be from."""
     return await page_of(
         session,
-        search_payers(q=q),
+        search_payers(q=q, scope=actor.scope),
         # The id breaks ties: the copy does not enforce the master's unique account numbers.
         order_by=[col(Payer.account_number), col(Payer.id)],
         params=page,
@@ -43,7 +43,7 @@ async def list_payers(
 
 
 @router.get("/{customer_id}", summary="Read a payer")
-async def read_payer(customer_id: uuid.UUID, session: SessionDep, _: AnyRole) -> PayerOut:
+async def read_payer(customer_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole) -> PayerOut:
     """The customer's account number, names, status and currency as payments holds them. 404 if
     payments has not (yet) received this customer."""
-    return PayerOut.model_validate(await get_payer(session, customer_id))
+    return PayerOut.model_validate(await get_payer(session, customer_id, scope=actor.scope))

@@ -21,7 +21,7 @@ from services.payments.schemas import (
     RemittanceLineOut,
     ReversalIn,
 )
-from shared.api.access import ARStaff, ARStaffAndIntegration, ScopedAnyRole
+from shared.api.access import ARStaffAndIntegration, ScopedAnyRole, ScopedARStaff
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import problem_doc
 from shared.api.routing import service_router
@@ -111,14 +111,18 @@ async def read_payment(
     summary="Apply a payment by hand",
 )
 async def apply_payment(
-    payment_id: uuid.UUID, data: ApplicationsIn, session: SessionDep, actor: ARStaff, rules: Rules
+    payment_id: uuid.UUID,
+    data: ApplicationsIn,
+    session: SessionDep,
+    actor: ScopedARStaff,
+    rules: Rules,
 ) -> list[ApplicationOut]:
     """Apply the payment to the invoices given, each with an amount, an early-payment discount and,
     when the invoice stays partly open, a short-pay reason code. All or nothing: more than the
     payment has left, more than an invoice has open or another customer's invoice is a 422.
     Publishes `PaymentApplied` for each. A payer matched by hand is remembered by its name and
     bank account for the next payment."""
-    payment = await receipts.get_payment(session, payment_id, lock=True)
+    payment = await queries.get_payment_in_scope(session, payment_id, actor.scope, lock=True)
     applied = await review.apply_by_hand(
         session, payment, data.applications, rules, actor, note=data.note
     )
@@ -131,12 +135,12 @@ async def reverse_payment(
     payment_id: uuid.UUID,
     data: ReversalIn,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     rules: Rules,
 ) -> PaymentOut:
     """Undo every application of the payment (`PaymentUnapplied` each; the invoices reopen), then
     reverse the receipt (`PaymentReversed`: Dr unapplied cash / Cr cash)."""
-    payment = await receipts.get_payment(session, payment_id, lock=True)
+    payment = await queries.get_payment_in_scope(session, payment_id, actor.scope, lock=True)
     on = data.reversed_on or clock.today()
     await receipts.reverse_payment(session, payment, data.reason, on, rules, actor)
     return await payment_out(session, payment)

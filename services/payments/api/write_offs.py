@@ -7,11 +7,9 @@ from fastapi import status
 from services.payments.api.dependencies import Rules
 from services.payments.commands.applications import get_open_item
 from services.payments.commands.write_offs import write_off
-from services.payments.models import OpenItem
-from services.payments.queries import credit_memos_of
+from services.payments.queries import credit_memos_of, get_open_item_in_scope
 from services.payments.schemas import CreditMemoCreditOut, OpenItemOut, WriteOffIn, WriteOffOut
-from shared.api.access import AnyRole, ARStaff
-from shared.api.problems import NotFound
+from shared.api.access import ARStaff, ScopedAnyRole
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -21,14 +19,12 @@ router = service_router("/v1", "write-offs")
 
 @router.get("/invoice-balances/{invoice_id}", summary="What is open on an invoice")
 async def read_invoice_balance(
-    invoice_id: uuid.UUID, session: SessionDep, _: AnyRole
+    invoice_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
 ) -> OpenItemOut:
     """Payments' own view of the invoice, from invoicing's events: total, open balance, status,
     the reason code of a short payment, and its credit memos with what each keeps on account.
     Payments is the one authority over this balance."""
-    invoice = await session.get(OpenItem, invoice_id)
-    if invoice is None:
-        raise NotFound(f"no invoice {invoice_id} known to payments")
+    invoice = await get_open_item_in_scope(session, invoice_id, actor.scope)
     item = OpenItemOut.model_validate(invoice)
     memos = await credit_memos_of(session, invoice_id)
     return item.model_copy(

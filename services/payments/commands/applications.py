@@ -17,7 +17,7 @@ from services.payments.domain import posting
 from services.payments.domain.statuses import ApplicationStatus, InvoiceStatus, PaymentStatus
 from services.payments.models import Application, Deposit, OpenItem, Payer, Payment
 from services.payments.publishing import publish
-from shared.api.problems import BusinessRuleViolation, NotFound, NotKnownYet
+from shared.api.problems import BusinessRuleViolation, NotKnownYet
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.events.journal import JournalEntry
@@ -288,13 +288,6 @@ async def active_applications(session: AsyncSession, **where: uuid.UUID) -> list
     for column, value in where.items():
         statement = statement.where(getattr(Application, column) == value)
     return list((await session.exec(statement.order_by(col(Application.created_at)))).all())
-
-
-async def get_application(session: AsyncSession, application_id: uuid.UUID) -> Application:
-    application = await session.get(Application, application_id, with_for_update=True)
-    if application is None:
-        raise NotFound(f"no application {application_id}")
-    return application
 
 
 async def get_open_item(session: AsyncSession, invoice_id: uuid.UUID) -> OpenItem:
