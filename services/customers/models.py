@@ -2,14 +2,15 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, Text
+from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Relationship, SQLModel
 
 from shared.clock import utc_now
-from shared.db import JSONColumn, UTCDateTime, new_id
+from shared.db import DecimalType, JSONColumn, UTCDateTime, new_id
 
 
 class CustomersTable(SQLModel, registry=registry()):
@@ -159,3 +160,23 @@ class CustomerChangeRequest(CustomersTable, table=True):
     requested_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     approved_by: str | None = Field(default=None, max_length=200)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OpenInvoice(CustomersTable, table=True):
+    """What is still open on each of a customer's invoices, kept from invoicing's and payments'
+    events (payments is the authority over an invoice's balance): a change of currency waits
+    until nothing is open in the old one."""
+
+    __tablename__ = "open_invoices"
+    __table_args__ = (Index("ix_open_invoices_customer", "customer_id", "currency"),)
+
+    id: uuid.UUID = Field(primary_key=True, description="The invoice's id")
+    customer_id: uuid.UUID
+    number: str = Field(max_length=50)
+    currency: str = Field(max_length=3)
+    balance: Decimal = Field(sa_type=DecimalType)
+    # False while only a settlement has arrived: payments' events travel on another topic and
+    # may come before the invoice's own.
+    issued: bool = False
+    # A voided invoice owes nothing, whatever settled it before or after.
+    voided: bool = False

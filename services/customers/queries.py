@@ -13,6 +13,7 @@ from services.customers.models import (
     CustomerAddress,
     CustomerChangeRequest,
     CustomerDocument,
+    OpenInvoice,
 )
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
@@ -62,6 +63,24 @@ async def change_requests_of(
         .order_by(col(CustomerChangeRequest.requested_at), col(CustomerChangeRequest.id))
     )
     return (await session.exec(statement)).all()
+
+
+async def open_invoices_in(
+    session: AsyncSession, customer_id: uuid.UUID, currency: str
+) -> Sequence[OpenInvoice]:
+    """The customer's invoices in `currency` with something still open (owed, or credit left on
+    them), by number."""
+    statement = (
+        select(OpenInvoice)
+        .where(
+            OpenInvoice.customer_id == customer_id,
+            OpenInvoice.currency == currency,
+            col(OpenInvoice.voided).is_(False),
+        )
+        .order_by(col(OpenInvoice.number))
+    )
+    # Compared as Decimals here: SQLite keeps them as text, which no number equals.
+    return [item for item in (await session.exec(statement)).all() if item.balance != 0]
 
 
 async def get_document(
