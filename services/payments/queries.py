@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_
 from sqlmodel import col, select
@@ -25,8 +25,10 @@ from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
 from shared.scoping import district_of, within
 
+S = TypeVar("S", bound=Select[Any])
 
-def of_customers_in_scope(statement: Select, scope: Scope, customer: Any) -> Select:  # type: ignore[type-arg]
+
+def of_customers_in_scope(statement: S, scope: Scope, customer: Any) -> S:
     """`statement` keeping the rows whose `customer` is in scope: payments' tables keep only the
     customer, whose district is the payer copy's."""
     district = district_of(customer, id_column=Payer.id, district_column=Payer.business_district)
@@ -103,7 +105,7 @@ async def applications_of(session: AsyncSession, payment_id: uuid.UUID) -> Seque
     return (await session.exec(statement)).all()
 
 
-def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+def _scoped(statement: S, scope: Scope) -> S:
     return of_customers_in_scope(statement, scope, Payment.customer_id)
 
 

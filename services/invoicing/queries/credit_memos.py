@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlmodel import col, select
@@ -14,8 +15,10 @@ from shared.auth import UNLIMITED, Scope
 from shared.authority import Done, done_so_far
 from shared.scoping import district_of, within
 
+S = TypeVar("S", bound=Select[Any])
 
-def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
+
+def _scoped(statement: S, scope: Scope) -> S:
     """A memo is in the district of the invoice it credits."""
     district = district_of(
         CreditMemo.invoice_id, id_column=Invoice.id, district_column=Invoice.business_district
