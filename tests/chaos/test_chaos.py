@@ -412,6 +412,15 @@ async def test_every_acknowledged_document_is_in_every_service_exactly_once_afte
     cluster: Cluster, seed: int
 ) -> None:
     print(f"chaos run: CHAOS_SEED={seed}")
+    try:
+        await _run(cluster, seed)
+    except BaseException as failure:
+        # Said at once, not only in the session's summary: a long session stopped early keeps it.
+        print(f"  FAILED CHAOS_SEED={seed}: {failure!r}"[:4000])
+        raise
+
+
+async def _run(cluster: Cluster, seed: int) -> None:
     await cluster.heal()
     started = time.monotonic()
     rng = random.Random(seed)
