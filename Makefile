@@ -39,8 +39,16 @@ interleave: $(STAMP) prereqs kafka-jars  ## credit memos, applications, write-of
 	AR_INTERLEAVE_RUNS=$(or $(RUNS),200) $(PY) -m pytest -q -s tests/integration/test_settlement_interleavings.py
 
 # Each run prints its seed (CHAOS_SEED=<seed> replays that run alone); `make test` runs two.
-chaos: $(STAMP) prereqs kafka-jars  ## kill -9 of the relay, a consumer and the broker, RUNS times (100)
-	CHAOS_RUNS=$(or $(RUNS),100) $(PY) -m pytest -p no:cacheprovider -s tests/chaos
+# PARALLEL=<n> runs n sessions at once, each on its own PostgreSQL, broker and five services,
+# RUNS split between them; each writes var/chaos-<n>.log and the summary names any failed seed.
+chaos: $(STAMP) prereqs kafka-jars  ## kill -9 of the relays, consumers and the broker, RUNS times (100), PARALLEL at once (1)
+	@lanes=$(or $(PARALLEL),1); runs=$(or $(RUNS),100); pids=""; mkdir -p var; \
+	echo "chaos: $$runs runs in $$lanes session(s), logs in var/chaos-<n>.log"; \
+	for lane in $$(seq $$lanes); do \
+		CHAOS_RUNS=$$(( runs / lanes + (lane <= runs % lanes) )) $(PY) -m pytest \
+			-p no:cacheprovider -s -rf tests/chaos >var/chaos-$$lane.log 2>&1 & pids="$$pids $$!"; \
+	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	grep -h "^FAILED\|^ERROR\|[0-9] \(passed\|failed\)" var/chaos-*.log; exit $$status
 
 unit: $(STAMP)  ## the tests that need neither PostgreSQL nor Kafka
 	$(PY) -m pytest -m "not postgres and not kafka"

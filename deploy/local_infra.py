@@ -390,6 +390,10 @@ class KafkaBroker:
         self._proc.kill()
         self._proc.wait()
 
+    @property
+    def running(self) -> bool:
+        return self._proc.poll() is None
+
     def restart(self) -> None:
         """Start the broker again on its data dir and ports (its properties file is kept)."""
         if self._proc.poll() is None:
