@@ -48,7 +48,7 @@ class PaymentsSettings(ServiceSettings):
     bank_file_read_memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2)
     # An import writes and applies a file's payments this many at a time, letting other requests
     # run between chunks (1: one at a time, as imports once did).
-    bank_file_chunk_entries: int = Field(default=25, ge=1)
+    bank_file_chunk_entries: int = Field(default=100, ge=1)
     # Remittance advices: the largest file accepted; the folder of .eml files the mailbox sweep
     # takes in (none: no sweep) and how often it looks; an advice and a payment of the same payer
     # and amount meet when their dates are at most `advice_match_days` apart, and an advice no

@@ -87,6 +87,38 @@ async def apply_to_invoice(
     basis: Basis = Basis(),
 ) -> Application:
     """Move `amount` of the payment's unapplied cash (or the deposit) onto the invoice."""
+    application = settle(
+        session,
+        gl,
+        source,
+        invoice,
+        amount,
+        discount=discount,
+        applied_on=applied_on,
+        actor=actor,
+        basis=basis,
+    )
+    await session.flush()
+    await supersede_stale(session, invoice_id=invoice.id)
+    if not isinstance(source, Deposit):
+        await supersede_stale(session, payment_id=source.id)
+    return application
+
+
+def settle(
+    session: AsyncSession,
+    gl: ChartOfAccounts,
+    source: Payment | Deposit,
+    invoice: OpenItem,
+    amount: Decimal,
+    *,
+    discount: Decimal,
+    applied_on: date,
+    actor: Principal | None,
+    basis: Basis,
+) -> Application:
+    """The application added to the session with its audit entry and event, not flushed, and no
+    suggestion superseded: `apply_to_invoice` does both, a bank file's chunk once for the chunk."""
     from_deposit = isinstance(source, Deposit)
     available = source.remaining if isinstance(source, Deposit) else source.unapplied
     _check(source, available, invoice, amount, discount)
@@ -115,10 +147,6 @@ async def apply_to_invoice(
         applied_by=actor.subject if actor else "cash-application",
     )
     session.add(application)
-    await session.flush()
-    await supersede_stale(session, invoice_id=invoice.id)
-    if not from_deposit:
-        await supersede_stale(session, payment_id=source.id)
     record_change(
         session,
         actor=actor,

@@ -50,14 +50,16 @@ async def payer_directory(session: AsyncSession) -> PayerDirectory:
     )
 
 
-def as_open_invoice(item: OpenItem) -> OpenInvoice:
-    untouched = item.balance == item.total
+def as_open_invoice(item: OpenItem, balance: Decimal | None = None) -> OpenInvoice:
+    """The item as the engine reads it; `balance`, when given, is the one it has by now."""
+    balance = item.balance if balance is None else balance
+    untouched = balance == item.total
     return OpenInvoice(
         id=item.id,
         number=item.number,
         customer_id=item.customer_id,
         currency=item.currency,
-        balance=item.balance,
+        balance=balance,
         invoice_date=item.invoice_date,
         discount_amount=item.discount_amount if untouched else None,
         discount_due_date=item.discount_due_date if untouched else None,
@@ -81,11 +83,15 @@ async def candidate_invoices(
         ties.append(col(OpenItem.serial_key).in_({k.serial for k in keys}))
     items = (
         await session.exec(
-            select(OpenItem).where(
+            select(OpenItem)
+            .where(
                 OpenItem.status == InvoiceStatus.OPEN,
                 OpenItem.currency == receipt.currency,
                 or_(*ties),
             )
+            # The engine breaks ties by the order it is given: the same order every time (and
+            # the one a bank file's chunk gives it, see chunk_application.py).
+            .order_by(col(OpenItem.id))
         )
     ).all()
     return [as_open_invoice(item) for item in items]
@@ -124,6 +130,14 @@ async def remittance_of(session: AsyncSession, payment_id: uuid.UUID) -> list[Re
     )
 
 
+def identified_customer(receipt: Receipt, directory: PayerDirectory) -> uuid.UUID | None:
+    """The customer whose open invoices are candidates: given, or recognised by the directory."""
+    if receipt.customer_id is not None:
+        return receipt.customer_id
+    recognised = directory.identify(receipt.payer_name, receipt.payer_account)
+    return recognised.customer_id if recognised else None
+
+
 async def propose(
     session: AsyncSession,
     payment: Payment,
@@ -133,11 +147,7 @@ async def propose(
     lines = await remittance_of(session, payment.id)
     receipt = receipt_of(payment, lines)
     directory = directory or await payer_directory(session)
-    identified = receipt.customer_id
-    if identified is None:
-        recognised = directory.identify(receipt.payer_name, receipt.payer_account)
-        identified = recognised.customer_id if recognised else None
-    invoices = await candidate_invoices(session, receipt, identified)
+    invoices = await candidate_invoices(session, receipt, identified_customer(receipt, directory))
     return CashApplicationEngine(invoices, directory, rules.matching).propose(receipt)
 
 
@@ -151,6 +161,51 @@ async def _still_open(session: AsyncSession, proposal: Proposal) -> list[OpenIte
             return None
         invoices.append(invoice)
     return invoices
+
+
+# Appended to the explanation when a proposal the engine was sure of waits for a person.
+CHANGED_MEANWHILE = " An invoice's balance changed meanwhile, so this waits for review."
+
+
+def explained(proposal: Proposal, advice: RemittanceAdvice | None) -> tuple[str, Decimal]:
+    """The explanation kept with the outcome (naming the advice the lines came from) and the
+    confidence as stored."""
+    explanation = " ".join(proposal.explanation)
+    if advice is not None:
+        explanation = f"Lines from {describe(advice)}. {explanation}"
+    return explanation, Decimal(str(round(proposal.confidence, 3)))
+
+
+def suggestion_of(
+    payment: Payment, proposal: Proposal, confidence: Decimal, explanation: str
+) -> Suggestion | None:
+    """What goes to the review queue once the sure applications are made: the whole proposal
+    when it is not automatic, the references nothing matched when some are left."""
+    if proposal.automatic and not proposal.unmatched_references:
+        return None
+    return Suggestion(
+        payment_id=payment.id,
+        customer_id=proposal.customer_id,
+        amount=payment.unapplied,
+        currency=payment.currency,
+        received_on=payment.received_on,
+        payer_name=payment.payer_name,
+        confidence=confidence,
+        explanation=explanation,
+        proposal=[]
+        if proposal.automatic
+        else [
+            {
+                "invoice_id": str(a.invoice.id),
+                "invoice_number": a.invoice.number,
+                "amount": str(a.amount),
+                "discount": str(a.discount),
+                "reason_code": a.reason_code,
+            }
+            for a in proposal.applications
+        ],
+        unmatched_references=proposal.unmatched_references,
+    )
 
 
 async def apply_cash(
@@ -168,15 +223,12 @@ async def apply_cash(
     if advice is not None and advice.payment_id is None:
         await use_advice(session, advice, payment, None)
     proposal = await propose(session, payment, rules, directory)
-    explanation = " ".join(proposal.explanation)
-    if advice is not None:
-        explanation = f"Lines from {describe(advice)}. {explanation}"
-    confidence = Decimal(str(round(proposal.confidence, 3)))
+    explanation, confidence = explained(proposal, advice)
     invoices = await _still_open(session, proposal) if proposal.automatic else None
     if proposal.automatic and invoices is None:
         # Another payment took some of these balances since they were read: a person decides.
         proposal.automatic = False
-        explanation += " An invoice's balance changed meanwhile, so this waits for review."
+        explanation += CHANGED_MEANWHILE
     if proposal.automatic and invoices is not None:
         for application, invoice in zip(proposal.applications, invoices, strict=True):
             await apply_to_invoice(
@@ -190,40 +242,16 @@ async def apply_cash(
                 actor=None,
                 basis=Basis(True, confidence, explanation, application.reason_code),
             )
-        await mark_matched(session, payment.id, proposal)
-    if not proposal.automatic or proposal.unmatched_references:
-        await queue(
-            session,
-            Suggestion(
-                payment_id=payment.id,
-                customer_id=proposal.customer_id,
-                amount=payment.unapplied,
-                currency=payment.currency,
-                received_on=payment.received_on,
-                payer_name=payment.payer_name,
-                confidence=confidence,
-                explanation=explanation,
-                proposal=[]
-                if proposal.automatic
-                else [
-                    {
-                        "invoice_id": str(a.invoice.id),
-                        "invoice_number": a.invoice.number,
-                        "amount": str(a.amount),
-                        "discount": str(a.discount),
-                        "reason_code": a.reason_code,
-                    }
-                    for a in proposal.applications
-                ],
-                unmatched_references=proposal.unmatched_references,
-            ),
-        )
+        mark_matched(await remittance_of(session, payment.id), proposal)
+    suggestion = suggestion_of(payment, proposal, confidence, explanation)
+    if suggestion is not None:
+        await queue(session, suggestion)
     return proposal
 
 
-async def mark_matched(session: AsyncSession, payment_id: uuid.UUID, proposal: Proposal) -> None:
+def mark_matched(lines: list[RemittanceLine], proposal: Proposal) -> None:
     """Note on each remittance line the invoice its reference was applied to."""
-    for line in await remittance_of(session, payment_id):
+    for line in lines:
         line.matched_invoice_id = next(
             (
                 a.invoice.id

@@ -17,6 +17,7 @@ from services.payments.commands.applications import (
     unapply,
 )
 from services.payments.commands.cash_application import apply_cash
+from services.payments.commands.chunk_application import apply_cash_to_chunk
 from services.payments.domain import posting
 from services.payments.domain.duplicates import Receipt, payer_of, same_money
 from services.payments.domain.matching.payers import PayerDirectory
@@ -169,8 +170,12 @@ async def apply_bank_payments(
     directory: PayerDirectory,
 ) -> None:
     """A chunk of added payments written in one flush (with their remittance lines, audit
-    entries and events), then each applied in file order, as one at a time would."""
+    entries and events), then applied in file order, set-based for the chunk (see
+    chunk_application.py), or each on its own with chunks of one."""
     await session.flush()
+    if rules.bank_file_chunk_entries > 1:
+        await apply_cash_to_chunk(session, payments, rules, directory)
+        return
     for payment in payments:
         await apply_cash(session, payment, rules, directory)
 

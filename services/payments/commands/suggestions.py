@@ -21,9 +21,16 @@ class SuggestionSuperseded(Conflict):
 async def queue(session: AsyncSession, suggestion: Suggestion) -> None:
     """Add the suggestion with the invoices it proposes, so a change to one of them finds it."""
     session.add(suggestion)
-    await session.flush()
-    for invoice_id in {line["invoice_id"] for line in suggestion.proposal}:
-        session.add(SuggestedInvoice(suggestion_id=suggestion.id, invoice_id=uuid.UUID(invoice_id)))
+    await session.flush()  # before the rows that refer to it: the flush orders tables by name
+    session.add_all(suggested_invoices(suggestion))
+
+
+def suggested_invoices(suggestion: Suggestion) -> list[SuggestedInvoice]:
+    """The rows by which a change to one of the proposed invoices finds the suggestion."""
+    return [
+        SuggestedInvoice(suggestion_id=suggestion.id, invoice_id=uuid.UUID(invoice_id))
+        for invoice_id in {line["invoice_id"] for line in suggestion.proposal}
+    ]
 
 
 async def misfit(session: AsyncSession, suggestion: Suggestion) -> str | None:
