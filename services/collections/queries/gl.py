@@ -14,17 +14,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.domain.gl import (
     BatchLine,
-    Posting,
     Rollforward,
     TrialBalanceRow,
     rollforward,
-    summarise,
     trial_balance,
 )
 from services.collections.domain.ledger import EntryKind
 from services.collections.models import (
     CollectionAccount,
     GLBatch,
+    GLBatchLine,
     GLBatchPosting,
     JournalLine,
     LedgerEntry,
@@ -43,32 +42,14 @@ async def batches(session: AsyncSession) -> list[GLBatch]:
 
 
 async def batch_lines(session: AsyncSession, number: int) -> list[BatchLine]:
-    """The batch summarised by currency, account and district; PostgreSQL sums it in one
-    grouped query, SQLite (small, embedded) in Python, as every sum here does."""
-    joined = (
-        col(JournalLine.entry_id) == col(GLBatchPosting.entry_id),
-        col(JournalLine.line_no) == col(GLBatchPosting.line_no),
-        col(GLBatchPosting.batch_number) == number,
-    )
-    keys = (col(JournalLine.currency), col(JournalLine.account), col(JournalLine.business_district))
-    if on_postgres(session):
-        statement = (
-            select(
-                *keys,
-                func.sum(JournalLine.debit),
-                func.sum(JournalLine.credit),
-                func.count(),
-            )
-            .where(*joined)
-            .group_by(*keys)
-        )
-        lines = [
-            BatchLine(c, a, d or "", debit, credit, n)
-            for c, a, d, debit, credit, n in (await session.exec(statement)).all()
-        ]
-        return sorted(lines, key=lambda line: (line.currency, line.account, line.department))
-    rows = await session.exec(select(*keys, JournalLine.debit, JournalLine.credit).where(*joined))
-    return summarise(Posting(*row) for row in rows.all())
+    """The batch summarised by currency, account and district, as written when it was
+    exported, in that order."""
+    rows = await session.exec(select(GLBatchLine).where(col(GLBatchLine.batch_number) == number))
+    lines = [
+        BatchLine(r.currency, r.account, r.department, r.debit, r.credit, r.postings)
+        for r in rows.all()
+    ]
+    return sorted(lines, key=lambda line: (line.currency, line.account, line.department))
 
 
 async def unbatched_through(session: AsyncSession, through: date) -> int:
