@@ -166,14 +166,29 @@ class GLBatch(CollectionsTable, table=True):
 
 class GLBatchPosting(CollectionsTable, table=True):
     """Which batch took a posting. The key is the posting's own (entry, line), so no posting
-    can ever be in two batches, whatever the relay resends."""
+    can ever be in two batches, whatever the relay resends. No index by batch: a batch's
+    summary is kept in GLBatchLine, and a second index would double what an export writes."""
 
     __tablename__ = "gl_batch_postings"
-    __table_args__ = (Index("ix_gl_batch_postings_batch", "batch_number"),)
 
     entry_id: uuid.UUID = Field(primary_key=True)
     line_no: int = Field(primary_key=True)
     batch_number: int
+
+
+class GLBatchLine(CollectionsTable, table=True):
+    """A batch summarised by currency, account and district, written with the batch: a batch
+    never changes, so its files are read from here instead of re-summing its postings."""
+
+    __tablename__ = "gl_batch_lines"
+
+    batch_number: int = Field(primary_key=True)
+    currency: str = Field(primary_key=True, max_length=3)
+    account: str = Field(primary_key=True, max_length=50)
+    department: str = Field(primary_key=True, max_length=50)
+    debit: Decimal = _money()
+    credit: Decimal = _money()
+    postings: int
 
 
 class UnbilledTicket(CollectionsTable, table=True):

@@ -24,13 +24,13 @@ from services.collections.queries.aging import Aging, AgingQuery, GroupBy, aging
 from services.collections.queries.gl import (
     RegisterLine,
     TaxLiability,
-    ar_rollforward,
     cash_receipts,
     entry_register,
     tax_liability,
+    tied_ar_rollforward,
 )
 from services.collections.queries.kpis import Month, MonthKpis, monthly_kpis
-from services.collections.queries.tie_out import TieOut, tie_out
+from services.collections.queries.tie_out import TieOut
 from services.collections.settings import CollectionsSettings
 from shared.company import CompanyProfile
 from shared.documents import Document, Millimetres, format_money
@@ -78,13 +78,9 @@ class ArPack:
 async def tied_rollforwards(
     session: AsyncSession, month: Month, ar_account: str
 ) -> list[TiedRollforward]:
-    """Each currency's rollforward beside the tie-out at the month's end."""
-    ties = {t.currency: t for t in await tie_out(session, month.last, ar_account)}
-    found = await ar_rollforward(session, month.first, month.last)
-    return [
-        TiedRollforward(r, ties.get(r.currency, TieOut(r.currency, Decimal(0), Decimal(0))))
-        for r in found
-    ]
+    """Each currency's rollforward beside the tie-out at the month's end, read together."""
+    found = await tied_ar_rollforward(session, month.first, month.last, ar_account)
+    return [TiedRollforward(r, tie) for r, tie in found]
 
 
 async def ar_pack(

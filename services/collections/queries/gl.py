@@ -14,17 +14,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.domain.gl import (
     BatchLine,
-    Posting,
     Rollforward,
     TrialBalanceRow,
     rollforward,
-    summarise,
     trial_balance,
 )
 from services.collections.domain.ledger import EntryKind
 from services.collections.models import (
     CollectionAccount,
     GLBatch,
+    GLBatchLine,
     GLBatchPosting,
     JournalLine,
     LedgerEntry,
@@ -43,32 +42,14 @@ async def batches(session: AsyncSession) -> list[GLBatch]:
 
 
 async def batch_lines(session: AsyncSession, number: int) -> list[BatchLine]:
-    """The batch summarised by currency, account and district; PostgreSQL sums it in one
-    grouped query, SQLite (small, embedded) in Python, as every sum here does."""
-    joined = (
-        col(JournalLine.entry_id) == col(GLBatchPosting.entry_id),
-        col(JournalLine.line_no) == col(GLBatchPosting.line_no),
-        col(GLBatchPosting.batch_number) == number,
-    )
-    keys = (col(JournalLine.currency), col(JournalLine.account), col(JournalLine.business_district))
-    if on_postgres(session):
-        statement = (
-            select(
-                *keys,
-                func.sum(JournalLine.debit),
-                func.sum(JournalLine.credit),
-                func.count(),
-            )
-            .where(*joined)
-            .group_by(*keys)
-        )
-        lines = [
-            BatchLine(c, a, d or "", debit, credit, n)
-            for c, a, d, debit, credit, n in (await session.exec(statement)).all()
-        ]
-        return sorted(lines, key=lambda line: (line.currency, line.account, line.department))
-    rows = await session.exec(select(*keys, JournalLine.debit, JournalLine.credit).where(*joined))
-    return summarise(Posting(*row) for row in rows.all())
+    """The batch summarised by currency, account and district, as written when it was
+    exported, in that order."""
+    rows = await session.exec(select(GLBatchLine).where(col(GLBatchLine.batch_number) == number))
+    lines = [
+        BatchLine(r.currency, r.account, r.department, r.debit, r.credit, r.postings)
+        for r in rows.all()
+    ]
+    return sorted(lines, key=lambda line: (line.currency, line.account, line.department))
 
 
 async def unbatched_through(session: AsyncSession, through: date) -> int:
@@ -228,33 +209,65 @@ async def _documents(
     return found
 
 
-async def ar_rollforward(session: AsyncSession, first: date, last: date) -> list[Rollforward]:
-    """Per currency, the AR control entries before the month and in it, by kind."""
-    ar = col(LedgerEntry.ar_control).is_(True)
-    opening = await grouped_sums(
-        session,
-        [col(LedgerEntry.currency)],
-        col(LedgerEntry.amount),
-        [ar, col(LedgerEntry.entry_date) < first],
-    )
-    movements = await grouped_sums(
-        session,
-        [
-            col(LedgerEntry.currency),
-            col(LedgerEntry.kind),
-            col(LedgerEntry.reference).is_not(None),
-        ],
-        col(LedgerEntry.amount),
-        [ar, col(LedgerEntry.entry_date) >= first, col(LedgerEntry.entry_date) <= last],
-    )
-    by_currency: dict[str, dict[tuple[str, bool], Decimal]] = defaultdict(dict)
-    for (currency, kind, referenced), amount in movements.items():
-        by_currency[currency][(kind, bool(referenced))] = amount
-    currencies = sorted({key[0] for key in opening} | set(by_currency))
-    return [
-        rollforward(c, first, last, opening.get((c,), ZERO), by_currency.get(c, {}))
-        for c in currencies
+async def tied_ar_rollforward(
+    session: AsyncSession, first: date, last: date, ar_account: str
+) -> list[tuple[Rollforward, TieOut]]:
+    """Per currency, the AR control entries before the month and in it by kind, beside the
+    ledger's AR and the AR control account at the month's end: all from one statement, so a
+    posting committed meanwhile is in every figure or in none (each statement of a
+    read-committed transaction sees a new snapshot). PostgreSQL sums; SQLite, which keeps money
+    as text, returns the rows to be added here."""
+    ledger = select(
+        col(LedgerEntry.currency).label("currency"),
+        literal("ledger").label("side"),
+        (col(LedgerEntry.entry_date) < first).label("opening"),
+        col(LedgerEntry.kind).label("kind"),
+        col(LedgerEntry.reference).is_not(None).label("referenced"),
+        col(LedgerEntry.amount).label("amount"),
+    ).where(col(LedgerEntry.ar_control).is_(True), col(LedgerEntry.entry_date) <= last)
+    on_account = (col(JournalLine.account) == ar_account, col(JournalLine.posted_on) <= last)
+    journal = [
+        select(
+            col(JournalLine.currency),
+            literal(side),
+            literal(False),
+            literal(""),
+            literal(False),
+            amount,
+        ).where(*on_account)
+        for side, amount in (("debit", col(JournalLine.debit)), ("credit", col(JournalLine.credit)))
     ]
+    rows = union_all(ledger, *journal).subquery()
+    keys = (rows.c.currency, rows.c.side, rows.c.opening, rows.c.kind, rows.c.referenced)
+    if on_postgres(session):
+        statement = select(*keys, func.sum(rows.c.amount)).group_by(*keys)
+    else:
+        statement = select(*keys, rows.c.amount)
+    opening: dict[str, Decimal] = defaultdict(Decimal)
+    movements: dict[str, dict[tuple[str, bool], Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal)
+    )
+    journal_sums: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, side, before, kind, referenced, amount in (await session.exec(statement)).all():  # type: ignore[call-overload]
+        if side == "debit":
+            journal_sums[currency] += amount
+        elif side == "credit":
+            journal_sums[currency] -= amount
+        elif before:
+            opening[currency] += amount
+        else:
+            movements[currency][(kind, bool(referenced))] += amount
+    tied = []
+    for currency in sorted({*opening, *movements}):
+        moved = movements.get(currency, {})
+        ledger_ar = opening.get(currency, ZERO) + sum(moved.values(), ZERO)
+        tied.append(
+            (
+                rollforward(currency, first, last, opening.get(currency, ZERO), moved),
+                TieOut(currency, ledger_ar, journal_sums.get(currency, ZERO)),
+            )
+        )
+    return tied
 
 
 @dataclass(frozen=True)
