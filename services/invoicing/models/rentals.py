@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from services.invoicing.models.base import InvoicingTable
@@ -33,7 +33,11 @@ class AssetEvent(InvoicingTable, table=True):
     the register answers where it was on any day."""
 
     __tablename__ = "rental_asset_events"
-    __table_args__ = (UniqueConstraint("asset_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("asset_id", "sequence"),
+        # The as-of answers: each asset's change in effect on a day, by date, then sequence.
+        Index("ix_rental_asset_events_in_effect", "asset_id", "effective_on", "sequence"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     asset_id: str = Field(foreign_key="rental_assets.asset_id", index=True, max_length=50)
