@@ -11,7 +11,7 @@ from fastapi import Path, Response, status
 from services.invoicing.api.dependencies import SettingsDep
 from services.invoicing.commands import rentals as commands
 from services.invoicing.domain.rentals.contracts import accrued_unbilled
-from services.invoicing.domain.rentals.cycles import Cycle, Timing
+from services.invoicing.domain.rentals.cycles import Cycle, ProrationChoice, Timing
 from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
 from services.invoicing.queries.rentals import (
     billed_so_far,
@@ -76,6 +76,8 @@ async def _out(session: SessionDep, contract: RentalContract, clock: ClockDep) -
         po_number=contract.po_number,
         cycle=Cycle(contract.cycle),
         timing=Timing(contract.timing),
+        proration_start=ProrationChoice(contract.proration_start),
+        proration_end=ProrationChoice(contract.proration_end),
         damage_waiver_percent=contract.damage_waiver_percent,
         lines=[_line_out(line, contract, charges[line.id], today) for line in lines],
     )

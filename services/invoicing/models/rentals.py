@@ -70,6 +70,9 @@ class RentalContract(InvoicingTable, table=True):
     sales_rep: str | None = Field(default=None, max_length=100)
     cycle: str = Field(max_length=30)
     timing: str = Field(max_length=10)
+    # How a partial first cycle and the cycle it comes back inside are charged.
+    proration_start: str = Field(default="rate_engine", max_length=20)
+    proration_end: str = Field(default="rate_engine", max_length=20)
     damage_waiver_percent: Decimal = Field(default=Decimal(0), sa_type=DecimalType(9, 4))
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.invoicing.domain.invoices import InvoiceStatus
 from services.invoicing.domain.rentals import storage as storage_rules
 from services.invoicing.domain.rentals.contracts import Billed, ChargeKind, LineTerms
-from services.invoicing.domain.rentals.cycles import Cycle, Timing
+from services.invoicing.domain.rentals.cycles import Cycle, Proration, ProrationChoice, Timing
 from services.invoicing.domain.rentals.meters import MeterAllowance
 from services.invoicing.domain.rentals.rates import RateTable, RentalRuleBroken
 from services.invoicing.models.invoices import Invoice
@@ -228,6 +228,9 @@ def terms_of(line: RentalLine, contract: RentalContract) -> LineTerms:
         pickup_charge=line.pickup_charge,
         meter=meter,
         meter_hours=line.meter_hours,
+        proration=Proration(
+            ProrationChoice(contract.proration_start), ProrationChoice(contract.proration_end)
+        ),
     )
 
 
