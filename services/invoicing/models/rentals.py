@@ -173,4 +173,7 @@ class StorageCharge(InvoicingTable, table=True):
     period_start: date
     invoice_id: uuid.UUID | None = Field(default=None, index=True)
     billing_run_id: uuid.UUID | None = None
+    # Credited on the schedule's end inside the period (billed ahead of the days stored).
+    credited: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
+    credit_memo_id: uuid.UUID | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -35,6 +35,7 @@ from services.invoicing.domain.rentals.storage import (
     Price,
     StoragePeriod,
     StorageSchedule,
+    credit_on_end,
     period_charge,
 )
 
@@ -402,3 +403,25 @@ def test_with_any_proration_an_early_return_credit_never_exceeds_what_was_billed
     )
     credit = early_return_credit(terms, billed)
     assert Decimal(0) <= credit <= billed
+
+
+@given(
+    cents,
+    st.sampled_from(list(StoragePeriod)),
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    st.integers(min_value=1, max_value=90),
+    st.integers(min_value=1, max_value=4),
+)
+def test_storage_ended_after_billing_ahead_is_credited_at_most_what_was_billed(
+    price: Decimal, period: StoragePeriod, start: date, days: int, periods: int
+) -> None:
+    running = StorageSchedule("USD", period, start=start, prices=(Price(start, price),))
+    billed = {n: period_charge(running, n).amount for n in range(1, periods + 1)}
+    ended = StorageSchedule(
+        "USD", period, start=start, prices=(Price(start, price),), end=start + timedelta(days=days)
+    )
+    credits = credit_on_end(ended, billed)
+    for number, amount in billed.items():
+        credit = credits.get(number, Decimal(0))
+        assert Decimal(0) <= credit <= amount
+        assert amount - credit == min(amount, period_charge(ended, number).amount)
