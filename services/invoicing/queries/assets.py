@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row, Select, func, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,6 +65,34 @@ async def event_as_of(session: AsyncSession, asset_id: str, day: date) -> AssetE
     return events.first()
 
 
+# An asset's place as the as-of answers read it.
+PLACE_COLUMNS: tuple[Any, ...] = (
+    AssetEvent.id,
+    AssetEvent.status,
+    AssetEvent.effective_on,
+    AssetEvent.district,
+    AssetEvent.customer_id,
+    AssetEvent.job_site,
+    AssetEvent.contract_id,
+)
+
+
+def select_from_assets(place: Any) -> Select[Any]:
+    """Each asset with the place columns of `place` (a lateral probe or an aliased change)."""
+    return select(
+        RentalAsset.asset_id,
+        RentalAsset.asset_class,
+        RentalAsset.description,
+        RentalAsset.owning_district,
+        place.status,
+        place.effective_on.label("since"),
+        place.district,
+        place.customer_id,
+        place.job_site,
+        place.contract_id,
+    ).select_from(RentalAsset)
+
+
 async def places_as_of(
     session: AsyncSession,
     day: date,
@@ -76,50 +104,37 @@ async def places_as_of(
     asset_class: str | None = None,
 ) -> list[Row[Any]]:
     """Every asset's place on `day` (the change in effect then), matching every filter, by
-    asset id. One statement: each asset's changes dated by then ranked latest first (by date,
-    then sequence, along the index on both), the first of each joined to the asset."""
-    ranked = (
-        select(
-            AssetEvent.asset_id,
-            AssetEvent.status,
-            col(AssetEvent.effective_on).label("since"),
-            AssetEvent.district,
-            AssetEvent.customer_id,
-            AssetEvent.job_site,
-            AssetEvent.contract_id,
-            func.row_number()
-            .over(partition_by=col(AssetEvent.asset_id), order_by=LATEST_FIRST)
-            .label("rank"),
+    asset id. One statement: per asset, its latest change dated by then (by date, then
+    sequence) is one probe of the (asset, date, sequence) index; ranking or grouping every
+    change up to the day instead reads and sorts the whole year of moves."""
+    latest = (
+        select(*PLACE_COLUMNS)
+        .where(
+            col(AssetEvent.asset_id) == col(RentalAsset.asset_id),
+            col(AssetEvent.effective_on) <= day,
         )
-        .where(col(AssetEvent.effective_on) <= day)
-        .subquery()
+        .order_by(*LATEST_FIRST)
+        .limit(1)
     )
-    place = ranked.c
-    statement = (
-        select(
-            RentalAsset.asset_id,
-            RentalAsset.asset_class,
-            RentalAsset.description,
-            RentalAsset.owning_district,
-            place.status,
-            place.since,
-            place.district,
-            place.customer_id,
-            place.job_site,
-            place.contract_id,
-        )
-        .join(RentalAsset, col(RentalAsset.asset_id) == place.asset_id)
-        .where(place.rank == 1)
-        .order_by(col(RentalAsset.asset_id))
-    )
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        place: Any = latest.lateral("place")
+        source = select_from_assets(place.c).join(place, true())
+    else:
+        # SQLite has no LATERAL: the same probe, as the id of the change to join.
+        place = AssetEvent.__table__.alias("place")  # type: ignore[attr-defined]
+        change = latest.with_only_columns(col(AssetEvent.id)).correlate(RentalAsset)
+        source = select_from_assets(place.c).join(place, place.c.id == change.scalar_subquery())
+    statement = source.order_by(col(RentalAsset.asset_id))
+    columns = place.c
     if status is not None:
-        statement = statement.where(place.status == status)
+        statement = statement.where(columns.status == status)
     if customer_id is not None:
-        statement = statement.where(place.customer_id == customer_id)
+        statement = statement.where(columns.customer_id == customer_id)
     if job_site is not None:
-        statement = statement.where(func.lower(place.job_site) == job_site.casefold())
+        statement = statement.where(func.lower(columns.job_site) == job_site.casefold())
     if district is not None:
-        statement = statement.where(place.district == district)
+        statement = statement.where(columns.district == district)
     if asset_class is not None:
         statement = statement.where(RentalAsset.asset_class == asset_class)
     return list((await session.exec(statement)).all())

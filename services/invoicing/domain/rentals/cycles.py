@@ -192,7 +192,10 @@ def bill_cycle(
     if cycle == Cycle.TWENTY_EIGHT_DAY:
         table = table.on_28_day_cycle()
     to_date = charge(table, days_on_rent(on_rent, through))
-    owed, why = charge_to_date(table, cycle, on_rent, through, proration)
+    if proration == Proration():  # the rate engine's charge for the days: priced once
+        owed, why = to_date.amount, to_date.explanation
+    else:
+        owed, why = charge_to_date(table, cycle, on_rent, through, proration)
     amount = max(ZERO, owed - billed_before)
     explanation = f"cycle {number} from {start}, charged up to {through}: {why}"
     if billed_before:
