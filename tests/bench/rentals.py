@@ -75,6 +75,8 @@ def _contracts(accounts: list[dict[str, Any]], address: dict[str, Any]) -> list[
             "sales_rep": "rep",
             "cycle": CYCLES[i % 4],
             "timing": "advance" if CYCLES[i % 4] == "28_day" else "arrears",
+            "proration_start": "rate_engine",
+            "proration_end": "rate_engine",
             "damage_waiver_percent": Decimal(10),
             "created_by": "bench",
         }

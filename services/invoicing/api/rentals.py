@@ -4,15 +4,16 @@ billed and what it has earned but not been billed yet."""
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Response, status
+from sqlalchemy import Row
 
 from services.invoicing.api.dependencies import SettingsDep
 from services.invoicing.commands import rentals as commands
 from services.invoicing.domain.rentals.contracts import accrued_unbilled
-from services.invoicing.domain.rentals.cycles import Cycle, Timing
-from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
+from services.invoicing.domain.rentals.cycles import Cycle, ProrationChoice, Timing
+from services.invoicing.models.rentals import RentalContract, RentalLine
 from services.invoicing.queries.rentals import (
     billed_so_far,
     charges_of,
@@ -41,7 +42,7 @@ LineNumber = Annotated[int, Path(ge=1, le=500)]
 
 
 def _line_out(
-    line: RentalLine, contract: RentalContract, charges: list[RentalCharge], today: date
+    line: RentalLine, contract: RentalContract, charges: list[Row[Any]], today: date
 ) -> RentalLineOut:
     billed = billed_so_far(charges).rent
     accrued = Decimal(0)
@@ -76,6 +77,8 @@ async def _out(session: SessionDep, contract: RentalContract, clock: ClockDep) -
         po_number=contract.po_number,
         cycle=Cycle(contract.cycle),
         timing=Timing(contract.timing),
+        proration_start=ProrationChoice(contract.proration_start),
+        proration_end=ProrationChoice(contract.proration_end),
         damage_waiver_percent=contract.damage_waiver_percent,
         lines=[_line_out(line, contract, charges[line.id], today) for line in lines],
     )

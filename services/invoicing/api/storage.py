@@ -5,6 +5,7 @@ import uuid
 
 from fastapi import Response, status
 
+from services.invoicing.api.dependencies import SettingsDep
 from services.invoicing.commands import storage as commands
 from services.invoicing.domain.rentals.cycles import Timing
 from services.invoicing.domain.rentals.storage import StoragePeriod
@@ -21,6 +22,7 @@ from services.invoicing.schemas.storage import (
 from shared.api.access import AnyRole, ARStaff
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
+from shared.clock import ClockDep
 
 router = service_router("/v1/storage-schedules", "assets on rent")
 
@@ -96,9 +98,16 @@ async def resume(
 
 @router.post("/{schedule_id}/end", summary="End a storage schedule")
 async def end(
-    schedule_id: uuid.UUID, data: EndIn, session: SessionDep, actor: ARStaff
+    schedule_id: uuid.UUID,
+    data: EndIn,
+    session: SessionDep,
+    actor: ARStaff,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> StorageScheduleOut:
-    """The day it left is not billed; the last period is prorated."""
+    """The day it left is not billed; the last period is prorated. A period billed (in
+    advance) past the end is credited by a credit memo on its invoice for what it was billed
+    beyond the days stored; that invoice must be issued first (else a 409)."""
     row = await get_schedule(session, schedule_id, lock=True)
-    await commands.end(session, row, data.on, actor)
+    await commands.end(session, row, data.on, actor, settings=settings, clock=clock)
     return await _out(session, row)

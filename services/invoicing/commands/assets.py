@@ -20,7 +20,12 @@ from services.invoicing.domain.rentals.assets import (
 )
 from services.invoicing.domain.rentals.rates import RentalRuleBroken
 from services.invoicing.models.rentals import AssetEvent, RentalAsset
-from services.invoicing.queries.assets import existing_asset_ids, get_asset, last_event
+from services.invoicing.queries.assets import (
+    existing_asset_ids,
+    get_asset,
+    last_event,
+    last_sequence,
+)
 from services.invoicing.schemas.assets import AssetIn, AssetMoveIn
 from shared.api.problems import BusinessRuleViolation, Conflict, FieldError
 from shared.audit import record_change
@@ -112,7 +117,7 @@ async def move_asset(
     check_change(_place(current) if current else None, place, asset.registered_on)
     event = AssetEvent(
         asset_id=asset_id,
-        sequence=(current.sequence if current else 0) + 1,
+        sequence=await last_sequence(session, asset_id) + 1,
         effective_on=place.effective_on,
         status=place.status,
         district=place.district,

@@ -23,7 +23,7 @@ from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.billing import BillingRun
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
-from services.invoicing.publishing.rentals import publish_accrued
+from services.invoicing.publishing.rentals import publish_accrued_of
 from services.invoicing.queries.billing import known_districts
 from services.invoicing.queries.costs import customers_pass_through_in_run
 from services.invoicing.queries.rentals import customers_billed_in_run
@@ -378,8 +378,7 @@ async def issue_run(
         # Rent, storage and pass-through now on issued invoices leave the customers' figures.
         billed = await customers_billed_in_run(session, run_id)
         billed |= await customers_pass_through_in_run(session, run_id)
-        for customer_id in sorted(billed, key=str):
-            await publish_accrued(session, customer_id, clock.today())
+        await publish_accrued_of(session, sorted(billed, key=str), clock.today())
         record_change(
             session,
             actor=actor,

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +34,8 @@ from services.invoicing.queries.rentals import (
     storage_charges_of,
     terms_of,
 )
+from shared.clock import utc_now
+from shared.db import insert_rows
 from shared.events.invoicing import InvoiceLineFacts
 
 RENTAL_SERVICE_LINE = "rental"
@@ -198,6 +200,7 @@ async def record_billed(
 ) -> None:
     """What each line's cycles and each schedule's periods were billed, and on which draft, in
     the drafting transaction."""
+    now = utc_now()
     periods = [
         {
             "id": uuid.uuid4(),
@@ -209,13 +212,15 @@ async def record_billed(
             "period_start": charge.start,
             "invoice_id": invoice_id,
             "billing_run_id": run_id,
+            "credited": Decimal(0),
+            "created_at": now,
         }
         for due, invoice_id in billed
         if isinstance(due, DueStorage)
         for charge in due.charges
     ]
-    if periods:
-        await session.exec(insert(StorageCharge), params=periods)
+    # One bulk load each (COPY on PostgreSQL): a month-end run writes a row per charge.
+    await session.run_sync(insert_rows, StorageCharge.__table__, periods)
     rows = [
         {
             "id": uuid.uuid4(),
@@ -229,10 +234,10 @@ async def record_billed(
             "billed_through": charge.billed_through,
             "invoice_id": invoice_id,
             "billing_run_id": run_id,
+            "created_at": now,
         }
         for rental, invoice_id in billed
         if isinstance(rental, DueRental)
         for charge in rental.charges
     ]
-    if rows:
-        await session.exec(insert(RentalCharge), params=rows)
+    await session.run_sync(insert_rows, RentalCharge.__table__, rows)

@@ -13,6 +13,7 @@ from services.invoicing.domain.credit_memos import CreditRequest, partial_credit
 from services.invoicing.domain.invoices import InvoiceStatus
 from services.invoicing.domain.rentals.assets import AssetStatus
 from services.invoicing.domain.rentals.contracts import ChargeKind, early_return_credit
+from services.invoicing.domain.rentals.cycles import Proration, check_proration
 from services.invoicing.domain.rentals.rates import RentalRuleBroken
 from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.rentals import RentalCharge, RentalContract, RentalLine
@@ -51,6 +52,7 @@ async def open_contract(
     account = await find_billing_account(session, data.customer_id)
     if account is None:
         raise RentalRuleBroken(f"customer {data.customer_id} is unknown to invoicing")
+    check_proration(data.cycle, Proration(data.proration_start, data.proration_end))
     currency = data.currency or account.currency
     if currency != account.currency:
         raise RentalRuleBroken(f"the customer is billed in {account.currency}, not {currency}")
@@ -65,6 +67,8 @@ async def open_contract(
         sales_rep=data.sales_rep,
         cycle=data.cycle,
         timing=data.timing,
+        proration_start=data.proration_start,
+        proration_end=data.proration_end,
         damage_waiver_percent=data.damage_waiver_percent,
         created_by=actor.subject,
     )

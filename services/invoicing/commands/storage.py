@@ -2,17 +2,28 @@
 end it; the billing runs bill its periods."""
 
 import uuid
+from collections import defaultdict
 from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.invoicing.commands.credit_memos import issue_credit_memo
+from services.invoicing.commands.rentals import RENTAL_RULES
+from services.invoicing.domain.credit_memos import CreditRequest, partial_credit
+from services.invoicing.domain.invoices import InvoiceStatus
+from services.invoicing.domain.rentals import storage as storage_rules
 from services.invoicing.domain.rentals.rates import RentalRuleBroken
-from services.invoicing.models.rentals import StorageSchedule
+from services.invoicing.models.credit_memos import CreditMemo
+from services.invoicing.models.rentals import StorageCharge, StorageSchedule
 from services.invoicing.queries.accounts import find_billing_account
-from services.invoicing.queries.rentals import schedule_terms
+from services.invoicing.queries.invoices import get_invoice
+from services.invoicing.queries.rentals import schedule_terms, storage_charges_of
 from services.invoicing.schemas.storage import PriceIn, StorageScheduleIn
+from services.invoicing.settings import InvoicingSettings
+from shared.api.problems import Conflict
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.clock import Clock
 from shared.money import check_minor_units
 
 
@@ -99,11 +110,69 @@ async def resume(session: AsyncSession, row: StorageSchedule, on: date, actor: P
     await session.flush()
 
 
-async def end(session: AsyncSession, row: StorageSchedule, on: date, actor: Principal) -> None:
+async def end(
+    session: AsyncSession,
+    row: StorageSchedule,
+    on: date,
+    actor: Principal,
+    *,
+    settings: InvoicingSettings,
+    clock: Clock,
+) -> list[CreditMemo]:
+    """Storage ends on `on` (not billed); what periods billed ahead of it were billed beyond
+    the days stored is credited on their invoices."""
     if row.end is not None:
         raise RentalRuleBroken(f"the schedule ended on {row.end} already")
     if on <= row.start:
         raise RentalRuleBroken(f"the schedule starts on {row.start}")
     row.end = on
     _audit(session, actor, row, "storage_ended", on=on)
+    memos = await _credit_billed_ahead(session, row, settings, clock)
     await session.flush()
+    return memos
+
+
+async def _credit_billed_ahead(
+    session: AsyncSession, row: StorageSchedule, settings: InvoicingSettings, clock: Clock
+) -> list[CreditMemo]:
+    """One credit memo per invoice that billed a period past the end, crediting each such
+    period's line by what it was billed beyond the days stored (reason `storage_ended`, by
+    the rules, so no approval limit), linked to the invoice and recorded on the period."""
+    charges = {c.period_number: c for c in (await storage_charges_of(session, [row.id]))[row.id]}
+    credits = storage_rules.credit_on_end(
+        schedule_terms(row), {n: c.amount for n, c in charges.items() if c.invoice_id}
+    )
+    by_invoice: dict[uuid.UUID, list[StorageCharge]] = defaultdict(list)
+    for number in credits:
+        by_invoice[charges[number].invoice_id].append(charges[number])  # type: ignore[index]
+    memos = []
+    for invoice_id, periods in by_invoice.items():
+        invoice = await get_invoice(session, invoice_id, lock=True)
+        if invoice.status != InvoiceStatus.ISSUED:
+            raise Conflict(
+                f"invoice {invoice.id} billing this storage is {invoice.status}:"
+                " issue its run first"
+            )
+        lines = {facts["description"]: index for index, facts in enumerate(invoice.lines, 1)}
+        requests = [
+            CreditRequest(
+                line=lines[f"{row.description}: {period.description}"],
+                amount=credits[period.period_number],
+            )
+            for period in periods
+        ]
+        memo = await issue_credit_memo(
+            session,
+            invoice,
+            partial_credit(invoice.lines, invoice.taxes, requests, invoice.currency),
+            reason_code="storage_ended",
+            reason=f"{row.description} ended on {row.end}, billed ahead",
+            settings=settings,
+            actor=RENTAL_RULES,
+            clock=clock,
+        )
+        for period in periods:
+            period.credited = credits[period.period_number]
+            period.credit_memo_id = memo.id
+        memos.append(memo)
+    return memos

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from services.invoicing.models.base import InvoicingTable
@@ -33,7 +33,11 @@ class AssetEvent(InvoicingTable, table=True):
     the register answers where it was on any day."""
 
     __tablename__ = "rental_asset_events"
-    __table_args__ = (UniqueConstraint("asset_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("asset_id", "sequence"),
+        # The as-of answers: each asset's change in effect on a day, by date, then sequence.
+        Index("ix_rental_asset_events_in_effect", "asset_id", "effective_on", "sequence"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     asset_id: str = Field(foreign_key="rental_assets.asset_id", index=True, max_length=50)
@@ -66,6 +70,9 @@ class RentalContract(InvoicingTable, table=True):
     sales_rep: str | None = Field(default=None, max_length=100)
     cycle: str = Field(max_length=30)
     timing: str = Field(max_length=10)
+    # How a partial first cycle and the cycle it comes back inside are charged.
+    proration_start: str = Field(default="rate_engine", max_length=20)
+    proration_end: str = Field(default="rate_engine", max_length=20)
     damage_waiver_percent: Decimal = Field(default=Decimal(0), sa_type=DecimalType(9, 4))
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
@@ -166,4 +173,7 @@ class StorageCharge(InvoicingTable, table=True):
     period_start: date
     invoice_id: uuid.UUID | None = Field(default=None, index=True)
     billing_run_id: uuid.UUID | None = None
+    # Credited on the schedule's end inside the period (billed ahead of the days stored).
+    credited: Decimal = Field(default=Decimal(0), sa_type=DecimalType)
+    credit_memo_id: uuid.UUID | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

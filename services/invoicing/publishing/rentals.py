@@ -2,6 +2,8 @@
 rent, storage and pass-through costs not billed yet (the figure credit and collections keep)."""
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -71,51 +73,67 @@ def publish_ended(
     )
 
 
+@dataclass
+class Accrued:
+    rent: Decimal = Decimal(0)
+    stored: Decimal = Decimal(0)
+    currency: str | None = None
+
+
 async def accrued_of(
-    session: AsyncSession, customer_id: uuid.UUID, as_of: date
-) -> tuple[Decimal, Decimal, str | None]:
-    """Rent and storage the customer earned by `as_of` not on an issued invoice yet (what a
-    draft bills is still unbilled), and their currency."""
-    lines = await customer_rentals(session, customer_id)
+    session: AsyncSession, customer_ids: Sequence[uuid.UUID], as_of: date
+) -> dict[uuid.UUID, Accrued]:
+    """Rent and storage each customer earned by `as_of` not on an issued invoice yet (what a
+    draft bills is still unbilled), and their currency; read for all of them at once."""
+    lines = await customer_rentals(session, customer_ids)
     charges = await charges_of(session, [line.id for line, _ in lines])
-    schedules = await customer_schedules(session, customer_id)
+    schedules = await customer_schedules(session, customer_ids)
     periods = await storage_charges_of(session, [s.id for s in schedules])
     invoice_ids = {c.invoice_id for cs in charges.values() for c in cs if c.invoice_id}
     invoice_ids |= {c.invoice_id for ps in periods.values() for c in ps if c.invoice_id}
     drafts = await draft_invoice_ids(session, invoice_ids)
-    rent, currency = Decimal(0), None
+    found = {customer_id: Accrued() for customer_id in customer_ids}
     for line, contract in lines:
         billed = billed_so_far(c for c in charges[line.id] if c.invoice_id not in drafts)
-        rent += accrued_unbilled(terms_of(line, contract), billed.rent, as_of)
-        currency = contract.currency
-    stored = Decimal(0)
+        row = found[contract.customer_id]
+        row.rent += accrued_unbilled(terms_of(line, contract), billed.rent, as_of)
+        row.currency = contract.currency
     for schedule in schedules:
         billed_periods = {
             c.period_number for c in periods[schedule.id] if c.invoice_id not in drafts
         }
-        stored += storage_rules.accrued(schedule_terms(schedule), billed_periods, as_of)
-        currency = schedule.currency
-    return rent, stored, currency
+        row = found[schedule.customer_id]
+        row.stored += storage_rules.accrued(schedule_terms(schedule), billed_periods, as_of)
+        row.currency = schedule.currency
+    return found
 
 
 async def publish_accrued(session: AsyncSession, customer_id: uuid.UUID, as_of: date) -> None:
-    """The customer's whole accrued-not-billed figure into the outbox: rent, storage and
-    billable third-party costs."""
-    rent, stored, currency = await accrued_of(session, customer_id, as_of)
-    passed, cost_currency = await unbilled_pass_through(session, customer_id)
-    currency = currency or cost_currency
-    if currency is None:
-        return
-    outbox.add(
-        session,
-        RentalAccrued(
-            customer_id=customer_id,
-            currency=currency,
-            as_of=as_of,
-            rental_unbilled=round_money(rent, currency),
-            storage_unbilled=round_money(stored, currency),
-            pass_through_unbilled=round_money(passed, currency),
-        ),
-        customer_id=str(customer_id),
-        aggregate_id=str(customer_id),
-    )
+    await publish_accrued_of(session, [customer_id], as_of)
+
+
+async def publish_accrued_of(
+    session: AsyncSession, customer_ids: Sequence[uuid.UUID], as_of: date
+) -> None:
+    """Each customer's whole accrued-not-billed figure into the outbox, in the order given:
+    rent, storage and billable third-party costs (a billing run publishes thousands at once)."""
+    accrued = await accrued_of(session, customer_ids, as_of)
+    passed = await unbilled_pass_through(session, customer_ids)
+    for customer_id in customer_ids:
+        figure, (costs, cost_currency) = accrued[customer_id], passed[customer_id]
+        currency = figure.currency or cost_currency
+        if currency is None:
+            continue
+        outbox.add(
+            session,
+            RentalAccrued(
+                customer_id=customer_id,
+                currency=currency,
+                as_of=as_of,
+                rental_unbilled=round_money(figure.rent, currency),
+                storage_unbilled=round_money(figure.stored, currency),
+                pass_through_unbilled=round_money(costs, currency),
+            ),
+            customer_id=str(customer_id),
+            aggregate_id=str(customer_id),
+        )

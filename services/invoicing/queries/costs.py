@@ -243,45 +243,68 @@ async def pending_pass_through(
 
 
 async def unbilled_pass_through(
-    session: AsyncSession, customer_id: uuid.UUID
-) -> tuple[Decimal, str | None]:
-    """What the customer's billable third-party costs will still bill: a line waiting for its
+    session: AsyncSession, customer_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Decimal, str | None]]:
+    """What each customer's billable third-party costs will still bill: a line waiting for its
     job's invoice at its price, a proposed supplementary invoice at its amount, a charge on a
     draft at what the draft bills; and their currency (None: never any). A proposed credit
-    lowers nothing until it is issued: exposure errs on the side of more."""
-    rows = await session.exec(
-        select(
-            VendorBillLine.pass_through_status,
-            VendorBillLine.amount,
-            VendorBillLine.billed_amount,
-            VendorBill.currency,
-            Invoice.status,
-        )
-        .join(VendorBill, col(VendorBill.id) == col(VendorBillLine.bill_id))
-        .outerjoin(Invoice, col(Invoice.id) == col(VendorBillLine.invoice_id))
-        .where(
-            VendorBillLine.customer_id == customer_id,
-            col(VendorBillLine.pass_through_status).is_not(None),
-        )
-    )
-    account = await session.get(BillingAccount, customer_id)
-    profile = BillingProfile.model_validate(account.billing_profile if account else {})
-    unbilled, currency = Decimal(0), None
-    for status, cost, billed, currency, invoice_status in rows.all():
-        if status == PassThrough.PENDING:
-            unbilled += pass_through_price(
-                cost, profile.pass_through_markup, profile.pass_through_fee, currency
+    lowers nothing until it is issued: exposure errs on the side of more. Read for all the
+    customers at once."""
+    found: dict[uuid.UUID, tuple[Decimal, str | None]] = {
+        customer_id: (Decimal(0), None) for customer_id in customer_ids
+    }
+    for chunk in range(0, len(customer_ids), 5000):
+        wanted = customer_ids[chunk : chunk + 5000]
+        rows = await session.exec(
+            select(
+                VendorBillLine.customer_id,
+                VendorBillLine.pass_through_status,
+                VendorBillLine.amount,
+                VendorBillLine.billed_amount,
+                VendorBill.currency,
+                Invoice.status,
             )
-        elif status == PassThrough.BILLED and invoice_status == InvoiceStatus.DRAFT:
-            unbilled += billed
-    proposed = await session.exec(
-        select(func.coalesce(func.sum(CostAdjustment.amount), 0)).where(
-            CostAdjustment.customer_id == customer_id,
-            CostAdjustment.status == AdjustmentStatus.PROPOSED,
-            CostAdjustment.kind == AdjustmentKind.SUPPLEMENTARY_INVOICE,
+            .join(VendorBill, col(VendorBill.id) == col(VendorBillLine.bill_id))
+            .outerjoin(Invoice, col(Invoice.id) == col(VendorBillLine.invoice_id))
+            .where(
+                col(VendorBillLine.customer_id).in_(wanted),
+                col(VendorBillLine.pass_through_status).is_not(None),
+            )
         )
-    )
-    return unbilled + Decimal(proposed.one()), currency
+        lines = rows.all()
+        accounts = {
+            a.id: a
+            for a in await session.exec(
+                select(BillingAccount).where(
+                    col(BillingAccount.id).in_({line[0] for line in lines})
+                )
+            )
+        }
+        for customer_id, status, cost, billed, currency, invoice_status in lines:
+            assert customer_id is not None  # asked for by customer
+            unbilled = found[customer_id][0]
+            if status == PassThrough.PENDING:
+                account = accounts.get(customer_id)
+                profile = BillingProfile.model_validate(account.billing_profile if account else {})
+                unbilled += pass_through_price(
+                    cost, profile.pass_through_markup, profile.pass_through_fee, currency
+                )
+            elif status == PassThrough.BILLED and invoice_status == InvoiceStatus.DRAFT:
+                unbilled += billed
+            found[customer_id] = (unbilled, currency)
+        proposed = await session.exec(
+            select(CostAdjustment.customer_id, func.sum(CostAdjustment.amount))
+            .where(
+                col(CostAdjustment.customer_id).in_(wanted),
+                CostAdjustment.status == AdjustmentStatus.PROPOSED,
+                CostAdjustment.kind == AdjustmentKind.SUPPLEMENTARY_INVOICE,
+            )
+            .group_by(col(CostAdjustment.customer_id))
+        )
+        for customer_id, amount in proposed.all():
+            unbilled, currency = found[customer_id]
+            found[customer_id] = (unbilled + Decimal(amount), currency)
+    return found
 
 
 async def customers_pass_through_in_run(session: AsyncSession, run_id: uuid.UUID) -> set[uuid.UUID]:

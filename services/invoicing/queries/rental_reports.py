@@ -22,7 +22,7 @@ from services.invoicing.domain.rentals.contracts import (
     earned,
 )
 from services.invoicing.models.rentals import AssetEvent, RentalAsset, RentalContract, RentalLine
-from services.invoicing.queries.assets import places_as_of
+from services.invoicing.queries.assets import IN_EFFECT_ORDER, places_as_of
 from services.invoicing.queries.rentals import billed_so_far, charges_of, terms_of
 
 
@@ -48,7 +48,7 @@ async def utilization(session: AsyncSession, first: date, last: date) -> list[Ut
     events = await session.exec(
         select(AssetEvent.asset_id, AssetEvent.effective_on, AssetEvent.status)
         .where(col(AssetEvent.effective_on) <= last)
-        .order_by(col(AssetEvent.asset_id), col(AssetEvent.sequence))
+        .order_by(col(AssetEvent.asset_id), *IN_EFFECT_ORDER)
     )
     by_asset: dict[str, list[tuple[date, str]]] = defaultdict(list)
     for asset_id, day, status in events.all():

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, StrictInt, model_validator
 
-from services.invoicing.domain.rentals.cycles import Cycle, Timing
+from services.invoicing.domain.rentals.cycles import Cycle, ProrationChoice, Timing
 from shared.api.body import RequestBody
 from shared.api.dates import BoundedDate
 from shared.events.sales import JobSiteAddress
@@ -71,6 +71,17 @@ class RentalContractIn(RequestBody):
     sales_rep: str | None = Field(default=None, max_length=100)
     cycle: Cycle = Cycle.TWENTY_EIGHT_DAY
     timing: Timing = Timing.ARREARS
+    proration_start: ProrationChoice = Field(
+        default=ProrationChoice.RATE_ENGINE,
+        description="A partial first calendar month: `rate_engine` (its days, with the rest of"
+        " the span), `prorated` (the month's charge × days used ÷ its days) or `full_cycle`."
+        " Other cycles start on the on-rent date and take only `rate_engine`",
+    )
+    proration_end: ProrationChoice = Field(
+        default=ProrationChoice.RATE_ENGINE,
+        description="The cycle the line comes back inside: `rate_engine` (its days),"
+        " `prorated` (the cycle's charge × days used ÷ its days) or `full_cycle`",
+    )
     damage_waiver_percent: Decimal = Percent
     lines: list[RentalLineIn] = Field(min_length=1, max_length=500)
 
@@ -125,5 +136,7 @@ class RentalContractOut(BaseModel):
     po_number: str | None
     cycle: Cycle
     timing: Timing
+    proration_start: ProrationChoice
+    proration_end: ProrationChoice
     damage_waiver_percent: Decimal
     lines: list[RentalLineOut]

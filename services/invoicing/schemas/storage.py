@@ -53,6 +53,8 @@ class StorageChargeOut(MoneyModel):
     amount: MoneyOut
     description: str
     invoice_id: uuid.UUID | None
+    credited: MoneyOut = Field(description="Credited when the schedule ended inside the period")
+    credit_memo_id: uuid.UUID | None
 
 
 class StorageScheduleOut(BaseModel):

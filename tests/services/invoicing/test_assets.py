@@ -3,12 +3,15 @@ rent where, and imports from CSV and XLSX that take every row or none."""
 
 import io
 import uuid
+from datetime import date
 from typing import Any
 
 import httpx
 from openpyxl import Workbook
 
+from services.invoicing.models.rentals import AssetEvent
 from shared.auth import Role
+from shared.service import Service
 from tests.conftest import AuthHeaders
 
 
@@ -151,6 +154,55 @@ async def test_the_past_of_the_register_never_changes(
     assert (
         await api.post("/v1/assets", json=asset_body("X"), headers=auth(Role.SALES))
     ).status_code == 403
+
+
+async def test_a_change_recorded_after_a_later_dated_one_takes_its_place_by_its_date(
+    api: httpx.AsyncClient, auth: AuthHeaders, invoicing_service: Service
+) -> None:
+    """The API refuses a back-dated move, but the register may still hold one recorded out of
+    date order (carried over from an older register): the as-of answers and the history place
+    it by its effective date, not by when it was recorded."""
+    customer = uuid.uuid4()
+    await register(api, auth, "BD-1")
+    await move(api, auth, "BD-1", status="in_repair", effective_on="2026-03-20")
+    async with invoicing_service.db.transaction() as session:
+        session.add(
+            AssetEvent(
+                asset_id="BD-1",
+                sequence=3,
+                effective_on=date(2026, 3, 1),
+                status="on_rent",
+                district="permian",
+                customer_id=customer,
+                job_site="Yard 4",
+                recorded_by="carried over",
+            )
+        )
+
+    async def place_on(day: str) -> dict[str, Any]:
+        response = await api.get(f"/v1/assets/BD-1?as_of={day}", headers=auth(Role.AUDITOR))
+        assert response.status_code == 200, response.text
+        return response.json()["place"]
+
+    assert (await place_on("2026-03-10"))["status"] == "on_rent"
+    assert (await place_on("2026-03-25"))["status"] == "in_repair"
+    listed = await api.get("/v1/assets", params={"as_of": "2026-03-25"}, headers=auth(Role.AUDITOR))
+    assert [(p["asset_id"], p["status"]) for p in listed.json()] == [("BD-1", "in_repair")]
+    on_rent = await api.get(
+        "/v1/assets",
+        params={"as_of": "2026-03-10", "customer_id": str(customer)},
+        headers=auth(Role.AUDITOR),
+    )
+    assert [p["asset_id"] for p in on_rent.json()] == ["BD-1"]
+    history = await api.get("/v1/assets/BD-1/history", headers=auth(Role.AUDITOR))
+    assert [e["status"] for e in history.json()] == ["available", "on_rent", "in_repair"]
+    # The next change is numbered after the highest sequence, dated after the latest date.
+    assert (
+        await move(api, auth, "BD-1", status="available", effective_on="2026-03-15")
+    ).status_code == 422
+    assert (
+        await move(api, auth, "BD-1", status="available", effective_on="2026-03-30")
+    ).status_code == 201
 
 
 def upload(name: str, content: bytes) -> dict[str, Any]:

@@ -9,10 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.invoicing.domain.rentals.contracts import LineTerms, early_return_credit
 from services.invoicing.domain.rentals.cycles import (
     Cycle,
+    Proration,
+    ProrationChoice,
     Timing,
     bill_cycle,
+    charge_to_date,
+    check_proration,
     cycle_of,
     due_on,
     window,
@@ -30,6 +35,7 @@ from services.invoicing.domain.rentals.storage import (
     Price,
     StoragePeriod,
     StorageSchedule,
+    credit_on_end,
     period_charge,
 )
 
@@ -249,3 +255,173 @@ def test_pricing_every_span_of_four_years_takes_linear_time() -> None:
     assert time.process_time() - started < 10
     # Shorter spans after longer ones read the covers already found, and agree with them.
     assert charge(tables[0], 9).amount == Decimal("500.00")
+
+
+# Proration of a partial first cycle and of the cycle a line comes back inside.
+MONTHLY = RateTable("USD", daily=Decimal(60), monthly=Decimal(900), month_days=31)
+MID_MARCH = date(2026, 3, 10)  # the first calendar month is 22 of March's 31 days
+
+
+@pytest.mark.parametrize(
+    ("choice", "first", "second"),
+    [
+        (ProrationChoice.RATE_ENGINE, "900.00", "900.00"),  # 22 days cost the month
+        (ProrationChoice.PRORATED, "638.71", "900.00"),  # 900 × 22/31
+        (ProrationChoice.FULL_CYCLE, "900.00", "900.00"),  # all of March
+    ],
+)
+def test_a_partial_first_calendar_month_follows_the_contracts_choice(
+    choice: ProrationChoice, first: str, second: str
+) -> None:
+    proration = Proration(start=choice)
+    one = bill_cycle(MONTHLY, Cycle.CALENDAR_MONTH, MID_MARCH, None, 1, Decimal(0), proration)
+    assert one is not None and one.amount == Decimal(first)
+    two = bill_cycle(MONTHLY, Cycle.CALENDAR_MONTH, MID_MARCH, None, 2, one.amount, proration)
+    assert two is not None and two.amount == Decimal(second)
+
+
+@pytest.mark.parametrize(
+    ("choice", "second", "credit"),
+    [
+        # On rent 2 March, 28-day cycles, back on 12 April (13 days into cycle 2; 41 in all).
+        (ProrationChoice.RATE_ENGINE, "600.00", "300.00"),  # 1,400 − 800; 9 days cost 500
+        (ProrationChoice.PRORATED, "371.43", "542.86"),  # 800 × 13/28; 800 × 9/28 = 257.14
+        (ProrationChoice.FULL_CYCLE, "800.00", "0.00"),  # cycle 2 in full; nothing back
+    ],
+)
+def test_the_cycle_a_line_comes_back_inside_follows_the_contracts_choice(
+    choice: ProrationChoice, second: str, credit: str
+) -> None:
+    on, proration = date(2026, 3, 2), Proration(end=choice)
+    back = date(2026, 4, 12)
+    first = bill_cycle(PUMP, Cycle.TWENTY_EIGHT_DAY, on, back, 1, Decimal(0), proration)
+    assert first is not None and first.amount == Decimal(800)
+    last = bill_cycle(PUMP, Cycle.TWENTY_EIGHT_DAY, on, back, 2, first.amount, proration)
+    assert last is not None and last.amount == Decimal(second)
+    # Billed 800.00 in advance for 28 days, back after 9.
+    terms = LineTerms(
+        PUMP,
+        Cycle.TWENTY_EIGHT_DAY,
+        Timing.ADVANCE,
+        on,
+        date(2026, 3, 11),
+        "pump",
+        proration=proration,
+    )
+    assert early_return_credit(terms, Decimal(800)) == Decimal(credit)
+
+
+def test_a_proration_at_start_needs_calendar_month_cycles() -> None:
+    for cycle in (Cycle.TWENTY_EIGHT_DAY, Cycle.WEEKLY, Cycle.ANNIVERSARY):
+        with pytest.raises(RentalRuleBroken, match="calendar-month"):
+            check_proration(cycle, Proration(start=ProrationChoice.PRORATED))
+        check_proration(cycle, Proration(end=ProrationChoice.FULL_CYCLE))
+
+
+def _prorations(cycle: Cycle) -> st.SearchStrategy[Proration]:
+    starts = list(ProrationChoice) if cycle == Cycle.CALENDAR_MONTH else [Proration().start]
+    return st.builds(Proration, st.sampled_from(starts), st.sampled_from(list(ProrationChoice)))
+
+
+def _table_for(table: RateTable, cycle: Cycle) -> RateTable:
+    return table.on_28_day_cycle() if cycle == Cycle.TWENTY_EIGHT_DAY else table
+
+
+def _charged_days(cycle: Cycle, on_rent: date, through: date, proration: Proration) -> int:
+    """The days a charge may cover: those on rent, widened by a full-cycle choice to the
+    first cycle's start and the last one's end."""
+    first = on_rent
+    if proration.start == ProrationChoice.FULL_CYCLE and cycle == Cycle.CALENDAR_MONTH:
+        first = on_rent.replace(day=1)
+    last = through
+    if proration.end == ProrationChoice.FULL_CYCLE:
+        number = cycle_of(cycle, on_rent, max(on_rent, through - timedelta(days=1)))
+        last = window(cycle, on_rent, number)[1]
+    return days_on_rent(first, last)
+
+
+spans = st.tuples(
+    st.sampled_from(list(Cycle)),
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31)),
+    st.integers(min_value=0, max_value=200),
+)
+
+
+@given(tables, spans, st.data())
+def test_with_any_proration_a_charge_never_drops_nor_exceeds_the_daily_price_of_its_days(
+    table: RateTable, span: tuple[Cycle, date, int], data: st.DataObject
+) -> None:
+    cycle, on_rent, days = span
+    proration = data.draw(_prorations(cycle))
+    rates, through = _table_for(table, cycle), on_rent + timedelta(days=days)
+    owed = charge_to_date(rates, cycle, on_rent, through, proration)[0]
+    later = charge_to_date(rates, cycle, on_rent, through + timedelta(days=1), proration)[0]
+    assert owed <= later
+    assert rates.daily is not None
+    charged = _charged_days(cycle, on_rent, through, proration)
+    assert owed <= max(rates.daily * charged, rates.minimum)
+
+
+@given(tables, spans, st.data())
+def test_with_any_proration_billing_in_cycles_sums_to_billing_the_span_once(
+    table: RateTable, span: tuple[Cycle, date, int], data: st.DataObject
+) -> None:
+    cycle, on_rent, days = span
+    proration = data.draw(_prorations(cycle))
+    off_rent = on_rent + timedelta(days=max(1, days))
+    billed, number = Decimal(0), 1
+    while (
+        bill := bill_cycle(table, cycle, on_rent, off_rent, number, billed, proration)
+    ) is not None:
+        assert bill.amount >= 0
+        billed += bill.amount
+        number += 1
+    assert (
+        billed == charge_to_date(_table_for(table, cycle), cycle, on_rent, off_rent, proration)[0]
+    )
+
+
+@given(tables, spans, st.integers(min_value=1, max_value=6), st.data())
+def test_with_any_proration_an_early_return_credit_never_exceeds_what_was_billed(
+    table: RateTable, span: tuple[Cycle, date, int], cycles: int, data: st.DataObject
+) -> None:
+    cycle, on_rent, days = span
+    proration = data.draw(_prorations(cycle))
+    billed = Decimal(0)
+    for number in range(1, cycles + 1):  # billed in advance, still out
+        bill = bill_cycle(table, cycle, on_rent, None, number, billed, proration)
+        assert bill is not None
+        billed += bill.amount
+    terms = LineTerms(
+        table,
+        cycle,
+        Timing.ADVANCE,
+        on_rent,
+        on_rent + timedelta(days=days),
+        "line",
+        proration=proration,
+    )
+    credit = early_return_credit(terms, billed)
+    assert Decimal(0) <= credit <= billed
+
+
+@given(
+    cents,
+    st.sampled_from(list(StoragePeriod)),
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+    st.integers(min_value=1, max_value=90),
+    st.integers(min_value=1, max_value=4),
+)
+def test_storage_ended_after_billing_ahead_is_credited_at_most_what_was_billed(
+    price: Decimal, period: StoragePeriod, start: date, days: int, periods: int
+) -> None:
+    running = StorageSchedule("USD", period, start=start, prices=(Price(start, price),))
+    billed = {n: period_charge(running, n).amount for n in range(1, periods + 1)}
+    ended = StorageSchedule(
+        "USD", period, start=start, prices=(Price(start, price),), end=start + timedelta(days=days)
+    )
+    credits = credit_on_end(ended, billed)
+    for number, amount in billed.items():
+        credit = credits.get(number, Decimal(0))
+        assert Decimal(0) <= credit <= amount
+        assert amount - credit == min(amount, period_charge(ended, number).amount)

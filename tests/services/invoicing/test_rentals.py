@@ -157,6 +157,63 @@ async def test_an_early_return_after_billing_in_advance_is_credited_on_that_invo
     assert await bill(api, auth, "2026-04-30") == []
 
 
+async def test_a_contract_chooses_how_a_partial_first_month_and_the_return_cycle_are_charged(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    rates = {"daily": "60.00", "monthly": "900.00", "month_days": 31}
+    contract = await open_contract(
+        api,
+        auth,
+        acme,
+        cycle="calendar_month",
+        timing="advance",
+        proration_start="prorated",
+        proration_end="full_cycle",
+        lines=[{"asset_id": "PUMP-1", **rates}],
+    )
+    assert (contract["proration_start"], contract["proration_end"]) == ("prorated", "full_cycle")
+    await line_action(api, auth, contract, "on-rent", "2026-03-10")
+    [march] = await bill(api, auth, "2026-03-10")
+    # March from the 10th: 22 of its 31 days of the month's 900.00.
+    assert [line["amount"] for line in march["lines"]] == ["638.71"]
+    assert "first month prorated 22/31 of 900.00" in march["lines"][0]["description"]
+    [april] = await bill(api, auth, "2026-04-01")
+    assert [line["amount"] for line in april["lines"]] == ["900.00"]
+    # Back on 6 April: April is charged in full, so nothing billed in advance is credited.
+    after = await line_action(api, auth, contract, "off-rent", "2026-04-06")
+    assert [c["kind"] for c in after["lines"][0]["charges"]] == ["rent", "rent"]
+    assert after["lines"][0]["billed"] == "1538.71"
+
+    refused = await api.post(
+        "/v1/rental-contracts",
+        json={
+            "contract_number": "RC-28",
+            "customer_id": str(acme.id),
+            "business_district": "permian",
+            "job_site": "Yard 4",
+            "cycle": "28_day",
+            "proration_start": "full_cycle",
+            "lines": [{"asset_class": "barricade", "daily": "2.00"}],
+        },
+        headers=auth(Role.SALES),
+    )
+    assert refused.status_code == 422
+    assert "calendar-month" in refused.json()["detail"]
+    unknown = await api.post(
+        "/v1/rental-contracts",
+        json={
+            "contract_number": "RC-29",
+            "customer_id": str(acme.id),
+            "business_district": "permian",
+            "job_site": "Yard 4",
+            "proration_end": "thirty_day",
+            "lines": [{"asset_class": "barricade", "daily": "2.00"}],
+        },
+        headers=auth(Role.SALES),
+    )
+    assert unknown.status_code == 422
+
+
 def sales_message(event_type: str, payload: dict[str, Any], key: str) -> BusMessage:
     envelope = EventEnvelope(
         type=event_type,

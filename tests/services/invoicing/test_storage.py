@@ -1,6 +1,7 @@
 """Recurring storage billed by the billing runs: prorated by the days stored, in advance,
 each period once, with pauses and price changes from a date."""
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -92,3 +93,38 @@ async def test_pauses_and_price_changes_are_prorated_by_day(
     assert ended.status_code == 200
     # 29 March to 4 April: 7 days at 20.00 for 3 units over 28 = 15.00.
     assert await billed(api, auth, "2026-04-30") == ["15.00"]
+
+
+async def test_storage_billed_ahead_and_ended_inside_the_period_is_credited_on_its_invoice(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot
+) -> None:
+    schedule = await start(api, auth, acme, start="2026-03-10", price="450.00")
+    assert await billed(api, auth, "2026-03-10") == ["319.35"]
+    run = await run_billing(api, auth, cut_off="2026-04-01", invoice_date="2026-04-01")
+    await issue_run(api, auth, run["id"])
+    [april] = await invoices_of_run(api, auth, run["id"])
+    url = f"/v1/storage-schedules/{schedule['id']}"
+    staff = auth(Role.AR_COORDINATOR)
+    ended = await api.post(f"{url}/end", json={"on": "2026-04-21"}, headers=staff)
+    assert ended.status_code == 200, ended.text
+    # April was billed 450.00 ahead; 20 of its 30 days were stored: 300.00, so 150.00 back.
+    charges = ended.json()["charges"]
+    assert [(c["amount"], c["credited"]) for c in charges] == [
+        ("319.35", "0.00"),
+        ("450.00", "150.00"),
+    ]
+    memo_id = charges[1]["credit_memo_id"]
+    memo = await api.get(f"/v1/credit-memos/{memo_id}", headers=auth(Role.AUDITOR))
+    assert memo.status_code == 200, memo.text
+    assert memo.json()["invoice_id"] == april["id"]
+    assert memo.json()["subtotal"] == "150.00"
+    journal = await api.get(
+        "/v1/journal", params={"from": "2026-01-01", "to": "2099-12-31"}, headers=auth(Role.AUDITOR)
+    )
+    [entry] = [e for e in journal.json()["items"] if e["source"] == "credit_memo"]
+    debits = sum(Decimal(p["debit"]) for p in entry["postings"])
+    credits = sum(Decimal(p["credit"]) for p in entry["postings"])
+    assert debits == credits == Decimal(memo.json()["total"])
+    assert await billed(api, auth, "2026-05-01") == []  # nothing after the end
+    again = await api.post(f"{url}/end", json={"on": "2026-04-25"}, headers=staff)
+    assert again.status_code == 422

@@ -8,15 +8,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from services.invoicing.domain.rentals.cycles import Cycle, Timing, bill_cycle, cycle_of, due_on
+from services.invoicing.domain.rentals.cycles import (
+    Cycle,
+    Proration,
+    Timing,
+    bill_cycle,
+    charge_to_date,
+    check_proration,
+    cycle_of,
+    due_on,
+)
 from services.invoicing.domain.rentals.meters import MeterAllowance, excess_hours
 from services.invoicing.domain.rentals.rates import (
     ZERO,
     RateTable,
     RentalRuleBroken,
-    charge,
-    credit_on_return,
-    days_on_rent,
 )
 from shared.money import round_money
 
@@ -57,8 +63,10 @@ class LineTerms:
     pickup_charge: Decimal = ZERO
     meter: MeterAllowance | None = None
     meter_hours: Decimal | None = None
+    proration: Proration = Proration()
 
     def __post_init__(self) -> None:
+        check_proration(self.cycle, self.proration)
         if self.quantity < 1:
             raise RentalRuleBroken("a line rents at least one unit")
         if self.off_rent is not None and self.off_rent < self.on_rent:
@@ -103,7 +111,13 @@ def due_charges(terms: LineTerms, billed: Billed, cut_off: date) -> list[LineCha
     while due_on(terms.timing, terms.cycle, terms.on_rent, terms.off_rent, number) <= cut_off:
         per_unit_before = rent / terms.quantity
         bill = bill_cycle(
-            terms.table, terms.cycle, terms.on_rent, terms.off_rent, number, per_unit_before
+            terms.table,
+            terms.cycle,
+            terms.on_rent,
+            terms.off_rent,
+            number,
+            per_unit_before,
+            terms.proration,
         )
         if bill is None:
             break
@@ -162,12 +176,18 @@ def due_charges(terms: LineTerms, billed: Billed, cut_off: date) -> list[LineCha
     return found
 
 
+def _owed(terms: LineTerms, through: date) -> Decimal:
+    """One unit's rent for its days up to `through`, under the contract's proration."""
+    return charge_to_date(terms.rates, terms.cycle, terms.on_rent, through, terms.proration)[0]
+
+
 def early_return_credit(terms: LineTerms, billed_rent: Decimal) -> Decimal:
-    """Rent billed in advance beyond the charge for the days the line was actually out."""
+    """Rent billed in advance beyond what the days the line was actually out owe; never
+    negative, so never more than was billed."""
     if terms.off_rent is None:
         raise RentalRuleBroken("the line is still on rent")
-    days = days_on_rent(terms.on_rent, terms.off_rent)
-    return credit_on_return(terms.rates, days, billed_rent / terms.quantity) * terms.quantity
+    per_unit = billed_rent / terms.quantity - _owed(terms, terms.off_rent)
+    return max(ZERO, per_unit) * terms.quantity
 
 
 def earned(terms: LineTerms, through: date) -> Decimal:
@@ -175,7 +195,7 @@ def earned(terms: LineTerms, through: date) -> Decimal:
     if through < terms.on_rent:
         return ZERO
     end = through if terms.off_rent is None else min(through, terms.off_rent)
-    return charge(terms.rates, days_on_rent(terms.on_rent, end)).amount * terms.quantity
+    return _owed(terms, end) * terms.quantity
 
 
 def accrued_unbilled(terms: LineTerms, billed_rent: Decimal, as_of: date) -> Decimal:

@@ -2,7 +2,7 @@
 in each period, with pauses and effective-dated price changes (docs/domain.md#assets-on-rent)."""
 
 import calendar
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -118,6 +118,18 @@ def due_periods(
             break
         found.append(period_charge(schedule, number))
         number += 1
+    return found
+
+
+def credit_on_end(schedule: StorageSchedule, billed: Mapping[int, Decimal]) -> dict[int, Decimal]:
+    """Per billed period (number → amount billed): what it was billed beyond what its days
+    stored owe now that the schedule has ended; never negative, so never more than was
+    billed. A period wholly after the end owes nothing and is credited in full."""
+    found = {}
+    for number, amount in billed.items():
+        credit = amount - period_charge(schedule, number).amount
+        if credit > 0:
+            found[number] = credit
     return found
 
 
