@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import context
 from shared.auth import Principal
+from shared.clock import utc_now
+from shared.db import insert_rows, new_id
 from shared.tables import AuditEntry
 
 SYSTEM_ACTOR = "system"
@@ -50,6 +52,37 @@ def record_change(
     )
     session.add(entry)
     return entry
+
+
+async def record_changes(
+    session: AsyncSession,
+    *,
+    actor: Principal | None,
+    action: str,
+    entity_type: str,
+    changes: dict[str, dict[str, Any]],
+    reason: str | None = None,
+) -> None:
+    """One audit entry per entity (`changes` by entity id), written at once as plain rows: an
+    import of thousands of documents builds no entity per entry."""
+    at = utc_now()
+    request_id = context.request_id.get() or context.causation_id.get()
+    rows = [
+        {
+            "id": new_id(),
+            "at": at,
+            "actor": actor.subject if actor else SYSTEM_ACTOR,
+            "actor_roles": sorted(actor.roles) if actor else [],
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "changes": change,
+            "reason": reason,
+            "request_id": request_id,
+        }
+        for entity_id, change in changes.items()
+    ]
+    await session.run_sync(insert_rows, AuditEntry.__table__, rows)
 
 
 async def history(session: AsyncSession, entity_type: str, entity_id: str) -> list[HistoryEntry]:

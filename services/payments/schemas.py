@@ -270,6 +270,10 @@ class RefundOut(MoneyModel):
 class WriteOffIn(RequestBody):
     invoice_id: uuid.UUID
     reason: str = Field(min_length=1, max_length=500)
+    amount: PositiveAmount | None = Field(
+        default=None,
+        description="Part of what is open (a claim's denied part, not rebilled); omit: all of it",
+    )
 
 
 class WriteOffOut(MoneyModel):

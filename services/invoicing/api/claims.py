@@ -42,8 +42,10 @@ async def post_denial(
 ) -> DenialOut:
     """The payer denied the claim, whole (no `lines`) or in part, with a reason code: a credit
     memo to the payer's invoice for the denied part and an invoice to the customer for exactly
-    that, linked to the claim (`rebill_of`), or, with `rebill` false, a write-off by the memo
-    alone. The claim's history shows the denial, its memo and the rebill."""
+    that, linked to the claim (`rebill_of`). A denied part the customer is not to be billed for
+    is written off in payments instead (`POST /v1/write-offs` with its `amount`: bad debt,
+    within the write-off authority). The claim's history shows the denial, its memo and the
+    rebill."""
     claim = await get_invoice(session, invoice_id, lock=True)
     requests = (
         None
@@ -56,7 +58,6 @@ async def post_denial(
         requests,
         reason_code=data.reason_code,
         reason=data.reason,
-        rebill=data.rebill,
         settings=settings,
         actor=actor,
         clock=clock,
@@ -65,5 +66,5 @@ async def post_denial(
         credit_memo_id=memo.id,
         credit_memo_number=memo.number,
         denied=shown(memo.total, memo.currency),
-        invoice=None if rebilled is None else invoice_out(rebilled),
+        invoice=invoice_out(rebilled),
     )

@@ -1,6 +1,7 @@
 """Claims billed to a third-party payer (a manufacturer's warranty, an insurer) and their denials
 (docs/domain.md#claims-billed-to-a-third-party)."""
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -69,6 +70,36 @@ def _denied_lines(claim: Invoice, requests: Sequence[CreditRequest] | None, cred
     ]
 
 
+def _copy(
+    original: Invoice,
+    account: BillingAccount,
+    credit: Credit,
+    lines: list[dict[str, Any]],
+    actor: Principal,
+    clock: Clock,
+    ticket_ids: list[uuid.UUID] | None = None,
+) -> Invoice:
+    """A draft to `account` of exactly what the memo credits, linked to the original: priced
+    untaxed, then given the credited lines and tax as they were, so the amount moves whole."""
+    draft = build_draft(
+        account=account,
+        lines=[(facts, None) for facts in credit.lines],
+        jurisdictions=[],
+        invoice_date=clock.today(),
+        created_by=actor.subject,
+        po_number=original.po_number,
+        job_site=original.job_site,
+        job_site_address=original.job_site_address,
+        ticket_ids=ticket_ids or [],
+        rebill_of=original.id,
+        sales_rep=original.sales_rep,
+    )
+    draft.lines = lines
+    draft.taxes = [tax.model_dump(mode="json") for tax in credit.taxes]
+    draft.subtotal, draft.tax_total, draft.total = credit.subtotal, credit.tax_total, credit.total
+    return draft
+
+
 async def deny_claim(
     session: AsyncSession,
     claim: Invoice,
@@ -76,15 +107,14 @@ async def deny_claim(
     *,
     reason_code: str,
     reason: str | None,
-    rebill: bool,
     settings: InvoicingSettings,
     actor: Principal,
     clock: Clock,
-) -> tuple[CreditMemo, Invoice | None]:
+) -> tuple[CreditMemo, Invoice]:
     """The payer denies all of the claim (no `requests`) or part of it: a credit memo to the
-    payer's invoice (settled through payments like any memo) and, with `rebill`, an invoice to
-    the customer for exactly what the memo credits, linked to the claim; without it the denied
-    amount is written off by the memo alone, within the issuer's credit-memo authority."""
+    payer's invoice (settled through payments like any memo) and an invoice to the customer for
+    exactly what the memo credits, linked to the claim. A denied part the customer is not billed
+    for is no memo: it is a bad-debt write-off in payments, which owns every settlement."""
     if claim.claim_for is None:
         raise InvoiceRuleBroken("the invoice is not a claim billed to a third-party payer")
     credit = credit_for(claim, requests)
@@ -96,34 +126,17 @@ async def deny_claim(
         reason=f"claim {claim.claim_number} denied" + (f": {reason}" if reason else ""),
         settings=settings,
         actor=actor,
-        rebill=rebill,
+        rebill=True,
         clock=clock,
     )
-    rebilled = None
-    if rebill:
-        account = await session.get(BillingAccount, claim.claim_for)
-        if account is None or account.currency != claim.currency:
-            raise InvoiceRuleBroken("the claim's customer cannot be billed in the claim's currency")
-        # Priced untaxed here, then given the memo's lines and tax exactly: the amount moves whole.
-        rebilled = build_draft(
-            account=account,
-            lines=[(facts, None) for facts in credit.lines],
-            jurisdictions=[],
-            invoice_date=clock.today(),
-            created_by=actor.subject,
-            po_number=claim.po_number,
-            job_site=claim.job_site,
-            job_site_address=claim.job_site_address,
-            rebill_of=claim.id,
-            sales_rep=claim.sales_rep,
-        )
-        rebilled.lines = _denied_lines(claim, requests, credit)
-        rebilled.taxes = [tax.model_dump(mode="json") for tax in credit.taxes]
-        rebilled.subtotal, rebilled.tax_total = credit.subtotal, credit.tax_total
-        rebilled.total, rebilled.claim_number = credit.total, claim.claim_number
-        session.add(rebilled)
-        await session.flush()
-        await issue_invoices(session, [rebilled], settings=settings, actor=actor, clock=clock)
+    account = await session.get(BillingAccount, claim.claim_for)
+    if account is None or account.currency != claim.currency:
+        raise InvoiceRuleBroken("the claim's customer cannot be billed in the claim's currency")
+    rebilled = _copy(claim, account, credit, _denied_lines(claim, requests, credit), actor, clock)
+    rebilled.claim_number = claim.claim_number
+    session.add(rebilled)
+    await session.flush()
+    await issue_invoices(session, [rebilled], settings=settings, actor=actor, clock=clock)
     record_change(
         session,
         actor=actor,
@@ -133,23 +146,21 @@ async def deny_claim(
         changes={
             "credit_memo": memo.number,
             "denied": str(credit.total),
-            "rebilled_on": rebilled.number if rebilled else None,
-            "written_off": not rebill,
+            "rebilled_on": rebilled.number,
         },
         reason=f"{reason_code}: {memo.reason}",
     )
-    if rebilled is not None:
-        record_change(
-            session,
-            actor=actor,
-            action="claim_denial_rebilled",
-            entity_type="invoice",
-            entity_id=str(rebilled.id),
-            changes={
-                "claim": claim.number,
-                "claim_number": claim.claim_number,
-                "credit_memo": memo.number,
-            },
-            reason=reason_code,
-        )
+    record_change(
+        session,
+        actor=actor,
+        action="claim_denial_rebilled",
+        entity_type="invoice",
+        entity_id=str(rebilled.id),
+        changes={
+            "claim": claim.number,
+            "claim_number": claim.claim_number,
+            "credit_memo": memo.number,
+        },
+        reason=reason_code,
+    )
     return memo, rebilled

@@ -47,7 +47,7 @@ from services.invoicing.schemas.costs import BillLineIn, LineCodingIn, VendorIn
 from services.invoicing.settings import InvoicingSettings
 from shared.api.files import content_type_of
 from shared.api.problems import BusinessRuleViolation, Conflict, FieldError
-from shared.audit import record_change
+from shared.audit import record_change, record_changes
 from shared.auth import Principal, Role
 from shared.clock import Clock, utc_now
 from shared.db import insert_rows
@@ -297,19 +297,20 @@ async def enter_bills(
     # Plain rows, on PostgreSQL by COPY: an import of 10,000 lines builds no entities.
     await session.run_sync(insert_rows, VendorBill.__table__, bills)
     await session.run_sync(insert_rows, VendorBillLine.__table__, rows)
-    for bill in bills:
-        record_change(
-            session,
-            actor=actor,
-            action="vendor_bill_entered",
-            entity_type="vendor_bill",
-            entity_id=str(bill["id"]),
-            changes={
+    await record_changes(
+        session,
+        actor=actor,
+        action="vendor_bill_entered",
+        entity_type="vendor_bill",
+        changes={
+            str(bill["id"]): {
                 "number": bill["number"],
                 "total": str(bill["total"]),
                 "possible_duplicates": bill["possible_duplicates"],
-            },
-        )
+            }
+            for bill in bills
+        },
+    )
     return Entered([bill["id"] for bill in bills], len(rows), sum(r["auto_coded"] for r in rows))
 
 
@@ -323,16 +324,20 @@ class Entered:
 async def _candidates(
     session: AsyncSession, drafts: Sequence[BillDraft], days: int
 ) -> dict[uuid.UUID, list[tuple[Any, str, date, Decimal]]]:
-    """Per vendor, its bills dated near any of the drafts' dates (one read per vendor)."""
-    found: dict[uuid.UUID, list[tuple[Any, str, date, Decimal]]] = {}
-    for vendor_id in {draft.vendor.id for draft in drafts}:
-        dates = [draft.bill_date for draft in drafts if draft.vendor.id == vendor_id]
-        window = timedelta(days=days)
-        rows = await queries.live_bills_between(
-            session, vendor_id, min(dates) - window, max(dates) + window
-        )
-        found[vendor_id] = [(r.id, r.number, r.bill_date, r.total) for r in rows]
-    return found
+    """Per vendor, its bills dated near any of the drafts' dates (one read for all vendors)."""
+    window = timedelta(days=days)
+    windows: dict[uuid.UUID, tuple[date, date]] = {}
+    for draft in drafts:
+        first, last = windows.get(draft.vendor.id, (draft.bill_date, draft.bill_date))
+        windows[draft.vendor.id] = (min(first, draft.bill_date), max(last, draft.bill_date))
+    found = await queries.live_bills_near(
+        session,
+        {vendor: (first - window, last + window) for vendor, (first, last) in windows.items()},
+    )
+    return {
+        vendor: [(r.id, r.number, r.bill_date, r.total) for r in rows]
+        for vendor, rows in found.items()
+    }
 
 
 def _check_entered(bill: VendorBill, doing: str) -> None:

@@ -64,17 +64,54 @@ class Suggestion:
         }
 
 
+@dataclass(frozen=True)
+class _Vote:
+    best: Coding
+    share: float  # of the votes' weight, a likelihood
+    matched: int  # words known (or nearly) from earlier lines
+
+
 @dataclass
 class _VendorHistory:
     codings: Counter[Coding] = field(default_factory=Counter)
     by_word: dict[str, Counter[Coding]] = field(default_factory=dict)
     # The known word nearest each unknown one, once looked for: an import asks the same often.
     alike: dict[str, str | None] = field(default_factory=dict)
+    # The vote of each set of words, once counted: an import's lines repeat a few texts, their
+    # ticket numbers aside (no word).
+    votes_of: dict[tuple[str, ...], _Vote | None] = field(default_factory=dict)
 
     def closest(self, word: str) -> str | None:
         if word not in self.alike:
             self.alike[word] = _closest(word, self.by_word)
         return self.alike[word]
+
+    def vote(self, words: list[str]) -> _Vote | None:
+        """The coding the words' earlier lines weigh most, or none when no word is known."""
+        key = tuple(words)
+        if key not in self.votes_of:
+            self.votes_of[key] = self._count(words)
+        return self.votes_of[key]
+
+    def _count(self, words: list[str]) -> _Vote | None:
+        votes: Counter[Coding] = Counter()
+        matched = 0
+        for word in words:
+            seen, alike = self.by_word.get(word), None
+            if seen is None:
+                alike = self.closest(word)
+                seen = self.by_word.get(alike) if alike else None
+            if seen is None:
+                continue
+            matched += 1
+            total = sum(seen.values())
+            weight = min(1.0, total / _FULL_HISTORY) * (0.8 if alike else 1.0)
+            for coding, count in seen.items():
+                votes[coding] += weight * count / total
+        if not votes:
+            return None
+        best, score = votes.most_common(1)[0]
+        return _Vote(best, score / sum(votes.values()), matched)
 
 
 class CodingHistory:
@@ -87,6 +124,7 @@ class CodingHistory:
         history = self._vendors.setdefault(vendor, _VendorHistory())
         history.codings[coding] += 1
         history.alike.clear()
+        history.votes_of.clear()
         for word in set(words_of(description)):
             history.by_word.setdefault(word, Counter())[coding] += 1
 
@@ -107,25 +145,11 @@ class CodingHistory:
             reasons.append(f"names ticket {ticket}")
         elif len(tickets) > 1:
             reasons.append(f"names {len(tickets)} tickets: code the job by hand")
-        votes: Counter[Coding] = Counter()
-        matched = 0
-        for word in words:
-            seen, alike = history.by_word.get(word), None
-            if seen is None:
-                alike = history.closest(word)
-                seen = history.by_word.get(alike) if alike else None
-            if seen is None:
-                continue
-            matched += 1
-            total = sum(seen.values())
-            weight = min(1.0, total / _FULL_HISTORY) * (0.8 if alike else 1.0)
-            for coding, count in seen.items():
-                votes[coding] += weight * count / total
+        vote = history.vote(words)
         by_words = _category_by_words(words)
-        if not votes:
+        if vote is None:
             return self._without_words(history, by_words, default_account, ticket, reasons)
-        best, score = votes.most_common(1)[0]
-        share = score / sum(votes.values())
+        best, share, matched = vote.best, vote.share, vote.matched
         coverage = matched / max(len(words), 1)
         confidence = share * (0.5 + 0.5 * coverage)
         reasons.append(

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
+from shared.audit import record_change
 from shared.events.envelope import EventEnvelope
 from shared.events.payments import (
     CreditMemoApplied,
@@ -20,10 +21,13 @@ from shared.events.payments import (
 from shared.inbox import HandlerContext
 
 
-async def _add_paid(session: AsyncSession, invoice_id: uuid.UUID, amount: Decimal) -> None:
+async def _add_paid(
+    session: AsyncSession, invoice_id: uuid.UUID, amount: Decimal
+) -> Invoice | None:
     invoice = await session.get(Invoice, invoice_id, with_for_update=True)
     if invoice is not None:  # an invoice of another system is none of ours
         invoice.paid += amount
+    return invoice
 
 
 async def on_payment_applied(
@@ -41,7 +45,22 @@ async def on_payment_unapplied(
 async def on_write_off(
     context: HandlerContext, envelope: EventEnvelope, event: WriteOffPosted
 ) -> None:
-    await _add_paid(context.session, event.invoice_id, event.amount)
+    invoice = await _add_paid(context.session, event.invoice_id, event.amount)
+    if invoice is not None and invoice.claim_for is not None:
+        # A claim's denied part not rebilled: its lineage shows the write-off beside the rebills.
+        record_change(
+            context.session,
+            actor=None,
+            action="claim_written_off",
+            entity_type="invoice",
+            entity_id=str(invoice.id),
+            changes={
+                "write_off_id": str(event.write_off_id),
+                "amount": str(event.amount),
+                "approved_by": event.approved_by,
+            },
+            reason=event.reason,
+        )
 
 
 async def on_write_off_reversed(

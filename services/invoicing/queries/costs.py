@@ -119,18 +119,35 @@ async def existing_numbers(
     return found
 
 
-async def live_bills_between(
-    session: AsyncSession, vendor_id: uuid.UUID, first: date, last: date
-) -> list[Row[Any]]:
-    """The vendor's bills not rejected dated from `first` to `last`: near-duplicate candidates."""
-    rows = await session.exec(
-        select(VendorBill.id, VendorBill.number, VendorBill.bill_date, VendorBill.total).where(
-            VendorBill.vendor_id == vendor_id,
-            col(VendorBill.bill_date).between(first, last),
-            VendorBill.status != BillStatus.REJECTED,
+async def live_bills_near(
+    session: AsyncSession, windows: Mapping[uuid.UUID, tuple[date, date]]
+) -> dict[uuid.UUID, list[Row[Any]]]:
+    """Per vendor, its bills not rejected dated within its (first, last) window: near-duplicate
+    candidates, read for all the vendors at once."""
+    found: dict[uuid.UUID, list[Row[Any]]] = {vendor_id: [] for vendor_id in windows}
+    if not windows:
+        return found
+    first = min(window[0] for window in windows.values())
+    last = max(window[1] for window in windows.values())
+    for some in _chunks(sorted(windows)):
+        rows = await session.exec(
+            select(
+                VendorBill.vendor_id,
+                VendorBill.id,
+                VendorBill.number,
+                VendorBill.bill_date,
+                VendorBill.total,
+            ).where(
+                col(VendorBill.vendor_id).in_(some),
+                col(VendorBill.bill_date).between(first, last),
+                VendorBill.status != BillStatus.REJECTED,
+            )
         )
-    )
-    return list(rows.all())
+        for row in rows.all():
+            since, until = windows[row.vendor_id]
+            if since <= row.bill_date <= until:
+                found[row.vendor_id].append(row)
+    return found
 
 
 async def bill_vendors(
@@ -193,13 +210,13 @@ async def known_job_sites(
 ) -> set[tuple[uuid.UUID, str]]:
     """Which (customer, job site) pairs a ticket of that customer was done at (casefolded)."""
     found = set()
-    for customer_id in {customer for customer, _ in pairs}:
+    for some in _chunks(sorted({customer for customer, _ in pairs})):
         rows = await session.exec(
-            select(func.lower(Ticket.job_site))
-            .where(Ticket.customer_id == customer_id, col(Ticket.job_site).is_not(None))
+            select(Ticket.customer_id, func.lower(Ticket.job_site))
+            .where(col(Ticket.customer_id).in_(some), col(Ticket.job_site).is_not(None))
             .distinct()
         )
-        found.update((customer_id, site) for site in rows.all())
+        found.update((customer_id, site) for customer_id, site in rows.all())
     return found
 
 

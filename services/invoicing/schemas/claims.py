@@ -2,7 +2,7 @@
 
 import uuid
 
-from pydantic import Field, StrictBool
+from pydantic import Field
 
 from services.invoicing.schemas.credit_memos import CreditLineIn
 from services.invoicing.schemas.invoices import InvoiceOut
@@ -25,15 +25,10 @@ class DenialIn(RequestBody):
     lines: list[CreditLineIn] | None = Field(
         default=None, max_length=500, description="What the payer denied; omit: all of it"
     )
-    rebill: StrictBool = Field(
-        default=True,
-        description="Bill the denied amount to the customer; false: write it off (a credit memo "
-        "alone, within the issuer's credit-memo authority)",
-    )
 
 
 class DenialOut(MoneyModel):
     credit_memo_id: uuid.UUID
     credit_memo_number: str
     denied: MoneyOut = Field(description="What moved off the payer's invoice, tax included")
-    invoice: InvoiceOut | None = Field(description="The customer's invoice; none when written off")
+    invoice: InvoiceOut = Field(description="The customer's invoice for the denied part")

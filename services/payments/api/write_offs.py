@@ -38,10 +38,11 @@ async def read_invoice_balance(
 async def create_write_off(
     clock: ClockDep, data: WriteOffIn, session: SessionDep, actor: ARStaff, rules: Rules
 ) -> WriteOffOut:
-    """Write off what is left open on the invoice. An AR coordinator may within the small-balance
-    tolerance (`AR_PAYMENTS_SMALL_BALANCE_WRITE_OFF`); an AR supervisor may write off any balance.
-    Publishes `WriteOffPosted` (Dr bad debt / Cr AR)."""
+    """Write off what is left open on the invoice, or the `amount` of it given (the denied part
+    of a claim billed to a third-party payer, when the customer is not billed for it). An AR
+    coordinator may within the small-balance tolerance (`AR_PAYMENTS_SMALL_BALANCE_WRITE_OFF`);
+    an AR supervisor may write off any balance. Publishes `WriteOffPosted` (Dr bad debt / Cr AR)."""
     invoice = await get_open_item(session, data.invoice_id)
     return WriteOffOut.model_validate(
-        await write_off(session, invoice, data.reason, clock.today(), rules, actor)
+        await write_off(session, invoice, data.reason, clock.today(), rules, actor, data.amount)
     )

@@ -20,11 +20,17 @@ from shared.auth import Principal, Role
 from shared.authority import done_so_far, exceeds
 from shared.events.payments import WriteOffPosted, WriteOffReversed
 from shared.journal import ChartOfAccounts
+from shared.money import check_minor_units
 from shared.periods import ensure_open
 
 
 async def check_may_write_off(
-    session: AsyncSession, actor: Principal, invoice: OpenItem, on: date, rules: PaymentsSettings
+    session: AsyncSession,
+    actor: Principal,
+    invoice: OpenItem,
+    on: date,
+    rules: PaymentsSettings,
+    amount: Decimal,
 ) -> None:
     """An AR coordinator writes off within the small-balance tolerance, counting what they wrote
     off on the invoice before (or, with the setting, to the customer that day), so the tolerance
@@ -44,9 +50,9 @@ async def check_may_write_off(
         ),
         counting=(col(WriteOff.reversed_on).is_(None),),
     )
-    if exceeds(tolerance, done, invoice.balance):
+    if exceeds(tolerance, done, amount):
         raise CashRuleBroken(
-            f"with {invoice.balance} you would have written off {done.amount + invoice.balance} "
+            f"with {amount} you would have written off {done.amount + amount} "
             f"{done.scope}, more than the {tolerance} small-balance tolerance; "
             "an AR supervisor may write it off",
             tolerance=str(tolerance),
@@ -61,23 +67,38 @@ async def write_off(
     on: date,
     rules: PaymentsSettings,
     actor: Principal,
+    amount: Decimal | None = None,
 ) -> WriteOff:
+    """Write off `amount` of what is open (a claim's denied part the customer is not billed
+    for), or all of it."""
     if invoice.status != InvoiceStatus.OPEN or invoice.balance <= 0:
         raise CashRuleBroken(f"invoice {invoice.number} has nothing open to write off")
-    await check_may_write_off(session, actor, invoice, on, rules)
+    amount = invoice.balance if amount is None else amount
+    if amount > invoice.balance:
+        raise CashRuleBroken(
+            f"invoice {invoice.number} has {invoice.balance} open, less than {amount}",
+            balance=str(invoice.balance),
+        )
+    try:
+        check_minor_units(invoice.currency, amount)
+    except ValueError as error:
+        raise CashRuleBroken(str(error)) from error
+    await check_may_write_off(session, actor, invoice, on, rules, amount)
     await ensure_open(session, on)
     record = WriteOff(
         invoice_id=invoice.id,
         customer_id=invoice.customer_id,
         currency=invoice.currency,
-        amount=invoice.balance,
+        amount=amount,
         reason=reason,
         approved_by=actor.subject,
         posted_on=on,
     )
     session.add(record)
     await session.flush()
-    invoice.balance, invoice.status = Decimal(0), InvoiceStatus.PAID
+    invoice.balance -= amount
+    if invoice.balance == 0:
+        invoice.status = InvoiceStatus.PAID
     await supersede_stale(session, invoice_id=invoice.id)
     record_change(
         session,

@@ -1,6 +1,8 @@
 """Claims billed to a third-party payer: a draft named to the payer is owed by it; a denial
 credits the payer's invoice and bills exactly that to the customer, linked to the claim."""
 
+import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -8,8 +10,12 @@ import httpx
 import pytest
 
 from shared.auth import Role
-from shared.bus import InProcessBus
+from shared.bus import BusMessage, InProcessBus
+from shared.events.catalog import dead_letter_topic, topic_for
 from shared.events.customers import CustomerRegistered, CustomerSnapshot, PaymentTerms
+from shared.events.envelope import EventEnvelope
+from shared.events.journal import JournalEntry, Posting
+from shared.events.payments import WriteOffPosted
 from tests.conftest import AuthHeaders
 from tests.services.customer_events import deliver
 from tests.services.invoicing.conftest import job_site_customer
@@ -166,27 +172,76 @@ async def test_a_partial_denial_moves_exactly_the_denied_part_to_the_customer(
         assert debits == sum(Decimal(p["credit"]) for p in entry["postings"]), entry
 
 
-async def test_a_denial_written_off_bills_no_one_and_only_a_claim_can_be_denied(
-    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, payer: CustomerSnapshot
+async def test_a_denial_not_rebilled_is_a_write_off_in_payments_and_only_a_claim_is_denied(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    bus: InProcessBus,
+    acme: CustomerSnapshot,
+    payer: CustomerSnapshot,
 ) -> None:
     issued = await claim(api, auth, acme, payer)
     url = f"/v1/invoices/{issued['id']}/claim-denials"
-    written_off = await _ok(
-        await api.post(
-            url,
-            json={
-                "reason_code": "late_filing",
-                "lines": [{"line": 1, "amount": "100.00"}],
-                "rebill": False,
-            },
-            headers=auth(Role.AR_COORDINATOR),
-        )
+    # Invoicing no longer writes a denial off by a credit memo (revenue reversed): the request
+    # is refused and nothing is issued.
+    refused = await api.post(
+        url,
+        json={
+            "reason_code": "late_filing",
+            "lines": [{"line": 1, "amount": "100.00"}],
+            "rebill": False,
+        },
+        headers=auth(Role.AR_COORDINATOR),
     )
-    assert written_off["invoice"] is None
+    assert refused.status_code == 422
+    before = await _ok(await api.get(f"/v1/invoices/{issued['id']}", headers=auth(Role.AUDITOR)))
+    assert before["open_amount"] == issued["total"]
+    # Payments writes it off (Dr bad debt / Cr AR): the claim's lineage shows it, its open
+    # amount follows.
+    amount = Decimal("100.00")
+    written_off = WriteOffPosted(
+        write_off_id=uuid.uuid4(),
+        customer_id=payer.id,
+        invoice_id=issued["id"],
+        invoice_number=issued["number"],
+        currency="USD",
+        amount=amount,
+        posted_on=date(2026, 12, 1),
+        reason="claim WAR-55120 denied: late_filing",
+        approved_by="sam",
+        journal=JournalEntry(
+            entry_id=uuid.uuid4(),
+            posted_on=date(2026, 12, 1),
+            currency="USD",
+            source="write_off",
+            document_id=uuid.uuid4(),
+            postings=[
+                Posting(account="6150", debit=amount),
+                Posting(account="1200", credit=amount),
+            ],
+        ),
+    )
+    key = str(payer.id)
+    envelope = EventEnvelope(
+        type=written_off.event_type,
+        version=written_off.event_version,
+        producer=written_off.producer,
+        customer_id=key,
+        aggregate_id=str(issued["id"]),
+        payload=written_off.model_dump(mode="json"),
+    )
+    topic = topic_for("payments")
+    await bus.publish([BusMessage(topic=topic, key=key, value=envelope.to_bytes())])
+    assert not bus.retained[dead_letter_topic(topic)]
+    history = await _ok(
+        await api.get(f"/v1/invoices/{issued['id']}/history", headers=auth(Role.AUDITOR))
+    )
+    [entry] = [h for h in history if h["action"] == "claim_written_off"]
+    assert (entry["changes"]["amount"], entry["reason"]) == ("100.00", written_off.reason)
+    after = await _ok(await api.get(f"/v1/invoices/{issued['id']}", headers=auth(Role.AUDITOR)))
+    assert Decimal(after["open_amount"]) == Decimal(issued["total"]) - amount
+    assert not any(h["action"] == "claim_denied" for h in history)
     whole = {"reason_code": "not_covered"}
-    response = await api.post(
-        url, json=whole | {"rebill": False}, headers=auth(Role.AR_COORDINATOR)
-    )
+    response = await api.post(url, json=whole, headers=auth(Role.AR_COORDINATOR))
     assert response.status_code == 422  # the whole claim is more than is still open
     response = await api.post(
         url,

@@ -175,6 +175,53 @@ async def test_coordinator_may_not_write_off_above_the_tolerance_but_a_superviso
     assert allowed.status_code == 201, allowed.text
 
 
+async def test_a_claims_denied_part_is_written_off_as_bad_debt_within_authority(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    bus: InProcessBus,
+    acme: CustomerSnapshot,
+    published: Published,
+) -> None:
+    """The AR team does not rebill a denied part of a claim: payments writes off that part
+    alone (Dr bad debt / Cr AR, with the reason), the rest stays open under the payer."""
+    issued = invoice(acme, "INV-2026-001150", "1000.00")
+    await deliver_invoicing(bus, issued)
+    denied = {
+        "invoice_id": str(issued.invoice_id),
+        "reason": "claim WAR-55120 denied: late_filing",
+    }
+
+    written = await api.post(
+        "/v1/write-offs", json=denied | {"amount": "20.00"}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert written.status_code == 201, written.text
+    assert (written.json()["amount"], written.json()["reason"]) == ("20.00", denied["reason"])
+    open_item = await _balance(api, auth, issued.invoice_id)
+    assert (open_item["balance"], open_item["status"]) == ("980.00", "open")
+    posted = (await eventually(lambda: _first(published, "write_off.posted"))).payload
+    postings = {(p["account"], p["debit"], p["credit"]) for p in posted["journal"]["postings"]}
+    assert postings == {("6150", "20.00", "0"), ("1200", "0", "20.00")}
+
+    # The coordinator's tolerance counts what they wrote off on the invoice already.
+    over = await api.post(
+        "/v1/write-offs", json=denied | {"amount": "10.00"}, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert over.status_code == 422 and "small-balance tolerance" in over.json()["detail"]
+    beyond = await api.post(
+        "/v1/write-offs", json=denied | {"amount": "980.01"}, headers=auth(Role.AR_SUPERVISOR)
+    )
+    assert beyond.status_code == 422 and "980.00 open" in beyond.json()["detail"]
+    finer = await api.post(
+        "/v1/write-offs", json=denied | {"amount": "1.001"}, headers=auth(Role.AR_SUPERVISOR)
+    )
+    assert finer.status_code == 422
+    rest = await api.post(
+        "/v1/write-offs", json=denied | {"amount": "980.00"}, headers=auth(Role.AR_SUPERVISOR)
+    )
+    assert rest.status_code == 201, rest.text
+    assert (await _balance(api, auth, issued.invoice_id))["status"] == "paid"
+
+
 async def test_deposit_is_applied_when_the_invoice_for_its_ticket_is_issued(
     api: httpx.AsyncClient,
     auth: AuthHeaders,
