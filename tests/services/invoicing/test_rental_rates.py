@@ -425,3 +425,16 @@ def test_storage_ended_after_billing_ahead_is_credited_at_most_what_was_billed(
         credit = credits.get(number, Decimal(0))
         assert Decimal(0) <= credit <= amount
         assert amount - credit == min(amount, period_charge(ended, number).amount)
+
+
+def test_a_minimum_met_in_an_earlier_cycle_is_not_prorated_again_into_the_next() -> None:
+    # 28 days at 0.02 bill the 0.57 minimum; one more day, prorated as 1/28 of the cycle's
+    # remaining 0.55, came to 0.59, a cent more than 29 days at the daily price.
+    table = RateTable(currency="USD", daily=Decimal("0.02"), minimum=Decimal("0.57"))
+    rates = _table_for(table, Cycle.TWENTY_EIGHT_DAY)
+    proration = Proration(ProrationChoice.RATE_ENGINE, ProrationChoice.PRORATED)
+    owed, why = charge_to_date(
+        rates, Cycle.TWENTY_EIGHT_DAY, date(2026, 1, 1), date(2026, 1, 30), proration
+    )
+    assert owed == Decimal("0.58")
+    assert "less than the prorated 0.59" in why

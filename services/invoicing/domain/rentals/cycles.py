@@ -151,10 +151,16 @@ def charge_to_date(
         before = _with_start(table, cycle, on_rent, start, proration.start)[0]
     used, length = max(1, (through - start).days), (end - start).days
     part = round_money((whole - before) * used / length, table.currency)
-    return before + part, (
+    text = (
         f"back inside cycle {number}: {_money(before)} to {start}, then {used}/{length} of the"
         f" cycle's {_money(whole - before)} = {_money(part)} ({text})"
     )
+    # A minimum charge met before this cycle would otherwise be prorated again into its share:
+    # prorating never charges more than the rate engine would for the days actually on rent.
+    engine, engine_text = _with_start(table, cycle, on_rent, through, proration.start)
+    if engine < before + part:
+        return engine, f"{engine_text}, less than the prorated {_money(before + part)} ({text})"
+    return before + part, text
 
 
 @dataclass(frozen=True)
