@@ -67,7 +67,7 @@ class Suggestion:
 @dataclass(frozen=True)
 class _Vote:
     best: Coding
-    share: float  # of the votes' weight, a likelihood
+    likelihood: float  # the best coding's part of the votes' weight: a probability, not money
     matched: int  # words known (or nearly) from earlier lines
 
 
@@ -149,12 +149,12 @@ class CodingHistory:
         by_words = _category_by_words(words)
         if vote is None:
             return self._without_words(history, by_words, default_account, ticket, reasons)
-        best, share, matched = vote.best, vote.share, vote.matched
+        best, likelihood, matched = vote.best, vote.likelihood, vote.matched
         coverage = matched / max(len(words), 1)
-        confidence = share * (0.5 + 0.5 * coverage)
+        confidence = likelihood * (0.5 + 0.5 * coverage)
         reasons.append(
             f"{matched} of {len(words)} words were coded {best.account}/{best.cost_category} "
-            f"on this vendor's earlier lines ({share:.0%} of their weight)"
+            f"on this vendor's earlier lines ({likelihood:.0%} of their weight)"
         )
         if by_words is not None and by_words != best.cost_category:
             # The text says one thing and the history another: a person looks.
@@ -174,9 +174,9 @@ class CodingHistory:
         confidence below any sensible threshold."""
         if history.codings:
             usual, count = history.codings.most_common(1)[0]
-            share = count / sum(history.codings.values())
+            usual_part = count / sum(history.codings.values())
             reasons.append(
-                f"no word seen before; {share:.0%} of this vendor's lines are {usual.account}"
+                f"no word seen before; {usual_part:.0%} of this vendor's lines are {usual.account}"
             )
             if by_words is not None and by_words != usual.cost_category:
                 return Suggestion(
@@ -187,7 +187,7 @@ class CodingHistory:
                     "; ".join(reasons + [f"the words read as {by_words}"]),
                 )
             return Suggestion(
-                usual.account, usual.cost_category, ticket, 0.6 * share, "; ".join(reasons)
+                usual.account, usual.cost_category, ticket, 0.6 * usual_part, "; ".join(reasons)
             )
         if by_words is not None:
             reasons.append(f"no history for this vendor; the words read as {by_words}")
