@@ -41,17 +41,26 @@ def record_change(
 ) -> AuditEntry:
     """Add an audit entry to the caller's transaction; `actor=None` means an event did it."""
     entry = AuditEntry(
-        actor=actor.subject if actor else SYSTEM_ACTOR,
-        actor_roles=sorted(actor.roles) if actor else [],
-        action=action,
-        entity_type=entity_type,
         entity_id=entity_id,
         changes=changes,
-        reason=reason,
-        request_id=context.request_id.get() or context.causation_id.get(),
+        **_who_and_why(actor, action=action, entity_type=entity_type, reason=reason),
     )
     session.add(entry)
     return entry
+
+
+def _who_and_why(
+    actor: Principal | None, *, action: str, entity_type: str, reason: str | None
+) -> dict[str, Any]:
+    """What an audit entry takes from its actor and its request, however it is written."""
+    return {
+        "actor": actor.subject if actor else SYSTEM_ACTOR,
+        "actor_roles": sorted(actor.roles) if actor else [],
+        "action": action,
+        "entity_type": entity_type,
+        "reason": reason,
+        "request_id": context.request_id.get() or context.causation_id.get(),
+    }
 
 
 async def record_changes(
@@ -66,23 +75,12 @@ async def record_changes(
     """One audit entry per entity (`changes` by entity id), written at once as plain rows: an
     import of thousands of documents builds no entity per entry."""
     at = utc_now()
-    request_id = context.request_id.get() or context.causation_id.get()
+    common = _who_and_why(actor, action=action, entity_type=entity_type, reason=reason)
     rows = [
-        {
-            "id": new_id(),
-            "at": at,
-            "actor": actor.subject if actor else SYSTEM_ACTOR,
-            "actor_roles": sorted(actor.roles) if actor else [],
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "changes": change,
-            "reason": reason,
-            "request_id": request_id,
-        }
+        {"id": new_id(), "at": at, "entity_id": entity_id, "changes": change, **common}
         for entity_id, change in changes.items()
     ]
-    await session.run_sync(insert_rows, AuditEntry.__table__, rows)
+    await session.run_sync(insert_rows, AuditEntry.__table__, rows)  # type: ignore[attr-defined]
 
 
 async def history(session: AsyncSession, entity_type: str, entity_id: str) -> list[HistoryEntry]:
