@@ -6,7 +6,7 @@ here keep money exact and timestamps in UTC on both.
 
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -45,6 +45,19 @@ BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def on_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+IN_LIST_SIZE = 5000  # asyncpg takes at most 32,767 bind parameters per statement
+
+
+def chunks(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterator[Sequence[Any]]:
+    """`values` in slices small enough for one statement's IN list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def text_search(q: str, *columns: Any) -> ColumnElement[bool]:

@@ -11,10 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.domain.gl import BatchKind, BatchLine, Posting, summarise
 from services.collections.models import GLBatch, GLBatchLine, GLBatchPosting, JournalLine
-from services.collections.queries.sums import on_postgres
 from shared.api.problems import BusinessRuleViolation
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.db import on_postgres
 from shared.numbering import next_in_series
 
 SERIES = "gl-batch"

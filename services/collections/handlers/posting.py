@@ -36,8 +36,7 @@ from services.collections.models import (
     MonthlySales,
     ParkedEntry,
 )
-from services.collections.queries.sums import CHUNK, chunks
-from shared.db import insert_rows
+from shared.db import IN_LIST_SIZE, chunks, insert_rows
 from shared.events.catalog import EventPayload
 from shared.events.journal import JournalEntry
 
@@ -357,7 +356,7 @@ def _add_to(
     if session.get_bind().dialect.name == "postgresql":
         # One statement, and concurrent consumers add to a row instead of overwriting it.
         table = CollectionsTable.metadata.tables[str(model.__tablename__)]
-        for rows in chunks(ordered, CHUNK // (len(key_names) + 1)):
+        for rows in chunks(ordered, IN_LIST_SIZE // (len(key_names) + 1)):
             statement = pg_insert(table).values(
                 [dict(zip(key_names, key, strict=True), **{value_name: v}) for key, v in rows]
             )

@@ -22,7 +22,7 @@ from services.collections.handlers.posting import (
     record_journal,
 )
 from services.collections.models import LoggedEvent, UnbilledRental, UnbilledTicket
-from services.collections.queries.sums import chunks
+from shared.db import chunks
 from shared.events.catalog import EventPayload
 from shared.events.envelope import EventEnvelope
 from shared.events.invoicing import (

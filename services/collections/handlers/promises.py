@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.collections.domain.work import counts_towards
 from services.collections.handlers.batch import BatchState, batch_state
 from services.collections.models import PromiseToPay
-from services.collections.queries.sums import chunks
+from shared.db import chunks
 from shared.events.payments import PaymentReceived, PaymentReversed
 
 

@@ -19,8 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.collections.domain.aging import Basis, Buckets, days_past_due
 from services.collections.domain.ledger import Column
 from services.collections.models import AgingPosition, CollectionAccount, LedgerEntry, LedgerItem
-from services.collections.queries.sums import Sums, chunks, grouped_sums, on_postgres, subtract
+from services.collections.queries.sums import Sums, grouped_sums, subtract
 from shared.auth import UNLIMITED, Scope
+from shared.db import chunks, on_postgres
 from shared.scoping import admitted
 
 

@@ -30,8 +30,9 @@ from services.collections.models import (
     LedgerItem,
     LoggedEvent,
 )
-from services.collections.queries.sums import chunks, grouped_sums, on_postgres
+from services.collections.queries.sums import grouped_sums
 from services.collections.queries.tie_out import TieOut
+from shared.db import chunks, on_postgres
 
 ZERO = Decimal(0)
 

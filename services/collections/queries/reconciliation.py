@@ -18,9 +18,8 @@ from services.collections.models import (
     Reconciliation,
     ReconciliationDifference,
 )
-from services.collections.queries.sums import on_postgres
 from shared.api.problems import NotFound
-from shared.db import Prepared
+from shared.db import Prepared, on_postgres
 
 _KINDS = {kind.value: kind for kind in DocumentKind}  # a lookup, not an Enum call per item
 _AS_OF = bindparam("as_of", type_=Date)

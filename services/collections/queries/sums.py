@@ -5,18 +5,16 @@ floats, so there the rows come back ungrouped and are added as Decimals (embedde
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import on_postgres
+
 Sums = dict[tuple[Any, ...], Decimal]
-
-
-def on_postgres(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
 
 
 async def grouped_sums(
@@ -40,12 +38,3 @@ def subtract(minuend: Sums, subtrahend: Sums) -> Sums:
     for key, value in subtrahend.items():
         result[key] -= value
     return dict(result)
-
-
-CHUNK = 5000  # asyncpg takes at most 32,767 bind parameters per statement
-
-
-def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    """`values` in slices small enough for one statement's IN list."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

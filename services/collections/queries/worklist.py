@@ -24,8 +24,9 @@ from services.collections.models import (
     LedgerEntry,
     PromiseToPay,
 )
-from services.collections.queries.sums import chunks, grouped_sums, on_postgres
+from services.collections.queries.sums import grouped_sums
 from shared.auth import UNLIMITED, Scope
+from shared.db import chunks, on_postgres
 from shared.scoping import admitted
 
 Key = tuple[uuid.UUID, str]  # customer, currency

@@ -34,6 +34,7 @@ from shared.api.problems import BusinessRuleViolation, Conflict
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock, check_not_ahead
+from shared.db import on_postgres
 from shared.events.customers import BillingProfile
 
 
@@ -81,7 +82,7 @@ async def _ready_tickets(session: AsyncSession, data: RunCreate) -> list[Row[Any
 
 async def _link_tickets(session: AsyncSession, links: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
     """Point each ticket at its draft, in the drafting transaction."""
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         # One statement for all of them: 100,000 single-row updates would take seconds more.
         await session.exec(
             text(

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.models.rentals import AssetEvent, RentalAsset
 from shared.api.problems import NotFound
+from shared.db import on_postgres
 
 
 async def get_asset(session: AsyncSession, asset_id: str) -> RentalAsset:
@@ -116,8 +117,7 @@ async def places_as_of(
         .order_by(*LATEST_FIRST)
         .limit(1)
     )
-    bind = session.bind
-    if bind is not None and bind.dialect.name == "postgresql":
+    if on_postgres(session):
         place: Any = latest.lateral("place")
         source = select_from_assets(place.c).join(place, true())
     else:

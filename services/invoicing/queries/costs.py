@@ -32,14 +32,8 @@ from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
 from services.invoicing.models.tickets import Ticket
 from shared.api.problems import NotFound
+from shared.db import chunks
 from shared.events.customers import BillingProfile
-
-# Values per IN list: well under every database's limit on bound parameters.
-CHUNK = 1000
-
-
-def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
 
 
 async def get_vendor(session: AsyncSession, vendor_id: uuid.UUID) -> Vendor:
@@ -85,7 +79,7 @@ async def bill_lines(
     session: AsyncSession, bill_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[VendorBillLine]]:
     found: dict[uuid.UUID, list[VendorBillLine]] = {bill_id: [] for bill_id in bill_ids}
-    for some in _chunks(list(bill_ids)):
+    for some in chunks(list(bill_ids)):
         rows = await session.exec(
             select(VendorBillLine)
             .where(col(VendorBillLine.bill_id).in_(some))
@@ -103,7 +97,7 @@ async def existing_numbers(
     reads for a whole import), matched to the vendor here."""
     wanted = set(keys)
     found = {}
-    for some in _chunks(sorted({number for _, number in wanted})):
+    for some in chunks(sorted({number for _, number in wanted})):
         rows = await session.exec(
             select(VendorBill.id, VendorBill.vendor_id, VendorBill.number).where(
                 col(VendorBill.number).in_(some)
@@ -129,7 +123,7 @@ async def live_bills_near(
         return found
     first = min(window[0] for window in windows.values())
     last = max(window[1] for window in windows.values())
-    for some in _chunks(sorted(windows)):
+    for some in chunks(sorted(windows)):
         rows = await session.exec(
             select(
                 VendorBill.vendor_id,
@@ -155,7 +149,7 @@ async def bill_vendors(
 ) -> dict[uuid.UUID, tuple[str, str]]:
     """Each bill's number and its vendor's name, for the lines that bill them on."""
     found = {}
-    for some in _chunks(sorted(bill_ids)):
+    for some in chunks(sorted(bill_ids)):
         rows = await session.exec(
             select(VendorBill.id, VendorBill.number, Vendor.name)
             .join(Vendor, col(Vendor.id) == col(VendorBill.vendor_id))
@@ -170,7 +164,7 @@ async def tickets_by_number(
 ) -> dict[str, list[Row[Any]]]:
     """The tickets of these numbers (any source system), with what coding and billing need."""
     found: dict[str, list[Row[Any]]] = {}
-    for some in _chunks(sorted(numbers)):
+    for some in chunks(sorted(numbers)):
         rows = await session.exec(
             select(
                 Ticket.id,
@@ -190,7 +184,7 @@ async def tickets_by_id(
     session: AsyncSession, ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Row[Any]]:
     found = {}
-    for some in _chunks(sorted(ids)):
+    for some in chunks(sorted(ids)):
         rows = await session.exec(
             select(
                 Ticket.id,
@@ -210,7 +204,7 @@ async def known_job_sites(
 ) -> set[tuple[uuid.UUID, str]]:
     """Which (customer, job site) pairs a ticket of that customer was done at (casefolded)."""
     found = set()
-    for some in _chunks(sorted({customer for customer, _ in pairs})):
+    for some in chunks(sorted({customer for customer, _ in pairs})):
         rows = await session.exec(
             select(Ticket.customer_id, func.lower(Ticket.job_site))
             .where(col(Ticket.customer_id).in_(some), col(Ticket.job_site).is_not(None))
@@ -225,7 +219,7 @@ async def coding_history(
 ) -> list[Row[Any]]:
     """Every coded line of these vendors' bills not rejected: what suggestions learn from."""
     rows: list[Row[Any]] = []
-    for some in _chunks(sorted(vendor_ids)):
+    for some in chunks(sorted(vendor_ids)):
         result = await session.exec(
             select(
                 VendorBill.vendor_id,
@@ -426,7 +420,7 @@ async def margin_amounts(
     unbilled = [Amount(ticket, on, amount) for on, ticket, amount in waiting.all()]
     ids = {a.ticket_id for a in [*revenue, *cost, *unbilled]}
     jobs = {}
-    for some in _chunks(sorted(ids)):
+    for some in chunks(sorted(ids)):
         statement = select(
             Ticket.id,
             Ticket.ticket_number,
