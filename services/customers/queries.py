@@ -18,7 +18,9 @@ from services.customers.models import (
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
 from shared.db import text_search
-from shared.scoping import within
+from shared.scoping import Reach
+
+CUSTOMERS = Reach(customer=Customer.id, district=Customer.business_district)
 
 
 async def get_customer(
@@ -29,13 +31,10 @@ async def get_customer(
     scope: Scope = UNLIMITED,
 ) -> Customer:
     """The customer, or a 404 when it is unknown or outside the caller's scope."""
-    statement = _scoped(select(Customer).where(Customer.id == customer_id), scope)
-    if lock:
-        statement = statement.with_for_update()
-    customer = (await session.exec(statement)).first()
-    if customer is None:
-        raise NotFound(f"no customer {customer_id}")
-    return customer
+    statement = select(Customer).where(Customer.id == customer_id)
+    return await CUSTOMERS.one(
+        session, statement, scope, missing=f"no customer {customer_id}", lock=lock
+    )
 
 
 async def find_by_external_ref(session: AsyncSession, external_ref: str) -> Customer | None:
@@ -102,10 +101,6 @@ async def documents_of(session: AsyncSession, customer_id: uuid.UUID) -> Sequenc
     return (await session.exec(statement)).all()
 
 
-def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    return within(statement, scope, customer=Customer.id, district=Customer.business_district)
-
-
 def search_customers(
     *,
     scope: Scope = UNLIMITED,
@@ -118,7 +113,7 @@ def search_customers(
 ) -> Select:  # type: ignore[type-arg]
     """Customers in scope matching every filter given; `q` searches names, account number and
     tax id."""
-    statement = _scoped(select(Customer), scope)
+    statement = CUSTOMERS.filter(select(Customer), scope)
     for column, value in (
         (Customer.status, status),
         (Customer.business_district, business_district),

@@ -23,38 +23,38 @@ from services.payments.models import (
 )
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import district_of, within
+from shared.scoping import Reach, district_of
 
 S = TypeVar("S", bound=Select[Any])
 
 
-def of_customers_in_scope(statement: S, scope: Scope, customer: Any) -> S:
-    """`statement` keeping the rows whose `customer` is in scope: payments' tables keep only the
-    customer, whose district is the payer copy's."""
+def of_payer(customer: Any) -> Reach:
+    """The reach of a table keeping only the customer: its district is the payer copy's."""
     district = district_of(customer, id_column=Payer.id, district_column=Payer.business_district)
-    return within(statement, scope, customer=customer, district=district)
+    return Reach(customer=customer, district=district)
+
+
+PAYERS = Reach(customer=Payer.id, district=Payer.business_district)
+PAYMENTS = of_payer(Payment.customer_id)
+APPLICATIONS = of_payer(Application.customer_id)
+SUGGESTIONS = of_payer(Suggestion.customer_id)
+OPEN_ITEMS = of_payer(OpenItem.customer_id)
 
 
 async def get_payer(
     session: AsyncSession, customer_id: uuid.UUID, *, scope: Scope = UNLIMITED
 ) -> Payer:
     """The payer, or a 404 when it is unknown or outside the caller's scope."""
-    statement = within(
-        select(Payer).where(Payer.id == customer_id),
-        scope,
-        customer=Payer.id,
-        district=Payer.business_district,
+    statement = select(Payer).where(Payer.id == customer_id)
+    return await PAYERS.one(
+        session, statement, scope, missing=f"no payer for customer {customer_id}"
     )
-    payer = (await session.exec(statement)).first()
-    if payer is None:
-        raise NotFound(f"no payer for customer {customer_id}")
-    return payer
 
 
 def search_payers(*, q: str | None = None, scope: Scope = UNLIMITED) -> Select:  # type: ignore[type-arg]
     """Payers in scope whose legal name, DBA or account number contains `q` (any case); all
     without it."""
-    statement = within(select(Payer), scope, customer=Payer.id, district=Payer.business_district)
+    statement = PAYERS.filter(select(Payer), scope)
     if q:
         # autoescape: a `%` or `_` in a name is a character to find, not a wildcard.
         statement = statement.where(
@@ -72,9 +72,7 @@ def suggestions(
 ) -> Select:  # type: ignore[type-arg]
     """Cash application's proposals in one status, optionally one customer's; a token limited
     to districts or a customer sees only its customers' (none whose payer is unknown)."""
-    statement = of_customers_in_scope(
-        select(Suggestion).where(Suggestion.status == status), scope, Suggestion.customer_id
-    )
+    statement = SUGGESTIONS.filter(select(Suggestion).where(Suggestion.status == status), scope)
     if customer_id:
         statement = statement.where(Suggestion.customer_id == customer_id)
     return statement
@@ -87,7 +85,7 @@ def applications(
     scope: Scope = UNLIMITED,
 ) -> Select:  # type: ignore[type-arg]
     """Applications in scope, optionally to one invoice or of one customer."""
-    statement = of_customers_in_scope(select(Application), scope, Application.customer_id)
+    statement = APPLICATIONS.filter(select(Application), scope)
     if invoice_id:
         statement = statement.where(Application.invoice_id == invoice_id)
     if customer_id:
@@ -105,21 +103,14 @@ async def applications_of(session: AsyncSession, payment_id: uuid.UUID) -> Seque
     return (await session.exec(statement)).all()
 
 
-def _scoped(statement: S, scope: Scope) -> S:
-    return of_customers_in_scope(statement, scope, Payment.customer_id)
-
-
 async def get_payment_in_scope(
     session: AsyncSession, payment_id: uuid.UUID, scope: Scope, *, lock: bool = False
 ) -> Payment:
     """The payment, or the same 404 as an unknown one when it is outside the caller's scope."""
-    statement = _scoped(select(Payment).where(Payment.id == payment_id), scope)
-    if lock:
-        statement = statement.with_for_update()
-    payment = (await session.exec(statement)).first()
-    if payment is None:
-        raise NotFound(f"no payment {payment_id}")
-    return payment
+    statement = select(Payment).where(Payment.id == payment_id)
+    return await PAYMENTS.one(
+        session, statement, scope, missing=f"no payment {payment_id}", lock=lock
+    )
 
 
 def payments(
@@ -130,7 +121,7 @@ def payments(
 ) -> Select:  # type: ignore[type-arg]
     """Payments in scope, optionally one customer's, optionally only those with credit left on
     account."""
-    statement = _scoped(select(Payment), scope)
+    statement = PAYMENTS.filter(select(Payment), scope)
     if customer_id:
         statement = statement.where(Payment.customer_id == customer_id)
     if unapplied_only:
@@ -193,28 +184,20 @@ async def get_open_item_in_scope(
     session: AsyncSession, invoice_id: uuid.UUID, scope: Scope
 ) -> OpenItem:
     """The invoice as payments holds it, or a 404 when unknown or outside the caller's scope."""
-    statement = of_customers_in_scope(
-        select(OpenItem).where(OpenItem.id == invoice_id), scope, OpenItem.customer_id
+    statement = select(OpenItem).where(OpenItem.id == invoice_id)
+    return await OPEN_ITEMS.one(
+        session, statement, scope, missing=f"no invoice {invoice_id} known to payments"
     )
-    invoice = (await session.exec(statement)).first()
-    if invoice is None:
-        raise NotFound(f"no invoice {invoice_id} known to payments")
-    return invoice
 
 
 async def get_application_in_scope(
     session: AsyncSession, application_id: uuid.UUID, scope: Scope
 ) -> Application:
     """The application, locked, or a 404 when unknown or outside the caller's scope."""
-    statement = of_customers_in_scope(
-        select(Application).where(Application.id == application_id),
-        scope,
-        Application.customer_id,
+    statement = select(Application).where(Application.id == application_id)
+    return await APPLICATIONS.one(
+        session, statement, scope, missing=f"no application {application_id}", lock=True
     )
-    application = (await session.exec(statement.with_for_update())).first()
-    if application is None:
-        raise NotFound(f"no application {application_id}")
-    return application
 
 
 async def credit_memos_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[CreditMemoCredit]:

@@ -8,9 +8,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.models import CollectionAccount
-from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import district_of, within
+from shared.scoping import Reach, district_of
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -18,35 +17,33 @@ S = TypeVar("S", bound=Select[Any])
 ACCOUNT_ORDER = [col(CollectionAccount.account_number), col(CollectionAccount.id)]
 
 
-def _scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
-    return within(
-        statement,
-        scope,
-        customer=CollectionAccount.id,
-        district=CollectionAccount.business_district,
-    )
+ACCOUNTS = Reach(customer=CollectionAccount.id, district=CollectionAccount.business_district)
 
 
-def of_customers_in_scope(statement: S, scope: Scope, customer: Any) -> S:
-    """`statement` keeping the rows whose `customer` is in scope: a table keeping only the
-    customer is judged by the district of the customer's account."""
+def of_account(customer: Any) -> Reach:
+    """The reach of a table keeping only the customer: it is judged by the district of the
+    customer's account."""
     district = district_of(
         customer,
         id_column=CollectionAccount.id,
         district_column=CollectionAccount.business_district,
     )
-    return within(statement, scope, customer=customer, district=district)
+    return Reach(customer=customer, district=district)
+
+
+def of_customers_in_scope(statement: S, scope: Scope, customer: Any) -> S:
+    """`statement` keeping the rows whose `customer` is in scope."""
+    return of_account(customer).filter(statement, scope)
 
 
 async def get_account(
     session: AsyncSession, customer_id: uuid.UUID, *, scope: Scope = UNLIMITED
 ) -> CollectionAccount:
     """The account, or a 404 when it is unknown or outside the caller's scope."""
-    statement = _scoped(select(CollectionAccount).where(CollectionAccount.id == customer_id), scope)
-    account = (await session.exec(statement)).first()
-    if account is None:
-        raise NotFound(f"no collection account for customer {customer_id}")
-    return account
+    statement = select(CollectionAccount).where(CollectionAccount.id == customer_id)
+    return await ACCOUNTS.one(
+        session, statement, scope, missing=f"no collection account for customer {customer_id}"
+    )
 
 
 def search_accounts(
@@ -54,7 +51,7 @@ def search_accounts(
 ) -> Select[Any]:
     """Accounts in scope matching every filter given."""
     filters = {"business_district": business_district, "sales_rep": sales_rep}
-    return _scoped(
+    return ACCOUNTS.filter(
         select(CollectionAccount).filter_by(
             **{name: value for name, value in filters.items() if value is not None}
         ),

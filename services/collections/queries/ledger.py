@@ -7,25 +7,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.collections.models import LedgerEntry, LedgerItem
-from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import within
+from shared.scoping import Reach
+
+ITEMS = Reach(customer=LedgerItem.customer_id, district=LedgerItem.business_district)
 
 
 async def get_item(
     session: AsyncSession, item_id: uuid.UUID, *, scope: Scope = UNLIMITED
 ) -> LedgerItem:
     """The item, or a 404 when the ledger holds none or it is outside the caller's scope."""
-    statement = within(
-        select(LedgerItem).where(LedgerItem.id == item_id),
-        scope,
-        customer=LedgerItem.customer_id,
-        district=LedgerItem.business_district,
-    )
-    item = (await session.exec(statement)).first()
-    if item is None:
-        raise NotFound(f"the ledger holds no item {item_id}")
-    return item
+    statement = select(LedgerItem).where(LedgerItem.id == item_id)
+    return await ITEMS.one(session, statement, scope, missing=f"the ledger holds no item {item_id}")
 
 
 async def entries_of(session: AsyncSession, item_id: uuid.UUID) -> Sequence[LedgerEntry]:

@@ -10,8 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.collections.models import Activity, Dispute, PromiseToPay
-from services.collections.queries.accounts import of_customers_in_scope
-from shared.api.problems import NotFound
+from services.collections.queries.accounts import of_account, of_customers_in_scope
 from shared.auth import UNLIMITED, Scope
 
 
@@ -39,10 +38,10 @@ async def get_dispute(
     session: AsyncSession, dispute_id: uuid.UUID, *, scope: Scope = UNLIMITED
 ) -> Dispute:
     """The dispute, or a 404 when it is unknown or outside the caller's scope."""
-    dispute = (await session.exec(disputes(scope).where(Dispute.id == dispute_id))).first()
-    if dispute is None:
-        raise NotFound(f"no dispute {dispute_id}")
-    return dispute
+    statement = select(Dispute).where(Dispute.id == dispute_id)
+    return await of_account(Dispute.customer_id).one(
+        session, statement, scope, missing=f"no dispute {dispute_id}"
+    )
 
 
 async def activities_of_customers(

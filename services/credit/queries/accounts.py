@@ -11,16 +11,13 @@ from services.credit.models import CreditAccount
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
 from shared.events.customers import CustomerStatus
-from shared.scoping import within
+from shared.scoping import Reach
 
 # Account number first for people; the id breaks ties so the cursor order is total.
 ACCOUNT_ORDER = [col(CreditAccount.account_number), col(CreditAccount.id)]
 
 
-def _scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
-    return within(
-        statement, scope, customer=CreditAccount.id, district=CreditAccount.business_district
-    )
+ACCOUNTS = Reach(customer=CreditAccount.id, district=CreditAccount.business_district)
 
 
 async def get_account(
@@ -37,11 +34,10 @@ async def get_account_in_scope(
     session: AsyncSession, customer_id: uuid.UUID, scope: Scope
 ) -> CreditAccount:
     """The account, or the same 404 as an unknown one when it is outside the caller's scope."""
-    statement = _scoped(select(CreditAccount).where(CreditAccount.id == customer_id), scope)
-    account = (await session.exec(statement)).first()
-    if account is None:
-        raise NotFound(f"no credit account for customer {customer_id}")
-    return account
+    statement = select(CreditAccount).where(CreditAccount.id == customer_id)
+    return await ACCOUNTS.one(
+        session, statement, scope, missing=f"no credit account for customer {customer_id}"
+    )
 
 
 async def check_in_scope(session: AsyncSession, customer_id: uuid.UUID, scope: Scope) -> None:
@@ -56,7 +52,7 @@ def search_accounts(
 ) -> Select[Any]:
     """Accounts in scope matching every filter given."""
     filters = {"status": status, "business_district": business_district}
-    return _scoped(
+    return ACCOUNTS.filter(
         select(CreditAccount).filter_by(
             **{name: value for name, value in filters.items() if value is not None}
         ),

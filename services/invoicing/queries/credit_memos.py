@@ -10,31 +10,30 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
-from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
 from shared.authority import Done, done_so_far
-from shared.scoping import district_of, within
+from shared.scoping import Reach, district_of
 
 S = TypeVar("S", bound=Select[Any])
 
 
-def _scoped(statement: S, scope: Scope) -> S:
-    """A memo is in the district of the invoice it credits."""
-    district = district_of(
+# A memo is in the district of the invoice it credits.
+CREDIT_MEMOS = Reach(
+    customer=CreditMemo.customer_id,
+    district=district_of(
         CreditMemo.invoice_id, id_column=Invoice.id, district_column=Invoice.business_district
-    )
-    return within(statement, scope, customer=CreditMemo.customer_id, district=district)
+    ),
+)
 
 
 async def get_credit_memo(
     session: AsyncSession, credit_memo_id: uuid.UUID, *, scope: Scope = UNLIMITED
 ) -> CreditMemo:
     """The credit memo, or a 404 when it is unknown or outside the caller's scope."""
-    statement = _scoped(select(CreditMemo).where(CreditMemo.id == credit_memo_id), scope)
-    memo = (await session.exec(statement)).first()
-    if memo is None:
-        raise NotFound(f"no credit memo {credit_memo_id}")
-    return memo
+    statement = select(CreditMemo).where(CreditMemo.id == credit_memo_id)
+    return await CREDIT_MEMOS.one(
+        session, statement, scope, missing=f"no credit memo {credit_memo_id}"
+    )
 
 
 def search_credit_memos(
@@ -44,7 +43,7 @@ def search_credit_memos(
     scope: Scope = UNLIMITED,
 ) -> Select:  # type: ignore[type-arg]
     """Credit memos in scope matching every filter given."""
-    statement = _scoped(select(CreditMemo), scope)
+    statement = CREDIT_MEMOS.filter(select(CreditMemo), scope)
     if invoice_id is not None:
         statement = statement.where(CreditMemo.invoice_id == invoice_id)
     if customer_id is not None:

@@ -9,28 +9,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.domain.invoices import InvoiceStatus
 from services.invoicing.models.invoices import Invoice
-from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import within
+from shared.scoping import Reach
 
-
-def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    return within(
-        statement, scope, customer=Invoice.customer_id, district=Invoice.business_district
-    )
+INVOICES = Reach(customer=Invoice.customer_id, district=Invoice.business_district)
 
 
 async def get_invoice(
     session: AsyncSession, invoice_id: uuid.UUID, *, lock: bool = False, scope: Scope = UNLIMITED
 ) -> Invoice:
     """The invoice, or a 404 when it is unknown or outside the caller's scope."""
-    statement = _scoped(select(Invoice).where(Invoice.id == invoice_id), scope)
-    if lock:
-        statement = statement.with_for_update()
-    invoice = (await session.exec(statement)).first()
-    if invoice is None:
-        raise NotFound(f"no invoice {invoice_id}")
-    return invoice
+    statement = select(Invoice).where(Invoice.id == invoice_id)
+    return await INVOICES.one(
+        session, statement, scope, missing=f"no invoice {invoice_id}", lock=lock
+    )
 
 
 def search_invoices(
@@ -42,7 +34,7 @@ def search_invoices(
 ) -> Select:  # type: ignore[type-arg]
     """Invoices in scope matching every filter given; `credited` and `issued` as shown
     (`shown_status`)."""
-    statement = _scoped(select(Invoice), scope)
+    statement = INVOICES.filter(select(Invoice), scope)
     for column, value in (
         (Invoice.customer_id, customer_id),
         (Invoice.billing_run_id, billing_run_id),

@@ -12,26 +12,19 @@ from services.invoicing.domain.tickets import TicketStatus
 from services.invoicing.models.tickets import RateCardPrice, Ticket, TicketDocument
 from shared.api.problems import NotFound
 from shared.auth import UNLIMITED, Scope
-from shared.scoping import within
+from shared.scoping import Reach
 
 STANDARD_CARD = "standard"
 
-
-def _scoped(statement: Select, scope: Scope) -> Select:  # type: ignore[type-arg]
-    return within(statement, scope, customer=Ticket.customer_id, district=Ticket.business_district)
+TICKETS = Reach(customer=Ticket.customer_id, district=Ticket.business_district)
 
 
 async def get_ticket(
     session: AsyncSession, ticket_id: uuid.UUID, *, lock: bool = False, scope: Scope = UNLIMITED
 ) -> Ticket:
     """The ticket, or a 404 when it is unknown or outside the caller's scope."""
-    statement = _scoped(select(Ticket).where(Ticket.id == ticket_id), scope)
-    if lock:
-        statement = statement.with_for_update()
-    ticket = (await session.exec(statement)).first()
-    if ticket is None:
-        raise NotFound(f"no ticket {ticket_id}")
-    return ticket
+    statement = select(Ticket).where(Ticket.id == ticket_id)
+    return await TICKETS.one(session, statement, scope, missing=f"no ticket {ticket_id}", lock=lock)
 
 
 async def find_ticket(
@@ -134,7 +127,7 @@ def search_tickets(
     unbilled: bool | None = None,
 ) -> Select:  # type: ignore[type-arg]
     """Tickets in scope matching every filter given; `closed_before` finds stale ones."""
-    statement = _scoped(select(Ticket), scope)
+    statement = TICKETS.filter(select(Ticket), scope)
     for column, value in (
         (Ticket.status, status),
         (Ticket.business_district, business_district),
