@@ -38,12 +38,9 @@ LINE = {
     "service_line": "services",
 }
 
-# Lists nothing planted here fills (a dunning run or a doubtful match would): they are still
-# checked to name none of the other customer's objects.
-NOTHING_PLANTED = {
-    "collections GET /v1/dunning-notices",
-    "payments GET /v1/applications/suggestions",
-}
+# Lists nothing planted here fills (a dunning run would): they are still checked to name none of
+# the other customer's objects.
+NOTHING_PLANTED = {"collections GET /v1/dunning-notices"}
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -142,10 +139,13 @@ async def _plant(http: httpx.AsyncClient, auth: AuthHeaders, district: str) -> P
     planted.ids["*:credit_memo_id"] = (
         await _ok(http.post("/invoicing/v1/credit-memos", json=memo, headers=staff), 201)
     )["id"]
+    # Each district's customer pays another amount, so what is left open on its invoice differs
+    # and an unknown payer's cheque for it is suggested for that invoice alone.
+    paid = "50.00" if district == PERMIAN else "40.00"
     payment = {
         "customer_id": customer_id,
         "method": "check",
-        "amount": "50.00",
+        "amount": paid,
         "currency": "USD",
         "received_on": today,
         "reference": f"CHK-{district}",
@@ -166,12 +166,13 @@ async def _plant(http: httpx.AsyncClient, auth: AuthHeaders, district: str) -> P
     applied = await _ok(
         http.post(
             f"/payments/v1/payments/{payment_id}/applications",
-            json={"applications": [{"invoice_id": invoice_id, "amount": "50.00"}]},
+            json={"applications": [{"invoice_id": invoice_id, "amount": paid}]},
             headers=staff,
         ),
         201,
     )
     planted.ids["*:application_id"] = applied["items"][0]["id"]
+    planted.ids["*:suggestion_id"] = await _suggested(http, auth, invoice_id, district)
 
     dispute = {
         "customer_id": customer_id,
@@ -203,6 +204,35 @@ async def _plant(http: httpx.AsyncClient, auth: AuthHeaders, district: str) -> P
         201,
     )
     return planted
+
+
+async def _suggested(
+    http: httpx.AsyncClient, auth: AuthHeaders, invoice_id: str, district: str
+) -> str:
+    """An unknown payer's cheque for what is open on the invoice: suggested for review, not
+    applied."""
+    balance = await _ok(
+        http.get(f"/payments/v1/invoice-balances/{invoice_id}", headers=auth(Role.AUDITOR))
+    )
+    cheque = {
+        "customer_id": None,
+        "method": "check",
+        "amount": balance["balance"],
+        "currency": "USD",
+        "received_on": str(Clock().today()),
+        "reference": f"UNKNOWN-{district}",
+        "payer_name": f"Holdings of {district}",
+    }
+    await _ok(
+        http.post("/payments/v1/payments", json=cheque, headers=auth(Role.AR_COORDINATOR)), 201
+    )
+    queue = await _ok(
+        http.get("/payments/v1/applications/suggestions", headers=auth(Role.AUDITOR))
+    )
+    [suggestion] = [
+        s for s in queue["items"] if s["proposal"] and s["proposal"][0]["invoice_id"] == invoice_id
+    ]
+    return str(suggestion["id"])
 
 
 @asynccontextmanager
@@ -371,6 +401,8 @@ async def test_a_scoped_token_cannot_write_to_another_customers_objects(
                     {"reason": "Wrong"},
                 ),
                 (f"/payments/v1/payments/{p.ids['*:payment_id']}/reverse", {"reason": "NSF"}),
+                (f"/payments/v1/applications/suggestions/{p.ids['*:suggestion_id']}/dismiss", {}),
+                (f"/payments/v1/applications/suggestions/{p.ids['*:suggestion_id']}/accept", {}),
                 (f"/collections/v1/statements/{customer}/send", {}),
             ]
 

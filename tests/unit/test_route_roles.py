@@ -268,6 +268,8 @@ SCOPED = {
     "payments GET /v1/applications",
     "payments GET /v1/applications/suggestions",
     "payments GET /v1/invoice-balances/{invoice_id}",
+    "payments POST /v1/applications/suggestions/{suggestion_id}/accept",
+    "payments POST /v1/applications/suggestions/{suggestion_id}/dismiss",
     "payments GET /v1/payers",
     "payments GET /v1/payers/{customer_id}",
     "payments GET /v1/payments",

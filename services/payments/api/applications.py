@@ -14,7 +14,7 @@ from services.payments.commands.receipts import get_payment
 from services.payments.domain.statuses import SuggestionStatus
 from services.payments.models import Application, Suggestion
 from services.payments.schemas import ApplicationOut, ReasonIn, SuggestionOut
-from shared.api.access import ARStaff, ScopedAnyRole, ScopedARStaff
+from shared.api.access import ScopedAnyRole, ScopedARStaff
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
@@ -48,11 +48,11 @@ async def list_suggestions(
 
 @router.post("/suggestions/{suggestion_id}/accept", summary="Accept a suggestion")
 async def accept_suggestion(
-    suggestion_id: uuid.UUID, session: SessionDep, actor: ARStaff, rules: Rules
+    suggestion_id: uuid.UUID, session: SessionDep, actor: ScopedARStaff, rules: Rules
 ) -> list[ApplicationOut]:
     """Apply what the suggestion proposes, as a manual match (the payer's name and account are
     learned). Publishes `PaymentApplied` for each invoice."""
-    suggestion = await review.get_suggestion(session, suggestion_id)
+    suggestion = await review.get_suggestion(session, suggestion_id, actor.scope)
     payment = await get_payment(session, suggestion.payment_id, lock=True)
     applied = await review.accept_suggestion(session, suggestion, payment, rules, actor)
     return [ApplicationOut.model_validate(a) for a in applied]
@@ -60,10 +60,10 @@ async def accept_suggestion(
 
 @router.post("/suggestions/{suggestion_id}/dismiss", summary="Dismiss a suggestion")
 async def dismiss_suggestion(
-    suggestion_id: uuid.UUID, session: SessionDep, actor: ARStaff
+    suggestion_id: uuid.UUID, session: SessionDep, actor: ScopedARStaff
 ) -> SuggestionOut:
     """Take the suggestion off the queue; the payment's cash stays unapplied."""
-    suggestion = await review.get_suggestion(session, suggestion_id)
+    suggestion = await review.get_suggestion(session, suggestion_id, actor.scope)
     review.dismiss_suggestion(session, suggestion, actor)
     return SuggestionOut.model_validate(suggestion)
 

@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import (
@@ -17,11 +18,11 @@ from services.payments.commands.cash_application import learn_payer
 from services.payments.commands.suggestions import SuggestionSuperseded, misfit
 from services.payments.domain.statuses import SuggestionStatus
 from services.payments.models import Application, Payment, Suggestion
+from services.payments.queries import SUGGESTIONS
 from services.payments.schemas import ApplicationIn
 from services.payments.settings import PaymentsSettings
-from shared.api.problems import NotFound
 from shared.audit import record_change
-from shared.auth import Principal
+from shared.auth import UNLIMITED, Principal, Scope
 from shared.periods import ensure_open
 
 
@@ -61,10 +62,16 @@ async def apply_by_hand(
     return applied
 
 
-async def get_suggestion(session: AsyncSession, suggestion_id: uuid.UUID) -> Suggestion:
-    suggestion = await session.get(Suggestion, suggestion_id, with_for_update=True)
-    if suggestion is None:
-        raise NotFound(f"no suggestion {suggestion_id}")
+async def get_suggestion(
+    session: AsyncSession, suggestion_id: uuid.UUID, scope: Scope = UNLIMITED
+) -> Suggestion:
+    """The suggestion, locked and still fit to decide; a 404 when it is unknown or outside the
+    caller's scope. It is judged by the customer whose invoices it proposes (the payer's, when
+    the payer is known): one without a customer is outside every scope that limits customers."""
+    statement = select(Suggestion).where(Suggestion.id == suggestion_id)
+    suggestion = await SUGGESTIONS.one(
+        session, statement, scope, missing=f"no suggestion {suggestion_id}", lock=True
+    )
     if suggestion.status == SuggestionStatus.SUPERSEDED:
         raise SuggestionSuperseded(
             f"the suggestion was superseded: {suggestion.superseded_reason}",
