@@ -128,6 +128,8 @@ async def _plant(http: httpx.AsyncClient, auth: AuthHeaders, district: str) -> P
     invoice = await _ok(http.post(f"/invoicing/v1/invoices/{draft['id']}/issue", headers=staff))
     invoice_id = invoice["id"]
     planted.ids |= {"*:invoice_id": invoice_id, "collections:item_id": invoice_id}
+    draft = await _ok(http.post("/invoicing/v1/invoices", json=body, headers=staff), 201)
+    planted.ids["invoicing:draft_id"] = draft["id"]
     await _arrives(http, f"/payments/v1/invoice-balances/{invoice_id}", auth)
     await _arrives(http, f"/collections/v1/ledger/items/{invoice_id}", auth)
 
@@ -404,11 +406,24 @@ async def test_a_scoped_token_cannot_write_to_another_customers_objects(
                 (f"/payments/v1/applications/suggestions/{p.ids['*:suggestion_id']}/dismiss", {}),
                 (f"/payments/v1/applications/suggestions/{p.ids['*:suggestion_id']}/accept", {}),
                 (f"/collections/v1/statements/{customer}/send", {}),
+                (f"/invoicing/v1/invoices/{p.ids['invoicing:draft_id']}/issue", {}),
+                (f"/invoicing/v1/invoices/{invoice}/deliver", {}),
+                (f"/invoicing/v1/invoices/{invoice}/void", {"reason": "Wrong customer"}),
+                (
+                    f"/invoicing/v1/invoices/{invoice}/rebill",
+                    {"reason_code": "pricing", "lines": [LINE]},
+                ),
             ]
 
         for path, body in writes(theirs):
             refused = await http.post(path, json=body, headers=staff)
             assert refused.status_code == 404, (path, refused.text)
+        # Nothing of the other customer's was written.
+        auditor = auth(Role.AUDITOR)
+        draft = f"/invoicing/v1/invoices/{theirs.ids['invoicing:draft_id']}"
+        assert (await _ok(http.get(draft, headers=auditor)))["status"] == "draft"
+        queue = await _ok(http.get("/payments/v1/applications/suggestions", headers=auditor))
+        assert theirs.ids["*:suggestion_id"] in {s["id"] for s in queue["items"]}
         # The same writes on the caller's own customer are not refused for scope.
         for path, body in writes(ours):
             done = await http.post(path, json=body, headers=staff)

@@ -35,7 +35,7 @@ from services.invoicing.schemas.invoices import (
     RebillOut,
     VoidIn,
 )
-from shared.api.access import ARStaff, ScopedAnyRole
+from shared.api.access import ARStaff, ScopedAnyRole, ScopedARStaff
 from shared.api.files import content_disposition
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -213,12 +213,12 @@ async def issue_invoice(
     clock: ClockDep,
     invoice_id: uuid.UUID,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     settings: SettingsDep,
 ) -> InvoiceOut:
     """Give the draft the next gapless number of its series, its due date and discount from the
     terms, post its journal entry and publish `InvoiceIssued`. An issued invoice is never edited."""
-    invoice = await get_invoice(session, invoice_id, lock=True)
+    invoice = await get_invoice(session, invoice_id, lock=True, scope=actor.scope)
     await commands.issue_invoices(session, [invoice], settings=settings, actor=actor, clock=clock)
     return invoice_out(invoice)
 
@@ -229,13 +229,13 @@ async def void_invoice(
     invoice_id: uuid.UUID,
     data: VoidIn,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     settings: SettingsDep,
 ) -> InvoiceOut:
     """Void an issued invoice not yet delivered, paid or credited (otherwise a 422: correct it
     with a credit memo). Its number stays used, its entry is reversed, its tickets are ready to
     bill again. Publishes `InvoiceVoided`."""
-    invoice = await get_invoice(session, invoice_id, lock=True)
+    invoice = await get_invoice(session, invoice_id, lock=True, scope=actor.scope)
     await commands.void_invoice(
         session, invoice, data.reason, settings=settings, actor=actor, clock=clock
     )
@@ -248,12 +248,12 @@ async def rebill(
     invoice_id: uuid.UUID,
     data: RebillIn,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     settings: SettingsDep,
 ) -> RebillOut:
     """Credit the whole invoice (a credit memo marked rebill) and issue the corrected invoice,
     linked to it by `rebill_of`, in one transaction."""
-    invoice = await get_invoice(session, invoice_id, lock=True)
+    invoice = await get_invoice(session, invoice_id, lock=True, scope=actor.scope)
     memo, corrected = await rebill_invoice(
         session,
         invoice,
@@ -299,11 +299,11 @@ async def deliver(
     clock: ClockDep,
     invoice_id: uuid.UUID,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     settings: SettingsDep,
 ) -> InvoiceOut:
     """Send the issued invoice as the customer's billing profile says (email with the PDF to
     its invoice contacts); the outcome, a failure included, is recorded on the invoice."""
-    invoice = await get_invoice(session, invoice_id, lock=True)
+    invoice = await get_invoice(session, invoice_id, lock=True, scope=actor.scope)
     await deliver_invoice(session, invoice, settings=settings, actor=actor, clock=clock)
     return invoice_out(invoice)
