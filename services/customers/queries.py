@@ -154,9 +154,10 @@ async def customers_with_tax_id(session: AsyncSession, tax_id: str) -> Sequence[
     return (await session.exec(select(Customer.id).where(Customer.tax_id == tax_id))).all()
 
 
-async def name_keys(session: AsyncSession) -> dict[uuid.UUID, str]:
-    """Every customer's name key, for comparing a name with them all."""
-    return dict((await session.exec(select(Customer.id, Customer.name_key))).all())
+async def name_keys(session: AsyncSession, scope: Scope = UNLIMITED) -> dict[uuid.UUID, str]:
+    """Every customer's name key in scope, for comparing a name with them all."""
+    statement = CUSTOMERS.filter(select(Customer.id, Customer.name_key), scope)
+    return dict((await session.exec(statement)).all())
 
 
 async def addresses_in_zip(
@@ -170,10 +171,11 @@ async def addresses_in_zip(
 
 
 async def customers_by_id(
-    session: AsyncSession, customer_ids: set[uuid.UUID]
+    session: AsyncSession, customer_ids: set[uuid.UUID], scope: Scope = UNLIMITED
 ) -> Sequence[Customer]:
+    """The customers of those ids that are in scope."""
     statement = select(Customer).where(col(Customer.id).in_(customer_ids))
-    return (await session.exec(statement)).all()
+    return (await session.exec(CUSTOMERS.filter(statement, scope))).all()
 
 
 async def likely_duplicates(
@@ -184,10 +186,11 @@ async def likely_duplicates(
     addresses: Sequence[tuple[str, str]],
     other_than: uuid.UUID | None,
     limit: int,
+    scope: Scope = UNLIMITED,
 ) -> list[tuple[Customer, list[DuplicateMatch], int | None]]:
-    """Customers that may be the one described: the same tax id, the same or a similar name,
-    an address with the same street line and ZIP ((line1, postal_code) pairs). Each with what
-    matched and how alike the names are, the strongest first."""
+    """Customers in scope that may be the one described: the same tax id, the same or a similar
+    name, an address with the same street line and ZIP ((line1, postal_code) pairs). Each with
+    what matched and how alike the names are, the strongest first."""
     matched: dict[uuid.UUID, set[DuplicateMatch]] = {}
     similarity: dict[uuid.UUID, int] = {}
     if tax_id is not None:
@@ -195,7 +198,7 @@ async def likely_duplicates(
             matched.setdefault(customer_id, set()).add(DuplicateMatch.TAX_ID)
     if legal_name is not None:
         key = name_key(legal_name)
-        similarity = similar_names(key, await name_keys(session), limit=limit + 1)
+        similarity = similar_names(key, await name_keys(session, scope), limit=limit + 1)
         for customer_id, score in similarity.items():
             kind = DuplicateMatch.NAME if score == 100 else DuplicateMatch.SIMILAR_NAME
             matched.setdefault(customer_id, set()).add(kind)
@@ -208,7 +211,7 @@ async def likely_duplicates(
                 matched.setdefault(customer_id, set()).add(DuplicateMatch.ADDRESS)
     if other_than is not None:
         matched.pop(other_than, None)
-    customers = await customers_by_id(session, set(matched))
+    customers = await customers_by_id(session, set(matched), scope)
     ranked = sorted(
         customers,
         key=lambda c: (-len(matched[c.id]), -similarity.get(c.id, 0), c.account_number),

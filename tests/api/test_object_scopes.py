@@ -74,7 +74,7 @@ async def test_a_district_or_customer_scoped_token_reaches_only_its_own_objects(
                 listed = (await http.get(path, headers=headers)).json()["items"]
                 assert [item["id"] for item in listed] == [ours], path
             # A route that does not filter by scope refuses the token outright.
-            refused = await http.get("/customers/v1/customers/duplicates", headers=headers)
+            refused = await http.get("/invoicing/v1/journal", headers=headers)
             assert refused.status_code == 403
 
         # Writes too: the sales system sends tickets and asks for authorizations for its own

@@ -282,6 +282,8 @@ def _list_params(key: str, planted: Planted) -> list[dict[str, str]]:
         "collections GET /v1/aging/items": {"as_of": future},
         "collections GET /v1/worklist": {"as_of": future},
         "collections GET /v1/activities": {"customer_id": planted.customer},
+        # Both planted customers are registered at this bill-to address.
+        "customers GET /v1/customers/duplicates": {"line1": "100 Main St", "postal_code": "79701"},
     }.get(key, {})
     return [extra, extra | {"customer_id": planted.customer}]
 
@@ -321,6 +323,8 @@ async def test_every_scoped_read_shows_a_scoped_token_only_its_own_customers_dat
                     leaks.append(f"{key} as {label}: none of its own objects listed")
                 for params in _list_params(key, theirs):
                     other = await http.get(f"/{service}{template}", params=params, headers=headers)
+                    if other.status_code == 404:
+                        continue  # the customer asked for is not found: it names only that id
                     shown = theirs.every_id() & _ids_in(other.text)
                     if shown:
                         leaks.append(f"{key} as {label} with {params}: shows {sorted(shown)}")

@@ -244,6 +244,7 @@ SCOPED = {
     "credit GET /v1/exposure/{customer_id}",
     "credit POST /v1/authorizations",
     "customers GET /v1/customers",
+    "customers GET /v1/customers/duplicates",
     "customers GET /v1/customers/{customer_id}",
     "customers GET /v1/customers/{customer_id}/change-requests",
     "customers GET /v1/customers/{customer_id}/documents",

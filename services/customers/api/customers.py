@@ -18,7 +18,7 @@ from services.customers.schemas import (
     CustomerPatch,
     DuplicateOut,
 )
-from shared.api.access import AnyRole, ScopedAnyRole, StaffAndIntegration
+from shared.api.access import ScopedAnyRole, StaffAndIntegration
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import BusinessRuleViolation, Problem, problem_doc
 from shared.api.routing import service_router
@@ -104,7 +104,7 @@ async def list_customers(
 )
 async def list_duplicates(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     customer_id: Annotated[
         uuid.UUID | None,
         Query(description="Duplicates of this customer (its name, tax id, addresses)"),
@@ -117,10 +117,11 @@ async def list_duplicates(
 ) -> list[DuplicateOut]:
     """Customers that may be the same as `customer_id`, or as the details given (check before
     registering): the same tax id, the same or a similar legal name, an address with the same
-    first line and ZIP. Strongest first, each saying what matched."""
+    first line and ZIP. Strongest first, each saying what matched. A token limited to districts
+    or a customer is shown only the customers it may see."""
     addresses = [(line1, postal_code)] if line1 and postal_code else []
     if customer_id is not None:
-        customer = await get_customer(session, customer_id)
+        customer = await get_customer(session, customer_id, scope=actor.scope)
         legal_name, tax_id = legal_name or customer.legal_name, tax_id or customer.tax_id
         addresses += [(a.line1, a.postal_code) for a in customer.addresses]
     elif (line1 is None) != (postal_code is None):
@@ -134,6 +135,7 @@ async def list_duplicates(
         addresses=addresses,
         other_than=customer_id,
         limit=limit,
+        scope=actor.scope,
     )
     return [
         DuplicateOut(
