@@ -14,9 +14,11 @@ from services.payments.models import (
     AdviceDocument,
     Application,
     CreditMemoCredit,
+    Deposit,
     OpenItem,
     Payer,
     Payment,
+    Refund,
     RemittanceAdvice,
     Suggestion,
     written_forms,
@@ -39,6 +41,10 @@ PAYMENTS = of_payer(Payment.customer_id)
 APPLICATIONS = of_payer(Application.customer_id)
 SUGGESTIONS = of_payer(Suggestion.customer_id)
 OPEN_ITEMS = of_payer(OpenItem.customer_id)
+DEPOSITS = of_payer(Deposit.customer_id)
+REFUNDS = of_payer(Refund.customer_id)
+# An advice whose payer is not known is outside every scope that limits customers.
+ADVICES = of_payer(RemittanceAdvice.customer_id)
 
 
 async def get_payer(
@@ -142,9 +148,12 @@ async def payments_of_file(session: AsyncSession, bank_file_id: uuid.UUID) -> li
     return list(await session.exec(statement))
 
 
-def remittance_advices(*, status: str | None = None, payment_id: uuid.UUID | None = None) -> Select:  # type: ignore[type-arg]
-    """Advices, optionally in one status (`unmatched` is the worklist) or of one payment."""
-    statement = select(RemittanceAdvice)
+def remittance_advices(
+    *, status: str | None = None, payment_id: uuid.UUID | None = None, scope: Scope = UNLIMITED
+) -> Select:  # type: ignore[type-arg]
+    """Advices in scope, optionally in one status (`unmatched` is the worklist) or of one
+    payment."""
+    statement = ADVICES.filter(select(RemittanceAdvice), scope)
     if status:
         statement = statement.where(RemittanceAdvice.status == status)
     if payment_id:
@@ -153,12 +162,13 @@ def remittance_advices(*, status: str | None = None, payment_id: uuid.UUID | Non
 
 
 async def get_advice(
-    session: AsyncSession, advice_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession, advice_id: uuid.UUID, *, lock: bool = False, scope: Scope = UNLIMITED
 ) -> RemittanceAdvice:
-    advice = await session.get(RemittanceAdvice, advice_id, with_for_update=lock)
-    if advice is None:
-        raise NotFound(f"no remittance advice {advice_id}")
-    return advice
+    """The advice, or a 404 when it is unknown or outside the caller's scope."""
+    statement = select(RemittanceAdvice).where(RemittanceAdvice.id == advice_id)
+    return await ADVICES.one(
+        session, statement, scope, missing=f"no remittance advice {advice_id}", lock=lock
+    )
 
 
 async def get_advice_document(session: AsyncSession, document_id: uuid.UUID) -> AdviceDocument:

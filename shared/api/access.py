@@ -53,6 +53,10 @@ MetricsReaders = Annotated[
 ScopedAnyRole = Annotated[Principal, require_roles(*ALL_ROLES, scoped=True)]
 ScopedStaffAndAuditors = Annotated[Principal, require_roles(*_STAFF, Role.AUDITOR, scoped=True)]
 ScopedARStaff = Annotated[Principal, require_roles(*_AR, scoped=True)]
+ScopedARSupervisor = Annotated[Principal, require_roles(Role.AR_SUPERVISOR, scoped=True)]
+ScopedARStaffAndIntegration = Annotated[
+    Principal, require_roles(*_AR, Role.INTEGRATION, scoped=True)
+]
 ScopedARStaffAndSystems = Annotated[Principal, require_roles(*_AR, *_SYSTEMS, scoped=True)]
 ScopedCreditDeciderAndSystems = Annotated[
     Principal, require_roles(Role.CREDIT_MANAGER, Role.AR_SUPERVISOR, *_SYSTEMS, scoped=True)

@@ -26,6 +26,7 @@ from tests.api.test_embedded import embedded_env  # noqa: F401 (the fixture)
 from tests.api.test_object_scopes import BAKKEN, PERMIAN, bearer
 from tests.conftest import AuthHeaders
 from tests.services.invoicing.conftest import PDF, set_up_tax, ticket_body
+from tests.services.payments.advices import advice_email
 from tests.support import eventually, new_customer
 from tests.unit.test_route_roles import PINNED, SCOPED
 
@@ -175,6 +176,7 @@ async def _plant(http: httpx.AsyncClient, auth: AuthHeaders, district: str) -> P
     )
     planted.ids["*:application_id"] = applied["items"][0]["id"]
     planted.ids["*:suggestion_id"] = await _suggested(http, auth, invoice_id, district)
+    planted.ids |= await _cash_kept(http, auth, customer_id, invoice["number"], district)
 
     dispute = {
         "customer_id": customer_id,
@@ -228,13 +230,55 @@ async def _suggested(
     await _ok(
         http.post("/payments/v1/payments", json=cheque, headers=auth(Role.AR_COORDINATOR)), 201
     )
-    queue = await _ok(
-        http.get("/payments/v1/applications/suggestions", headers=auth(Role.AUDITOR))
-    )
+    queue = await _ok(http.get("/payments/v1/applications/suggestions", headers=auth(Role.AUDITOR)))
     [suggestion] = [
         s for s in queue["items"] if s["proposal"] and s["proposal"][0]["invoice_id"] == invoice_id
     ]
     return str(suggestion["id"])
+
+
+async def _cash_kept(
+    http: httpx.AsyncClient, auth: AuthHeaders, customer_id: str, number: str, district: str
+) -> dict[str, str]:
+    """A deposit for a PO, a refund asked of an over-payment, and an advice naming the invoice."""
+    staff = auth(Role.AR_COORDINATOR)
+    today = str(Clock().today())
+    deposit = {
+        "customer_id": customer_id,
+        "method": "check",
+        "amount": "25.00",
+        "currency": "USD",
+        "received_on": today,
+        "po_number": f"PO-{district}",
+    }
+    deposit_id = (await _ok(http.post("/payments/v1/deposits", json=deposit, headers=staff), 201))[
+        "id"
+    ]
+    extra = {
+        "customer_id": customer_id,
+        "method": "check",
+        "amount": "7.00",
+        "currency": "USD",
+        "received_on": today,
+        "reference": f"OVER-{district}",
+    }
+    extra_id = (await _ok(http.post("/payments/v1/payments", json=extra, headers=staff), 201))["id"]
+    refund = {"payment_id": extra_id, "amount": "7.00", "reason": "Paid twice"}
+    refund_id = (await _ok(http.post("/payments/v1/refunds", json=refund, headers=staff), 201))[
+        "id"
+    ]
+    email = advice_email(f"Our check pays:\n{number}   12.00\n", subject=f"Remittance {district}")
+    document = await _ok(
+        http.post(
+            "/payments/v1/remittance-advices",
+            files={"file": ("advice.eml", email)},
+            headers=staff,
+        ),
+        201,
+    )
+    [advice] = document["advices"]
+    assert advice["customer_id"] == customer_id, advice
+    return {"*:deposit_id": deposit_id, "*:refund_id": refund_id, "*:advice_id": advice["id"]}
 
 
 @asynccontextmanager
@@ -365,7 +409,13 @@ async def test_a_scoped_token_cannot_write_to_another_customers_objects(
             if label == "district"
             else Scope(customer_id=uuid.UUID(ours.customer))
         )
-        staff = bearer(tokens, Role.AR_COORDINATOR, scope)
+        coordinator = bearer(tokens, Role.AR_COORDINATOR, scope)
+        supervisor = bearer(tokens, Role.AR_SUPERVISOR, scope)
+
+        def staff(path: str) -> dict[str, str]:
+            # Deciding a refund is the supervisor's; every other write the coordinator's.
+            return supervisor if path.endswith(("/approve", "/reject")) else coordinator
+
         today = str(Clock().today())
 
         def writes(p: Planted) -> list[tuple[str, dict[str, Any]]]:
@@ -407,6 +457,31 @@ async def test_a_scoped_token_cannot_write_to_another_customers_objects(
                     {"reason": "Wrong"},
                 ),
                 (f"/payments/v1/payments/{p.ids['*:payment_id']}/reverse", {"reason": "NSF"}),
+                (
+                    f"/payments/v1/deposits/{p.ids['*:deposit_id']}/applications",
+                    {"invoice_id": invoice, "amount": "1.00"},
+                ),
+                (
+                    "/payments/v1/deposits",
+                    {
+                        "customer_id": customer,
+                        "method": "check",
+                        "amount": "1.00",
+                        "currency": "USD",
+                        "received_on": today,
+                        "po_number": "PO-1",
+                    },
+                ),
+                (
+                    "/payments/v1/refunds",
+                    {"payment_id": p.ids["*:payment_id"], "amount": "1.00", "reason": "Twice"},
+                ),
+                (f"/payments/v1/refunds/{p.ids['*:refund_id']}/approve", {}),
+                (f"/payments/v1/refunds/{p.ids['*:refund_id']}/reject", {}),
+                (
+                    f"/payments/v1/remittance-advices/{p.ids['*:advice_id']}/use",
+                    {"payment_id": p.ids["*:payment_id"]},
+                ),
                 (f"/payments/v1/applications/suggestions/{p.ids['*:suggestion_id']}/dismiss", {}),
                 (f"/payments/v1/applications/suggestions/{p.ids['*:suggestion_id']}/accept", {}),
                 (f"/collections/v1/statements/{customer}/send", {}),
@@ -420,7 +495,7 @@ async def test_a_scoped_token_cannot_write_to_another_customers_objects(
             ]
 
         for path, body in writes(theirs):
-            refused = await http.post(path, json=body, headers=staff)
+            refused = await http.post(path, json=body, headers=staff(path))
             assert refused.status_code == 404, (path, refused.text)
         # Nothing of the other customer's was written.
         auditor = auth(Role.AUDITOR)
@@ -430,5 +505,5 @@ async def test_a_scoped_token_cannot_write_to_another_customers_objects(
         assert theirs.ids["*:suggestion_id"] in {s["id"] for s in queue["items"]}
         # The same writes on the caller's own customer are not refused for scope.
         for path, body in writes(ours):
-            done = await http.post(path, json=body, headers=staff)
+            done = await http.post(path, json=body, headers=staff(path))
             assert done.status_code not in {403, 404}, (path, done.text)

@@ -10,11 +10,10 @@ from sqlmodel import col
 from services.payments import queries
 from services.payments.api.dependencies import Rules
 from services.payments.commands import advices
-from services.payments.commands.receipts import get_payment
 from services.payments.domain.statuses import AdviceStatus
 from services.payments.models import AdviceDocument, RemittanceAdvice
 from services.payments.schemas import AdviceDocumentOut, AdviceOut, AdviceUseIn
-from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
+from shared.api.access import AnyRole, ARStaffAndIntegration, ScopedAnyRole, ScopedARStaff
 from shared.api.files import TOO_LARGE, file_response, read_upload
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.problems import problem_doc
@@ -78,7 +77,7 @@ async def upload_advice(
 @router.get("", summary="List remittance advices")
 async def list_advices(
     session: SessionDep,
-    _: AnyRole,
+    actor: ScopedAnyRole,
     page: PageQuery,
     advice_status: Annotated[
         AdviceStatus | None,
@@ -86,10 +85,11 @@ async def list_advices(
     ] = None,
     payment_id: uuid.UUID | None = None,
 ) -> Page[AdviceOut]:
-    """Advices oldest first; `status=unmatched` is the worklist of advices that match nothing."""
+    """Advices oldest first; `status=unmatched` is the worklist of advices that match nothing.
+    A token limited to districts or a customer sees its payers' advices only."""
     return await page_of(
         session,
-        queries.remittance_advices(status=advice_status, payment_id=payment_id),
+        queries.remittance_advices(status=advice_status, payment_id=payment_id, scope=actor.scope),
         order_by=[col(RemittanceAdvice.created_at), col(RemittanceAdvice.id)],
         params=page,
         item=AdviceOut.model_validate,
@@ -118,8 +118,9 @@ async def download_document(document_id: uuid.UUID, session: SessionDep, _: AnyR
 
 
 @router.get("/{advice_id}", summary="Read a remittance advice")
-async def read_advice(advice_id: uuid.UUID, session: SessionDep, _: AnyRole) -> AdviceOut:
-    return AdviceOut.model_validate(await queries.get_advice(session, advice_id))
+async def read_advice(advice_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole) -> AdviceOut:
+    """The advice, its lines and what it was used for (a 404 outside the caller's scope)."""
+    return AdviceOut.model_validate(await queries.get_advice(session, advice_id, scope=actor.scope))
 
 
 @router.post(
@@ -128,12 +129,16 @@ async def read_advice(advice_id: uuid.UUID, session: SessionDep, _: AnyRole) -> 
     responses={409: problem_doc("The advice, or the payment, was matched already")},
 )
 async def use_advice(
-    advice_id: uuid.UUID, data: AdviceUseIn, session: SessionDep, actor: ARStaff, rules: Rules
+    advice_id: uuid.UUID,
+    data: AdviceUseIn,
+    session: SessionDep,
+    actor: ScopedARStaff,
+    rules: Rules,
 ) -> AdviceOut:
     """Say which payment a waiting or unmatched advice is for: its lines become the payment's
     remittance and cash application runs again (what waited in the review queue for the payment
     is superseded)."""
-    advice = await queries.get_advice(session, advice_id, lock=True)
-    payment = await get_payment(session, data.payment_id, lock=True)
+    advice = await queries.get_advice(session, advice_id, lock=True, scope=actor.scope)
+    payment = await queries.get_payment_in_scope(session, data.payment_id, actor.scope, lock=True)
     await advices.assign(session, advice, payment, rules, actor)
     return AdviceOut.model_validate(advice)

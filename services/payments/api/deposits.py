@@ -7,7 +7,7 @@ from fastapi import Response, status
 from services.payments.api.dependencies import Rules
 from services.payments.commands import deposits
 from services.payments.schemas import ApplicationOut, DepositApplicationIn, DepositIn, DepositOut
-from shared.api.access import AnyRole, ARStaff, ARStaffAndIntegration
+from shared.api.access import ScopedAnyRole, ScopedARStaff, ScopedARStaffAndIntegration
 from shared.api.routing import service_router
 from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
@@ -20,7 +20,7 @@ async def create_deposit(
     clock: ClockDep,
     data: DepositIn,
     session: SessionDep,
-    actor: ARStaffAndIntegration,
+    actor: ScopedARStaffAndIntegration,
     rules: Rules,
     response: Response,
 ) -> DepositOut:
@@ -36,9 +36,11 @@ async def create_deposit(
 
 
 @router.get("/{deposit_id}", summary="Read a deposit")
-async def read_deposit(deposit_id: uuid.UUID, session: SessionDep, _: AnyRole) -> DepositOut:
-    """The deposit and how much of it is not yet applied."""
-    return DepositOut.model_validate(await deposits.get_deposit(session, deposit_id))
+async def read_deposit(
+    deposit_id: uuid.UUID, session: SessionDep, actor: ScopedAnyRole
+) -> DepositOut:
+    """The deposit and how much of it is not yet applied (a 404 outside the caller's scope)."""
+    return DepositOut.model_validate(await deposits.get_deposit(session, deposit_id, actor.scope))
 
 
 @router.post(
@@ -50,11 +52,11 @@ async def apply_deposit(
     deposit_id: uuid.UUID,
     data: DepositApplicationIn,
     session: SessionDep,
-    actor: ARStaff,
+    actor: ScopedARStaff,
     rules: Rules,
 ) -> ApplicationOut:
     """Apply the deposit to an invoice of the same customer (Dr customer deposits / Cr AR)."""
-    deposit = await deposits.get_deposit(session, deposit_id)
+    deposit = await deposits.get_deposit(session, deposit_id, actor.scope)
     return ApplicationOut.model_validate(
         await deposits.apply_deposit_by_hand(session, deposit, data, rules, actor)
     )

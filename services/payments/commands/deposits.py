@@ -5,6 +5,7 @@ applies it."""
 import uuid
 from datetime import date
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import (
@@ -16,10 +17,10 @@ from services.payments.commands.applications import (
 )
 from services.payments.models import Application, Deposit
 from services.payments.publishing import publish
+from services.payments.queries import DEPOSITS, get_payer
 from services.payments.schemas import DepositApplicationIn, DepositIn
 from services.payments.settings import PaymentsSettings
-from shared.api.problems import NotFound
-from shared.auth import Principal
+from shared.auth import UNLIMITED, Principal, Scope
 from shared.clock import check_not_ahead
 from shared.events.payments import DepositReceived
 from shared.periods import ensure_open
@@ -33,6 +34,9 @@ async def receive_deposit(
     *,
     today: date,
 ) -> Deposit:
+    if actor.scope.limits_customers:
+        # A customer outside the caller's scope is not found, like one payments never heard of.
+        await get_payer(session, data.customer_id, scope=actor.scope)
     check_not_ahead(
         data.received_on, today=today, tolerance_days=rules.max_future_days, what="received_on"
     )
@@ -61,11 +65,14 @@ async def receive_deposit(
     return deposit
 
 
-async def get_deposit(session: AsyncSession, deposit_id: uuid.UUID) -> Deposit:
-    deposit = await session.get(Deposit, deposit_id, with_for_update=True)
-    if deposit is None:
-        raise NotFound(f"no deposit {deposit_id}")
-    return deposit
+async def get_deposit(
+    session: AsyncSession, deposit_id: uuid.UUID, scope: Scope = UNLIMITED
+) -> Deposit:
+    """The deposit, locked, or a 404 when it is unknown or outside the caller's scope."""
+    statement = select(Deposit).where(Deposit.id == deposit_id)
+    return await DEPOSITS.one(
+        session, statement, scope, missing=f"no deposit {deposit_id}", lock=True
+    )
 
 
 async def apply_deposit_by_hand(

@@ -4,6 +4,7 @@ requester) approves. The amount is held from the payment while the request waits
 import uuid
 from datetime import date
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.payments.commands.applications import CashRuleBroken
@@ -12,11 +13,11 @@ from services.payments.domain import posting
 from services.payments.domain.statuses import PaymentStatus, RefundStatus
 from services.payments.models import Payment, Refund
 from services.payments.publishing import publish
+from services.payments.queries import REFUNDS
 from services.payments.schemas import RefundIn
 from services.payments.settings import PaymentsSettings
-from shared.api.problems import NotFound
 from shared.audit import record_change
-from shared.auth import Principal
+from shared.auth import UNLIMITED, Principal, Scope
 from shared.events.payments import RefundIssued
 from shared.money import is_whole_minor_units
 from shared.periods import ensure_open
@@ -60,12 +61,14 @@ async def request_refund(
 
 
 async def get_refund(
-    session: AsyncSession, refund_id: uuid.UUID, *, pending: bool = True
+    session: AsyncSession, refund_id: uuid.UUID, *, pending: bool = True, scope: Scope = UNLIMITED
 ) -> Refund:
-    """The refund; with `pending`, locked and refused unless it still waits for a decision."""
-    refund = await session.get(Refund, refund_id, with_for_update=pending)
-    if refund is None:
-        raise NotFound(f"no refund {refund_id}")
+    """The refund, or a 404 when it is unknown or outside the caller's scope; with `pending`,
+    locked and refused unless it still waits for a decision."""
+    statement = select(Refund).where(Refund.id == refund_id)
+    refund = await REFUNDS.one(
+        session, statement, scope, missing=f"no refund {refund_id}", lock=pending
+    )
     if pending and refund.status != RefundStatus.PENDING_APPROVAL:
         raise CashRuleBroken(f"the refund was already {refund.status}")
     return refund
