@@ -4,11 +4,13 @@ below zero, in any service, on real PostgreSQL and Kafka with the five services
 
 Each run is one customer and one invoice: a payment is received, then a random set of the five
 operations is sent at once, in a random order with random gaps, so each lands within the others'
-event delay. Once every service has caught up, each service's ledger is compared with a model
-built from payments' answers (the authority) and from what the APIs acknowledged: the invoice is
-never below zero, the only credits are the memos' documented on-account parts and unapplied cash,
-every service holds the same split, the customer's net position is what the acknowledged
-documents add up to whatever their order, and the ledger ties to the AR control account.
+event delay. Once every service has caught up, each service's ledger is compared with the model
+of tests/settlement_model.py, built from what the APIs acknowledged (the chaos runs use it too):
+the invoice is never below zero, the only credits are the memos' documented on-account parts and
+unapplied cash, each to the cent whatever the order (only how two memos share their on-account
+part is read from payments, the authority), every service holds the same, the customer's net
+position is what the acknowledged documents add up to, and the ledger ties to the AR control
+account.
 
 `AR_INTERLEAVE_RUNS` runs (default 4, in `make test`; `make interleave RUNS=200` for more),
 `AR_INTERLEAVE_LANES` at a time, `AR_INTERLEAVE_SEED` to repeat a sequence."""
@@ -16,6 +18,7 @@ documents add up to whatever their order, and the ledger ties to the AR control 
 import asyncio
 import os
 import random
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from shared.service import Service
 from tests.conftest import AuthHeaders
 from tests.integration.conftest import client
 from tests.services.invoicing.conftest import set_up_tax
+from tests.settlement_model import ZERO, Settlements, money
 from tests.support import eventually, new_customer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -46,7 +50,6 @@ LINE = {
     "taxability": "exempt",
     "service_line": "rentals",
 }
-ZERO = Decimal(0)
 
 
 @dataclass
@@ -59,10 +62,7 @@ class Run:
     invoice: dict[str, Any] = field(default_factory=dict)
     payment: dict[str, Any] = field(default_factory=dict)
     answers: list[tuple[str, int]] = field(default_factory=list)
-    memos: list[dict[str, Any]] = field(default_factory=list)
-    write_offs: list[dict[str, Any]] = field(default_factory=list)
-    voided: bool = False
-    reversed: bool = False
+    model: Settlements = field(default_factory=Settlements)
 
 
 @dataclass
@@ -98,6 +98,7 @@ async def _prepare(apis: Apis, auth: AuthHeaders, run: Run) -> None:
     run.invoice = await _ok(
         apis.invoicing.post(f"/v1/invoices/{draft['id']}/issue", headers=staff), 200
     )
+    run.model.invoice_issued(run.invoice)
 
     async def known() -> bool:
         path = f"/v1/invoice-balances/{run.invoice['id']}"
@@ -113,6 +114,7 @@ async def _prepare(apis: Apis, auth: AuthHeaders, run: Run) -> None:
         "received_on": run.invoice["invoice_date"],
     }
     run.payment = await _ok(apis.payments.post("/v1/payments", json=payment, headers=staff), 201)
+    run.model.payment_received(run.payment)
 
 
 async def _fire(apis: Apis, auth: AuthHeaders, run: Run, rng: random.Random) -> None:
@@ -154,19 +156,17 @@ async def _fire(apis: Apis, auth: AuthHeaders, run: Run, rng: random.Random) -> 
         if answer.status_code >= 300:
             return
         if operation == "memo":
-            run.memos.append(answer.json())
+            run.model.memo_issued(answer.json())
+        elif operation == "apply":
+            run.model.applied(answer.json())
         elif operation == "write_off":
-            run.write_offs.append(answer.json())
+            run.model.written_off(answer.json())
         elif operation == "void":
-            run.voided = True
-        elif operation == "reverse":
-            run.reversed = True
+            run.model.voided.add(uuid.UUID(invoice_id))
+        else:
+            run.model.reversed.add(uuid.UUID(payment_id))
 
     await asyncio.gather(*(send(op, rng.random() * 0.03) for op in run.operations))
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value))
 
 
 async def _views(apis: Apis, auth: AuthHeaders, run: Run) -> dict[str, Any]:
@@ -175,7 +175,7 @@ async def _views(apis: Apis, auth: AuthHeaders, run: Run) -> dict[str, Any]:
 
     async def item(item_id: str) -> Decimal | None:
         answer = await apis.collections.get(f"/v1/ledger/items/{item_id}", headers=reader)
-        return _money(answer.json()["balance"]) if answer.status_code == 200 else None
+        return money(answer.json()["balance"]) if answer.status_code == 200 else None
 
     balance = await _ok(
         apis.payments.get(f"/v1/invoice-balances/{invoice_id}", headers=reader), 200
@@ -189,66 +189,50 @@ async def _views(apis: Apis, auth: AuthHeaders, run: Run) -> dict[str, Any]:
         "payment": payment,
         "invoicing": invoice,
         "collections_invoice": await item(invoice_id),
-        "collections_memos": [await item(m["id"]) for m in run.memos],
+        "collections_memos": [await item(str(m)) for m in run.model.memos],
         "collections_payment": await item(payment_id),
         "credit_open_ar": (
-            _money(exposure.json()["open_ar"]) if exposure.status_code == 200 else None
+            money(exposure.json()["open_ar"]) if exposure.status_code == 200 else None
         ),
     }
 
 
 def _disagreements(run: Run, views: dict[str, Any]) -> list[str]:
-    """Where a service's ledger differs from the model built from payments' answers."""
-    authority, payment, invoice = views["payments"], views["payment"], views["invoicing"]
-    balance, total = _money(authority["balance"]), _money(run.invoice["total"])
-    on_account = {m["id"]: _money(m["on_account"]) for m in authority["credit_memos"]}
-    unapplied = _money(payment["unapplied"])
-    cash = sum(
-        (_money(a["amount"]) + _money(a["discount"]))
-        for a in payment["applications"]
-        if a["status"] == "active"
+    """Where a service's ledger differs from the model."""
+    model, authority = run.model, views["payments"]
+    invoice_id, payment_id = uuid.UUID(run.invoice["id"]), uuid.UUID(run.payment["id"])
+    split = {uuid.UUID(m["id"]): money(m["on_account"]) for m in authority["credit_memos"]}
+    problems = model.split_problems(split)
+    voided, invoice, open_amount = (
+        invoice_id in model.voided,
+        views["invoicing"],
+        model.open_on(invoice_id),
     )
-    standing_write_offs = ZERO if run.voided else sum(_money(w["amount"]) for w in run.write_offs)
-    memo_totals = sum((_money(m["total"]) for m in run.memos), ZERO)
-    memos_applied = memo_totals - sum(on_account.values(), ZERO)
-    owed = ZERO if run.voided else total
-    received = ZERO if run.reversed else _money(run.payment["amount"])
-    net = owed - memo_totals - received - standing_write_offs
-    problems = []
 
-    def expect(what: str, found: Any, model: Any) -> None:
-        if found != model:
-            problems.append(f"{what}: {found} != {model}")
+    def expect(what: str, found: Any, expected: Any) -> None:
+        if found != expected:
+            problems.append(f"{what}: {found} != {expected}")
 
-    expect("invoice below zero", balance < 0, False)
-    expect("a memo's on-account part below zero", any(v < 0 for v in on_account.values()), False)
-    expect("memos payments knows", set(on_account), {m["id"] for m in run.memos})
-    expect(
-        "payments' balance",
-        balance,
-        ZERO if run.voided else owed - cash - memos_applied - standing_write_offs,
-    )
-    expect("payments' status", authority["status"] == "voided", run.voided)
-    expect("invoicing's status", invoice["status"] == "voided", run.voided)
-    if not run.voided:
-        expect("invoicing's open amount", _money(invoice["open_amount"]), balance)
+    expect("payments' balance", money(authority["balance"]), open_amount)
+    expect("payments' status", authority["status"] == "voided", voided)
+    expect("payments' unapplied", money(views["payment"]["unapplied"]), model.unapplied(payment_id))
+    expect("invoicing's status", invoice["status"] == "voided", voided)
+    if not voided:
+        expect("invoicing's open amount", money(invoice["open_amount"]), open_amount)
     expect(
         "invoicing's on-account credit",
-        _money(invoice["credit_on_account"]),
-        sum(on_account.values(), ZERO),
+        money(invoice["credit_on_account"]),
+        model.on_account(invoice_id),
     )
-    expect("collections' invoice", views["collections_invoice"], balance)
+    expect("collections' invoice", views["collections_invoice"], open_amount)
     expect(
         "collections' memos",
         views["collections_memos"],
-        [-on_account.get(m["id"], ZERO) for m in run.memos],
+        [-split.get(m, ZERO) for m in model.memos],
     )
-    expect(
-        "collections' payment", views["collections_payment"], ZERO if run.reversed else -unapplied
-    )
-    expect("credit's open AR", views["credit_open_ar"], net)
+    expect("collections' payment", views["collections_payment"], -model.unapplied(payment_id))
     # The same documents add up to the same position, whatever order they were applied in.
-    expect("net position", balance - sum(on_account.values(), ZERO) - unapplied, net)
+    expect("credit's open AR", views["credit_open_ar"], model.position())
     return problems
 
 
@@ -316,13 +300,13 @@ async def test_a_memo_and_a_payment_sent_at_once_leave_the_invoice_at_zero_every
             )
             if None in found:
                 return None
-            values = tuple(_money(v) for v in found)
+            values = tuple(money(v) for v in found)
             # Settled once the three copies of the invoice agree and the memo reached collections.
             return values if len(set(values[:3])) == 1 else None
 
         payments_, invoicing_, collections_, memo_credit = await eventually(balances, timeout=60)
         assert (payments_, invoicing_, collections_) == (ZERO, ZERO, ZERO)
-        assert memo_credit == -_money(memo.json()["total"])  # on account, not lost
+        assert memo_credit == -money(memo.json()["total"])  # on account, not lost
 
 
 # Past the suite's 300 s per test when asked for many runs.
@@ -357,12 +341,12 @@ async def test_no_interleaving_takes_an_invoice_below_zero_and_every_ledger_agre
 
         reader = auth(Role.AUDITOR)
         tie_out = await _ok(collections.get("/v1/ledger/tie-out", headers=reader), 200)
-        assert all(_money(t["difference"]) == 0 for t in tie_out), tie_out
+        assert all(money(t["difference"]) == 0 for t in tie_out), tie_out
     outcomes = Counter(f"{op}:{status}" for run in runs for op, status in run.answers)
     races = sum(
         1
         for run in runs
-        if run.memos
+        if run.model.memos
         and any(op in ("apply", "write_off") and status < 300 for op, status in run.answers)
     )
     print(
