@@ -17,7 +17,6 @@ from services.payments.commands.applications import (
     unapply,
 )
 from services.payments.commands.cash_application import apply_cash
-from services.payments.commands.chunk_application import apply_cash_to_chunk
 from services.payments.domain import posting
 from services.payments.domain.duplicates import Receipt, payer_of, same_money
 from services.payments.domain.matching.payers import PayerDirectory
@@ -131,7 +130,7 @@ async def record_payment(
         await check_payer(session, data.customer_id, data.currency)
     payment = _add_payment(session, data, received_on, rules, actor, BankOrigin())
     await session.flush()
-    await apply_cash(session, payment, rules)
+    await apply_cash(session, [payment], rules)
     return payment
 
 
@@ -171,13 +170,9 @@ async def apply_bank_payments(
 ) -> None:
     """A chunk of added payments written in one flush (with their remittance lines, audit
     entries and events), then applied in file order, set-based for the chunk (see
-    chunk_application.py), or each on its own with chunks of one."""
+    cash_application.py)."""
     await session.flush()
-    if rules.bank_file_chunk_entries > 1:
-        await apply_cash_to_chunk(session, payments, rules, directory)
-        return
-    for payment in payments:
-        await apply_cash(session, payment, rules, directory)
+    await apply_cash(session, payments, rules, directory)
 
 
 def _add_payment(
