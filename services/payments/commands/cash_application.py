@@ -47,6 +47,7 @@ from services.payments.models import (
 from services.payments.settings import PaymentsSettings
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.db import RowBatch
 
 
 async def payer_directory(session: AsyncSession) -> PayerDirectory:
@@ -516,12 +517,17 @@ async def apply_cash(
     rules: PaymentsSettings,
     directory: PayerDirectory | None = None,
     advices: dict[uuid.UUID, RemittanceAdvice] | None = None,
+    batch: RowBatch | None = None,
 ) -> list[Proposal]:
     """Apply what the engine is sure of to the payments (flushed already), in their order; put
     the rest in the review queue. A file's chunks share one `directory` of payers. A remittance
     advice that came apart from the money (given in `advices` by payment id, or one waiting for
-    the payment) gives the payment its lines, and the explanation names it."""
+    the payment) gives the payment its lines, and the explanation names it. The applications,
+    their audit entries and events are written at once at the end, with whatever the caller put
+    in `batch` before them."""
+    batch = batch or RowBatch()
     if not payments:
+        await batch.write(session)
         return []
     directory = directory or await payer_directory(session)
     advices = await _advices(session, payments, directory, rules, advices or {})
@@ -567,6 +573,7 @@ async def apply_cash(
                     basis=Basis(
                         True, decision.confidence, decision.explanation, application.reason_code
                     ),
+                    batch=batch,
                 )
                 await pending.supersede_stale(session, invoice_id=application.invoice.id)
             await pending.supersede_stale(session, payment_id=payment.id)
@@ -578,4 +585,5 @@ async def apply_cash(
             queued.append(suggestion)
     await session.flush()  # the suggestions before the rows that refer to them
     session.add_all([row for s in queued for row in suggested_invoices(s)])
+    await batch.write(session)  # after the payments and invoices the applications refer to
     return [d.proposal for d in decisions]
