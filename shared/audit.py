@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import context
 from shared.auth import Principal
 from shared.clock import utc_now
-from shared.db import insert_rows, new_id
+from shared.db import RowBatch
 from shared.tables import AuditEntry
 
 SYSTEM_ACTOR = "system"
@@ -38,15 +38,15 @@ def record_change(
     entity_id: str,
     changes: dict[str, Any],
     reason: str | None = None,
-) -> AuditEntry:
-    """Add an audit entry to the caller's transaction; `actor=None` means an event did it."""
-    entry = AuditEntry(
-        entity_id=entity_id,
-        changes=changes,
-        **_who_and_why(actor, action=action, entity_type=entity_type, reason=reason),
-    )
-    session.add(entry)
-    return entry
+    batch: RowBatch | None = None,
+) -> None:
+    """Add an audit entry to the caller's transaction (or to the `batch` it writes at once);
+    `actor=None` means an event did it."""
+    who = _who_and_why(actor, action=action, entity_type=entity_type, reason=reason)
+    if batch is None:
+        session.add(AuditEntry(entity_id=entity_id, changes=changes, **who))
+    else:
+        batch.add(AuditEntry, entity_id=entity_id, changes=changes, **who)
 
 
 def _who_and_why(
@@ -76,11 +76,10 @@ async def record_changes(
     import of thousands of documents builds no entity per entry."""
     at = utc_now()
     common = _who_and_why(actor, action=action, entity_type=entity_type, reason=reason)
-    rows = [
-        {"id": new_id(), "at": at, "entity_id": entity_id, "changes": change, **common}
-        for entity_id, change in changes.items()
-    ]
-    await session.run_sync(insert_rows, AuditEntry.__table__, rows)  # type: ignore[attr-defined]
+    batch = RowBatch()
+    for entity_id, change in changes.items():
+        batch.add(AuditEntry, at=at, entity_id=entity_id, changes=change, **common)
+    await batch.write(session)
 
 
 async def history(session: AsyncSession, entity_type: str, entity_id: str) -> list[HistoryEntry]:

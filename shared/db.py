@@ -6,13 +6,15 @@ here keep money exact and timestamps in UTC on both.
 
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -195,6 +197,44 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     # This runs in SQLAlchemy's greenlet, where await_only may wait for the driver.
     driver = await_only(_driver_in_transaction(connection.connection))
     await_only(driver.copy_records_to_table(table.name, records=records, columns=columns))
+
+
+class RowBatch:
+    """Rows that are only ever added (audit entries, outbox events, applications) gathered while
+    a batch of work is decided, then written with `insert_rows` table by table, in the order each
+    table was first added to (an outbox's events keep their order). A bulk import's thousands of
+    rows are then no entities to build, track, flush and expire one by one."""
+
+    def __init__(self) -> None:
+        self._rows: dict[Table, list[dict[str, Any]]] = {}
+
+    def add(self, model: Any, **values: Any) -> None:
+        """A row of the table model's table: the values given, the model's defaults for the
+        rest; a key the database numbers (the outbox's sequence) is left to it."""
+        row = dict(values)
+        for name, default, factory in _defaults(model):
+            if name not in row:
+                row[name] = factory() if factory is not None else default
+        self._rows.setdefault(model.__table__, []).append(row)
+
+    async def write(self, session: AsyncSession) -> None:
+        for table, rows in self._rows.items():
+            await session.run_sync(insert_rows, table, rows)
+        self._rows.clear()
+
+
+@cache
+def _defaults(model: Any) -> tuple[tuple[str, Any, Callable[[], Any] | None], ...]:
+    """The model's columns with a default (a value or a factory), but a key the database
+    numbers; built once, as asking pydantic for a default inspects its factory every time."""
+    columns = model.__table__.columns
+    return tuple(
+        (name, field.default, field.default_factory)
+        for name, field in model.model_fields.items()
+        if name in columns
+        and (field.default_factory is not None or field.default is not PydanticUndefined)
+        and not (columns[name].primary_key and field.default is None)
+    )
 
 
 async def _driver_in_transaction(pooled: Any) -> Any:

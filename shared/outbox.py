@@ -8,6 +8,7 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import text, update
 from sqlmodel import col, func, select
@@ -16,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import context
 from shared.bus import Bus, BusMessage
 from shared.clock import Clock
-from shared.db import Database
+from shared.db import Database, RowBatch
 from shared.events.catalog import EventPayload, topic_for
 from shared.events.envelope import EventEnvelope
 from shared.observability import EVENTS_RELAYED, OUTBOX_OLDEST_AGE, OUTBOX_UNSENT
@@ -33,8 +34,15 @@ class Outbox:
         self.topic = topic_for(producer)
 
     def add(
-        self, session: AsyncSession, payload: EventPayload, *, customer_id: str, aggregate_id: str
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        customer_id: str,
+        aggregate_id: str,
+        batch: RowBatch | None = None,
     ) -> EventEnvelope:
+        """The event added to the caller's transaction, or to the `batch` it writes at once."""
         if payload.producer != self.producer:
             raise ValueError(f"{self.producer} may not publish {payload.event_type}")
         envelope = EventEnvelope.wrap(
@@ -44,15 +52,17 @@ class Outbox:
             correlation_id=context.correlation_id.get() or context.request_id.get(),
             causation_id=context.causation_id.get(),
         )
-        session.add(
-            OutboxMessage(
-                event_id=envelope.id,
-                topic=self.topic,
-                key=customer_id,
-                event_type=envelope.type,
-                envelope=envelope.to_bytes(),
-            )
-        )
+        message: dict[str, Any] = {
+            "event_id": envelope.id,
+            "topic": self.topic,
+            "key": customer_id,
+            "event_type": envelope.type,
+            "envelope": envelope.to_bytes(),
+        }
+        if batch is None:
+            session.add(OutboxMessage(**message))
+        else:
+            batch.add(OutboxMessage, **message)
         return envelope
 
 

@@ -2,6 +2,7 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db import RowBatch
 from shared.events.catalog import EventPayload
 from shared.events.payments import (
     CreditMemoApplied,
@@ -32,8 +33,14 @@ PUBLISHES: list[type[EventPayload]] = [
 
 
 def publish(
-    session: AsyncSession, payload: EventPayload, *, key: object, aggregate_id: object
+    session: AsyncSession,
+    payload: EventPayload,
+    *,
+    key: object,
+    aggregate_id: object,
+    batch: RowBatch | None = None,
 ) -> None:
-    """Write the event to the outbox. `key` is the customer id, or the payment id while the payer
-    is unknown (such a payment's later events are keyed by the customer once it is known)."""
-    outbox.add(session, payload, customer_id=str(key), aggregate_id=str(aggregate_id))
+    """Write the event to the outbox (or the `batch`). `key` is the customer id, or the payment
+    id while the payer is unknown (such a payment's later events are keyed by the customer once
+    it is known)."""
+    outbox.add(session, payload, customer_id=str(key), aggregate_id=str(aggregate_id), batch=batch)

@@ -154,7 +154,7 @@ async def use_for(
     ).all():
         suggestion.status = SuggestionStatus.SUPERSEDED
         suggestion.superseded_reason = f"{describe(advice)} came for the payment"
-    await apply_cash(session, payment, rules, advice=advice)
+    await apply_cash(session, [payment], rules, advices={payment.id: advice})
 
 
 async def take_in(

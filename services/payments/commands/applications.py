@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import col, select
@@ -20,6 +21,7 @@ from services.payments.publishing import publish
 from shared.api.problems import BusinessRuleViolation, NotKnownYet
 from shared.audit import record_change
 from shared.auth import Principal
+from shared.db import RowBatch, new_id
 from shared.events.journal import JournalEntry
 from shared.events.payments import PaymentApplied, PaymentUnapplied
 from shared.journal import ChartOfAccounts
@@ -87,7 +89,7 @@ async def apply_to_invoice(
     basis: Basis = Basis(),
 ) -> Application:
     """Move `amount` of the payment's unapplied cash (or the deposit) onto the invoice."""
-    application = settle(
+    application_id = settle(
         session,
         gl,
         source,
@@ -102,6 +104,8 @@ async def apply_to_invoice(
     await supersede_stale(session, invoice_id=invoice.id)
     if not isinstance(source, Deposit):
         await supersede_stale(session, payment_id=source.id)
+    application = await session.get(Application, application_id)  # in the session: no query
+    assert application is not None
     return application
 
 
@@ -116,9 +120,11 @@ def settle(
     applied_on: date,
     actor: Principal | None,
     basis: Basis,
-) -> Application:
-    """The application added to the session with its audit entry and event, not flushed, and no
-    suggestion superseded: `apply_to_invoice` does both, a bank file's chunk once for the chunk."""
+    batch: RowBatch | None = None,
+) -> uuid.UUID:
+    """The application (its id returned) added to the session, or the `batch`, with its audit
+    entry and event, not flushed, and no suggestion superseded: `apply_to_invoice` does both,
+    cash application once for its chunk of payments."""
     from_deposit = isinstance(source, Deposit)
     available = source.remaining if isinstance(source, Deposit) else source.unapplied
     _check(source, available, invoice, amount, discount)
@@ -130,23 +136,27 @@ def settle(
     invoice.balance -= amount + discount
     invoice.status = InvoiceStatus.PAID if invoice.balance <= 0 else InvoiceStatus.OPEN
     invoice.short_pay_reason = basis.reason_code if invoice.balance > 0 else None
-    application = Application(
-        payment_id=None if from_deposit else source.id,
-        deposit_id=source.id if from_deposit else None,
-        invoice_id=invoice.id,
-        invoice_number=invoice.number,
-        customer_id=invoice.customer_id,
-        currency=invoice.currency,
-        amount=amount,
-        discount=discount,
-        applied_on=applied_on,
-        automatic=basis.automatic,
-        confidence=basis.confidence,
-        explanation=basis.explanation,
-        reason_code=basis.reason_code,
-        applied_by=actor.subject if actor else "cash-application",
-    )
-    session.add(application)
+    application: dict[str, Any] = {
+        "id": new_id(),
+        "payment_id": None if from_deposit else source.id,
+        "deposit_id": source.id if from_deposit else None,
+        "invoice_id": invoice.id,
+        "invoice_number": invoice.number,
+        "customer_id": invoice.customer_id,
+        "currency": invoice.currency,
+        "amount": amount,
+        "discount": discount,
+        "applied_on": applied_on,
+        "automatic": basis.automatic,
+        "confidence": basis.confidence,
+        "explanation": basis.explanation,
+        "reason_code": basis.reason_code,
+        "applied_by": actor.subject if actor else "cash-application",
+    }
+    if batch is None:
+        session.add(Application(**application))
+    else:
+        batch.add(Application, **application)
     record_change(
         session,
         actor=actor,
@@ -154,17 +164,18 @@ def settle(
         entity_type="invoice",
         entity_id=str(invoice.id),
         changes={
-            "application_id": str(application.id),
+            "application_id": str(application["id"]),
             "amount": str(amount),
             "discount": str(discount),
             "balance": str(invoice.balance),
             "automatic": basis.automatic,
         },
         reason=basis.explanation,
+        batch=batch,
     )
     entry = posting.applied(
         gl,
-        application.id,
+        application["id"],
         applied_on,
         invoice.currency,
         amount,
@@ -174,9 +185,9 @@ def settle(
     publish(
         session,
         PaymentApplied(
-            application_id=application.id,
-            payment_id=application.payment_id,
-            deposit_id=application.deposit_id,
+            application_id=application["id"],
+            payment_id=application["payment_id"],
+            deposit_id=application["deposit_id"],
             customer_id=invoice.customer_id,
             invoice_id=invoice.id,
             invoice_number=invoice.number,
@@ -189,8 +200,9 @@ def settle(
         ),
         key=invoice.customer_id,
         aggregate_id=invoice.id,
+        batch=batch,
     )
-    return application
+    return application["id"]
 
 
 async def unapply(
@@ -288,6 +300,7 @@ def audit_receipt(
     receipt: Payment | Deposit,
     data: BaseModel,
     actor: Principal,
+    batch: RowBatch | None = None,
 ) -> JournalEntry:
     """Audit money taken (`what` is "payment" or "deposit") and return its journal entry: Dr cash,
     Cr unapplied cash or customer deposits."""
@@ -298,6 +311,7 @@ def audit_receipt(
         entity_type=what,
         entity_id=str(receipt.id),
         changes=data.model_dump(mode="json"),
+        batch=batch,
     )
     return posting.posted(
         gl,

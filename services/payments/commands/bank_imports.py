@@ -47,6 +47,7 @@ from shared.api.problems import Conflict, Problem
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import TooFarAhead, check_not_ahead
+from shared.db import RowBatch
 from shared.periods import PeriodIsClosed
 
 # Receipts prepared between two chances for the event loop to run something else.
@@ -321,6 +322,7 @@ async def import_bank_file(
     # Payments are written and applied a chunk at a time, all in the request's one transaction:
     # a file is recorded whole or (on an error that escapes) not at all.
     chunk: list[Payment] = []
+    batch = RowBatch()
     posting_dates: dict[date, date] = {}
     for index, receipt in enumerate(parsed.receipts):
         money = candidates[index][1]
@@ -365,18 +367,19 @@ async def import_bank_file(
             rules,
             actor,
             posting_dates,
+            batch,
         )
         result.payments.append(payment)
         chunk.append(payment)
         if receipt.bank_reference:
             in_file.setdefault(receipt.bank_reference, []).append((payment, money))
         if len(chunk) == rules.bank_file_chunk_entries:
-            await apply_bank_payments(session, chunk, rules, directory)
+            await apply_bank_payments(session, chunk, rules, directory, batch)
             chunk = []
         if index % _YIELD_EVERY == 0:
             # The loop serves other requests meanwhile: no stretch of this work holds it long.
             await asyncio.sleep(0)
-    await apply_bank_payments(session, chunk, rules, directory)
+    await apply_bank_payments(session, chunk, rules, directory, batch)
     reversals = await _reverse_returns(session, parsed, filename, rules, actor, problems)
     refused = [p for p in problems if not isinstance(p, NotAReceipt)]
     if refused and not result.payments and not duplicates and not reversals:

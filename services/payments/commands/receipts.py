@@ -17,7 +17,6 @@ from services.payments.commands.applications import (
     unapply,
 )
 from services.payments.commands.cash_application import apply_cash
-from services.payments.commands.chunk_application import apply_cash_to_chunk
 from services.payments.domain import posting
 from services.payments.domain.duplicates import Receipt, payer_of, same_money
 from services.payments.domain.matching.payers import PayerDirectory
@@ -30,6 +29,7 @@ from shared.api.problems import Conflict, NotFound
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import check_not_ahead
+from shared.db import RowBatch
 from shared.events.payments import PaymentReceived, PaymentReversed
 from shared.periods import ensure_open, posting_date
 
@@ -131,7 +131,7 @@ async def record_payment(
         await check_payer(session, data.customer_id, data.currency)
     payment = _add_payment(session, data, received_on, rules, actor, BankOrigin())
     await session.flush()
-    await apply_cash(session, payment, rules)
+    await apply_cash(session, [payment], rules)
     return payment
 
 
@@ -151,16 +151,17 @@ async def add_bank_payment(
     rules: PaymentsSettings,
     actor: Principal,
     posting_dates: dict[date, date],
+    batch: RowBatch,
 ) -> Payment:
-    """A bank file's receipt added to the session, not yet flushed nor applied: a file's
-    payments are written and applied a chunk at a time (`apply_bank_payments`). `posting_dates`
-    is the file's cache of the date each received date posts on (closed months do not change
-    during an import)."""
+    """A bank file's receipt added to the session (its audit entry and event to the chunk's
+    `batch`), not yet flushed nor applied: a file's payments are written and applied a chunk at
+    a time (`apply_bank_payments`). `posting_dates` is the file's cache of the date each
+    received date posts on (closed months do not change during an import)."""
     if data.received_on not in posting_dates:
         posting_dates[data.received_on] = await posting_date(
             session, data.received_on, rules.closed_month_policy
         )
-    return _add_payment(session, data, posting_dates[data.received_on], rules, actor, origin)
+    return _add_payment(session, data, posting_dates[data.received_on], rules, actor, origin, batch)
 
 
 async def apply_bank_payments(
@@ -168,16 +169,13 @@ async def apply_bank_payments(
     payments: list[Payment],
     rules: PaymentsSettings,
     directory: PayerDirectory,
+    batch: RowBatch,
 ) -> None:
-    """A chunk of added payments written in one flush (with their remittance lines, audit
-    entries and events), then applied in file order, set-based for the chunk (see
-    chunk_application.py), or each on its own with chunks of one."""
+    """A chunk of added payments written in one flush (with their remittance lines), then
+    applied in file order, set-based for the chunk (see cash_application.py); the chunk's audit
+    entries, events and applications are written at once at its end."""
     await session.flush()
-    if rules.bank_file_chunk_entries > 1:
-        await apply_cash_to_chunk(session, payments, rules, directory)
-        return
-    for payment in payments:
-        await apply_cash(session, payment, rules, directory)
+    await apply_cash(session, payments, rules, directory, batch=batch)
 
 
 def _add_payment(
@@ -187,9 +185,10 @@ def _add_payment(
     rules: PaymentsSettings,
     actor: Principal,
     origin: BankOrigin,
+    batch: RowBatch | None = None,
 ) -> Payment:
     """The receipt, its remittance lines, audit entry and event added to the session (flushed by
-    the caller)."""
+    the caller), the audit entry and event to the `batch` if one is given."""
     payment = Payment(
         customer_id=data.customer_id,
         method=data.method,
@@ -212,7 +211,7 @@ def _add_payment(
     session.add(payment)
     for position, line in enumerate(data.remittance, start=1):
         session.add(RemittanceLine(payment_id=payment.id, position=position, **line.model_dump()))
-    journal = audit_receipt(session, rules.chart, "payment", payment, data, actor)
+    journal = audit_receipt(session, rules.chart, "payment", payment, data, actor, batch)
     publish(
         session,
         PaymentReceived(
@@ -228,6 +227,7 @@ def _add_payment(
         ),
         key=payment.customer_id or payment.id,
         aggregate_id=payment.id,
+        batch=batch,
     )
     return payment
 
