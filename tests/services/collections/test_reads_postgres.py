@@ -1,7 +1,7 @@
-"""The worklist on PostgreSQL, which sums past due from the items and payment history in the
-database, answers what the same books give on SQLite, which sums entries in Python: for
-today and for past days (payments made since then count as still owed), for a district and for
-everyone, with disputes, promises and days beyond terms."""
+"""The worklist and a customer's aging on PostgreSQL, which start from the items' balances and
+sum in the database, answer what the same books give on SQLite, which sums entries in Python:
+for today and for past days (payments made since then count as still owed), for a district and
+for everyone, with disputes, promises, days beyond terms and cash on account."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -165,3 +165,42 @@ async def test_postgres_worklist_answers_as_sqlite_does_today_and_on_past_days(
     }
     assert then[paid_since]["past_due"] == "900.00"
     assert then[partial]["past_due"] == "1000.00"
+
+
+async def test_postgres_customer_aging_answers_as_sqlite_does_and_adds_up_to_the_portfolio(
+    api: httpx.AsyncClient,
+    ledger_bus: InProcessBus,
+    pg_api: tuple[httpx.AsyncClient, InProcessBus],
+    auth: AuthHeaders,
+) -> None:
+    headers = auth(Role.AR_COORDINATOR)
+    books, events, _ = _books()
+    postgres, pg_bus = pg_api
+    await publish(ledger_bus, *events)
+    await publish(pg_bus, *events)
+
+    async def read(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
+        answer = await client.get("/v1/aging", params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    for as_of in (str(d) for d in (TODAY, days_ago(5), days_ago(40), days_ago(100))):
+        portfolio = await read(postgres, as_of=as_of)
+        per_customer = await read(postgres, as_of=as_of, group_by="customer")
+        assert per_customer == await read(api, as_of=as_of, group_by="customer"), as_of
+        assert per_customer["totals"] == portfolio["totals"], as_of
+        rows = {row["group"]: row for row in per_customer["rows"]}
+        for b in books:
+            own = await read(postgres, as_of=as_of, customer_id=str(b.customer_id))
+            assert own == await read(api, as_of=as_of, customer_id=str(b.customer_id))
+            row = rows.get(str(b.customer_id))
+            named = {"group": row and row["group"], "name": row and row["name"]}
+            assert [line | named for line in own["totals"]] == ([row] if row else []), (
+                as_of,
+                b.customer_id,
+            )
+    # Today the part-paid customer owes 600 of 1,000 in 91-120 days; 40 days ago, all of it.
+    partial = str(books[1].customer_id)
+    [today] = (await read(postgres, customer_id=partial))["totals"]
+    [then] = (await read(postgres, customer_id=partial, as_of=str(days_ago(40))))["totals"]
+    assert (today["open_ar"], then["open_ar"]) == ("600.00", "1000.00")
