@@ -87,12 +87,12 @@ def call_priority(position: AccountPosition) -> Decimal:
     return (position.to_chase * age * broken * lateness).quantize(Decimal("0.01"))
 
 
-def weighted_days_beyond_terms(paid: Sequence[tuple[int, Decimal]]) -> Decimal | None:
-    """Amount-weighted average of (paid date − due date) over payments made."""
-    total = sum((amount for _, amount in paid), Decimal(0))
-    if total <= 0:
+def weighted_days_beyond_terms(day_amounts: Decimal, paid: Decimal) -> Decimal | None:
+    """Amount-weighted average of (paid date − due date) over payments made, from the sum of
+    each payment's days times its amount and the sum of the amounts."""
+    if paid <= 0:
         return None
-    return sum((Decimal(days) * amount for days, amount in paid), Decimal(0)) / total
+    return day_amounts / paid
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Aging as of any date, answered from indexed columns and today's positions.
 
 Balance as of D = today's positions − entries dated after D: for a recent date only the few
-entries since D are read. A customer's own aging and per-customer rows come straight from that
-customer's entries dated on or before D.
+entries since D are read. A customer's own aging and per-customer rows start from the open
+items' balances instead (positions keep no customer), less the same later entries.
 """
 
 import uuid
@@ -105,30 +105,39 @@ def _filters(table: Any, q: AgingQuery) -> list[Any]:
         filters.append(table.customer_id == q.customer_id)
     if q.ar_only:
         filters.append(table.ar_control.is_(True))
-    # Positions keep no customer: a customer's aging is read from its entries (`balances`).
-    customer = getattr(table, "customer_id", None)
+    customer = getattr(table, "customer_id", None)  # positions keep no customer
     return filters + admitted(q.scope, customer=customer, district=table.business_district)
 
 
 async def balances(session: AsyncSession, q: AgingQuery) -> Sums:
     """{(currency, column, bucket[, group]): balance as of q.as_of}."""
     if q.customer_id or q.scope.customer_id or q.group_by is GroupBy.CUSTOMER:
-        entries = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) <= q.as_of]
-        return await grouped_sums(session, _keys(LedgerEntry, q), col(LedgerEntry.amount), entries)
-    today = await grouped_sums(
-        session, _keys(AgingPosition, q), col(AgingPosition.balance), _filters(AgingPosition, q)
-    )
+        # Positions keep no customer: a customer's balances today are its open items'.
+        open_items = _filters(LedgerItem, q) + [col(LedgerItem.balance) != 0]
+        today = await grouped_sums(
+            session, _keys(LedgerItem, q), col(LedgerItem.balance), open_items
+        )
+    else:
+        today = await grouped_sums(
+            session,
+            _keys(AgingPosition, q),
+            col(AgingPosition.balance),
+            _filters(AgingPosition, q),
+        )
     later = _filters(LedgerEntry, q) + [col(LedgerEntry.entry_date) > q.as_of]
     since = await grouped_sums(session, _keys(LedgerEntry, q), col(LedgerEntry.amount), later)
     return subtract(today, since)
 
 
 async def aging(session: AsyncSession, q: AgingQuery) -> Aging:
-    """Totals per currency and, when grouped, a row per currency and group; zero rows left out."""
+    """Totals per currency and, when grouped, a row per currency and group; nothing open, no
+    line."""
     width = len(q.buckets.edges) + 1
     totals: dict[str, AgingLine] = {}
     rows: dict[tuple[str, str | None], AgingLine] = {}
     for key, amount in (await balances(session, q)).items():
+        if not amount:
+            continue  # what was paid off opens no line, however it was summed
         currency, column, bucket = key[0], key[1], int(key[2])
         group = str(key[3]) if len(key) > 3 else None
         for line in (

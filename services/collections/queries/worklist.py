@@ -22,6 +22,7 @@ from services.collections.models import (
     CollectionAccount,
     Dispute,
     LedgerEntry,
+    LedgerItem,
     PromiseToPay,
 )
 from services.collections.queries.sums import grouped_sums
@@ -60,17 +61,22 @@ class WorklistRow:
         return rules.call_priority(self.position)
 
 
-def _past_due_filters(as_of: date, scope: Scope = UNLIMITED, **equal: Any) -> list[Any]:
+def _past_due_facts(table: Any, as_of: date, scope: Scope, **equal: Any) -> list[Any]:
+    """An entry's or item's conditions for being past due on `as_of`: the columns both carry."""
     where = [
-        col(LedgerEntry.entry_date) <= as_of,
-        col(LedgerEntry.column) == Column.BUCKETS,
-        col(LedgerEntry.due_date) < as_of,
-        *admitted(scope, customer=LedgerEntry.customer_id, district=LedgerEntry.business_district),
+        col(table.column) == Column.BUCKETS,
+        col(table.due_date) < as_of,
+        *admitted(scope, customer=table.customer_id, district=table.business_district),
     ]
     return where + [
-        col(getattr(LedgerEntry, name)) == value
-        for name, value in equal.items()
-        if value is not None
+        col(getattr(table, name)) == value for name, value in equal.items() if value is not None
+    ]
+
+
+def _past_due_filters(as_of: date, scope: Scope = UNLIMITED, **equal: Any) -> list[Any]:
+    return [
+        col(LedgerEntry.entry_date) <= as_of,
+        *_past_due_facts(LedgerEntry, as_of, scope, **equal),
     ]
 
 
@@ -101,38 +107,37 @@ async def past_due_totals(
     session: AsyncSession, as_of: date, scope: Scope = UNLIMITED, **equal: Any
 ) -> dict[Key, tuple[Decimal, int]]:
     """{(customer, currency): (past due, oldest days past due)} of the customers in `scope`.
-    PostgreSQL sums per item and then per customer itself, so a whole portfolio comes back as
-    one row per customer."""
+    PostgreSQL sums per customer itself, so a whole portfolio comes back as one row per
+    customer."""
     if not on_postgres(session):
         items = await past_due_items(session, as_of, scope, **equal)
         return {
             key: (sum((i.balance for i in found), Decimal(0)), found[0].days_past_due)
             for key, found in items.items()
         }
-    balance = func.sum(LedgerEntry.amount).label("balance")
-    per_item = (
-        select(
-            col(LedgerEntry.customer_id),
-            col(LedgerEntry.currency),
-            col(LedgerEntry.due_date),
-            balance,
+    # An item's balance on `as_of` is today's less its entries dated after (for today, none):
+    # the items are read, not every entry of their history.
+    later = (
+        select(col(LedgerEntry.item_id), func.sum(LedgerEntry.amount).label("amount"))
+        .where(
+            col(LedgerEntry.entry_date) > as_of,
+            *_past_due_facts(LedgerEntry, as_of, scope, **equal),
         )
-        .where(*_past_due_filters(as_of, scope, **equal))
-        .group_by(
-            col(LedgerEntry.customer_id),
-            col(LedgerEntry.currency),
-            col(LedgerEntry.item_id),
-            col(LedgerEntry.due_date),
-        )
-        .having(func.sum(LedgerEntry.amount) > 0)
+        .group_by(col(LedgerEntry.item_id))
         .subquery()
     )
-    statement = select(
-        per_item.c.customer_id,
-        per_item.c.currency,
-        func.sum(per_item.c.balance),
-        func.min(per_item.c.due_date),
-    ).group_by(per_item.c.customer_id, per_item.c.currency)
+    owed = col(LedgerItem.balance) - func.coalesce(later.c.amount, 0)
+    statement = (
+        select(
+            col(LedgerItem.customer_id),
+            col(LedgerItem.currency),
+            func.sum(owed),
+            func.min(LedgerItem.due_date),
+        )
+        .outerjoin(later, later.c.item_id == LedgerItem.id)
+        .where(owed > 0, *_past_due_facts(LedgerItem, as_of, scope, **equal))
+        .group_by(col(LedgerItem.customer_id), col(LedgerItem.currency))
+    )
     rows = (await session.exec(statement)).all()  # type: ignore[call-overload]
     return {(c, cur): (total, (as_of - oldest).days) for c, cur, total, oldest in rows}
 
@@ -152,63 +157,91 @@ async def _owing(
 
 
 async def _disputed(
-    session: AsyncSession, customers: set[uuid.UUID], as_of: date
+    session: AsyncSession, customers: list[uuid.UUID], as_of: date
 ) -> dict[Key, Decimal]:
-    """Open disputes on past-due invoices (up to what each still owes) or on account."""
-    disputes = [
-        d
-        for d in (
-            await session.exec(select(Dispute).where(Dispute.status == rules.DisputeStatus.OPEN))
-        ).all()
-        if d.customer_id in customers
-    ]
-    owing = await _owing(session, [d.invoice_id for d in disputes if d.invoice_id], as_of)
+    """Open disputes of these customers on past-due invoices (up to what each still owes) or on
+    account."""
+    disputes: list[tuple[uuid.UUID, str, uuid.UUID | None, Decimal]] = []
+    for chunk in chunks(customers):
+        statement = select(
+            col(Dispute.customer_id),
+            col(Dispute.currency),
+            col(Dispute.invoice_id),
+            col(Dispute.amount),
+        ).where(col(Dispute.customer_id).in_(chunk), Dispute.status == rules.DisputeStatus.OPEN)
+        disputes += (await session.exec(statement)).all()
+    owing = await _owing(session, [invoice for _, _, invoice, _ in disputes if invoice], as_of)
     result: dict[Key, Decimal] = defaultdict(Decimal)
-    for d in disputes:
-        if d.invoice_id is None:
-            result[(d.customer_id, d.currency)] += d.amount
-        elif d.invoice_id in owing:
-            result[(d.customer_id, d.currency)] += min(d.amount, owing[d.invoice_id])
+    for customer, currency, invoice, amount in disputes:
+        if invoice is None:
+            result[(customer, currency)] += amount
+        elif invoice in owing:
+            result[(customer, currency)] += min(amount, owing[invoice])
     return result
 
 
 async def _promises(
-    session: AsyncSession, customers: set[uuid.UUID], as_of: date
+    session: AsyncSession, customers: list[uuid.UUID], as_of: date
 ) -> tuple[dict[Key, Decimal], dict[Key, int]]:
-    """What live promises still cover, and how many promises were broken."""
+    """What these customers' live promises still cover, and how many promises were broken."""
     live: dict[Key, Decimal] = defaultdict(Decimal)
     broken: dict[Key, int] = defaultdict(int)
-    statement = select(PromiseToPay).where(col(PromiseToPay.recorded_on) <= as_of)
-    for p in (await session.exec(statement)).all():
-        if p.customer_id not in customers:
-            continue
-        status = rules.promise_status(p.promised_on, p.kept_on, as_of)
-        if status is rules.PromiseStatus.LIVE:
-            live[(p.customer_id, p.currency)] += p.amount - p.paid_amount
-        elif status is rules.PromiseStatus.BROKEN:
-            broken[(p.customer_id, p.currency)] += 1
+    for chunk in chunks(customers):
+        statement = select(  # type: ignore[call-overload]
+            col(PromiseToPay.customer_id),
+            col(PromiseToPay.currency),
+            col(PromiseToPay.amount),
+            col(PromiseToPay.paid_amount),
+            col(PromiseToPay.promised_on),
+            col(PromiseToPay.kept_on),
+        ).where(col(PromiseToPay.customer_id).in_(chunk), col(PromiseToPay.recorded_on) <= as_of)
+        for customer, currency, amount, paid, promised_on, kept_on in (
+            await session.exec(statement)
+        ).all():
+            status = rules.promise_status(promised_on, kept_on, as_of)
+            if status is rules.PromiseStatus.LIVE:
+                live[(customer, currency)] += amount - paid
+            elif status is rules.PromiseStatus.BROKEN:
+                broken[(customer, currency)] += 1
     return live, broken
 
 
 async def _days_beyond_terms(
     session: AsyncSession, customers: list[uuid.UUID], as_of: date
 ) -> dict[Key, Decimal | None]:
-    paid: dict[Key, list[tuple[int, Decimal]]] = defaultdict(list)
+    """Each customer's amount-weighted days paid beyond terms. PostgreSQL sums a district's
+    payment history itself (one row per customer instead of one per payment); SQLite's
+    decimals are text, so there the payments come back and are summed as Decimals."""
+    # (days × amount, amount) of the payments, both negative: payment entries credit the item.
+    sums: dict[Key, tuple[Decimal, Decimal]] = defaultdict(lambda: (Decimal(0), Decimal(0)))
+    key = (col(LedgerEntry.customer_id), col(LedgerEntry.currency))
+    paid_on, due, amount = (
+        col(LedgerEntry.entry_date),
+        col(LedgerEntry.due_date),
+        col(LedgerEntry.amount),
+    )
     for chunk in chunks(customers):
-        statement = select(
-            col(LedgerEntry.customer_id),
-            col(LedgerEntry.currency),
-            col(LedgerEntry.entry_date),
-            col(LedgerEntry.due_date),
-            col(LedgerEntry.amount),
-        ).where(  # type: ignore[call-overload]
+        where = (
             col(LedgerEntry.customer_id).in_(chunk),
             LedgerEntry.kind == EntryKind.PAID,
-            col(LedgerEntry.entry_date) <= as_of,
+            paid_on <= as_of,
         )
-        for customer, currency, paid_on, due, amount in (await session.exec(statement)).all():
-            paid[(customer, currency)].append(((paid_on - due).days, -amount))
-    return {key: rules.weighted_days_beyond_terms(values) for key, values in paid.items()}
+        if on_postgres(session):
+            day_amounts: Any = func.sum((paid_on - due) * amount)  # days (an integer) × NUMERIC
+            summed = select(*key, day_amounts, func.sum(amount))
+            rows = await session.exec(summed.where(*where).group_by(*key))
+            sums |= {(c, cur): (days, paid) for c, cur, days, paid in rows.all()}
+            continue
+        payments = await session.exec(
+            select(*key, paid_on, due, amount).where(*where)  # type: ignore[call-overload]
+        )
+        for customer, currency, on, due_on, value in payments.all():
+            days, paid = sums[(customer, currency)]
+            sums[(customer, currency)] = (days + (on - due_on).days * value, paid + value)
+    return {
+        customer: rules.weighted_days_beyond_terms(-days, -paid)
+        for customer, (days, paid) in sums.items()
+    }
 
 
 async def _last_activity(
@@ -254,8 +287,8 @@ async def worklist(
         sales_rep=sales_rep,
     )
     customers = sorted({customer for customer, _ in totals}, key=str)
-    disputed = await _disputed(session, set(customers), as_of)
-    live, broken = await _promises(session, set(customers), as_of)
+    disputed = await _disputed(session, customers, as_of)
+    live, broken = await _promises(session, customers, as_of)
     lateness = await _days_beyond_terms(session, customers, as_of)
     last_activity = await _last_activity(session, customers)
     accounts = await _accounts(session, customers)
