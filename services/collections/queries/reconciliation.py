@@ -171,7 +171,8 @@ async def _left_to_compare(
     # few a reconciliation of 50,000 customers takes.
     await session.execute(text("SET LOCAL jit = off"))
     items, left = [], set()
-    for what, *item, currency, file_row in await session.execute(_LEFT_TO_COMPARE, {"as_of": as_of}):
+    compared = await session.execute(_LEFT_TO_COMPARE, {"as_of": as_of})
+    for what, *item, currency, file_row in compared:
         if what == "ledger":
             items.append(tuple(item))
         elif what == "source":
