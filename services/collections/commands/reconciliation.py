@@ -15,10 +15,11 @@ from services.collections.domain.reconciliation import (
     RowError,
     Side,
     SourceRow,
+    account_key,
     compare,
 )
 from services.collections.models import Reconciliation, ReconciliationDifference
-from services.collections.queries.reconciliation import differences, ledger_by_account
+from services.collections.queries.reconciliation import differences, ledger_against
 from shared.api.problems import BusinessRuleViolation, Conflict, FieldError
 from shared.audit import SYSTEM_ACTOR, record_change
 from shared.auth import Principal
@@ -74,8 +75,9 @@ async def import_side(
         raise SignedOff("the reconciliation is signed off: start a new one")
     if side in reconciliation.sources:
         raise Conflict(f"the {side} balances are imported already: start a new reconciliation")
-    ledger, currencies = await ledger_by_account(session, reconciliation.as_of)
-    found = compare(side, reconciliation.as_of, rows, ledger)
+    view = await ledger_against(session, reconciliation.as_of, rows)
+    currencies = view.currencies
+    found = compare(side, reconciliation.as_of, view.rows, view.customers, view.listed)
     now = clock.now()
     recorded = []
     for d in found:
@@ -103,21 +105,17 @@ async def import_side(
             )
         )
     session.add_all(recorded)
-    accounts = {r.account_number.strip().upper() for r in rows}
     source_total: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:
-        customer = ledger.get(row.account_number.strip().upper())
+        customer = view.customers.get(account_key(row.account_number))
         source_total[currencies.get(customer.customer_id, "?") if customer else "?"] += row.amount
-    ledger_total: dict[str, Decimal] = defaultdict(Decimal)
-    for customer in ledger.values():
-        ledger_total[currencies.get(customer.customer_id, "?")] += customer.balance
     reconciliation.sources = {
         **reconciliation.sources,
         side: {
             "rows": len(rows),
-            "customers": len(accounts),
+            "customers": len(view.listed),
             "source_total": _totals(source_total),
-            "ledger_total": _totals(ledger_total),
+            "ledger_total": _totals(view.totals),
             "differences": len(recorded),
             "imported_by": actor.subject,
             "imported_at": now.isoformat(),

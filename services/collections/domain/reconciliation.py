@@ -10,7 +10,7 @@ to its credit negative.
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -199,7 +199,13 @@ class Difference:
         return self.source_amount - self.ledger_amount
 
 
-def _key(number: str | None) -> str | None:
+def account_key(number: str) -> str:
+    """How an account number is matched across systems."""
+    return number.strip().upper()
+
+
+def document_key(number: str | None) -> str | None:
+    """How a document number is matched across systems; None when there is none."""
     key = number.strip().upper() if number else None
     return key or None
 
@@ -211,17 +217,26 @@ def _one_side(kind: DocumentKind | None, amount: Decimal) -> DifferenceClass:
 
 
 def compare(
-    side: Side, as_of: date, rows: list[SourceRow], ledger: Mapping[str, LedgerCustomer]
+    side: Side,
+    as_of: date,
+    rows: list[SourceRow],
+    ledger: Mapping[str, LedgerCustomer],
+    listed: Set[str] | None = None,
 ) -> list[Difference]:
     """Every difference between the source's rows and the ledger (keyed by account number) as
-    of `as_of`, classified; equal balances document by document give none."""
+    of `as_of`, classified; equal balances document by document give none. `listed` is every
+    account the source lists (by `account_key`), when `rows` and the ledger's documents leave
+    out the pairs already known to agree (one row and one document of the same number and
+    amount): what is left is compared exactly as the whole would be."""
     by_account: dict[str, list[SourceRow]] = defaultdict(list)
     for row in rows:
-        by_account[row.account_number.strip().upper()].append(row)
+        by_account[account_key(row.account_number)].append(row)
     differences: list[Difference] = []
-    for account, account_rows in by_account.items():
+    listed = listed or by_account.keys()
+    for account in [*by_account, *(listed - by_account.keys())]:
+        account_rows = by_account.get(account, [])
         customer = ledger.get(account)
-        if customer is None:
+        if customer is None and account_rows:
             total = sum((r.amount for r in account_rows), Decimal(0))
             differences.append(
                 Difference(
@@ -236,10 +251,10 @@ def compare(
                     documents=tuple(r.document for r in account_rows if r.document),
                 )
             )
-        else:
+        elif customer is not None and (account_rows or customer.documents):
             differences += _compare_customer(side, as_of, account_rows, customer)
     for account, customer in ledger.items():
-        if account not in by_account and customer.balance != 0:
+        if account not in listed and customer.balance != 0:
             differences.append(
                 Difference(
                     customer.account_number,
@@ -285,7 +300,7 @@ def _compare_customer(
     documents: dict[str, LedgerDocument] = {}
     ledger_undocumented = Decimal(0)
     for d in customer.documents:
-        key = _key(d.number)
+        key = document_key(d.number)
         if key is None:
             ledger_undocumented += d.balance
         else:
@@ -293,7 +308,7 @@ def _compare_customer(
     source: dict[str, SourceRow] = {}
     undocumented = Decimal(0)  # the source's rows without a document number
     for listed in rows:
-        key = _key(listed.document)
+        key = document_key(listed.document)
         if key is None:
             undocumented += listed.amount
         elif key in source:

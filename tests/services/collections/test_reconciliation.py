@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from shared.auth import Role
@@ -266,6 +267,15 @@ async def test_every_planted_difference_is_found_and_classified_and_nothing_else
     assert {r[2] for r in rows[1:]} == {e[2] for e in expected}
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r}
     assert summary["signed_off_by"] == "sam"
+
+
+@pytest.mark.postgres
+async def test_on_postgres_the_pairs_set_aside_in_sql_leave_the_same_differences(
+    pg_api: tuple[httpx.AsyncClient, InProcessBus], auth: AuthHeaders
+) -> None:
+    # PostgreSQL sets aside every agreeing pair in one statement before classifying the rest.
+    api, bus = pg_api
+    await test_every_planted_difference_is_found_and_classified_and_nothing_else(api, auth, bus)
 
 
 async def test_an_integration_sends_balances_as_json_and_a_side_is_taken_once(
