@@ -1,7 +1,8 @@
 """A claim billed to a third-party payer on real PostgreSQL and Kafka with the five services: it
 ages under the payer in collections, payments and credit; denied in part, exactly the denied
 amount moves from the payer's aging to the customer's (the memo settles through payments, the
-rebill is the customer's), and the journal balances after every step."""
+rebill is the customer's), and the journal balances after every step. Named to the payer after
+it was issued to the customer, an invoice's part moves the other way, statements included."""
 
 from decimal import Decimal
 from typing import Any
@@ -163,4 +164,40 @@ async def test_a_claim_denied_in_part_moves_exactly_the_denied_amount_to_the_cus
             tie_out = await _ok(collections.get("/v1/ledger/tie-out", headers=reader))
             return bool(tie_out) and all(Decimal(t["difference"]) == 0 for t in tie_out)
 
+        await eventually(tied, timeout=60)
+
+        # Found out after the invoice went to the customer: the seal is the payer's after all.
+        later = await _ok(invoicing.post("/v1/invoices", json=body, headers=staff), 201)
+        later = await _ok(invoicing.post(f"/v1/invoices/{later['id']}/issue", headers=staff))
+        await settle_at(
+            claim["id"],
+            later["id"],
+            ("600.00", "1400.00", "600.00", "1000.00", "600.00", "1400.00"),
+        )
+        moved = await _ok(
+            invoicing.post(
+                f"/v1/invoices/{later['id']}/claim",
+                json={
+                    "payer_id": payer["id"],
+                    "claim_number": "WAR-55121",
+                    "lines": [{"line": 2, "amount": "400.00"}],
+                },
+                headers=staff,
+            )
+        )
+        assert (moved["customer_id"], moved["total"]) == (payer["id"], "400.00")
+        # payer aging, customer aging, the new claim's and the customer's invoice's balances
+        await settle_at(
+            moved["id"],
+            later["id"],
+            ("1000.00", "1000.00", "400.00", "600.00", "1000.00", "1000.00"),
+        )
+        await journal_balances()
+
+        async def statement_items(party: dict[str, Any]) -> dict[str, str]:
+            page = await _ok(collections.get(f"/v1/statements/{party['id']}", headers=reader))
+            return {i["number"]: i["balance"] for i in page["items"]}
+
+        assert (await statement_items(payer))[moved["number"]] == "400.00"
+        assert (await statement_items(customer))[later["number"]] == "600.00"
         await eventually(tied, timeout=60)

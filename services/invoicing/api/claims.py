@@ -2,11 +2,12 @@
 
 import uuid
 
+from services.invoicing.api.credit_memos import credit_requests
 from services.invoicing.api.dependencies import SettingsDep
 from services.invoicing.api.invoices import billable_account, invoice_out
-from services.invoicing.commands.claims import bill_to_payer, deny_claim
+from services.invoicing.commands.claims import bill_to_payer, deny_claim, move_to_payer
 from services.invoicing.domain.amounts import shown
-from services.invoicing.domain.credit_memos import CreditRequest
+from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus
 from services.invoicing.queries.invoices import get_invoice
 from services.invoicing.schemas.claims import ClaimIn, DenialIn, DenialOut
 from services.invoicing.schemas.invoices import InvoiceOut
@@ -18,17 +19,39 @@ from shared.clock import ClockDep
 router = service_router("/v1/invoices", "invoices")
 
 
-@router.post("/{invoice_id}/claim", summary="Bill a draft invoice to a third-party payer")
+@router.post("/{invoice_id}/claim", summary="Bill an invoice to a third-party payer")
 async def bill_claim(
-    invoice_id: uuid.UUID, data: ClaimIn, session: SessionDep, actor: ARStaff
+    clock: ClockDep,
+    invoice_id: uuid.UUID,
+    data: ClaimIn,
+    session: SessionDep,
+    actor: ARStaff,
+    settings: SettingsDep,
 ) -> InvoiceOut:
-    """The draft becomes a claim: addressed to the payer, on its terms, owed by it (it ages
-    under the payer in collections, payments and credit), naming the customer it is for
-    (`claim_for`) and the claim number. Issue it as any draft."""
+    """A draft becomes a claim: addressed to the payer, on its terms, owed by it (it ages under
+    the payer in collections, payments and credit), naming the customer it is for
+    (`claim_for`) and the claim number; issue it as any draft. An issued invoice's open part
+    (all of it, or the `lines` named) moves to the payer: a credit memo to the customer's
+    invoice (reason `billed_to_payer`) and a claim to the payer for exactly that, issued today
+    on the payer's terms and linked by `rebill_of`; the answer is that claim."""
     invoice = await get_invoice(session, invoice_id, lock=True)
     payer = await billable_account(session, data.payer_id, invoice.currency)
-    bill_to_payer(session, invoice, payer, data.claim_number, actor)
-    return invoice_out(invoice)
+    if invoice.status != InvoiceStatus.ISSUED:
+        if data.lines is not None:
+            raise InvoiceRuleBroken("a draft moves to the payer whole: leave out `lines`")
+        bill_to_payer(session, invoice, payer, data.claim_number, actor)
+        return invoice_out(invoice)
+    _, claim = await move_to_payer(
+        session,
+        invoice,
+        payer,
+        data.claim_number,
+        credit_requests(data.lines),
+        settings=settings,
+        actor=actor,
+        clock=clock,
+    )
+    return invoice_out(claim)
 
 
 @router.post("/{invoice_id}/claim-denials", summary="Post a claim's denial")
@@ -47,15 +70,10 @@ async def post_denial(
     within the write-off authority). The claim's history shows the denial, its memo and the
     rebill."""
     claim = await get_invoice(session, invoice_id, lock=True)
-    requests = (
-        None
-        if data.lines is None
-        else [CreditRequest(line.line, line.quantity, line.amount) for line in data.lines]
-    )
     memo, rebilled = await deny_claim(
         session,
         claim,
-        requests,
+        credit_requests(data.lines),
         reason_code=data.reason_code,
         reason=data.reason,
         settings=settings,

@@ -13,7 +13,7 @@ from services.invoicing.domain.credit_memos import CreditRequest
 from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.queries.credit_memos import get_credit_memo, search_credit_memos
 from services.invoicing.queries.invoices import get_invoice
-from services.invoicing.schemas.credit_memos import CreditMemoCreate, CreditMemoOut
+from services.invoicing.schemas.credit_memos import CreditLineIn, CreditMemoCreate, CreditMemoOut
 from shared.api.access import ScopedAnyRole, ScopedARStaff
 from shared.api.pagination import Page, PageQuery, page_of
 from shared.api.routing import service_router
@@ -21,6 +21,13 @@ from shared.api.transaction import SessionDep
 from shared.clock import ClockDep
 
 router = service_router("/v1/credit-memos", "credit memos")
+
+
+def credit_requests(lines: list[CreditLineIn] | None) -> list[CreditRequest] | None:
+    """What to credit line by line; None: all of it."""
+    if lines is None:
+        return None
+    return [CreditRequest(line.line, line.quantity, line.amount) for line in lines]
 
 
 def memo_out(memo: CreditMemo) -> CreditMemoOut:
@@ -42,15 +49,10 @@ async def create_credit_memo(
     on the invoice; above the configured limit only an ar_supervisor may issue it. Publishes
     `CreditMemoIssued` with its journal entry."""
     invoice = await get_invoice(session, data.invoice_id, lock=True, scope=actor.scope)
-    requests = (
-        None
-        if data.lines is None
-        else [CreditRequest(line.line, line.quantity, line.amount) for line in data.lines]
-    )
     memo = await issue_credit_memo(
         session,
         invoice,
-        credit_for(invoice, requests),
+        credit_for(invoice, credit_requests(data.lines)),
         reason_code=data.reason_code,
         reason=data.reason,
         settings=settings,

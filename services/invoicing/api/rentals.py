@@ -15,7 +15,7 @@ from services.invoicing.domain.rentals.contracts import accrued_unbilled
 from services.invoicing.domain.rentals.cycles import Cycle, ProrationChoice, Timing
 from services.invoicing.models.rentals import RentalContract, RentalLine
 from services.invoicing.queries.rentals import (
-    billed_so_far,
+    billed_of,
     charges_of,
     get_contract,
     get_line,
@@ -42,9 +42,12 @@ LineNumber = Annotated[int, Path(ge=1, le=500)]
 
 
 def _line_out(
-    line: RentalLine, contract: RentalContract, charges: list[Row[Any]], today: date
+    line: RentalLine,
+    contract: RentalContract,
+    charges: list[Row[Any]],
+    billed: Decimal,
+    today: date,
 ) -> RentalLineOut:
-    billed = billed_so_far(charges).rent
     accrued = Decimal(0)
     if line.on_rent_date is not None:
         accrued = accrued_unbilled(terms_of(line, contract), billed, today)
@@ -66,6 +69,7 @@ def _line_out(
 async def _out(session: SessionDep, contract: RentalContract, clock: ClockDep) -> RentalContractOut:
     lines = await lines_of(session, contract.id)
     charges = await charges_of(session, [line.id for line in lines])
+    billed = await billed_of(session, [line.id for line in lines])
     today = clock.today()
     return RentalContractOut(
         id=contract.id,
@@ -80,7 +84,10 @@ async def _out(session: SessionDep, contract: RentalContract, clock: ClockDep) -
         proration_start=ProrationChoice(contract.proration_start),
         proration_end=ProrationChoice(contract.proration_end),
         damage_waiver_percent=contract.damage_waiver_percent,
-        lines=[_line_out(line, contract, charges[line.id], today) for line in lines],
+        lines=[
+            _line_out(line, contract, charges[line.id], billed[line.id].rent, today)
+            for line in lines
+        ],
     )
 
 

@@ -5,6 +5,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.invoicing.commands.credit_memos import credit_for, issue_credit_memo
@@ -14,11 +16,22 @@ from services.invoicing.domain.invoices import InvoiceRuleBroken, InvoiceStatus
 from services.invoicing.models.accounts import BillingAccount
 from services.invoicing.models.credit_memos import CreditMemo
 from services.invoicing.models.invoices import Invoice
+from services.invoicing.models.tickets import Ticket
 from services.invoicing.settings import InvoicingSettings
 from shared.audit import record_change
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.events.customers import DeliveryMethod
+
+# The reason code of the memo that moves an issued invoice's open part to a payer.
+BILLED_TO_PAYER = "billed_to_payer"
+
+
+def _check_payer(invoice: Invoice, payer: BillingAccount) -> None:
+    if invoice.claim_for is not None:
+        raise InvoiceRuleBroken(f"the invoice is claim {invoice.claim_number} already")
+    if payer.id == invoice.customer_id:
+        raise InvoiceRuleBroken("the payer is the customer itself: name the third party's record")
 
 
 def bill_to_payer(
@@ -32,12 +45,9 @@ def bill_to_payer(
     ages under it), with the customer it is for kept beside it."""
     if invoice.status != InvoiceStatus.DRAFT:
         raise InvoiceRuleBroken(
-            f"only a draft can be billed to a third-party payer; this one is {invoice.status}"
+            f"only a draft is named to a payer as it is; this one is {invoice.status}"
         )
-    if invoice.claim_for is not None:
-        raise InvoiceRuleBroken(f"the invoice is claim {invoice.claim_number} already")
-    if payer.id == invoice.customer_id:
-        raise InvoiceRuleBroken("the payer is the customer itself: name the third party's record")
+    _check_payer(invoice, payer)
     customer_id = invoice.customer_id
     invoice.claim_for, invoice.claim_number = customer_id, claim_number
     invoice.customer_id, invoice.customer_name = payer.id, payer.legal_name
@@ -58,10 +68,12 @@ def bill_to_payer(
     )
 
 
-def _denied_lines(claim: Invoice, requests: Sequence[CreditRequest] | None, credit: Credit) -> Any:
-    """The claim's lines as denied, each keeping what the claim knew of it (where it was taxed)."""
-    originals = claim.lines if requests is None else [claim.lines[r.line - 1] for r in requests]
-    prefix = f"Claim {claim.claim_number} denied: "
+def _moved_lines(
+    invoice: Invoice, requests: Sequence[CreditRequest] | None, credit: Credit, prefix: str
+) -> Any:
+    """The invoice's lines as credited, each keeping what the invoice knew of it (where it was
+    taxed), named by `prefix`."""
+    originals = invoice.lines if requests is None else [invoice.lines[r.line - 1] for r in requests]
     return [
         original
         | facts.model_dump(mode="json")
@@ -132,7 +144,8 @@ async def deny_claim(
     account = await session.get(BillingAccount, claim.claim_for)
     if account is None or account.currency != claim.currency:
         raise InvoiceRuleBroken("the claim's customer cannot be billed in the claim's currency")
-    rebilled = _copy(claim, account, credit, _denied_lines(claim, requests, credit), actor, clock)
+    lines = _moved_lines(claim, requests, credit, f"Claim {claim.claim_number} denied: ")
+    rebilled = _copy(claim, account, credit, lines, actor, clock)
     rebilled.claim_number = claim.claim_number
     session.add(rebilled)
     await session.flush()
@@ -164,3 +177,73 @@ async def deny_claim(
         reason=reason_code,
     )
     return memo, rebilled
+
+
+async def move_to_payer(
+    session: AsyncSession,
+    invoice: Invoice,
+    payer: BillingAccount,
+    claim_number: str,
+    requests: Sequence[CreditRequest] | None,
+    *,
+    settings: InvoicingSettings,
+    actor: Principal,
+    clock: Clock,
+) -> tuple[CreditMemo, Invoice]:
+    """An issued invoice's open part (all of it, or the lines named) moves to a third-party
+    payer: a credit memo to the customer's invoice for it (so the customer owes it no more) and
+    a claim to the payer for exactly what the memo credits, issued today on the payer's terms,
+    linked to the invoice (`rebill_of`). What the customer paid already stays paid."""
+    _check_payer(invoice, payer)
+    credit = credit_for(invoice, requests)
+    memo = await issue_credit_memo(
+        session,
+        invoice,
+        credit,
+        reason_code=BILLED_TO_PAYER,
+        reason=f"claim {claim_number} billed to {payer.legal_name}",
+        settings=settings,
+        actor=actor,
+        rebill=True,
+        clock=clock,
+    )
+    lines = _moved_lines(invoice, requests, credit, f"Claim {claim_number}: ")
+    whole = requests is None
+    tickets = [uuid.UUID(t) for t in invoice.ticket_ids] if whole else None
+    claim = _copy(invoice, payer, credit, lines, actor, clock, ticket_ids=tickets)
+    claim.claim_for, claim.claim_number = invoice.customer_id, claim_number
+    session.add(claim)
+    await session.flush()
+    if whole:  # the claim bills the tickets now, as a rebill does
+        await session.exec(
+            update(Ticket).where(col(Ticket.invoice_id) == invoice.id).values(invoice_id=claim.id)
+        )
+    await issue_invoices(session, [claim], settings=settings, actor=actor, clock=clock)
+    record_change(
+        session,
+        actor=actor,
+        action="claim_moved_to_payer",
+        entity_type="invoice",
+        entity_id=str(invoice.id),
+        changes={
+            "payer": str(payer.id),
+            "claim_number": claim_number,
+            "credit_memo": memo.number,
+            "claim": claim.number,
+            "moved": str(credit.total),
+        },
+    )
+    record_change(
+        session,
+        actor=actor,
+        action="claim_billed_to_payer",
+        entity_type="invoice",
+        entity_id=str(claim.id),
+        changes={
+            "payer": str(payer.id),
+            "claim_number": claim_number,
+            "customer": str(invoice.customer_id),
+            "moved_from": invoice.number,
+        },
+    )
+    return memo, claim

@@ -26,8 +26,7 @@ from services.invoicing.models.rentals import (
     StorageSchedule,
 )
 from services.invoicing.queries.rentals import (
-    billed_so_far,
-    charges_of,
+    billed_of,
     lines_to_bill,
     schedule_terms,
     schedules_to_bill,
@@ -180,10 +179,10 @@ async def _due_rentals(
     """Every line of the districts' contracts with charges due by the cut-off. A line back
     with nothing left to bill is marked settled (in a real run), so later runs skip it."""
     lines = await lines_to_bill(session, districts, cut_off, lock=not dry_run)
-    charges = await charges_of(session, [line.id for line, _ in lines])
+    billed = await billed_of(session, [line.id for line, _ in lines])
     due, settled = [], []
     for line, contract in lines:
-        found = due_charges(terms_of(line, contract), billed_so_far(charges[line.id]), cut_off)
+        found = due_charges(terms_of(line, contract), billed[line.id], cut_off)
         if found:
             due.append(DueRental(line, contract, found))
         elif line.off_rent_date is not None and line.off_rent_date <= cut_off:

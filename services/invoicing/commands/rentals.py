@@ -22,7 +22,7 @@ from services.invoicing.queries.accounts import find_billing_account
 from services.invoicing.queries.assets import get_asset
 from services.invoicing.queries.invoices import get_invoice
 from services.invoicing.queries.rentals import (
-    billed_so_far,
+    billed_of,
     charges_of,
     contract_by_number,
     get_line,
@@ -164,7 +164,7 @@ async def _credit_early_return(
     """Rent billed in advance past the off-rent date, credited on the invoice of the line's
     last cycle (with its damage waiver), linked to it; none when nothing was billed ahead."""
     charges = (await charges_of(session, [line.id]))[line.id]
-    billed = billed_so_far(charges)
+    billed = (await billed_of(session, [line.id]))[line.id]
     credit = early_return_credit(terms_of(line, contract), billed.rent)
     if not credit:
         return None

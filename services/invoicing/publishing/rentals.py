@@ -15,8 +15,7 @@ from services.invoicing.models.rentals import RentalContract, RentalLine
 from services.invoicing.publishing import outbox
 from services.invoicing.queries.costs import unbilled_pass_through
 from services.invoicing.queries.rentals import (
-    billed_so_far,
-    charges_of,
+    billed_of,
     customer_rentals,
     customer_schedules,
     draft_invoice_ids,
@@ -86,17 +85,15 @@ async def accrued_of(
     """Rent and storage each customer earned by `as_of` not on an issued invoice yet (what a
     draft bills is still unbilled), and their currency; read for all of them at once."""
     lines = await customer_rentals(session, customer_ids)
-    charges = await charges_of(session, [line.id for line, _ in lines])
+    billed = await billed_of(session, [line.id for line, _ in lines], drafts_unbilled=True)
     schedules = await customer_schedules(session, customer_ids)
     periods = await storage_charges_of(session, [s.id for s in schedules])
-    invoice_ids = {c.invoice_id for cs in charges.values() for c in cs if c.invoice_id}
-    invoice_ids |= {c.invoice_id for ps in periods.values() for c in ps if c.invoice_id}
+    invoice_ids = {c.invoice_id for ps in periods.values() for c in ps if c.invoice_id}
     drafts = await draft_invoice_ids(session, invoice_ids)
     found = {customer_id: Accrued() for customer_id in customer_ids}
     for line, contract in lines:
-        billed = billed_so_far(c for c in charges[line.id] if c.invoice_id not in drafts)
         row = found[contract.customer_id]
-        row.rent += accrued_unbilled(terms_of(line, contract), billed.rent, as_of)
+        row.rent += accrued_unbilled(terms_of(line, contract), billed[line.id].rent, as_of)
         row.currency = contract.currency
     for schedule in schedules:
         billed_periods = {

@@ -23,7 +23,7 @@ from services.invoicing.domain.rentals.contracts import (
 )
 from services.invoicing.models.rentals import AssetEvent, RentalAsset, RentalContract, RentalLine
 from services.invoicing.queries.assets import IN_EFFECT_ORDER, places_as_of
-from services.invoicing.queries.rentals import billed_so_far, charges_of, terms_of
+from services.invoicing.queries.rentals import billed_of, terms_of
 
 
 @dataclass
@@ -94,11 +94,11 @@ async def leakage(session: AsyncSession, as_of: date) -> list[Leak]:
             .order_by(col(RentalContract.contract_number), col(RentalLine.line_number))
         )
     ).all()
-    charges = await charges_of(session, [line.id for line, _ in lines])
+    billed_by_line = await billed_of(session, [line.id for line, _ in lines])
     places = {p.asset_id: p for p in await places_as_of(session, as_of)}
     leaks: list[Leak] = []
     for line, contract in lines:
-        terms, billed = terms_of(line, contract), billed_so_far(charges[line.id])
+        terms, billed = terms_of(line, contract), billed_by_line[line.id]
         common = dict(
             asset_id=line.asset_id,
             contract_number=contract.contract_number,

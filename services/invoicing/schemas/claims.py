@@ -15,6 +15,11 @@ class ClaimIn(RequestBody):
         description="The payer's customer record (a manufacturer's warranty, an insurer)"
     )
     claim_number: str = Field(min_length=1, max_length=50, examples=["WAR-55120"])
+    lines: list[CreditLineIn] | None = Field(
+        default=None,
+        max_length=500,
+        description="On an issued invoice, what the payer is billed for; omit: all of it",
+    )
 
 
 class DenialIn(RequestBody):

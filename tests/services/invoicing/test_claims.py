@@ -265,13 +265,7 @@ async def test_a_denial_not_rebilled_is_a_write_off_in_payments_and_only_a_claim
         f"/v1/invoices/{plain['id']}/claim-denials", json=whole, headers=auth(Role.AR_COORDINATOR)
     )
     assert response.status_code == 422 and "not a claim" in response.json()["detail"]
-    # Issued already: too late to bill it to a payer; and the payer is never the customer.
-    late = await api.post(
-        f"/v1/invoices/{plain['id']}/claim",
-        json={"payer_id": str(payer.id), "claim_number": "X-1"},
-        headers=auth(Role.AR_COORDINATOR),
-    )
-    assert late.status_code == 422
+    # The payer is never the customer.
     draft = await _ok(
         await api.post(
             "/v1/invoices",
@@ -292,3 +286,128 @@ async def test_a_denial_not_rebilled_is_a_write_off_in_payments_and_only_a_claim
         headers=auth(Role.AR_COORDINATOR),
     )
     assert unknown.status_code == 422
+
+
+async def _issued(api: httpx.AsyncClient, auth: AuthHeaders, customer: CustomerSnapshot) -> Any:
+    draft = await _ok(
+        await api.post(
+            "/v1/invoices",
+            json={"customer_id": str(customer.id), "job_site": "Yard 4", "lines": LINES},
+            headers=auth(Role.AR_COORDINATOR),
+        ),
+        201,
+    )
+    return await _ok(
+        await api.post(f"/v1/invoices/{draft['id']}/issue", headers=auth(Role.AR_COORDINATOR))
+    )
+
+
+async def test_naming_a_payer_on_an_issued_invoice_moves_what_is_open_to_the_payer(
+    api: httpx.AsyncClient,
+    auth: AuthHeaders,
+    bus: InProcessBus,
+    acme: CustomerSnapshot,
+    payer: CustomerSnapshot,
+) -> None:
+    issued = await _issued(api, auth, acme)
+    claim = await _ok(
+        await api.post(
+            f"/v1/invoices/{issued['id']}/claim",
+            json={"payer_id": str(payer.id), "claim_number": "INS-7"},
+            headers=auth(Role.AR_COORDINATOR),
+        )
+    )
+    # The payer owes it now, on its own terms; the customer's invoice owes nothing more.
+    assert (claim["customer_id"], claim["claim_for"], claim["claim_number"]) == (
+        str(payer.id),
+        str(acme.id),
+        "INS-7",
+    )
+    assert (claim["status"], claim["rebill_of"], claim["total"]) == (
+        "issued",
+        issued["id"],
+        issued["total"],
+    )
+    assert claim["terms"]["days"] == 45 and claim["account_number"] == "C000900"
+    assert claim["lines"][0]["description"] == "Claim INS-7: Warranty repair labor"
+    original = await _ok(await api.get(f"/v1/invoices/{issued['id']}", headers=auth(Role.AUDITOR)))
+    assert Decimal(original["open_amount"]) == 0
+
+    # The events every other service ages by: a memo to the customer, the claim to the payer.
+    [memo] = [m for m in published(bus, "credit_memo.issued") if m["invoice_id"] == issued["id"]]
+    assert (memo["customer_id"], memo["total"], memo["reason_code"], memo["rebill"]) == (
+        str(acme.id),
+        issued["total"],
+        "billed_to_payer",
+        True,
+    )
+    [event] = [e for e in published(bus, "invoice.issued") if e["invoice_id"] == claim["id"]]
+    assert (event["customer_id"], event["claim_for"], event["rebill_of"]) == (
+        str(payer.id),
+        str(acme.id),
+        issued["id"],
+    )
+    history = await _ok(
+        await api.get(f"/v1/invoices/{issued['id']}/history", headers=auth(Role.AUDITOR))
+    )
+    [moved] = [h for h in history if h["action"] == "claim_moved_to_payer"]
+    assert (moved["changes"]["claim"], moved["changes"]["moved"]) == (
+        claim["number"],
+        issued["total"],
+    )
+
+    # Moved once: it is a claim's original now, with nothing open; the claim is a claim.
+    again = await api.post(
+        f"/v1/invoices/{claim['id']}/claim",
+        json={"payer_id": str(payer.id), "claim_number": "INS-8"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert again.status_code == 422
+    # And it can be denied back to the customer like any claim.
+    denial = await _ok(
+        await api.post(
+            f"/v1/invoices/{claim['id']}/claim-denials",
+            json={"reason_code": "not_covered"},
+            headers=auth(Role.AR_COORDINATOR),
+        )
+    )
+    assert (denial["invoice"]["customer_id"], denial["denied"]) == (str(acme.id), issued["total"])
+
+
+async def test_a_payer_named_for_some_lines_takes_exactly_those_and_the_rest_stays_owed(
+    api: httpx.AsyncClient, auth: AuthHeaders, acme: CustomerSnapshot, payer: CustomerSnapshot
+) -> None:
+    issued = await _issued(api, auth, acme)
+    url = f"/v1/invoices/{issued['id']}/claim"
+    part = {
+        "payer_id": str(payer.id),
+        "claim_number": "WAR-9",
+        "lines": [{"line": 2, "amount": "200.00"}],
+    }
+    claim = await _ok(await api.post(url, json=part, headers=auth(Role.AR_COORDINATOR)))
+    # The seal, taxed in Midland (8.25%): 216.50 moves; the labor stays the customer's.
+    assert claim["total"] == "216.50" and claim["customer_id"] == str(payer.id)
+    original = await _ok(await api.get(f"/v1/invoices/{issued['id']}", headers=auth(Role.AUDITOR)))
+    assert Decimal(original["open_amount"]) == Decimal(issued["total"]) - Decimal("216.50")
+    # Never more than is open: the whole invoice no longer fits, nothing is written.
+    whole = await api.post(
+        url,
+        json={"payer_id": str(payer.id), "claim_number": "WAR-10"},
+        headers=auth(Role.AR_COORDINATOR),
+    )
+    assert whole.status_code == 422
+    after = await _ok(await api.get(f"/v1/invoices/{issued['id']}", headers=auth(Role.AUDITOR)))
+    assert after["open_amount"] == original["open_amount"]
+    # Lines are for an issued invoice; a draft moves whole.
+    draft = await _ok(
+        await api.post(
+            "/v1/invoices",
+            json={"customer_id": str(acme.id), "lines": LINES},
+            headers=auth(Role.AR_COORDINATOR),
+        ),
+        201,
+    )
+    response = await api.post(
+        f"/v1/invoices/{draft['id']}/claim", json=part, headers=auth(Role.AR_COORDINATOR)
+    )
+    assert response.status_code == 422

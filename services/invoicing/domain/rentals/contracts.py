@@ -79,12 +79,13 @@ class LineTerms:
 
 @dataclass(frozen=True)
 class Billed:
-    """What a line was billed so far: rent and excess hours in total, and which (cycle, kind)."""
+    """What a line was billed so far: rent and excess hours in total, the last rent cycle, and
+    the cycles whose pick-up was billed."""
 
     rent: Decimal = ZERO
     excess: Decimal = ZERO
     last_cycle: int = 0
-    kinds: Set[tuple[int, str]] = frozenset()
+    pickups: Set[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def due_charges(terms: LineTerms, billed: Billed, cut_off: date) -> list[LineCha
     back = terms.off_rent
     if back is not None and back <= cut_off and terms.pickup_charge:
         last = cycle_of(terms.cycle, terms.on_rent, max(terms.on_rent, back - timedelta(days=1)))
-        if (last, ChargeKind.PICKUP) not in billed.kinds:
+        if last not in billed.pickups:
             found.append(LineCharge(last, ChargeKind.PICKUP, terms.pickup_charge, "pick-up", back))
     return found
 
