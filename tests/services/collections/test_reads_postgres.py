@@ -4,26 +4,20 @@ for today and for past days (payments made since then count as still owed), for 
 for everyone, with disputes, promises, days beyond terms and cash on account."""
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from deploy.local_infra import PostgresServer
-from services.collections.service import definition
-from shared.auth import Role, TokenAuthority
+from shared.auth import Role
 from shared.bus import InProcessBus
 from shared.clock import Clock
 from shared.events.catalog import EventPayload
 from shared.events.customers import CustomerRegistered
-from shared.settings import PlatformSettings
 from tests.conftest import AuthHeaders
 from tests.services.collections.books import Books, publish
 from tests.services.customer_events import customer
-from tests.support import running_service
 
 pytestmark = pytest.mark.postgres
 
@@ -74,25 +68,6 @@ def _books() -> tuple[list[Books], list[EventPayload], uuid.UUID]:
     paid = paid_since.payment("900.00", days_ago(10))
     events += [recent, paid, paid_since.apply(paid, recent, "900.00", days_ago(10))]
     return everyone, events, disputed.invoice_id
-
-
-@pytest.fixture
-async def pg_api(
-    postgres_server: PostgresServer,
-    tmp_path: Path,
-    platform: PlatformSettings,
-    tokens: TokenAuthority,
-) -> AsyncIterator[tuple[httpx.AsyncClient, InProcessBus]]:
-    database = f"collections_{uuid.uuid4().hex[:10]}"
-    postgres_server.create_database(database)
-    bus = InProcessBus()
-    url = postgres_server.url(database)
-    async with running_service(
-        definition, tmp_path / "pg", platform, tokens, bus, database_url=url
-    ) as service:
-        transport = httpx.ASGITransport(app=service.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client, bus
 
 
 async def _work(
