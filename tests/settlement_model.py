@@ -6,9 +6,10 @@ Payments settles an invoice in the order things reach it
 (docs/architecture.md#one-authority-over-an-open-balance), yet what each invoice keeps open does
 not depend on that order: an open invoice has no memo credit left on account (the credit
 settles it first whenever it reopens), so the invoice's memos keep on account exactly what its
-cash, write-offs and memos exceed what it owes by, and the invoice never goes below zero. Only how that on-account part splits between two
-memos of one invoice depends on their order: the tests read it from payments, the authority, as
-`split` (memo id → what it keeps on account) and check it adds up."""
+cash, write-offs and memos exceed what it owes by, and the invoice never goes below zero. Only
+how that on-account part splits between two memos of one invoice depends on their order: the
+tests read it from payments, the authority, as `split` (memo id → what it keeps on account) and
+check it adds up."""
 
 import uuid
 from collections.abc import Mapping
