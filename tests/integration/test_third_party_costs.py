@@ -1,5 +1,6 @@
-"""Third-party costs on real PostgreSQL and Kafka, next to customers and collections: a cost
-coded to a ticket already invoiced becomes a supplementary invoice in collections' ledger, one
+"""Third-party costs on real PostgreSQL and Kafka, next to customers, collections and credit: a
+cost coded to a ticket already invoiced becomes a supplementary invoice in collections' ledger
+and credit's exposure, one
 coded to a ticket not yet billed joins its invoice in the next run, a rejected bill posts
 nothing, collections keeps the bill's journal lines, and every entry balances."""
 
@@ -12,6 +13,7 @@ from sqlmodel import select
 
 from services.collections.models import JournalLine
 from services.collections.service import definition as collections_definition
+from services.credit.service import definition as credit_definition
 from services.customers.service import definition as customers_definition
 from services.invoicing.service import definition as invoicing_definition
 from shared.auth import Role
@@ -89,6 +91,7 @@ async def test_costs_after_and_before_the_invoice_reach_the_customers_invoices_a
     customers: Service = (await start_distributed(customers_definition))[0]
     invoicing: Service = (await start_distributed(invoicing_definition))[0]
     collections: Service = (await start_distributed(collections_definition))[0]
+    credit: Service = (await start_distributed(credit_definition))[0]
     async with client(customers) as http:
         customer = await _ok(
             http,
@@ -193,3 +196,13 @@ async def test_costs_after_and_before_the_invoice_reach_the_customers_invoices_a
     assert (
         sum(line.debit for line in lines) == sum(line.credit for line in lines) == Decimal("250.00")
     )
+
+    # Credit's exposure holds the original, the supplementary invoice and the one the cost joined.
+    owed = sum(Decimal(i["total"]) for i in (original, joined)) + Decimal(item["original_amount"])
+    async with client(credit) as http:
+
+        async def exposure_holds_all_three() -> bool:
+            response = await http.get(f"/v1/exposure/{customer['id']}", headers=auth(Role.AUDITOR))
+            return response.is_success and Decimal(response.json()["open_ar"]) == owed
+
+        await eventually(exposure_holds_all_three, timeout=30)
