@@ -76,6 +76,7 @@ def as_open_invoice(item: OpenItem, balance: Decimal | None = None) -> OpenInvoi
         invoice_date=item.invoice_date,
         discount_amount=item.discount_amount if untouched else None,
         discount_due_date=item.discount_due_date if untouched else None,
+        total=item.total,
     )
 
 

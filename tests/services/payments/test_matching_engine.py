@@ -203,3 +203,36 @@ def test_payer_name_close_to_a_known_one_is_recognised_but_less_surely() -> None
 
     assert identified is not None and identified.customer_id == ACME
     assert identified.confidence < 0.9
+
+
+def test_a_short_paid_remittance_sent_again_is_not_taken_for_an_overpayment() -> None:
+    # 700.00 of 1,000.00 was paid; the same remittance arrives again on a new bank line.
+    part_paid = _invoice("INV-2026-000700", "300.00", total=Decimal("1000.00"))
+    line = RemittanceRef("INV-2026-000700", Decimal("700.00"), None, "pricing")
+
+    proposal = _engine(part_paid).propose(_receipt("700.00", line, customer_id=ACME))
+
+    assert not proposal.automatic
+    assert "already part paid" in " ".join(proposal.explanation)
+
+
+def test_an_overpayment_of_an_untouched_invoice_is_still_applied_with_the_rest_on_account() -> None:
+    untouched = _invoice("INV-2026-000701", "1000.00", total=Decimal("1000.00"))
+    line = RemittanceRef("INV-2026-000701", Decimal("1100.00"))
+
+    proposal = _engine(untouched).propose(_receipt("1100.00", line, customer_id=ACME))
+
+    assert proposal.automatic
+    assert [a.amount for a in proposal.applications] == [Decimal("1000.00")]
+
+
+def test_a_remittance_naming_a_paid_invoice_is_not_applied_to_another_of_the_same_amount() -> None:
+    # INV-2026-000500 was paid last month; a rental invoice happens to bill the same amount.
+    same_amount = _invoice("INV-2026-000612", "450.00")
+    line = RemittanceRef("INV-2026-000500", Decimal("450.00"))
+
+    proposal = _engine(same_amount).propose(_receipt("450.00", line, customer_id=ACME))
+
+    assert [a.invoice for a in proposal.applications] == [same_amount]  # suggested, for a person
+    assert not proposal.automatic
+    assert "INV-2026-000500" in " ".join(proposal.explanation)

@@ -91,6 +91,13 @@ class CashApplicationEngine:
                 )
             )
             proposal.unmatched_references = unmatched
+            if unmatched and proposal.applications:
+                # The payer named invoices that are not open (paid already, or not ours): an
+                # amount that happens to fit another invoice is no proof of what was meant.
+                proposal.confidence = min(proposal.confidence, AMBIGUOUS)
+                proposal.explanation.append(
+                    f"The remittance names {', '.join(unmatched)}, not open: a person checks."
+                )
         proposal.explanation = intro + proposal.explanation
         if proposal.left_unapplied > 0 and proposal.applications:
             proposal.explanation.append(f"{proposal.left_unapplied} stays unapplied on account.")
@@ -136,6 +143,17 @@ class CashApplicationEngine:
                 SHORT_PAY,
                 f"{paid} is short of its balance {balance}; the rest stays open",
                 line.reason_code or "short_paid",
+            )
+        if balance < (invoice.total if invoice.total is not None else invoice.balance):
+            # A line paying more than is left of a part-paid invoice is, far more often than an
+            # overpayment, the same remittance sent again: a person decides.
+            return _Agreement(
+                False,
+                balance,
+                Decimal(0),
+                AMBIGUOUS,
+                f"{paid} is more than its balance {balance}, and it was already part paid: "
+                "the same remittance again?",
             )
         return _Agreement(
             False, balance, Decimal(0), 0.9, f"{paid} is more than its balance {balance}"

@@ -21,6 +21,8 @@ class OpenInvoice:
     # Set only while the invoice is untouched: the early-payment discount and its last day.
     discount_amount: Decimal | None = None
     discount_due_date: date | None = None
+    # What it was issued for, where known: a balance below it means it was already part paid.
+    total: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
